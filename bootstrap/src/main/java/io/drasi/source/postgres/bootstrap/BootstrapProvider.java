@@ -1,0 +1,358 @@
+package io.drasi.source.postgres.bootstrap;
+
+import io.drasi.source.postgres.Lsn;
+import io.drasi.source.postgres.mapping.MissingKeyException;
+import io.drasi.source.postgres.mapping.model.ElementId;
+import io.drasi.source.postgres.mapping.model.ElementMetadata;
+import io.drasi.source.postgres.mapping.model.ElementValue;
+import io.drasi.source.postgres.mapping.model.Node;
+import io.drasi.source.postgres.mapping.model.SourceChange;
+import io.drasi.source.postgres.mapping.model.TableId;
+import io.drasi.source.postgres.mapping.value.PgColumnType;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Delivers a consistent snapshot of the configured tables as Drasi Insert changes: one
+ * {@link SourceChange.Insert} per row, streamed to a {@link BootstrapSink}, never a whole table in
+ * memory.
+ *
+ * <p>Each row becomes a node with labels {@code [table]}, properties = every (non-generated) column
+ * converted by the mapping module's value table (the same one streaming uses), element id
+ * {@code schema:table:key...} from the key columns (configured {@code table_keys}, else the primary
+ * key) rendered by the same canonical key encoder as streaming, and {@code effective_from} = the
+ * server's clock read just before the slot was created ({@link SnapshotSlot#createdAtMs()}): no
+ * streamed transaction after the snapshot has an earlier commit time, so an element's bootstrap
+ * version never looks newer than its first streamed change.
+ *
+ * <p>All tables are read in ONE repeatable-read, read-only transaction that imports the slot's
+ * exported snapshot, so the rows reflect exactly the transactions committed before the slot's
+ * consistent point. Rows are read with {@code COPY (SELECT ...) TO STDOUT} (text) and parsed as they
+ * arrive (chosen by measurement over a fetch-size cursor). Every table is described (and its key
+ * checked) before the first row is delivered, so a missing table or key fails before any output.
+ *
+ * <p>Thread-safety: immutable; several bootstraps may run concurrently (each uses its own
+ * connections). Each {@code bootstrap} call runs on the caller's thread and calls the sink and the
+ * progress listener on it.
+ */
+public final class BootstrapProvider {
+
+    private static final Logger LOG = LoggerFactory.getLogger(BootstrapProvider.class);
+    private static final Duration LOG_INTERVAL = Duration.ofSeconds(5);
+
+    private final ConnectionFactory connections;
+    private final String sourceId;
+    private final List<TableId> tables;
+    private final ValueMapping values;
+    private final KeyResolver keys;
+    private final BootstrapProgress progress;
+    private final long progressIntervalNanos;
+    private final TableReader.Mode readMode;
+    private final int fetchSize;
+
+    private BootstrapProvider(Builder b) {
+        this.connections = Objects.requireNonNull(b.connections, "connections");
+        this.sourceId = Objects.requireNonNull(b.sourceId, "sourceId (call sourceId(..))");
+        this.tables = List.copyOf(b.tables);
+        this.values = Objects.requireNonNull(b.values, "value mapping");
+        this.keys = Objects.requireNonNull(b.keys, "key resolver");
+        this.progress = Objects.requireNonNull(b.progress, "progress");
+        this.progressIntervalNanos = b.progressInterval.toNanos();
+        this.readMode = b.readMode;
+        this.fetchSize = b.fetchSize;
+        if (tables.isEmpty()) {
+            throw new IllegalArgumentException("no tables configured for the bootstrap");
+        }
+    }
+
+    /**
+     * @param connections opens the connections; never null
+     * @return a builder
+     */
+    public static Builder builder(ConnectionFactory connections) {
+        return new Builder(connections);
+    }
+
+    /** @return the configured tables, in bootstrap order */
+    public List<TableId> tables() {
+        return tables;
+    }
+
+    /**
+     * Selects the configured tables whose name is one of {@code labels} (a label is the bare table name,
+     * as in the element labels); every configured table when {@code labels} is empty. Labels that match
+     * no configured table are ignored: a query may also ask for labels of other sources.
+     *
+     * @param labels requested labels; never null
+     * @return matching tables in configured order
+     */
+    public List<TableId> tablesFor(Set<String> labels) {
+        Objects.requireNonNull(labels, "labels");
+        if (labels.isEmpty()) {
+            return tables;
+        }
+        List<TableId> out = new ArrayList<>();
+        for (TableId t : tables) {
+            if (labels.contains(t.table())) {
+                out.add(t);
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Reads the snapshot of an open slot (first start: a permanent slot, which is afterwards handed to
+     * the streaming engine). Does not close the slot; close it when this returns (or throws).
+     *
+     * @param slot   an open slot whose snapshot has not been used up; never null
+     * @param labels table names to bootstrap, empty for all configured tables; never null
+     * @param sink   receives every row; never null
+     * @return what was delivered and the snapshot's consistent point
+     * @throws TableMissingException when a selected table does not exist (or was dropped meanwhile)
+     * @throws MissingKeyException   when a selected table has no usable key
+     * @throws BootstrapException    on any other failure (message names the fix)
+     * @throws RuntimeException      whatever the sink throws, unchanged
+     */
+    public BootstrapResult bootstrap(SnapshotSlot slot, Set<String> labels, BootstrapSink sink) {
+        Objects.requireNonNull(slot, "slot");
+        Objects.requireNonNull(sink, "sink");
+        if (!slot.isOpen()) {
+            throw new BootstrapException("the snapshot of slot " + slot.slotName() + " is no longer available: the"
+                    + " SnapshotSlot was closed before the bootstrap; keep it open until bootstrap(..) returns");
+        }
+        List<TableId> selected = tablesFor(labels);
+        long started = System.nanoTime();
+        List<BootstrapResult.TableResult> results = new ArrayList<>();
+        try (Connection c = open()) {
+            beginSnapshot(c, slot);
+            Catalog catalog = new Catalog(c);
+            List<Plan> plans = new ArrayList<>();
+            for (TableId t : selected) {
+                plans.add(plan(catalog, t));
+            }
+            TableReader reader = new TableReader(c, readMode, fetchSize);
+            for (int i = 0; i < plans.size(); i++) {
+                results.add(readTable(reader, plans.get(i), i + 1, plans.size(), slot.createdAtMs(), sink));
+            }
+            c.commit();
+        } catch (SQLException e) {
+            throw new BootstrapException("bootstrap from " + connections.describe() + " failed: " + e.getMessage(), e);
+        }
+        BootstrapResult result = new BootstrapResult(slot.slotName(), slot.temporary(), slot.consistentPoint(),
+                slot.createdAtMs(), results, Duration.ofNanos(System.nanoTime() - started));
+        LOG.info("bootstrap of {} table(s) done: {} rows in {} ms, consistent point {}", results.size(),
+                result.totalRows(), result.elapsed().toMillis(), result.consistentPoint());
+        return result;
+    }
+
+    /**
+     * A bootstrap requested while streaming already runs: creates a TEMPORARY slot with an exported
+     * snapshot, reads it, and drops the slot. Filter the stream for the subscriber with
+     * {@link BootstrapResult#handoverFilter()} (see {@link HandoverFilter}).
+     *
+     * @param labels table names to bootstrap, empty for all configured tables; never null
+     * @param sink   receives every row; never null
+     * @return what was delivered and the consistent point to filter the stream with
+     * @throws BootstrapException as {@link #bootstrap(SnapshotSlot, Set, BootstrapSink)} and when the slot
+     *                            cannot be created
+     */
+    public BootstrapResult bootstrapWithTemporarySlot(Set<String> labels, BootstrapSink sink) {
+        try (SnapshotSlot slot = SnapshotSlot.createTemporary(connections)) {
+            return bootstrap(slot, labels, sink);
+        }
+    }
+
+    private Connection open() throws SQLException {
+        Connection c = connections.openConnection();
+        try {
+            c.setAutoCommit(true);
+            try (Statement st = c.createStatement()) {
+                for (String set : values.sessionSettings()) {
+                    st.execute(set);
+                }
+            }
+            c.setAutoCommit(false);
+            return c;
+        } catch (SQLException | RuntimeException e) {
+            c.close();
+            throw e;
+        }
+    }
+
+    private static void beginSnapshot(Connection c, SnapshotSlot slot) throws SQLException {
+        try (Statement st = c.createStatement()) {
+            st.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");
+            st.execute("SET TRANSACTION SNAPSHOT " + Sql.literal(slot.snapshotName()));
+        } catch (SQLException e) {
+            if ("22023".equals(e.getSQLState()) || String.valueOf(e.getMessage()).contains("snapshot")) {
+                throw new BootstrapException("cannot import snapshot " + slot.snapshotName() + " of slot "
+                        + slot.slotName() + ": " + e.getMessage() + ". The exported snapshot exists only while the"
+                        + " slot's replication connection is open and idle; keep the SnapshotSlot open and unused"
+                        + " until the bootstrap has started", e);
+            }
+            throw e;
+        }
+    }
+
+    /** What to read from one table and how to turn a row into an Insert. */
+    private record Plan(TableDescription table, List<String> columns, PgColumnType[] types, int[] keyIndexes,
+                        List<String> labels) {
+    }
+
+    private Plan plan(Catalog catalog, TableId t) throws SQLException {
+        TableDescription d = catalog.describe(t);
+        List<String> keyColumns = keys.keyColumns(d.table(), d.primaryKey());
+        List<String> names = d.columnNames();
+        int[] keyIndexes = new int[keyColumns.size()];
+        for (int k = 0; k < keyColumns.size(); k++) {
+            int idx = names.indexOf(keyColumns.get(k));
+            if (idx < 0) {
+                throw new BootstrapException("key column '" + keyColumns.get(k) + "' configured for table " + d.table()
+                        + " does not exist (columns: " + names + "). Fix: correct table_keys for this table");
+            }
+            keyIndexes[k] = idx;
+        }
+        PgColumnType[] types = d.columns().stream().map(TableDescription.Column::type).toArray(PgColumnType[]::new);
+        return new Plan(d, names, types, keyIndexes, List.of(d.table().table()));
+    }
+
+    private BootstrapResult.TableResult readTable(TableReader reader, Plan plan, int index, int count, long effectiveFromMs,
+                                                  BootstrapSink sink) throws SQLException {
+        TableDescription d = plan.table();
+        TableId table = d.table();
+        String schema = table.schema();
+        String name = table.table();
+        String[] columnNames = plan.columns().toArray(String[]::new);
+        int mapCapacity = (int) (columnNames.length / 0.75f) + 1;
+        long start = System.nanoTime();
+        long[] rows = {0};
+        long[] nextReport = {start + progressIntervalNanos};
+        long[] nextLog = {start + LOG_INTERVAL.toNanos()};
+        progress.onProgress(new BootstrapProgress.TableProgress(table, BootstrapProgress.Phase.STARTED, 0,
+                d.estimatedRows(), Duration.ZERO, index, count));
+        try {
+            reader.read(table, plan.columns(), text -> {
+                Map<String, ElementValue> props = new java.util.LinkedHashMap<>(mapCapacity);
+                for (int i = 0; i < columnNames.length; i++) {
+                    props.put(columnNames[i], values.fromText(plan.types()[i], text[i]));
+                }
+                List<String> key = new ArrayList<>(plan.keyIndexes().length);
+                for (int k : plan.keyIndexes()) {
+                    key.add(values.canonicalKey(plan.types()[k], props.get(columnNames[k])));
+                }
+                ElementMetadata meta = new ElementMetadata(ElementId.of(schema, name, key), sourceId, plan.labels(),
+                        effectiveFromMs);
+                sink.accept(new SourceChange.Insert(new Node(meta, props)));
+                long n = ++rows[0];
+                if ((n & 1023) == 0) {
+                    long now = System.nanoTime();
+                    if (now >= nextReport[0]) {
+                        nextReport[0] = now + progressIntervalNanos;
+                        BootstrapProgress.TableProgress p = new BootstrapProgress.TableProgress(table,
+                                BootstrapProgress.Phase.READING, n, d.estimatedRows(), Duration.ofNanos(now - start),
+                                index, count);
+                        progress.onProgress(p);
+                        if (now >= nextLog[0]) {
+                            nextLog[0] = now + LOG_INTERVAL.toNanos();
+                            LOG.info("bootstrap {}", p);
+                        }
+                    }
+                    if (Thread.currentThread().isInterrupted()) {
+                        throw new BootstrapException("bootstrap of " + table + " interrupted after " + n + " rows");
+                    }
+                }
+            });
+        } catch (SQLException e) {
+            if ("42P01".equals(e.getSQLState())) {
+                throw Catalog.missing(table, e);
+            }
+            throw new BootstrapException("reading table " + table + " failed after " + rows[0] + " rows: "
+                    + e.getMessage(), e);
+        }
+        Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
+        BootstrapProgress.TableProgress done = new BootstrapProgress.TableProgress(table,
+                BootstrapProgress.Phase.FINISHED, rows[0], d.estimatedRows(), elapsed, index, count);
+        progress.onProgress(done);
+        LOG.info("bootstrap {}", done);
+        return new BootstrapResult.TableResult(table, rows[0], elapsed);
+    }
+
+    /** Builder; not thread-safe. */
+    public static final class Builder {
+        private final ConnectionFactory connections;
+        private String sourceId;
+        private final Set<TableId> tables = new LinkedHashSet<>();
+        private ValueMapping values;
+        private KeyResolver keys;
+        private BootstrapProgress progress = BootstrapProgress.NONE;
+        private Duration progressInterval = Duration.ofSeconds(1);
+        private TableReader.Mode readMode = TableReader.Mode.COPY;
+        private int fetchSize = 10_000;
+
+        private Builder(ConnectionFactory connections) {
+            this.connections = Objects.requireNonNull(connections, "connections");
+        }
+
+        /** @param sourceId the Drasi source id put on every element, e.g. {@code pg-source}; @return this */
+        public Builder sourceId(String sourceId) {
+            this.sourceId = Objects.requireNonNull(sourceId, "sourceId");
+            return this;
+        }
+
+        /**
+         * @param tables the configured tables, in bootstrap order; unqualified names are resolved through
+         *               the reading role's search_path; @return this
+         */
+        public Builder tables(Collection<TableId> tables) {
+            this.tables.addAll(tables);
+            return this;
+        }
+
+        /** @param listener progress listener (default: none); @return this */
+        public Builder progress(BootstrapProgress listener) {
+            this.progress = Objects.requireNonNull(listener, "listener");
+            return this;
+        }
+
+        /** @param interval how often READING progress is reported (default 1 s); @return this */
+        public Builder progressInterval(Duration interval) {
+            if (interval.isNegative()) {
+                throw new IllegalArgumentException("progress interval must not be negative");
+            }
+            this.progressInterval = interval;
+            return this;
+        }
+
+        Builder valueMapping(ValueMapping values) {
+            this.values = values;
+            return this;
+        }
+
+        Builder keyResolver(KeyResolver keys) {
+            this.keys = keys;
+            return this;
+        }
+
+        Builder readMode(TableReader.Mode mode, int fetchSize) {
+            this.readMode = mode;
+            this.fetchSize = fetchSize;
+            return this;
+        }
+
+        /** @return the provider; @throws IllegalArgumentException when no table is configured */
+        public BootstrapProvider build() {
+            return new BootstrapProvider(this);
+        }
+    }
+}

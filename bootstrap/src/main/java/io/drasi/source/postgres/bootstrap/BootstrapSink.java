@@ -1,0 +1,21 @@
+package io.drasi.source.postgres.bootstrap;
+
+import io.drasi.source.postgres.mapping.model.SourceChange;
+
+/**
+ * Receives the bootstrap's Insert changes, one row at a time, on the thread that runs
+ * {@link BootstrapProvider#bootstrap}. Rows come table by table. Backpressure is natural: the next
+ * row is read only after {@link #accept} returns, and the server-side read waits meanwhile (the
+ * snapshot transaction stays open, so do not block for hours).
+ *
+ * <p>A RuntimeException thrown by {@link #accept} aborts the bootstrap (the read is cancelled and
+ * the connections closed) and propagates unchanged to the caller of {@code bootstrap}.
+ *
+ * <p>Thread-safety: called from one thread at a time. Nullability: the argument is never null.
+ */
+@FunctionalInterface
+public interface BootstrapSink {
+
+    /** @param insert one snapshot row as an Insert; never null */
+    void accept(SourceChange.Insert insert);
+}

@@ -1,0 +1,177 @@
+package io.drasi.source.postgres.bootstrap;
+
+import io.drasi.source.postgres.mapping.model.TableId;
+import io.drasi.source.postgres.mapping.value.PgColumnType;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Reads table descriptions from the system catalog over a connection (inside the snapshot
+ * transaction, so columns are those the snapshot sees). Every name travels as a bind parameter; no
+ * identifier is concatenated into SQL here.
+ *
+ * <p>Generated columns ({@code attgenerated <> ''}) are left out: {@code pgoutput} does not publish
+ * them (before PostgreSQL 18), so the stream would never carry them and an Update would drop what the
+ * bootstrap delivered.
+ *
+ * <p>Thread-safety: not thread-safe (caches types); one per connection.
+ */
+final class Catalog {
+
+    private static final String FIND_QUALIFIED = """
+            SELECT c.oid, n.nspname, c.relname, c.relkind, c.reltuples::float8
+            FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+            WHERE n.nspname = ? AND c.relname = ? AND c.relkind IN ('r', 'p')""";
+
+    private static final String FIND_VISIBLE = """
+            SELECT c.oid, n.nspname, c.relname, c.relkind, c.reltuples::float8
+            FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+            WHERE c.relname = ? AND c.relkind IN ('r', 'p') AND pg_catalog.pg_table_is_visible(c.oid)""";
+
+    private static final String PARTITION_ESTIMATE = """
+            SELECT coalesce(sum(greatest(c.reltuples, 0)), -1)::float8, bool_or(c.reltuples >= 0)
+            FROM pg_catalog.pg_partition_tree(?::oid) t JOIN pg_catalog.pg_class c ON c.oid = t.relid
+            WHERE t.isleaf""";
+
+    private static final String COLUMNS = """
+            SELECT a.attname, a.atttypid, a.attnotnull, a.attgenerated <> '' AS generated
+            FROM pg_catalog.pg_attribute a
+            WHERE a.attrelid = ?::oid AND a.attnum > 0 AND NOT a.attisdropped
+            ORDER BY a.attnum""";
+
+    private static final String PRIMARY_KEY = """
+            SELECT a.attname
+            FROM pg_catalog.pg_index i
+            CROSS JOIN LATERAL unnest(i.indkey::int2[]) WITH ORDINALITY AS k(attnum, ord)
+            JOIN pg_catalog.pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum
+            WHERE i.indrelid = ?::oid AND i.indisprimary
+            ORDER BY k.ord""";
+
+    private static final String TYPE = """
+            SELECT t.oid, n.nspname, t.typname, t.typcategory, t.typtype, t.typelem, t.typbasetype, t.typlen
+            FROM pg_catalog.pg_type t JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace
+            WHERE t.oid = ?::oid""";
+
+    private final Connection connection;
+    private final Map<Long, PgColumnType> types = new HashMap<>();
+
+    Catalog(Connection connection) {
+        this.connection = connection;
+    }
+
+    /**
+     * @param table a table; unqualified names resolve like an unqualified name in SQL (search_path)
+     * @return its description
+     * @throws TableMissingException when no such table (or partitioned table) exists
+     * @throws SQLException          on server errors
+     */
+    TableDescription describe(TableId table) throws SQLException {
+        long oid;
+        TableId qualified;
+        char relkind;
+        double reltuples;
+        try (PreparedStatement ps = connection.prepareStatement(table.isQualified() ? FIND_QUALIFIED : FIND_VISIBLE)) {
+            if (table.isQualified()) {
+                ps.setString(1, table.schema());
+                ps.setString(2, table.table());
+            } else {
+                ps.setString(1, table.table());
+            }
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    throw missing(table, null);
+                }
+                oid = rs.getLong(1);
+                qualified = TableId.of(rs.getString(2), rs.getString(3));
+                relkind = rs.getString(4).charAt(0);
+                reltuples = rs.getDouble(5);
+            }
+        }
+        long estimate = reltuples < 0 ? -1 : (long) reltuples;
+        if (relkind == 'p') {
+            try (PreparedStatement ps = connection.prepareStatement(PARTITION_ESTIMATE)) {
+                ps.setLong(1, oid);
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    estimate = rs.getBoolean(2) ? (long) rs.getDouble(1) : -1;
+                }
+            }
+        }
+        List<TableDescription.Column> columns = new ArrayList<>();
+        List<Long> typeOids = new ArrayList<>();
+        try (PreparedStatement ps = connection.prepareStatement(COLUMNS)) {
+            ps.setLong(1, oid);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    if (rs.getBoolean(4)) {
+                        continue;
+                    }
+                    columns.add(new TableDescription.Column(rs.getString(1), null, rs.getBoolean(3)));
+                    typeOids.add(rs.getLong(2));
+                }
+            }
+        }
+        for (int i = 0; i < columns.size(); i++) {
+            TableDescription.Column c = columns.get(i);
+            columns.set(i, new TableDescription.Column(c.name(), type(typeOids.get(i)), c.notNull()));
+        }
+        List<String> pk = new ArrayList<>();
+        try (PreparedStatement ps = connection.prepareStatement(PRIMARY_KEY)) {
+            ps.setLong(1, oid);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    pk.add(rs.getString(1));
+                }
+            }
+        }
+        return new TableDescription(qualified, oid, List.copyOf(columns), List.copyOf(pk), estimate);
+    }
+
+    /** @return the type with that oid, element and base types resolved (cached) */
+    PgColumnType type(long oid) throws SQLException {
+        PgColumnType cached = types.get(oid);
+        if (cached != null) {
+            return cached;
+        }
+        long elem;
+        long base;
+        String name;
+        char category;
+        char kind;
+        int typlen;
+        try (PreparedStatement ps = connection.prepareStatement(TYPE)) {
+            ps.setLong(1, oid);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    throw new SQLException("type oid " + oid + " not found in pg_type");
+                }
+                name = rs.getString(3);
+                category = rs.getString(4).charAt(0);
+                kind = rs.getString(5).charAt(0);
+                elem = rs.getLong(6);
+                base = rs.getLong(7);
+                typlen = rs.getInt(8);
+            }
+        }
+        // typelem is also set on fixed-length subscriptable base types (point, name...): only a
+        // variable-length type of category 'A' is a true array.
+        PgColumnType element = elem != 0 && category == 'A' && typlen == -1 ? type(elem) : null;
+        PgColumnType baseType = kind == 'd' && base != 0 ? type(base) : null;
+        PgColumnType t = new PgColumnType(name, category, element, baseType, kind == 'e');
+        types.put(oid, t);
+        return t;
+    }
+
+    static TableMissingException missing(TableId table, Throwable cause) {
+        return new TableMissingException(table, "table " + table + " does not exist in the source database"
+                + (cause == null ? "" : " (it was dropped while the bootstrap ran)")
+                + ". Fix: create it, or remove it from the configured tables"
+                + (table.isQualified() ? "" : ", or qualify it with its schema (schema.table)"), cause);
+    }
+}

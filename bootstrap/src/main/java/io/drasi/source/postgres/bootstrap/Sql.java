@@ -1,0 +1,40 @@
+package io.drasi.source.postgres.bootstrap;
+
+import io.drasi.source.postgres.mapping.model.TableId;
+
+/** SQL text helpers: identifier and literal quoting. Stateless. */
+final class Sql {
+
+    private Sql() {
+    }
+
+    /** @return {@code ident} as a double-quoted SQL identifier (embedded quotes doubled) */
+    static String ident(String ident) {
+        if (ident.indexOf('\0') >= 0) {
+            throw new IllegalArgumentException("identifier contains a NUL character");
+        }
+        return '"' + ident.replace("\"", "\"\"") + '"';
+    }
+
+    /** @return {@code "schema"."table"} */
+    static String qualified(TableId t) {
+        return ident(t.schema()) + "." + ident(t.table());
+    }
+
+    /** @return {@code text} as a single-quoted SQL literal (standard_conforming_strings assumed on) */
+    static String literal(String text) {
+        if (text.indexOf('\0') >= 0) {
+            throw new IllegalArgumentException("literal contains a NUL character");
+        }
+        return "'" + text.replace("'", "''") + "'";
+    }
+
+    /** @return a table's name for messages: {@code schema.table}, quoted only where needed */
+    static String display(TableId t) {
+        return displayPart(t.schema()) + "." + displayPart(t.table());
+    }
+
+    private static String displayPart(String s) {
+        return s.matches("[a-z_][a-z0-9_$]*") ? s : ident(s);
+    }
+}

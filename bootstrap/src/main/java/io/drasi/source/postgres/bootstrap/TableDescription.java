@@ -1,0 +1,29 @@
+package io.drasi.source.postgres.bootstrap;
+
+import io.drasi.source.postgres.mapping.model.TableId;
+import io.drasi.source.postgres.mapping.value.PgColumnType;
+import java.util.List;
+
+/**
+ * A table as the snapshot sees it.
+ *
+ * @param table         schema-qualified table
+ * @param oid           {@code pg_class.oid}
+ * @param columns       the columns that are read, in {@code attnum} order
+ * @param primaryKey    primary key column names in key order; empty when there is none
+ * @param estimatedRows {@code pg_class.reltuples} (summed over partitions), or -1 when unknown
+ */
+record TableDescription(TableId table, long oid, List<Column> columns, List<String> primaryKey, long estimatedRows) {
+
+    /**
+     * @param name    column name
+     * @param type    its type
+     * @param notNull {@code attnotnull}
+     */
+    record Column(String name, PgColumnType type, boolean notNull) {
+    }
+
+    List<String> columnNames() {
+        return columns.stream().map(Column::name).toList();
+    }
+}
