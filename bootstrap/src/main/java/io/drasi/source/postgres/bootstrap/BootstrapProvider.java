@@ -2,6 +2,7 @@ package io.drasi.source.postgres.bootstrap;
 
 import io.drasi.source.postgres.Lsn;
 import io.drasi.source.postgres.mapping.MissingKeyException;
+import io.drasi.source.postgres.mapping.TableKeys;
 import io.drasi.source.postgres.mapping.model.ElementId;
 import io.drasi.source.postgres.mapping.model.ElementMetadata;
 import io.drasi.source.postgres.mapping.model.ElementValue;
@@ -9,6 +10,8 @@ import io.drasi.source.postgres.mapping.model.Node;
 import io.drasi.source.postgres.mapping.model.SourceChange;
 import io.drasi.source.postgres.mapping.model.TableId;
 import io.drasi.source.postgres.mapping.value.PgColumnType;
+import io.drasi.source.postgres.mapping.value.PgValueConverter;
+import java.sql.PreparedStatement;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -55,7 +58,7 @@ public final class BootstrapProvider {
     private final String sourceId;
     private final List<TableId> tables;
     private final ValueMapping values;
-    private final KeyResolver keys;
+    private final TableKeys keys;
     private final BootstrapProgress progress;
     private final long progressIntervalNanos;
     private final TableReader.Mode readMode;
@@ -66,7 +69,7 @@ public final class BootstrapProvider {
         this.sourceId = Objects.requireNonNull(b.sourceId, "sourceId (call sourceId(..))");
         this.tables = List.copyOf(b.tables);
         this.values = Objects.requireNonNull(b.values, "value mapping");
-        this.keys = Objects.requireNonNull(b.keys, "key resolver");
+        this.keys = Objects.requireNonNull(b.keys, "tableKeys");
         this.progress = Objects.requireNonNull(b.progress, "progress");
         this.progressIntervalNanos = b.progressInterval.toNanos();
         this.readMode = b.readMode;
@@ -177,9 +180,11 @@ public final class BootstrapProvider {
         Connection c = connections.openConnection();
         try {
             c.setAutoCommit(true);
-            try (Statement st = c.createStatement()) {
-                for (String set : values.sessionSettings()) {
-                    st.execute(set);
+            try (PreparedStatement ps = c.prepareStatement("SELECT pg_catalog.set_config(?, ?, false)")) {
+                for (Map.Entry<String, String> setting : values.sessionSettings().entrySet()) {
+                    ps.setString(1, setting.getKey());
+                    ps.setString(2, setting.getValue());
+                    ps.execute();
                 }
             }
             c.setAutoCommit(false);
@@ -249,7 +254,7 @@ public final class BootstrapProvider {
                 }
                 List<String> key = new ArrayList<>(plan.keyIndexes().length);
                 for (int k : plan.keyIndexes()) {
-                    key.add(values.canonicalKey(plan.types()[k], props.get(columnNames[k])));
+                    key.add(values.keyFromText(plan.types()[k], text[k]));
                 }
                 ElementMetadata meta = new ElementMetadata(ElementId.of(schema, name, key), sourceId, plan.labels(),
                         effectiveFromMs);
@@ -293,8 +298,8 @@ public final class BootstrapProvider {
         private final ConnectionFactory connections;
         private String sourceId;
         private final Set<TableId> tables = new LinkedHashSet<>();
-        private ValueMapping values;
-        private KeyResolver keys;
+        private ValueMapping values = ValueMapping.of(PgValueConverter.DEFAULT);
+        private TableKeys keys = TableKeys.none();
         private BootstrapProgress progress = BootstrapProgress.NONE;
         private Duration progressInterval = Duration.ofSeconds(1);
         private TableReader.Mode readMode = TableReader.Mode.COPY;
@@ -334,13 +339,25 @@ public final class BootstrapProvider {
             return this;
         }
 
-        Builder valueMapping(ValueMapping values) {
-            this.values = values;
+        /**
+         * @param converter the value converter, configured exactly like the streaming side's (e.g. the
+         *                  same numeric mode); default {@link PgValueConverter#DEFAULT}
+         * @return this
+         */
+        public Builder converter(PgValueConverter converter) {
+            this.values = ValueMapping.of(Objects.requireNonNull(converter, "converter"));
             return this;
         }
 
-        Builder keyResolver(KeyResolver keys) {
-            this.keys = keys;
+        /** @param tableKeys configured key columns (default: primary keys only); @return this */
+        public Builder tableKeys(TableKeys tableKeys) {
+            this.keys = Objects.requireNonNull(tableKeys, "tableKeys");
+            return this;
+        }
+
+        /** Test seam: replaces the converter. */
+        Builder valueMapping(ValueMapping values) {
+            this.values = Objects.requireNonNull(values, "values");
             return this;
         }
 

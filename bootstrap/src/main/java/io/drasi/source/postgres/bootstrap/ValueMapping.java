@@ -2,17 +2,18 @@ package io.drasi.source.postgres.bootstrap;
 
 import io.drasi.source.postgres.mapping.model.ElementValue;
 import io.drasi.source.postgres.mapping.value.PgColumnType;
-import java.util.List;
+import io.drasi.source.postgres.mapping.value.PgValueConverter;
+import java.util.Map;
 
 /**
- * The seam to the mapping module's ONE value table: text value → {@link ElementValue}, key value →
+ * The seam to the mapping module's ONE value table: text value → {@link ElementValue}, key text →
  * canonical id component, and the session settings the text form depends on. The bootstrap never
- * converts values itself.
+ * converts values itself; production uses {@link #of(PgValueConverter)}.
  */
 interface ValueMapping {
 
-    /** @return {@code SET} statements (without trailing semicolon) to run on the reading connection */
-    List<String> sessionSettings();
+    /** @return GUC name → value to set on the reading connection before the snapshot transaction */
+    Map<String, String> sessionSettings();
 
     /**
      * @param type column type
@@ -22,9 +23,29 @@ interface ValueMapping {
     ElementValue fromText(PgColumnType type, String text);
 
     /**
-     * @param type  key column type
-     * @param value its converted value
+     * @param type key column type
+     * @param text its PostgreSQL text output, or null for SQL NULL
      * @return the canonical id component, the same one streaming renders
      */
-    String canonicalKey(PgColumnType type, ElementValue value);
+    String keyFromText(PgColumnType type, String text);
+
+    /** @return the mapping backed by the converter (the same one streaming uses) */
+    static ValueMapping of(PgValueConverter converter) {
+        return new ValueMapping() {
+            @Override
+            public Map<String, String> sessionSettings() {
+                return PgValueConverter.REQUIRED_SESSION_SETTINGS;
+            }
+
+            @Override
+            public ElementValue fromText(PgColumnType type, String text) {
+                return converter.fromText(type, text);
+            }
+
+            @Override
+            public String keyFromText(PgColumnType type, String text) {
+                return converter.keyFromText(type, text);
+            }
+        };
+    }
 }

@@ -1,8 +1,9 @@
 package io.drasi.source.postgres.bootstrap;
 
-import io.drasi.source.postgres.mapping.MissingKeyException;
+import io.drasi.source.postgres.mapping.TableKeys;
 import io.drasi.source.postgres.mapping.model.SourceChange;
 import io.drasi.source.postgres.mapping.model.TableId;
+import io.drasi.source.postgres.mapping.value.PgValueConverter;
 import io.drasi.source.postgres.testing.PostgresServer;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -27,20 +28,10 @@ final class Bootstraps {
         return (prefix + "_" + ProcessHandle.current().pid() + "_" + SLOTS.incrementAndGet()).toLowerCase();
     }
 
-    /** A provider with the text-only value seam and primary keys (or the given configured keys). */
+    /** A provider with the real converter and primary keys (or the given configured keys). */
     static BootstrapProvider.Builder provider(PostgresServer db, List<TableId> tables, Map<TableId, List<String>> configuredKeys) {
         return BootstrapProvider.builder(settings(db)).sourceId("pg-source").tables(tables)
-                .valueMapping(TextOnlyMapping.INSTANCE)
-                .keyResolver((t, pk) -> {
-                    List<String> k = configuredKeys.get(t);
-                    if (k != null) {
-                        return k;
-                    }
-                    if (pk.isEmpty()) {
-                        throw new MissingKeyException(t);
-                    }
-                    return pk;
-                });
+                .tableKeys(TableKeys.of(configuredKeys));
     }
 
     static BootstrapProvider.Builder provider(PostgresServer db, TableId... tables) {
@@ -60,12 +51,12 @@ final class Bootstraps {
             return inserts.stream().map(i -> i.element().metadata().elementId().toString()).sorted().toList();
         }
 
-        /** element id → property → text */
+        /** element id → property → value rendered like a key (ints in decimal, strings as is, NULL as null) */
         Map<String, Map<String, String>> rows() {
             Map<String, Map<String, String>> m = new LinkedHashMap<>();
             for (SourceChange.Insert i : inserts) {
                 Map<String, String> props = new LinkedHashMap<>();
-                i.element().properties().forEach((k, v) -> props.put(k, TextOnlyMapping.text(v)));
+                i.element().properties().forEach((k, v) -> props.put(k, PgValueConverter.canonicalKey(v)));
                 m.put(i.element().metadata().elementId().toString(), props);
             }
             return m;
