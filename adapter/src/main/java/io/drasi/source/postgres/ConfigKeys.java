@@ -129,12 +129,12 @@ final class ConfigKeys {
 
     static final ConfigKey<Duration> CONNECT_TIMEOUT = new ConfigKey<>("connect_timeout", ValueType.DURATION,
             Duration.ofSeconds(10), "`10s`",
-            "Timeout for opening a connection (rounded up to whole seconds for the JDBC driver).",
+            "Timeout for opening a connection (the JDBC driver counts whole seconds).",
             OPTIONAL, PLAIN, NOT_NULL, PostgresSourceConfig::connectTimeout, PostgresSourceBuilder::withConnectTimeout);
 
     static final ConfigKey<Duration> RECONNECT_BACKOFF_INITIAL = new ConfigKey<>("reconnect_backoff_initial",
             ValueType.DURATION, Duration.ofSeconds(1), "`1s`",
-            "First wait before reconnecting after a lost connection; doubles per attempt.",
+            "First wait before reconnecting after a lost connection; later waits grow up to `reconnect_backoff_max`.",
             OPTIONAL, PLAIN, NOT_NULL, PostgresSourceConfig::reconnectBackoffInitial,
             PostgresSourceBuilder::withReconnectBackoffInitial);
 

@@ -36,12 +36,14 @@ final class ConfigValidator {
                         + k.defaultText())));
             }
         }
+        // in registry order, so problems read in the order the keys are documented
         connection(c, nullKeys, out);
-        if (!nullKeys.contains(ConfigKeys.TABLES)) {
-            tables(c, nullKeys, out);
-        }
+        Set<TableName> tables = nullKeys.contains(ConfigKeys.TABLES) ? null : tables(c, out);
         names(c, nullKeys, out);
         ssl(c, nullKeys, out);
+        if (tables != null && !nullKeys.contains(ConfigKeys.TABLE_KEYS)) {
+            tableKeys(c.tableKeys(), tables, out);
+        }
         offsets(c, nullKeys, out);
         tuning(c, nullKeys, out);
         if (!nullKeys.contains(ConfigKeys.DEBEZIUM_PROPERTIES)) {
@@ -67,7 +69,7 @@ final class ConfigValidator {
         }
     }
 
-    private static void tables(PostgresSourceConfig c, Set<ConfigKey<?>> nulls, List<ConfigProblem> out) {
+    private static Set<TableName> tables(PostgresSourceConfig c, List<ConfigProblem> out) {
         ConfigKey<List<String>> key = ConfigKeys.TABLES;
         List<String> tables = c.tables();
         if (tables.isEmpty()) {
@@ -98,9 +100,7 @@ final class ConfigValidator {
             }
             parsed.add(name);
         }
-        if (!nulls.contains(ConfigKeys.TABLE_KEYS)) {
-            tableKeys(c.tableKeys(), parsed, out);
-        }
+        return parsed;
     }
 
     private static void tableKeys(List<TableKeyConfig> keys, Set<TableName> tables, List<ConfigProblem> out) {

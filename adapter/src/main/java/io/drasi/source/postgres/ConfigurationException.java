@@ -19,6 +19,7 @@ public final class ConfigurationException extends DrasiPostgresException {
 
     private static final long serialVersionUID = 1L;
 
+    /** Every problem, in the order found; immutable. */
     private final List<String> problems;
 
     /**

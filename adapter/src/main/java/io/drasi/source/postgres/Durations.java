@@ -49,7 +49,7 @@ final class Durations {
             if (!t.isEmpty() && (t.charAt(0) == 'P' || t.charAt(0) == 'p')) {
                 Duration d = Duration.parse(t.toUpperCase(Locale.ROOT));
                 if (d.isNegative()) {
-                    throw new IllegalArgumentException("a duration must not be negative");
+                    throw new IllegalArgumentException("a duration must not be negative; write " + SYNTAX);
                 }
                 return d;
             }

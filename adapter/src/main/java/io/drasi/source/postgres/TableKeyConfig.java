@@ -22,6 +22,8 @@ import java.util.Objects;
 public record TableKeyConfig(String table, List<String> keyColumns) {
 
     /**
+     * @param table      the table; never null
+     * @param keyColumns the key columns in id order; never null, no null elements
      * @throws NullPointerException if {@code table}, {@code keyColumns} or a column is null
      */
     public TableKeyConfig {

@@ -5,7 +5,6 @@ import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -302,8 +301,7 @@ abstract class ValueType<T> {
             }
             Map<String, String> out = new LinkedHashMap<>();
             boolean failed = false;
-            for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
-                Map.Entry<String, JsonNode> e = it.next();
+            for (Map.Entry<String, JsonNode> e : node.properties()) {
                 try {
                     out.put(e.getKey(), ctx.text(e.getValue(), path + "." + e.getKey(), "a string", secret));
                 } catch (ReadFailure f) {
@@ -353,8 +351,8 @@ abstract class ValueType<T> {
                     failed = true;
                     continue;
                 }
-                for (Iterator<String> names = entry.fieldNames(); names.hasNext(); ) {
-                    String name = names.next();
+                for (Map.Entry<String, JsonNode> field : entry.properties()) {
+                    String name = field.getKey();
                     if (!fields.contains(name)) {
                         ctx.problems.add("`" + at + "." + name + "`: unknown key"
                                 + Suggestions.closest(name, fields).map(s -> "; did you mean `" + s + "`?")
