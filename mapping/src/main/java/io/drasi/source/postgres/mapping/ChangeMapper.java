@@ -1,0 +1,272 @@
+package io.drasi.source.postgres.mapping;
+
+import io.drasi.source.postgres.mapping.MappedRecord.Kind;
+import io.drasi.source.postgres.mapping.model.ElementId;
+import io.drasi.source.postgres.mapping.model.ElementMetadata;
+import io.drasi.source.postgres.mapping.model.ElementValue;
+import io.drasi.source.postgres.mapping.model.Node;
+import io.drasi.source.postgres.mapping.model.SourceChange;
+import io.drasi.source.postgres.mapping.model.TableId;
+import io.drasi.source.postgres.mapping.value.PgValueConverter;
+import org.apache.kafka.connect.data.Field;
+import org.apache.kafka.connect.data.Schema;
+import org.apache.kafka.connect.data.Struct;
+import org.apache.kafka.connect.source.SourceRecord;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Maps Debezium PostgreSQL change records (Kafka Connect format) to Drasi {@link SourceChange}s.
+ *
+ * <ul>
+ *   <li>{@code op} {@code c}/{@code r} → Insert; {@code u} → Update, or Delete(old id) + Insert(new id)
+ *       when the before image exists and its key differs; {@code d} → Delete; {@code t} → Truncate.
+ *       Debezium's own key-change pair ({@code d} then {@code c}) therefore also yields Delete + Insert.</li>
+ *   <li>Tombstones, heartbeats, transaction BEGIN/END and logical messages yield no change but are
+ *       reported by {@link MappedRecord#kind()}.</li>
+ *   <li>Element id: {@code schema:table:key...} from {@code source.schema}/{@code source.table} and the
+ *       key columns chosen by {@link TableKeys} (configured, else Debezium's key schema = the primary
+ *       key), rendered with {@link PgValueConverter#keyFromConnect}.</li>
+ *   <li>Labels {@code [table]}; effective_from = {@code source.ts_ms} (commit time, ms).</li>
+ *   <li>Values equal to Debezium's unchanged-TOAST placeholder are never emitted: the property is left
+ *       out of the node and named in {@link MappedRecord#unavailableProperties()}.</li>
+ * </ul>
+ *
+ * <p>Thread-safety: safe for concurrent use (internal caches are concurrent). Nullability: arguments
+ * are never null.
+ */
+public final class ChangeMapper {
+
+    private static final String HEARTBEAT_TOPIC_PREFIX = "__debezium-heartbeat";
+    private static final String HEARTBEAT_SCHEMA_SUFFIX = "Heartbeat";
+    private static final String TX_SCHEMA_SUFFIX = "TransactionMetadataValue";
+    private static final String TX_TOPIC_SUFFIX = ".transaction";
+
+    private final String sourceId;
+    private final TableKeys tableKeys;
+    private final PgValueConverter converter;
+    private final Map<TableId, TablePlan> plans = new ConcurrentHashMap<>();
+
+    /**
+     * @param sourceId  the Drasi source id written into element metadata; never null
+     * @param tableKeys key column resolution; never null
+     * @param converter the value converter (its numeric mode applies to properties, never to ids); never null
+     */
+    public ChangeMapper(String sourceId, TableKeys tableKeys, PgValueConverter converter) {
+        this.sourceId = Objects.requireNonNull(sourceId, "sourceId");
+        this.tableKeys = Objects.requireNonNull(tableKeys, "tableKeys");
+        this.converter = Objects.requireNonNull(converter, "converter");
+    }
+
+    /** @return the Drasi source id */
+    public String sourceId() {
+        return sourceId;
+    }
+
+    /**
+     * Maps one record.
+     *
+     * @param record a record from Debezium's PostgreSQL connector; never null
+     * @return the mapping; never null
+     * @throws MissingKeyException when a changed table has no usable key
+     * @throws MappingException    when the record cannot be mapped (unknown op, missing key values...)
+     */
+    public MappedRecord map(SourceRecord record) {
+        Objects.requireNonNull(record, "record");
+        String topic = record.topic();
+        Schema valueSchema = record.valueSchema();
+        String schemaName = valueSchema == null ? null : valueSchema.name();
+        if ((topic != null && topic.startsWith(HEARTBEAT_TOPIC_PREFIX))
+                || (schemaName != null && schemaName.endsWith(HEARTBEAT_SCHEMA_SUFFIX))) {
+            return MappedRecord.signal(Kind.HEARTBEAT, null, null, null, null, null);
+        }
+        if (schemaName != null && schemaName.endsWith(TX_SCHEMA_SUFFIX)
+                || (topic != null && topic.endsWith(TX_TOPIC_SUFFIX) && record.value() instanceof Struct s
+                && s.schema().field("status") != null)) {
+            return transaction(record);
+        }
+        if (record.value() == null) {
+            return MappedRecord.signal(Kind.TOMBSTONE, null, null, null, null, null);
+        }
+        if (!(record.value() instanceof Struct envelope) || envelope.schema().field("op") == null) {
+            throw new MappingException("unrecognised record on topic '" + topic + "' (schema " + schemaName
+                    + "): not a Debezium change event");
+        }
+        String op = envelope.getString("op");
+        Struct source = envelope.getStruct("source");
+        if (source == null) {
+            throw new MappingException("change event on topic '" + topic + "' has no source block");
+        }
+        Long lsn = optLong(source, "lsn");
+        Long txId = optLong(source, "txId");
+        Long tsMs = optLong(source, "ts_ms");
+        if (tsMs == null) {
+            tsMs = optLong(envelope, "ts_ms");
+        }
+        long effectiveFrom = tsMs == null ? 0L : tsMs;
+        if ("m".equals(op)) {
+            return new MappedRecord(Kind.MESSAGE, null, List.of(), Set.of(), lsn, txId, tsMs, null, null);
+        }
+        String schema = source.getString("schema");
+        String table = source.getString("table");
+        if (schema == null || table == null) {
+            throw new MappingException("change event on topic '" + topic + "' has no source.schema/source.table");
+        }
+        TableId tableId = TableId.of(schema, table);
+        if ("t".equals(op)) {
+            return new MappedRecord(Kind.TRUNCATE, tableId,
+                    List.of(new SourceChange.Truncate(schema, table, sourceId, effectiveFrom)), Set.of(), lsn, txId, tsMs, null, null);
+        }
+        TablePlan plan = plan(tableId, record.keySchema());
+        List<SourceChange> changes;
+        Set<String> unavailable = Set.of();
+        switch (op) {
+            case "c":
+            case "r": {
+                Struct after = requireImage(envelope, "after", tableId, op);
+                unavailable = new LinkedHashSet<>(0);
+                Node node = node(plan, after, effectiveFrom, unavailable, record.keySchema());
+                changes = List.of(new SourceChange.Insert(node));
+                break;
+            }
+            case "u": {
+                Struct after = requireImage(envelope, "after", tableId, op);
+                unavailable = new LinkedHashSet<>(0);
+                Node node = node(plan, after, effectiveFrom, unavailable, record.keySchema());
+                Struct before = envelope.getStruct("before");
+                ElementId oldId = before == null ? null : elementId(plan, before, record.keySchema(), true);
+                if (oldId != null && !oldId.equals(node.metadata().elementId())) {
+                    changes = List.of(new SourceChange.Delete(metadata(plan, oldId, effectiveFrom)), new SourceChange.Insert(node));
+                } else {
+                    changes = List.of(new SourceChange.Update(node));
+                }
+                break;
+            }
+            case "d": {
+                Struct before = requireImage(envelope, "before", tableId, op);
+                ElementId id = elementId(plan, before, record.keySchema(), true);
+                changes = List.of(new SourceChange.Delete(metadata(plan, id, effectiveFrom)));
+                break;
+            }
+            default:
+                throw new MappingException("unknown Debezium op '" + op + "' for table " + tableId);
+        }
+        return new MappedRecord(Kind.DATA, tableId, changes, unavailable, lsn, txId, tsMs, null, null);
+    }
+
+    private MappedRecord transaction(SourceRecord record) {
+        Struct v = (Struct) record.value();
+        String status = v.getString("status");
+        String id = v.schema().field("id") != null ? v.getString("id") : null;
+        Long txId = null;
+        if (id != null) {
+            int colon = id.indexOf(':');
+            try {
+                txId = Long.parseLong(colon < 0 ? id : id.substring(0, colon));
+            } catch (NumberFormatException e) {
+                txId = null;
+            }
+        }
+        Long tsMs = optLong(v, "ts_ms");
+        if ("BEGIN".equals(status)) {
+            return MappedRecord.signal(Kind.TX_BEGIN, null, txId, tsMs, null, id);
+        }
+        if ("END".equals(status)) {
+            Long commitLsn = null;
+            Map<String, ?> offset = record.sourceOffset();
+            if (offset != null && offset.get("lsn") instanceof Number n) {
+                commitLsn = n.longValue();
+            }
+            return MappedRecord.signal(Kind.TX_END, null, txId, tsMs, commitLsn, id);
+        }
+        throw new MappingException("unknown transaction status '" + status + "' on topic '" + record.topic() + "'");
+    }
+
+    private Node node(TablePlan plan, Struct after, long effectiveFrom, Set<String> unavailable, Schema keySchema) {
+        List<Field> fields = after.schema().fields();
+        Map<String, ElementValue> props = new LinkedHashMap<>((int) (fields.size() / 0.75f) + 1);
+        for (Field f : fields) {
+            Object raw = after.get(f);
+            if (raw != null && PgValueConverter.isUnavailablePlaceholder(raw)) {
+                unavailable.add(f.name());
+                continue;
+            }
+            props.put(f.name(), converter.fromConnect(f.schema(), raw));
+        }
+        ElementId id = elementId(plan, after, keySchema, false);
+        return new Node(metadata(plan, id, effectiveFrom), props);
+    }
+
+    private ElementMetadata metadata(TablePlan plan, ElementId id, long effectiveFrom) {
+        return new ElementMetadata(id, sourceId, plan.labels, effectiveFrom);
+    }
+
+    private ElementId elementId(TablePlan plan, Struct image, Schema keySchema, boolean oldImage) {
+        List<String> components = new ArrayList<>(plan.keyColumns.size());
+        for (String column : plan.keyColumns) {
+            Field f = image.schema().field(column);
+            if (f == null) {
+                throw new MappingException("key column '" + column + "' of table " + plan.table
+                        + " is not a column of the change event; check table_keys for this table");
+            }
+            Object raw = image.get(f);
+            if (raw != null && PgValueConverter.isUnavailablePlaceholder(raw)) {
+                throw new MappingException("key column '" + column + "' of table " + plan.table
+                        + " arrived as an unchanged TOAST placeholder; use a key column that is not TOASTed or set"
+                        + " REPLICA IDENTITY FULL on the table");
+            }
+            if (raw == null && oldImage && (keySchema == null || keySchema.field(column) == null)) {
+                throw new MappingException("key column '" + column + "' of table " + plan.table
+                        + " is missing from the old row image because it is not part of the replica identity;"
+                        + " set REPLICA IDENTITY FULL on " + plan.table.toQuotedString()
+                        + " (or use key columns that form the primary key)");
+            }
+            components.add(converter.keyFromConnect(f.schema(), raw));
+        }
+        return ElementId.of(plan.table, components);
+    }
+
+    private static Struct requireImage(Struct envelope, String name, TableId table, String op) {
+        Struct image = envelope.getStruct(name);
+        if (image == null) {
+            throw new MappingException("change event op '" + op + "' for table " + table + " has no '" + name + "' image");
+        }
+        return image;
+    }
+
+    private TablePlan plan(TableId table, Schema keySchema) {
+        TablePlan plan = plans.get(table);
+        if (plan == null || plan.keySchema != keySchema) {
+            List<String> pk = null;
+            if (keySchema != null && keySchema.type() == Schema.Type.STRUCT) {
+                pk = new ArrayList<>();
+                for (Field f : keySchema.fields()) {
+                    pk.add(f.name());
+                }
+            }
+            plan = new TablePlan(table, keySchema, tableKeys.keyColumns(table, pk), List.of(table.table()));
+            plans.put(table, plan);
+        }
+        return plan;
+    }
+
+    private static Long optLong(Struct struct, String field) {
+        Field f = struct.schema().field(field);
+        if (f == null) {
+            return null;
+        }
+        Object v = struct.get(f);
+        return v instanceof Number n ? n.longValue() : null;
+    }
+
+    /** Per-table cached key resolution. */
+    private record TablePlan(TableId table, Schema keySchema, List<String> keyColumns, List<String> labels) {
+    }
+}
