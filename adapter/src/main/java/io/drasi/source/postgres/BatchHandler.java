@@ -1,0 +1,126 @@
+package io.drasi.source.postgres;
+
+import io.debezium.engine.DebeziumEngine;
+import io.debezium.engine.RecordChangeEvent;
+import io.drasi.source.postgres.mapping.ChangeMapper;
+import io.drasi.source.postgres.mapping.MappedRecord;
+import io.drasi.source.postgres.mapping.model.SourceChange;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.kafka.connect.data.Struct;
+import org.apache.kafka.connect.source.SourceRecord;
+
+/**
+ * The engine's batch consumer: maps a Debezium batch to Drasi changes, hands them to the sink, and only
+ * after the sink returned marks the records processed, so their offsets (and the slot's confirmed LSN)
+ * advance only over acknowledged changes.
+ *
+ * <p>Runs on the engine's single delivery thread; the stats it publishes are read from other threads.
+ */
+final class BatchHandler implements DebeziumEngine.ChangeConsumer<RecordChangeEvent<SourceRecord>> {
+
+    private final ChangeMapper mapper;
+    private final ChangeSink sink;
+    private final ToastFiller toastFiller;
+    private final StatsCounter stats;
+
+    private ChangePosition lastPosition;
+
+    BatchHandler(String sourceId, ChangeMapper mapper, ChangeSink sink, ToastFiller toastFiller, StatsCounter stats) {
+        this.mapper = mapper;
+        this.sink = sink;
+        this.toastFiller = toastFiller;
+        this.stats = stats;
+    }
+
+    @Override
+    public void handleBatch(List<RecordChangeEvent<SourceRecord>> records,
+                            DebeziumEngine.RecordCommitter<RecordChangeEvent<SourceRecord>> committer)
+            throws InterruptedException {
+        List<PositionedChange> out = new ArrayList<>(records.size());
+        long commits = 0;
+        Lsn commitLsn = null;
+        Instant lastCommitTime = null;
+        for (RecordChangeEvent<SourceRecord> event : records) {
+            SourceRecord record = event.record();
+            MappedRecord mapped = mapper.map(record);
+            switch (mapped.kind()) {
+                case TX_END -> {
+                    commits++;
+                    if (mapped.commitLsn() != null) {
+                        commitLsn = Lsn.of(mapped.commitLsn());
+                    }
+                }
+                case DATA, TRUNCATE -> {
+                    Struct source = ((Struct) record.value()).getStruct("source");
+                    Lsn lsn = mapped.lsn() == null ? Lsn.INVALID : Lsn.of(mapped.lsn());
+                    Lsn previousCommit = previousCommitLsn(source.getString("sequence"));
+                    long txId = mapped.txId() == null ? 0L : mapped.txId();
+                    if (mapped.tsMs() != null) {
+                        lastCommitTime = Instant.ofEpochMilli(mapped.tsMs());
+                    }
+                    for (SourceChange change : mapped.changes()) {
+                        if (!mapped.unavailableProperties().isEmpty()) {
+                            change = toastFiller.fill(mapped, change);
+                        }
+                        out.add(new PositionedChange(change, next(txId, previousCommit, lsn)));
+                    }
+                }
+                default -> {
+                    // tombstones, heartbeats, BEGIN: nothing to deliver
+                }
+            }
+        }
+        if (!out.isEmpty()) {
+            try {
+                sink.accept(out);
+            } catch (InterruptedException e) {
+                throw e;
+            } catch (Exception e) {
+                throw new SinkFailedException(e);
+            }
+        }
+        for (RecordChangeEvent<SourceRecord> event : records) {
+            committer.markProcessed(event);
+        }
+        committer.markBatchFinished();
+        stats.acknowledged(out, commits, commitLsn, lastCommitTime);
+    }
+
+    private ChangePosition next(long txId, Lsn previousCommit, Lsn lsn) {
+        int ordinal = 0;
+        if (lastPosition != null && lastPosition.previousCommitLsn().equals(previousCommit) && lastPosition.lsn().equals(lsn)) {
+            ordinal = lastPosition.ordinal() + 1;
+        }
+        lastPosition = new ChangePosition(txId, previousCommit, lsn, ordinal);
+        return lastPosition;
+    }
+
+    /** Parses the first element of Debezium's {@code source.sequence}, {@code ["<prev commit lsn>","<lsn>"]}. */
+    static Lsn previousCommitLsn(String sequence) {
+        if (sequence == null) {
+            return Lsn.INVALID;
+        }
+        int start = sequence.indexOf('[') + 1;
+        int end = sequence.indexOf(',', start);
+        if (start <= 0 || end < 0) {
+            return Lsn.INVALID;
+        }
+        String first = sequence.substring(start, end).trim();
+        if (first.startsWith("\"")) {
+            first = first.substring(1, first.length() - 1);
+        }
+        return first.isEmpty() || "null".equals(first) ? Lsn.INVALID : Lsn.of(Long.parseLong(first));
+    }
+
+    /** The sink refused a batch; the engine stops without acknowledging it. */
+    static final class SinkFailedException extends DrasiPostgresException {
+        private static final long serialVersionUID = 1L;
+
+        SinkFailedException(Throwable cause) {
+            super("the ChangeSink refused a batch (" + cause + "); the batch was not acknowledged and will be"
+                    + " delivered again by a restarted source", cause);
+        }
+    }
+}

@@ -1,0 +1,46 @@
+package io.drasi.source.postgres;
+
+import java.util.Objects;
+
+/**
+ * Where a change sits in the replication stream. Positions of delivered changes strictly increase in
+ * delivery order, across restarts of the source too, so a sink that stores the last position it applied
+ * can drop anything at or below it after a crash and so turn the at-least-once delivery into
+ * exactly-once.
+ *
+ * <p>Order is lexicographic on ({@link #previousCommitLsn}, {@link #lsn}, {@link #ordinal}): transactions
+ * arrive in commit order, each identified by the commit LSN of the transaction before it (PostgreSQL
+ * interleaves transactions in the WAL, so a change's own LSN alone is not monotonic across transactions);
+ * within a transaction the change LSN increases; {@code ordinal} separates the changes that share one
+ * WAL record (a key change yields Delete + Insert).
+ *
+ * @param txId              PostgreSQL transaction id
+ * @param previousCommitLsn commit LSN of the transaction delivered before this one ({@link Lsn#INVALID} for
+ *                          the first transaction a fresh slot streams); never null
+ * @param lsn               LSN of this change's WAL record; never null
+ * @param ordinal           0 for the first change of a WAL record, 1 for the second
+ */
+public record ChangePosition(long txId, Lsn previousCommitLsn, Lsn lsn, int ordinal) implements Comparable<ChangePosition> {
+
+    /** Validates non-null components. */
+    public ChangePosition {
+        Objects.requireNonNull(previousCommitLsn, "previousCommitLsn");
+        Objects.requireNonNull(lsn, "lsn");
+    }
+
+    @Override
+    public int compareTo(ChangePosition o) {
+        int c = previousCommitLsn.compareTo(o.previousCommitLsn);
+        if (c != 0) {
+            return c;
+        }
+        c = lsn.compareTo(o.lsn);
+        return c != 0 ? c : Integer.compare(ordinal, o.ordinal);
+    }
+
+    /** @return a compact text form {@code prevCommit/lsn/ordinal}, e.g. {@code 0/16B3748:0/16B37A0:0} */
+    @Override
+    public String toString() {
+        return previousCommitLsn + ":" + lsn + ":" + ordinal;
+    }
+}

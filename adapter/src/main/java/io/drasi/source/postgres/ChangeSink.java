@@ -1,0 +1,29 @@
+package io.drasi.source.postgres;
+
+import java.util.List;
+
+/**
+ * Receives the changes of a {@link PostgresReplicationSource}.
+ *
+ * <p><b>Delivery contract.</b> Batches arrive one at a time, on the source's delivery thread, in commit
+ * order: the changes of a transaction are contiguous and complete before the next transaction's, and a
+ * large transaction may span several batches. Returning normally from {@link #accept} acknowledges the
+ * whole batch: only then is its position committed (to the offset store and the replication slot). If
+ * {@code accept} throws, nothing of the batch is acknowledged and the source stops in
+ * {@link State#FAILED} with that exception as the cause; a new source on the same config resumes at the
+ * first unacknowledged change. After a crash, changes that were delivered but not yet acknowledged are
+ * delivered again (at-least-once); compare {@link ChangePosition}s to drop them (exactly-once).
+ *
+ * <p>Blocking in {@code accept} is the backpressure mechanism: the source reads no further while it blocks.
+ *
+ * <p>Thread-safety: called from one thread at a time.
+ */
+@FunctionalInterface
+public interface ChangeSink {
+
+    /**
+     * @param changes one batch, never empty, never null; the list is not reused after return
+     * @throws Exception to refuse the batch (the source then fails without acknowledging it)
+     */
+    void accept(List<PositionedChange> changes) throws Exception;
+}

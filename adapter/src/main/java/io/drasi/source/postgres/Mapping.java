@@ -1,0 +1,43 @@
+package io.drasi.source.postgres;
+
+import io.drasi.source.postgres.mapping.ChangeMapper;
+import io.drasi.source.postgres.mapping.TableKeys;
+import io.drasi.source.postgres.mapping.model.TableId;
+import io.drasi.source.postgres.mapping.value.PgValueConverter;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Builds the mapping layer's objects from the config and the preflight's resolved tables (one place). */
+final class Mapping {
+
+    private Mapping() {
+    }
+
+    static PgValueConverter converter(PostgresSourceConfig config) {
+        return config.decimalAsString() ? new PgValueConverter(PgValueConverter.NumericMode.EXACT_STRING)
+                : PgValueConverter.DEFAULT;
+    }
+
+    /** Key columns per table as resolved by the preflight (configured keys, else the primary key). */
+    static TableKeys tableKeys(List<Preflight.ResolvedTable> tables) {
+        Map<TableId, List<String>> keys = new LinkedHashMap<>();
+        for (Preflight.ResolvedTable t : tables) {
+            keys.put(tableId(t.name()), t.keyColumns());
+        }
+        return TableKeys.of(keys);
+    }
+
+    static TableId tableId(TableName name) {
+        return TableId.of(name.schema(), name.table());
+    }
+
+    static ChangeMapper mapper(String sourceId, PostgresSourceConfig config, List<Preflight.ResolvedTable> tables) {
+        return new ChangeMapper(sourceId, tableKeys(tables), converter(config));
+    }
+
+    /** The Debezium properties the value table relies on. */
+    static Map<String, String> engineProperties() {
+        return PgValueConverter.REQUIRED_DEBEZIUM_PROPERTIES;
+    }
+}

@@ -1,0 +1,298 @@
+package io.drasi.source.postgres;
+
+import io.debezium.embedded.Connect;
+import io.debezium.engine.DebeziumEngine;
+import io.debezium.engine.RecordChangeEvent;
+import io.debezium.engine.format.ChangeEventFormat;
+import io.drasi.source.postgres.bootstrap.ConnectionSettings;
+import io.drasi.source.postgres.mapping.ChangeMapper;
+import java.io.IOException;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.connect.source.SourceRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A Drasi source that streams changes of PostgreSQL tables through logical replication, on the Debezium
+ * embedded engine with the {@code pgoutput} plugin.
+ *
+ * <pre>{@code
+ * PostgresSourceConfig config = PostgresSourceConfig.builder()
+ *         .withHost("db.example.com").withDatabase("production")
+ *         .withUser("replication_user").withPassword("secret")
+ *         .withTables("users", "orders")
+ *         .build();
+ * try (PostgresReplicationSource source = new PostgresReplicationSource("pg-source", config)) {
+ *     source.start(batch -> batch.forEach(c -> System.out.println(c.change())));
+ *     ...
+ * }
+ * }</pre>
+ *
+ * <p>{@link #start} checks the database first (see {@link PreflightException}) and creates the publication
+ * and the replication slot when missing, so every change committed after {@code start} returns is
+ * delivered. Delivery is at-least-once with positions for deduplication (see {@link ChangeSink}).
+ *
+ * <p>Thread-safety: all methods may be called from any thread. Lifecycle: see {@link State};
+ * {@link #close()} is idempotent and waits for the engine thread to finish.
+ */
+public final class PostgresReplicationSource implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(PostgresReplicationSource.class);
+
+    private final String id;
+    private final PostgresSourceConfig config;
+    private final StatsCounter stats = new StatsCounter(Clock.systemUTC());
+    private final AtomicReference<State> state = new AtomicReference<>(State.CREATED);
+    private final AtomicReference<Throwable> failure = new AtomicReference<>();
+    private final CountDownLatch terminated = new CountDownLatch(1);
+    private final Object lifecycle = new Object();
+
+    private volatile boolean closing;
+    private DebeziumEngine<RecordChangeEvent<SourceRecord>> engine;
+    private Thread engineThread;
+
+    /**
+     * @param id     the source id, used as {@code source_id} in every change; never null or blank
+     * @param config validated configuration; never null
+     */
+    public PostgresReplicationSource(String id, PostgresSourceConfig config) {
+        this.id = Objects.requireNonNull(id, "id");
+        if (id.isBlank()) {
+            throw new IllegalArgumentException("source id must not be blank");
+        }
+        this.config = Objects.requireNonNull(config, "config");
+    }
+
+    /** @return the source id */
+    public String id() {
+        return id;
+    }
+
+    /** @return the configuration */
+    public PostgresSourceConfig config() {
+        return config;
+    }
+
+    /** @return the current lifecycle state */
+    public State state() {
+        return state.get();
+    }
+
+    /** @return why the source is {@link State#FAILED}, if it is */
+    public Optional<Throwable> failure() {
+        return Optional.ofNullable(failure.get());
+    }
+
+    /** @return a snapshot of the counters */
+    public SourceStats stats() {
+        return stats.snapshot(state.get());
+    }
+
+    /**
+     * Checks the database, prepares publication and slot, and starts streaming to {@code sink} on a
+     * background thread. Returns once the slot exists: changes committed from now on are delivered.
+     *
+     * @param sink receives the changes; never null
+     * @throws IllegalStateException     when already started
+     * @throws ConnectionFailedException when PostgreSQL cannot be reached or refuses the login
+     * @throws PreflightException        when the database is not ready (every problem listed)
+     */
+    public void start(ChangeSink sink) {
+        Objects.requireNonNull(sink, "sink");
+        synchronized (lifecycle) {
+            if (!state.compareAndSet(State.CREATED, State.STARTING)) {
+                throw new IllegalStateException("source " + id + " was already started (state " + state.get()
+                        + "); create a new PostgresReplicationSource to start again");
+            }
+            try {
+                ConnectionSettings connections = Connections.settings(id, config);
+                Preflight.Result preflight;
+                try (Connection c = Connections.open(connections)) {
+                    preflight = Preflight.run(c, config);
+                    if (!preflight.slotExists()) {
+                        createSlot(c);
+                    }
+                } catch (SQLException e) {
+                    throw Connections.describe(e, connections);
+                }
+                config.offsetStoreFile(id).ifPresent(PostgresReplicationSource::createParentDirectories);
+                ChangeMapper mapper = Mapping.mapper(id, config, preflight.tables());
+                ToastFiller toast = new ToastFiller(connections, config, preflight.tables());
+                Properties props = DebeziumProperties.of(id, config, preflight.tables(), Mapping.engineProperties());
+                LOG.info("source {} starting: {}", id, DebeziumProperties.masked(props));
+                engine = DebeziumEngine.create(ChangeEventFormat.of(Connect.class))
+                        .using(props)
+                        .using(new DebeziumEngine.ConnectorCallback() {
+                            @Override
+                            public void taskStarted() {
+                                onTaskStarted();
+                            }
+
+                            @Override
+                            public void taskStopped() {
+                                onTaskStopped();
+                            }
+                        })
+                        .using((success, message, error) -> onCompleted(success, message, error))
+                        .notifying(new BatchHandler(id, mapper, sink, toast, stats))
+                        .build();
+                engineThread = new Thread(this::runEngine, "drasi-pg-" + id + "-engine");
+                engineThread.setDaemon(false);
+                engineThread.start();
+            } catch (RuntimeException e) {
+                failure.compareAndSet(null, e);
+                state.set(State.FAILED);
+                terminated.countDown();
+                throw e;
+            }
+        }
+    }
+
+    private static void createParentDirectories(java.nio.file.Path file) {
+        java.nio.file.Path parent = file.toAbsolutePath().getParent();
+        try {
+            java.nio.file.Files.createDirectories(parent);
+        } catch (IOException e) {
+            throw new DrasiPostgresException("cannot create the offset store directory " + parent + ": " + e.getMessage()
+                    + "; set offset_store to a writable path (or 'memory')", e);
+        }
+    }
+
+    private void createSlot(Connection c) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("select pg_create_logical_replication_slot(?, 'pgoutput')")) {
+            ps.setString(1, config.slotName());
+            ps.execute();
+            LOG.info("source {}: created replication slot {}", id, config.slotName());
+        }
+    }
+
+    private void runEngine() {
+        try {
+            engine.run();
+        } catch (Throwable t) {
+            onCompleted(false, "engine thread failed", t);
+        } finally {
+            terminated.countDown();
+        }
+    }
+
+    private void onTaskStarted() {
+        State previous = state.get();
+        if (previous == State.STARTING || previous == State.RECONNECTING) {
+            if (state.compareAndSet(previous, State.RUNNING)) {
+                if (previous == State.RECONNECTING) {
+                    stats.reconnected();
+                    LOG.info("source {}: reconnected, streaming again", id);
+                } else {
+                    LOG.info("source {}: streaming from slot {}", id, config.slotName());
+                }
+            }
+        }
+    }
+
+    private void onTaskStopped() {
+        if (!closing && state.compareAndSet(State.RUNNING, State.RECONNECTING)) {
+            LOG.warn("source {}: replication connection lost; reconnecting with backoff", id);
+        }
+    }
+
+    private void onCompleted(boolean success, String message, Throwable error) {
+        if (closing && success && failure.get() == null) {
+            state.set(State.STOPPED);
+            return;
+        }
+        Throwable cause = error != null ? error : new DrasiPostgresException("engine stopped: " + message);
+        Throwable root = rootSinkFailure(cause);
+        failure.compareAndSet(null, root != null ? root : Failures.explain(cause, config));
+        state.set(State.FAILED);
+        LOG.error("source {} failed: {}", id, failure.get().getMessage());
+    }
+
+    private static Throwable rootSinkFailure(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (c instanceof BatchHandler.SinkFailedException) {
+                return c;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Waits until the source reaches {@code target} or a terminal state.
+     *
+     * @param target  the state to wait for
+     * @param timeout how long to wait
+     * @return true if {@code target} was reached
+     * @throws InterruptedException when interrupted
+     */
+    public boolean awaitState(State target, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            State s = state.get();
+            if (s == target) {
+                return true;
+            }
+            if (s.isTerminal()) {
+                return false;
+            }
+            Thread.sleep(10);
+        }
+        return state.get() == target;
+    }
+
+    /**
+     * Stops streaming, saves the last acknowledged position and waits for the engine thread. Same as
+     * {@link #close()}.
+     */
+    public void stop() {
+        close();
+    }
+
+    /** Idempotent: stops the engine (flushing acknowledged offsets) and waits up to 30 s for its thread. */
+    @Override
+    public void close() {
+        DebeziumEngine<RecordChangeEvent<SourceRecord>> e;
+        synchronized (lifecycle) {
+            if (closing) {
+                return;
+            }
+            closing = true;
+            e = engine;
+            if (e == null) {
+                if (!state.get().isTerminal()) {
+                    state.set(State.STOPPED);
+                }
+                terminated.countDown();
+                return;
+            }
+        }
+        try {
+            e.close();
+        } catch (IOException ex) {
+            LOG.warn("source {}: closing the engine failed: {}", id, ex.getMessage());
+        }
+        try {
+            if (!terminated.await(30, TimeUnit.SECONDS)) {
+                LOG.warn("source {}: engine thread did not stop within 30 s", id);
+            }
+        } catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+        }
+        state.updateAndGet(s -> s.isTerminal() ? s : State.STOPPED);
+    }
+
+    @Override
+    public String toString() {
+        return "PostgresReplicationSource[" + id + ", " + state.get() + ", " + config + "]";
+    }
+}

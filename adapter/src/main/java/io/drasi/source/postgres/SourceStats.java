@@ -1,0 +1,21 @@
+package io.drasi.source.postgres;
+
+import java.time.Instant;
+
+/**
+ * A point-in-time snapshot of a source's counters.
+ *
+ * @param state               lifecycle state when the snapshot was taken; never null
+ * @param changes             Drasi changes delivered and acknowledged
+ * @param transactions        transactions whose commit was acknowledged
+ * @param batches             batches acknowledged
+ * @param lastLsn             LSN of the last acknowledged change ({@link Lsn#INVALID} before the first); never null
+ * @param lastCommitLsn       commit LSN of the last acknowledged transaction; never null
+ * @param lastCommitTime      commit time of the last acknowledged change, or null before the first
+ * @param lagMillis           wall-clock time between that commit and its acknowledgement (replication lag
+ *                            as seen by the sink), -1 before the first change
+ * @param reconnects          how many times the connection was re-established after a loss
+ */
+public record SourceStats(State state, long changes, long transactions, long batches, Lsn lastLsn, Lsn lastCommitLsn,
+                          Instant lastCommitTime, long lagMillis, long reconnects) {
+}
