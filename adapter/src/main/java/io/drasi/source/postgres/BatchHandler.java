@@ -41,6 +41,7 @@ final class BatchHandler implements DebeziumEngine.ChangeConsumer<RecordChangeEv
         List<PositionedChange> out = new ArrayList<>(records.size());
         long commits = 0;
         Lsn commitLsn = null;
+        List<long[]> committed = new ArrayList<>(2);
         Instant lastCommitTime = null;
         for (RecordChangeEvent<SourceRecord> event : records) {
             SourceRecord record = event.record();
@@ -50,6 +51,7 @@ final class BatchHandler implements DebeziumEngine.ChangeConsumer<RecordChangeEv
                     commits++;
                     if (mapped.commitLsn() != null) {
                         commitLsn = Lsn.of(mapped.commitLsn());
+                        committed.add(new long[] {mapped.txId() == null ? 0L : mapped.txId(), mapped.commitLsn()});
                     }
                 }
                 case DATA, TRUNCATE -> {
@@ -72,9 +74,14 @@ final class BatchHandler implements DebeziumEngine.ChangeConsumer<RecordChangeEv
                 }
             }
         }
-        if (!out.isEmpty()) {
+        if (!out.isEmpty() || !committed.isEmpty()) {
             try {
-                sink.accept(out);
+                if (!out.isEmpty()) {
+                    sink.accept(out);
+                }
+                for (long[] tx : committed) {
+                    sink.onCommit(tx[0], Lsn.of(tx[1]));
+                }
             } catch (InterruptedException e) {
                 throw e;
             } catch (Exception e) {
@@ -89,7 +96,7 @@ final class BatchHandler implements DebeziumEngine.ChangeConsumer<RecordChangeEv
     }
 
     private ChangePosition next(long txId, Lsn previousCommit, Lsn lsn) {
-        int ordinal = 0;
+        long ordinal = 0;
         if (lastPosition != null && lastPosition.previousCommitLsn().equals(previousCommit) && lastPosition.lsn().equals(lsn)) {
             ordinal = lastPosition.ordinal() + 1;
         }

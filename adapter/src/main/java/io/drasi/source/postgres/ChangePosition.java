@@ -18,14 +18,29 @@ import java.util.Objects;
  * @param previousCommitLsn commit LSN of the transaction delivered before this one ({@link Lsn#INVALID} for
  *                          the first transaction a fresh slot streams); never null
  * @param lsn               LSN of this change's WAL record; never null
- * @param ordinal           0 for the first change of a WAL record, 1 for the second
+ * @param ordinal           0 for the first change of a WAL record, 1 for the second; for bootstrap rows
+ *                          the row's index in the bootstrap
  */
-public record ChangePosition(long txId, Lsn previousCommitLsn, Lsn lsn, int ordinal) implements Comparable<ChangePosition> {
+public record ChangePosition(long txId, Lsn previousCommitLsn, Lsn lsn, long ordinal) implements Comparable<ChangePosition> {
 
     /** Validates non-null components. */
     public ChangePosition {
         Objects.requireNonNull(previousCommitLsn, "previousCommitLsn");
         Objects.requireNonNull(lsn, "lsn");
+    }
+
+    /**
+     * @param rowIndex index of the row in the bootstrap (0-based)
+     * @return the position of a bootstrap row: before every streamed change of the slot the bootstrap
+     *         created (bootstrap rows have no WAL position; transaction id 0)
+     */
+    public static ChangePosition bootstrapRow(long rowIndex) {
+        return new ChangePosition(0L, Lsn.INVALID, Lsn.INVALID, rowIndex);
+    }
+
+    /** @return true for a bootstrap row's position (see {@link #bootstrapRow(long)}) */
+    public boolean isBootstrap() {
+        return !lsn.isValid();
     }
 
     @Override
@@ -35,7 +50,7 @@ public record ChangePosition(long txId, Lsn previousCommitLsn, Lsn lsn, int ordi
             return c;
         }
         c = lsn.compareTo(o.lsn);
-        return c != 0 ? c : Integer.compare(ordinal, o.ordinal);
+        return c != 0 ? c : Long.compare(ordinal, o.ordinal);
     }
 
     /** @return a compact text form {@code prevCommit/lsn/ordinal}, e.g. {@code 0/16B3748:0/16B37A0:0} */

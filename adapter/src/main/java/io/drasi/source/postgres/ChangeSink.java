@@ -26,4 +26,18 @@ public interface ChangeSink {
      * @throws Exception to refuse the batch (the source then fails without acknowledging it)
      */
     void accept(List<PositionedChange> changes) throws Exception;
+
+    /**
+     * Called after {@link #accept} returned for the batch that completed a transaction, once per
+     * transaction, in commit order. Changes carry their {@link ChangePosition#txId()}; this tells when that
+     * transaction is complete and its commit end LSN, which is what a host needs to hand over from a later
+     * bootstrap exactly (drop transactions whose commit end LSN is at or below the snapshot's consistent
+     * point; see {@code io.drasi.source.postgres.bootstrap.HandoverFilter}). The default does nothing.
+     *
+     * @param txId         the PostgreSQL transaction id
+     * @param commitEndLsn the transaction's commit end LSN; never null
+     * @throws Exception to stop the source (as for {@link #accept})
+     */
+    default void onCommit(long txId, Lsn commitEndLsn) throws Exception {
+    }
 }

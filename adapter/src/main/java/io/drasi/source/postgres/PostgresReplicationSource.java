@@ -4,7 +4,13 @@ import io.debezium.embedded.Connect;
 import io.debezium.engine.DebeziumEngine;
 import io.debezium.engine.RecordChangeEvent;
 import io.debezium.engine.format.ChangeEventFormat;
+import io.drasi.source.postgres.bootstrap.BootstrapException;
+import io.drasi.source.postgres.bootstrap.BootstrapProgress;
+import io.drasi.source.postgres.bootstrap.BootstrapProvider;
+import io.drasi.source.postgres.bootstrap.BootstrapResult;
+import io.drasi.source.postgres.bootstrap.BootstrapSink;
 import io.drasi.source.postgres.bootstrap.ConnectionSettings;
+import io.drasi.source.postgres.bootstrap.SnapshotSlot;
 import io.drasi.source.postgres.mapping.ChangeMapper;
 import java.io.IOException;
 import java.sql.Connection;
@@ -12,9 +18,11 @@ import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -108,6 +116,66 @@ public final class PostgresReplicationSource implements AutoCloseable {
      * @throws PreflightException        when the database is not ready (every problem listed)
      */
     public void start(ChangeSink sink) {
+        begin(sink, null);
+    }
+
+    /**
+     * Like {@link #start}, but on the first start (the replication slot does not exist yet) first delivers
+     * a consistent snapshot: the slot is created with an exported snapshot, every existing row of the
+     * configured tables reaches {@code sink} as an Insert (positions {@link ChangePosition#bootstrapRow}),
+     * and streaming then begins exactly at the snapshot's consistent point — no gap, no overlap. When the
+     * slot already exists the source resumes streaming from its stored position without a bootstrap.
+     * Runs the bootstrap on the calling thread; returns when streaming has been started.
+     *
+     * @param sink     receives bootstrap rows, then the stream; never null
+     * @param progress told about bootstrap progress per table; never null (use {@code p -> {}})
+     * @throws BootstrapException        when the snapshot cannot be read (the new slot is dropped again, so a
+     *                                   retry bootstraps again)
+     * @throws ConnectionFailedException when PostgreSQL cannot be reached or refuses the login
+     * @throws PreflightException        when the database is not ready (every problem listed)
+     */
+    public void startWithBootstrap(ChangeSink sink, BootstrapProgress progress) {
+        begin(sink, Objects.requireNonNull(progress, "progress"));
+    }
+
+    /**
+     * Reads a consistent snapshot of the given tables now, through a TEMPORARY slot, independently of
+     * streaming (it may run while this source streams, or without starting it). To hand over to a running
+     * stream exactly, drop stream transactions whose commit end LSN ({@link ChangeSink#onCommit}) is not
+     * after {@link BootstrapResult#consistentPoint()}: see {@link BootstrapResult#handoverFilter()}.
+     *
+     * @param labels   table names (labels) to read; empty for all configured tables; never null
+     * @param sink     receives one Insert per row, on the calling thread; never null
+     * @param progress told about progress per table; never null
+     * @return rows per table and the snapshot's consistent point
+     * @throws BootstrapException when the snapshot cannot be read
+     */
+    public BootstrapResult bootstrap(Set<String> labels, BootstrapSink sink, BootstrapProgress progress) {
+        ConnectionSettings connections = Connections.settings(id, config);
+        List<Preflight.ResolvedTable> tables = resolveTables(connections);
+        return bootstrapProvider(connections, tables, progress).bootstrapWithTemporarySlot(labels, sink);
+    }
+
+    private List<Preflight.ResolvedTable> resolveTables(ConnectionSettings connections) {
+        try (Connection c = Connections.open(connections)) {
+            return Preflight.resolveTables(c, config);
+        } catch (SQLException e) {
+            throw Connections.describe(e, connections);
+        }
+    }
+
+    private BootstrapProvider bootstrapProvider(ConnectionSettings connections, List<Preflight.ResolvedTable> tables,
+                                                BootstrapProgress progress) {
+        return BootstrapProvider.builder(connections)
+                .sourceId(id)
+                .tables(tables.stream().map(t -> Mapping.tableId(t.name())).toList())
+                .tableKeys(Mapping.tableKeys(tables))
+                .converter(Mapping.converter(config))
+                .progress(progress)
+                .build();
+    }
+
+    private void begin(ChangeSink sink, BootstrapProgress bootstrapProgress) {
         Objects.requireNonNull(sink, "sink");
         synchronized (lifecycle) {
             if (!state.compareAndSet(State.CREATED, State.STARTING)) {
@@ -120,10 +188,19 @@ public final class PostgresReplicationSource implements AutoCloseable {
                 try (Connection c = Connections.open(connections)) {
                     preflight = Preflight.run(c, config);
                     if (!preflight.slotExists()) {
-                        createSlot(c);
+                        clearOffsets();
+                        if (bootstrapProgress == null) {
+                            createSlot(c);
+                        }
                     }
                 } catch (SQLException e) {
                     throw Connections.describe(e, connections);
+                }
+                if (!preflight.slotExists() && bootstrapProgress != null) {
+                    runFirstBootstrap(connections, preflight.tables(), sink, bootstrapProgress);
+                } else if (bootstrapProgress != null) {
+                    LOG.info("source {}: slot {} exists, resuming the stream from its position (no bootstrap)", id,
+                            config.slotName());
                 }
                 config.offsetStoreFile(id).ifPresent(PostgresReplicationSource::createParentDirectories);
                 ChangeMapper mapper = Mapping.mapper(id, config, preflight.tables());
@@ -155,6 +232,52 @@ public final class PostgresReplicationSource implements AutoCloseable {
                 terminated.countDown();
                 throw e;
             }
+        }
+    }
+
+    /** A new slot starts a new stream: positions stored for an older slot must not be applied to it. */
+    private void clearOffsets() {
+        config.offsetStoreFile(id).ifPresent(f -> {
+            try {
+                if (java.nio.file.Files.deleteIfExists(f)) {
+                    LOG.info("source {}: removed offsets {} of a previous slot", id, f);
+                }
+            } catch (IOException e) {
+                throw new DrasiPostgresException("cannot remove stale offsets " + f + ": " + e.getMessage(), e);
+            }
+        });
+    }
+
+    private void runFirstBootstrap(ConnectionSettings connections, List<Preflight.ResolvedTable> tables, ChangeSink sink,
+                                   BootstrapProgress progress) {
+        BootstrapProvider provider = bootstrapProvider(connections, tables, progress);
+        SnapshotSlot slot = SnapshotSlot.createPermanent(connections, config.slotName());
+        boolean done = false;
+        try {
+            BootstrapBatcher batcher = new BootstrapBatcher(sink, config.maxBatchSize());
+            BootstrapResult result = provider.bootstrap(slot, Set.of(), batcher);
+            batcher.flush();
+            LOG.info("source {}: bootstrap delivered {} rows; streaming from consistent point {}", id,
+                    result.totalRows(), result.consistentPoint());
+            done = true;
+        } finally {
+            slot.close();
+            if (!done) {
+                dropSlotQuietly(connections);
+            }
+        }
+    }
+
+    private void dropSlotQuietly(ConnectionSettings connections) {
+        try (Connection c = Connections.open(connections);
+             PreparedStatement ps = c.prepareStatement("select pg_drop_replication_slot(?)")) {
+            ps.setString(1, config.slotName());
+            ps.execute();
+            LOG.info("source {}: dropped slot {} after the failed bootstrap, so the next start bootstraps again", id,
+                    config.slotName());
+        } catch (SQLException | RuntimeException e) {
+            LOG.warn("source {}: could not drop slot {} after the failed bootstrap ({}); drop it before retrying"
+                    + " or the retry will stream without a bootstrap", id, config.slotName(), e.getMessage());
         }
     }
 

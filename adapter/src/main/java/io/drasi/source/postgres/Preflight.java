@@ -58,6 +58,35 @@ final class Preflight {
             }
         }
 
+        List<ResolvedTable> tables = resolveTables(c, config, problems);
+        boolean slotExists = checkSlot(c, config, problems);
+        boolean created = false;
+        if (problems.isEmpty()) {
+            created = ensurePublication(c, config, tables, problems);
+        }
+        if (!problems.isEmpty()) {
+            throw new PreflightException(problems, null);
+        }
+        return new Result(List.copyOf(tables), slotExists, created, versionNum);
+    }
+
+    /**
+     * Resolves the configured tables only (existence, privilege, key, replica identity), for a bootstrap
+     * that does not stream.
+     *
+     * @throws PreflightException listing every problem
+     */
+    static List<ResolvedTable> resolveTables(Connection c, PostgresSourceConfig config) throws SQLException {
+        List<String> problems = new ArrayList<>();
+        List<ResolvedTable> tables = resolveTables(c, config, problems);
+        if (!problems.isEmpty()) {
+            throw new PreflightException(problems, null);
+        }
+        return tables;
+    }
+
+    private static List<ResolvedTable> resolveTables(Connection c, PostgresSourceConfig config, List<String> problems)
+            throws SQLException {
         Map<String, List<String>> configuredKeys = new LinkedHashMap<>();
         for (TableKeyConfig k : config.tableKeys()) {
             TableName n = TableName.parse(k.table());
@@ -71,15 +100,7 @@ final class Preflight {
                 tables.add(rt);
             }
         }
-        boolean slotExists = checkSlot(c, config, problems);
-        boolean created = false;
-        if (problems.isEmpty()) {
-            created = ensurePublication(c, config, tables, problems);
-        }
-        if (!problems.isEmpty()) {
-            throw new PreflightException(problems, null);
-        }
-        return new Result(List.copyOf(tables), slotExists, created, versionNum);
+        return tables;
     }
 
     private static ResolvedTable resolveTable(Connection c, TableName name, List<String> configuredKey,
