@@ -1,0 +1,129 @@
+package io.drasi.source.postgres.mapping.json;
+
+import io.drasi.source.postgres.mapping.Golden;
+import io.drasi.source.postgres.mapping.MappingException;
+import io.drasi.source.postgres.mapping.model.ElementId;
+import io.drasi.source.postgres.mapping.model.ElementMetadata;
+import io.drasi.source.postgres.mapping.model.ElementValue;
+import io.drasi.source.postgres.mapping.model.Node;
+import io.drasi.source.postgres.mapping.model.SourceChange;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class CodecsGoldenTest {
+
+    static final long TS = 1_699_900_000_000L;
+
+    static ElementMetadata meta(String key) {
+        return new ElementMetadata(ElementId.of("public", "users", List.of(key)), "pg-source", List.of("users"), TS);
+    }
+
+    static Map<String, ElementValue> props() {
+        Map<String, ElementValue> p = new LinkedHashMap<>();
+        p.put("id", ElementValue.of(1));
+        p.put("name", ElementValue.of("Alice \"A\" ü"));
+        p.put("email", ElementValue.of("alice@example.com"));
+        p.put("age", ElementValue.of(30));
+        p.put("score", new ElementValue.FloatValue(9.5));
+        p.put("active", ElementValue.TRUE);
+        p.put("nick", ElementValue.NULL);
+        p.put("tags", new ElementValue.ListValue(List.of(ElementValue.of("a"), ElementValue.of(2))));
+        p.put("doc", new ElementValue.ObjectValue(Map.of("k", ElementValue.FALSE)));
+        return p;
+    }
+
+    static List<SourceChange> changes() {
+        return List.of(
+                new SourceChange.Insert(new Node(meta("1"), props())),
+                new SourceChange.Update(new Node(meta("1"), Map.of("id", ElementValue.of(1)))),
+                new SourceChange.Delete(meta("1")));
+    }
+
+    @Test
+    void seedJson_insertUpdateDeleteTruncate_matchesGoldenAndRoundTrips() {
+        StringBuilder sb = new StringBuilder();
+        List<SourceChange> all = new java.util.ArrayList<>(changes());
+        all.add(new SourceChange.Truncate("public", "users", "pg-source", TS));
+        for (SourceChange c : all) {
+            String json = SeedJson.encode(c);
+            sb.append(json).append('\n');
+            assertThat(SeedJson.decode(json)).isEqualTo(c);
+        }
+        Golden.assertMatches("seed.jsonl", sb.toString());
+    }
+
+    @Test
+    void seedJson_contractExample_decodes() {
+        String example = "{\"type\":\"Insert\",\"element\":{\"metadata\":{\"element_id\":\"public:users:1\",\"source_id\":\"pg-source\","
+                + "\"labels\":[\"users\"],\"effective_from\":1699900000000},\"properties\":{\"id\":1,\"name\":\"Alice\","
+                + "\"email\":\"alice@example.com\",\"age\":30}}}";
+        SourceChange c = SeedJson.decode(example);
+        assertThat(c).isInstanceOf(SourceChange.Insert.class);
+        assertThat(SeedJson.encode(c)).isEqualTo(example);
+        assertThat(c.effectiveFromMs()).isEqualTo(1_699_900_000_000L);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"[]", "{\"type\":\"Upsert\"}", "{\"type\":\"Insert\"}", "not json", "{\"type\":1}"})
+    void seedJson_decodeMalformed_mappingException(String json) {
+        assertThatThrownBy(() -> SeedJson.decode(json)).isInstanceOf(MappingException.class);
+    }
+
+    @Test
+    void platformWireJson_insertUpdateDelete_matchesGolden() {
+        StringBuilder sb = new StringBuilder();
+        for (SourceChange c : changes()) {
+            sb.append(PlatformWireJson.encode(c, 23_456_789L, 1_699_900_000_100_000_000L, 1_699_900_000_200_000_000L, "shop")).append('\n');
+        }
+        Golden.assertMatches("platform_wire.jsonl", sb.toString());
+    }
+
+    @Test
+    void hostPushJson_eventsAndBatch_matchesGolden() {
+        StringBuilder sb = new StringBuilder();
+        for (SourceChange c : changes()) {
+            sb.append(HostPushJson.encode(c)).append('\n');
+        }
+        sb.append(HostPushJson.encodeBatch(changes())).append('\n');
+        Golden.assertMatches("host_push.jsonl", sb.toString());
+    }
+
+    @Test
+    void languageHostJson_insertUpdateDelete_matchesGolden() {
+        StringBuilder sb = new StringBuilder();
+        for (SourceChange c : changes()) {
+            sb.append(LanguageHostJson.encode(c)).append('\n');
+        }
+        Golden.assertMatches("language_host.jsonl", sb.toString());
+    }
+
+    @Test
+    void hostCodecs_truncate_rejected() {
+        SourceChange t = new SourceChange.Truncate("public", "users", "pg-source", TS);
+        assertThatThrownBy(() -> PlatformWireJson.encode(t, 1, 2, 3, "db")).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> HostPushJson.encode(t)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> HostPushJson.encodeBatch(List.of(t))).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> LanguageHostJson.encode(t)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void elementValueJson_parseScalarsAndStructures_values() {
+        assertThat(ElementValueJson.parse("null")).isEqualTo(ElementValue.NULL);
+        assertThat(ElementValueJson.parse("12345678901234567890")).isEqualTo(new ElementValue.FloatValue(1.2345678901234567E19));
+        assertThat(ElementValueJson.parse("\"s\"")).isEqualTo(ElementValue.of("s"));
+        assertThat(ElementValueJson.parse("{\"a\":{\"b\":[]}}")).isEqualTo(
+                new ElementValue.ObjectValue(Map.of("a", new ElementValue.ObjectValue(Map.of("b", new ElementValue.ListValue(List.of())))))) ;
+        assertThatThrownBy(() -> ElementValueJson.parse("")).isInstanceOf(MappingException.class);
+        assertThatThrownBy(() -> ElementValueJson.parse("{} 1")).isInstanceOf(MappingException.class);
+        assertThatThrownBy(() -> ElementValueJson.parse("{\"a\":")).isInstanceOf(MappingException.class);
+        assertThatThrownBy(() -> ElementValueJson.parse("x".repeat(300))).isInstanceOf(MappingException.class).hasMessageContaining("...");
+    }
+}
