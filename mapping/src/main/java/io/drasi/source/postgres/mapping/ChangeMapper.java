@@ -131,15 +131,17 @@ public final class ChangeMapper {
             case "c":
             case "r": {
                 Struct after = requireImage(envelope, "after", tableId, op);
-                unavailable = new LinkedHashSet<>(0);
-                Node node = node(plan, after, effectiveFrom, unavailable, record.keySchema());
+                Unavailable u = new Unavailable();
+                Node node = node(plan, after, effectiveFrom, u, record.keySchema());
+                unavailable = u.names();
                 changes = List.of(new SourceChange.Insert(node));
                 break;
             }
             case "u": {
                 Struct after = requireImage(envelope, "after", tableId, op);
-                unavailable = new LinkedHashSet<>(0);
-                Node node = node(plan, after, effectiveFrom, unavailable, record.keySchema());
+                Unavailable u = new Unavailable();
+                Node node = node(plan, after, effectiveFrom, u, record.keySchema());
+                unavailable = u.names();
                 Struct before = envelope.getStruct("before");
                 ElementId oldId = before == null ? null : elementId(plan, before, record.keySchema(), true);
                 if (oldId != null && !oldId.equals(node.metadata().elementId())) {
@@ -189,7 +191,7 @@ public final class ChangeMapper {
         throw new MappingException("unknown transaction status '" + status + "' on topic '" + record.topic() + "'");
     }
 
-    private Node node(TablePlan plan, Struct after, long effectiveFrom, Set<String> unavailable, Schema keySchema) {
+    private Node node(TablePlan plan, Struct after, long effectiveFrom, Unavailable unavailable, Schema keySchema) {
         List<Field> fields = after.schema().fields();
         Map<String, ElementValue> props = new LinkedHashMap<>((int) (fields.size() / 0.75f) + 1);
         for (Field f : fields) {
@@ -264,6 +266,22 @@ public final class ChangeMapper {
         }
         Object v = struct.get(f);
         return v instanceof Number n ? n.longValue() : null;
+    }
+
+    /** Collects unavailable column names without allocating in the common case (none). */
+    private static final class Unavailable {
+        private Set<String> names;
+
+        void add(String name) {
+            if (names == null) {
+                names = new LinkedHashSet<>();
+            }
+            names.add(name);
+        }
+
+        Set<String> names() {
+            return names == null ? Set.of() : names;
+        }
     }
 
     /** Per-table cached key resolution. */

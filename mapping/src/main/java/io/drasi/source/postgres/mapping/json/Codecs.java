@@ -18,14 +18,23 @@ final class Codecs {
         void write(JsonGenerator g) throws IOException;
     }
 
+    /** Per-thread reusable output buffer (codecs never nest, so one per thread suffices). */
+    private static final ThreadLocal<StringWriter> BUFFER = ThreadLocal.withInitial(() -> new StringWriter(512));
+
     static String toJson(Writer writer) {
-        StringWriter out = new StringWriter(256);
+        StringWriter out = BUFFER.get();
+        StringBuffer buf = out.getBuffer();
+        buf.setLength(0);
         try (JsonGenerator g = ElementValueJson.FACTORY.createGenerator(out)) {
             writer.write(g);
         } catch (IOException e) {
             throw new MappingException("JSON encoding failed: " + e.getMessage(), e);
+        } finally {
+            if (buf.capacity() > 1 << 20) {
+                BUFFER.remove(); // do not pin huge buffers after an exceptional change
+            }
         }
-        return out.toString();
+        return buf.toString();
     }
 
     static void writeLabels(JsonGenerator g, String field, java.util.List<String> labels) throws IOException {

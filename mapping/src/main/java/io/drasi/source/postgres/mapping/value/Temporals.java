@@ -122,7 +122,10 @@ final class Temporals {
     }
 
     private static void pad(StringBuilder sb, int v, int width) {
-        int len = v == 0 ? 1 : (int) Math.log10(v) + 1;
+        int len = 1;
+        for (int x = v; x >= 10; x /= 10) {
+            len++;
+        }
         for (int i = len; i < width; i++) {
             sb.append('0');
         }
