@@ -42,7 +42,9 @@ import org.slf4j.LoggerFactory;
  * <p>All tables are read in ONE repeatable-read, read-only transaction that imports the slot's
  * exported snapshot, so the rows reflect exactly the transactions committed before the slot's
  * consistent point. Rows are read with {@code COPY (SELECT ...) TO STDOUT} (text) and parsed as they
- * arrive (chosen by measurement over a fetch-size cursor). Every table is described (and its key
+ * arrive (chosen by measurement over a fetch-size cursor) on a helper thread, which hands them to the
+ * calling thread in batches of 256 through a queue of 8 batches; conversion and the sink run on the
+ * calling thread. Every table is described (and its key
  * checked) before the first row is delivered, so a missing table or key fails before any output.
  *
  * <p>Thread-safety: immutable; several bootstraps may run concurrently (each uses its own
@@ -53,6 +55,8 @@ public final class BootstrapProvider {
 
     private static final Logger LOG = LoggerFactory.getLogger(BootstrapProvider.class);
     private static final Duration LOG_INTERVAL = Duration.ofSeconds(5);
+    private static final int PIPELINE_BATCH = 256;
+    private static final int PIPELINE_DEPTH = 8;
 
     private final ConnectionFactory connections;
     private final String sourceId;
@@ -239,7 +243,6 @@ public final class BootstrapProvider {
         String schema = table.schema();
         String name = table.table();
         String[] columnNames = plan.columns().toArray(String[]::new);
-        int mapCapacity = (int) (columnNames.length / 0.75f) + 1;
         long start = System.nanoTime();
         long[] rows = {0};
         long[] nextReport = {start + progressIntervalNanos};
@@ -247,11 +250,12 @@ public final class BootstrapProvider {
         progress.onProgress(new BootstrapProgress.TableProgress(table, BootstrapProgress.Phase.STARTED, 0,
                 d.estimatedRows(), Duration.ZERO, index, count));
         try {
-            reader.read(table, plan.columns(), text -> {
-                Map<String, ElementValue> props = new java.util.LinkedHashMap<>(mapCapacity);
+            new RowPipeline(PIPELINE_BATCH, PIPELINE_DEPTH).run(reader, table, plan.columns(), text -> {
+                ElementValue[] converted = new ElementValue[columnNames.length];
                 for (int i = 0; i < columnNames.length; i++) {
-                    props.put(columnNames[i], values.fromText(plan.types()[i], text[i]));
+                    converted[i] = values.fromText(plan.types()[i], text[i]);
                 }
+                Map<String, ElementValue> props = new ColumnValues(columnNames, converted);
                 List<String> key = new ArrayList<>(plan.keyIndexes().length);
                 for (int k : plan.keyIndexes()) {
                     key.add(values.keyFromText(plan.types()[k], text[k]));
