@@ -1,0 +1,166 @@
+package io.drasi.source.postgres.cli;
+
+import io.drasi.source.postgres.ChangeSink;
+import io.drasi.source.postgres.PositionedChange;
+import io.drasi.source.postgres.PostgresReplicationSource;
+import io.drasi.source.postgres.PostgresSourceConfig;
+import io.drasi.source.postgres.SourceStats;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+@Command(name = "stream",
+        mixinStandardHelpOptions = true,
+        versionProvider = DrasiPg.Version.class,
+        header = "Streams changes from a real PostgreSQL to stdout until stopped (or --max-changes).",
+        sortOptions = false,
+        usageHelpAutoWidth = true,
+        description = {
+                "Streams the changes of the configured tables from a real PostgreSQL to stdout, one JSON object per"
+                        + " line, until stopped.",
+                "Creates the publication and the replication slot when missing. Delivery is at-least-once with"
+                        + " the position saved after every printed batch (offset file), so a restart resumes where"
+                        + " the previous run stopped.",
+                "SIGTERM or Ctrl-C stops cleanly: the batch in flight is finished and its position saved"
+                        + " (the JVM then exits with 143 or 130)."},
+        footerHeading = "%nExamples:%n",
+        footer = {
+                "  drasi-pg stream --config source.yaml",
+                "  drasi-pg stream --config source.yaml --bootstrap --offsets state/pg.offsets",
+                "  drasi-pg stream --config source.yaml --format host",
+                "  drasi-pg stream --config source.yaml --max-changes 100 > changes.jsonl",
+                "",
+                "Example output (seed format):",
+                "  {\"type\":\"Insert\",\"element\":{\"metadata\":{\"element_id\":\"public:users:1\",\"source_id\":\"pg-source\","
+                        + "\"labels\":[\"users\"],\"effective_from\":1764100000000},\"properties\":{\"id\":1,\"name\":\"Alice\"}}}"})
+final class StreamCommand implements Callable<Integer> {
+
+    @Mixin
+    ConfigOptions configOptions;
+
+    @Option(names = {"-f", "--format"}, paramLabel = "FORMAT", defaultValue = "seed",
+            description = "Output format: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}). seed = drasi-lib"
+                    + " SourceChange JSON; platform = Drasi platform source wire format; host = drasi-server HTTP"
+                    + " source event. TRUNCATE has no platform/host form and is reported on stderr instead.")
+    OutputFormat format;
+
+    @Option(names = "--bootstrap",
+            description = "On the first start (replication slot not there yet) print an Insert for every existing"
+                    + " row from a consistent snapshot, then stream from exactly that point (no gap, no overlap)."
+                    + " When the slot exists the stream just resumes.")
+    boolean bootstrap;
+
+    @Option(names = {"-n", "--max-changes"}, paramLabel = "N",
+            description = "Exit 0 once N changes were printed. The batch that reaches N is printed whole, so at least"
+                    + " N lines appear and the saved position matches exactly what was printed.")
+    long maxChanges;
+
+    @Option(names = "--offsets", paramLabel = "PATH",
+            description = "Offset file holding the acknowledged position (overrides the config's offset_store;"
+                    + " default from the config: drasi-offsets/{sourceId}.offsets). 'memory' keeps it in memory.")
+    String offsets;
+
+    @Option(names = "--progress-interval", paramLabel = "DURATION", defaultValue = "5s",
+            converter = DurationConverter.class,
+            description = "How often a progress line goes to stderr (changes/s, totals, last LSN, lag); 0 disables"
+                    + " (default: ${DEFAULT-VALUE}).")
+    Duration progressInterval;
+
+    @Override
+    public Integer call() throws Exception {
+        ConfigOptions.Loaded loaded = configOptions.load();
+        PostgresSourceConfig config = loaded.config();
+        if (offsets != null) {
+            config = "memory".equals(offsets) ? config.toBuilder().withInMemoryOffsets().build()
+                    : config.toBuilder().withOffsetStore(Path.of(offsets)).build();
+        }
+        String db = config.database();
+        AtomicLong printed = new AtomicLong();
+        AtomicLong truncatesSkipped = new AtomicLong();
+        CountDownLatch reached = new CountDownLatch(1);
+        long start = System.nanoTime();
+        ChangeSink sink = batch -> {
+            printBatch(batch, db, truncatesSkipped);
+            long total = printed.addAndGet(batch.size());
+            if (maxChanges > 0 && total >= maxChanges) {
+                reached.countDown();
+            }
+        };
+        PostgresReplicationSource source = new PostgresReplicationSource(loaded.sourceId(), config);
+        AtomicBoolean finished = new AtomicBoolean();
+        Progress progress = Progress.start(progressInterval, source::stats, printed::get, config);
+        Runnable stop = () -> {
+            if (finished.compareAndSet(false, true)) {
+                source.close();
+                progress.close();
+                Stdout.flush();
+                SourceStats s = source.stats();
+                double secs = (System.nanoTime() - start) / 1e9;
+                System.err.printf(Locale.ROOT, "drasi-pg stream: stopped; %,d changes printed in %.1f s (%,.1f/s), last LSN %s,"
+                                + " position saved to %s%s%n", printed.get(), secs, printed.get() / Math.max(secs, 1e-3),
+                        s.lastLsn().isValid() ? s.lastLsn() : "none", source.config().offsetStoreFile(source.id()).map(Object::toString).orElse("memory"),
+                        truncatesSkipped.get() > 0 ? "; " + truncatesSkipped.get() + " TRUNCATEs not printed (no "
+                                + format + " form)" : "");
+                System.err.flush();
+            }
+        };
+        Thread hook = new Thread(stop, "drasi-pg-stop");
+        Runtime.getRuntime().addShutdownHook(hook);
+        try {
+            System.err.println("drasi-pg stream: source " + loaded.sourceId() + " on " + config.host() + ":"
+                    + config.port() + "/" + db + ", tables " + config.tables() + ", slot " + config.slotName()
+                    + (bootstrap ? ", bootstrap on first start" : ""));
+            if (bootstrap) {
+                source.startWithBootstrap(sink, Progress.bootstrapPrinter(System.err));
+            } else {
+                source.start(sink);
+            }
+            System.err.println("drasi-pg stream: streaming" + (maxChanges > 0 ? " until " + maxChanges + " changes" : "")
+                    + " (Ctrl-C to stop)");
+            while (!reached.await(100, TimeUnit.MILLISECONDS)) {
+                if (source.state().isTerminal()) {
+                    break;
+                }
+            }
+            if (source.failure().isPresent()) {
+                Throwable f = source.failure().get();
+                stop.run();
+                throw f instanceof Exception e ? e : new RuntimeException(f);
+            }
+            // a stop right after the bootstrap: let the engine finish starting so that it closes cleanly
+            source.awaitState(io.drasi.source.postgres.State.RUNNING, Duration.ofSeconds(30));
+            stop.run();
+            return DrasiPg.OK;
+        } finally {
+            stop.run();
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException e) {
+                // shutting down
+            }
+        }
+    }
+
+    private void printBatch(List<PositionedChange> batch, String db, AtomicLong truncatesSkipped) {
+        for (PositionedChange pc : batch) {
+            String line = format.encode(pc.change(), pc.position().lsn().asLong(), db);
+            if (line == null) {
+                truncatesSkipped.incrementAndGet();
+                System.err.println("drasi-pg stream: TRUNCATE at " + pc.position().lsn() + " has no " + format
+                        + " form; use --format seed to receive it");
+            } else {
+                Stdout.line(line);
+            }
+        }
+        Stdout.flush();
+    }
+}
