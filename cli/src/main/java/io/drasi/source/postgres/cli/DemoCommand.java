@@ -111,8 +111,11 @@ final class DemoCommand implements Callable<Integer> {
                 System.err.println("drasi-pg demo: removed everything it started (" + server.origin + ")");
             }
         };
+        AtomicBoolean interrupted = new AtomicBoolean();
         Thread hook = new Thread(() -> {
             if (!cleaned.get()) {
+                interrupted.set(true);
+                stopping.set(true);
                 System.err.println("\ndrasi-pg demo: interrupted, cleaning up ...");
                 printSummary(0);
             }
@@ -156,6 +159,9 @@ final class DemoCommand implements Callable<Integer> {
                 throw f instanceof Exception e ? e : new RuntimeException(f);
             }
             Stdout.flush();
+            if (interrupted.get()) {
+                return DrasiPg.FAILED; // the shutdown hook reports and cleans up
+            }
             printSummary(secs);
             if (streamedCount() < expected) {
                 System.err.println("drasi-pg demo: WARNING only " + streamedCount() + " of " + expected
