@@ -68,6 +68,7 @@ public final class PostgresReplicationSource implements AutoCloseable {
     private volatile boolean closing;
     private DebeziumEngine<RecordChangeEvent<SourceRecord>> engine;
     private Thread engineThread;
+    private ConnectionMonitor monitor;
 
     /**
      * @param id     the source id, used as {@code source_id} in every change; never null or blank
@@ -209,20 +210,27 @@ public final class PostgresReplicationSource implements AutoCloseable {
                 LOG.info("source {} starting: {}", id, DebeziumProperties.masked(props));
                 engine = DebeziumEngine.create(ChangeEventFormat.of(Connect.class))
                         .using(props)
-                        .using(new DebeziumEngine.ConnectorCallback() {
+                        .using((success, message, error) -> onCompleted(success, message, error))
+                        .notifying(new BatchHandler(id, mapper, sink, toast, stats))
+                        .build();
+                monitor = new ConnectionMonitor(id, DebeziumProperties.topicPrefix(id), config.slotName(), connections,
+                        new ConnectionMonitor.Listener() {
                             @Override
-                            public void taskStarted() {
+                            public void connected() {
                                 onTaskStarted();
                             }
 
                             @Override
-                            public void taskStopped() {
+                            public void disconnected() {
                                 onTaskStopped();
                             }
-                        })
-                        .using((success, message, error) -> onCompleted(success, message, error))
-                        .notifying(new BatchHandler(id, mapper, sink, toast, stats))
-                        .build();
+
+                            @Override
+                            public void slotLost(DrasiPostgresException error) {
+                                fail(error);
+                            }
+                        });
+                monitor.start();
                 engineThread = new Thread(this::runEngine, "drasi-pg-" + id + "-engine");
                 engineThread.setDaemon(false);
                 engineThread.start();
@@ -330,8 +338,15 @@ public final class PostgresReplicationSource implements AutoCloseable {
     }
 
     private void onCompleted(boolean success, String message, Throwable error) {
+        if (monitor != null) {
+            monitor.close();
+        }
         if (closing && success && failure.get() == null) {
             state.set(State.STOPPED);
+            return;
+        }
+        if (closing && failure.get() != null) {
+            state.set(State.FAILED);
             return;
         }
         Throwable cause = error != null ? error : new DrasiPostgresException("engine stopped: " + message);
@@ -339,6 +354,19 @@ public final class PostgresReplicationSource implements AutoCloseable {
         failure.compareAndSet(null, root != null ? root : Failures.explain(cause, config));
         state.set(State.FAILED);
         LOG.error("source {} failed: {}", id, failure.get().getMessage());
+    }
+
+    /** Fails the source from outside the engine (slot lost): records the cause, then stops the engine. */
+    private void fail(DrasiPostgresException error) {
+        if (closing || state.get().isTerminal()) {
+            return;
+        }
+        failure.compareAndSet(null, error);
+        state.set(State.FAILED);
+        LOG.error("source {} failed: {}", id, error.getMessage());
+        Thread stopper = new Thread(this::close, "drasi-pg-" + id + "-stopper");
+        stopper.setDaemon(true);
+        stopper.start();
     }
 
     private static Throwable rootSinkFailure(Throwable t) {
@@ -381,14 +409,16 @@ public final class PostgresReplicationSource implements AutoCloseable {
         close();
     }
 
-    /** Idempotent: stops the engine (flushing acknowledged offsets) and waits up to 30 s for its thread. */
+    /**
+     * Idempotent: stops the engine (flushing acknowledged offsets) and waits up to 30 s for its thread;
+     * later and concurrent calls wait for the same stop.
+     */
     @Override
     public void close() {
         DebeziumEngine<RecordChangeEvent<SourceRecord>> e;
+        boolean first;
         synchronized (lifecycle) {
-            if (closing) {
-                return;
-            }
+            first = !closing;
             closing = true;
             e = engine;
             if (e == null) {
@@ -399,10 +429,13 @@ public final class PostgresReplicationSource implements AutoCloseable {
                 return;
             }
         }
-        try {
-            e.close();
-        } catch (IOException ex) {
-            LOG.warn("source {}: closing the engine failed: {}", id, ex.getMessage());
+        if (first) {
+            try {
+                e.close();
+            } catch (IOException | IllegalStateException ex) { // IllegalStateException: already shut down after a failure
+                LOG.debug("source {}: closing the engine: {}", id, ex.getMessage());
+            }
+            monitor.close();
         }
         try {
             if (!terminated.await(30, TimeUnit.SECONDS)) {
