@@ -1,0 +1,36 @@
+package io.drasi.source.postgres.streaming;
+
+import io.drasi.source.postgres.mapping.model.ElementValue;
+import io.drasi.source.postgres.mapping.model.SourceChange;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/** Applies Drasi changes to a map of element id → properties, counting anomalies (duplicate inserts, ghost updates). */
+final class DrasiState {
+
+    final Map<String, Map<String, ElementValue>> elements = new TreeMap<>();
+    final List<String> anomalies = new ArrayList<>();
+
+    void apply(List<SourceChange> changes) {
+        for (SourceChange c : changes) {
+            String id = StreamingTestSupport.id(c);
+            if (c instanceof SourceChange.Insert i) {
+                if (elements.put(id, i.element().properties()) != null) {
+                    anomalies.add("duplicate Insert " + id);
+                }
+            } else if (c instanceof SourceChange.Update u) {
+                if (elements.put(id, u.element().properties()) == null) {
+                    anomalies.add("Update of unknown " + id);
+                }
+            } else if (c instanceof SourceChange.Delete) {
+                if (elements.remove(id) == null) {
+                    anomalies.add("Delete of unknown " + id);
+                }
+            } else if (c instanceof SourceChange.Truncate t) {
+                elements.keySet().removeIf(k -> k.startsWith(t.elementIdPrefix()));
+            }
+        }
+    }
+}
