@@ -69,6 +69,7 @@ public final class PostgresReplicationSource implements AutoCloseable {
     private DebeziumEngine<RecordChangeEvent<SourceRecord>> engine;
     private Thread engineThread;
     private ConnectionMonitor monitor;
+    private ToastFiller toast;
 
     /**
      * @param id     the source id, used as {@code source_id} in every change; never null or blank
@@ -205,7 +206,7 @@ public final class PostgresReplicationSource implements AutoCloseable {
                 }
                 config.offsetStoreFile(id).ifPresent(PostgresReplicationSource::createParentDirectories);
                 ChangeMapper mapper = Mapping.mapper(id, config, preflight.tables());
-                ToastFiller toast = new ToastFiller(connections, config, preflight.tables());
+                toast = new ToastFiller(connections, config, preflight.tables());
                 Properties props = DebeziumProperties.of(id, config, preflight.tables(), Mapping.engineProperties());
                 LOG.info("source {} starting: {}", id, DebeziumProperties.masked(props));
                 engine = DebeziumEngine.create(ChangeEventFormat.of(Connect.class))
@@ -443,6 +444,9 @@ public final class PostgresReplicationSource implements AutoCloseable {
             }
         } catch (InterruptedException ex) {
             Thread.currentThread().interrupt();
+        }
+        if (toast != null) {
+            toast.close();
         }
         state.updateAndGet(s -> s.isTerminal() ? s : State.STOPPED);
     }

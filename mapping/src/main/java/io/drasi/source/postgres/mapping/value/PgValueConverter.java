@@ -94,10 +94,12 @@ public final class PgValueConverter {
 
     /**
      * The Debezium connector properties this converter relies on; the adapter must pass exactly these
-     * (and must not override them). Iteration order is stable.
+     * (and must not override them). Iteration order is stable. {@code decimal.handling.mode=string}, not
+     * {@code precise}: under {@code precise} Debezium drops a {@code numeric} NaN/Infinity value (the
+     * property vanished in a live test); as a string it arrives exactly and this converter renders it.
      */
     public static final Map<String, String> REQUIRED_DEBEZIUM_PROPERTIES = orderedMap(
-            "decimal.handling.mode", "precise",
+            "decimal.handling.mode", "string",
             "time.precision.mode", "adaptive_time_microseconds",
             "interval.handling.mode", "string",
             "binary.handling.mode", "bytes",

@@ -49,7 +49,7 @@ class PgValueConverterTest {
     @Test
     void requiredProperties_containTheModesTheConverterRelieson() {
         assertThat(PgValueConverter.REQUIRED_DEBEZIUM_PROPERTIES)
-                .containsEntry("decimal.handling.mode", "precise")
+                .containsEntry("decimal.handling.mode", "string")
                 .containsEntry("interval.handling.mode", "string")
                 .containsEntry("binary.handling.mode", "bytes")
                 .containsEntry("hstore.handling.mode", "json")
