@@ -1,0 +1,160 @@
+package io.drasi.source.postgres.mapping;
+
+import io.debezium.data.VariableScaleDecimal;
+import io.drasi.source.postgres.mapping.DebeziumFixtures.Table;
+import io.drasi.source.postgres.mapping.value.PgValueConverter;
+import org.apache.kafka.connect.data.Schema;
+import org.apache.kafka.connect.data.SchemaBuilder;
+import org.apache.kafka.connect.data.Struct;
+import org.apache.kafka.connect.source.SourceRecord;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The golden cases of {@link ChangeMapperGoldenTest}: Debezium-shaped records and the mapper
+ * configuration that produced {@code golden/<file>}. Shared (via this module's test-jar) with the
+ * kafka-connect module, whose SMT must produce the same Drasi changes from the same records.
+ */
+public final class GoldenCases {
+
+    /**
+     * One golden case.
+     *
+     * @param file         the golden file under {@code golden/} (also a classpath resource)
+     * @param sourceId     the Drasi source id
+     * @param tableKeys    configured key columns, as for {@link TableKeys#of(Map)} (empty: primary keys)
+     * @param exactNumeric numeric/money as exact strings ({@code decimal_as_string})
+     * @param records      the records, in order; the file has one {@code {"record":..}} line per record
+     *                     followed by the seed JSON of each change it yields
+     */
+    public record Case(String file, String sourceId, Map<String, List<String>> tableKeys, boolean exactNumeric,
+                       List<SourceRecord> records) {
+
+        /** @return a mapper configured like this case */
+        public ChangeMapper mapper() {
+            return new ChangeMapper(sourceId, tableKeys.isEmpty() ? TableKeys.none() : TableKeys.of(tableKeys),
+                    exactNumeric ? new PgValueConverter(PgValueConverter.NumericMode.EXACT_STRING) : PgValueConverter.DEFAULT);
+        }
+    }
+
+    private GoldenCases() {
+    }
+
+    /** @return every case, in a stable order */
+    public static List<Case> all() {
+        return List.of(allTypes(), allTypesExactNumeric(), everyOp(), compositeKeyAndKeyChanges(), unchangedToast(),
+                configuredKeysHostileNames());
+    }
+
+    static Schema usersSchema() {
+        return DebeziumFixtures.rowBuilder("public", "users")
+                .field("id", Schema.INT32_SCHEMA)
+                .field("name", Schema.OPTIONAL_STRING_SCHEMA)
+                .field("email", Schema.OPTIONAL_STRING_SCHEMA)
+                .field("age", Schema.OPTIONAL_INT32_SCHEMA)
+                .build();
+    }
+
+    static Table users() {
+        return DebeziumFixtures.table("public", "users", usersSchema(), "id");
+    }
+
+    private static List<SourceRecord> allTypesRecords() {
+        Table t = DebeziumFixtures.table("public", "all_types", ValueTableFixture.rowSchema(), "id");
+        Struct row = new Struct(t.rowSchema);
+        for (ValueTableFixture.Column c : ValueTableFixture.columns()) {
+            row.put(c.name(), c.connectValue());
+        }
+        return List.of(t.insert(row));
+    }
+
+    public static Case allTypes() {
+        return new Case("all_types_insert.jsonl", "pg-source", Map.of(), false, allTypesRecords());
+    }
+
+    public static Case allTypesExactNumeric() {
+        return new Case("all_types_insert_exact_numeric.jsonl", "pg-source", Map.of(), true, allTypesRecords());
+    }
+
+    public static Case everyOp() {
+        Table t = users();
+        Struct alice = t.row("id", 1, "name", "Alice", "email", "alice@example.com", "age", 30);
+        Struct alice2 = t.row("id", 1, "name", "Alice", "email", "alice@new.example.com", "age", 31);
+        Struct bob = t.row("id", 2, "name", "Bob", "email", null, "age", null);
+        List<SourceRecord> records = new ArrayList<>();
+        records.add(DebeziumFixtures.txBegin(771, 0x1A2B000L, t.tsMs));
+        records.add(t.read(bob));
+        records.add(t.insert(alice));
+        records.add(t.update(null, alice2));
+        records.add(t.delete(t.row("id", 1)));
+        records.add(t.tombstone(alice));
+        records.add(t.truncate());
+        records.add(DebeziumFixtures.txEnd(771, 0x1A2BFF0L, t.tsMs));
+        records.add(DebeziumFixtures.heartbeat(t.tsMs));
+        return new Case("ops.jsonl", "pg-source", Map.of(), false, records);
+    }
+
+    public static Case compositeKeyAndKeyChanges() {
+        Schema s = DebeziumFixtures.rowBuilder("public", "order_items")
+                .field("order_id", Schema.INT64_SCHEMA)
+                .field("item_no", Schema.INT32_SCHEMA)
+                .field("sku", Schema.OPTIONAL_STRING_SCHEMA)
+                .field("qty", VariableScaleDecimal.builder().optional().build())
+                .build();
+        Table t = DebeziumFixtures.table("public", "order_items", s, "order_id", "item_no");
+        Struct r1 = t.row("order_id", 1001L, "item_no", 3, "sku", "A:B%C", "qty", ValueTableFixture.vsd("2"));
+        Struct r1moved = t.row("order_id", 1001L, "item_no", 4, "sku", "A:B%C", "qty", ValueTableFixture.vsd("2.5"));
+        Struct r1back = t.row("order_id", 1001L, "item_no", 3, "sku", "A:B%C", "qty", ValueTableFixture.vsd("2.5"));
+        List<SourceRecord> records = new ArrayList<>();
+        records.add(t.insert(r1));
+        // REPLICA IDENTITY FULL: one update with before and after, key changed
+        records.add(t.update(r1, r1moved));
+        // same row, full before image, key unchanged
+        records.add(t.update(r1moved, r1moved));
+        // REPLICA IDENTITY DEFAULT: Debezium's d (newkey) + tombstone + c (oldkey) pair
+        records.addAll(t.keyChangePair(r1moved, r1back));
+        return new Case("composite_key_and_key_change.jsonl", "pg-source", Map.of(), false, records);
+    }
+
+    public static Case unchangedToast() {
+        Schema s = DebeziumFixtures.rowBuilder("public", "docs")
+                .field("id", Schema.INT32_SCHEMA)
+                .field("title", Schema.OPTIONAL_STRING_SCHEMA)
+                .field("body", Schema.OPTIONAL_STRING_SCHEMA)
+                .field("blob", Schema.OPTIONAL_BYTES_SCHEMA)
+                .field("tags", SchemaBuilder.array(Schema.OPTIONAL_STRING_SCHEMA).optional().build())
+                .field("scores", SchemaBuilder.array(Schema.OPTIONAL_INT32_SCHEMA).optional().build())
+                .field("doc", io.debezium.data.Json.builder().optional().build())
+                .build();
+        Table t = DebeziumFixtures.table("public", "docs", s, "id");
+        byte[] placeholder = PgValueConverter.UNAVAILABLE_VALUE_PLACEHOLDER.getBytes(StandardCharsets.UTF_8);
+        List<Integer> intPlaceholder = new ArrayList<>();
+        for (byte b : placeholder) {
+            intPlaceholder.add((int) b);
+        }
+        Struct after = t.row("id", 7, "title", "new title",
+                "body", PgValueConverter.UNAVAILABLE_VALUE_PLACEHOLDER,
+                "blob", placeholder,
+                "tags", List.of(PgValueConverter.UNAVAILABLE_VALUE_PLACEHOLDER),
+                "scores", intPlaceholder,
+                "doc", PgValueConverter.UNAVAILABLE_VALUE_PLACEHOLDER);
+        return new Case("unchanged_toast.jsonl", "pg-source", Map.of(), false, List.of(t.update(null, after)));
+    }
+
+    public static Case configuredKeysHostileNames() {
+        Schema s = DebeziumFixtures.rowBuilder("My Schema", "Odd.Table:1")
+                .field("code", Schema.STRING_SCHEMA)
+                .field("region", Schema.STRING_SCHEMA)
+                .field("note", Schema.OPTIONAL_STRING_SCHEMA)
+                .build();
+        Table t = DebeziumFixtures.table("My Schema", "Odd.Table:1", s); // no primary key
+        List<SourceRecord> records = List.of(
+                t.insert(t.row("code", "a:b", "region", "100%", "note", "x")),
+                t.insert(t.row("code", "", "region", "ü", "note", null)));
+        return new Case("configured_keys_hostile_names.jsonl", "pg-source",
+                Map.of("\"My Schema\".\"Odd.Table:1\"", List.of("region", "code")), false, records);
+    }
+}
