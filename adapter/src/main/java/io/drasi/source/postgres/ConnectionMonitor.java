@@ -25,7 +25,7 @@ import org.slf4j.LoggerFactory;
 final class ConnectionMonitor implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(ConnectionMonitor.class);
-    private static final long PERIOD_MS = 100;
+    private static final long PERIOD_MS = 200;
 
     interface Listener {
         void connected();
@@ -42,10 +42,14 @@ final class ConnectionMonitor implements AutoCloseable {
     private final ScheduledExecutorService executor;
     private final MBeanServer mbeans = ManagementFactory.getPlatformMBeanServer();
     private final ObjectName pattern;
+    private final java.util.function.Supplier<Lsn> highestProcessed;
     private Boolean lastConnected;
-    private long lastSlotCheckNanos;
+    private Connection slotConnection;
+    private Integer lastActivePid;
 
-    ConnectionMonitor(String sourceId, String topicPrefix, String slotName, ConnectionSettings connections, Listener listener) {
+    ConnectionMonitor(String sourceId, String topicPrefix, String slotName, ConnectionSettings connections,
+                      java.util.function.Supplier<Lsn> highestProcessed, Listener listener) {
+        this.highestProcessed = highestProcessed;
         this.sourceId = sourceId;
         this.slotName = slotName;
         this.connections = connections;
@@ -84,13 +88,9 @@ final class ConnectionMonitor implements AutoCloseable {
                     listener.disconnected();
                 }
             }
-            long now = System.nanoTime();
-            // While down: check often (Debezium's retry would recreate a dropped slot). While up: every 5 s.
-            long interval = connected ? TimeUnit.SECONDS.toNanos(5) : TimeUnit.MILLISECONDS.toNanos(PERIOD_MS);
-            if (now - lastSlotCheckNanos >= interval) {
-                lastSlotCheckNanos = now;
-                checkSlot();
-            }
+            // Every tick, on one kept-open connection: Debezium reconnects a broken replication stream on its
+            // own (its metrics do not even show it) and recreates a dropped slot within a second or two.
+            checkSlot();
         } catch (RuntimeException e) {
             LOG.debug("source {}: monitor tick failed: {}", sourceId, e.toString());
         }
@@ -108,30 +108,76 @@ final class ConnectionMonitor implements AutoCloseable {
         return null;
     }
 
+    /**
+     * The slot must exist, be valid, and not be ahead of what this source processed: Debezium recreates a
+     * dropped slot under the same name when it reconnects, and a recreated slot's confirmed position is
+     * where it was created — past changes this source never saw.
+     */
     private void checkSlot() {
-        try (Connection c = connections.openConnection();
-             PreparedStatement ps = c.prepareStatement(
-                     "select wal_status from pg_replication_slots where slot_name = ?")) {
+        Lsn processed = highestProcessed.get();
+        try {
+            if (slotConnection == null || slotConnection.isClosed()) {
+                slotConnection = connections.openConnection();
+            }
+        } catch (SQLException e) {
+            return; // server unreachable: the engine is retrying; check again next tick
+        }
+        try (PreparedStatement ps = slotConnection.prepareStatement(
+                "select wal_status, confirmed_flush_lsn::text, active_pid from pg_replication_slots where slot_name = ?")) {
             ps.setString(1, slotName);
             try (ResultSet rs = ps.executeQuery()) {
                 if (!rs.next()) {
-                    listener.slotLost(new DrasiPostgresException("replication slot " + slotName + " was dropped while"
-                            + " streaming: changes since the last acknowledged position may be lost. Start again with a"
-                            + " bootstrap (the slot is recreated)."));
+                    listener.slotLost(dropped("was dropped while streaming"));
                 } else if ("lost".equals(rs.getString(1))) {
                     listener.slotLost(new DrasiPostgresException("replication slot " + slotName + " was invalidated by"
                             + " PostgreSQL (required WAL was removed, e.g. max_slot_wal_keep_size exceeded): changes were"
                             + " lost. Drop the slot (SELECT pg_drop_replication_slot('" + slotName + "')), clear the"
                             + " offset store, and start again with a bootstrap."));
+                } else {
+                    Integer pid = (Integer) rs.getObject(3);
+                    boolean newSession = pid != null && lastActivePid != null && !pid.equals(lastActivePid);
+                    if (pid != null) {
+                        lastActivePid = pid;
+                    }
+                    // Only judged when a new walsender took the slot over: a slot recreated by that reconnect
+                    // starts where it was created, past what this source saw before the drop.
+                    if (newSession && rs.getString(2) != null && processed.isValid()
+                            && Lsn.parse(rs.getString(2)).isAfter(processed)) {
+                        listener.slotLost(dropped("was dropped and recreated while streaming (its confirmed position "
+                                + rs.getString(2) + " is past everything this source processed, " + processed + ")"));
+                    }
                 }
             }
         } catch (SQLException e) {
-            // server unreachable: the engine is retrying; check again next tick
+            closeSlotConnection(); // reopened next tick
         }
+    }
+
+    private void closeSlotConnection() {
+        if (slotConnection != null) {
+            try {
+                slotConnection.close();
+            } catch (SQLException e) {
+                // already broken
+            }
+            slotConnection = null;
+        }
+    }
+
+    private DrasiPostgresException dropped(String what) {
+        return new DrasiPostgresException("replication slot " + slotName + " " + what + ": changes since the last"
+                + " acknowledged position may be lost. Start again with a bootstrap (drop the slot and clear the offset"
+                + " store first).");
     }
 
     @Override
     public void close() {
         executor.shutdownNow();
+        try {
+            executor.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        closeSlotConnection();
     }
 }

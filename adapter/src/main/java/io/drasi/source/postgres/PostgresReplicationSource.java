@@ -214,7 +214,9 @@ public final class PostgresReplicationSource implements AutoCloseable {
                         .using((success, message, error) -> onCompleted(success, message, error))
                         .notifying(new BatchHandler(id, mapper, sink, toast, stats))
                         .build();
+                stats.processedUpTo(slotConfirmedFlush(connections).asLong());
                 monitor = new ConnectionMonitor(id, DebeziumProperties.topicPrefix(id), config.slotName(), connections,
+                        stats::highestProcessedLsn,
                         new ConnectionMonitor.Listener() {
                             @Override
                             public void connected() {
@@ -297,6 +299,18 @@ public final class PostgresReplicationSource implements AutoCloseable {
         } catch (IOException e) {
             throw new DrasiPostgresException("cannot create the offset store directory " + parent + ": " + e.getMessage()
                     + "; set offset_store to a writable path (or 'memory')", e);
+        }
+    }
+
+    private Lsn slotConfirmedFlush(ConnectionSettings connections) {
+        try (Connection c = Connections.open(connections); PreparedStatement ps = c.prepareStatement(
+                "select confirmed_flush_lsn::text from pg_replication_slots where slot_name = ?")) {
+            ps.setString(1, config.slotName());
+            try (java.sql.ResultSet rs = ps.executeQuery()) {
+                return rs.next() && rs.getString(1) != null ? Lsn.parse(rs.getString(1)) : Lsn.INVALID;
+            }
+        } catch (SQLException e) {
+            throw Connections.describe(e, connections);
         }
     }
 

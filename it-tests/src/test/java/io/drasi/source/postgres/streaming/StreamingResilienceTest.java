@@ -89,9 +89,6 @@ class StreamingResilienceTest {
     }
 
     @Test
-    @Disabled("Known gap (issue 5): after the walsender is terminated and the slot dropped, Debezium's internal"
-            + " reconnect recreates the slot under the same name, so the ConnectionMonitor's existence check finds it;"
-            + " detection must compare the slot's confirmed_flush_lsn with the last processed LSN")
     void slotDroppedWhileStreaming_failsWithClearError(PostgresServer pg) throws Exception {
         PostgresServer db = pg.newDatabase("stream_slotdrop");
         db.execute("CREATE TABLE t (id int PRIMARY KEY)");
