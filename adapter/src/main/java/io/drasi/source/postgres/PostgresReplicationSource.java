@@ -187,9 +187,18 @@ public final class PostgresReplicationSource implements AutoCloseable {
             try {
                 ConnectionSettings connections = Connections.settings(id, config);
                 Preflight.Result preflight;
+                boolean slotExists;
                 try (Connection c = Connections.open(connections)) {
                     preflight = Preflight.run(c, config);
-                    if (!preflight.slotExists()) {
+                    slotExists = preflight.slotExists();
+                    if (slotExists && bootstrapProgress != null && bootstrapIncomplete()) {
+                        LOG.warn("source {}: slot {} exists but no completed bootstrap is recorded ({} missing): the"
+                                + " previous first start stopped during its bootstrap; dropping the slot and bootstrapping"
+                                + " again", id, config.slotName(), bootstrapMarker().orElseThrow());
+                        dropSlot(c);
+                        slotExists = false;
+                    }
+                    if (!slotExists) {
                         clearOffsets();
                         if (bootstrapProgress == null) {
                             createSlot(c);
@@ -198,7 +207,7 @@ public final class PostgresReplicationSource implements AutoCloseable {
                 } catch (SQLException e) {
                     throw Connections.describe(e, connections);
                 }
-                if (!preflight.slotExists() && bootstrapProgress != null) {
+                if (!slotExists && bootstrapProgress != null) {
                     runFirstBootstrap(connections, preflight.tables(), sink, bootstrapProgress);
                 } else if (bootstrapProgress != null) {
                     LOG.info("source {}: slot {} exists, resuming the stream from its position (no bootstrap)", id,
@@ -246,17 +255,55 @@ public final class PostgresReplicationSource implements AutoCloseable {
         }
     }
 
-    /** A new slot starts a new stream: positions stored for an older slot must not be applied to it. */
+    /**
+     * A new slot starts a new stream: positions stored for an older slot must not be applied to it, and
+     * its bootstrap is not done yet.
+     */
     private void clearOffsets() {
         config.offsetStoreFile(id).ifPresent(f -> {
             try {
                 if (java.nio.file.Files.deleteIfExists(f)) {
                     LOG.info("source {}: removed offsets {} of a previous slot", id, f);
                 }
+                java.nio.file.Files.deleteIfExists(bootstrapMarker().orElseThrow());
             } catch (IOException e) {
                 throw new DrasiPostgresException("cannot remove stale offsets " + f + ": " + e.getMessage(), e);
             }
         });
+    }
+
+    /**
+     * Beside a file offset store: records that the first-start bootstrap completed for the current slot, so a
+     * start after a crash in the middle of that bootstrap bootstraps again instead of streaming with a gap.
+     */
+    private java.util.Optional<java.nio.file.Path> bootstrapMarker() {
+        return config.offsetStoreFile(id).map(f -> f.resolveSibling(f.getFileName() + ".bootstrapped"));
+    }
+
+    private boolean bootstrapIncomplete() {
+        return bootstrapMarker().map(m -> !java.nio.file.Files.exists(m)).orElse(false);
+    }
+
+    private void markBootstrapDone(Lsn consistentPoint) {
+        bootstrapMarker().ifPresent(m -> {
+            try {
+                createParentDirectories(m);
+                java.nio.file.Path tmp = m.resolveSibling(m.getFileName() + ".tmp");
+                java.nio.file.Files.writeString(tmp, config.slotName() + " " + consistentPoint + "\n");
+                java.nio.file.Files.move(tmp, m, java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+                        java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            } catch (IOException e) {
+                throw new DrasiPostgresException("cannot record the completed bootstrap in " + m + ": " + e.getMessage()
+                        + "; make the offset store directory writable", e);
+            }
+        });
+    }
+
+    private void dropSlot(Connection c) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("select pg_drop_replication_slot(?)")) {
+            ps.setString(1, config.slotName());
+            ps.execute();
+        }
     }
 
     private void runFirstBootstrap(ConnectionSettings connections, List<Preflight.ResolvedTable> tables, ChangeSink sink,
@@ -270,6 +317,7 @@ public final class PostgresReplicationSource implements AutoCloseable {
             batcher.flush();
             LOG.info("source {}: bootstrap delivered {} rows; streaming from consistent point {}", id,
                     result.totalRows(), result.consistentPoint());
+            markBootstrapDone(result.consistentPoint());
             done = true;
         } finally {
             slot.close();
@@ -280,10 +328,8 @@ public final class PostgresReplicationSource implements AutoCloseable {
     }
 
     private void dropSlotQuietly(ConnectionSettings connections) {
-        try (Connection c = Connections.open(connections);
-             PreparedStatement ps = c.prepareStatement("select pg_drop_replication_slot(?)")) {
-            ps.setString(1, config.slotName());
-            ps.execute();
+        try (Connection c = Connections.open(connections)) {
+            dropSlot(c);
             LOG.info("source {}: dropped slot {} after the failed bootstrap, so the next start bootstraps again", id,
                     config.slotName());
         } catch (SQLException | RuntimeException e) {

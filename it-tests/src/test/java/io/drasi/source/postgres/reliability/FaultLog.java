@@ -1,0 +1,84 @@
+package io.drasi.source.postgres.reliability;
+
+import io.drasi.source.postgres.Lsn;
+import io.drasi.source.postgres.mapping.json.SeedJson;
+import io.drasi.source.postgres.mapping.model.ElementValue;
+import io.drasi.source.postgres.mapping.model.SourceChange;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Replays a {@link RecordingStreamer} output file the way a host that dedupes by position would, and
+ * counts raw duplicates (changes delivered again after a crash).
+ */
+final class FaultLog {
+
+    /** Element id → properties after applying every change once (deduplicated by position). */
+    final Map<String, Map<String, ElementValue>> state = new TreeMap<>();
+    long lines;
+    long duplicates;
+    long bootstraps;
+    final java.util.List<String> anomalies = new java.util.ArrayList<>();
+
+    static FaultLog replay(Path file) throws IOException {
+        FaultLog log = new FaultLog();
+        String[] last = null;
+        for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+            if (line.isBlank()) {
+                continue;
+            }
+            int tab = line.indexOf('\t');
+            if (tab < 0) {
+                continue; // a line torn by SIGKILL (never acknowledged)
+            }
+            String[] pos = line.substring(0, tab).split(":");
+            SourceChange change;
+            try {
+                change = SeedJson.decode(line.substring(tab + 1));
+            } catch (RuntimeException e) {
+                continue; // torn line
+            }
+            log.lines++;
+            boolean bootstrapStart = pos[0].equals("0/0") && pos[1].equals("0/0") && pos[2].equals("0");
+            if (bootstrapStart) {
+                // a (re-)bootstrap after a crash during the first one: a fresh snapshot replaces the state
+                log.bootstraps++;
+                log.state.clear();
+            } else if (last != null && compare(pos, last) <= 0) {
+                log.duplicates++;
+                continue;
+            }
+            last = pos;
+            log.apply(change);
+        }
+        return log;
+    }
+
+    private static int compare(String[] a, String[] b) {
+        int c = Lsn.parse(a[0]).compareTo(Lsn.parse(b[0]));
+        if (c == 0) {
+            c = Lsn.parse(a[1]).compareTo(Lsn.parse(b[1]));
+        }
+        return c != 0 ? c : Long.compare(Long.parseLong(a[2]), Long.parseLong(b[2]));
+    }
+
+    private void apply(SourceChange c) {
+        if (c instanceof SourceChange.Insert i) {
+            if (state.put(i.element().metadata().elementId().value(), i.element().properties()) != null) {
+                anomalies.add("Insert of existing " + i.element().metadata().elementId());
+            }
+        } else if (c instanceof SourceChange.Update u) {
+            if (state.put(u.element().metadata().elementId().value(), u.element().properties()) == null) {
+                anomalies.add("Update of missing " + u.element().metadata().elementId());
+            }
+        } else if (c instanceof SourceChange.Delete d) {
+            if (state.remove(d.metadata().elementId().value()) == null) {
+                anomalies.add("Delete of missing " + d.metadata().elementId());
+            }
+        }
+    }
+}

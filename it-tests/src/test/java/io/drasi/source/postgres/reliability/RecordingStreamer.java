@@ -1,0 +1,68 @@
+package io.drasi.source.postgres.reliability;
+
+import io.drasi.source.postgres.ChangeSink;
+import io.drasi.source.postgres.PositionedChange;
+import io.drasi.source.postgres.PostgresReplicationSource;
+import io.drasi.source.postgres.PostgresSourceConfig;
+import io.drasi.source.postgres.mapping.json.SeedJson;
+import java.io.FileOutputStream;
+import java.io.OutputStreamWriter;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * Child-process main for fault tests: streams (with first-start bootstrap) into a file, one line per
+ * acknowledged-to-be change: {@code <position>\t<seed json>}. The line is written (to the OS) before
+ * {@code accept} returns, so after a SIGKILL the file holds every change the source may have acknowledged,
+ * plus possibly some it had not yet acknowledged (which are then delivered again).
+ *
+ * <p>Args: host port db user password table slot offsetsFile outFile
+ */
+public final class RecordingStreamer {
+
+    private RecordingStreamer() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        PostgresSourceConfig config = PostgresSourceConfig.builder()
+                .withHost(args[0]).withPort(Integer.parseInt(args[1])).withDatabase(args[2])
+                .withUser(args[3]).withPassword(args[4]).withTables(args[5])
+                .withSlotName(args[6]).withPublicationName(args[6] + "_pub")
+                .withOffsetStore(Path.of(args[7]))
+                .withMaxBatchSize(Integer.parseInt(System.getProperty("batch", "256")))
+                .withReconnectBackoffInitial(Duration.ofMillis(200))
+                .build();
+        if ("count".equals(args[8])) {
+            java.util.concurrent.atomic.AtomicLong n = new java.util.concurrent.atomic.AtomicLong();
+            PostgresReplicationSource source = new PostgresReplicationSource("fault", config);
+            source.start(batch -> n.addAndGet(batch.size()));
+            System.out.println("STREAMING");
+            while (!source.state().isTerminal()) {
+                Thread.sleep(200);
+                System.out.println("COUNT " + n.get() + " heapUsedMb="
+                        + (Runtime.getRuntime().totalMemory() - Runtime.getRuntime().freeMemory()) / 1_048_576);
+            }
+            return;
+        }
+        Writer out = new OutputStreamWriter(new FileOutputStream(args[8], true), StandardCharsets.UTF_8);
+        ChangeSink sink = (List<PositionedChange> batch) -> {
+            StringBuilder sb = new StringBuilder(batch.size() * 160);
+            for (PositionedChange c : batch) {
+                sb.append(c.position()).append('\t').append(SeedJson.encode(c.change())).append('\n');
+            }
+            out.write(sb.toString());
+            out.flush();
+        };
+        PostgresReplicationSource source = new PostgresReplicationSource("fault", config);
+        Runtime.getRuntime().addShutdownHook(new Thread(source::close));
+        source.startWithBootstrap(sink, p -> { });
+        System.err.println("STREAMING");
+        while (!source.state().isTerminal()) {
+            Thread.sleep(100);
+        }
+        System.err.println("ENDED " + source.state() + " " + source.failure().map(Throwable::getMessage).orElse(""));
+    }
+}
