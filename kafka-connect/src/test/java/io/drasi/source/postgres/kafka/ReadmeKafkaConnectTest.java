@@ -37,7 +37,7 @@ class ReadmeKafkaConnectTest {
         assertThat(config.get("transforms.drasi.type").asText()).isEqualTo(DrasiChangeTransform.class.getName());
         assertThat(config.get("transforms.drasi.table.keys").asText()).isEqualTo(config.get("message.key.columns").asText());
         Map<String, String> smtProps = new HashMap<>();
-        config.fields().forEachRemaining(e -> {
+        config.properties().forEach(e -> {
             if (e.getKey().startsWith("transforms.drasi.") && !e.getKey().equals("transforms.drasi.type")) {
                 smtProps.put(e.getKey().substring("transforms.drasi.".length()), e.getValue().asText());
             }
