@@ -7,6 +7,7 @@ import io.drasi.source.postgres.mapping.model.ElementId;
 import io.drasi.source.postgres.mapping.model.ElementMetadata;
 import io.drasi.source.postgres.mapping.model.ElementValue;
 import io.drasi.source.postgres.mapping.model.Node;
+import io.drasi.source.postgres.mapping.model.PropertyMap;
 import io.drasi.source.postgres.mapping.model.SourceChange;
 import io.drasi.source.postgres.mapping.model.TableId;
 import io.drasi.source.postgres.mapping.value.PgColumnType;
@@ -255,7 +256,7 @@ public final class BootstrapProvider {
                 for (int i = 0; i < columnNames.length; i++) {
                     converted[i] = values.fromText(plan.types()[i], text[i]);
                 }
-                Map<String, ElementValue> props = new ColumnValues(columnNames, converted);
+                Map<String, ElementValue> props = PropertyMap.of(columnNames, converted);
                 List<String> key = new ArrayList<>(plan.keyIndexes().length);
                 for (int k : plan.keyIndexes()) {
                     key.add(values.keyFromText(plan.types()[k], text[k]));

@@ -20,6 +20,8 @@ public record Node(ElementMetadata metadata, Map<String, ElementValue> propertie
     public Node {
         Objects.requireNonNull(metadata, "metadata");
         Objects.requireNonNull(properties, "properties");
-        properties = Collections.unmodifiableMap(new LinkedHashMap<>(properties));
+        if (!(properties instanceof PropertyMap)) { // already immutable and ordered: kept as is
+            properties = Collections.unmodifiableMap(new LinkedHashMap<>(properties));
+        }
     }
 }

@@ -172,6 +172,10 @@ final class Temporals {
      * is in UTC with {@code Z} (a missing zone means UTC).
      */
     static String parseTimestamp(String s, boolean withZone) {
+        String fast = fastTimestamp(s, withZone);
+        if (fast != null) {
+            return fast;
+        }
         if (isInfinity(s)) {
             return s.charAt(0) == '-' ? NEG_INFINITY : INFINITY;
         }
@@ -188,6 +192,51 @@ final class Temporals {
         c.end();
         long seconds = day * SECONDS_PER_DAY + micros / MICROS_PER_SECOND - (withZone ? offset : 0);
         return timestamp(seconds, (int) (micros % MICROS_PER_SECOND) * 1000, withZone);
+    }
+
+    /**
+     * The common case on the bootstrap hot path, already canonical apart from separators: PostgreSQL's ISO
+     * output in a UTC session, {@code YYYY-MM-DD HH:MM:SS[.f]} plus {@code +00} for timestamptz (PostgreSQL
+     * never prints trailing zeros in the fraction). Returns null for anything else (full parse).
+     */
+    private static String fastTimestamp(String s, boolean withZone) {
+        int n = s.length();
+        int end = withZone ? n - 3 : n;
+        if (end < 19 || (withZone && !s.startsWith("+00", end))) {
+            return null;
+        }
+        for (int i = 0; i < 19; i++) {
+            char c = s.charAt(i);
+            boolean ok = switch (i) {
+                case 4, 7 -> c == '-';
+                case 10 -> c == ' ';
+                case 13, 16 -> c == ':';
+                default -> c >= '0' && c <= '9';
+            };
+            if (!ok) {
+                return null;
+            }
+        }
+        if (s.charAt(0) == '0' && s.startsWith("0000")) {
+            return null; // year 0000 does not exist: BC dates take the full path
+        }
+        if (end > 19) {
+            if (s.charAt(19) != '.' || end == 20 || s.charAt(end - 1) == '0') {
+                return null;
+            }
+            for (int i = 20; i < end; i++) {
+                char c = s.charAt(i);
+                if (c < '0' || c > '9') {
+                    return null;
+                }
+            }
+        }
+        StringBuilder sb = new StringBuilder(end + 1);
+        sb.append(s, 0, 10).append('T').append(s, 11, end);
+        if (withZone) {
+            sb.append('Z');
+        }
+        return sb.toString();
     }
 
     private static boolean isInfinity(String s) {
