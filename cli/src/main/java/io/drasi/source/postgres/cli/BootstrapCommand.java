@@ -2,6 +2,7 @@ package io.drasi.source.postgres.cli;
 
 import io.drasi.source.postgres.PostgresReplicationSource;
 import io.drasi.source.postgres.bootstrap.BootstrapResult;
+import io.drasi.source.postgres.http.DrasiHttpSink;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -27,6 +28,7 @@ import picocli.CommandLine.Option;
         footer = {
                 "  drasi-pg bootstrap --config source.yaml > rows.jsonl",
                 "  drasi-pg bootstrap --config source.yaml --labels users,orders --format platform",
+                "  drasi-pg bootstrap --config source.yaml --sink http://drasi:8080/sources/pg-source",
                 "",
                 "Example output (seed format):",
                 "  {\"type\":\"Insert\",\"element\":{\"metadata\":{\"element_id\":\"public:order_items:1001:3\","
@@ -42,6 +44,9 @@ final class BootstrapCommand implements Callable<Integer> {
                     + " configured table.")
     List<String> labels;
 
+    @Mixin
+    SinkOptions sinkOptions;
+
     @Option(names = {"-f", "--format"}, paramLabel = "FORMAT", defaultValue = "seed",
             description = "Output format: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}); see 'drasi-pg stream --help'.")
     OutputFormat format;
@@ -52,6 +57,9 @@ final class BootstrapCommand implements Callable<Integer> {
         Set<String> wanted = labels == null ? Set.of() : new LinkedHashSet<>(labels);
         String db = loaded.config().database();
         AtomicLong rows = new AtomicLong();
+        if (sinkOptions.enabled()) {
+            return pushToSink(loaded, wanted);
+        }
         try (PostgresReplicationSource source = new PostgresReplicationSource(loaded.sourceId(), loaded.config())) {
             System.err.println("drasi-pg bootstrap: " + loaded.config().host() + ":" + loaded.config().port() + "/" + db
                     + ", tables " + loaded.config().tables() + (wanted.isEmpty() ? "" : ", labels " + wanted));
@@ -69,6 +77,28 @@ final class BootstrapCommand implements Callable<Integer> {
             for (BootstrapResult.TableResult t : result.tables()) {
                 System.err.printf(Locale.ROOT, "  %s: %,d rows%n", t.table(), t.rows());
             }
+        }
+        return DrasiPg.OK;
+    }
+
+    /** {@code --sink}: the same snapshot, posted to the drasi HTTP source in batches. */
+    private Integer pushToSink(ConfigOptions.Loaded loaded, Set<String> wanted) {
+        try (DrasiHttpSink http = sinkOptions.open();
+             PostgresReplicationSource source = new PostgresReplicationSource(loaded.sourceId(), loaded.config())) {
+            System.err.println("drasi-pg bootstrap: " + loaded.config().host() + ":" + loaded.config().port() + "/"
+                    + loaded.config().database() + ", tables " + loaded.config().tables()
+                    + (wanted.isEmpty() ? "" : ", labels " + wanted) + ", pushing to " + http.config().url());
+            BootstrapResult result;
+            try {
+                result = http.pushBootstrap(source, wanted, Progress.bootstrapPrinter(System.err));
+            } catch (RuntimeException e) {
+                Throwable t = SinkOptions.unwrap(e);
+                throw t instanceof RuntimeException r ? r : e;
+            }
+            double secs = result.elapsed().toNanos() / 1e9;
+            System.err.printf(Locale.ROOT, "drasi-pg bootstrap: %,d rows from %d tables posted in %.2f s, consistent"
+                    + " point %s; %s%n", result.totalRows(), result.tables().size(), secs, result.consistentPoint(),
+                    http.stats().summary());
         }
         return DrasiPg.OK;
     }

@@ -29,6 +29,7 @@ final class Progress implements AutoCloseable {
     private final Supplier<SourceStats> stats;
     private final LongSupplier printed;
     private final ConnectionSettings settings;
+    private final Supplier<String> extra;
     private final ScheduledExecutorService timer;
     private final long startNanos = System.nanoTime();
     private long lastCount;
@@ -36,8 +37,10 @@ final class Progress implements AutoCloseable {
     private Connection lagConnection;
     private boolean lagUnavailable;
 
-    private Progress(PrintStream err, Supplier<SourceStats> stats, LongSupplier printed, ConnectionSettings settings) {
+    private Progress(PrintStream err, Supplier<SourceStats> stats, LongSupplier printed, ConnectionSettings settings,
+                     Supplier<String> extra) {
         this.err = err;
+        this.extra = extra;
         this.stats = stats;
         this.printed = printed;
         this.settings = settings;
@@ -53,7 +56,16 @@ final class Progress implements AutoCloseable {
      */
     static Progress start(Duration interval, Supplier<SourceStats> stats, LongSupplier printed,
                           PostgresSourceConfig config) {
-        Progress p = new Progress(System.err, stats, printed, config == null ? null : settings(config));
+        return start(interval, stats, printed, config, null);
+    }
+
+    /**
+     * As {@link #start(Duration, Supplier, LongSupplier, PostgresSourceConfig)}, appending {@code extra} (e.g. the
+     * HTTP sink's lag and retries) to every line; null for nothing.
+     */
+    static Progress start(Duration interval, Supplier<SourceStats> stats, LongSupplier printed,
+                          PostgresSourceConfig config, Supplier<String> extra) {
+        Progress p = new Progress(System.err, stats, printed, config == null ? null : settings(config), extra);
         if (!interval.isZero() && !interval.isNegative()) {
             p.timer.scheduleAtFixedRate(p::tick, interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
         }
@@ -94,6 +106,9 @@ final class Progress implements AutoCloseable {
             }
             if (s.reconnects() > 0) {
                 sb.append(", ").append(s.reconnects()).append(" reconnects");
+            }
+            if (extra != null) {
+                sb.append("; ").append(extra.get());
             }
             err.println(sb);
         } catch (RuntimeException e) {

@@ -5,6 +5,7 @@ import io.drasi.source.postgres.PositionedChange;
 import io.drasi.source.postgres.PostgresReplicationSource;
 import io.drasi.source.postgres.PostgresSourceConfig;
 import io.drasi.source.postgres.SourceStats;
+import io.drasi.source.postgres.http.DrasiHttpSink;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -38,6 +39,7 @@ import picocli.CommandLine.Option;
                 "  drasi-pg stream --config source.yaml --bootstrap --offsets state/pg.offsets",
                 "  drasi-pg stream --config source.yaml --format host",
                 "  drasi-pg stream --config source.yaml --max-changes 100 > changes.jsonl",
+                "  DRASI_SINK_TOKEN=... drasi-pg stream --config source.yaml --bootstrap --sink http://drasi:8080/sources/pg-source",
                 "",
                 "Example output (seed format):",
                 "  {\"type\":\"Insert\",\"element\":{\"metadata\":{\"element_id\":\"public:users:1\",\"source_id\":\"pg-source\","
@@ -46,6 +48,9 @@ final class StreamCommand implements Callable<Integer> {
 
     @Mixin
     ConfigOptions configOptions;
+
+    @Mixin
+    SinkOptions sinkOptions;
 
     @Option(names = {"-f", "--format"}, paramLabel = "FORMAT", defaultValue = "seed",
             description = "Output format: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}). seed = drasi-lib"
@@ -84,12 +89,18 @@ final class StreamCommand implements Callable<Integer> {
                     : config.toBuilder().withOffsetStore(Path.of(offsets)).build();
         }
         String db = config.database();
+        DrasiHttpSink http = sinkOptions.enabled() ? sinkOptions.open() : null;
+        String verb = http == null ? "printed" : "posted to " + http.config().url();
         AtomicLong printed = new AtomicLong();
         AtomicLong truncatesSkipped = new AtomicLong();
         CountDownLatch reached = new CountDownLatch(1);
         long start = System.nanoTime();
         ChangeSink sink = batch -> {
-            printBatch(batch, db, truncatesSkipped);
+            if (http != null) {
+                http.accept(batch);
+            } else {
+                printBatch(batch, db, truncatesSkipped);
+            }
             long total = printed.addAndGet(batch.size());
             if (maxChanges > 0 && total >= maxChanges) {
                 reached.countDown();
@@ -97,19 +108,23 @@ final class StreamCommand implements Callable<Integer> {
         };
         PostgresReplicationSource source = new PostgresReplicationSource(loaded.sourceId(), config);
         AtomicBoolean finished = new AtomicBoolean();
-        Progress progress = Progress.start(progressInterval, source::stats, printed::get, config);
+        Progress progress = Progress.start(progressInterval, source::stats, printed::get, config,
+                http == null ? null : () -> http.stats().summary());
         Runnable stop = () -> {
             if (finished.compareAndSet(false, true)) {
+                if (http != null) {
+                    http.close(); // a batch waiting for a down server gives up (it is redelivered on restart)
+                }
                 source.close();
                 progress.close();
                 Stdout.flush();
                 SourceStats s = source.stats();
                 double secs = (System.nanoTime() - start) / 1e9;
-                System.err.printf(Locale.ROOT, "drasi-pg stream: stopped; %,d changes printed in %.1f s (%,.1f/s), last LSN %s,"
-                                + " position saved to %s%s%n", printed.get(), secs, printed.get() / Math.max(secs, 1e-3),
+                System.err.printf(Locale.ROOT, "drasi-pg stream: stopped; %,d changes %s in %.1f s (%,.1f/s), last LSN %s,"
+                                + " position saved to %s%s%s%n", printed.get(), verb, secs, printed.get() / Math.max(secs, 1e-3),
                         s.lastLsn().isValid() ? s.lastLsn() : "none", source.config().offsetStoreFile(source.id()).map(Object::toString).orElse("memory"),
                         truncatesSkipped.get() > 0 ? "; " + truncatesSkipped.get() + " TRUNCATEs not printed (no "
-                                + format + " form)" : "");
+                                + format + " form)" : "", http == null ? "" : "; " + http.stats().summary());
                 System.err.flush();
             }
         };
@@ -118,13 +133,15 @@ final class StreamCommand implements Callable<Integer> {
         try {
             System.err.println("drasi-pg stream: source " + loaded.sourceId() + " on " + config.host() + ":"
                     + config.port() + "/" + db + ", tables " + config.tables() + ", slot " + config.slotName()
-                    + (bootstrap ? ", bootstrap on first start" : ""));
+                    + (bootstrap ? ", bootstrap on first start" : "")
+                    + (http == null ? "" : ", pushing to " + http.config().url()
+                    + (http.config().bearerToken().isPresent() ? " (Bearer token from $DRASI_SINK_TOKEN)" : "")));
             if (bootstrap) {
                 source.startWithBootstrap(sink, Progress.bootstrapPrinter(System.err));
             } else {
                 source.start(sink);
             }
-            System.err.println("drasi-pg stream: streaming" + (maxChanges > 0 ? " until " + maxChanges + " changes" : "")
+            System.err.println("drasi-pg stream: streaming" + (maxChanges > 0 ? " until " + maxChanges + " changes " + verb : "")
                     + " (Ctrl-C to stop)");
             while (!reached.await(100, TimeUnit.MILLISECONDS)) {
                 if (source.state().isTerminal()) {
@@ -132,7 +149,7 @@ final class StreamCommand implements Callable<Integer> {
                 }
             }
             if (source.failure().isPresent()) {
-                Throwable f = source.failure().get();
+                Throwable f = SinkOptions.unwrap(source.failure().get());
                 stop.run();
                 throw f instanceof Exception e ? e : new RuntimeException(f);
             }
