@@ -90,10 +90,6 @@ final class BatchHandler implements DebeziumEngine.ChangeConsumer<RecordChangeEv
         }
         for (RecordChangeEvent<SourceRecord> event : records) {
             committer.markProcessed(event);
-            Object lsn = event.record().sourceOffset() == null ? null : event.record().sourceOffset().get("lsn");
-            if (lsn instanceof Long l) {
-                stats.processedUpTo(l);
-            }
         }
         committer.markBatchFinished();
         stats.acknowledged(out, commits, commitLsn, lastCommitTime);

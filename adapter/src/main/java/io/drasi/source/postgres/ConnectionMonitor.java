@@ -6,6 +6,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -37,21 +38,25 @@ final class ConnectionMonitor implements AutoCloseable {
 
     private final String sourceId;
     private final String slotName;
+    private final String publicationName;
     private final ConnectionSettings connections;
     private final Listener listener;
     private final ScheduledExecutorService executor;
     private final MBeanServer mbeans = ManagementFactory.getPlatformMBeanServer();
     private final ObjectName pattern;
-    private final java.util.function.Supplier<Lsn> highestProcessed;
+    private final boolean withSlotStats;
     private Boolean lastConnected;
     private Connection slotConnection;
-    private Integer lastActivePid;
+    private long maxDecodedBytes;
+    private String lastServerStart;
 
-    ConnectionMonitor(String sourceId, String topicPrefix, String slotName, ConnectionSettings connections,
-                      java.util.function.Supplier<Lsn> highestProcessed, Listener listener) {
-        this.highestProcessed = highestProcessed;
+    ConnectionMonitor(String sourceId, String topicPrefix, String slotName, String publicationName,
+                      ConnectionSettings connections,
+                      int serverVersionNum, Listener listener) {
+        this.withSlotStats = serverVersionNum >= 140000;
         this.sourceId = sourceId;
         this.slotName = slotName;
+        this.publicationName = publicationName;
         this.connections = connections;
         this.listener = listener;
         try {
@@ -109,51 +114,81 @@ final class ConnectionMonitor implements AutoCloseable {
     }
 
     /**
-     * The slot must exist, be valid, and not be ahead of what this source processed: Debezium recreates a
-     * dropped slot under the same name when it reconnects, and a recreated slot's confirmed position is
-     * where it was created — past changes this source never saw.
+     * The slot and publication must exist and the slot be valid. A dropped slot is usually seen directly;
+     * if Debezium recreated it under the same name between two ticks, the slot's decoding statistics
+     * ({@code pg_stat_replication_slots.total_bytes}, PostgreSQL 14+) start again from zero, which a
+     * continuing slot never does.
      */
     private void checkSlot() {
-        Lsn processed = highestProcessed.get();
+        diagnose().ifPresent(listener::slotLost);
+    }
+
+    /**
+     * Checks slot and publication once, now.
+     *
+     * @return the problem found, if any (nothing when the server cannot be reached)
+     */
+    synchronized Optional<DrasiPostgresException> diagnose() {
         try {
             if (slotConnection == null || slotConnection.isClosed()) {
                 slotConnection = connections.openConnection();
             }
         } catch (SQLException e) {
-            return; // server unreachable: the engine is retrying; check again next tick
+            return Optional.empty(); // server unreachable: the engine is retrying
         }
+        String stats = withSlotStats
+                ? "(select total_bytes from pg_stat_replication_slots st where st.slot_name = s.slot_name)" : "null::bigint";
         try (PreparedStatement ps = slotConnection.prepareStatement(
-                "select wal_status, confirmed_flush_lsn::text, active_pid from pg_replication_slots where slot_name = ?")) {
+                "select (select wal_status from pg_replication_slots s where slot_name = ?), "
+                        + "(select " + stats + " from pg_replication_slots s where slot_name = ?), "
+                        + "exists (select 1 from pg_replication_slots where slot_name = ?), "
+                        + "exists (select 1 from pg_publication where pubname = ?), "
+                        + "pg_postmaster_start_time()::text")) {
             ps.setString(1, slotName);
+            ps.setString(2, slotName);
+            ps.setString(3, slotName);
+            ps.setString(4, publicationName);
             try (ResultSet rs = ps.executeQuery()) {
-                if (!rs.next()) {
-                    listener.slotLost(dropped("was dropped while streaming"));
-                } else if ("lost".equals(rs.getString(1))) {
-                    listener.slotLost(new DrasiPostgresException("replication slot " + slotName + " was invalidated by"
+                rs.next();
+                if (!rs.getBoolean(3)) {
+                    return Optional.of(dropped("was dropped while streaming"));
+                }
+                if (!rs.getBoolean(4)) {
+                    return Optional.of(new DrasiPostgresException("publication " + publicationName + " was dropped while"
+                            + " streaming: PostgreSQL cannot decode changes without it. Recreate it (CREATE PUBLICATION "
+                            + publicationName + " FOR TABLE ...) and start the source again; changes committed meanwhile"
+                            + " are still in the slot."));
+                }
+                if ("lost".equals(rs.getString(1))) {
+                    return Optional.of(new DrasiPostgresException("replication slot " + slotName + " was invalidated by"
                             + " PostgreSQL (required WAL was removed, e.g. max_slot_wal_keep_size exceeded): changes were"
                             + " lost. Drop the slot (SELECT pg_drop_replication_slot('" + slotName + "')), clear the"
                             + " offset store, and start again with a bootstrap."));
-                } else {
-                    Integer pid = (Integer) rs.getObject(3);
-                    boolean newSession = pid != null && lastActivePid != null && !pid.equals(lastActivePid);
-                    if (pid != null) {
-                        lastActivePid = pid;
-                    }
-                    // Only judged when a new walsender took the slot over: a slot recreated by that reconnect
-                    // starts where it was created, past what this source saw before the drop.
-                    if (newSession && rs.getString(2) != null && processed.isValid()
-                            && Lsn.parse(rs.getString(2)).isAfter(processed)) {
-                        listener.slotLost(dropped("was dropped and recreated while streaming (its confirmed position "
-                                + rs.getString(2) + " is past everything this source processed, " + processed + ")"));
-                    }
                 }
+                long bytes = rs.getLong(2);
+                boolean noStats = rs.wasNull();
+                String serverStart = rs.getString(5);
+                if (!serverStart.equals(lastServerStart)) {
+                    // statistics do not survive a crash restart: start comparing afresh
+                    lastServerStart = serverStart;
+                    maxDecodedBytes = 0;
+                }
+                if (!noStats) {
+                    if (bytes < maxDecodedBytes) {
+                        return Optional.of(dropped("was dropped and recreated while streaming (its decoding statistics"
+                                + " restarted: " + bytes + " bytes decoded, " + maxDecodedBytes + " before)"));
+                    }
+                    maxDecodedBytes = bytes;
+                }
+                return Optional.empty();
             }
         } catch (SQLException e) {
-            closeSlotConnection(); // reopened next tick
+            closeSlotConnection(); // reopened next time
+            return Optional.empty();
         }
     }
 
-    private void closeSlotConnection() {
+    private synchronized void closeSlotConnection() {
         if (slotConnection != null) {
             try {
                 slotConnection.close();

@@ -223,9 +223,9 @@ public final class PostgresReplicationSource implements AutoCloseable {
                         .using((success, message, error) -> onCompleted(success, message, error))
                         .notifying(new BatchHandler(id, mapper, sink, toast, stats))
                         .build();
-                stats.processedUpTo(slotConfirmedFlush(connections).asLong());
-                monitor = new ConnectionMonitor(id, DebeziumProperties.topicPrefix(id), config.slotName(), connections,
-                        stats::highestProcessedLsn,
+                monitor = new ConnectionMonitor(id, DebeziumProperties.topicPrefix(id), config.slotName(),
+                        config.publicationName(), connections,
+                        preflight.serverVersionNum(),
                         new ConnectionMonitor.Listener() {
                             @Override
                             public void connected() {
@@ -348,18 +348,6 @@ public final class PostgresReplicationSource implements AutoCloseable {
         }
     }
 
-    private Lsn slotConfirmedFlush(ConnectionSettings connections) {
-        try (Connection c = Connections.open(connections); PreparedStatement ps = c.prepareStatement(
-                "select confirmed_flush_lsn::text from pg_replication_slots where slot_name = ?")) {
-            ps.setString(1, config.slotName());
-            try (java.sql.ResultSet rs = ps.executeQuery()) {
-                return rs.next() && rs.getString(1) != null ? Lsn.parse(rs.getString(1)) : Lsn.INVALID;
-            }
-        } catch (SQLException e) {
-            throw Connections.describe(e, connections);
-        }
-    }
-
     private void createSlot(Connection c) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("select pg_create_logical_replication_slot(?, 'pgoutput')")) {
             ps.setString(1, config.slotName());
@@ -399,22 +387,32 @@ public final class PostgresReplicationSource implements AutoCloseable {
     }
 
     private void onCompleted(boolean success, String message, Throwable error) {
-        if (monitor != null) {
-            monitor.close();
-        }
-        if (closing && success && failure.get() == null) {
-            state.set(State.STOPPED);
-            return;
-        }
-        if (closing && failure.get() != null) {
+        try {
+            if (closing && success && failure.get() == null) {
+                state.set(State.STOPPED);
+                return;
+            }
+            if (closing && failure.get() != null) {
+                state.set(State.FAILED);
+                return;
+            }
+            Throwable cause = error != null ? error : new DrasiPostgresException("engine stopped: " + message);
+            Throwable root = rootSinkFailure(cause);
+            if (root == null && monitor != null) {
+                // Debezium's message rarely says why; the slot and publication often do
+                root = monitor.diagnose().map(d -> {
+                    d.initCause(cause);
+                    return (Throwable) d;
+                }).orElse(null);
+            }
+            failure.compareAndSet(null, root != null ? root : Failures.explain(cause, config));
             state.set(State.FAILED);
-            return;
+            LOG.error("source {} failed: {}", id, failure.get().getMessage());
+        } finally {
+            if (monitor != null) {
+                monitor.close();
+            }
         }
-        Throwable cause = error != null ? error : new DrasiPostgresException("engine stopped: " + message);
-        Throwable root = rootSinkFailure(cause);
-        failure.compareAndSet(null, root != null ? root : Failures.explain(cause, config));
-        state.set(State.FAILED);
-        LOG.error("source {} failed: {}", id, failure.get().getMessage());
     }
 
     /** Fails the source from outside the engine (slot lost): records the cause, then stops the engine. */

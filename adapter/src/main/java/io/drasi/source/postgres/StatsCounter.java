@@ -17,8 +17,6 @@ final class StatsCounter {
     private long lagMillis = -1;
     private long reconnects;
 
-    private final java.util.concurrent.atomic.AtomicLong highestProcessedLsn = new java.util.concurrent.atomic.AtomicLong();
-
     StatsCounter(Clock clock) {
         this.clock = clock;
     }
@@ -37,16 +35,6 @@ final class StatsCounter {
             lastCommitTime = commitTime;
             lagMillis = Math.max(0, clock.millis() - commitTime.toEpochMilli());
         }
-    }
-
-    /** Records that every record up to {@code lsn} (any kind: data, transaction, heartbeat) was processed. */
-    void processedUpTo(long lsn) {
-        highestProcessedLsn.accumulateAndGet(lsn, (a, b) -> Long.compareUnsigned(a, b) >= 0 ? a : b);
-    }
-
-    /** @return the highest LSN of any record processed (or the baseline given at start) */
-    Lsn highestProcessedLsn() {
-        return Lsn.of(highestProcessedLsn.get());
     }
 
     synchronized void reconnected() {

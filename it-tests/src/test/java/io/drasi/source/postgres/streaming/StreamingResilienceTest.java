@@ -97,11 +97,30 @@ class StreamingResilienceTest {
                 config(db, "s_slotdrop", "t").build())) {
             source.start(sink);
             assertThat(source.awaitState(State.RUNNING, WAIT)).isTrue();
+            db.execute("INSERT INTO t SELECT generate_series(100, 200)");
+            sink.await(101, WAIT);
+            Thread.sleep(1500); // let the walsender publish its decoding statistics
             db.dropSlotIfExists("s_slotdrop");
             db.execute("INSERT INTO t VALUES (1)");
             assertThat(source.awaitState(State.FAILED, WAIT)).as("state after the slot was dropped").isTrue();
             assertThat(source.failure()).get().extracting(Throwable::getMessage).asString()
                     .contains("s_slotdrop").contains("bootstrap");
+        }
+    }
+
+    @Test
+    void publicationDroppedWhileStreaming_failsWithClearError(PostgresServer pg) throws Exception {
+        PostgresServer db = pg.newDatabase("stream_pubdrop");
+        db.execute("CREATE TABLE t (id int PRIMARY KEY)");
+        RecordingSink sink = new RecordingSink();
+        try (PostgresReplicationSource source = new PostgresReplicationSource("src",
+                config(db, "s_pubdrop", "t").build())) {
+            source.start(sink);
+            assertThat(source.awaitState(State.RUNNING, WAIT)).isTrue();
+            db.execute("DROP PUBLICATION s_pubdrop_pub", "INSERT INTO t VALUES (1)");
+            assertThat(source.awaitState(State.FAILED, WAIT)).as("state after the publication was dropped").isTrue();
+            assertThat(source.failure()).get().extracting(Throwable::getMessage).asString()
+                    .contains("publication s_pubdrop_pub was dropped").contains("CREATE PUBLICATION");
         }
     }
 
