@@ -27,7 +27,19 @@ final class BatchHandler implements DebeziumEngine.ChangeConsumer<RecordChangeEv
 
     private ChangePosition lastPosition;
 
-    BatchHandler(String sourceId, ChangeMapper mapper, ChangeSink sink, ToastFiller toastFiller, StatsCounter stats) {
+    private final Lsn resumeLsn;
+    private final Runnable onDelivery;
+
+    /**
+     * @param resumeLsn  the slot's confirmed position when streaming started: stands in for the previous
+     *                   commit LSN Debezium does not know for the first transaction after a start without
+     *                   stored offsets, so positions keep increasing across restarts
+     * @param onDelivery called before each delivery (the source marks itself RUNNING)
+     */
+    BatchHandler(ChangeMapper mapper, ChangeSink sink, ToastFiller toastFiller, StatsCounter stats, Lsn resumeLsn,
+                 Runnable onDelivery) {
+        this.resumeLsn = resumeLsn;
+        this.onDelivery = onDelivery;
         this.mapper = mapper;
         this.sink = sink;
         this.toastFiller = toastFiller;
@@ -58,6 +70,9 @@ final class BatchHandler implements DebeziumEngine.ChangeConsumer<RecordChangeEv
                     Struct source = ((Struct) record.value()).getStruct("source");
                     Lsn lsn = mapped.lsn() == null ? Lsn.INVALID : Lsn.of(mapped.lsn());
                     Lsn previousCommit = previousCommitLsn(source.getString("sequence"));
+                    if (!previousCommit.isValid()) {
+                        previousCommit = resumeLsn;
+                    }
                     long txId = mapped.txId() == null ? 0L : mapped.txId();
                     if (mapped.tsMs() != null) {
                         lastCommitTime = Instant.ofEpochMilli(mapped.tsMs());
@@ -75,6 +90,7 @@ final class BatchHandler implements DebeziumEngine.ChangeConsumer<RecordChangeEv
             }
         }
         if (!out.isEmpty() || !committed.isEmpty()) {
+            onDelivery.run();
             try {
                 if (!out.isEmpty()) {
                     sink.accept(out);

@@ -6,7 +6,10 @@ import java.util.Objects;
  * Where a change sits in the replication stream. Positions of delivered changes strictly increase in
  * delivery order, across restarts of the source too, so a sink that stores the last position it applied
  * can drop anything at or below it after a crash and so turn the at-least-once delivery into
- * exactly-once.
+ * exactly-once. This holds with a durable offset store (the default file store): with {@code memory}
+ * offsets a restart resumes from the slot, the first transaction's predecessor is then taken as the slot's
+ * confirmed position, and a transaction that was only partly acknowledged before a crash is re-sent with
+ * positions that sort after the ones already seen — dedupe by position is then not exact.
  *
  * <p>Order is lexicographic on ({@link #previousCommitLsn}, {@link #lsn}, {@link #ordinal}): transactions
  * arrive in commit order, each identified by the commit LSN of the transaction before it (PostgreSQL
@@ -15,8 +18,8 @@ import java.util.Objects;
  * WAL record (a key change yields Delete + Insert).
  *
  * @param txId              PostgreSQL transaction id
- * @param previousCommitLsn commit LSN of the transaction delivered before this one ({@link Lsn#INVALID} for
- *                          the first transaction a fresh slot streams); never null
+ * @param previousCommitLsn commit LSN of the transaction delivered before this one (for the first one after
+ *                          a start without stored offsets: the slot's confirmed position); never null
  * @param lsn               LSN of this change's WAL record; never null
  * @param ordinal           0 for the first change of a WAL record, 1 for the second; for bootstrap rows
  *                          the row's index in the bootstrap

@@ -221,7 +221,8 @@ public final class PostgresReplicationSource implements AutoCloseable {
                 engine = DebeziumEngine.create(ChangeEventFormat.of(Connect.class))
                         .using(props)
                         .using((success, message, error) -> onCompleted(success, message, error))
-                        .notifying(new BatchHandler(id, mapper, sink, toast, stats))
+                        .notifying(new BatchHandler(mapper, sink, toast, stats, slotConfirmedFlush(connections),
+                                this::onTaskStarted))
                         .build();
                 monitor = new ConnectionMonitor(id, DebeziumProperties.topicPrefix(id), config.slotName(),
                         config.publicationName(), connections,
@@ -345,6 +346,18 @@ public final class PostgresReplicationSource implements AutoCloseable {
         } catch (IOException e) {
             throw new DrasiPostgresException("cannot create the offset store directory " + parent + ": " + e.getMessage()
                     + "; set offset_store to a writable path (or 'memory')", e);
+        }
+    }
+
+    private Lsn slotConfirmedFlush(ConnectionSettings connections) {
+        try (Connection c = Connections.open(connections); PreparedStatement ps = c.prepareStatement(
+                "select confirmed_flush_lsn::text from pg_replication_slots where slot_name = ?")) {
+            ps.setString(1, config.slotName());
+            try (java.sql.ResultSet rs = ps.executeQuery()) {
+                return rs.next() && rs.getString(1) != null ? Lsn.parse(rs.getString(1)) : Lsn.INVALID;
+            }
+        } catch (SQLException e) {
+            throw Connections.describe(e, connections);
         }
     }
 

@@ -23,8 +23,8 @@ final class ContainerBackend implements Backend {
     @SuppressWarnings("resource")
     static ContainerBackend start() {
         PostgreSQLContainer c = new PostgreSQLContainer("postgres:16-alpine")
-                .withCommand("postgres", "-c", "wal_level=logical", "-c", "max_replication_slots=20",
-                        "-c", "max_wal_senders=20", "-c", "fsync=off");
+                .withCommand("postgres", "-c", "wal_level=logical", "-c", "max_replication_slots=200",
+                        "-c", "max_wal_senders=60", "-c", "fsync=off");
         c.start();
         return new ContainerBackend(c);
     }
