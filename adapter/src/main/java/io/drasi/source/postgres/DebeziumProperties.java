@@ -62,7 +62,7 @@ final class DebeziumProperties {
         // Keys come from table_keys when configured; Debezium then reports them as the record key.
         String keyColumns = tables.stream().filter(t -> !t.keyColumns().equals(t.primaryKey()))
                 .map(t -> regexQuote(t.name().schema()) + "\\." + regexQuote(t.name().table()) + ":"
-                        + String.join(",", t.keyColumns()))
+                        + t.keyColumns().stream().map(DebeziumProperties::regexQuote).collect(Collectors.joining(",")))
                 .collect(Collectors.joining(";"));
         if (!keyColumns.isEmpty()) {
             p.setProperty("message.key.columns", keyColumns);
@@ -113,12 +113,22 @@ final class DebeziumProperties {
         return p;
     }
 
-    /** Escapes regex metacharacters: Debezium's include lists are comma-separated regular expressions. */
+    /**
+     * Escapes an identifier for Debezium's regular-expression lists: {@code table.include.list} (comma-separated
+     * regexes) and {@code message.key.columns} ({@code table:col,col;...}, split on {@code ;}, {@code :} and
+     * {@code ,} before the parts are read as regexes, and trimmed). Regex metacharacters get a backslash; the
+     * separators {@code , : ;} and spaces become hex escapes ({@code \x3A}), so they never split an entry and a
+     * name's leading or trailing space survives trimming.
+     */
     static String regexQuote(String identifier) {
         StringBuilder sb = new StringBuilder(identifier.length() + 8);
         for (int i = 0; i < identifier.length(); i++) {
             char c = identifier.charAt(i);
-            if ("\\.[]{}()<>*+-=!?^$|,".indexOf(c) >= 0) {
+            if (",:; ".indexOf(c) >= 0) {
+                sb.append(String.format("\\x%02X", (int) c));
+                continue;
+            }
+            if ("\\.[]{}()<>*+-=!?^$|".indexOf(c) >= 0) {
                 sb.append('\\');
             }
             sb.append(c);

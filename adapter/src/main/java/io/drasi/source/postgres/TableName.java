@@ -62,6 +62,11 @@ record TableName(String schema, String table) {
                 if (part.length() == 0) {
                     throw new IllegalArgumentException("empty quoted identifier; " + SYNTAX);
                 }
+                if (part.charAt(0) == '"' || part.charAt(part.length() - 1) == '"') {
+                    // Debezium takes such a name for an already quoted one and cannot parse its table ids
+                    throw new IllegalArgumentException("a name that begins or ends with a double quote is not supported"
+                            + " (the streaming engine, Debezium, cannot parse it); rename the table or schema");
+                }
             } else {
                 char first = text.charAt(i);
                 if (!(isAsciiLetter(first) || first == '_')) {
