@@ -48,6 +48,8 @@ final class Connections {
             fix = "password authentication failed for user " + s.user() + ": check the password (and pg_hba.conf)";
         } else if (state.equals("28000")) {
             fix = "login refused (" + msg + "): add a pg_hba.conf entry for this user/host/database, or fix ssl_mode";
+        } else if (tlsProblem(e, msg)) {
+            fix = tlsFix(msg, s);
         } else if (state.equals("3D000")) {
             fix = "database " + s.database() + " does not exist: create it or fix 'database'";
         } else if (state.startsWith("08")) {
@@ -57,5 +59,32 @@ final class Connections {
             fix = msg;
         }
         return new ConnectionFailedException("connecting to " + where + " failed: " + fix, e);
+    }
+
+    /** True when the TLS handshake or the certificate check failed (pgjdbc reports these as 08xxx too). */
+    private static boolean tlsProblem(SQLException e, String msg) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof javax.net.ssl.SSLException || t instanceof java.security.cert.CertificateException) {
+                return true;
+            }
+        }
+        String m = msg.toLowerCase(Locale.ROOT);
+        return m.contains("ssl") || m.contains("hostnameverifier") || m.contains("certificate");
+    }
+
+    private static String tlsFix(String msg, ConnectionSettings s) {
+        String mode = "ssl_mode " + s.sslMode().pgjdbcValue();
+        String m = msg.toLowerCase(Locale.ROOT);
+        if (m.contains("hostnameverifier") || m.contains("hostname")) {
+            return "the server's TLS certificate does not name host " + s.host() + " (" + msg + "; " + mode
+                    + " checks the name): connect with a host name or IP address the certificate lists, or use"
+                    + " ssl_mode verify-ca to check the certificate authority only";
+        }
+        if (m.contains("pkix") || m.contains("certification path") || m.contains("certificate")) {
+            return "the server's TLS certificate was not accepted (" + msg + "; " + mode + "): set ssl_root_cert to"
+                    + " the CA certificate (PEM) that signed the server certificate"
+                    + (s.sslRootCert() == null ? "" : " (now " + s.sslRootCert() + ")");
+        }
+        return "TLS failed (" + msg + "; " + mode + "): check that the server has ssl = on, or change ssl_mode";
     }
 }
