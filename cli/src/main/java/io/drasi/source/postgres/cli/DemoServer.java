@@ -1,9 +1,8 @@
 package io.drasi.source.postgres.cli;
 
 import io.drasi.source.postgres.local.LocalPostgres;
+import io.drasi.source.postgres.local.PgUrl;
 import java.io.IOException;
-import java.net.URI;
-import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -13,7 +12,6 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.HexFormat;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -84,27 +82,19 @@ final class DemoServer implements AutoCloseable {
     }
 
     private static DemoServer external(String url, Map<String, String> env) {
-        if (!url.startsWith("jdbc:postgresql://")) {
-            throw new Unavailable("DRASI_PG_URL must look like jdbc:postgresql://host:port/db?user=u&password=p");
+        PgUrl u;
+        try {
+            u = PgUrl.parse(url, env);
+        } catch (IllegalArgumentException e) {
+            throw new Unavailable(e.getMessage());
         }
-        URI uri = URI.create(url.substring("jdbc:".length()));
-        Map<String, String> params = new LinkedHashMap<>();
-        if (uri.getRawQuery() != null) {
-            for (String kv : uri.getRawQuery().split("&")) {
-                int eq = kv.indexOf('=');
-                if (eq > 0) {
-                    params.put(kv.substring(0, eq), URLDecoder.decode(kv.substring(eq + 1), StandardCharsets.UTF_8));
-                }
-            }
-        }
-        String baseDb = uri.getPath() == null || uri.getPath().length() <= 1 ? "postgres" : uri.getPath().substring(1);
-        String user = params.getOrDefault("user", env.getOrDefault("PGUSER", "postgres"));
-        String pw = params.getOrDefault("password", env.getOrDefault("PGPASSWORD", ""));
-        int port = uri.getPort() > 0 ? uri.getPort() : 5432;
+        String user = u.user();
+        String pw = u.password();
+        int port = u.port();
         String demoDb = "drasi_demo_" + ProcessHandle.current().pid();
-        String adminUrl = "jdbc:postgresql://" + uri.getHost() + ":" + port + "/" + baseDb;
+        String adminUrl = u.jdbcUrl(u.database());
         exec(adminUrl, user, pw, "CREATE DATABASE " + demoDb);
-        return new DemoServer(uri.getHost(), port, user, pw, demoDb, "DRASI_PG_URL " + adminUrl + " (database " + demoDb + ")",
+        return new DemoServer(u.host(), port, user, pw, demoDb, "DRASI_PG_URL " + adminUrl + " (database " + demoDb + ")",
                 () -> exec(adminUrl, user, pw, "DROP DATABASE IF EXISTS " + demoDb + " WITH (FORCE)"));
     }
 

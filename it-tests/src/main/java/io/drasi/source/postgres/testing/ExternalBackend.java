@@ -1,9 +1,7 @@
 package io.drasi.source.postgres.testing;
 
-import java.net.URI;
-import java.net.URLDecoder;
-import java.nio.charset.StandardCharsets;
-import java.util.LinkedHashMap;
+import io.drasi.source.postgres.local.PgUrl;
+
 import java.util.Map;
 
 /** A server given by the environment ({@code DRASI_PG_URL} or {@code PG*} variables); never started or stopped here. */
@@ -30,25 +28,9 @@ final class ExternalBackend implements Backend {
      * from PGUSER/PGPASSWORD).
      */
     static ExternalBackend fromJdbcUrl(String url, Map<String, String> env) {
-        if (!url.startsWith("jdbc:postgresql://")) {
-            throw new IllegalArgumentException("DRASI_PG_URL must look like jdbc:postgresql://host:port/db?user=u&password=p, got: "
-                    + url.replaceAll("password=[^&]*", "password=***"));
-        }
-        URI uri = URI.create(url.substring("jdbc:".length()));
-        Map<String, String> params = new LinkedHashMap<>();
-        if (uri.getRawQuery() != null) {
-            for (String kv : uri.getRawQuery().split("&")) {
-                int eq = kv.indexOf('=');
-                if (eq > 0) {
-                    params.put(kv.substring(0, eq), URLDecoder.decode(kv.substring(eq + 1), StandardCharsets.UTF_8));
-                }
-            }
-        }
-        String db = uri.getPath() == null || uri.getPath().length() <= 1 ? "postgres" : uri.getPath().substring(1);
-        String user = params.getOrDefault("user", env.getOrDefault("PGUSER", "postgres"));
-        String pw = params.getOrDefault("password", env.getOrDefault("PGPASSWORD", ""));
-        return new ExternalBackend(uri.getHost(), uri.getPort() > 0 ? uri.getPort() : 5432, user, pw, db,
-                "DRASI_PG_URL " + url.replaceAll("password=[^&]*", "password=***"));
+        PgUrl u = PgUrl.parse(url, env);
+        return new ExternalBackend(u.host(), u.port(), u.user(), u.password(), u.database(),
+                "DRASI_PG_URL " + PgUrl.masked(url));
     }
 
     static ExternalBackend fromPgEnv(Map<String, String> env) {
