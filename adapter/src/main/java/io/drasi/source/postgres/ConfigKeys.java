@@ -154,7 +154,7 @@ final class ConfigKeys {
     static final ConfigKey<Map<String, String>> DEBEZIUM_PROPERTIES = new ConfigKey<>("debezium_properties",
             ValueType.STRING_MAP, Map.of(), "`{}`",
             "Extra Debezium properties, allow-listed: " + String.join(", ",
-                    new java.util.TreeSet<>(DebeziumPassthrough.ALLOWED.keySet()).stream()
+                    new java.util.TreeSet<>(DebeziumProperties.Passthrough.ALLOWED.keySet()).stream()
                             .map(k -> "`" + k + "`").toList())
                     + ". `driver.*`, `database.*` and anything else are refused.",
             OPTIONAL, PLAIN, NOT_NULL, PostgresSourceConfig::debeziumProperties,

@@ -270,11 +270,11 @@ final class ConfigValidator {
                 out.add(new ConfigProblem(key, n -> "`" + n.of(key) + "` has a null key; remove it"));
                 return;
             }
-            if (DebeziumPassthrough.refuseKey(k, Naming.SNAKE).isPresent()) {
+            if (DebeziumProperties.Passthrough.refuseKey(k, Naming.SNAKE).isPresent()) {
                 out.add(new ConfigProblem(key, n -> "`" + n.of(key) + "." + k + "`: "
-                        + DebeziumPassthrough.refuseKey(k, n).orElseThrow()));
+                        + DebeziumProperties.Passthrough.refuseKey(k, n).orElseThrow()));
             } else {
-                DebeziumPassthrough.refuseValue(k, v).ifPresent(
+                DebeziumProperties.Passthrough.refuseValue(k, v).ifPresent(
                         why -> out.add(new ConfigProblem(key, n -> "`" + n.of(key) + "." + k + "`: " + why)));
             }
         });
