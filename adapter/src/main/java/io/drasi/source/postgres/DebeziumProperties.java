@@ -54,7 +54,6 @@ final class DebeziumProperties {
         // pgoutput renders values with the walsender session's settings and Debezium parses that text: a
         // database default of bytea_output=escape would otherwise reach Debezium's hex parser as garbage.
         p.setProperty("driver.options", "-c bytea_output=hex");
-        p.setProperty("database.applicationName", "drasi-source-postgres:" + sourceId);
         p.setProperty("connect.timeout.ms", Long.toString(config.connectTimeout().toMillis()));
 
         p.setProperty("plugin.name", "pgoutput");
