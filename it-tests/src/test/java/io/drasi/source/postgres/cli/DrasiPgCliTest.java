@@ -18,7 +18,6 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -32,72 +31,15 @@ import org.junit.jupiter.api.io.TempDir;
 class DrasiPgCliTest {
 
     private static final Pattern ELEMENT_ID = Pattern.compile("\"element_id\":\"([^\"]+)\"");
-    private static Path jar;
-
     @TempDir
     Path tmp;
 
-    @BeforeAll
-    static void findJar() {
-        Path here = Path.of("").toAbsolutePath();
-        for (Path p : List.of(here.resolve("../cli/target/drasi-pg.jar"), here.resolve("cli/target/drasi-pg.jar"))) {
-            if (Files.isRegularFile(p)) {
-                jar = p.normalize();
-                return;
-            }
-        }
-        throw new AssertionError("cli/target/drasi-pg.jar not found from " + here
-                + ": build it first (./mvnw -pl cli -am package -DskipTests; the reactor builds it before it-tests)");
+    private CliProcess start(String... args) throws IOException {
+        return CliProcess.start(tmp, List.of(), Map.of(), args);
     }
 
-    /** A finished or running child process with its output files. */
-    private record Run(Process process, Path out, Path err) {
-        String stdout() throws IOException {
-            return Files.readString(out, StandardCharsets.UTF_8);
-        }
-
-        String stderr() throws IOException {
-            return Files.readString(err, StandardCharsets.UTF_8);
-        }
-
-        List<String> lines() throws IOException {
-            return stdout().lines().filter(l -> !l.isBlank()).toList();
-        }
-
-        int await(Duration timeout) throws Exception {
-            if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-                process.destroyForcibly();
-                throw new AssertionError("drasi-pg did not finish within " + timeout + "\nstderr:\n" + stderr());
-            }
-            return process.exitValue();
-        }
-
-        void awaitStderr(String text, Duration timeout) throws Exception {
-            long deadline = System.nanoTime() + timeout.toNanos();
-            while (!stderr().contains(text)) {
-                if (System.nanoTime() > deadline || !process.isAlive()) {
-                    throw new AssertionError("stderr never showed '" + text + "'\nstderr:\n" + stderr());
-                }
-                Thread.sleep(50);
-            }
-        }
-    }
-
-    private Run start(String... args) throws IOException {
-        Path dir = Files.createTempDirectory(tmp, "run");
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-jar", jar.toString()));
-        cmd.addAll(List.of(args));
-        ProcessBuilder pb = new ProcessBuilder(cmd).directory(tmp.toFile())
-                .redirectOutput(dir.resolve("out").toFile()).redirectError(dir.resolve("err").toFile());
-        pb.environment().remove("DRASI_PG_URL");
-        Process p = pb.start();
-        p.getOutputStream().close();
-        return new Run(p, dir.resolve("out"), dir.resolve("err"));
-    }
-
-    private Run run(Duration timeout, String... args) throws Exception {
-        Run r = start(args);
+    private CliProcess run(Duration timeout, String... args) throws Exception {
+        CliProcess r = start(args);
         r.await(timeout);
         return r;
     }
@@ -132,7 +74,7 @@ class DrasiPgCliTest {
 
     @Test
     void demo_fiveSeconds_printsChangesAndRemovesEverything() throws Exception {
-        Run r = run(Duration.ofSeconds(60), "demo", "--duration", "5s", "--rows", "5");
+        CliProcess r = run(Duration.ofSeconds(60), "demo", "--duration", "5s", "--rows", "5");
         String err = r.stderr();
         assertThat(r.process().exitValue()).as(err).isZero();
         List<String> lines = r.lines();
@@ -161,7 +103,7 @@ class DrasiPgCliTest {
                 "  databse: shop",
                 "  tables: []",
                 ""));
-        Run r = run(Duration.ofSeconds(30), "stream", "--config", bad.toString());
+        CliProcess r = run(Duration.ofSeconds(30), "stream", "--config", bad.toString());
         assertThat(r.process().exitValue()).isEqualTo(2);
         assertThat(r.stdout()).isEmpty();
         assertThat(r.stderr()).contains("bad configuration (5 problems)")
@@ -170,11 +112,11 @@ class DrasiPgCliTest {
                 .contains("`port` is 99999").contains("`tables` is empty")
                 .doesNotContain("\tat ");
 
-        Run usage = run(Duration.ofSeconds(30), "stream");
+        CliProcess usage = run(Duration.ofSeconds(30), "stream");
         assertThat(usage.process().exitValue()).isEqualTo(2);
         assertThat(usage.stderr()).contains("Missing required option: '--config=FILE'");
 
-        Run missing = run(Duration.ofSeconds(30), "check", "--config", tmp.resolve("nope.yaml").toString());
+        CliProcess missing = run(Duration.ofSeconds(30), "check", "--config", tmp.resolve("nope.yaml").toString());
         assertThat(missing.process().exitValue()).isEqualTo(2);
         assertThat(missing.stderr()).contains("nope.yaml does not exist");
     }
@@ -183,14 +125,14 @@ class DrasiPgCliTest {
     void check_readyDatabase_exit0_andTableWithoutKey_exit1WithFix(PostgresServer pg) throws Exception {
         PostgresServer db = pg.newDatabase("cli_check");
         db.execute("CREATE TABLE users (id int PRIMARY KEY, name text)", "CREATE TABLE logs (msg text)");
-        Run ok = run(Duration.ofSeconds(30), "check", "--config", config(db, "cli_check_slot", "users").toString());
+        CliProcess ok = run(Duration.ofSeconds(30), "check", "--config", config(db, "cli_check_slot", "users").toString());
         assertThat(ok.process().exitValue()).as(ok.stdout() + ok.stderr()).isZero();
         assertThat(ok.lines()).allMatch(l -> l.startsWith("✓ "))
                 .anyMatch(l -> l.startsWith("✓ wal_level"))
                 .anyMatch(l -> l.startsWith("✓ table \"public\".\"users\""))
                 .anyMatch(l -> l.startsWith("✓ replication slot cli_check_slot"));
 
-        Run bad = run(Duration.ofSeconds(30), "check", "--config", config(db, "cli_check_slot", "users", "logs").toString());
+        CliProcess bad = run(Duration.ofSeconds(30), "check", "--config", config(db, "cli_check_slot", "users", "logs").toString());
         assertThat(bad.process().exitValue()).isEqualTo(1);
         assertThat(bad.lines()).anyMatch(l -> l.startsWith("✗ table \"public\".\"logs\"") && l.contains("fix:")
                 && l.contains("ADD PRIMARY KEY"));
@@ -213,7 +155,7 @@ class DrasiPgCliTest {
                     "  password: " + replica.password(),
                     "  tables: [users]",
                     ""));
-            Run r = run(Duration.ofSeconds(30), "check", "--config", f.toString());
+            CliProcess r = run(Duration.ofSeconds(30), "check", "--config", f.toString());
             assertThat(r.process().exitValue()).as(r.stderr()).isEqualTo(1);
             assertThat(r.lines()).anyMatch(l -> l.startsWith("✗ wal_level: wal_level is 'replica'")
                     && l.contains("fix: run ALTER SYSTEM SET wal_level = logical; then restart PostgreSQL"));
@@ -226,7 +168,7 @@ class DrasiPgCliTest {
     void stream_maxChanges_exit0AfterN(PostgresServer pg) throws Exception {
         PostgresServer db = pg.newDatabase("cli_max");
         db.execute("CREATE TABLE t (id int PRIMARY KEY, v text)");
-        Run r = start("stream", "--config", config(db, "cli_max_slot", "t").toString(), "--max-changes", "3",
+        CliProcess r = start("stream", "--config", config(db, "cli_max_slot", "t").toString(), "--max-changes", "3",
                 "--offsets", tmp.resolve("max.offsets").toString(), "--format", "host");
         r.awaitStderr("streaming until 3 changes", Duration.ofSeconds(60));
         for (int i = 1; i <= 3; i++) {
@@ -259,7 +201,7 @@ class DrasiPgCliTest {
                 }
             }
         });
-        Run first = start("stream", "--config", cfg.toString(), "--bootstrap", "--offsets", offsets);
+        CliProcess first = start("stream", "--config", cfg.toString(), "--bootstrap", "--offsets", offsets);
         first.awaitStderr("streaming (Ctrl-C to stop)", Duration.ofSeconds(60));
         writer.start();
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
@@ -272,7 +214,7 @@ class DrasiPgCliTest {
         assertThat(first.stderr()).contains("stopped;").contains("position saved to");
         writer.join();
 
-        Run second = start("stream", "--config", cfg.toString(), "--bootstrap", "--offsets", offsets);
+        CliProcess second = start("stream", "--config", cfg.toString(), "--bootstrap", "--offsets", offsets);
         List<String> firstIds = ids(first.lines());
         int remaining = total - firstIds.size();
         deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
@@ -302,7 +244,7 @@ class DrasiPgCliTest {
                 "INSERT INTO order_items SELECT 1 + g / 5, g % 5, g FROM generate_series(0, 49) g",
                 "CREATE TABLE users (id int PRIMARY KEY)", "INSERT INTO users VALUES (1), (2)");
         Path cfg = config(db, "cli_boot_slot", "order_items", "users");
-        Run r = run(Duration.ofSeconds(60), "bootstrap", "--config", cfg.toString(), "--labels", "order_items");
+        CliProcess r = run(Duration.ofSeconds(60), "bootstrap", "--config", cfg.toString(), "--labels", "order_items");
         assertThat(r.process().exitValue()).as(r.stderr()).isZero();
         List<String> lines = r.lines();
         assertThat(lines).hasSize(50).allMatch(l -> l.startsWith("{\"type\":\"Insert\""));
@@ -310,7 +252,7 @@ class DrasiPgCliTest {
         assertThat(r.stderr()).contains("50 rows from 1 tables");
         assertThat(db.replicationSlots()).as("the temporary slot is gone").noneMatch(s -> db.database().equals(s.database()));
 
-        Run platform = run(Duration.ofSeconds(60), "bootstrap", "--config", cfg.toString(), "--format", "platform");
+        CliProcess platform = run(Duration.ofSeconds(60), "bootstrap", "--config", cfg.toString(), "--format", "platform");
         assertThat(platform.process().exitValue()).as(platform.stderr()).isZero();
         assertThat(platform.lines()).hasSize(52).allMatch(l -> l.startsWith("{\"op\":\"i\""));
     }
@@ -324,12 +266,12 @@ class DrasiPgCliTest {
                 "bootstrap", List.of("--config", "--source-id", "--labels", "--format"),
                 "check", List.of("--config", "--source-id", "--json"));
         for (Map.Entry<String, List<String>> e : expected.entrySet()) {
-            Run r = run(Duration.ofSeconds(30), e.getKey(), "--help");
+            CliProcess r = run(Duration.ofSeconds(30), e.getKey(), "--help");
             assertThat(r.process().exitValue()).isZero();
             assertThat(r.stdout()).as(e.getKey() + " --help").contains("Usage: drasi-pg " + e.getKey())
                     .contains(e.getValue());
         }
-        Run top = run(Duration.ofSeconds(30), "--help");
+        CliProcess top = run(Duration.ofSeconds(30), "--help");
         assertThat(top.stdout()).contains("demo", "stream", "bootstrap", "check", "Exit codes:");
     }
 }

@@ -1,5 +1,7 @@
 package io.drasi.source.postgres.security;
 
+import io.drasi.source.postgres.cli.CliProcess;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;

@@ -1,4 +1,4 @@
-package io.drasi.source.postgres.security;
+package io.drasi.source.postgres.cli;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -11,7 +11,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /** Runs the real shaded {@code cli/target/drasi-pg.jar} as a child process, stdout and stderr to files. */
-final class CliProcess {
+public final class CliProcess {
 
     private final Process process;
     private final Path out;
@@ -23,7 +23,7 @@ final class CliProcess {
         this.err = err;
     }
 
-    static Path jar() {
+    public static Path jar() {
         Path here = Path.of("").toAbsolutePath();
         for (Path p : List.of(here.resolve("../cli/target/drasi-pg.jar"), here.resolve("cli/target/drasi-pg.jar"))) {
             if (Files.isRegularFile(p)) {
@@ -40,7 +40,7 @@ final class CliProcess {
      * @param env     extra environment variables
      * @param args    drasi-pg arguments
      */
-    static CliProcess start(Path dir, List<String> jvmArgs, Map<String, String> env, String... args) throws IOException {
+    public static CliProcess start(Path dir, List<String> jvmArgs, Map<String, String> env, String... args) throws IOException {
         Path runDir = Files.createTempDirectory(dir, "run");
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
@@ -56,20 +56,25 @@ final class CliProcess {
         return new CliProcess(p, runDir.resolve("out"), runDir.resolve("err"));
     }
 
-    Process process() {
+    public Process process() {
         return process;
     }
 
-    String stdout() throws IOException {
+    public String stdout() throws IOException {
         return Files.readString(out, StandardCharsets.UTF_8);
     }
 
-    String stderr() throws IOException {
+    public String stderr() throws IOException {
         return Files.readString(err, StandardCharsets.UTF_8);
     }
 
+    /** @return the non-blank lines of stdout */
+    public List<String> lines() throws IOException {
+        return stdout().lines().filter(l -> !l.isBlank()).toList();
+    }
+
     /** Waits for the exit; kills the process and fails after {@code timeout}. */
-    int await(Duration timeout) throws Exception {
+    public int await(Duration timeout) throws Exception {
         if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
             process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
             throw new AssertionError("drasi-pg did not finish within " + timeout + "\nstderr:\n" + stderr());
@@ -78,7 +83,7 @@ final class CliProcess {
     }
 
     /** Waits until stderr contains {@code text}; fails when the process exits first or after {@code timeout}. */
-    void awaitStderr(String text, Duration timeout) throws Exception {
+    public void awaitStderr(String text, Duration timeout) throws Exception {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (!stderr().contains(text)) {
             if (System.nanoTime() > deadline || !process.isAlive()) {
@@ -89,7 +94,7 @@ final class CliProcess {
     }
 
     /** SIGTERM, then waits; SIGKILL after 60 s. */
-    int stop() throws Exception {
+    public int stop() throws Exception {
         process.destroy();
         return await(Duration.ofSeconds(60));
     }
