@@ -5,6 +5,7 @@ import io.drasi.source.postgres.mapping.model.ElementId;
 import io.drasi.source.postgres.mapping.model.ElementMetadata;
 import io.drasi.source.postgres.mapping.model.ElementValue;
 import io.drasi.source.postgres.mapping.model.Node;
+import io.drasi.source.postgres.mapping.model.PropertyMap;
 import io.drasi.source.postgres.mapping.model.SourceChange;
 import io.drasi.source.postgres.mapping.model.TableId;
 import io.drasi.source.postgres.mapping.value.PgValueConverter;
@@ -193,17 +194,25 @@ public final class ChangeMapper {
 
     private Node node(TablePlan plan, Struct after, long effectiveFrom, Unavailable unavailable, Schema keySchema) {
         List<Field> fields = after.schema().fields();
-        Map<String, ElementValue> props = new LinkedHashMap<>((int) (fields.size() / 0.75f) + 1);
+        String[] names = new String[fields.size()];
+        ElementValue[] values = new ElementValue[fields.size()];
+        int n = 0;
         for (Field f : fields) {
             Object raw = after.get(f);
             if (raw != null && PgValueConverter.isUnavailablePlaceholder(raw)) {
                 unavailable.add(f.name());
                 continue;
             }
-            props.put(f.name(), converter.fromConnect(f.schema(), raw));
+            names[n] = f.name();
+            values[n++] = converter.fromConnect(f.schema(), raw);
+        }
+        if (n < names.length) {
+            names = java.util.Arrays.copyOf(names, n);
+            values = java.util.Arrays.copyOf(values, n);
         }
         ElementId id = elementId(plan, after, keySchema, false);
-        return new Node(metadata(plan, id, effectiveFrom), props);
+        // array-backed and immutable: Node keeps it without another copy (hot path)
+        return new Node(metadata(plan, id, effectiveFrom), PropertyMap.of(names, values));
     }
 
     private ElementMetadata metadata(TablePlan plan, ElementId id, long effectiveFrom) {

@@ -195,21 +195,25 @@ final class Temporals {
     }
 
     /**
-     * The common case on the bootstrap hot path, already canonical apart from separators: PostgreSQL's ISO
-     * output in a UTC session, {@code YYYY-MM-DD HH:MM:SS[.f]} plus {@code +00} for timestamptz (PostgreSQL
-     * never prints trailing zeros in the fraction). Returns null for anything else (full parse).
+     * The common cases on the hot paths, already canonical apart from separators: PostgreSQL's ISO output in
+     * a UTC session, {@code YYYY-MM-DD HH:MM:SS[.f]} plus {@code +00} for timestamptz (PostgreSQL never prints
+     * trailing zeros in the fraction), and Debezium's ZonedTimestamp {@code YYYY-MM-DDTHH:MM:SS[.f]Z}.
+     * Returns null for anything else (full parse).
      */
     private static String fastTimestamp(String s, boolean withZone) {
         int n = s.length();
-        int end = withZone ? n - 3 : n;
-        if (end < 19 || (withZone && !s.startsWith("+00", end))) {
+        // Debezium's ZonedTimestamp is ISO with 'T' and 'Z' and a trimmed fraction: already canonical
+        boolean iso = withZone && n >= 20 && s.charAt(n - 1) == 'Z' && s.charAt(10) == 'T';
+        int end = iso ? n - 1 : withZone ? n - 3 : n;
+        if (end < 19 || (withZone && !iso && !s.startsWith("+00", end))) {
             return null;
         }
+        char separator = iso ? 'T' : ' ';
         for (int i = 0; i < 19; i++) {
             char c = s.charAt(i);
             boolean ok = switch (i) {
                 case 4, 7 -> c == '-';
-                case 10 -> c == ' ';
+                case 10 -> c == separator;
                 case 13, 16 -> c == ':';
                 default -> c >= '0' && c <= '9';
             };
@@ -230,6 +234,9 @@ final class Temporals {
                     return null;
                 }
             }
+        }
+        if (iso) {
+            return s;
         }
         StringBuilder sb = new StringBuilder(end + 1);
         sb.append(s, 0, 10).append('T').append(s, 11, end);
