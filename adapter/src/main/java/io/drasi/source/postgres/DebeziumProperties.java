@@ -98,7 +98,7 @@ final class DebeziumProperties {
         // the unacknowledged batch.
         java.util.Optional<java.nio.file.Path> offsetFile = config.offsetStoreFile(sourceId);
         if (offsetFile.isPresent()) {
-            p.setProperty("offset.storage", "org.apache.kafka.connect.storage.FileOffsetBackingStore");
+            p.setProperty("offset.storage", DurableFileOffsetStore.class.getName());
             p.setProperty("offset.storage.file.filename", offsetFile.get().toAbsolutePath().toString());
         } else {
             p.setProperty("offset.storage", "org.apache.kafka.connect.storage.MemoryOffsetBackingStore");

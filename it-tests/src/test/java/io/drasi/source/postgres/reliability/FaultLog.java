@@ -23,6 +23,8 @@ final class FaultLog {
     long duplicates;
     long bootstraps;
     final java.util.List<String> anomalies = new java.util.ArrayList<>();
+    /** element id → every applied (position kind) of it, for explaining anomalies */
+    private final Map<String, java.util.List<String>> history = new java.util.HashMap<>();
 
     static FaultLog replay(Path file) throws IOException {
         FaultLog log = new FaultLog();
@@ -48,12 +50,13 @@ final class FaultLog {
                 // a (re-)bootstrap after a crash during the first one: a fresh snapshot replaces the state
                 log.bootstraps++;
                 log.state.clear();
+                log.history.values().forEach(h -> h.add("BOOTSTRAP#" + log.lines));
             } else if (last != null && compare(pos, last) <= 0) {
                 log.duplicates++;
                 continue;
             }
             last = pos;
-            log.apply(change);
+            log.apply(change, String.join(":", pos), log.lines);
         }
         return log;
     }
@@ -66,19 +69,27 @@ final class FaultLog {
         return c != 0 ? c : Long.compare(Long.parseLong(a[2]), Long.parseLong(b[2]));
     }
 
-    private void apply(SourceChange c) {
+    private void apply(SourceChange c, String pos, long line) {
+        String id;
+        String kind = c.getClass().getSimpleName();
         if (c instanceof SourceChange.Insert i) {
-            if (state.put(i.element().metadata().elementId().value(), i.element().properties()) != null) {
-                anomalies.add("Insert of existing " + i.element().metadata().elementId());
+            id = i.element().metadata().elementId().value();
+            if (state.put(id, i.element().properties()) != null) {
+                anomalies.add("Insert of existing " + id + " at line " + line + " " + pos + "; before: " + history.get(id));
             }
         } else if (c instanceof SourceChange.Update u) {
-            if (state.put(u.element().metadata().elementId().value(), u.element().properties()) == null) {
-                anomalies.add("Update of missing " + u.element().metadata().elementId());
+            id = u.element().metadata().elementId().value();
+            if (state.put(id, u.element().properties()) == null) {
+                anomalies.add("Update of missing " + id + " at line " + line + " " + pos + "; before: " + history.get(id));
             }
         } else if (c instanceof SourceChange.Delete d) {
-            if (state.remove(d.metadata().elementId().value()) == null) {
-                anomalies.add("Delete of missing " + d.metadata().elementId());
+            id = d.metadata().elementId().value();
+            if (state.remove(id) == null) {
+                anomalies.add("Delete of missing " + id + " at line " + line + " " + pos + "; before: " + history.get(id));
             }
+        } else {
+            return;
         }
+        history.computeIfAbsent(id, k -> new java.util.ArrayList<>()).add(kind + "@" + pos + "#" + line);
     }
 }

@@ -44,8 +44,11 @@ class KillRecoveryTest {
         PostgresServer db = pg.newDatabase("fault_kill");
         db.execute("CREATE TABLE items (id int PRIMARY KEY, v int, note text)",
                 "INSERT INTO items SELECT g, 0, 'seed' FROM generate_series(1, 20000) g");
-        Path out = tmp.resolve("changes.tsv");
-        Path offsets = tmp.resolve("offsets/fault.offsets");
+        // kept under target/ so a failing run can be inspected
+        Path dir = Path.of("target", "fault-kill", Long.toString(System.currentTimeMillis()));
+        Files.createDirectories(dir);
+        Path out = dir.resolve("changes.tsv");
+        Path offsets = dir.resolve("offsets/fault.offsets");
         AtomicBoolean stop = new AtomicBoolean();
         AtomicInteger ops = new AtomicInteger();
         Thread writer = new Thread(() -> write(db, stop, ops), "fault-writer");
