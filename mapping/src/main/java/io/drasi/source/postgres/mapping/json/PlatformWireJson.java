@@ -14,7 +14,8 @@ import java.util.Map;
  * <pre>{"op":"i","reactivatorStart_ns":..,"reactivatorEnd_ns":..,"payload":{"source":{"db":"mydb",
  *  "table":"node","lsn":123,"ts_ns":1699900000000000000},"after":{"id":"public:users:1",
  *  "labels":["users"],"properties":{...}}}}</pre>
- * Deletes carry {@code before} (with empty properties) instead of {@code after}. {@code ts_ns} is the
+ * Deletes carry {@code before} with id and labels only (no properties, as the platform SDK writes it)
+ * instead of {@code after}. {@code ts_ns} is the
  * change's effective_from in nanoseconds. A {@link SourceChange.Truncate} has no wire form: the caller
  * must expand it (e.g. into deletes) and gets an {@link IllegalArgumentException} here.
  *
@@ -75,7 +76,7 @@ public final class PlatformWireJson {
             g.writeNumberField(TS_NS, Math.multiplyExact(change.effectiveFromMs(), 1_000_000L));
             g.writeEndObject();
             if (change instanceof SourceChange.Delete d) {
-                writeElement(g, BEFORE, d.metadata(), Map.of());
+                writeElement(g, BEFORE, d.metadata(), null);
             } else {
                 Node n = change instanceof SourceChange.Insert i ? i.element() : ((SourceChange.Update) change).element();
                 writeElement(g, AFTER, n.metadata(), n.properties());
@@ -90,8 +91,10 @@ public final class PlatformWireJson {
         g.writeObjectFieldStart(field);
         g.writeStringField(ID, m.elementId().value());
         Codecs.writeLabels(g, LABELS, m.labels());
-        g.writeFieldName(PROPERTIES);
-        ElementValueJson.writeObject(g, props);
+        if (props != null) {
+            g.writeFieldName(PROPERTIES);
+            ElementValueJson.writeObject(g, props);
+        }
         g.writeEndObject();
     }
 }
