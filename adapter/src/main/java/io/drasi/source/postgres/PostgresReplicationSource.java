@@ -13,8 +13,12 @@ import io.drasi.source.postgres.bootstrap.ConnectionSettings;
 import io.drasi.source.postgres.bootstrap.SnapshotSlot;
 import io.drasi.source.postgres.mapping.ChangeMapper;
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
@@ -222,7 +226,7 @@ public final class PostgresReplicationSource implements AutoCloseable {
                         .using(props)
                         .using((success, message, error) -> onCompleted(success, message, error))
                         .notifying(new BatchHandler(mapper, sink, toast, stats, slotConfirmedFlush(connections),
-                                this::onTaskStarted))
+                                this::onStreaming))
                         .build();
                 monitor = new ConnectionMonitor(id, DebeziumProperties.topicPrefix(id), config.slotName(),
                         config.publicationName(), connections,
@@ -230,12 +234,12 @@ public final class PostgresReplicationSource implements AutoCloseable {
                         new ConnectionMonitor.Listener() {
                             @Override
                             public void connected() {
-                                onTaskStarted();
+                                onStreaming();
                             }
 
                             @Override
                             public void disconnected() {
-                                onTaskStopped();
+                                onConnectionLost();
                             }
 
                             @Override
@@ -263,10 +267,10 @@ public final class PostgresReplicationSource implements AutoCloseable {
     private void clearOffsets() {
         config.offsetStoreFile(id).ifPresent(f -> {
             try {
-                if (java.nio.file.Files.deleteIfExists(f)) {
+                if (Files.deleteIfExists(f)) {
                     LOG.info("source {}: removed offsets {} of a previous slot", id, f);
                 }
-                java.nio.file.Files.deleteIfExists(bootstrapMarker().orElseThrow());
+                Files.deleteIfExists(bootstrapMarker().orElseThrow());
             } catch (IOException e) {
                 throw new DrasiPostgresException("cannot remove stale offsets " + f + ": " + e.getMessage(), e);
             }
@@ -277,22 +281,22 @@ public final class PostgresReplicationSource implements AutoCloseable {
      * Beside a file offset store: records that the first-start bootstrap completed for the current slot, so a
      * start after a crash in the middle of that bootstrap bootstraps again instead of streaming with a gap.
      */
-    private java.util.Optional<java.nio.file.Path> bootstrapMarker() {
+    private Optional<Path> bootstrapMarker() {
         return config.offsetStoreFile(id).map(f -> f.resolveSibling(f.getFileName() + ".bootstrapped"));
     }
 
     private boolean bootstrapIncomplete() {
-        return bootstrapMarker().map(m -> !java.nio.file.Files.exists(m)).orElse(false);
+        return bootstrapMarker().map(m -> !Files.exists(m)).orElse(false);
     }
 
     private void markBootstrapDone(Lsn consistentPoint) {
         bootstrapMarker().ifPresent(m -> {
             try {
                 createParentDirectories(m);
-                java.nio.file.Path tmp = m.resolveSibling(m.getFileName() + ".tmp");
-                java.nio.file.Files.writeString(tmp, config.slotName() + " " + consistentPoint + "\n");
-                java.nio.file.Files.move(tmp, m, java.nio.file.StandardCopyOption.ATOMIC_MOVE,
-                        java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                Path tmp = m.resolveSibling(m.getFileName() + ".tmp");
+                Files.writeString(tmp, config.slotName() + " " + consistentPoint + "\n");
+                Files.move(tmp, m, StandardCopyOption.ATOMIC_MOVE,
+                        StandardCopyOption.REPLACE_EXISTING);
             } catch (IOException e) {
                 throw new DrasiPostgresException("cannot record the completed bootstrap in " + m + ": " + e.getMessage()
                         + "; make the offset store directory writable", e);
@@ -339,10 +343,10 @@ public final class PostgresReplicationSource implements AutoCloseable {
         }
     }
 
-    private static void createParentDirectories(java.nio.file.Path file) {
-        java.nio.file.Path parent = file.toAbsolutePath().getParent();
+    private static void createParentDirectories(Path file) {
+        Path parent = file.toAbsolutePath().getParent();
         try {
-            java.nio.file.Files.createDirectories(parent);
+            Files.createDirectories(parent);
         } catch (IOException e) {
             throw new DrasiPostgresException("cannot create the offset store directory " + parent + ": " + e.getMessage()
                     + "; set offset_store to a writable path (or 'memory')", e);
@@ -353,7 +357,7 @@ public final class PostgresReplicationSource implements AutoCloseable {
         try (Connection c = Connections.open(connections); PreparedStatement ps = c.prepareStatement(
                 "select confirmed_flush_lsn::text from pg_replication_slots where slot_name = ?")) {
             ps.setString(1, config.slotName());
-            try (java.sql.ResultSet rs = ps.executeQuery()) {
+            try (ResultSet rs = ps.executeQuery()) {
                 return rs.next() && rs.getString(1) != null ? Lsn.parse(rs.getString(1)) : Lsn.INVALID;
             }
         } catch (SQLException e) {
@@ -379,7 +383,7 @@ public final class PostgresReplicationSource implements AutoCloseable {
         }
     }
 
-    private void onTaskStarted() {
+    private void onStreaming() {
         State previous = state.get();
         if (previous == State.STARTING || previous == State.RECONNECTING) {
             if (state.compareAndSet(previous, State.RUNNING)) {
@@ -393,7 +397,7 @@ public final class PostgresReplicationSource implements AutoCloseable {
         }
     }
 
-    private void onTaskStopped() {
+    private void onConnectionLost() {
         if (!closing && state.compareAndSet(State.RUNNING, State.RECONNECTING)) {
             LOG.warn("source {}: replication connection lost; reconnecting with backoff", id);
         }
