@@ -185,13 +185,7 @@ public final class BootstrapProvider {
         Connection c = connections.openConnection();
         try {
             c.setAutoCommit(true);
-            try (PreparedStatement ps = c.prepareStatement("SELECT pg_catalog.set_config(?, ?, false)")) {
-                for (Map.Entry<String, String> setting : values.sessionSettings().entrySet()) {
-                    ps.setString(1, setting.getKey());
-                    ps.setString(2, setting.getValue());
-                    ps.execute();
-                }
-            }
+            Sql.applySettings(c, values.sessionSettings());
             c.setAutoCommit(false);
             return c;
         } catch (SQLException | RuntimeException e) {

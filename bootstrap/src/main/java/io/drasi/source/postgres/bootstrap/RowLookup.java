@@ -124,12 +124,8 @@ public final class RowLookup implements AutoCloseable {
     private Connection connection() throws SQLException {
         if (connection == null || connection.isClosed()) {
             Connection c = connections.openConnection();
-            try (PreparedStatement ps = c.prepareStatement("SELECT pg_catalog.set_config(?, ?, false)")) {
-                for (Map.Entry<String, String> s : PgValueConverter.REQUIRED_SESSION_SETTINGS.entrySet()) {
-                    ps.setString(1, s.getKey());
-                    ps.setString(2, s.getValue());
-                    ps.execute();
-                }
+            try {
+                Sql.applySettings(c, PgValueConverter.REQUIRED_SESSION_SETTINGS);
             } catch (SQLException e) {
                 c.close();
                 throw e;
