@@ -47,6 +47,22 @@ final class BenchSupport {
     }
 
     /** @return VmHWM (peak resident set) of this process in MB, or -1 when /proc is not readable */
+    /**
+     * A fresh offsets file in a temp directory that is deleted (with the offsets and the bootstrap marker)
+     * when the JVM exits.
+     */
+    static java.nio.file.Path tempOffsets(String prefix, String fileName) throws java.io.IOException {
+        java.nio.file.Path dir = java.nio.file.Files.createTempDirectory(prefix);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            try (var files = java.nio.file.Files.walk(dir)) {
+                files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+            } catch (java.io.IOException e) {
+                // best effort
+            }
+        }, "bench-temp-cleanup"));
+        return dir.resolve(fileName);
+    }
+
     static long peakRssMb() {
         return procStatusKb(Path.of("/proc/self/status"), "VmHWM:") / 1024;
     }

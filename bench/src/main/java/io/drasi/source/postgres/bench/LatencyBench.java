@@ -40,7 +40,7 @@ public final class LatencyBench {
         int total = 1 + steadyCount + idle;
         long[] committed = new long[total];
         AtomicLongArray arrived = new AtomicLongArray(total);
-        Path offsets = Files.createTempDirectory("drasi-bench-latency").resolve("latency.offsets");
+        Path offsets = BenchSupport.tempOffsets("drasi-bench-latency", "latency.offsets");
         PostgresSourceConfig config = db.config(table, args[6], args[7]).withOffsetStore(offsets).build();
 
         long t0 = System.nanoTime();

@@ -53,7 +53,7 @@ public final class StreamBench {
         String slot = args[7];
         String publication = args[8];
         long expected = Long.parseLong(args[9]);
-        Path offsets = Files.createTempDirectory("drasi-bench-offsets").resolve(variant + ".offsets");
+        Path offsets = BenchSupport.tempOffsets("drasi-bench-offsets", variant + ".offsets");
         PostgresSourceConfig config = db.config(table, slot, publication).withOffsetStore(offsets).build();
         Counter counter = new Counter(expected);
         long t0 = System.nanoTime();
