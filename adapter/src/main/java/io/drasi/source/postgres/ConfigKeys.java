@@ -56,7 +56,8 @@ final class ConfigKeys {
     static final ConfigKey<List<String>> TABLES = new ConfigKey<>("tables", ValueType.STRING_LIST, List.of(),
             "required (at least one)",
             "Tables to capture: `table` (schema `public`), `schema.table`, or quoted `\"Odd Schema\".\"T\"`; "
-                    + "unquoted names fold to lower case. The publication covers exactly these tables, so at "
+                    + "unquoted names fold to lower case; a name may not begin or end with `\"` (Debezium cannot "
+                    + "parse it). The publication covers exactly these tables, so at "
                     + "least one is required (the seed's empty default would capture nothing).",
             REQUIRED, PLAIN, NOT_NULL, PostgresSourceConfig::tables, PostgresSourceBuilder::withTables);
 
