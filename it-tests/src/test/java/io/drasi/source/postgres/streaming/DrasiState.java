@@ -13,6 +13,22 @@ final class DrasiState {
     final Map<String, Map<String, ElementValue>> elements = new TreeMap<>();
     final List<String> anomalies = new ArrayList<>();
 
+    /**
+     * The state Drasi should hold for a table whose key is {@code id} and whose columns are int or text:
+     * element id → properties, read with {@code SELECT *}.
+     */
+    static Map<String, Map<String, ElementValue>> expectedFromSelect(
+            io.drasi.source.postgres.testing.PostgresServer db, String table) {
+        Map<String, Map<String, ElementValue>> expected = new TreeMap<>();
+        for (Map<String, Object> row : db.query("SELECT * FROM " + table)) {
+            Map<String, ElementValue> props = new java.util.LinkedHashMap<>();
+            row.forEach((column, value) -> props.put(column, value instanceof Integer i
+                    ? new ElementValue.IntValue(i) : new ElementValue.StringValue((String) value)));
+            expected.put("public:" + table + ":" + row.get("id"), props);
+        }
+        return expected;
+    }
+
     void apply(List<SourceChange> changes) {
         for (SourceChange c : changes) {
             String id = StreamingTestSupport.id(c);

@@ -20,7 +20,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
@@ -91,13 +90,7 @@ class LaterBootstrapHandoverTest {
             assertThat(result.temporarySlot()).isTrue();
             assertThat(snapshot).hasSize((int) result.totalRows());
 
-            Map<String, Map<String, ElementValue>> expected = new TreeMap<>();
-            for (Map<String, Object> row : db.query("SELECT id, balance, note FROM acct")) {
-                expected.put("public:acct:" + row.get("id"), Map.of(
-                        "id", new ElementValue.IntValue((Integer) row.get("id")),
-                        "balance", new ElementValue.IntValue((Integer) row.get("balance")),
-                        "note", new ElementValue.StringValue((String) row.get("note"))));
-            }
+            Map<String, Map<String, ElementValue>> expected = DrasiState.expectedFromSelect(db, "acct");
             HandoverFilter filter = result.handoverFilter();
             DrasiState state = null;
             int kept = 0;

@@ -18,7 +18,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -222,13 +221,7 @@ class StreamingResilienceTest {
             Thread.sleep(1500);
             stop.set(true);
             writer.join();
-            Map<String, Map<String, ElementValue>> expected = new TreeMap<>();
-            for (Map<String, Object> row : db.query("SELECT id, balance, note FROM acct")) {
-                expected.put("public:acct:" + row.get("id"), Map.of(
-                        "id", new ElementValue.IntValue((Integer) row.get("id")),
-                        "balance", new ElementValue.IntValue((Integer) row.get("balance")),
-                        "note", new ElementValue.StringValue((String) row.get("note"))));
-            }
+            Map<String, Map<String, ElementValue>> expected = DrasiState.expectedFromSelect(db, "acct");
             String lsnNow = db.queryValue("select pg_current_wal_lsn()::text");
             long deadline = System.nanoTime() + WAIT.toNanos();
             DrasiState state = new DrasiState();
