@@ -104,11 +104,11 @@ final class BatchHandler implements DebeziumEngine.ChangeConsumer<RecordChangeEv
                 throw new SinkFailedException(e);
             }
         }
+        stats.acknowledged(out, commits, commitLsn, lastCommitTime); // the sink returned: acknowledged
         for (RecordChangeEvent<SourceRecord> event : records) {
             committer.markProcessed(event);
         }
         committer.markBatchFinished();
-        stats.acknowledged(out, commits, commitLsn, lastCommitTime);
     }
 
     private ChangePosition next(long txId, Lsn previousCommit, Lsn lsn) {

@@ -1,5 +1,6 @@
 package io.drasi.source.postgres;
 
+import io.drasi.source.postgres.mapping.value.UnmappableValues;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -152,6 +153,15 @@ final class ConfigKeys {
             OPTIONAL, PLAIN, NOT_NULL, PostgresSourceConfig::decimalAsString,
             PostgresSourceBuilder::withDecimalAsString);
 
+    static final ConfigKey<UnmappableValues> UNMAPPABLE_VALUES = new ConfigKey<>("unmappable_values",
+            ValueType.choice(UnmappableValues.values(), UnmappableValues::value), UnmappableValues.FAIL, "`fail`",
+            "A column value the value table cannot convert: `fail` stops the source (state `FAILED`) naming "
+                    + "`schema.table.column`, the type, the LSN and the fix, without advancing the position past "
+                    + "the change; `text` delivers PostgreSQL's text form as a string, warns once per column and "
+                    + "counts it in `stats().unmappableValues()`.",
+            OPTIONAL, PLAIN, NOT_NULL, PostgresSourceConfig::unmappableValues,
+            PostgresSourceBuilder::withUnmappableValues);
+
     static final ConfigKey<Map<String, String>> DEBEZIUM_PROPERTIES = new ConfigKey<>("debezium_properties",
             ValueType.STRING_MAP, Map.of(), "`{}`",
             "Extra Debezium properties, allow-listed: " + String.join(", ",
@@ -165,7 +175,7 @@ final class ConfigKeys {
     static final List<ConfigKey<?>> ALL = List.of(HOST, PORT, DATABASE, USER, PASSWORD, TABLES, SLOT_NAME,
             PUBLICATION_NAME, SSL_MODE, SSL_ROOT_CERT, TABLE_KEYS, OFFSET_STORE, POLL_INTERVAL, MAX_BATCH_SIZE,
             MAX_QUEUE_SIZE, HEARTBEAT_INTERVAL, OFFSET_FLUSH_INTERVAL, CONNECT_TIMEOUT, RECONNECT_BACKOFF_INITIAL,
-            RECONNECT_BACKOFF_MAX, DECIMAL_AS_STRING, DEBEZIUM_PROPERTIES);
+            RECONNECT_BACKOFF_MAX, DECIMAL_AS_STRING, UNMAPPABLE_VALUES, DEBEZIUM_PROPERTIES);
 
     private static final Map<String, ConfigKey<?>> BY_SNAKE = index(ConfigKey::snakeName);
     private static final Map<String, ConfigKey<?>> BY_CAMEL = index(ConfigKey::camelName);

@@ -1,5 +1,6 @@
 package io.drasi.source.postgres;
 
+import io.drasi.source.postgres.mapping.value.UnmappableValues;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -50,6 +51,7 @@ public final class PostgresSourceConfig {
     private final Duration reconnectBackoffInitial;
     private final Duration reconnectBackoffMax;
     private final boolean decimalAsString;
+    private final UnmappableValues unmappableValues;
     private final Map<String, String> debeziumProperties;
 
     /** Snapshot of a builder; not yet validated (the builder validates before handing it out). */
@@ -75,6 +77,7 @@ public final class PostgresSourceConfig {
         this.reconnectBackoffInitial = b.reconnectBackoffInitial;
         this.reconnectBackoffMax = b.reconnectBackoffMax;
         this.decimalAsString = b.decimalAsString;
+        this.unmappableValues = b.unmappableValues;
         this.debeziumProperties = b.debeziumProperties == null
                 ? null : Collections.unmodifiableMap(new LinkedHashMap<>(b.debeziumProperties));
     }
@@ -262,6 +265,14 @@ public final class PostgresSourceConfig {
     /** @return true to emit numeric/decimal/money as exact strings; false (default) emits floats */
     public boolean decimalAsString() {
         return decimalAsString;
+    }
+
+    /**
+     * @return what happens to a column value the value table cannot convert: {@link UnmappableValues#FAIL} (default)
+     *         stops the source naming the column, {@link UnmappableValues#TEXT} delivers PostgreSQL's text form
+     */
+    public UnmappableValues unmappableValues() {
+        return unmappableValues;
     }
 
     /** @return extra Debezium properties, every key on the allow-list (default empty) */

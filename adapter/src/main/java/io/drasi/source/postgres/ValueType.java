@@ -261,6 +261,45 @@ abstract class ValueType<T> {
         }
     };
 
+    /**
+     * One of a fixed set of values, read case-insensitively.
+     *
+     * @param values   every value, in documentation order
+     * @param spelling a value's configuration spelling
+     * @param <E>      the Java type
+     * @return the type
+     */
+    static <E> ValueType<E> choice(E[] values, java.util.function.Function<E, String> spelling) {
+        List<String> names = java.util.Arrays.stream(values).map(spelling).toList();
+        return new ValueType<>() {
+            @Override
+            String docName() {
+                return String.join(" \\| ", names);
+            }
+
+            @Override
+            String expected() {
+                return "one of " + String.join(", ", names);
+            }
+
+            @Override
+            E read(JsonNode node, String path, boolean secret, ReadContext ctx) throws ReadFailure {
+                String t = ctx.text(node, path, expected(), secret);
+                for (E v : values) {
+                    if (spelling.apply(v).equalsIgnoreCase(t.strip())) {
+                        return v;
+                    }
+                }
+                throw new ReadFailure("`" + path + "`: expected " + expected() + ", got " + got(t, secret));
+            }
+
+            @Override
+            String render(E value) {
+                return spelling.apply(value);
+            }
+        };
+    }
+
     static final ValueType<Path> PATH = new ValueType<>() {
         @Override
         String docName() {

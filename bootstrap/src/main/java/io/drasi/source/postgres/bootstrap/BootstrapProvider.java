@@ -248,7 +248,7 @@ public final class BootstrapProvider {
             new RowPipeline(PIPELINE_BATCH, PIPELINE_DEPTH).run(reader, table, plan.columns(), text -> {
                 ElementValue[] converted = new ElementValue[columnNames.length];
                 for (int i = 0; i < columnNames.length; i++) {
-                    converted[i] = values.fromText(plan.types()[i], text[i]);
+                    converted[i] = values.fromText(table, columnNames[i], plan.types()[i], text[i]);
                 }
                 Map<String, ElementValue> props = PropertyMap.of(columnNames, converted);
                 List<String> key = new ArrayList<>(plan.keyIndexes().length);

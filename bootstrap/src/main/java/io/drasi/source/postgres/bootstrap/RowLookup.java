@@ -3,6 +3,7 @@ package io.drasi.source.postgres.bootstrap;
 import io.drasi.source.postgres.DrasiPostgresException;
 import io.drasi.source.postgres.mapping.model.ElementValue;
 import io.drasi.source.postgres.mapping.model.TableId;
+import io.drasi.source.postgres.mapping.value.PgColumnType;
 import io.drasi.source.postgres.mapping.value.PgValueConverter;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -114,10 +115,40 @@ public final class RowLookup implements AutoCloseable {
                 }
                 Map<String, ElementValue> out = new LinkedHashMap<>();
                 for (int w = 0; w < wanted.size(); w++) {
-                    out.put(wanted.get(w).name(), converter.fromText(wanted.get(w).type(), rs.getString(w + 1)));
+                    out.put(wanted.get(w).name(), converter.columnFromText(table, wanted.get(w).name(), wanted.get(w).type(),
+                            rs.getString(w + 1)));
                 }
                 return Optional.of(out);
             }
+        }
+    }
+
+    /**
+     * The table's column types as the catalog declares them now (domains with their base type, arrays with their
+     * element type); refreshes the description {@link #read} uses.
+     *
+     * @param table the table; never null
+     * @return column name → type; never null
+     * @throws DrasiPostgresException when the catalog cannot be read (the message names the table and cause)
+     */
+    public Map<String, PgColumnType> columnTypes(TableId table) {
+        try {
+            TableDescription d;
+            try {
+                d = new Catalog(connection()).describe(table);
+            } catch (SQLException first) {
+                closeQuietly(); // reconnect once, as read() does
+                d = new Catalog(connection()).describe(table);
+            }
+            tables.put(table, d);
+            Map<String, PgColumnType> out = new LinkedHashMap<>();
+            for (TableDescription.Column c : d.columns()) {
+                out.put(c.name(), c.type());
+            }
+            return out;
+        } catch (SQLException e) {
+            throw new DrasiPostgresException("reading the column types of " + Sql.display(table) + " failed: "
+                    + e.getMessage(), e);
         }
     }
 
