@@ -55,6 +55,7 @@ public final class PostgresSourceBuilder {
     Duration reconnectBackoffInitial = ConfigKeys.RECONNECT_BACKOFF_INITIAL.defaultValue();
     Duration reconnectBackoffMax = ConfigKeys.RECONNECT_BACKOFF_MAX.defaultValue();
     boolean decimalAsString = ConfigKeys.DECIMAL_AS_STRING.defaultValue();
+    GeneratedColumns generatedColumns = ConfigKeys.GENERATED_COLUMNS.defaultValue();
     Map<String, String> debeziumProperties = new LinkedHashMap<>(ConfigKeys.DEBEZIUM_PROPERTIES.defaultValue());
 
     /** Use {@link PostgresSourceConfig#builder()}. */
@@ -297,6 +298,16 @@ public final class PostgresSourceBuilder {
      */
     public PostgresSourceBuilder withDecimalAsString(boolean decimalAsString) {
         this.decimalAsString = decimalAsString;
+        return this;
+    }
+
+    /**
+     * @param generatedColumns {@link GeneratedColumns#INCLUDE} (default): stored generated columns are
+     *                         properties; {@link GeneratedColumns#OMIT}: left out
+     * @return this
+     */
+    public PostgresSourceBuilder withGeneratedColumns(GeneratedColumns generatedColumns) {
+        this.generatedColumns = generatedColumns;
         return this;
     }
 

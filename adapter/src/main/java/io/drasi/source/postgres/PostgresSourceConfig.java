@@ -50,6 +50,7 @@ public final class PostgresSourceConfig {
     private final Duration reconnectBackoffInitial;
     private final Duration reconnectBackoffMax;
     private final boolean decimalAsString;
+    private final GeneratedColumns generatedColumns;
     private final Map<String, String> debeziumProperties;
 
     /** Snapshot of a builder; not yet validated (the builder validates before handing it out). */
@@ -75,6 +76,7 @@ public final class PostgresSourceConfig {
         this.reconnectBackoffInitial = b.reconnectBackoffInitial;
         this.reconnectBackoffMax = b.reconnectBackoffMax;
         this.decimalAsString = b.decimalAsString;
+        this.generatedColumns = b.generatedColumns;
         this.debeziumProperties = b.debeziumProperties == null
                 ? null : Collections.unmodifiableMap(new LinkedHashMap<>(b.debeziumProperties));
     }
@@ -262,6 +264,11 @@ public final class PostgresSourceConfig {
     /** @return true to emit numeric/decimal/money as exact strings; false (default) emits floats */
     public boolean decimalAsString() {
         return decimalAsString;
+    }
+
+    /** @return whether stored generated columns are properties (default {@link GeneratedColumns#INCLUDE}) */
+    public GeneratedColumns generatedColumns() {
+        return generatedColumns;
     }
 
     /** @return extra Debezium properties, every key on the allow-list (default empty) */

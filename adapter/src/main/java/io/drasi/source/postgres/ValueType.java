@@ -399,6 +399,31 @@ abstract class ValueType<T> {
         }
     };
 
+    static final ValueType<GeneratedColumns> GENERATED_COLUMNS = new ValueType<>() {
+        @Override
+        String docName() {
+            return String.join(" \\| ", java.util.Arrays.stream(GeneratedColumns.values())
+                    .map(GeneratedColumns::value).toList());
+        }
+
+        @Override
+        String expected() {
+            return "one of " + GeneratedColumns.validValues();
+        }
+
+        @Override
+        GeneratedColumns read(JsonNode node, String path, boolean secret, ReadContext ctx) throws ReadFailure {
+            String t = ctx.text(node, path, expected(), secret);
+            return GeneratedColumns.find(t).orElseThrow(() ->
+                    new ReadFailure("`" + path + "`: expected " + expected() + ", got " + got(t, secret)));
+        }
+
+        @Override
+        String render(GeneratedColumns value) {
+            return value.value();
+        }
+    };
+
     static List<String> readStringList(JsonNode node, String path, ReadContext ctx) throws ReadFailure {
         if (node == null || !node.isArray()) {
             throw new ReadFailure("`" + path + "`: expected a list of strings (e.g. [a, b]), got " + describe(node, false));
