@@ -237,29 +237,7 @@ abstract class ValueType<T> {
         }
     };
 
-    static final ValueType<SslMode> SSL_MODE = new ValueType<>() {
-        @Override
-        String docName() {
-            return String.join(" \\| ", java.util.Arrays.stream(SslMode.values()).map(SslMode::value).toList());
-        }
-
-        @Override
-        String expected() {
-            return "one of " + SslMode.validValues();
-        }
-
-        @Override
-        SslMode read(JsonNode node, String path, boolean secret, ReadContext ctx) throws ReadFailure {
-            String t = ctx.text(node, path, expected(), secret);
-            return SslMode.find(t).orElseThrow(() ->
-                    new ReadFailure("`" + path + "`: expected " + expected() + ", got " + got(t, secret)));
-        }
-
-        @Override
-        String render(SslMode value) {
-            return value.value();
-        }
-    };
+    static final ValueType<SslMode> SSL_MODE = enumeration(SslMode.values(), SslMode::value, SslMode::find);
 
     static final ValueType<Path> PATH = new ValueType<>() {
         @Override
@@ -399,30 +377,37 @@ abstract class ValueType<T> {
         }
     };
 
-    static final ValueType<GeneratedColumns> GENERATED_COLUMNS = new ValueType<>() {
-        @Override
-        String docName() {
-            return String.join(" \\| ", java.util.Arrays.stream(GeneratedColumns.values())
-                    .map(GeneratedColumns::value).toList());
-        }
+    static final ValueType<GeneratedColumns> GENERATED_COLUMNS = enumeration(GeneratedColumns.values(),
+            GeneratedColumns::value, GeneratedColumns::find);
 
-        @Override
-        String expected() {
-            return "one of " + GeneratedColumns.validValues();
-        }
+    /** A choice among fixed values, written as {@code value(e)}; {@code find} parses a spelling. */
+    private static <E> ValueType<E> enumeration(E[] values, java.util.function.Function<E, String> value,
+                                                java.util.function.Function<String, java.util.Optional<E>> find) {
+        List<String> spellings = java.util.Arrays.stream(values).map(value).toList();
+        return new ValueType<>() {
+            @Override
+            String docName() {
+                return String.join(" \\| ", spellings);
+            }
 
-        @Override
-        GeneratedColumns read(JsonNode node, String path, boolean secret, ReadContext ctx) throws ReadFailure {
-            String t = ctx.text(node, path, expected(), secret);
-            return GeneratedColumns.find(t).orElseThrow(() ->
-                    new ReadFailure("`" + path + "`: expected " + expected() + ", got " + got(t, secret)));
-        }
+            @Override
+            String expected() {
+                return "one of " + String.join(", ", spellings);
+            }
 
-        @Override
-        String render(GeneratedColumns value) {
-            return value.value();
-        }
-    };
+            @Override
+            E read(JsonNode node, String path, boolean secret, ReadContext ctx) throws ReadFailure {
+                String t = ctx.text(node, path, expected(), secret);
+                return find.apply(t).orElseThrow(() ->
+                        new ReadFailure("`" + path + "`: expected " + expected() + ", got " + got(t, secret)));
+            }
+
+            @Override
+            String render(E v) {
+                return value.apply(v);
+            }
+        };
+    }
 
     static List<String> readStringList(JsonNode node, String path, ReadContext ctx) throws ReadFailure {
         if (node == null || !node.isArray()) {

@@ -56,18 +56,10 @@ public final class RowLookup implements AutoCloseable {
      * @throws DrasiPostgresException when the read fails (message names the table and cause)
      */
     public Optional<Map<String, ElementValue>> read(TableId table, Map<String, ElementValue> key, Set<String> columns) {
-        try {
-            return readOnce(table, key, columns);
-        } catch (SQLException first) {
-            closeQuietly(); // reconnect once: the connection may have died with a server restart
-            try {
-                return readOnce(table, key, columns);
-            } catch (SQLException e) {
-                throw new DrasiPostgresException("re-reading unchanged TOAST column(s) " + columns + " of "
-                        + Sql.display(table) + " failed: " + e.getMessage()
-                        + " (or set REPLICA IDENTITY FULL on the table so PostgreSQL sends the old values)", e);
-            }
-        }
+        Map<List<String>, Map<String, ElementValue>> found = readMany(table, List.copyOf(key.keySet()),
+                List.of(List.copyOf(key.values())), columns, "re-reading unchanged TOAST column(s)",
+                "or set REPLICA IDENTITY FULL on the table so PostgreSQL sends the old values");
+        return found.values().stream().findFirst();
     }
 
     /** Most rows one {@link #readMany} statement asks for; more are read in several statements. */
@@ -87,6 +79,13 @@ public final class RowLookup implements AutoCloseable {
      */
     public Map<List<String>, Map<String, ElementValue>> readMany(TableId table, List<String> keyColumns,
                                                                  List<List<ElementValue>> keys, Set<String> columns) {
+        return readMany(table, keyColumns, keys, columns, "reading generated column(s)",
+                "or set generated_columns: omit to leave them out");
+    }
+
+    private Map<List<String>, Map<String, ElementValue>> readMany(TableId table, List<String> keyColumns,
+                                                                  List<List<ElementValue>> keys, Set<String> columns,
+                                                                  String what, String alternative) {
         Map<List<String>, Map<String, ElementValue>> out = new HashMap<>();
         for (int from = 0; from < keys.size(); from += MAX_KEYS_PER_QUERY) {
             List<List<ElementValue>> chunk = keys.subList(from, Math.min(keys.size(), from + MAX_KEYS_PER_QUERY));
@@ -185,55 +184,6 @@ public final class RowLookup implements AutoCloseable {
             tables.put(table, d);
         }
         return d;
-    }
-
-    private Optional<Map<String, ElementValue>> readOnce(TableId table, Map<String, ElementValue> key, Set<String> columns)
-            throws SQLException {
-        Connection c = connection();
-        TableDescription d = description(table);
-        Map<String, TableDescription.Column> byName = new LinkedHashMap<>();
-        for (TableDescription.Column col : d.columns()) {
-            byName.put(col.name(), col);
-        }
-        List<TableDescription.Column> wanted = new ArrayList<>();
-        for (String name : columns) {
-            TableDescription.Column col = byName.get(name);
-            if (col == null) {
-                throw new SQLException("column " + name + " no longer exists");
-            }
-            wanted.add(col);
-        }
-        StringBuilder sql = new StringBuilder("SELECT ");
-        for (int i = 0; i < wanted.size(); i++) {
-            sql.append(i == 0 ? "" : ", ").append(Sql.ident(wanted.get(i).name())).append("::text");
-        }
-        sql.append(" FROM ").append(d.fromClause()).append(" WHERE ");
-        List<String> params = new ArrayList<>();
-        int i = 0;
-        for (Map.Entry<String, ElementValue> k : key.entrySet()) {
-            TableDescription.Column col = byName.get(k.getKey());
-            if (col == null) {
-                throw new SQLException("key column " + k.getKey() + " no longer exists");
-            }
-            sql.append(i++ == 0 ? "" : " AND ").append(Sql.ident(col.name())).append(" = CAST(? AS ")
-                    .append(Sql.ident(col.type().resolved().typeName())).append(')');
-            params.add(PgValueConverter.canonicalKey(k.getValue()));
-        }
-        try (PreparedStatement ps = c.prepareStatement(sql.toString())) {
-            for (int p = 0; p < params.size(); p++) {
-                ps.setString(p + 1, params.get(p));
-            }
-            try (ResultSet rs = ps.executeQuery()) {
-                if (!rs.next()) {
-                    return Optional.empty();
-                }
-                Map<String, ElementValue> out = new LinkedHashMap<>();
-                for (int w = 0; w < wanted.size(); w++) {
-                    out.put(wanted.get(w).name(), converter.fromText(wanted.get(w).type(), rs.getString(w + 1)));
-                }
-                return Optional.of(out);
-            }
-        }
     }
 
     private Connection connection() throws SQLException {

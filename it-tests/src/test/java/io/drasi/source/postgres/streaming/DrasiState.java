@@ -43,6 +43,27 @@ final class DrasiState {
         return expected;
     }
 
+    /**
+     * Applies everything the sink received (bootstrap rows included) until the state equals {@code expected}
+     * or {@code timeout} passed.
+     *
+     * @return the last state built
+     */
+    static DrasiState awaitEqual(RecordingSink sink, Map<String, Map<String, ElementValue>> expected,
+                                 java.time.Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        DrasiState state;
+        do {
+            state = new DrasiState();
+            state.apply(sink.changes());
+            if (state.elements.equals(expected)) {
+                break;
+            }
+            Thread.sleep(200);
+        } while (System.nanoTime() < deadline);
+        return state;
+    }
+
     void apply(List<SourceChange> changes) {
         for (SourceChange c : changes) {
             String id = StreamingTestSupport.id(c);

@@ -41,21 +41,6 @@ class GeneratedColumnsTest {
                 "INSERT INTO pline (id, region, price, qty) SELECT g, g % 20, g, 3 FROM generate_series(1, 50) g");
     }
 
-    private static DrasiState awaitState(RecordingSink sink, Map<String, Map<String, ElementValue>> expected)
-            throws InterruptedException {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        DrasiState state;
-        do {
-            state = new DrasiState();
-            state.apply(sink.changes());
-            if (state.elements.equals(expected)) {
-                break;
-            }
-            Thread.sleep(200);
-        } while (System.nanoTime() < deadline);
-        return state;
-    }
-
     @Test
     void startWithBootstrap_generatedColumns_inBootstrapAndStream_stateEqualsSelect(PostgresServer pg) throws Exception {
         PostgresServer db = pg.newDatabase("gen_cols");
@@ -81,7 +66,7 @@ class GeneratedColumnsTest {
                     "SELECT * FROM line", "line", "id");
             Map<String, Map<String, ElementValue>> expected = new java.util.TreeMap<>(expectedLine);
             expected.putAll(DrasiState.expectedFromSelect(db, "SELECT * FROM pline", "pline", "id", "region"));
-            DrasiState state = awaitState(sink, expected);
+            DrasiState state = DrasiState.awaitEqual(sink, expected, WAIT);
             assertThat(state.anomalies).isEmpty();
             assertThat(state.elements).as("consumer state vs SELECT (generated columns included)").isEqualTo(expected);
             assertThat(expectedLine.get("public:line:100")).containsEntry("total", new ElementValue.IntValue(48))

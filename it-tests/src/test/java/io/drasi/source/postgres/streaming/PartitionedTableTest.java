@@ -48,21 +48,6 @@ class PartitionedTableTest {
         return DrasiState.expectedFromSelect(db, "SELECT * FROM m", "m", "id", "region");
     }
 
-    private static DrasiState awaitState(RecordingSink sink, Map<String, Map<String, ElementValue>> expected)
-            throws InterruptedException {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        DrasiState state;
-        do {
-            state = new DrasiState();
-            state.apply(sink.changes());
-            if (state.elements.equals(expected)) {
-                break;
-            }
-            Thread.sleep(200);
-        } while (System.nanoTime() < deadline);
-        return state;
-    }
-
     @Test
     void startWithBootstrap_concurrentWriterMovesAndNewPartition_stateEqualsSelect(PostgresServer pg) throws Exception {
         PostgresServer db = pg.newDatabase("part_handover");
@@ -105,7 +90,7 @@ class PartitionedTableTest {
             db.execute("UPDATE m SET note = 'last' WHERE region >= 400");
 
             Map<String, Map<String, ElementValue>> expected = expectedM(db);
-            DrasiState state = awaitState(sink, expected);
+            DrasiState state = DrasiState.awaitEqual(sink, expected, WAIT);
             assertThat(state.anomalies).as("duplicate Inserts / ghost Updates or Deletes").isEmpty();
             assertThat(state.elements).as("consumer state vs SELECT * FROM m").isEqualTo(expected);
             assertThat(sink.changes()).allSatisfy(c -> assertThat(id(c)).startsWith("public:m:"));
