@@ -20,6 +20,9 @@ import org.slf4j.LoggerFactory;
  * its fix at once instead of a Debezium stack trace: wal_level, REPLICATION privilege, each table exists
  * and is readable, has a key (primary key or configured key columns) and a replica identity that carries
  * the key on DELETE, the publication covers the tables (created when missing), and the slot is usable.
+ * Table kinds: a partitioned table is published through its root ({@code publish_via_partition_root}, its
+ * partitions' identities checked), a partition captured with its root is refused, UNLOGGED and TEMPORARY
+ * tables are refused, an inheritance parent is captured ONLY (a WARN names its children).
  *
  * <p>The checks themselves live in {@link #inspect}, which records one {@link Check} per aspect; both
  * {@link #run} (start of a source: failed checks become {@link PreflightException} problems) and the public
@@ -303,8 +306,9 @@ final class Preflight {
         if (kind == TableKind.PARTITIONED_ROOT) {
             // Changes are decoded per partition: the partitions' replica identities are what counts.
             checks.add(Check.ok("REPLICA IDENTITY of " + display, "partitioned: each partition's REPLICA IDENTITY"
-                    + " must carry the key " + key + " (checked below; partitions created later inherit none unless"
-                    + " the primary key covers the key)"));
+                    + " must carry the key " + key + " (every partition is checked now; a partition created later"
+                    + " carries it through the root's primary key when that covers the key, otherwise set its"
+                    + " REPLICA IDENTITY when creating it)"));
             checkLeaves(c, display, oid, key, checks);
         } else {
             checks.add(replicaIdentity(c, display, oid, identity, columns, pk, key));
