@@ -76,6 +76,7 @@ public final class PostgresReplicationSource implements AutoCloseable {
     private Thread engineThread;
     private ConnectionMonitor monitor;
     private ToastFiller toast;
+    private GeneratedColumnFiller generated;
 
     /**
      * @param id     the source id, used as {@code source_id} in every change; never null or blank
@@ -180,6 +181,7 @@ public final class PostgresReplicationSource implements AutoCloseable {
                 .tables(tables.stream().map(t -> Mapping.tableId(t.name())).toList())
                 .tableKeys(Mapping.tableKeys(tables))
                 .converter(converter)
+                .generatedColumns(config.generatedColumns() == GeneratedColumns.INCLUDE)
                 .progress(progress)
                 .build();
     }
@@ -223,12 +225,14 @@ public final class PostgresReplicationSource implements AutoCloseable {
                 config.offsetStoreFile(id).ifPresent(PostgresReplicationSource::createParentDirectories);
                 toast = new ToastFiller(connections, converter, preflight.tables());
                 ChangeMapper mapper = Mapping.mapper(id, converter, preflight.tables(), toast::columnTypes);
+                generated = new GeneratedColumnFiller(connections, config, converter, preflight.tables(),
+                        preflight.generatedColumnsPublished());
                 Properties props = DebeziumProperties.of(id, config, preflight.tables(), Mapping.engineProperties());
                 LOG.info("source {} starting: {}", id, DebeziumProperties.masked(props));
                 engine = DebeziumEngine.create(ChangeEventFormat.of(Connect.class))
                         .using(props)
                         .using((success, message, error) -> onCompleted(success, message, error))
-                        .notifying(new BatchHandler(mapper, sink, toast, stats, slotConfirmedFlush(connections),
+                        .notifying(new BatchHandler(mapper, sink, toast, generated, stats, slotConfirmedFlush(connections),
                                 this::onStreaming))
                         .build();
                 monitor = new ConnectionMonitor(id, DebeziumProperties.topicPrefix(id), config.slotName(),
@@ -522,6 +526,9 @@ public final class PostgresReplicationSource implements AutoCloseable {
             }
         } catch (InterruptedException ex) {
             Thread.currentThread().interrupt();
+        }
+        if (generated != null) {
+            generated.close();
         }
         if (toast != null) {
             toast.close();

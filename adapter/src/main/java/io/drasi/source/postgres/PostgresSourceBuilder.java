@@ -57,6 +57,7 @@ public final class PostgresSourceBuilder {
     Duration reconnectBackoffMax = ConfigKeys.RECONNECT_BACKOFF_MAX.defaultValue();
     boolean decimalAsString = ConfigKeys.DECIMAL_AS_STRING.defaultValue();
     UnmappableValues unmappableValues = ConfigKeys.UNMAPPABLE_VALUES.defaultValue();
+    GeneratedColumns generatedColumns = ConfigKeys.GENERATED_COLUMNS.defaultValue();
     Map<String, String> debeziumProperties = new LinkedHashMap<>(ConfigKeys.DEBEZIUM_PROPERTIES.defaultValue());
 
     /** Use {@link PostgresSourceConfig#builder()}. */
@@ -310,6 +311,16 @@ public final class PostgresSourceBuilder {
      */
     public PostgresSourceBuilder withUnmappableValues(UnmappableValues unmappableValues) {
         this.unmappableValues = unmappableValues;
+        return this;
+    }
+
+    /**
+     * @param generatedColumns {@link GeneratedColumns#INCLUDE} (default): stored generated columns are
+     *                         properties; {@link GeneratedColumns#OMIT}: left out
+     * @return this
+     */
+    public PostgresSourceBuilder withGeneratedColumns(GeneratedColumns generatedColumns) {
+        this.generatedColumns = generatedColumns;
         return this;
     }
 

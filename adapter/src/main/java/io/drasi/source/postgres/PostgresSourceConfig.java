@@ -52,6 +52,7 @@ public final class PostgresSourceConfig {
     private final Duration reconnectBackoffMax;
     private final boolean decimalAsString;
     private final UnmappableValues unmappableValues;
+    private final GeneratedColumns generatedColumns;
     private final Map<String, String> debeziumProperties;
 
     /** Snapshot of a builder; not yet validated (the builder validates before handing it out). */
@@ -78,6 +79,7 @@ public final class PostgresSourceConfig {
         this.reconnectBackoffMax = b.reconnectBackoffMax;
         this.decimalAsString = b.decimalAsString;
         this.unmappableValues = b.unmappableValues;
+        this.generatedColumns = b.generatedColumns;
         this.debeziumProperties = b.debeziumProperties == null
                 ? null : Collections.unmodifiableMap(new LinkedHashMap<>(b.debeziumProperties));
     }
@@ -273,6 +275,11 @@ public final class PostgresSourceConfig {
      */
     public UnmappableValues unmappableValues() {
         return unmappableValues;
+    }
+
+    /** @return whether stored generated columns are properties (default {@link GeneratedColumns#INCLUDE}) */
+    public GeneratedColumns generatedColumns() {
+        return generatedColumns;
     }
 
     /** @return extra Debezium properties, every key on the allow-list (default empty) */

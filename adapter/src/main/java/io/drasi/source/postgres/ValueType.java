@@ -237,68 +237,7 @@ abstract class ValueType<T> {
         }
     };
 
-    static final ValueType<SslMode> SSL_MODE = new ValueType<>() {
-        @Override
-        String docName() {
-            return String.join(" \\| ", java.util.Arrays.stream(SslMode.values()).map(SslMode::value).toList());
-        }
-
-        @Override
-        String expected() {
-            return "one of " + SslMode.validValues();
-        }
-
-        @Override
-        SslMode read(JsonNode node, String path, boolean secret, ReadContext ctx) throws ReadFailure {
-            String t = ctx.text(node, path, expected(), secret);
-            return SslMode.find(t).orElseThrow(() ->
-                    new ReadFailure("`" + path + "`: expected " + expected() + ", got " + got(t, secret)));
-        }
-
-        @Override
-        String render(SslMode value) {
-            return value.value();
-        }
-    };
-
-    /**
-     * One of a fixed set of values, read case-insensitively.
-     *
-     * @param values   every value, in documentation order
-     * @param spelling a value's configuration spelling
-     * @param <E>      the Java type
-     * @return the type
-     */
-    static <E> ValueType<E> choice(E[] values, java.util.function.Function<E, String> spelling) {
-        List<String> names = java.util.Arrays.stream(values).map(spelling).toList();
-        return new ValueType<>() {
-            @Override
-            String docName() {
-                return String.join(" \\| ", names);
-            }
-
-            @Override
-            String expected() {
-                return "one of " + String.join(", ", names);
-            }
-
-            @Override
-            E read(JsonNode node, String path, boolean secret, ReadContext ctx) throws ReadFailure {
-                String t = ctx.text(node, path, expected(), secret);
-                for (E v : values) {
-                    if (spelling.apply(v).equalsIgnoreCase(t.strip())) {
-                        return v;
-                    }
-                }
-                throw new ReadFailure("`" + path + "`: expected " + expected() + ", got " + got(t, secret));
-            }
-
-            @Override
-            String render(E value) {
-                return spelling.apply(value);
-            }
-        };
-    }
+    static final ValueType<SslMode> SSL_MODE = enumeration(SslMode.values(), SslMode::value, SslMode::find);
 
     static final ValueType<Path> PATH = new ValueType<>() {
         @Override
@@ -437,6 +376,44 @@ abstract class ValueType<T> {
             return value.stream().map(k -> k.table() + "=" + k.keyColumns()).collect(Collectors.joining(", ", "[", "]"));
         }
     };
+
+    static final ValueType<GeneratedColumns> GENERATED_COLUMNS = enumeration(GeneratedColumns.values(),
+            GeneratedColumns::value, GeneratedColumns::find);
+
+    static final ValueType<io.drasi.source.postgres.mapping.value.UnmappableValues> UNMAPPABLE_VALUES = enumeration(
+            io.drasi.source.postgres.mapping.value.UnmappableValues.values(),
+            io.drasi.source.postgres.mapping.value.UnmappableValues::value,
+            t -> java.util.Arrays.stream(io.drasi.source.postgres.mapping.value.UnmappableValues.values())
+                    .filter(v -> v.value().equalsIgnoreCase(t.strip())).findFirst());
+
+    /** A choice among fixed values, written as {@code value(e)}; {@code find} parses a spelling. */
+    private static <E> ValueType<E> enumeration(E[] values, java.util.function.Function<E, String> value,
+                                                java.util.function.Function<String, java.util.Optional<E>> find) {
+        List<String> spellings = java.util.Arrays.stream(values).map(value).toList();
+        return new ValueType<>() {
+            @Override
+            String docName() {
+                return String.join(" \\| ", spellings);
+            }
+
+            @Override
+            String expected() {
+                return "one of " + String.join(", ", spellings);
+            }
+
+            @Override
+            E read(JsonNode node, String path, boolean secret, ReadContext ctx) throws ReadFailure {
+                String t = ctx.text(node, path, expected(), secret);
+                return find.apply(t).orElseThrow(() ->
+                        new ReadFailure("`" + path + "`: expected " + expected() + ", got " + got(t, secret)));
+            }
+
+            @Override
+            String render(E v) {
+                return value.apply(v);
+            }
+        };
+    }
 
     static List<String> readStringList(JsonNode node, String path, ReadContext ctx) throws ReadFailure {
         if (node == null || !node.isArray()) {

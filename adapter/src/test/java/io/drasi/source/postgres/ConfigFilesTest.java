@@ -85,7 +85,8 @@ class ConfigFilesTest {
                 .withMaxBatchSize(1000).withMaxQueueSize(4000).withHeartbeatInterval(Duration.ofSeconds(30))
                 .withOffsetFlushInterval(Duration.ofSeconds(1)).withConnectTimeout(Duration.ofSeconds(5))
                 .withReconnectBackoffInitial(Duration.ofMillis(500)).withReconnectBackoffMax(Duration.ofMinutes(1))
-                .withDecimalAsString(true)
+                .withDecimalAsString(true).withGeneratedColumns(GeneratedColumns.OMIT)
+                .withUnmappableValues(io.drasi.source.postgres.mapping.value.UnmappableValues.TEXT)
                 .withDebeziumProperties(Map.of("max.queue.size.in.bytes", "104857600", "status.update.interval.ms", "1000"))
                 .build();
         assertThat(c).isEqualTo(expected);

@@ -68,6 +68,7 @@ public final class BootstrapProvider {
     private final long progressIntervalNanos;
     private final TableReader.Mode readMode;
     private final int fetchSize;
+    private final boolean includeGeneratedColumns;
 
     private BootstrapProvider(Builder b) {
         this.connections = Objects.requireNonNull(b.connections, "connections");
@@ -79,6 +80,7 @@ public final class BootstrapProvider {
         this.progressIntervalNanos = b.progressInterval.toNanos();
         this.readMode = b.readMode;
         this.fetchSize = b.fetchSize;
+        this.includeGeneratedColumns = b.includeGeneratedColumns;
         if (tables.isEmpty()) {
             throw new IllegalArgumentException("no tables configured for the bootstrap");
         }
@@ -215,7 +217,10 @@ public final class BootstrapProvider {
     }
 
     private Plan plan(Catalog catalog, TableId t) throws SQLException {
-        TableDescription d = catalog.describe(t);
+        TableDescription described = catalog.describe(t);
+        TableDescription d = includeGeneratedColumns ? described : new TableDescription(described.table(),
+                described.oid(), described.columns().stream().filter(c -> !c.generated()).toList(),
+                described.primaryKey(), described.estimatedRows(), described.partitioned());
         List<String> keyColumns = keys.keyColumns(d.table(), d.primaryKey());
         List<String> names = d.columnNames();
         int[] keyIndexes = new int[keyColumns.size()];
@@ -245,7 +250,7 @@ public final class BootstrapProvider {
         progress.onProgress(new BootstrapProgress.TableProgress(table, BootstrapProgress.Phase.STARTED, 0,
                 d.estimatedRows(), Duration.ZERO, index, count));
         try {
-            new RowPipeline(PIPELINE_BATCH, PIPELINE_DEPTH).run(reader, table, plan.columns(), text -> {
+            new RowPipeline(PIPELINE_BATCH, PIPELINE_DEPTH).run(reader, d, plan.columns(), text -> {
                 ElementValue[] converted = new ElementValue[columnNames.length];
                 for (int i = 0; i < columnNames.length; i++) {
                     converted[i] = values.fromText(table, columnNames[i], plan.types()[i], text[i]);
@@ -303,6 +308,7 @@ public final class BootstrapProvider {
         private Duration progressInterval = Duration.ofSeconds(1);
         private TableReader.Mode readMode = TableReader.Mode.COPY;
         private int fetchSize = 10_000;
+        private boolean includeGeneratedColumns = true;
 
         private Builder(ConnectionFactory connections) {
             this.connections = Objects.requireNonNull(connections, "connections");
@@ -351,6 +357,15 @@ public final class BootstrapProvider {
         /** @param tableKeys configured key columns (default: primary keys only); @return this */
         public Builder tableKeys(TableKeys tableKeys) {
             this.keys = Objects.requireNonNull(tableKeys, "tableKeys");
+            return this;
+        }
+
+        /**
+         * @param include true (default): stored generated columns are properties; false: left out
+         * @return this
+         */
+        public Builder generatedColumns(boolean include) {
+            this.includeGeneratedColumns = include;
             return this;
         }
 

@@ -16,9 +16,9 @@ import java.util.Map;
  * transaction, so columns are those the snapshot sees). Every name travels as a bind parameter; no
  * identifier is concatenated into SQL here.
  *
- * <p>Generated columns ({@code attgenerated <> ''}) are left out: {@code pgoutput} does not publish
- * them (before PostgreSQL 18), so the stream would never carry them and an Update would drop what the
- * bootstrap delivered.
+ * <p>Stored generated columns are described with {@code generated = true}; the bootstrap reads them
+ * unless told to omit them, and the streaming side re-reads them where {@code pgoutput} does not publish
+ * them (before PostgreSQL 18).
  *
  * <p>Thread-safety: not thread-safe (caches types); one per connection.
  */
@@ -109,17 +109,16 @@ final class Catalog {
             ps.setLong(1, oid);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    if (rs.getBoolean(4)) {
-                        continue;
-                    }
-                    columns.add(new TableDescription.Column(rs.getString(1), null, rs.getBoolean(3)));
+                    columns.add(new TableDescription.Column(rs.getString(1), null, rs.getBoolean(3),
+                            rs.getBoolean(4)));
                     typeOids.add(rs.getLong(2));
                 }
             }
         }
         for (int i = 0; i < columns.size(); i++) {
             TableDescription.Column c = columns.get(i);
-            columns.set(i, new TableDescription.Column(c.name(), type(typeOids.get(i)), c.notNull()));
+            columns.set(i, new TableDescription.Column(c.name(), type(typeOids.get(i)), c.notNull(),
+                    c.generated()));
         }
         List<String> pk = new ArrayList<>();
         try (PreparedStatement ps = connection.prepareStatement(PRIMARY_KEY)) {
@@ -130,7 +129,8 @@ final class Catalog {
                 }
             }
         }
-        return new TableDescription(qualified, oid, List.copyOf(columns), List.copyOf(pk), estimate);
+        return new TableDescription(qualified, oid, List.copyOf(columns), List.copyOf(pk), estimate,
+                relkind == 'p');
     }
 
     /** @return the type with that oid, element and base types resolved (cached) */
