@@ -97,9 +97,8 @@ public final class RowLookup implements AutoCloseable {
                 try {
                     out.putAll(readManyOnce(table, keyColumns, chunk, columns));
                 } catch (SQLException e) {
-                    throw new DrasiPostgresException("reading generated column(s) " + columns + " of "
-                            + Sql.display(table) + " by key failed: " + e.getMessage()
-                            + " (or set generated_columns: omit to leave them out)", e);
+                    throw new DrasiPostgresException(what + " " + columns + " of " + Sql.display(table)
+                            + " by key failed: " + e.getMessage() + " (" + alternative + ")", e);
                 }
             }
         }
@@ -134,7 +133,9 @@ public final class RowLookup implements AutoCloseable {
         List<TableDescription.Column> selected = new ArrayList<>(keyCols);
         selected.addAll(wanted);
         for (int i = 0; i < selected.size(); i++) {
-            sql.append(i == 0 ? "" : ", ").append(Sql.ident(selected.get(i).name())).append("::text");
+            // no ::text: a cast to text is not always the output function COPY uses (bpchar loses its padding,
+            // inet gains a netmask); text-format results below give exactly the output function's text
+            sql.append(i == 0 ? "" : ", ").append(Sql.ident(selected.get(i).name()));
         }
         sql.append(" FROM ").append(d.fromClause()).append(" WHERE (");
         for (int i = 0; i < keyCols.size(); i++) {
@@ -153,6 +154,9 @@ public final class RowLookup implements AutoCloseable {
         sql.append(')');
         Map<List<String>, Map<String, ElementValue>> out = new HashMap<>();
         try (PreparedStatement ps = connection().prepareStatement(sql.toString())) {
+            // never server-prepared, so results always come in text format (pgjdbc switches some types to binary
+            // for prepared statements, and its rendering of those differs from the server's)
+            ps.unwrap(org.postgresql.PGStatement.class).setPrepareThreshold(0);
             int p = 1;
             for (List<ElementValue> key : keys) {
                 for (ElementValue v : key) {

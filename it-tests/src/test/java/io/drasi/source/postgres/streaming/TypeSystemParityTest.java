@@ -333,6 +333,27 @@ class TypeSystemParityTest {
             }
             n++;
         }
+        // type modifiers change what Debezium and the text forms do (padding, scale, precision, bit length)
+        String[][] modified = {{"bpchar", "pg_catalog.bpchar(3000)"}, {"bpchar", "pg_catalog.bpchar(4)"},
+                {"bit", "pg_catalog.bit(24)"}, {"varbit", "pg_catalog.varbit(30)"}, {"numeric", "pg_catalog.numeric(10,2)"},
+                {"numeric", "pg_catalog.numeric(40,20)"}, {"timestamptz", "pg_catalog.timestamptz(0)"},
+                {"time", "pg_catalog.time(3)"}, {"interval", "pg_catalog.interval(2)"}, {"varchar", "pg_catalog.varchar(5)"}};
+        for (int i = 0; i < modified.length; i++) {
+            String typname = modified[i][0];
+            String ddl = modified[i][1];
+            List<String> values = accepted(db, candidates.toString(), ddl, typname);
+            if (!values.isEmpty()) {
+                columns.add(new Column("x" + i, typname + ddl.substring(ddl.indexOf('(')),
+                        PgColumnType.of(typname), ddl, values));
+                List<String> arrays = new ArrayList<>();
+                arrays.add("'{}'");
+                for (String v : values) {
+                    arrays.add("ARRAY[(" + v + ")::" + ddl + ", NULL]");
+                }
+                columns.add(new Column("y" + i, typname + ddl.substring(ddl.indexOf('(')) + " array",
+                        PgColumnType.arrayOf(PgColumnType.of(typname)), ddl + "[]", arrays));
+            }
+        }
         columns.add(new Column("e0", "enum", PgColumnType.enumType("mood"), "gen.mood",
                 List.of("'sad'", "'it''s \"odd\", {really}'")));
         columns.add(new Column("e1", "enum array", PgColumnType.arrayOf(PgColumnType.enumType("mood")), "gen.mood[]",
