@@ -95,7 +95,8 @@ final class ConfigKeys {
             "File that persists the acknowledged stream position; relative paths resolve against the working "
                     + "directory and `{sourceId}` is replaced by the source id. `memory` keeps it in memory only: "
                     + "after a restart the stream resumes from the slot's `confirmed_flush_lsn`, which can repeat "
-                    + "more changes.",
+                    + "more changes. The `drasi-pg` CLI, when this key is not set, keeps the file in "
+                    + "`$XDG_STATE_HOME/drasi-pg/` (else `~/.local/state/drasi-pg/`) instead.",
             OPTIONAL, PLAIN, NOT_NULL, PostgresSourceConfig::offsetStore, PostgresSourceBuilder::withOffsetStore);
 
     static final ConfigKey<Duration> POLL_INTERVAL = new ConfigKey<>("poll_interval", ValueType.DURATION,

@@ -195,6 +195,14 @@ public final class PostgresSourceConfig {
         return offsetStore;
     }
 
+    /**
+     * @return true when {@code offset_store} was not set (the library's default, a file relative to the working
+     *         directory); hosts such as the CLI may then choose their own place
+     */
+    public boolean offsetStoreIsDefault() {
+        return ConfigKeys.DEFAULT_OFFSET_STORE.equals(offsetStore);
+    }
+
     /** @return true when offsets are kept in memory only ({@code offsetStore} is {@code memory}) */
     public boolean offsetsInMemory() {
         return ConfigKeys.IN_MEMORY_OFFSET_STORE.equals(offsetStore);

@@ -71,7 +71,8 @@ final class StreamCommand implements Callable<Integer> {
 
     @Option(names = "--offsets", paramLabel = "PATH",
             description = "Offset file holding the acknowledged position (overrides the config's offset_store;"
-                    + " default from the config: drasi-offsets/{sourceId}.offsets). 'memory' keeps it in memory.")
+                    + " default: the config's offset_store, else $XDG_STATE_HOME/drasi-pg/{sourceId}.offsets, i.e."
+                    + " ~/.local/state/drasi-pg/{sourceId}.offsets). 'memory' keeps it in memory.")
     String offsets;
 
     @Option(names = "--progress-interval", paramLabel = "DURATION", defaultValue = "5s",
@@ -88,6 +89,8 @@ final class StreamCommand implements Callable<Integer> {
             config = "memory".equals(offsets) ? config.toBuilder().withInMemoryOffsets().build()
                     : config.toBuilder().withOffsetStore(Path.of(offsets)).build();
         }
+        config = StateDirectory.withDefaultOffsets(config, loaded.sourceId(), System.getenv(),
+                Path.of(System.getProperty("user.home")), Path.of("").toAbsolutePath());
         String db = config.database();
         DrasiHttpSink http = sinkOptions.enabled() ? sinkOptions.open() : null;
         String verb = http == null ? "printed" : "posted to " + http.config().url();
