@@ -226,7 +226,7 @@ class DrasiServerFilesTest {
         String yaml = "bootstrapProviders:\n  - kind: postgres\n    id: pg-boot\n    database: mydb\n    user: reader\n"
                 + "    slotName: other\nsources:\n" + PG.formatted("a") + "    bootstrapProvider: pg-boot\n";
 
-        assertThat(ConfigFiles.parse(yaml, null, ENV).notes()).extracting(n -> n.replaceFirst("(: served|: the) .*", ""))
+        assertThat(ConfigFiles.parse(yaml, null, ENV).notes()).extracting(n -> n.replaceFirst("(: served|: the|: this) .*", ""))
                 .containsExactly(
                 "source a (sources[0]): `bootstrapProvider: pg-boot` (kind postgres) reads the source's own database"
                         + " localhost:5432/mydb",
