@@ -43,7 +43,13 @@ abstract class ValueType<T> {
         }
 
         /**
-         * @return the scalar's text with {@code ${VAR}} substituted
+         * The scalar's text with environment references resolved: in the seed format (snake_case) every
+         * {@code ${VAR}} inside the text; in the drasi-server format (camelCase) as drasi-server's
+         * {@code ConfigValue} does, a whole-value {@code ${VAR}} / {@code ${VAR:-default}} or a mapping
+         * {@code {kind: EnvironmentVariable, name, default}} ({@code kind: Secret} needs drasi-server's
+         * secret store and is refused naming the alternative).
+         *
+         * @return the scalar's text with references resolved
          * @throws ReadFailure if not a scalar or a variable is unresolved
          */
         String text(JsonNode node, String path, String expected, boolean secret) throws ReadFailure {
@@ -51,10 +57,47 @@ abstract class ValueType<T> {
                 throw new ReadFailure("`" + path + "` has no value; expected " + expected
                         + " (remove the line to use the default)");
             }
+            boolean server = naming == Naming.CAMEL;
+            if (server && node.isObject() && node.has("kind")) {
+                return reference(node, path);
+            }
             if (!node.isValueNode()) {
                 throw new ReadFailure("`" + path + "`: expected " + expected + ", got " + describe(node, secret));
             }
-            YamlEnv.Result r = YamlEnv.substitute(node.asText(), env);
+            YamlEnv.Result r = server ? YamlEnv.substituteWhole(node.asText(), env)
+                    : YamlEnv.substitute(node.asText(), env);
+            return resolved(r, path);
+        }
+
+        /** drasi-server's structured reference: {@code {kind: EnvironmentVariable, name: X, default: "d"}}. */
+        private String reference(JsonNode node, String path) throws ReadFailure {
+            String kind = node.get("kind").asText();
+            JsonNode name = node.get("name");
+            if ("Secret".equals(kind)) {
+                throw new ReadFailure("`" + path + "`: `kind: Secret` references drasi-server's secret store, which"
+                        + " this source does not have; pass the value through an environment variable instead, e.g. `"
+                        + path + ": ${" + (name != null && name.isTextual() ? name.asText().toUpperCase(java.util.Locale.ROOT)
+                        .replaceAll("[^A-Z0-9_]", "_") : "VAR") + "}`");
+            }
+            if (!"EnvironmentVariable".equals(kind)) {
+                throw new ReadFailure("`" + path + "`: unknown reference kind '" + kind
+                        + "'; use `kind: EnvironmentVariable` (with `name` and optional `default`) or ${VAR}");
+            }
+            if (name == null || !name.isTextual() || name.asText().isEmpty()) {
+                throw new ReadFailure("`" + path + "`: `kind: EnvironmentVariable` needs `name`, the variable's name");
+            }
+            JsonNode dflt = node.get("default");
+            String value = env.get(name.asText());
+            if (value != null) {
+                return value;
+            }
+            if (dflt != null && dflt.isValueNode() && !dflt.isNull()) {
+                return dflt.asText();
+            }
+            return resolved(new YamlEnv.Result("", List.of(name.asText())), path);
+        }
+
+        private String resolved(YamlEnv.Result r, String path) throws ReadFailure {
             if (!r.missing().isEmpty()) {
                 throw new ReadFailure("`" + path + "`: environment variable "
                         + r.missing().stream().map(v -> "`" + v + "`").collect(Collectors.joining(", "))

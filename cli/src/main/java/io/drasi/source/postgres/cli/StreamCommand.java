@@ -75,6 +75,11 @@ final class StreamCommand implements Callable<Integer> {
                     + " ~/.local/state/drasi-pg/{sourceId}.offsets). 'memory' keeps it in memory.")
     String offsets;
 
+    @Option(names = "--force",
+            description = "Stream even when the configuration says autoStart: false (drasi-server would not start"
+                    + " that source; without --force stream refuses with exit 2).")
+    boolean force;
+
     @Option(names = "--progress-interval", paramLabel = "DURATION", defaultValue = "5s",
             converter = DurationConverter.class,
             description = "How often a progress line goes to stderr (changes/s, totals, last LSN, lag); 0 disables"
@@ -83,7 +88,7 @@ final class StreamCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        ConfigOptions.Loaded loaded = configOptions.load();
+        ConfigOptions.Loaded loaded = configOptions.loadToStart("stream", force);
         PostgresSourceConfig config = loaded.config();
         if (offsets != null) {
             config = "memory".equals(offsets) ? config.toBuilder().withInMemoryOffsets().build()
