@@ -17,7 +17,10 @@ import org.apache.kafka.connect.source.SourceRecord;
  * after the sink returned marks the records processed, so their offsets (and the slot's confirmed LSN)
  * advance only over acknowledged changes.
  *
- * <p>Runs on the engine's single delivery thread; the stats it publishes are read from other threads.
+ * <p>Threading: Debezium's async engine calls {@link #handleBatch} from its task pool (the thread polling
+ * the connector's single task, {@code pool-N-thread-M}), one batch at a time and never concurrently — the
+ * pool thread may differ between batches after a reconnect. The sink is therefore called by one thread at
+ * a time. The stats it publishes are read from other threads.
  */
 final class BatchHandler implements DebeziumEngine.ChangeConsumer<RecordChangeEvent<SourceRecord>> {
 
@@ -28,6 +31,8 @@ final class BatchHandler implements DebeziumEngine.ChangeConsumer<RecordChangeEv
     private final StatsCounter stats;
 
     private ChangePosition lastPosition;
+    /** The thread inside the sink right now, if any (a close() from inside the sink must not wait for itself). */
+    private volatile Thread delivering;
 
     private final Lsn resumeLsn;
     private final Runnable onDelivery;
@@ -97,6 +102,7 @@ final class BatchHandler implements DebeziumEngine.ChangeConsumer<RecordChangeEv
         out = generatedFiller.fill(out, tableOfChange);
         if (!out.isEmpty() || !committed.isEmpty()) {
             onDelivery.run();
+            delivering = Thread.currentThread();
             try {
                 if (!out.isEmpty()) {
                     sink.accept(out);
@@ -108,6 +114,8 @@ final class BatchHandler implements DebeziumEngine.ChangeConsumer<RecordChangeEv
                 throw e;
             } catch (Exception e) {
                 throw new SinkFailedException(e);
+            } finally {
+                delivering = null;
             }
         }
         stats.acknowledged(out, commits, commitLsn, lastCommitTime); // the sink returned: acknowledged
@@ -115,6 +123,11 @@ final class BatchHandler implements DebeziumEngine.ChangeConsumer<RecordChangeEv
             committer.markProcessed(event);
         }
         committer.markBatchFinished();
+    }
+
+    /** @return true while {@code thread} is inside the sink */
+    boolean isDeliveringOn(Thread thread) {
+        return delivering == thread;
     }
 
     private ChangePosition next(long txId, Lsn previousCommit, Lsn lsn) {
