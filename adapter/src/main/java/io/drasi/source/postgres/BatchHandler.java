@@ -6,6 +6,7 @@ import io.drasi.source.postgres.mapping.ChangeMapper;
 import io.drasi.source.postgres.mapping.MappedRecord;
 import io.drasi.source.postgres.mapping.model.SourceChange;
 import io.drasi.source.postgres.mapping.model.TableId;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -31,6 +32,9 @@ final class BatchHandler implements DebeziumEngine.ChangeConsumer<RecordChangeEv
     private final StatsCounter stats;
 
     private ChangePosition lastPosition;
+    private final Object gate = new Object();
+    private boolean stopping; // guarded by gate
+    private boolean inBatch; // guarded by gate
     /** The thread inside the sink right now, if any (a close() from inside the sink must not wait for itself). */
     private volatile Thread delivering;
 
@@ -54,9 +58,51 @@ final class BatchHandler implements DebeziumEngine.ChangeConsumer<RecordChangeEv
         this.stats = stats;
     }
 
+    /**
+     * Called by close() before it closes the engine: no new batch starts, and this waits (up to
+     * {@code timeout}) until the batch in flight, its acknowledgement and offset flush are done. Debezium's
+     * close interrupts the polling thread; landing in our idle gate instead of in its LSN flush keeps a
+     * requested stop quiet and the acknowledged position complete.
+     *
+     * @return true when no batch is in flight any more
+     */
+    boolean quiesce(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        synchronized (gate) {
+            stopping = true;
+            while (inBatch) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return false;
+                }
+                gate.wait(Math.max(1, left / 1_000_000));
+            }
+            return true;
+        }
+    }
+
     @Override
     public void handleBatch(List<RecordChangeEvent<SourceRecord>> records,
                             DebeziumEngine.RecordCommitter<RecordChangeEvent<SourceRecord>> committer)
+            throws InterruptedException {
+        synchronized (gate) {
+            while (stopping) {
+                gate.wait(); // the engine is being closed: its interrupt ends this; nothing of the batch is acknowledged
+            }
+            inBatch = true;
+        }
+        try {
+            deliver(records, committer);
+        } finally {
+            synchronized (gate) {
+                inBatch = false;
+                gate.notifyAll();
+            }
+        }
+    }
+
+    private void deliver(List<RecordChangeEvent<SourceRecord>> records,
+                         DebeziumEngine.RecordCommitter<RecordChangeEvent<SourceRecord>> committer)
             throws InterruptedException {
         List<PositionedChange> out = new ArrayList<>(records.size());
         List<TableId> tableOfChange = new ArrayList<>(records.size());

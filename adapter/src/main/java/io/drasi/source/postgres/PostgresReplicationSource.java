@@ -420,6 +420,8 @@ public final class PostgresReplicationSource implements AutoCloseable {
         } finally {
             slot.close();
             if (!done) {
+                LOG.debug("source {}: bootstrap ended incomplete; snapshot connection closed, dropping slot {}", id,
+                        config.slotName());
                 dropSlotQuietly(connections);
             }
         }
@@ -657,8 +659,11 @@ public final class PostgresReplicationSource implements AutoCloseable {
 
     private void shutdownClaimed() {
         try {
+            long t0 = System.nanoTime();
             cancellation.cancel(); // running bootstraps stop reading now
             awaitCalls(TimeUnit.SECONDS.toNanos(10));
+            LOG.debug("source {}: stop: running calls ended {} ms after the cancel", id,
+                    TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
             DebeziumEngine<RecordChangeEvent<SourceRecord>> e;
             ConnectionMonitor m;
             synchronized (engineLock) {
@@ -667,6 +672,8 @@ public final class PostgresReplicationSource implements AutoCloseable {
             }
             if (e != null) {
                 stopEngine(e);
+                LOG.debug("source {}: stop: engine stopped {} ms after the cancel", id,
+                        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
             }
             if (m != null) {
                 m.close();
@@ -700,6 +707,16 @@ public final class PostgresReplicationSource implements AutoCloseable {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (engineTerminated.getCount() > 0 && enginePolling.getCount() > 0 && System.nanoTime() < deadline) {
             awaitQuietly(enginePolling, 20);
+        }
+        BatchHandler h = batchHandler;
+        if (h != null) {
+            try {
+                if (!h.quiesce(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())))) {
+                    LOG.debug("source {}: the sink did not return before the stop deadline", id);
+                }
+            } catch (InterruptedException ex) {
+                Thread.currentThread().interrupt();
+            }
         }
         while (engineTerminated.getCount() > 0 && System.nanoTime() < deadline) {
             try {

@@ -164,6 +164,7 @@ public final class BootstrapProvider {
             cancellation.check("bootstrap from slot " + slot.slotName()); // the cancel request ended the COPY
             throw new BootstrapException("bootstrap from " + connections.describe() + " failed: " + e.getMessage(), e);
         } catch (BootstrapCancelledException e) {
+            LOG.debug("{}", e.getMessage());
             throw e;
         } catch (RuntimeException e) {
             cancellation.check("bootstrap from slot " + slot.slotName());
