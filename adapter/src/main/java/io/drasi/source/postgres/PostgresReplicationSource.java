@@ -265,6 +265,7 @@ public final class PostgresReplicationSource implements AutoCloseable {
             DebeziumEngine<RecordChangeEvent<SourceRecord>> built = DebeziumEngine.create(ChangeEventFormat.of(Connect.class))
                     .using(props)
                     .using(this::onCompleted)
+                    .using(new AcknowledgedCommitPolicy(config.offsetFlushInterval()))
                     .using(new DebeziumEngine.ConnectorCallback() {
                         @Override
                         public void pollingStarted() {
