@@ -59,8 +59,34 @@ import org.slf4j.LoggerFactory;
  * and the replication slot when missing, so every change committed after {@code start} returns is
  * delivered. Delivery is at-least-once with positions for deduplication (see {@link ChangeSink}).
  *
- * <p>Thread-safety: all methods may be called from any thread. Lifecycle: see {@link State};
- * {@link #close()} is idempotent and waits for the engine thread to finish.
+ * <p><b>Lifecycle</b> ({@link State}, every transition a compare-and-set): {@code CREATED → STARTING →
+ * (BOOTSTRAPPING → STARTING) → RUNNING ⇄ RECONNECTING → STOPPING → STOPPED}, or {@code FAILED} with
+ * {@link #failure()} and its {@link FailureReason}. Every public method is defined in every state: a second
+ * {@code start}/{@code startWithBootstrap} throws IllegalStateException (also after {@code close()});
+ * {@link #close()} is idempotent, safe from any thread, concurrently, before start and from inside the sink,
+ * and cancels a running bootstrap (see there).
+ *
+ * <p><b>Threading.</b> All methods may be called from any thread.
+ * <table>
+ * <caption>Which thread does what</caption>
+ * <tr><th>work</th><th>thread</th></tr>
+ * <tr><td>preflight, slot creation, first bootstrap ({@code startWithBootstrap})</td><td>the caller's; it
+ *     returns once the engine thread is started (streaming begins shortly after; {@link #awaitState})</td></tr>
+ * <tr><td>{@link ChangeSink#accept}/{@link ChangeSink#onCommit} for bootstrap rows</td><td>the caller of
+ *     {@code startWithBootstrap}</td></tr>
+ * <tr><td>{@link ChangeSink#accept}/{@link ChangeSink#onCommit} for streamed changes</td><td>one of Debezium's
+ *     task-pool threads ({@code pool-N-thread-M}): one batch at a time, never two at once; the thread may
+ *     change after a reconnect</td></tr>
+ * <tr><td>{@link BootstrapProgress} of the first bootstrap / of {@link #bootstrap}</td><td>the caller's
+ *     thread of that call</td></tr>
+ * <tr><td>{@link BootstrapSink} of {@link #bootstrap}</td><td>the caller's thread</td></tr>
+ * <tr><td>state changes RUNNING ⇄ RECONNECTING, slot/publication checks</td><td>{@code drasi-pg-<id>-monitor}
+ *     </td></tr>
+ * <tr><td>engine life cycle and failures</td><td>{@code drasi-pg-<id>-engine}</td></tr>
+ * </table>
+ * A sink that blocks holds back the reading (backpressure) and delays {@code close()} until it returns; a
+ * sink that throws fails the source ({@link FailureReason#SINK}) without acknowledging the batch. There are no
+ * state callbacks: poll {@link #state()} or {@link #awaitState}.
  */
 public final class PostgresReplicationSource implements AutoCloseable {
 
@@ -680,6 +706,9 @@ public final class PostgresReplicationSource implements AutoCloseable {
                 m.close();
             }
             closeHelpers();
+            if (e != null) {
+                awaitSlotReleased();
+            }
             State end = failure.get() != null ? State.FAILED : State.STOPPED;
             if (e != null && engineTerminated.getCount() > 0) {
                 LOG.warn("source {}: the engine thread did not stop within 30 s (a sink that does not return?);"
@@ -754,6 +783,32 @@ public final class PostgresReplicationSource implements AutoCloseable {
             }
         }
         if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * The walsender of the stopped engine exits asynchronously: wait (up to 3 s) until the slot is no longer
+     * active, so that a source started right after close() returns finds it free instead of "active for PID".
+     */
+    private void awaitSlotReleased() {
+        ConnectionSettings c = Connections.settings(id, config);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
+        try (Connection conn = Connections.open(c); PreparedStatement ps = conn.prepareStatement(
+                "select count(*) from pg_replication_slots where slot_name = ? and active")) {
+            ps.setString(1, config.slotName());
+            while (System.nanoTime() < deadline) {
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (rs.next() && rs.getLong(1) == 0) {
+                        return;
+                    }
+                }
+                Thread.sleep(20);
+            }
+            LOG.debug("source {}: slot {} still active 3 s after the engine stopped", id, config.slotName());
+        } catch (SQLException | RuntimeException ex) {
+            LOG.debug("source {}: cannot check that slot {} was released: {}", id, config.slotName(), ex.toString());
+        } catch (InterruptedException ex) {
             Thread.currentThread().interrupt();
         }
     }
