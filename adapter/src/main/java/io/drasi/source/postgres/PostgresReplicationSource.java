@@ -557,8 +557,7 @@ public final class PostgresReplicationSource implements AutoCloseable {
                 // Debezium's message rarely says why; the slot and publication often do
                 Optional<SourceFailedException> diagnosed = monitor.diagnose();
                 if (diagnosed.isPresent()) {
-                    f = diagnosed.get();
-                    f.initCause(cause);
+                    f = new SourceFailedException(diagnosed.get().reason(), diagnosed.get().getMessage(), cause);
                 }
             }
             for (State now = state.get(); !now.isTerminal() && now != State.STOPPING; now = state.get()) {
