@@ -69,6 +69,7 @@ public final class BootstrapProvider {
     private final TableReader.Mode readMode;
     private final int fetchSize;
     private final boolean includeGeneratedColumns;
+    private final BootstrapCancellation cancellation;
 
     private BootstrapProvider(Builder b) {
         this.connections = Objects.requireNonNull(b.connections, "connections");
@@ -81,6 +82,7 @@ public final class BootstrapProvider {
         this.readMode = b.readMode;
         this.fetchSize = b.fetchSize;
         this.includeGeneratedColumns = b.includeGeneratedColumns;
+        this.cancellation = b.cancellation;
         if (tables.isEmpty()) {
             throw new IllegalArgumentException("no tables configured for the bootstrap");
         }
@@ -131,6 +133,7 @@ public final class BootstrapProvider {
      * @return what was delivered and the snapshot's consistent point
      * @throws TableMissingException when a selected table does not exist (or was dropped meanwhile)
      * @throws MissingKeyException   when a selected table has no usable key
+     * @throws BootstrapCancelledException when the {@linkplain Builder#cancellation cancellation} was cancelled
      * @throws BootstrapException    on any other failure (message names the fix)
      * @throws RuntimeException      whatever the sink throws, unchanged
      */
@@ -144,7 +147,8 @@ public final class BootstrapProvider {
         List<TableId> selected = tablesFor(labels);
         long started = System.nanoTime();
         List<BootstrapResult.TableResult> results = new ArrayList<>();
-        try (Connection c = open()) {
+        cancellation.check("bootstrap from slot " + slot.slotName());
+        try (Connection c = open(); BootstrapCancellation.Registration r = cancellation.register(c)) {
             beginSnapshot(c, slot);
             Catalog catalog = new Catalog(c);
             List<Plan> plans = new ArrayList<>();
@@ -157,7 +161,14 @@ public final class BootstrapProvider {
             }
             c.commit();
         } catch (SQLException e) {
+            cancellation.check("bootstrap from slot " + slot.slotName()); // the cancel request ended the COPY
             throw new BootstrapException("bootstrap from " + connections.describe() + " failed: " + e.getMessage(), e);
+        } catch (BootstrapCancelledException e) {
+            LOG.debug("{}", e.getMessage());
+            throw e;
+        } catch (RuntimeException e) {
+            cancellation.check("bootstrap from slot " + slot.slotName());
+            throw e;
         }
         BootstrapResult result = new BootstrapResult(slot.slotName(), slot.temporary(), slot.consistentPoint(),
                 slot.createdAtMs(), results, Duration.ofNanos(System.nanoTime() - started));
@@ -178,7 +189,7 @@ public final class BootstrapProvider {
      *                            cannot be created
      */
     public BootstrapResult bootstrapWithTemporarySlot(Set<String> labels, BootstrapSink sink) {
-        try (SnapshotSlot slot = SnapshotSlot.createTemporary(connections)) {
+        try (SnapshotSlot slot = SnapshotSlot.createTemporary(connections, cancellation)) {
             return bootstrap(slot, labels, sink);
         }
     }
@@ -262,6 +273,9 @@ public final class BootstrapProvider {
                 }
                 ElementMetadata meta = new ElementMetadata(ElementId.of(schema, name, key), sourceId, plan.labels(),
                         effectiveFromMs);
+                if (cancellation.isCancelled()) {
+                    throw new BootstrapCancelledException("bootstrap of " + table + " after " + rows[0] + " rows");
+                }
                 sink.accept(new SourceChange.Insert(new Node(meta, props)));
                 long n = ++rows[0];
                 if ((n & 1023) == 0) {
@@ -309,6 +323,7 @@ public final class BootstrapProvider {
         private TableReader.Mode readMode = TableReader.Mode.COPY;
         private int fetchSize = 10_000;
         private boolean includeGeneratedColumns = true;
+        private BootstrapCancellation cancellation = BootstrapCancellation.NONE;
 
         private Builder(ConnectionFactory connections) {
             this.connections = Objects.requireNonNull(connections, "connections");
@@ -366,6 +381,17 @@ public final class BootstrapProvider {
          */
         public Builder generatedColumns(boolean include) {
             this.includeGeneratedColumns = include;
+            return this;
+        }
+
+        /**
+         * @param cancellation cancels this provider's bootstraps from another thread (default: none); a
+         *                     cancelled bootstrap stops reading within milliseconds and throws
+         *                     {@link BootstrapCancelledException}
+         * @return this
+         */
+        public Builder cancellation(BootstrapCancellation cancellation) {
+            this.cancellation = Objects.requireNonNull(cancellation, "cancellation");
             return this;
         }
 
