@@ -84,6 +84,49 @@ class CliSigtermTest {
         assertThat(ids).hasSize(ROWS);
     }
 
+    /**
+     * The other states: SIGTERM while the source is still starting (preflight, engine start), and SIGINT (exit
+     * 130) and SIGTERM (143) while it streams: each stops within 3 s with no WARN/ERROR line.
+     */
+    @Test
+    void stream_signalWhileStartingOrStreaming_exits130Or143Within3sQuietly(PostgresServer pg) throws Exception {
+        PostgresServer db = pg.newDatabase("cli_signals");
+        db.execute("CREATE TABLE t (id int PRIMARY KEY, v int)", "INSERT INTO t VALUES (1, 1)");
+        Path config = config(db, "s_cli_signals", "t");
+        // starting: the signal arrives before the engine streams
+        assertQuietStop(launch(config), "TERM", 143, "while starting");
+        // streaming: after a change was printed
+        for (String[] signal : new String[][] {{"INT", "130"}, {"TERM", "143"}}) {
+            CliProcess p = launch(config);
+            p.awaitStderr("streaming", Duration.ofSeconds(60));
+            db.execute("UPDATE t SET v = v + 1");
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (p.lines().isEmpty() && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            assertThat(p.lines()).as(p.stderr()).isNotEmpty();
+            assertQuietStop(p, signal[0], Integer.parseInt(signal[1]), "while streaming");
+        }
+    }
+
+    private CliProcess launch(Path config) throws IOException {
+        return CliProcess.start(tmp, List.of(), Map.of(), "stream", "--config", config.toString(), "--offsets", "memory",
+                "--progress-interval", "0");
+    }
+
+    private static void assertQuietStop(CliProcess p, String signal, int expectedExit, String when) throws Exception {
+        long signalled = System.nanoTime();
+        new ProcessBuilder("kill", "-" + signal, Long.toString(p.process().pid())).inheritIO().start().waitFor();
+        int exit = p.await(Duration.ofSeconds(30));
+        long stopMs = (System.nanoTime() - signalled) / 1_000_000;
+        String err = p.stderr();
+        System.out.printf("CLI SIG%s %s: exit %d after %d ms%n", signal, when, exit, stopMs);
+        assertThat(exit).as(when + ": " + err).isEqualTo(expectedExit);
+        assertThat(stopMs).as(when + ": " + err).isLessThan(3000);
+        assertThat(err.lines().filter(l -> l.contains(" WARN ") || l.contains(" ERROR ") || l.contains("Exception")))
+                .as(when + ": " + err).isEmpty();
+    }
+
     private Path config(PostgresServer db, String slot, String... tables) throws IOException {
         Path f = Files.createTempFile(tmp, "source", ".yaml");
         Files.writeString(f, String.join("\n",
