@@ -177,6 +177,7 @@ public final class PostgresReplicationSource implements AutoCloseable {
                 .tables(tables.stream().map(t -> Mapping.tableId(t.name())).toList())
                 .tableKeys(Mapping.tableKeys(tables))
                 .converter(Mapping.converter(config))
+                .publication(config.publicationName())
                 .progress(progress)
                 .build();
     }

@@ -68,6 +68,7 @@ public final class BootstrapProvider {
     private final long progressIntervalNanos;
     private final TableReader.Mode readMode;
     private final int fetchSize;
+    private final String publication;
 
     private BootstrapProvider(Builder b) {
         this.connections = Objects.requireNonNull(b.connections, "connections");
@@ -79,6 +80,7 @@ public final class BootstrapProvider {
         this.progressIntervalNanos = b.progressInterval.toNanos();
         this.readMode = b.readMode;
         this.fetchSize = b.fetchSize;
+        this.publication = b.publication;
         if (tables.isEmpty()) {
             throw new IllegalArgumentException("no tables configured for the bootstrap");
         }
@@ -144,7 +146,7 @@ public final class BootstrapProvider {
         List<BootstrapResult.TableResult> results = new ArrayList<>();
         try (Connection c = open()) {
             beginSnapshot(c, slot);
-            Catalog catalog = new Catalog(c);
+            Catalog catalog = new Catalog(c, publication);
             List<Plan> plans = new ArrayList<>();
             for (TableId t : selected) {
                 plans.add(plan(catalog, t));
@@ -303,6 +305,7 @@ public final class BootstrapProvider {
         private Duration progressInterval = Duration.ofSeconds(1);
         private TableReader.Mode readMode = TableReader.Mode.COPY;
         private int fetchSize = 10_000;
+        private String publication;
 
         private Builder(ConnectionFactory connections) {
             this.connections = Objects.requireNonNull(connections, "connections");
@@ -351,6 +354,18 @@ public final class BootstrapProvider {
         /** @param tableKeys configured key columns (default: primary keys only); @return this */
         public Builder tableKeys(TableKeys tableKeys) {
             this.keys = Objects.requireNonNull(tableKeys, "tableKeys");
+            return this;
+        }
+
+        /**
+         * @param publication the publication the stream reads: rows then carry exactly the columns it
+         *                    publishes (a PostgreSQL 15+ column list leaves columns out; PostgreSQL 18 can
+         *                    publish stored generated columns), so bootstrapped and streamed rows match.
+         *                    Default none: every column except generated ones.
+         * @return this
+         */
+        public Builder publication(String publication) {
+            this.publication = Objects.requireNonNull(publication, "publication");
             return this;
         }
 

@@ -2,23 +2,31 @@ package io.drasi.source.postgres.bootstrap;
 
 import io.drasi.source.postgres.mapping.model.TableId;
 import io.drasi.source.postgres.mapping.value.PgColumnType;
+import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Reads table descriptions from the system catalog over a connection (inside the snapshot
  * transaction, so columns are those the snapshot sees). Every name travels as a bind parameter; no
  * identifier is concatenated into SQL here.
  *
- * <p>Generated columns ({@code attgenerated <> ''}) are left out: {@code pgoutput} does not publish
- * them (before PostgreSQL 18), so the stream would never carry them and an Update would drop what the
- * bootstrap delivered.
+ * <p>Columns are those the stream carries, so a bootstrapped row and a streamed row of the same table have
+ * the same properties. Without a publication, or when the publication does not list the table (e.g. it
+ * publishes the partitions of a partitioned table), that is every column except generated ones
+ * ({@code attgenerated <> ''}). With the stream's publication on PostgreSQL 15+ it is the publication's
+ * columns ({@code pg_publication_tables.attnames}: a column list leaves columns out) — minus generated
+ * columns before PostgreSQL 18, whose {@code attnames} lists them though {@code pgoutput} never sends them;
+ * from 18 on {@code attnames} is exactly what is sent (stored generated columns with
+ * {@code publish_generated_columns = stored} or in a column list; virtual ones never).
  *
  * <p>Thread-safety: not thread-safe (caches types); one per connection.
  */
@@ -58,11 +66,26 @@ final class Catalog {
             FROM pg_catalog.pg_type t JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace
             WHERE t.oid = ?::oid""";
 
+    private static final String PUBLISHED_COLUMNS = """
+            SELECT attnames FROM pg_catalog.pg_publication_tables
+            WHERE pubname = ? AND schemaname = ? AND tablename = ?""";
+
     private final Connection connection;
+    private final String publication;
     private final Map<Long, PgColumnType> types = new HashMap<>();
 
     Catalog(Connection connection) {
+        this(connection, null);
+    }
+
+    /**
+     * @param connection  the connection to read the catalog on
+     * @param publication the publication the stream reads, whose columns a row then has; null for every
+     *                    non-generated column
+     */
+    Catalog(Connection connection, String publication) {
         this.connection = connection;
+        this.publication = publication;
     }
 
     /**
@@ -105,11 +128,16 @@ final class Catalog {
         }
         List<TableDescription.Column> columns = new ArrayList<>();
         List<Long> typeOids = new ArrayList<>();
+        int serverMajor = connection.getMetaData().getDatabaseMajorVersion();
+        Set<String> published = publishedColumns(qualified, serverMajor);
         try (PreparedStatement ps = connection.prepareStatement(COLUMNS)) {
             ps.setLong(1, oid);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    if (rs.getBoolean(4)) {
+                    boolean generated = rs.getBoolean(4);
+                    boolean streamed = published == null ? !generated
+                            : published.contains(rs.getString(1)) && (!generated || serverMajor >= 18);
+                    if (!streamed) {
                         continue;
                     }
                     columns.add(new TableDescription.Column(rs.getString(1), null, rs.getBoolean(3)));
@@ -131,6 +159,32 @@ final class Catalog {
             }
         }
         return new TableDescription(qualified, oid, List.copyOf(columns), List.copyOf(pk), estimate);
+    }
+
+    /**
+     * @return the columns the publication sends for the table (PostgreSQL 15+), or null when there is no
+     *     publication, the server is older, or the publication does not list this table
+     */
+    private Set<String> publishedColumns(TableId table, int serverMajor) throws SQLException {
+        if (publication == null || serverMajor < 15) {
+            return null;
+        }
+        try (PreparedStatement ps = connection.prepareStatement(PUBLISHED_COLUMNS)) {
+            ps.setString(1, publication);
+            ps.setString(2, table.schema());
+            ps.setString(3, table.table());
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    return null;
+                }
+                Array names = rs.getArray(1);
+                Set<String> out = new HashSet<>();
+                for (Object n : (Object[]) names.getArray()) {
+                    out.add((String) n);
+                }
+                return out;
+            }
+        }
     }
 
     /** @return the type with that oid, element and base types resolved (cached) */
