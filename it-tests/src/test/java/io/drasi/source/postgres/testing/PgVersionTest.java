@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -63,6 +64,8 @@ class PgVersionTest {
 
     @Test
     void extracted_zonkyJar_completeTreeOnceThenReused(@TempDir Path cache) throws Exception {
+        // as root the version check runs as the postgres OS user, which must reach the tree
+        Files.setPosixFilePermissions(cache, PosixFilePermissions.fromString("rwxr-xr-x"));
         List<String> tried = new ArrayList<>();
         Path jar = PgBinaries.findJar(18, tried);
         assertThat(jar).as("the build copies the PostgreSQL 18 binaries jar: %s", tried).isNotNull();
