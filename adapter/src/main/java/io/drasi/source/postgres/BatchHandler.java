@@ -5,6 +5,7 @@ import io.debezium.engine.RecordChangeEvent;
 import io.drasi.source.postgres.mapping.ChangeMapper;
 import io.drasi.source.postgres.mapping.MappedRecord;
 import io.drasi.source.postgres.mapping.model.SourceChange;
+import io.drasi.source.postgres.mapping.model.TableId;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,6 +24,7 @@ final class BatchHandler implements DebeziumEngine.ChangeConsumer<RecordChangeEv
     private final ChangeMapper mapper;
     private final ChangeSink sink;
     private final ToastFiller toastFiller;
+    private final GeneratedColumnFiller generatedFiller;
     private final StatsCounter stats;
 
     private ChangePosition lastPosition;
@@ -36,8 +38,9 @@ final class BatchHandler implements DebeziumEngine.ChangeConsumer<RecordChangeEv
      *                   stored offsets, so positions keep increasing across restarts
      * @param onDelivery called before each delivery (the source marks itself RUNNING)
      */
-    BatchHandler(ChangeMapper mapper, ChangeSink sink, ToastFiller toastFiller, StatsCounter stats, Lsn resumeLsn,
-                 Runnable onDelivery) {
+    BatchHandler(ChangeMapper mapper, ChangeSink sink, ToastFiller toastFiller, GeneratedColumnFiller generatedFiller,
+                 StatsCounter stats, Lsn resumeLsn, Runnable onDelivery) {
+        this.generatedFiller = generatedFiller;
         this.resumeLsn = resumeLsn;
         this.onDelivery = onDelivery;
         this.mapper = mapper;
@@ -51,6 +54,7 @@ final class BatchHandler implements DebeziumEngine.ChangeConsumer<RecordChangeEv
                             DebeziumEngine.RecordCommitter<RecordChangeEvent<SourceRecord>> committer)
             throws InterruptedException {
         List<PositionedChange> out = new ArrayList<>(records.size());
+        List<TableId> tableOfChange = new ArrayList<>(records.size());
         long commits = 0;
         Lsn commitLsn = null;
         List<long[]> committed = new ArrayList<>(2);
@@ -82,6 +86,7 @@ final class BatchHandler implements DebeziumEngine.ChangeConsumer<RecordChangeEv
                             change = toastFiller.fill(mapped, change);
                         }
                         out.add(new PositionedChange(change, next(txId, previousCommit, lsn)));
+                        tableOfChange.add(mapped.table());
                     }
                 }
                 default -> {
@@ -89,6 +94,7 @@ final class BatchHandler implements DebeziumEngine.ChangeConsumer<RecordChangeEv
                 }
             }
         }
+        out = generatedFiller.fill(out, tableOfChange);
         if (!out.isEmpty() || !committed.isEmpty()) {
             onDelivery.run();
             try {
@@ -104,11 +110,11 @@ final class BatchHandler implements DebeziumEngine.ChangeConsumer<RecordChangeEv
                 throw new SinkFailedException(e);
             }
         }
+        stats.acknowledged(out, commits, commitLsn, lastCommitTime); // the sink returned: acknowledged
         for (RecordChangeEvent<SourceRecord> event : records) {
             committer.markProcessed(event);
         }
         committer.markBatchFinished();
-        stats.acknowledged(out, commits, commitLsn, lastCommitTime);
     }
 
     private ChangePosition next(long txId, Lsn previousCommit, Lsn lsn) {

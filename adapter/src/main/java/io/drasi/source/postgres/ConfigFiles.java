@@ -16,6 +16,8 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Loads a {@link PostgresSourceConfig} from YAML, in either of the two Drasi host formats:
@@ -40,8 +42,24 @@ import java.util.Set;
  * optional {@code autoStart}, and the settings in camelCase at the top level
  * ({@code slotName}, {@code tableKeys: [{table, keyColumns}]}, ...).
  *
- * <p>In both formats every scalar value may use {@code ${VAR}} or {@code ${VAR:-default}}
- * (environment substitution after parsing; <code>$${</code> for a literal <code>${</code>). Durations
+ * <p><b>A whole drasi-server file</b> ({@link Format#DRASI_SERVER_FILE}): the server keys, {@code sources:},
+ * {@code queries:}, {@code reactions:}, ... as drasi-server reads it. The source is the {@code sources:}
+ * entry (top level or under {@code instances:}) whose {@code id} is the id argument, else the only entry
+ * with {@code kind: postgres}; everything else in the file is ignored.
+ *
+ * <p>drasi-server entries accept every field drasi-server accepts on a postgres source: {@code autoStart}
+ * is returned ({@link LoadedConfig#autoStart()}); {@code bootstrapProvider} of {@code kind: postgres}
+ * pointing at the source's own host, port and database (inline, inheriting the source's fields as
+ * drasi-server does, or by name from {@code bootstrapProviders:}) is served by this source's own
+ * exported-snapshot bootstrap, with what in it is ignored (and why) logged at INFO and listed in
+ * {@link LoadedConfig#notes()}; one pointing elsewhere or of another kind is refused naming why;
+ * {@code identityProvider} is ignored (the native postgres source does not use it either).
+ *
+ * <p>Environment references: in the seed format every {@code ${VAR}} / {@code ${VAR:-default}} inside
+ * a scalar is substituted (<code>$${</code> for a literal <code>${</code>; an empty variable takes the
+ * default). In the drasi-server formats they resolve as drasi-server resolves them: a value that is
+ * exactly {@code ${VAR}} or {@code ${VAR:-default}} (or {@code {kind: EnvironmentVariable, name,
+ * default}}), a set variable winning even when empty; text around a reference keeps it literal. Durations
  * accept {@code 10ms}, {@code 2s}, {@code 1m}, {@code PT2S} or whole milliseconds. Unknown keys are
  * errors that suggest the closest valid key. All problems of a file (syntax aside) are reported
  * together in one {@link ConfigurationException}, keys spelt as in the file; the password is never
@@ -56,7 +74,9 @@ public final class ConfigFiles {
         /** Seed / drasi-lib: {@code source_type: postgres} + snake_case {@code properties}. */
         SEED,
         /** drasi-server: {@code kind: postgres}, {@code id}, camelCase keys at the top level. */
-        DRASI_SERVER
+        DRASI_SERVER,
+        /** A whole drasi-server configuration file; the source is one entry of its {@code sources:}. */
+        DRASI_SERVER_FILE
     }
 
     /**
@@ -67,20 +87,36 @@ public final class ConfigFiles {
      * @param autoStart the host's {@code autoStart}/{@code auto_start} flag (default true); the
      *                  adapter itself does not act on it
      * @param config    the validated configuration; never null
+     * @param notes     what of the file was accepted but is ignored or served differently, and why (each
+     *                  also logged at INFO); never null, immutable
      */
     public record LoadedConfig(Format format, Optional<String> sourceId, boolean autoStart,
-                               PostgresSourceConfig config) {
+                               PostgresSourceConfig config, List<String> notes) {
         /**
          * @param format    the layout; never null
          * @param sourceId  the id, if the file has one; never null
          * @param autoStart the host's auto-start flag
          * @param config    the validated configuration; never null
+         * @param notes     accepted-but-ignored fields and why; never null
          * @throws NullPointerException if a component is null
          */
         public LoadedConfig {
             Objects.requireNonNull(format, "format");
             Objects.requireNonNull(sourceId, "sourceId");
             Objects.requireNonNull(config, "config");
+            notes = List.copyOf(notes);
+        }
+
+        /**
+         * A result without notes.
+         *
+         * @param format    the layout; never null
+         * @param sourceId  the id, if the file has one; never null
+         * @param autoStart the host's auto-start flag
+         * @param config    the validated configuration; never null
+         */
+        public LoadedConfig(Format format, Optional<String> sourceId, boolean autoStart, PostgresSourceConfig config) {
+            this(format, sourceId, autoStart, config, List.of());
         }
     }
 
@@ -93,6 +129,11 @@ public final class ConfigFiles {
     private static final String ID = "id";
     private static final String PROPERTIES = "properties";
     private static final String EXPECTED_TYPE = "postgres";
+    private static final String SOURCES = "sources";
+    private static final String INSTANCES = "instances";
+    private static final String BOOTSTRAP_PROVIDER = "bootstrapProvider";
+    private static final String BOOTSTRAP_PROVIDERS = "bootstrapProviders";
+    private static final Logger LOG = LoggerFactory.getLogger(ConfigFiles.class);
 
     private ConfigFiles() {
     }
@@ -117,6 +158,34 @@ public final class ConfigFiles {
      * @throws ConfigurationException if the file cannot be read or parsed, or lists every problem found
      */
     public static LoadedConfig load(Path file, Map<String, String> env) {
+        return load(file, null, env);
+    }
+
+    /**
+     * Loads a file, substituting variables from the process environment, choosing the source by id in a
+     * whole drasi-server file.
+     *
+     * @param file     the YAML file; never null
+     * @param sourceId in a whole drasi-server file, the {@code id} of the {@code sources:} entry to use;
+     *                 null = the only {@code kind: postgres} entry. Not used by single-entry files.
+     * @return the source id and validated configuration; never null
+     * @throws ConfigurationException if the file cannot be read or parsed, or lists every problem found
+     */
+    public static LoadedConfig load(Path file, String sourceId) {
+        return load(file, sourceId, System.getenv());
+    }
+
+    /**
+     * Loads a file with an explicit environment, choosing the source by id in a whole drasi-server file.
+     *
+     * @param file     the YAML file; never null
+     * @param sourceId in a whole drasi-server file, the {@code id} of the {@code sources:} entry to use;
+     *                 null = the only {@code kind: postgres} entry. Not used by single-entry files.
+     * @param env      variables for {@code ${VAR}} substitution; never null
+     * @return the source id and validated configuration; never null
+     * @throws ConfigurationException if the file cannot be read or parsed, or lists every problem found
+     */
+    public static LoadedConfig load(Path file, String sourceId, Map<String, String> env) {
         Objects.requireNonNull(file, "file");
         String text;
         try {
@@ -126,7 +195,7 @@ public final class ConfigFiles {
         } catch (IOException e) {
             throw new ConfigurationException(List.of("cannot read configuration file '" + file + "': " + e), e);
         }
-        return parse(text, env);
+        return parse(text, sourceId, env);
     }
 
     /**
@@ -138,6 +207,20 @@ public final class ConfigFiles {
      * @throws ConfigurationException listing every problem found
      */
     public static LoadedConfig parse(String yaml, Map<String, String> env) {
+        return parse(yaml, null, env);
+    }
+
+    /**
+     * Parses YAML text in any of the formats, choosing the source by id in a whole drasi-server file.
+     *
+     * @param yaml     the document; never null
+     * @param sourceId in a whole drasi-server file, the {@code id} of the {@code sources:} entry to use;
+     *                 null = the only {@code kind: postgres} entry. Not used by single-entry files.
+     * @param env      variables for {@code ${VAR}} substitution; never null
+     * @return the source id and validated configuration; never null
+     * @throws ConfigurationException listing every problem found
+     */
+    public static LoadedConfig parse(String yaml, String sourceId, Map<String, String> env) {
         Objects.requireNonNull(yaml, "yaml");
         Objects.requireNonNull(env, "env");
         JsonNode root;
@@ -162,14 +245,17 @@ public final class ConfigFiles {
                     + "` (drasi-server format) are present; keep the one of the format you use"));
         }
         if (!seed && !server) {
-            String hint = root.has("sources")
-                    ? " This looks like a whole drasi-server file; pass a single source entry."
-                    : "";
+            if (root.has(SOURCES) || root.has(INSTANCES)) {
+                ServerFile.Entry entry = ServerFile.select(root, sourceId);
+                return new Reader(Format.DRASI_SERVER_FILE, env).readServer(entry.node(), entry);
+            }
             throw new ConfigurationException(List.of("cannot tell the format: add `" + SOURCE_TYPE
                     + ": postgres` with snake_case keys under `" + PROPERTIES + ":` (seed format), or `" + KIND
-                    + ": postgres` and `" + ID + ":` with camelCase keys (drasi-server format)." + hint));
+                    + ": postgres` and `" + ID + ":` with camelCase keys (drasi-server source entry), or pass a"
+                    + " whole drasi-server file (with `" + SOURCES + ":`)"));
         }
-        return seed ? new Reader(Format.SEED, env).readSeed(root) : new Reader(Format.DRASI_SERVER, env).readServer(root);
+        return seed ? new Reader(Format.SEED, env).readSeed(root)
+                : new Reader(Format.DRASI_SERVER, env).readServer(root, null);
     }
 
     private static String syntaxError(JsonProcessingException e) {
@@ -194,6 +280,8 @@ public final class ConfigFiles {
         private final ValueType.ReadContext ctx;
         private final PostgresSourceBuilder builder = PostgresSourceConfig.builder();
         private final Set<ConfigKey<?>> failed = new HashSet<>();
+        private final List<String> notes = new ArrayList<>();
+        private String where = "";
 
         Reader(Format format, Map<String, String> env) {
             this.format = format;
@@ -243,9 +331,10 @@ public final class ConfigFiles {
             return finish(id, autoStart);
         }
 
-        LoadedConfig readServer(JsonNode root) {
+        LoadedConfig readServer(JsonNode root, ServerFile.Entry entry) {
             String autoStartKey = "autoStart";
-            List<String> hostKeys = List.of(KIND, ID, autoStartKey);
+            String identityProvider = "identityProvider";
+            List<String> hostKeys = List.of(KIND, ID, autoStartKey, BOOTSTRAP_PROVIDER, identityProvider);
             List<String> allKeys = new ArrayList<>(hostKeys);
             allKeys.addAll(ConfigKeys.names(naming));
             Optional<String> id = Optional.empty();
@@ -261,9 +350,17 @@ public final class ConfigFiles {
                     case KIND -> checkType(KIND, e.getValue());
                     case ID -> id = readId(e.getValue());
                     case "autoStart" -> autoStart = readBool(autoStartKey, e.getValue(), autoStart);
-                    case "bootstrapProvider" -> problems.add("`bootstrapProvider` is not supported: this source "
-                            + "bootstraps itself from the replication slot's exported snapshot (no gap, no overlap); "
-                            + "remove it");
+                    case BOOTSTRAP_PROVIDER -> ServerBootstrapProvider.check(e.getValue(), root,
+                            entry != null, entry == null ? null : entry.bootstrapProviders(), ctx.env, problems, notes);
+                    case "identityProvider" -> notes.add("`" + identityProvider + "` ignored: the postgres source "
+                            + "authenticates with `user` and `password` (the native postgres source does not use "
+                            + "identity providers either)");
+                    case "auto_start", "bootstrap_provider", "identity_provider" -> problems.add("`" + name
+                            + "` is not a drasi-server field; write `" + switch (name) {
+                                case "auto_start" -> autoStartKey;
+                                case "bootstrap_provider" -> BOOTSTRAP_PROVIDER;
+                                default -> identityProvider;
+                            } + "`");
                     case PROPERTIES -> problems.add("`" + PROPERTIES + ":` is the seed format; in the drasi-server "
                             + "format (`" + KIND + ":`) put the camelCase settings at the top level");
                     default -> unknownKey(name, allKeys);
@@ -272,6 +369,9 @@ public final class ConfigFiles {
             if (id.isEmpty() && !root.has(ID)) {
                 problems.add("`" + ID + "` is missing; the drasi-server format needs the source id, e.g. `"
                         + ID + ": pg-source`");
+            }
+            if (entry != null) {
+                where = "source " + entry.id() + " (" + entry.where() + "): ";
             }
             return finish(id, autoStart);
         }
@@ -302,7 +402,9 @@ public final class ConfigFiles {
 
         private Optional<String> readId(JsonNode node) {
             try {
-                String v = ctx.text(node, ID, "a source id", false).trim();
+                // drasi-server takes `id` literally (no ${VAR}); the seed format substitutes as everywhere
+                String v = (format == Format.SEED ? ctx.text(node, ID, "a source id", false)
+                        : literal(node, ID, "a source id")).trim();
                 if (v.isEmpty()) {
                     problems.add("`" + ID + "` is empty; give the source a name, e.g. pg-source");
                     return Optional.empty();
@@ -312,6 +414,14 @@ public final class ConfigFiles {
                 problems.add(f.getMessage());
                 return Optional.empty();
             }
+        }
+
+        private static String literal(JsonNode node, String name, String expected) throws ValueType.ReadFailure {
+            if (node == null || !node.isValueNode() || node.isNull()) {
+                throw new ValueType.ReadFailure("`" + name + "`: expected " + expected + ", got "
+                        + ValueType.describe(node, false));
+            }
+            return node.asText();
         }
 
         private boolean readBool(String name, JsonNode node, boolean fallback) {
@@ -344,9 +454,13 @@ public final class ConfigFiles {
                 }
             }
             if (!problems.isEmpty()) {
-                throw new ConfigurationException(problems);
+                throw new ConfigurationException(problems.stream().map(p -> where + p).toList());
             }
-            return new LoadedConfig(format, id, autoStart, new PostgresSourceConfig(builder));
+            for (String note : notes) {
+                LOG.info("{}{}", where, note);
+            }
+            return new LoadedConfig(format, id, autoStart, new PostgresSourceConfig(builder),
+                    notes.stream().map(n -> where + n).toList());
         }
     }
 }

@@ -1,5 +1,6 @@
 package io.drasi.source.postgres;
 
+import io.drasi.source.postgres.mapping.value.UnmappableValues;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -94,7 +95,8 @@ final class ConfigKeys {
             "File that persists the acknowledged stream position; relative paths resolve against the working "
                     + "directory and `{sourceId}` is replaced by the source id. `memory` keeps it in memory only: "
                     + "after a restart the stream resumes from the slot's `confirmed_flush_lsn`, which can repeat "
-                    + "more changes.",
+                    + "more changes. The `drasi-pg` CLI, when this key is not set, keeps the file in "
+                    + "`$XDG_STATE_HOME/drasi-pg/` (else `~/.local/state/drasi-pg/`) instead.",
             OPTIONAL, PLAIN, NOT_NULL, PostgresSourceConfig::offsetStore, PostgresSourceBuilder::withOffsetStore);
 
     static final ConfigKey<Duration> POLL_INTERVAL = new ConfigKey<>("poll_interval", ValueType.DURATION,
@@ -152,6 +154,24 @@ final class ConfigKeys {
             OPTIONAL, PLAIN, NOT_NULL, PostgresSourceConfig::decimalAsString,
             PostgresSourceBuilder::withDecimalAsString);
 
+    static final ConfigKey<UnmappableValues> UNMAPPABLE_VALUES = new ConfigKey<>("unmappable_values",
+            ValueType.UNMAPPABLE_VALUES, UnmappableValues.FAIL, "`fail`",
+            "A column value the value table cannot convert: `fail` stops the source (state `FAILED`) naming "
+                    + "`schema.table.column`, the type, the LSN and the fix, without advancing the position past "
+                    + "the change; `text` delivers PostgreSQL's text form as a string, warns once per column and "
+                    + "counts it in `stats().unmappableValues()`.",
+            OPTIONAL, PLAIN, NOT_NULL, PostgresSourceConfig::unmappableValues,
+            PostgresSourceBuilder::withUnmappableValues);
+
+    static final ConfigKey<GeneratedColumns> GENERATED_COLUMNS = new ConfigKey<>("generated_columns",
+            ValueType.GENERATED_COLUMNS, GeneratedColumns.INCLUDE, "`include`",
+            "Stored generated columns as properties, in bootstrap and stream. PostgreSQL 18+ publishes them "
+                    + "(`publish_generated_columns = stored` on the publication the source creates); before 18 the "
+                    + "source reads them by key after each change (one query per table per batch). `omit` leaves "
+                    + "them out everywhere.",
+            OPTIONAL, PLAIN, NOT_NULL, PostgresSourceConfig::generatedColumns,
+            PostgresSourceBuilder::withGeneratedColumns);
+
     static final ConfigKey<Map<String, String>> DEBEZIUM_PROPERTIES = new ConfigKey<>("debezium_properties",
             ValueType.STRING_MAP, Map.of(), "`{}`",
             "Extra Debezium properties, allow-listed: " + String.join(", ",
@@ -165,7 +185,7 @@ final class ConfigKeys {
     static final List<ConfigKey<?>> ALL = List.of(HOST, PORT, DATABASE, USER, PASSWORD, TABLES, SLOT_NAME,
             PUBLICATION_NAME, SSL_MODE, SSL_ROOT_CERT, TABLE_KEYS, OFFSET_STORE, POLL_INTERVAL, MAX_BATCH_SIZE,
             MAX_QUEUE_SIZE, HEARTBEAT_INTERVAL, OFFSET_FLUSH_INTERVAL, CONNECT_TIMEOUT, RECONNECT_BACKOFF_INITIAL,
-            RECONNECT_BACKOFF_MAX, DECIMAL_AS_STRING, DEBEZIUM_PROPERTIES);
+            RECONNECT_BACKOFF_MAX, DECIMAL_AS_STRING, GENERATED_COLUMNS, UNMAPPABLE_VALUES, DEBEZIUM_PROPERTIES);
 
     private static final Map<String, ConfigKey<?>> BY_SNAKE = index(ConfigKey::snakeName);
     private static final Map<String, ConfigKey<?>> BY_CAMEL = index(ConfigKey::camelName);

@@ -51,9 +51,6 @@ final class DebeziumProperties {
         p.setProperty("database.sslmode", config.sslMode().value());
         config.sslRootCert().ifPresent(cert -> p.setProperty("database.sslrootcert", cert.toString()));
         p.setProperty("database.tcpKeepAlive", "true");
-        // pgoutput renders values with the walsender session's settings and Debezium parses that text: a
-        // database default of bytea_output=escape would otherwise reach Debezium's hex parser as garbage.
-        p.setProperty("driver.options", "-c bytea_output=hex");
         p.setProperty("connect.timeout.ms", Long.toString(config.connectTimeout().toMillis()));
 
         p.setProperty("plugin.name", "pgoutput");

@@ -1,12 +1,15 @@
 package io.drasi.source.postgres;
 
 import io.drasi.source.postgres.mapping.ChangeMapper;
+import io.drasi.source.postgres.mapping.ColumnTypes;
 import io.drasi.source.postgres.mapping.TableKeys;
 import io.drasi.source.postgres.mapping.model.TableId;
 import io.drasi.source.postgres.mapping.value.PgValueConverter;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
+import io.drasi.source.postgres.mapping.value.UnmappableValueException;
 
 /** Builds the mapping layer's objects from the config and the preflight's resolved tables (one place). */
 final class Mapping {
@@ -14,9 +17,13 @@ final class Mapping {
     private Mapping() {
     }
 
-    static PgValueConverter converter(PostgresSourceConfig config) {
-        return config.decimalAsString() ? new PgValueConverter(PgValueConverter.NumericMode.EXACT_STRING)
-                : PgValueConverter.DEFAULT;
+    /**
+     * @param onUnmappable told of each value delivered as text under {@code unmappable_values: text}
+     * @return the one value converter of a source, shared by its stream, bootstrap and TOAST re-read
+     */
+    static PgValueConverter converter(PostgresSourceConfig config, Consumer<UnmappableValueException> onUnmappable) {
+        return new PgValueConverter(config.decimalAsString() ? PgValueConverter.NumericMode.EXACT_STRING
+                : PgValueConverter.NumericMode.FLOAT, config.unmappableValues(), onUnmappable);
     }
 
     /** Key columns per table as resolved by the preflight (configured keys, else the primary key). */
@@ -32,8 +39,9 @@ final class Mapping {
         return TableId.of(name.schema(), name.table());
     }
 
-    static ChangeMapper mapper(String sourceId, PostgresSourceConfig config, List<Preflight.ResolvedTable> tables) {
-        return new ChangeMapper(sourceId, tableKeys(tables), converter(config));
+    static ChangeMapper mapper(String sourceId, PgValueConverter converter, List<Preflight.ResolvedTable> tables,
+                               ColumnTypes columnTypes) {
+        return new ChangeMapper(sourceId, tableKeys(tables), converter, columnTypes);
     }
 
     /** The Debezium properties the value table relies on. */

@@ -12,6 +12,7 @@ import io.drasi.source.postgres.bootstrap.BootstrapSink;
 import io.drasi.source.postgres.bootstrap.ConnectionSettings;
 import io.drasi.source.postgres.bootstrap.SnapshotSlot;
 import io.drasi.source.postgres.mapping.ChangeMapper;
+import io.drasi.source.postgres.mapping.value.PgValueConverter;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -64,6 +65,7 @@ public final class PostgresReplicationSource implements AutoCloseable {
     private final String id;
     private final PostgresSourceConfig config;
     private final StatsCounter stats = new StatsCounter(Clock.systemUTC());
+    private final PgValueConverter converter;
     private final AtomicReference<State> state = new AtomicReference<>(State.CREATED);
     private final AtomicReference<Throwable> failure = new AtomicReference<>();
     private final CountDownLatch terminated = new CountDownLatch(1);
@@ -74,6 +76,7 @@ public final class PostgresReplicationSource implements AutoCloseable {
     private Thread engineThread;
     private ConnectionMonitor monitor;
     private ToastFiller toast;
+    private GeneratedColumnFiller generated;
 
     /**
      * @param id     the source id, used as {@code source_id} in every change; never null or blank
@@ -85,6 +88,7 @@ public final class PostgresReplicationSource implements AutoCloseable {
             throw new IllegalArgumentException("source id must not be blank");
         }
         this.config = Objects.requireNonNull(config, "config");
+        this.converter = Mapping.converter(config, new UnmappableValueLog(id, stats));
     }
 
     /** @return the source id */
@@ -176,7 +180,8 @@ public final class PostgresReplicationSource implements AutoCloseable {
                 .sourceId(id)
                 .tables(tables.stream().map(t -> Mapping.tableId(t.name())).toList())
                 .tableKeys(Mapping.tableKeys(tables))
-                .converter(Mapping.converter(config))
+                .converter(converter)
+                .generatedColumns(config.generatedColumns() == GeneratedColumns.INCLUDE)
                 .publication(config.publicationName())
                 .progress(progress)
                 .build();
@@ -219,14 +224,16 @@ public final class PostgresReplicationSource implements AutoCloseable {
                             config.slotName());
                 }
                 config.offsetStoreFile(id).ifPresent(PostgresReplicationSource::createParentDirectories);
-                ChangeMapper mapper = Mapping.mapper(id, config, preflight.tables());
-                toast = new ToastFiller(connections, config, preflight.tables());
+                toast = new ToastFiller(connections, converter, preflight.tables());
+                ChangeMapper mapper = Mapping.mapper(id, converter, preflight.tables(), toast::columnTypes);
+                generated = new GeneratedColumnFiller(connections, config, converter, preflight.tables(),
+                        preflight.generatedColumnsPublished());
                 Properties props = DebeziumProperties.of(id, config, preflight.tables(), Mapping.engineProperties());
                 LOG.info("source {} starting: {}", id, DebeziumProperties.masked(props));
                 engine = DebeziumEngine.create(ChangeEventFormat.of(Connect.class))
                         .using(props)
                         .using((success, message, error) -> onCompleted(success, message, error))
-                        .notifying(new BatchHandler(mapper, sink, toast, stats, slotConfirmedFlush(connections),
+                        .notifying(new BatchHandler(mapper, sink, toast, generated, stats, slotConfirmedFlush(connections),
                                 this::onStreaming))
                         .build();
                 monitor = new ConnectionMonitor(id, DebeziumProperties.topicPrefix(id), config.slotName(),
@@ -520,6 +527,9 @@ public final class PostgresReplicationSource implements AutoCloseable {
             }
         } catch (InterruptedException ex) {
             Thread.currentThread().interrupt();
+        }
+        if (generated != null) {
+            generated.close();
         }
         if (toast != null) {
             toast.close();

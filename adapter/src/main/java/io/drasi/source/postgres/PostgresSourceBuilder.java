@@ -1,5 +1,6 @@
 package io.drasi.source.postgres;
 
+import io.drasi.source.postgres.mapping.value.UnmappableValues;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -55,6 +56,8 @@ public final class PostgresSourceBuilder {
     Duration reconnectBackoffInitial = ConfigKeys.RECONNECT_BACKOFF_INITIAL.defaultValue();
     Duration reconnectBackoffMax = ConfigKeys.RECONNECT_BACKOFF_MAX.defaultValue();
     boolean decimalAsString = ConfigKeys.DECIMAL_AS_STRING.defaultValue();
+    UnmappableValues unmappableValues = ConfigKeys.UNMAPPABLE_VALUES.defaultValue();
+    GeneratedColumns generatedColumns = ConfigKeys.GENERATED_COLUMNS.defaultValue();
     Map<String, String> debeziumProperties = new LinkedHashMap<>(ConfigKeys.DEBEZIUM_PROPERTIES.defaultValue());
 
     /** Use {@link PostgresSourceConfig#builder()}. */
@@ -297,6 +300,27 @@ public final class PostgresSourceBuilder {
      */
     public PostgresSourceBuilder withDecimalAsString(boolean decimalAsString) {
         this.decimalAsString = decimalAsString;
+        return this;
+    }
+
+    /**
+     * @param unmappableValues what to do with a column value the value table cannot convert: {@code FAIL} (default)
+     *                         stops the source naming the column and the fix; {@code TEXT} delivers PostgreSQL's
+     *                         text form, warns once per column and counts it in {@link SourceStats}
+     * @return this
+     */
+    public PostgresSourceBuilder withUnmappableValues(UnmappableValues unmappableValues) {
+        this.unmappableValues = unmappableValues;
+        return this;
+    }
+
+    /**
+     * @param generatedColumns {@link GeneratedColumns#INCLUDE} (default): stored generated columns are
+     *                         properties; {@link GeneratedColumns#OMIT}: left out
+     * @return this
+     */
+    public PostgresSourceBuilder withGeneratedColumns(GeneratedColumns generatedColumns) {
+        this.generatedColumns = generatedColumns;
         return this;
     }
 

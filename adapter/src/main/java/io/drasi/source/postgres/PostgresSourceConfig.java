@@ -1,5 +1,6 @@
 package io.drasi.source.postgres;
 
+import io.drasi.source.postgres.mapping.value.UnmappableValues;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -50,6 +51,8 @@ public final class PostgresSourceConfig {
     private final Duration reconnectBackoffInitial;
     private final Duration reconnectBackoffMax;
     private final boolean decimalAsString;
+    private final UnmappableValues unmappableValues;
+    private final GeneratedColumns generatedColumns;
     private final Map<String, String> debeziumProperties;
 
     /** Snapshot of a builder; not yet validated (the builder validates before handing it out). */
@@ -75,6 +78,8 @@ public final class PostgresSourceConfig {
         this.reconnectBackoffInitial = b.reconnectBackoffInitial;
         this.reconnectBackoffMax = b.reconnectBackoffMax;
         this.decimalAsString = b.decimalAsString;
+        this.unmappableValues = b.unmappableValues;
+        this.generatedColumns = b.generatedColumns;
         this.debeziumProperties = b.debeziumProperties == null
                 ? null : Collections.unmodifiableMap(new LinkedHashMap<>(b.debeziumProperties));
     }
@@ -190,6 +195,14 @@ public final class PostgresSourceConfig {
         return offsetStore;
     }
 
+    /**
+     * @return true when {@code offset_store} was not set (the library's default, a file relative to the working
+     *         directory); hosts such as the CLI may then choose their own place
+     */
+    public boolean offsetStoreIsDefault() {
+        return ConfigKeys.DEFAULT_OFFSET_STORE.equals(offsetStore);
+    }
+
     /** @return true when offsets are kept in memory only ({@code offsetStore} is {@code memory}) */
     public boolean offsetsInMemory() {
         return ConfigKeys.IN_MEMORY_OFFSET_STORE.equals(offsetStore);
@@ -262,6 +275,19 @@ public final class PostgresSourceConfig {
     /** @return true to emit numeric/decimal/money as exact strings; false (default) emits floats */
     public boolean decimalAsString() {
         return decimalAsString;
+    }
+
+    /**
+     * @return what happens to a column value the value table cannot convert: {@link UnmappableValues#FAIL} (default)
+     *         stops the source naming the column, {@link UnmappableValues#TEXT} delivers PostgreSQL's text form
+     */
+    public UnmappableValues unmappableValues() {
+        return unmappableValues;
+    }
+
+    /** @return whether stored generated columns are properties (default {@link GeneratedColumns#INCLUDE}) */
+    public GeneratedColumns generatedColumns() {
+        return generatedColumns;
     }
 
     /** @return extra Debezium properties, every key on the allow-list (default empty) */

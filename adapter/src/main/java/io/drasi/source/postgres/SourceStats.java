@@ -15,7 +15,10 @@ import java.time.Instant;
  * @param lagMillis           wall-clock time between that commit and its acknowledgement (replication lag
  *                            as seen by the sink), -1 before the first change
  * @param reconnects          how many times the connection was re-established after a loss
+ * @param unmappableValues    column values delivered as PostgreSQL's text form because the value table could not
+ *                            convert them ({@code unmappable_values: text}; counted when converted)
  */
 public record SourceStats(State state, long changes, long transactions, long batches, Lsn lastLsn, Lsn lastCommitLsn,
-                          Instant lastCommitTime, long lagMillis, long reconnects) {
+                          Instant lastCommitTime, long lagMillis, long reconnects,
+                          long unmappableValues) {
 }

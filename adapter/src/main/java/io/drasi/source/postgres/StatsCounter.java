@@ -16,6 +16,7 @@ final class StatsCounter {
     private Instant lastCommitTime;
     private long lagMillis = -1;
     private long reconnects;
+    private long unmappableValues;
 
     StatsCounter(Clock clock) {
         this.clock = clock;
@@ -37,12 +38,16 @@ final class StatsCounter {
         }
     }
 
+    synchronized void unmappableValue() {
+        unmappableValues++;
+    }
+
     synchronized void reconnected() {
         reconnects++;
     }
 
     synchronized SourceStats snapshot(State state) {
         return new SourceStats(state, changes, transactions, batches, lastLsn, lastCommitLsn, lastCommitTime, lagMillis,
-                reconnects);
+                reconnects, unmappableValues);
     }
 }

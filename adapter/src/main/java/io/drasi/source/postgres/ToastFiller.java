@@ -3,6 +3,8 @@ package io.drasi.source.postgres;
 import io.drasi.source.postgres.bootstrap.ConnectionSettings;
 import io.drasi.source.postgres.bootstrap.RowLookup;
 import io.drasi.source.postgres.mapping.MappedRecord;
+import io.drasi.source.postgres.mapping.value.PgColumnType;
+import io.drasi.source.postgres.mapping.value.PgValueConverter;
 import io.drasi.source.postgres.mapping.model.ElementValue;
 import io.drasi.source.postgres.mapping.model.Node;
 import io.drasi.source.postgres.mapping.model.SourceChange;
@@ -32,10 +34,25 @@ final class ToastFiller implements AutoCloseable {
     private final RowLookup lookup;
     private final Map<TableId, List<String>> keyColumns = new HashMap<>();
 
-    ToastFiller(ConnectionSettings connections, PostgresSourceConfig config, List<Preflight.ResolvedTable> tables) {
-        this.lookup = new RowLookup(connections, Mapping.converter(config));
+    ToastFiller(ConnectionSettings connections, PgValueConverter converter, List<Preflight.ResolvedTable> tables) {
+        this.lookup = new RowLookup(connections, converter);
         for (Preflight.ResolvedTable t : tables) {
             keyColumns.put(Mapping.tableId(t.name()), t.keyColumns());
+        }
+    }
+
+    /**
+     * The catalog's column types of a table, read over the same connection (delivery thread). Best effort: when the
+     * table is gone (dropped while its changes are still being streamed) or the catalog cannot be read, the mapping
+     * falls back to Debezium's schemas, which only lack domains' base types.
+     */
+    Map<String, PgColumnType> columnTypes(TableId table) {
+        try {
+            return lookup.columnTypes(table);
+        } catch (RuntimeException e) {
+            LOG.debug("column types of {} not available ({}); mapping its changes from Debezium's schema", table,
+                    e.getMessage());
+            return Map.of();
         }
     }
 

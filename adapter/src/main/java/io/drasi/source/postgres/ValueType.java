@@ -43,7 +43,13 @@ abstract class ValueType<T> {
         }
 
         /**
-         * @return the scalar's text with {@code ${VAR}} substituted
+         * The scalar's text with environment references resolved: in the seed format (snake_case) every
+         * {@code ${VAR}} inside the text; in the drasi-server format (camelCase) as drasi-server's
+         * {@code ConfigValue} does, a whole-value {@code ${VAR}} / {@code ${VAR:-default}} or a mapping
+         * {@code {kind: EnvironmentVariable, name, default}} ({@code kind: Secret} needs drasi-server's
+         * secret store and is refused naming the alternative).
+         *
+         * @return the scalar's text with references resolved
          * @throws ReadFailure if not a scalar or a variable is unresolved
          */
         String text(JsonNode node, String path, String expected, boolean secret) throws ReadFailure {
@@ -51,10 +57,47 @@ abstract class ValueType<T> {
                 throw new ReadFailure("`" + path + "` has no value; expected " + expected
                         + " (remove the line to use the default)");
             }
+            boolean server = naming == Naming.CAMEL;
+            if (server && node.isObject() && node.has("kind")) {
+                return reference(node, path);
+            }
             if (!node.isValueNode()) {
                 throw new ReadFailure("`" + path + "`: expected " + expected + ", got " + describe(node, secret));
             }
-            YamlEnv.Result r = YamlEnv.substitute(node.asText(), env);
+            YamlEnv.Result r = server ? YamlEnv.substituteWhole(node.asText(), env)
+                    : YamlEnv.substitute(node.asText(), env);
+            return resolved(r, path);
+        }
+
+        /** drasi-server's structured reference: {@code {kind: EnvironmentVariable, name: X, default: "d"}}. */
+        private String reference(JsonNode node, String path) throws ReadFailure {
+            String kind = node.get("kind").asText();
+            JsonNode name = node.get("name");
+            if ("Secret".equals(kind)) {
+                throw new ReadFailure("`" + path + "`: `kind: Secret` references drasi-server's secret store, which"
+                        + " this source does not have; pass the value through an environment variable instead, e.g. `"
+                        + path + ": ${" + (name != null && name.isTextual() ? name.asText().toUpperCase(java.util.Locale.ROOT)
+                        .replaceAll("[^A-Z0-9_]", "_") : "VAR") + "}`");
+            }
+            if (!"EnvironmentVariable".equals(kind)) {
+                throw new ReadFailure("`" + path + "`: unknown reference kind '" + kind
+                        + "'; use `kind: EnvironmentVariable` (with `name` and optional `default`) or ${VAR}");
+            }
+            if (name == null || !name.isTextual() || name.asText().isEmpty()) {
+                throw new ReadFailure("`" + path + "`: `kind: EnvironmentVariable` needs `name`, the variable's name");
+            }
+            JsonNode dflt = node.get("default");
+            String value = env.get(name.asText());
+            if (value != null) {
+                return value;
+            }
+            if (dflt != null && dflt.isValueNode() && !dflt.isNull()) {
+                return dflt.asText();
+            }
+            return resolved(new YamlEnv.Result("", List.of(name.asText())), path);
+        }
+
+        private String resolved(YamlEnv.Result r, String path) throws ReadFailure {
             if (!r.missing().isEmpty()) {
                 throw new ReadFailure("`" + path + "`: environment variable "
                         + r.missing().stream().map(v -> "`" + v + "`").collect(Collectors.joining(", "))
@@ -237,29 +280,7 @@ abstract class ValueType<T> {
         }
     };
 
-    static final ValueType<SslMode> SSL_MODE = new ValueType<>() {
-        @Override
-        String docName() {
-            return String.join(" \\| ", java.util.Arrays.stream(SslMode.values()).map(SslMode::value).toList());
-        }
-
-        @Override
-        String expected() {
-            return "one of " + SslMode.validValues();
-        }
-
-        @Override
-        SslMode read(JsonNode node, String path, boolean secret, ReadContext ctx) throws ReadFailure {
-            String t = ctx.text(node, path, expected(), secret);
-            return SslMode.find(t).orElseThrow(() ->
-                    new ReadFailure("`" + path + "`: expected " + expected() + ", got " + got(t, secret)));
-        }
-
-        @Override
-        String render(SslMode value) {
-            return value.value();
-        }
-    };
+    static final ValueType<SslMode> SSL_MODE = enumeration(SslMode.values(), SslMode::value, SslMode::find);
 
     static final ValueType<Path> PATH = new ValueType<>() {
         @Override
@@ -398,6 +419,44 @@ abstract class ValueType<T> {
             return value.stream().map(k -> k.table() + "=" + k.keyColumns()).collect(Collectors.joining(", ", "[", "]"));
         }
     };
+
+    static final ValueType<GeneratedColumns> GENERATED_COLUMNS = enumeration(GeneratedColumns.values(),
+            GeneratedColumns::value, GeneratedColumns::find);
+
+    static final ValueType<io.drasi.source.postgres.mapping.value.UnmappableValues> UNMAPPABLE_VALUES = enumeration(
+            io.drasi.source.postgres.mapping.value.UnmappableValues.values(),
+            io.drasi.source.postgres.mapping.value.UnmappableValues::value,
+            t -> java.util.Arrays.stream(io.drasi.source.postgres.mapping.value.UnmappableValues.values())
+                    .filter(v -> v.value().equalsIgnoreCase(t.strip())).findFirst());
+
+    /** A choice among fixed values, written as {@code value(e)}; {@code find} parses a spelling. */
+    private static <E> ValueType<E> enumeration(E[] values, java.util.function.Function<E, String> value,
+                                                java.util.function.Function<String, java.util.Optional<E>> find) {
+        List<String> spellings = java.util.Arrays.stream(values).map(value).toList();
+        return new ValueType<>() {
+            @Override
+            String docName() {
+                return String.join(" \\| ", spellings);
+            }
+
+            @Override
+            String expected() {
+                return "one of " + String.join(", ", spellings);
+            }
+
+            @Override
+            E read(JsonNode node, String path, boolean secret, ReadContext ctx) throws ReadFailure {
+                String t = ctx.text(node, path, expected(), secret);
+                return find.apply(t).orElseThrow(() ->
+                        new ReadFailure("`" + path + "`: expected " + expected() + ", got " + got(t, secret)));
+            }
+
+            @Override
+            String render(E v) {
+                return value.apply(v);
+            }
+        };
+    }
 
     static List<String> readStringList(JsonNode node, String path, ReadContext ctx) throws ReadFailure {
         if (node == null || !node.isArray()) {

@@ -5,11 +5,18 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Environment-variable substitution in configuration values, as drasi-server does it:
- * {@code ${VAR}} is replaced by the variable's value, {@code ${VAR:-default}} by the value or, when
- * the variable is unset or empty, by {@code default}. <code>$${</code> writes a literal <code>${</code>. Text
- * without a complete {@code ${...}} is left as it is. Applied to scalar values only, after YAML
- * parsing, so a variable can never inject YAML structure.
+ * Environment-variable substitution in configuration values, after YAML parsing (a variable can never
+ * inject YAML structure). Two rule sets:
+ *
+ * <p>{@link #substitute} (seed / drasi-lib files): every {@code ${VAR}} inside a value is replaced by
+ * the variable's value, {@code ${VAR:-default}} by the value or, when the variable is unset or empty,
+ * by {@code default}. <code>$${</code> writes a literal <code>${</code>. Text without a complete
+ * {@code ${...}} is left as it is.
+ *
+ * <p>{@link #substituteWhole} (drasi-server files), as drasi-server's {@code ConfigValue} resolves
+ * them: only a value that is exactly {@code ${NAME}} or {@code ${NAME:-default}} is a reference (text
+ * around it makes the whole value a literal); a set variable wins even when empty; the default applies
+ * only when the variable is unset.
  */
 final class YamlEnv {
 
@@ -66,6 +73,28 @@ final class YamlEnv {
             i++;
         }
         return new Result(out.toString(), List.copyOf(missing));
+    }
+
+    /**
+     * drasi-server's rule: the value is a reference only if it starts with <code>${</code> and ends with
+     * <code>}</code>; the name runs to the first {@code :-}, the default is the rest.
+     *
+     * @param text the raw value; never null
+     * @param env  the environment; never null
+     * @return the resolved value, or the text unchanged when it is not a reference
+     */
+    static Result substituteWhole(String text, Map<String, String> env) {
+        if (!text.startsWith("${") || !text.endsWith("}") || text.length() < 3) {
+            return new Result(text, List.of());
+        }
+        String inner = text.substring(2, text.length() - 1);
+        int sep = inner.indexOf(":-");
+        String name = sep >= 0 ? inner.substring(0, sep) : inner;
+        String value = env.get(name);
+        if (value != null) {
+            return new Result(value, List.of());
+        }
+        return sep >= 0 ? new Result(inner.substring(sep + 2), List.of()) : new Result(text, List.of(name));
     }
 
     private static boolean isVariableName(String name) {

@@ -85,7 +85,8 @@ class ConfigFilesTest {
                 .withMaxBatchSize(1000).withMaxQueueSize(4000).withHeartbeatInterval(Duration.ofSeconds(30))
                 .withOffsetFlushInterval(Duration.ofSeconds(1)).withConnectTimeout(Duration.ofSeconds(5))
                 .withReconnectBackoffInitial(Duration.ofMillis(500)).withReconnectBackoffMax(Duration.ofMinutes(1))
-                .withDecimalAsString(true)
+                .withDecimalAsString(true).withGeneratedColumns(GeneratedColumns.OMIT)
+                .withUnmappableValues(io.drasi.source.postgres.mapping.value.UnmappableValues.TEXT)
                 .withDebeziumProperties(Map.of("max.queue.size.in.bytes", "104857600", "status.update.interval.ms", "1000"))
                 .build();
         assertThat(c).isEqualTo(expected);
@@ -145,12 +146,60 @@ class ConfigFilesTest {
     }
 
     @Test
-    void parse_envVarInsideListAndId_substituted() {
-        ConfigFiles.LoadedConfig loaded = ConfigFiles.parse("kind: postgres\nid: ${SRC:-pg}\ndatabase: d\nuser: u\n"
-                + "tables: [\"${SCHEMA}.users\"]\n", Map.of("SCHEMA", "crm"));
+    void parse_seedEnvVarInsideListAndId_substituted() {
+        ConfigFiles.LoadedConfig loaded = ConfigFiles.parse("source_type: postgres\nid: ${SRC:-pg}\nproperties:\n"
+                + "  database: d\n  user: u\n  tables: [\"${SCHEMA}.users\"]\n", Map.of("SCHEMA", "crm"));
 
         assertThat(loaded.sourceId()).contains("pg");
         assertThat(loaded.config().tables()).containsExactly("crm.users");
+    }
+
+    @Test
+    void parse_serverWholeValueReference_resolvedInsideListButIdLiteral() {
+        ConfigFiles.LoadedConfig loaded = ConfigFiles.parse("kind: postgres\nid: ${SRC:-pg}\ndatabase: d\nuser: u\n"
+                + "tables: [\"${T}\"]\n", Map.of("T", "crm.users"));
+
+        assertThat(loaded.sourceId()).contains("${SRC:-pg}");
+        assertThat(loaded.config().tables()).containsExactly("crm.users");
+    }
+
+    @Test
+    void parse_serverEmbeddedReference_keptLiteralAsDrasiServerDoes() {
+        PostgresSourceConfig c = ConfigFiles.parse(server("password: \"pa${X}ss\"\nhost: db-${X}\n"),
+                Map.of("X", "1")).config();
+
+        assertThat(c.password()).isEqualTo("pa${X}ss");
+        assertThat(c.host()).isEqualTo("db-${X}");
+    }
+
+    @Test
+    void parse_serverSetButEmptyVariable_winsOverDefaultAsDrasiServerDoes() {
+        PostgresSourceConfig c = ConfigFiles.parse(server("password: ${PW:-fallback}\n"), Map.of("PW", "")).config();
+        PostgresSourceConfig seed = ConfigFiles.parse(seed("  password: ${PW:-fallback}\n"), Map.of("PW", "")).config();
+
+        assertThat(c.password()).isEmpty();
+        assertThat(seed.password()).isEqualTo("fallback");
+    }
+
+    @Test
+    void parse_serverStructuredEnvironmentVariable_resolved() {
+        PostgresSourceConfig c = ConfigFiles.parse(server("port:\n  kind: EnvironmentVariable\n  name: PGP\n"
+                + "  default: \"6000\"\nhost:\n  kind: EnvironmentVariable\n  name: PGH\n"), Map.of("PGH", "h1")).config();
+
+        assertThat(c.port()).isEqualTo(6000);
+        assertThat(c.host()).isEqualTo("h1");
+    }
+
+    @Test
+    void parse_serverStructuredReferenceProblems_namedWithFix() {
+        assertThat(problems(server("password:\n  kind: Secret\n  name: db-password\nhost:\n  kind: Vault\n"
+                + "port:\n  kind: EnvironmentVariable\n  name: NOPE\n"))).containsExactly(
+                "`password`: `kind: Secret` references drasi-server's secret store, which this source does not have; "
+                        + "pass the value through an environment variable instead, e.g. `password: ${DB_PASSWORD}`",
+                "`host`: unknown reference kind 'Vault'; use `kind: EnvironmentVariable` (with `name` and optional "
+                        + "`default`) or ${VAR}",
+                "`port`: environment variable `NOPE` is not set and has no default; set it, or write ${NOPE:-default} "
+                        + "to give a default");
     }
 
     // ------------------------------------------------------------------ unknown keys
@@ -332,12 +381,6 @@ class ConfigFilesTest {
     void parse_serverWithoutId_problem() {
         assertThat(problems(server("").replace("id: pg\n", ""))).containsExactly(
                 "`id` is missing; the drasi-server format needs the source id, e.g. `id: pg-source`");
-    }
-
-    @Test
-    void parse_bootstrapProvider_explainsBuiltInBootstrap() {
-        assertThat(problems(server("bootstrapProvider:\n  kind: postgres\n"))).singleElement().asString()
-                .startsWith("`bootstrapProvider` is not supported");
     }
 
     @Test

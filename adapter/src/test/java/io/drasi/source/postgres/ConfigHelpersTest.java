@@ -55,6 +55,20 @@ class ConfigHelpersTest {
     }
 
     @Test
+    void yamlEnvSubstituteWhole_drasiServerRules() {
+        Map<String, String> env = Map.of("A", "x", "EMPTY", "");
+
+        assertThat(YamlEnv.substituteWhole("${A}", env).value()).isEqualTo("x");
+        assertThat(YamlEnv.substituteWhole("${EMPTY:-dflt}", env).value()).isEmpty();
+        assertThat(YamlEnv.substituteWhole("${B:-dflt}", env).value()).isEqualTo("dflt");
+        assertThat(YamlEnv.substituteWhole("${B:-a:-b}", env).value()).isEqualTo("a:-b");
+        assertThat(YamlEnv.substituteWhole("pre-${A}", env).value()).isEqualTo("pre-${A}");
+        assertThat(YamlEnv.substituteWhole("$${A}", env).value()).isEqualTo("$${A}");
+        assertThat(YamlEnv.substituteWhole("${", env).value()).isEqualTo("${");
+        assertThat(YamlEnv.substituteWhole("${B}", env).missing()).containsExactly("B");
+    }
+
+    @Test
     void yamlEnvSubstitute_unset_reportsEveryMissingName() {
         YamlEnv.Result r = YamlEnv.substitute("${X}/${A}/${Y}", Map.of("A", "a"));
 

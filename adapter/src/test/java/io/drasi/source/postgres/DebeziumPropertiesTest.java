@@ -40,4 +40,24 @@ class DebeziumPropertiesTest {
         assertThat(p.getProperty("decimal.handling.mode")).isEqualTo("string");
         assertThat(DebeziumProperties.masked(p).getProperty("database.password")).isEqualTo("****");
     }
+
+    @Test
+    void createPublicationSql_partitionedInheritanceAndGenerated_optionsByServerVersion() {
+        PostgresSourceConfig config = PostgresSourceConfig.builder().withDatabase("db").withUser("u")
+                .withTables("m", "par", "g").withPublicationName("pub").withInMemoryOffsets().build();
+        List<Preflight.ResolvedTable> tables = List.of(
+                new Preflight.ResolvedTable(TableName.parse("m"), List.of("id"), List.of("id"), 'd',
+                        Preflight.TableKind.PARTITIONED_ROOT, List.of()),
+                new Preflight.ResolvedTable(TableName.parse("par"), List.of("id"), List.of("id"), 'd',
+                        Preflight.TableKind.INHERITANCE_PARENT, List.of()),
+                new Preflight.ResolvedTable(TableName.parse("g"), List.of("id"), List.of("id"), 'd',
+                        Preflight.TableKind.PLAIN, List.of("total")));
+        assertThat(Preflight.createPublicationSql(config, tables, 150000)).isEqualTo("CREATE PUBLICATION \"pub\""
+                + " FOR TABLE \"public\".\"m\", ONLY \"public\".\"par\", \"public\".\"g\""
+                + " WITH (publish_via_partition_root = true)");
+        assertThat(Preflight.createPublicationSql(config, tables, 180000))
+                .endsWith(" WITH (publish_via_partition_root = true, publish_generated_columns = stored)");
+        assertThat(Preflight.createPublicationSql(config.toBuilder().withGeneratedColumns(GeneratedColumns.OMIT)
+                .build(), tables.subList(2, 3), 180000)).isEqualTo("CREATE PUBLICATION \"pub\" FOR TABLE \"public\".\"g\"");
+    }
 }

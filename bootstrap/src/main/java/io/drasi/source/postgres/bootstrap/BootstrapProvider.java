@@ -68,6 +68,7 @@ public final class BootstrapProvider {
     private final long progressIntervalNanos;
     private final TableReader.Mode readMode;
     private final int fetchSize;
+    private final boolean includeGeneratedColumns;
     private final String publication;
 
     private BootstrapProvider(Builder b) {
@@ -80,6 +81,7 @@ public final class BootstrapProvider {
         this.progressIntervalNanos = b.progressInterval.toNanos();
         this.readMode = b.readMode;
         this.fetchSize = b.fetchSize;
+        this.includeGeneratedColumns = b.includeGeneratedColumns;
         this.publication = b.publication;
         if (tables.isEmpty()) {
             throw new IllegalArgumentException("no tables configured for the bootstrap");
@@ -217,7 +219,10 @@ public final class BootstrapProvider {
     }
 
     private Plan plan(Catalog catalog, TableId t) throws SQLException {
-        TableDescription d = catalog.describe(t);
+        TableDescription described = catalog.describe(t);
+        TableDescription d = includeGeneratedColumns ? described : new TableDescription(described.table(),
+                described.oid(), described.columns().stream().filter(c -> !c.generated()).toList(),
+                described.primaryKey(), described.estimatedRows(), described.partitioned());
         List<String> keyColumns = keys.keyColumns(d.table(), d.primaryKey());
         List<String> names = d.columnNames();
         int[] keyIndexes = new int[keyColumns.size()];
@@ -247,10 +252,10 @@ public final class BootstrapProvider {
         progress.onProgress(new BootstrapProgress.TableProgress(table, BootstrapProgress.Phase.STARTED, 0,
                 d.estimatedRows(), Duration.ZERO, index, count));
         try {
-            new RowPipeline(PIPELINE_BATCH, PIPELINE_DEPTH).run(reader, table, plan.columns(), text -> {
+            new RowPipeline(PIPELINE_BATCH, PIPELINE_DEPTH).run(reader, d, plan.columns(), text -> {
                 ElementValue[] converted = new ElementValue[columnNames.length];
                 for (int i = 0; i < columnNames.length; i++) {
-                    converted[i] = values.fromText(plan.types()[i], text[i]);
+                    converted[i] = values.fromText(table, columnNames[i], plan.types()[i], text[i]);
                 }
                 Map<String, ElementValue> props = PropertyMap.of(columnNames, converted);
                 List<String> key = new ArrayList<>(plan.keyIndexes().length);
@@ -305,6 +310,7 @@ public final class BootstrapProvider {
         private Duration progressInterval = Duration.ofSeconds(1);
         private TableReader.Mode readMode = TableReader.Mode.COPY;
         private int fetchSize = 10_000;
+        private boolean includeGeneratedColumns = true;
         private String publication;
 
         private Builder(ConnectionFactory connections) {
@@ -358,10 +364,18 @@ public final class BootstrapProvider {
         }
 
         /**
-         * @param publication the publication the stream reads: rows then carry exactly the columns it
-         *                    publishes (a PostgreSQL 15+ column list leaves columns out; PostgreSQL 18 can
-         *                    publish stored generated columns), so bootstrapped and streamed rows match.
-         *                    Default none: every column except generated ones.
+         * @param include true (default): stored generated columns are properties; false: left out
+         * @return this
+         */
+        public Builder generatedColumns(boolean include) {
+            this.includeGeneratedColumns = include;
+            return this;
+        }
+
+        /**
+         * @param publication the publication the stream reads: rows then leave out the (non-generated) columns
+         *                    it does not publish — a PostgreSQL 15+ column list — as the stream does; generated
+         *                    columns follow {@link #generatedColumns(boolean)}. Default none: every column.
          * @return this
          */
         public Builder publication(String publication) {

@@ -19,14 +19,16 @@ import java.util.Set;
  * transaction, so columns are those the snapshot sees). Every name travels as a bind parameter; no
  * identifier is concatenated into SQL here.
  *
- * <p>Columns are those the stream carries, so a bootstrapped row and a streamed row of the same table have
- * the same properties. Without a publication, or when the publication does not list the table (e.g. it
- * publishes the partitions of a partitioned table), that is every column except generated ones
- * ({@code attgenerated <> ''}). With the stream's publication on PostgreSQL 15+ it is the publication's
- * columns ({@code pg_publication_tables.attnames}: a column list leaves columns out) — minus generated
- * columns before PostgreSQL 18, whose {@code attnames} lists them though {@code pgoutput} never sends them;
- * from 18 on {@code attnames} is exactly what is sent (stored generated columns with
- * {@code publish_generated_columns = stored} or in a column list; virtual ones never).
+ * <p>Stored generated columns are described with {@code generated = true}; the bootstrap reads them
+ * unless told to omit them, and the streaming side re-reads them where {@code pgoutput} does not publish
+ * them (before PostgreSQL 18). Virtual generated columns (PostgreSQL 18, {@code attgenerated = 'v'}) are left
+ * out: {@code pgoutput} never publishes them and the streaming side does not re-read them, so a bootstrapped
+ * row would have a property no streamed row of the table has.
+ *
+ * <p>With the stream's publication ({@link #Catalog(Connection, String)}) on PostgreSQL 15+, a non-generated
+ * column the publication does not publish (a column list; {@code pg_publication_tables.attnames}) is left
+ * out, as the stream leaves it out. When the publication does not list the table (e.g. it publishes the
+ * partitions of a partitioned table) nothing is left out.
  *
  * <p>Thread-safety: not thread-safe (caches types); one per connection.
  */
@@ -48,9 +50,9 @@ final class Catalog {
             WHERE t.isleaf""";
 
     private static final String COLUMNS = """
-            SELECT a.attname, a.atttypid, a.attnotnull, a.attgenerated <> '' AS generated
+            SELECT a.attname, a.atttypid, a.attnotnull, a.attgenerated = 's' AS generated
             FROM pg_catalog.pg_attribute a
-            WHERE a.attrelid = ?::oid AND a.attnum > 0 AND NOT a.attisdropped
+            WHERE a.attrelid = ?::oid AND a.attnum > 0 AND NOT a.attisdropped AND a.attgenerated <> 'v'
             ORDER BY a.attnum""";
 
     private static final String PRIMARY_KEY = """
@@ -80,8 +82,8 @@ final class Catalog {
 
     /**
      * @param connection  the connection to read the catalog on
-     * @param publication the publication the stream reads, whose columns a row then has; null for every
-     *                    non-generated column
+     * @param publication the publication the stream reads, whose column list a row then follows; null for
+     *                    every column
      */
     Catalog(Connection connection, String publication) {
         this.connection = connection;
@@ -135,19 +137,18 @@ final class Catalog {
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     boolean generated = rs.getBoolean(4);
-                    boolean streamed = published == null ? !generated
-                            : published.contains(rs.getString(1)) && (!generated || serverMajor >= 18);
-                    if (!streamed) {
-                        continue;
+                    if (!generated && published != null && !published.contains(rs.getString(1))) {
+                        continue; // not in the publication's column list: the stream never carries it
                     }
-                    columns.add(new TableDescription.Column(rs.getString(1), null, rs.getBoolean(3)));
+                    columns.add(new TableDescription.Column(rs.getString(1), null, rs.getBoolean(3), generated));
                     typeOids.add(rs.getLong(2));
                 }
             }
         }
         for (int i = 0; i < columns.size(); i++) {
             TableDescription.Column c = columns.get(i);
-            columns.set(i, new TableDescription.Column(c.name(), type(typeOids.get(i)), c.notNull()));
+            columns.set(i, new TableDescription.Column(c.name(), type(typeOids.get(i)), c.notNull(),
+                    c.generated()));
         }
         List<String> pk = new ArrayList<>();
         try (PreparedStatement ps = connection.prepareStatement(PRIMARY_KEY)) {
@@ -158,7 +159,8 @@ final class Catalog {
                 }
             }
         }
-        return new TableDescription(qualified, oid, List.copyOf(columns), List.copyOf(pk), estimate);
+        return new TableDescription(qualified, oid, List.copyOf(columns), List.copyOf(pk), estimate,
+                relkind == 'p');
     }
 
     /**

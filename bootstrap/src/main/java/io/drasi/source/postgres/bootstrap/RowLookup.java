@@ -3,6 +3,7 @@ package io.drasi.source.postgres.bootstrap;
 import io.drasi.source.postgres.DrasiPostgresException;
 import io.drasi.source.postgres.mapping.model.ElementValue;
 import io.drasi.source.postgres.mapping.model.TableId;
+import io.drasi.source.postgres.mapping.value.PgColumnType;
 import io.drasi.source.postgres.mapping.value.PgValueConverter;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -20,7 +21,9 @@ import java.util.Set;
 /**
  * Reads the current values of some columns of one row, by key, converted through the same value table
  * as bootstrap and streaming. The streaming adapter uses it to fill unchanged TOAST columns that
- * pgoutput does not resend under REPLICA IDENTITY DEFAULT.
+ * pgoutput does not resend under REPLICA IDENTITY DEFAULT, and ({@link #readMany}) stored generated
+ * columns that pgoutput does not publish before PostgreSQL 18. Tables are read {@code ONLY} (without
+ * inheritance children) unless partitioned, as the bootstrap reads them.
  *
  * <p>Consistency trade-off: the value read is the row's value <i>now</i>, not at the change's commit. A
  * TOAST column that an UPDATE left unchanged can only differ now if a later transaction changed it, and
@@ -54,31 +57,69 @@ public final class RowLookup implements AutoCloseable {
      * @throws DrasiPostgresException when the read fails (message names the table and cause)
      */
     public Optional<Map<String, ElementValue>> read(TableId table, Map<String, ElementValue> key, Set<String> columns) {
-        try {
-            return readOnce(table, key, columns);
-        } catch (SQLException first) {
-            closeQuietly(); // reconnect once: the connection may have died with a server restart
-            try {
-                return readOnce(table, key, columns);
-            } catch (SQLException e) {
-                throw new DrasiPostgresException("re-reading unchanged TOAST column(s) " + columns + " of "
-                        + Sql.display(table) + " failed: " + e.getMessage()
-                        + " (or set REPLICA IDENTITY FULL on the table so PostgreSQL sends the old values)", e);
-            }
-        }
+        Map<List<String>, Map<String, ElementValue>> found = readMany(table, List.copyOf(key.keySet()),
+                List.of(List.copyOf(key.values())), columns, "re-reading unchanged TOAST column(s)",
+                "or set REPLICA IDENTITY FULL on the table so PostgreSQL sends the old values");
+        return found.values().stream().findFirst();
     }
 
-    private Optional<Map<String, ElementValue>> readOnce(TableId table, Map<String, ElementValue> key, Set<String> columns)
-            throws SQLException {
-        Connection c = connection();
-        TableDescription d = tables.get(table);
-        if (d == null) {
-            d = new Catalog(c).describe(table);
-            tables.put(table, d);
+    /** Most rows one {@link #readMany} statement asks for; more are read in several statements. */
+    static final int MAX_KEYS_PER_QUERY = 500;
+
+    /**
+     * Reads some columns of many rows of one table by key, in one statement per {@value #MAX_KEYS_PER_QUERY}
+     * keys: {@code SELECT keys, columns FROM t WHERE (k1, k2) IN ((..), (..))}.
+     *
+     * @param table      the table; never null
+     * @param keyColumns the key columns, in key order; never null or empty
+     * @param keys       per row, its key values in {@code keyColumns} order (as the mapping produced them)
+     * @param columns    columns to read; never null
+     * @return per row found, its key (as {@link PgValueConverter#canonicalKey} texts in key order) → the
+     *         columns' current values; rows that no longer exist are absent
+     * @throws DrasiPostgresException when the read fails (message names the table, the columns and cause)
+     */
+    public Map<List<String>, Map<String, ElementValue>> readMany(TableId table, List<String> keyColumns,
+                                                                 List<List<ElementValue>> keys, Set<String> columns) {
+        return readMany(table, keyColumns, keys, columns, "reading generated column(s)",
+                "or set generated_columns: omit to leave them out");
+    }
+
+    private Map<List<String>, Map<String, ElementValue>> readMany(TableId table, List<String> keyColumns,
+                                                                  List<List<ElementValue>> keys, Set<String> columns,
+                                                                  String what, String alternative) {
+        Map<List<String>, Map<String, ElementValue>> out = new HashMap<>();
+        for (int from = 0; from < keys.size(); from += MAX_KEYS_PER_QUERY) {
+            List<List<ElementValue>> chunk = keys.subList(from, Math.min(keys.size(), from + MAX_KEYS_PER_QUERY));
+            try {
+                out.putAll(readManyOnce(table, keyColumns, chunk, columns));
+            } catch (SQLException first) {
+                closeQuietly(); // reconnect once: the connection may have died with a server restart
+                try {
+                    out.putAll(readManyOnce(table, keyColumns, chunk, columns));
+                } catch (SQLException e) {
+                    throw new DrasiPostgresException(what + " " + columns + " of " + Sql.display(table)
+                            + " by key failed: " + e.getMessage() + " (" + alternative + ")", e);
+                }
+            }
         }
+        return out;
+    }
+
+    private Map<List<String>, Map<String, ElementValue>> readManyOnce(TableId table, List<String> keyColumns,
+                                                                     List<List<ElementValue>> keys,
+                                                                     Set<String> columns) throws SQLException {
+        TableDescription d = description(table);
         Map<String, TableDescription.Column> byName = new LinkedHashMap<>();
         for (TableDescription.Column col : d.columns()) {
             byName.put(col.name(), col);
+        }
+        List<TableDescription.Column> keyCols = new ArrayList<>();
+        for (String k : keyColumns) {
+            TableDescription.Column col = byName.get(k);
+            if (col == null) {
+                throw new SQLException("key column " + k + " no longer exists");
+            }
+            keyCols.add(col);
         }
         List<TableDescription.Column> wanted = new ArrayList<>();
         for (String name : columns) {
@@ -89,35 +130,94 @@ public final class RowLookup implements AutoCloseable {
             wanted.add(col);
         }
         StringBuilder sql = new StringBuilder("SELECT ");
-        for (int i = 0; i < wanted.size(); i++) {
-            sql.append(i == 0 ? "" : ", ").append(Sql.ident(wanted.get(i).name())).append("::text");
+        List<TableDescription.Column> selected = new ArrayList<>(keyCols);
+        selected.addAll(wanted);
+        for (int i = 0; i < selected.size(); i++) {
+            // no ::text: a cast to text is not always the output function COPY uses (bpchar loses its padding,
+            // inet gains a netmask); text-format results below give exactly the output function's text
+            sql.append(i == 0 ? "" : ", ").append(Sql.ident(selected.get(i).name()));
         }
-        sql.append(" FROM ").append(Sql.qualified(d.table())).append(" WHERE ");
-        List<String> params = new ArrayList<>();
-        int i = 0;
-        for (Map.Entry<String, ElementValue> k : key.entrySet()) {
-            TableDescription.Column col = byName.get(k.getKey());
-            if (col == null) {
-                throw new SQLException("key column " + k.getKey() + " no longer exists");
-            }
-            sql.append(i++ == 0 ? "" : " AND ").append(Sql.ident(col.name())).append(" = CAST(? AS ")
-                    .append(Sql.ident(col.type().resolved().typeName())).append(')');
-            params.add(PgValueConverter.canonicalKey(k.getValue()));
+        sql.append(" FROM ").append(d.fromClause()).append(" WHERE (");
+        for (int i = 0; i < keyCols.size(); i++) {
+            sql.append(i == 0 ? "" : ", ").append(Sql.ident(keyCols.get(i).name()));
         }
-        try (PreparedStatement ps = c.prepareStatement(sql.toString())) {
-            for (int p = 0; p < params.size(); p++) {
-                ps.setString(p + 1, params.get(p));
+        sql.append(") IN (");
+        StringBuilder tuple = new StringBuilder("(");
+        for (int i = 0; i < keyCols.size(); i++) {
+            tuple.append(i == 0 ? "" : ", ").append("CAST(? AS ")
+                    .append(Sql.ident(keyCols.get(i).type().resolved().typeName())).append(')');
+        }
+        tuple.append(')');
+        for (int r = 0; r < keys.size(); r++) {
+            sql.append(r == 0 ? "" : ", ").append(tuple);
+        }
+        sql.append(')');
+        Map<List<String>, Map<String, ElementValue>> out = new HashMap<>();
+        try (PreparedStatement ps = connection().prepareStatement(sql.toString())) {
+            // never server-prepared, so results always come in text format (pgjdbc switches some types to binary
+            // for prepared statements, and its rendering of those differs from the server's)
+            ps.unwrap(org.postgresql.PGStatement.class).setPrepareThreshold(0);
+            int p = 1;
+            for (List<ElementValue> key : keys) {
+                for (ElementValue v : key) {
+                    ps.setString(p++, PgValueConverter.canonicalKey(v));
+                }
             }
             try (ResultSet rs = ps.executeQuery()) {
-                if (!rs.next()) {
-                    return Optional.empty();
+                while (rs.next()) {
+                    List<String> key = new ArrayList<>(keyCols.size());
+                    for (int k = 0; k < keyCols.size(); k++) {
+                        key.add(PgValueConverter.canonicalKey(
+                                converter.fromText(keyCols.get(k).type(), rs.getString(k + 1))));
+                    }
+                    Map<String, ElementValue> values = new LinkedHashMap<>();
+                    for (int w = 0; w < wanted.size(); w++) {
+                        values.put(wanted.get(w).name(),
+                                converter.columnFromText(table, wanted.get(w).name(), wanted.get(w).type(),
+                                        rs.getString(keyCols.size() + w + 1)));
+                    }
+                    out.put(key, values);
                 }
-                Map<String, ElementValue> out = new LinkedHashMap<>();
-                for (int w = 0; w < wanted.size(); w++) {
-                    out.put(wanted.get(w).name(), converter.fromText(wanted.get(w).type(), rs.getString(w + 1)));
-                }
-                return Optional.of(out);
             }
+        }
+        return out;
+    }
+
+    private TableDescription description(TableId table) throws SQLException {
+        TableDescription d = tables.get(table);
+        if (d == null) {
+            d = new Catalog(connection()).describe(table);
+            tables.put(table, d);
+        }
+        return d;
+    }
+
+    /**
+     * The table's column types as the catalog declares them now (domains with their base type, arrays with their
+     * element type); refreshes the description {@link #read} uses.
+     *
+     * @param table the table; never null
+     * @return column name → type; never null
+     * @throws DrasiPostgresException when the catalog cannot be read (the message names the table and cause)
+     */
+    public Map<String, PgColumnType> columnTypes(TableId table) {
+        try {
+            TableDescription d;
+            try {
+                d = new Catalog(connection()).describe(table);
+            } catch (SQLException first) {
+                closeQuietly(); // reconnect once, as read() does
+                d = new Catalog(connection()).describe(table);
+            }
+            tables.put(table, d);
+            Map<String, PgColumnType> out = new LinkedHashMap<>();
+            for (TableDescription.Column c : d.columns()) {
+                out.put(c.name(), c.type());
+            }
+            return out;
+        } catch (SQLException e) {
+            throw new DrasiPostgresException("reading the column types of " + Sql.display(table) + " failed: "
+                    + e.getMessage(), e);
         }
     }
 

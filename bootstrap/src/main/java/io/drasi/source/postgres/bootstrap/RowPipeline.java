@@ -1,6 +1,5 @@
 package io.drasi.source.postgres.bootstrap;
 
-import io.drasi.source.postgres.mapping.model.TableId;
 import java.sql.SQLException;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -51,8 +50,8 @@ final class RowPipeline {
      * @return rows delivered
      * @throws SQLException as the reader throws it
      */
-    long run(TableReader reader, TableId table, List<String> columns, TableReader.RowVisitor consumer) throws SQLException {
-        Thread producer = new Thread(() -> produce(reader, table, columns), "drasi-bootstrap-reader-" + table);
+    long run(TableReader reader, TableDescription table, List<String> columns, TableReader.RowVisitor consumer) throws SQLException {
+        Thread producer = new Thread(() -> produce(reader, table, columns), "drasi-bootstrap-reader-" + table.table());
         producer.setDaemon(true);
         producer.start();
         long rows = 0;
@@ -76,7 +75,7 @@ final class RowPipeline {
                     if (e instanceof Error err) {
                         throw err;
                     }
-                    throw new BootstrapException("reading " + table + " failed: " + e, e);
+                    throw new BootstrapException("reading " + table.table() + " failed: " + e, e);
                 }
                 String[][] batch = (String[][]) item;
                 for (String[] row : batch) {
@@ -89,7 +88,7 @@ final class RowPipeline {
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new BootstrapException("bootstrap of " + table + " interrupted after " + rows + " rows", e);
+            throw new BootstrapException("bootstrap of " + table.table() + " interrupted after " + rows + " rows", e);
         } finally {
             if (!finished) {
                 cancelled = true;
@@ -98,7 +97,7 @@ final class RowPipeline {
         }
     }
 
-    private void produce(TableReader reader, TableId table, List<String> columns) {
+    private void produce(TableReader reader, TableDescription table, List<String> columns) {
         String[][][] batch = {new String[batchSize][]};
         int[] n = {0};
         try {

@@ -1,6 +1,5 @@
 package io.drasi.source.postgres.bootstrap;
 
-import io.drasi.source.postgres.mapping.model.TableId;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -45,26 +44,26 @@ final class TableReader {
         this.fetchSize = fetchSize;
     }
 
-    /** @return {@code SELECT "c1", "c2" FROM "schema"."table"} */
-    static String selectSql(TableId table, List<String> columns) {
+    /** @return {@code SELECT "c1", "c2" FROM ONLY "schema"."table"} ({@code ONLY} unless partitioned) */
+    static String selectSql(TableDescription table, List<String> columns) {
         StringJoiner cols = new StringJoiner(", ");
         for (String c : columns) {
             cols.add(Sql.ident(c));
         }
-        return "SELECT " + (columns.isEmpty() ? "" : cols.toString()) + " FROM " + Sql.qualified(table);
+        return "SELECT " + (columns.isEmpty() ? "" : cols.toString()) + " FROM " + table.fromClause();
     }
 
     /**
      * Reads every row of {@code table}.
      *
-     * @param table   schema-qualified table
+     * @param table   the table
      * @param columns the columns to read, in order
      * @param visitor called once per row on this thread; a RuntimeException from it aborts the read
      *                (an open COPY is cancelled) and is rethrown
      * @return rows read
      * @throws SQLException when the server reports an error
      */
-    long read(TableId table, List<String> columns, RowVisitor visitor) throws SQLException {
+    long read(TableDescription table, List<String> columns, RowVisitor visitor) throws SQLException {
         String select = selectSql(table, columns);
         return mode == Mode.COPY ? readCopy(select, columns.size(), visitor) : readCursor(select, columns.size(), visitor);
     }

@@ -1,6 +1,7 @@
 package io.drasi.source.postgres.bootstrap;
 
 import io.drasi.source.postgres.mapping.model.ElementValue;
+import io.drasi.source.postgres.mapping.model.TableId;
 import io.drasi.source.postgres.mapping.value.PgColumnType;
 import io.drasi.source.postgres.mapping.value.PgValueConverter;
 import java.util.Map;
@@ -16,11 +17,15 @@ interface ValueMapping {
     Map<String, String> sessionSettings();
 
     /**
-     * @param type column type
-     * @param text PostgreSQL text output, or null for SQL NULL
+     * @param table  the table
+     * @param column the column name
+     * @param type   column type
+     * @param text   PostgreSQL text output, or null for SQL NULL
      * @return the Drasi value
+     * @throws io.drasi.source.postgres.mapping.value.UnmappableValueException when the value cannot be converted
+     *         and the converter's policy is to fail
      */
-    ElementValue fromText(PgColumnType type, String text);
+    ElementValue fromText(TableId table, String column, PgColumnType type, String text);
 
     /**
      * @param type key column type
@@ -38,8 +43,8 @@ interface ValueMapping {
             }
 
             @Override
-            public ElementValue fromText(PgColumnType type, String text) {
-                return converter.fromText(type, text);
+            public ElementValue fromText(TableId table, String column, PgColumnType type, String text) {
+                return converter.columnFromText(table, column, type, text);
             }
 
             @Override

@@ -44,6 +44,10 @@ final class CheckCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         ConfigOptions.Loaded loaded = configOptions.load();
+        if (!loaded.autoStart()) {
+            System.err.println("drasi-pg check: source " + loaded.sourceId() + " has autoStart: false;"
+                    + " drasi-pg stream refuses to start it without --force");
+        }
         List<SourceDiagnostics.Check> checks = SourceDiagnostics.run(loaded.config());
         ObjectMapper mapper = new ObjectMapper();
         for (SourceDiagnostics.Check c : checks) {

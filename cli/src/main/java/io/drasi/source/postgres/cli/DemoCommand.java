@@ -27,8 +27,9 @@ import picocli.CommandLine.Option;
         sortOptions = false,
         usageHelpAutoWidth = true,
         description = {
-                "The main job end to end, with nothing to set up: starts a throwaway PostgreSQL, creates two sample"
-                        + " tables (customers with a serial key, order_items with a composite key (order_id, line_no)),"
+                "The main job end to end, with nothing to set up: starts a throwaway PostgreSQL, creates three sample"
+                        + " tables (customers with a serial key, order_items with a composite key (order_id, line_no),"
+                        + " events partitioned by region with a default partition, captured through its root),"
                         + " fills them, bootstraps them (one Insert per row), then runs a writer that inserts, updates"
                         + " and deletes rows for the given duration and prints every Drasi change (seed JSON) to"
                         + " stdout. Ends with a summary on stderr: changes by kind, changes/s, p50/p99 latency from"
@@ -129,7 +130,7 @@ final class DemoCommand implements Callable<Integer> {
             PostgresSourceConfig config = PostgresSourceConfig.builder()
                     .withHost(server.host).withPort(server.port).withDatabase(server.database)
                     .withUser(server.user).withPassword(server.password)
-                    .withTables("customers", "order_items")
+                    .withTables("customers", "order_items", "events")
                     .withSlotName("drasi_demo_" + ProcessHandle.current().pid())
                     .withPublicationName("drasi_demo")
                     .withInMemoryOffsets()
@@ -248,10 +249,20 @@ final class DemoCommand implements Callable<Integer> {
                 st.execute("INSERT INTO order_items SELECT 1 + (g - 1) / 3, 1 + (g - 1) % 3, 'SKU-' || lpad((g % 97)::text, 3, '0'),"
                         + " 1 + g % 5, 9.99 + g % 50 FROM generate_series(1, " + rows + ") g");
             }
+            // partitioned: changes of every partition arrive with the root's label and ids (publish_via_partition_root)
+            st.execute("CREATE TABLE events (id int, region text, kind text NOT NULL, PRIMARY KEY (id, region))"
+                    + " PARTITION BY LIST (region)");
+            st.execute("CREATE TABLE events_eu PARTITION OF events FOR VALUES IN ('eu')");
+            st.execute("CREATE TABLE events_us PARTITION OF events FOR VALUES IN ('us')");
+            st.execute("CREATE TABLE events_other PARTITION OF events DEFAULT");
+            if (rows > 0) {
+                st.execute("INSERT INTO events SELECT g, (array['eu','us','apac'])[1 + g % 3], 'signup'"
+                        + " FROM generate_series(1, " + rows + ") g");
+            }
         }
     }
 
-    /** Runs inserts/updates/deletes on both tables for the duration; returns how many changes it made. */
+    /** Runs inserts/updates/deletes on the sample tables for the duration; returns how many changes it made. */
     private long runWriter(DemoServer server, PostgresReplicationSource source) throws SQLException, InterruptedException {
         Random rnd = new Random(42);
         List<Integer> customers = new ArrayList<>();
@@ -263,6 +274,11 @@ final class DemoCommand implements Callable<Integer> {
             items.add(new int[]{1 + (g - 1) / 3, 1 + (g - 1) % 3});
         }
         int nextOrder = rows / 3 + 2;
+        List<String[]> events = new ArrayList<>();
+        for (int g = 1; g <= rows; g++) {
+            events.add(new String[]{Integer.toString(g), List.of("eu", "us", "apac").get(g % 3)});
+        }
+        int nextEvent = rows + 1;
         long changes = 0;
         long periodNanos = 1_000_000_000L / rate;
         long end = System.nanoTime() + duration.toNanos();
@@ -270,8 +286,30 @@ final class DemoCommand implements Callable<Integer> {
         try (Connection c = server.connect()) {
             c.setAutoCommit(false);
             while (System.nanoTime() < end && !stopping.get() && !source.state().isTerminal()) {
-                int op = rnd.nextInt(100);
-                if (op < 25 || customers.isEmpty()) {
+                int op = rnd.nextInt(110);
+                if (op >= 100) {
+                    String[] moved = events.isEmpty() || op < 106 ? null : events.get(rnd.nextInt(events.size()));
+                    String region = List.of("eu", "us", "apac").get(rnd.nextInt(3));
+                    if (moved == null) {
+                        try (PreparedStatement ps = c.prepareStatement("INSERT INTO events VALUES (?, ?, ?)")) {
+                            ps.setInt(1, nextEvent);
+                            ps.setString(2, region);
+                            ps.setString(3, List.of("login", "purchase", "logout").get(rnd.nextInt(3)));
+                            changes += ps.executeUpdate();
+                        }
+                        events.add(new String[]{Integer.toString(nextEvent++), region});
+                    } else if (!region.equals(moved[1])) {
+                        // moves the row to another partition: region is part of the key, so Delete + Insert
+                        try (PreparedStatement ps = c.prepareStatement(
+                                "UPDATE events SET region = ?, kind = 'moved' WHERE id = ? AND region = ?")) {
+                            ps.setString(1, region);
+                            ps.setInt(2, Integer.parseInt(moved[0]));
+                            ps.setString(3, moved[1]);
+                            changes += 2L * ps.executeUpdate();
+                        }
+                        moved[1] = region;
+                    }
+                } else if (op < 25 || customers.isEmpty()) {
                     try (PreparedStatement ps = c.prepareStatement(
                             "INSERT INTO customers (name, email, tier, balance) VALUES (?, ?, 'bronze', 0) RETURNING id")) {
                         String n = "customer " + (1000 + rnd.nextInt(9000));

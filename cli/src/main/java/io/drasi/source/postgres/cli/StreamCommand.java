@@ -71,8 +71,14 @@ final class StreamCommand implements Callable<Integer> {
 
     @Option(names = "--offsets", paramLabel = "PATH",
             description = "Offset file holding the acknowledged position (overrides the config's offset_store;"
-                    + " default from the config: drasi-offsets/{sourceId}.offsets). 'memory' keeps it in memory.")
+                    + " default: the config's offset_store, else $XDG_STATE_HOME/drasi-pg/{sourceId}.offsets, i.e."
+                    + " ~/.local/state/drasi-pg/{sourceId}.offsets). 'memory' keeps it in memory.")
     String offsets;
+
+    @Option(names = "--force",
+            description = "Stream even when the configuration says autoStart: false (drasi-server would not start"
+                    + " that source; without --force stream refuses with exit 2).")
+    boolean force;
 
     @Option(names = "--progress-interval", paramLabel = "DURATION", defaultValue = "5s",
             converter = DurationConverter.class,
@@ -82,12 +88,14 @@ final class StreamCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        ConfigOptions.Loaded loaded = configOptions.load();
+        ConfigOptions.Loaded loaded = configOptions.loadToStart("stream", force);
         PostgresSourceConfig config = loaded.config();
         if (offsets != null) {
             config = "memory".equals(offsets) ? config.toBuilder().withInMemoryOffsets().build()
                     : config.toBuilder().withOffsetStore(Path.of(offsets)).build();
         }
+        config = StateDirectory.withDefaultOffsets(config, loaded.sourceId(), System.getenv(),
+                Path.of(System.getProperty("user.home")), Path.of("").toAbsolutePath());
         String db = config.database();
         DrasiHttpSink http = sinkOptions.enabled() ? sinkOptions.open() : null;
         String verb = http == null ? "printed" : "posted to " + http.config().url();

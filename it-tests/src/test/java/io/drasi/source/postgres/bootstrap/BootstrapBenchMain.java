@@ -75,7 +75,7 @@ public final class BootstrapBenchMain {
             TableDescription d = new Catalog(c).describe(t);
             long start = System.nanoTime();
             long[] chars = {0};
-            long rows = new TableReader(c, mode, 10_000).read(d.table(), d.columnNames(), v -> chars[0] += v.length);
+            long rows = new TableReader(c, mode, 10_000).read(d, d.columnNames(), v -> chars[0] += v.length);
             long nanos = System.nanoTime() - start;
             c.commit();
             return new Run(rows, nanos);

@@ -83,7 +83,9 @@ class DrasiPgCliTest {
         assertThat(lines).anyMatch(l -> l.contains("\"type\":\"Insert\"") && l.contains("public:order_items:"));
         assertThat(lines).anyMatch(l -> l.startsWith("{\"type\":\"Update\""));
         assertThat(lines).anyMatch(l -> l.startsWith("{\"type\":\"Delete\""));
-        assertThat(err).contains("summary:").contains("p50").contains("p99").contains("+ 10 bootstrap rows");
+        // events is partitioned: its rows (bootstrap and stream) carry the root's label and ids
+        assertThat(lines).anyMatch(l -> l.contains("\"element_id\":\"public:events:") && l.contains("[\"events\"]"));
+        assertThat(err).contains("summary:").contains("p50").contains("p99").contains("+ 15 bootstrap rows");
         Matcher m = Pattern.compile("data (/\\S+drasi-pg-demo-\\S+?)\\)").matcher(err);
         assertThat(m.find()).as("data dir named on stderr:\n" + err).isTrue();
         String dataDir = m.group(1);

@@ -70,6 +70,8 @@ class BadConfigTest {
             new Row("reconnect_backoff_max", "reconnectBackoffMax", "0", "[a]",
                     b -> b.withReconnectBackoffMax(Duration.ZERO)),
             new Row("decimal_as_string", "decimalAsString", "maybe", "[a]", null),
+            new Row("generated_columns", "generatedColumns", "sometimes", "[a]", b -> b.withGeneratedColumns(null)),
+            new Row("unmappable_values", "unmappableValues", "skip", "[a]", b -> b.withUnmappableValues(null)),
             new Row("debezium_properties", "debeziumProperties", "{driver.socketFactory: x}", "[a]",
                     b -> b.withDebeziumProperty("driver.socketFactory", "x")));
 

@@ -19,14 +19,49 @@ final class DrasiState {
      */
     static Map<String, Map<String, ElementValue>> expectedFromSelect(
             io.drasi.source.postgres.testing.PostgresServer db, String table) {
+        return expectedFromSelect(db, "SELECT * FROM " + table, table, "id");
+    }
+
+    /**
+     * The state Drasi should hold for the rows {@code select} returns (int, text or NULL columns): element id
+     * {@code public:<label>:<key values>} → properties.
+     */
+    static Map<String, Map<String, ElementValue>> expectedFromSelect(
+            io.drasi.source.postgres.testing.PostgresServer db, String select, String label, String... keyColumns) {
         Map<String, Map<String, ElementValue>> expected = new TreeMap<>();
-        for (Map<String, Object> row : db.query("SELECT * FROM " + table)) {
+        for (Map<String, Object> row : db.query(select)) {
             Map<String, ElementValue> props = new java.util.LinkedHashMap<>();
-            row.forEach((column, value) -> props.put(column, value instanceof Integer i
-                    ? new ElementValue.IntValue(i) : new ElementValue.StringValue((String) value)));
-            expected.put("public:" + table + ":" + row.get("id"), props);
+            row.forEach((column, value) -> props.put(column, value == null ? ElementValue.NULL
+                    : value instanceof Integer i ? new ElementValue.IntValue(i)
+                    : new ElementValue.StringValue((String) value)));
+            StringBuilder id = new StringBuilder("public:" + label);
+            for (String k : keyColumns) {
+                id.append(':').append(row.get(k));
+            }
+            expected.put(id.toString(), props);
         }
         return expected;
+    }
+
+    /**
+     * Applies everything the sink received (bootstrap rows included) until the state equals {@code expected}
+     * or {@code timeout} passed.
+     *
+     * @return the last state built
+     */
+    static DrasiState awaitEqual(RecordingSink sink, Map<String, Map<String, ElementValue>> expected,
+                                 java.time.Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        DrasiState state;
+        do {
+            state = new DrasiState();
+            state.apply(sink.changes());
+            if (state.elements.equals(expected)) {
+                break;
+            }
+            Thread.sleep(200);
+        } while (System.nanoTime() < deadline);
+        return state;
     }
 
     void apply(List<SourceChange> changes) {

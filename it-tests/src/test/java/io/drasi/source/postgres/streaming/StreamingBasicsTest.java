@@ -57,6 +57,10 @@ class StreamingBasicsTest {
             assertThat(prop(changes.get(1), "age")).isEqualTo(new ElementValue.IntValue(31));
             // effective_from is the commit time in milliseconds
             assertThat(changes).allSatisfy(c -> assertThat(c.effectiveFromMs()).isBetween(before - 1000, after + 1000));
+            long statsDeadline = System.nanoTime() + WAIT.toNanos(); // counted right after the sink returns
+            while (source.stats().changes() < 3 && System.nanoTime() < statsDeadline) {
+                Thread.sleep(10);
+            }
             assertThat(source.stats().changes()).isEqualTo(3);
             assertThat(source.stats().transactions()).isGreaterThanOrEqualTo(3);
             List<PositionedChange> positioned = sink.positioned();

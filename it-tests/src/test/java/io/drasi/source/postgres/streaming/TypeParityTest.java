@@ -116,4 +116,55 @@ class TypeParityTest {
         assertThat(streamed.get("c_null")).isEqualTo(ElementValue.NULL);
         assertThat(streamed.get("c_domain")).isEqualTo(new ElementValue.IntValue(42));
     }
+
+    /**
+     * The five defects a third-party type corpus found (issue 15), each through both paths, with the JVM in a
+     * +05:30 zone: the stream died on an unbounded varbit, lost leading zeros of bit strings, delivered numeric
+     * arrays as strings, leaked the JVM's zone into tstzrange arrays and re-rendered geometric values with Java's
+     * number format.
+     */
+    @Test
+    void corpusDefects_streamEqualsBootstrapEqualsServerText(PostgresServer pg) throws Exception {
+        java.util.TimeZone saved = java.util.TimeZone.getDefault();
+        java.util.TimeZone.setDefault(java.util.TimeZone.getTimeZone("Asia/Kolkata"));
+        try {
+            PostgresServer db = pg.newDatabase("corpus");
+            db.execute("CREATE TABLE c (id int PRIMARY KEY, vb varbit, b24 bit(24), vb8 varbit(8), na numeric(10,2)[],"
+                    + " nu numeric[], tra tstzrange[], bx box, ci circle, li line, ls lseg, pa path, po polygon)");
+            RecordingSink sink = new RecordingSink();
+            Map<String, ElementValue> bootstrapped = new LinkedHashMap<>();
+            Map<String, ElementValue> streamed;
+            try (PostgresReplicationSource source = new PostgresReplicationSource("src",
+                    config(db, "s_corpus", "c").build())) {
+                source.start(sink);
+                db.execute("INSERT INTO c VALUES (1, B'101', B'000000110000001000000001', B'00101',"
+                        + " '{1.20,3.40,5.60}', '{1.20,NaN,-0.5}', ARRAY['[\"2017-06-05 16:59:12.549426+05:30\",)']::tstzrange[],"
+                        + " '(1,1),(0,0)', '<(0,0),1>', '{0,1,2}', '[(0,0),(1.5,1e20)]', '[(0,0),(1,1),(2,0)]',"
+                        + " '((0,0),(1,1),(1,0))')");
+                streamed = StreamingTestSupport.node(sink.await(1, Duration.ofSeconds(30)).get(0)).properties();
+                source.bootstrap(Set.of(), insert -> bootstrapped.putAll(insert.element().properties()), p -> { });
+            }
+            Map<String, ElementValue> expected = new LinkedHashMap<>();
+            expected.put("id", ElementValue.of(1));
+            expected.put("vb", ElementValue.of("101"));
+            expected.put("b24", ElementValue.of("000000110000001000000001"));
+            expected.put("vb8", ElementValue.of("00101"));
+            expected.put("na", new ElementValue.ListValue(List.of(new ElementValue.FloatValue(1.2),
+                    new ElementValue.FloatValue(3.4), new ElementValue.FloatValue(5.6))));
+            expected.put("nu", new ElementValue.ListValue(List.of(new ElementValue.FloatValue(1.2), ElementValue.of("NaN"),
+                    new ElementValue.FloatValue(-0.5))));
+            expected.put("tra", new ElementValue.ListValue(List.of(ElementValue.of("[\"2017-06-05T11:29:12.549426Z\",)"))));
+            expected.put("bx", ElementValue.of("(1,1),(0,0)"));
+            expected.put("ci", ElementValue.of("<(0,0),1>"));
+            expected.put("li", ElementValue.of("{0,1,2}"));
+            expected.put("ls", ElementValue.of("[(0,0),(1.5,1e+20)]"));
+            expected.put("pa", ElementValue.of("[(0,0),(1,1),(2,0)]"));
+            expected.put("po", ElementValue.of("((0,0),(1,1),(1,0))"));
+            assertThat(streamed).as("stream").containsExactlyInAnyOrderEntriesOf(expected);
+            assertThat(bootstrapped).as("bootstrap").containsExactlyInAnyOrderEntriesOf(expected);
+            assertThat(db.queryValue("SELECT ls::text FROM c")).isEqualTo("[(0,0),(1.5,1e+20)]"); // the server's text
+        } finally {
+            java.util.TimeZone.setDefault(saved);
+        }
+    }
 }

@@ -8,6 +8,7 @@ import io.drasi.source.postgres.mapping.model.Node;
 import io.drasi.source.postgres.mapping.model.PropertyMap;
 import io.drasi.source.postgres.mapping.model.SourceChange;
 import io.drasi.source.postgres.mapping.model.TableId;
+import io.drasi.source.postgres.mapping.value.PgColumnType;
 import io.drasi.source.postgres.mapping.value.PgValueConverter;
 import org.apache.kafka.connect.data.Field;
 import org.apache.kafka.connect.data.Schema;
@@ -53,6 +54,7 @@ public final class ChangeMapper {
     private final String sourceId;
     private final TableKeys tableKeys;
     private final PgValueConverter converter;
+    private final ColumnTypes columnTypes;
     private final Map<TableId, TablePlan> plans = new ConcurrentHashMap<>();
 
     /**
@@ -61,9 +63,20 @@ public final class ChangeMapper {
      * @param converter the value converter (its numeric mode applies to properties, never to ids); never null
      */
     public ChangeMapper(String sourceId, TableKeys tableKeys, PgValueConverter converter) {
+        this(sourceId, tableKeys, converter, ColumnTypes.NONE);
+    }
+
+    /**
+     * @param sourceId    the Drasi source id written into element metadata; never null
+     * @param tableKeys   key column resolution; never null
+     * @param converter   the value converter (its numeric mode applies to properties, never to ids); never null
+     * @param columnTypes the catalog's column types, for domain columns and arrays; never null
+     */
+    public ChangeMapper(String sourceId, TableKeys tableKeys, PgValueConverter converter, ColumnTypes columnTypes) {
         this.sourceId = Objects.requireNonNull(sourceId, "sourceId");
         this.tableKeys = Objects.requireNonNull(tableKeys, "tableKeys");
         this.converter = Objects.requireNonNull(converter, "converter");
+        this.columnTypes = Objects.requireNonNull(columnTypes, "columnTypes");
     }
 
     /** @return the Drasi source id */
@@ -125,7 +138,7 @@ public final class ChangeMapper {
             return new MappedRecord(Kind.TRUNCATE, tableId,
                     List.of(new SourceChange.Truncate(schema, table, sourceId, effectiveFrom)), Set.of(), lsn, txId, tsMs, null, null);
         }
-        TablePlan plan = plan(tableId, record.keySchema());
+        TablePlan plan = plan(tableId, record.keySchema(), valueImageSchema(envelope));
         List<SourceChange> changes;
         Set<String> unavailable = Set.of();
         switch (op) {
@@ -133,7 +146,7 @@ public final class ChangeMapper {
             case "r": {
                 Struct after = requireImage(envelope, "after", tableId, op);
                 Unavailable u = new Unavailable();
-                Node node = node(plan, after, effectiveFrom, u, record.keySchema());
+                Node node = node(plan, after, effectiveFrom, u, record.keySchema(), lsn);
                 unavailable = u.names();
                 changes = List.of(new SourceChange.Insert(node));
                 break;
@@ -141,7 +154,7 @@ public final class ChangeMapper {
             case "u": {
                 Struct after = requireImage(envelope, "after", tableId, op);
                 Unavailable u = new Unavailable();
-                Node node = node(plan, after, effectiveFrom, u, record.keySchema());
+                Node node = node(plan, after, effectiveFrom, u, record.keySchema(), lsn);
                 unavailable = u.names();
                 Struct before = envelope.getStruct("before");
                 ElementId oldId = before == null ? null : elementId(plan, before, record.keySchema(), true);
@@ -192,7 +205,8 @@ public final class ChangeMapper {
         throw new MappingException("unknown transaction status '" + status + "' on topic '" + record.topic() + "'");
     }
 
-    private Node node(TablePlan plan, Struct after, long effectiveFrom, Unavailable unavailable, Schema keySchema) {
+    private Node node(TablePlan plan, Struct after, long effectiveFrom, Unavailable unavailable, Schema keySchema,
+                      Long lsn) {
         List<Field> fields = after.schema().fields();
         String[] names = new String[fields.size()];
         ElementValue[] values = new ElementValue[fields.size()];
@@ -204,7 +218,7 @@ public final class ChangeMapper {
                 continue;
             }
             names[n] = f.name();
-            values[n++] = converter.fromConnect(f.schema(), raw);
+            values[n++] = converter.columnFromConnect(plan.table, f.name(), f.schema(), raw, lsn, plan.declared.get(f.name()));
         }
         if (n < names.length) {
             names = java.util.Arrays.copyOf(names, n);
@@ -252,9 +266,14 @@ public final class ChangeMapper {
         return image;
     }
 
-    private TablePlan plan(TableId table, Schema keySchema) {
+    private static Schema valueImageSchema(Struct envelope) {
+        Field after = envelope.schema().field("after");
+        return after != null ? after.schema() : null;
+    }
+
+    private TablePlan plan(TableId table, Schema keySchema, Schema rowSchema) {
         TablePlan plan = plans.get(table);
-        if (plan == null || plan.keySchema != keySchema) {
+        if (plan == null || plan.keySchema != keySchema || plan.rowSchema != rowSchema) {
             List<String> pk = null;
             if (keySchema != null && keySchema.type() == Schema.Type.STRUCT) {
                 pk = new ArrayList<>();
@@ -262,7 +281,16 @@ public final class ChangeMapper {
                     pk.add(f.name());
                 }
             }
-            plan = new TablePlan(table, keySchema, tableKeys.keyColumns(table, pk), List.of(table.table()));
+            // declared types only where Debezium's schema cannot tell: domains and arrays; asked again whenever
+            // Debezium's row schema changes (a retyped column must not be read with its old type)
+            Map<String, PgColumnType> declared = new java.util.HashMap<>();
+            columnTypes.of(table).forEach((column, type) -> {
+                if (type.baseType() != null || type.isArray()) {
+                    declared.put(column, type);
+                }
+            });
+            plan = new TablePlan(table, keySchema, rowSchema, tableKeys.keyColumns(table, pk), List.of(table.table()),
+                    declared);
             plans.put(table, plan);
         }
         return plan;
@@ -294,6 +322,7 @@ public final class ChangeMapper {
     }
 
     /** Per-table cached key resolution. */
-    private record TablePlan(TableId table, Schema keySchema, List<String> keyColumns, List<String> labels) {
+    private record TablePlan(TableId table, Schema keySchema, Schema rowSchema, List<String> keyColumns,
+                             List<String> labels, Map<String, PgColumnType> declared) {
     }
 }

@@ -32,8 +32,16 @@ import java.util.Map;
  */
 public final class ElementValueJson {
 
+    /**
+     * Deepest {@code json}/{@code jsonb} nesting the value table converts. Deeper documents (legal in PostgreSQL) are
+     * unmappable values (see {@code unmappable_values}): every stage after the mapping walks values recursively, so
+     * the bound keeps a document from overflowing a thread's stack anywhere downstream.
+     */
+    public static final int MAX_NESTING_DEPTH = 1_000;
+
     static final JsonFactory FACTORY = JsonFactory.builder()
-            .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(10_000).maxNumberLength(200_000).build())
+            .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_NESTING_DEPTH)
+                    .maxNumberLength(200_000).build())
             .build();
 
     private ElementValueJson() {

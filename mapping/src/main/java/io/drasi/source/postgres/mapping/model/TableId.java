@@ -139,7 +139,11 @@ public record TableId(String schema, String table) {
         return schema == null ? table : schema + "." + table;
     }
 
-    private static String quoteIfNeeded(String identifier) {
+    /**
+     * @param identifier a PostgreSQL identifier (table, schema or column name); never null
+     * @return the identifier, double-quoted (inner quotes doubled) only where PostgreSQL requires it
+     */
+    public static String quoteIfNeeded(String identifier) {
         boolean plain = !identifier.isEmpty() && (Character.isLowerCase(identifier.charAt(0)) || identifier.charAt(0) == '_');
         for (int i = 0; plain && i < identifier.length(); i++) {
             char c = identifier.charAt(i);

@@ -217,6 +217,44 @@ final class PgText {
      * Re-renders a {@code tstzrange} literal with each bound in canonical UTC form, so the walsender's
      * session time zone does not leak into values: {@code ["2024-01-01T04:30:00Z",)}.
      */
+    /**
+     * A {@code tstzmultirange}'s text with each range canonical as in {@link #canonicalTstzRange(String)}:
+     * {@code {["2024-01-01T04:30:00Z",),...}}.
+     *
+     * @param text the multirange's text; never null
+     * @return the canonical text
+     */
+    static String canonicalTstzMultirange(String text) {
+        String t = text.strip();
+        if (t.length() < 2 || t.charAt(0) != '{' || t.charAt(t.length() - 1) != '}') {
+            throw new MappingException("unparsable multirange '" + abbreviate(text) + "'");
+        }
+        StringBuilder sb = new StringBuilder(t.length()).append('{');
+        int depth = 0;
+        boolean quoted = false;
+        int start = 1;
+        for (int k = 1; k < t.length() - 1; k++) {
+            char c = t.charAt(k);
+            if (c == '\\') {
+                k++;
+            } else if (c == '"') {
+                quoted = !quoted;
+            } else if (!quoted && (c == '[' || c == '(')) {
+                depth++;
+            } else if (!quoted && (c == ']' || c == ')')) {
+                depth--;
+            } else if (!quoted && depth == 0 && c == ',') {
+                sb.append(canonicalTstzRange(t.substring(start, k))).append(',');
+                start = k + 1;
+            }
+        }
+        String last = t.substring(start, t.length() - 1);
+        if (!last.isBlank()) {
+            sb.append(canonicalTstzRange(last));
+        }
+        return sb.append('}').toString();
+    }
+
     static String canonicalTstzRange(String text) {
         String t = text.strip();
         if (t.equalsIgnoreCase("empty")) {
@@ -263,5 +301,115 @@ final class PgText {
 
     static String abbreviate(String s) {
         return s.length() <= 100 ? s : s.substring(0, 100) + "...";
+    }
+
+    /**
+     * The text form of a streamed (Kafka Connect) value, for values the value table cannot convert: strings as they
+     * came (Debezium keeps PostgreSQL's text for most types it does not convert), text bytes of unknown types
+     * decoded as UTF-8, {@code bytea} as PostgreSQL's hex form, lists as an array literal, anything else via
+     * {@code toString()}. Best effort: Debezium may already have altered the text (e.g. float formatting).
+     *
+     * @param schema     the field's schema; never null
+     * @param value      the value; null for SQL NULL
+     * @param sourceType the column's PostgreSQL type name, or null
+     * @return the text; null for SQL NULL
+     */
+    static String fromConnect(org.apache.kafka.connect.data.Schema schema, Object value, String sourceType) {
+        if (value == null) {
+            return null;
+        }
+        if (value instanceof byte[] || value instanceof java.nio.ByteBuffer) {
+            byte[] b;
+            if (value instanceof byte[] bytes) {
+                b = bytes;
+            } else {
+                java.nio.ByteBuffer buf = ((java.nio.ByteBuffer) value).duplicate();
+                b = new byte[buf.remaining()];
+                buf.get(b);
+            }
+            if ("bytea".equals(sourceType)) {
+                StringBuilder sb = new StringBuilder(2 + 2 * b.length).append("\\x");
+                for (byte x : b) {
+                    sb.append(Character.forDigit((x >> 4) & 0xF, 16)).append(Character.forDigit(x & 0xF, 16));
+                }
+                return sb.toString();
+            }
+            return new String(b, java.nio.charset.StandardCharsets.UTF_8);
+        }
+        if (value instanceof List<?> list) {
+            StringBuilder sb = new StringBuilder("{");
+            for (int i = 0; i < list.size(); i++) {
+                if (i > 0) {
+                    sb.append(',');
+                }
+                String e = fromConnect(schema.valueSchema(), list.get(i), null);
+                sb.append(e == null ? "NULL" : quoteArrayElement(e));
+            }
+            return sb.append('}').toString();
+        }
+        return value.toString();
+    }
+
+    private static String quoteArrayElement(String e) {
+        boolean plain = !e.isEmpty() && !e.equalsIgnoreCase("NULL");
+        for (int i = 0; plain && i < e.length(); i++) {
+            char c = e.charAt(i);
+            plain = c != '"' && c != '\\' && c != ',' && c != '{' && c != '}' && !Character.isWhitespace(c);
+        }
+        return plain ? e : '"' + e.replace("\\", "\\\\").replace("\"", "\\\"") + '"';
+    }
+
+    private static final java.util.regex.Pattern NUMBER =
+            java.util.regex.Pattern.compile("-?(?:\\d+\\.?\\d*|\\.\\d+)(?:[eE][-+]?\\d+)?|-?Infinity|NaN");
+
+    /**
+     * A geometric value's text ({@code point}, {@code box}, {@code circle}, {@code line}, {@code lseg}, {@code path},
+     * {@code polygon}) with every number rendered as PostgreSQL renders a {@code float8} ({@link #float8(double)}), so
+     * the server's text and pgjdbc's re-rendering of the same value agree.
+     *
+     * @param text the value's text; never null
+     * @return the canonical text
+     */
+    static String geometric(String text) {
+        if (text.isEmpty() || "(<[{".indexOf(text.charAt(0)) < 0) {
+            throw new MappingException("invalid geometric value '" + abbreviate(text) + "'");
+        }
+        java.util.regex.Matcher m = NUMBER.matcher(text);
+        StringBuilder sb = new StringBuilder(text.length());
+        while (m.find()) {
+            m.appendReplacement(sb, java.util.regex.Matcher.quoteReplacement(float8(Double.parseDouble(m.group()))));
+        }
+        m.appendTail(sb);
+        return sb.toString();
+    }
+
+    /**
+     * A double as PostgreSQL's {@code float8out} renders it with {@code extra_float_digits > 0}: the shortest
+     * digits that read back exactly, plain notation for decimal exponents -4..14, else {@code 1.5e+20} /
+     * {@code 1e-05}; {@code NaN}, {@code Infinity}, {@code -Infinity}, {@code -0}.
+     *
+     * @param d the value
+     * @return its text
+     */
+    static String float8(double d) {
+        if (Double.isNaN(d)) {
+            return "NaN";
+        }
+        if (Double.isInfinite(d)) {
+            return d > 0 ? "Infinity" : "-Infinity";
+        }
+        if (d == 0) {
+            return (1 / d) < 0 ? "-0" : "0";
+        }
+        java.math.BigDecimal bd = new java.math.BigDecimal(Double.toString(d)).stripTrailingZeros();
+        String digits = bd.unscaledValue().abs().toString();
+        int exponent = digits.length() - 1 - bd.scale();
+        String sign = bd.signum() < 0 ? "-" : "";
+        if (exponent < -4 || exponent >= 15) {
+            String mantissa = digits.length() == 1 ? digits : digits.charAt(0) + "." + digits.substring(1);
+            int e = Math.abs(exponent);
+            return sign + mantissa + "e" + (exponent < 0 ? "-" : "+") + (e < 10 ? "0" : "") + e;
+        }
+        return bd.toPlainString();
     }
 }

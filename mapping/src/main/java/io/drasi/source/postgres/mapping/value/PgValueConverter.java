@@ -12,6 +12,7 @@ import io.drasi.source.postgres.mapping.model.ElementValue.ListValue;
 import io.drasi.source.postgres.mapping.model.ElementValue.NullValue;
 import io.drasi.source.postgres.mapping.model.ElementValue.ObjectValue;
 import io.drasi.source.postgres.mapping.model.ElementValue.StringValue;
+import io.drasi.source.postgres.mapping.model.TableId;
 import org.apache.kafka.connect.data.Field;
 import org.apache.kafka.connect.data.Schema;
 import org.apache.kafka.connect.data.Struct;
@@ -26,7 +27,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.TreeMap;
+import java.util.function.Consumer;
 
 /**
  * THE value table: converts one PostgreSQL column value to a Drasi {@link ElementValue}, from either
@@ -107,7 +110,13 @@ public final class PgValueConverter {
             "include.unknown.datatypes", "true",
             "money.fraction.digits", "2",
             "column.propagate.source.type", ".*",
-            "unavailable.value.placeholder", UNAVAILABLE_VALUE_PLACEHOLDER);
+            "unavailable.value.placeholder", UNAVAILABLE_VALUE_PLACEHOLDER,
+            // pgoutput renders values with the walsender session's settings, and database or role defaults apply to
+            // it (e.g. extra_float_digits=0 would cut float digits, IntervalStyle=sql_standard break array elements,
+            // bytea_output=escape break Debezium's hex parser): pin the ones the text forms depend on
+            "driver.options", "-c bytea_output=hex -c extra_float_digits=3 -c IntervalStyle=iso_8601 -c lc_monetary=C",
+            "converters", PgTextConverter.NAME,
+            PgTextConverter.NAME + ".type", PgTextConverter.class.getName());
 
     /**
      * The session settings the bootstrap must apply (e.g. {@code SET DateStyle = 'ISO, MDY'}) before it
@@ -125,6 +134,9 @@ public final class PgValueConverter {
     public static final PgValueConverter DEFAULT = new PgValueConverter(NumericMode.FLOAT);
 
     private static final PgValueConverter EXACT = new PgValueConverter(NumericMode.EXACT_STRING);
+    /** An unchanged TOASTed hstore: Debezium's placeholder map, as JSON under {@code hstore.handling.mode=json}. */
+    private static final String HSTORE_PLACEHOLDER_JSON =
+            "{\"" + UNAVAILABLE_VALUE_PLACEHOLDER + "\":\"" + UNAVAILABLE_VALUE_PLACEHOLDER + "\"}";
     private static final byte[] PLACEHOLDER_BYTES = UNAVAILABLE_VALUE_PLACEHOLDER.getBytes(StandardCharsets.UTF_8);
     private static final StringValue NAN = new StringValue("NaN");
     private static final StringValue POS_INF = new StringValue("Infinity");
@@ -132,10 +144,87 @@ public final class PgValueConverter {
     private static final long MILLIS_PER_DAY = 86_400_000L;
 
     private final NumericMode numericMode;
+    private final UnmappableValues unmappable;
+    private final Consumer<UnmappableValueException> onUnmappable;
 
-    /** @param numericMode how numeric/money values are rendered; never null */
+    /**
+     * A converter that fails on values it cannot convert ({@link UnmappableValues#FAIL}).
+     *
+     * @param numericMode how numeric/money values are rendered; never null
+     */
     public PgValueConverter(NumericMode numericMode) {
-        this.numericMode = java.util.Objects.requireNonNull(numericMode, "numericMode");
+        this(numericMode, UnmappableValues.FAIL, e -> { });
+    }
+
+    /**
+     * @param numericMode  how numeric/money values are rendered; never null
+     * @param unmappable   what {@link #columnFromConnect} and {@link #columnFromText} do with a value they cannot
+     *                     convert; never null
+     * @param onUnmappable told of every value delivered as text under {@link UnmappableValues#TEXT} (on the
+     *                     converting thread; must be cheap and thread-safe); never null
+     */
+    public PgValueConverter(NumericMode numericMode, UnmappableValues unmappable,
+                            Consumer<UnmappableValueException> onUnmappable) {
+        this.numericMode = Objects.requireNonNull(numericMode, "numericMode");
+        this.unmappable = Objects.requireNonNull(unmappable, "unmappable");
+        this.onUnmappable = Objects.requireNonNull(onUnmappable, "onUnmappable");
+    }
+
+    /** @return what happens to a value this converter cannot convert */
+    public UnmappableValues unmappableValues() {
+        return unmappable;
+    }
+
+    // =================================================================== one column, with the policy
+
+    /**
+     * Converts one streamed column value, applying the {@link UnmappableValues} policy when it cannot be converted.
+     *
+     * @param table  the table; never null
+     * @param column the column name; never null
+     * @param schema the field's schema; never null
+     * @param value  the field's value; null for SQL NULL
+     * @param lsn    the change's LSN, or null
+     * @param declared the column's type from the catalog, or null (see {@link #fromConnect(Schema, Object, PgColumnType)})
+     * @return the Drasi value; never null
+     * @throws UnmappableValueException under {@link UnmappableValues#FAIL} when the value cannot be converted
+     */
+    public ElementValue columnFromConnect(TableId table, String column, Schema schema, Object value, Long lsn,
+                                          PgColumnType declared) {
+        try {
+            return fromConnect(schema, value, declared);
+        } catch (RuntimeException e) {
+            UnmappableValueException u = new UnmappableValueException(table, column, typeName(schema), lsn, e);
+            if (unmappable == UnmappableValues.FAIL) {
+                throw u;
+            }
+            onUnmappable.accept(u);
+            return new StringValue(PgText.fromConnect(schema, value, sourceType(schema)));
+        }
+    }
+
+    /**
+     * Converts one bootstrap (text) column value, applying the {@link UnmappableValues} policy when it cannot be
+     * converted.
+     *
+     * @param table  the table; never null
+     * @param column the column name; never null
+     * @param type   the column's type; never null
+     * @param pgText the text value; null for SQL NULL
+     * @return the Drasi value; never null
+     * @throws UnmappableValueException under {@link UnmappableValues#FAIL} when the value cannot be converted
+     */
+    public ElementValue columnFromText(TableId table, String column, PgColumnType type, String pgText) {
+        try {
+            return fromText(type, pgText);
+        } catch (RuntimeException e) {
+            UnmappableValueException u = new UnmappableValueException(table, column, type.typeName(), null, e);
+            if (unmappable == UnmappableValues.FAIL) {
+                throw u;
+            }
+            onUnmappable.accept(u);
+            return new StringValue(pgText);
+        }
     }
 
     /** @return how numeric/money values are rendered */
@@ -155,24 +244,40 @@ public final class PgValueConverter {
      * @throws MappingException when the value does not match its schema
      */
     public ElementValue fromConnect(Schema schema, Object value) {
+        return fromConnect(schema, value, null);
+    }
+
+    /**
+     * Converts a Debezium (Kafka Connect) field value of a column whose type the catalog declared. Debezium names a
+     * domain column's type by the domain's name only; the declared type resolves it to its base type, so domains
+     * map as their base type on both paths.
+     *
+     * @param schema   the field's schema; never null
+     * @param value    the field's value; null for SQL NULL (not the unchanged-TOAST placeholder)
+     * @param declared the column's type from the catalog, or null to rely on the schema alone
+     * @return the Drasi value; never null
+     * @throws MappingException when the value does not match its schema
+     */
+    public ElementValue fromConnect(Schema schema, Object value, PgColumnType declared) {
         if (value == null) {
             return ElementValue.NULL;
         }
         try {
+            String st = declared != null ? typeName(declared) : sourceType(schema);
             String name = schema.name();
             if (name != null) {
-                ElementValue v = fromLogical(name, schema, value);
+                ElementValue v = fromLogical(name, schema, value, st);
                 if (v != null) {
                     return v;
                 }
             }
-            return fromPhysical(schema, value);
+            return fromPhysical(schema, value, st, declared);
         } catch (ClassCastException | IllegalArgumentException | ArithmeticException e) {
             throw new MappingException("cannot convert value of schema " + describe(schema) + ": " + e.getMessage(), e);
         }
     }
 
-    private ElementValue fromLogical(String name, Schema schema, Object value) {
+    private ElementValue fromLogical(String name, Schema schema, Object value, String st) {
         switch (name) {
             case org.apache.kafka.connect.data.Decimal.LOGICAL_NAME:
                 return numeric((BigDecimal) value);
@@ -221,10 +326,10 @@ public final class PgValueConverter {
             case io.debezium.data.Uuid.LOGICAL_NAME:
                 return new StringValue(((String) value).toLowerCase(Locale.ROOT));
             case io.debezium.data.Json.LOGICAL_NAME:
-                return "hstore".equals(sourceType(schema)) ? sortKeys(ElementValueJson.parse((String) value))
+                return "hstore".equals(st) ? sortKeys(ElementValueJson.parse((String) value))
                         : ElementValueJson.parse((String) value);
             case io.debezium.data.Bits.LOGICAL_NAME:
-                return new StringValue(bits(schema, bytes(value)));
+                return new StringValue(bits(schema, bytes(value), st));
             case io.debezium.data.geometry.Geometry.LOGICAL_NAME:
             case io.debezium.data.geometry.Geography.LOGICAL_NAME:
                 return new StringValue(ewkbHex((Struct) value));
@@ -243,7 +348,7 @@ public final class PgValueConverter {
         }
     }
 
-    private ElementValue fromPhysical(Schema schema, Object value) {
+    private ElementValue fromPhysical(Schema schema, Object value, String st, PgColumnType declared) {
         switch (schema.type()) {
             case INT8:
             case INT16:
@@ -256,14 +361,15 @@ public final class PgValueConverter {
                 return float8(((Number) value).doubleValue());
             case BOOLEAN: {
                 boolean b = (Boolean) value;
-                String st = sourceType(schema);
                 if ("bit".equals(st) || "varbit".equals(st)) {
                     return new StringValue(b ? "1" : "0");
                 }
                 return ElementValue.of(b);
             }
             case STRING: {
-                String st = sourceType(schema);
+                if (declared != null) {
+                    return fromText(declared, (String) value); // a string Debezium left as the server's text
+                }
                 if (st != null && needsTextParsing(st)) {
                     return fromText(PgColumnType.of(st), (String) value);
                 }
@@ -271,21 +377,17 @@ public final class PgValueConverter {
             }
             case BYTES: {
                 byte[] b = bytes(value);
-                String st = sourceType(schema);
                 if (st == null || st.equals("bytea")) {
                     return new StringValue(Base64.getEncoder().encodeToString(b));
                 }
                 // include.unknown.datatypes: Debezium hands over PostgreSQL's text form as bytes
-                return fromText(PgColumnType.of(st), new String(b, StandardCharsets.UTF_8));
+                return fromText(declared != null ? declared : PgColumnType.of(st), new String(b, StandardCharsets.UTF_8));
             }
             case ARRAY: {
-                List<?> list = (List<?>) value;
-                Schema elementSchema = schema.valueSchema();
-                List<ElementValue> out = new ArrayList<>(list.size());
-                for (Object e : list) {
-                    out.add(fromConnect(elementSchema, e));
-                }
-                return new ListValue(out);
+                PgColumnType elementType = declared != null && declared.resolved().isArray()
+                        ? declared.resolved().elementType()
+                        : st != null && st.length() > 1 && st.charAt(0) == '_' ? PgColumnType.of(st.substring(1)) : null;
+                return connectList((List<?>) value, schema.valueSchema(), elementType);
             }
             case MAP: {
                 Map<?, ?> map = (Map<?, ?>) value;
@@ -308,10 +410,33 @@ public final class PgValueConverter {
         }
     }
 
+    /**
+     * A list Debezium built (without {@link PgTextConverter}): string elements of a known element type go through
+     * that type's text mapping (Debezium leaves numerics, ranges... as text), nested arrays recurse.
+     */
+    private ElementValue connectList(List<?> list, Schema elementSchema, PgColumnType elementType) {
+        List<ElementValue> out = new ArrayList<>(list.size());
+        for (Object e : list) {
+            if (e instanceof Object[] nested) {
+                out.add(connectList(Arrays.asList(nested), elementSchema, elementType));
+            } else if (e instanceof List<?> nested) {
+                out.add(connectList(nested, elementSchema, elementType));
+            } else if (e instanceof String text && elementType != null) {
+                out.add(fromText(elementType, text));
+            } else {
+                out.add(fromConnect(elementSchema, e));
+            }
+        }
+        return new ListValue(out);
+    }
+
     private static boolean needsTextParsing(String sourceType) {
+        if (sourceType.length() > 1 && sourceType.charAt(0) == '_') {
+            return true; // an array literal from PgTextConverter
+        }
         switch (sourceType) {
-            case "numeric", "decimal", "money", "tstzrange", "hstore", "varbit", "bit", "uuid", "point",
-                    "geometry", "geography" -> {
+            case "numeric", "decimal", "money", "tstzrange", "tstzmultirange", "hstore", "varbit", "bit", "bit varying", "uuid", "point",
+                    "box", "circle", "line", "lseg", "path", "polygon", "geometry", "geography" -> {
                 return true;
             }
             default -> {
@@ -382,17 +507,19 @@ public final class PgValueConverter {
                     return new StringValue(PgText.byteaHexToBase64(pgText));
                 case "bit":
                     return new StringValue(pgText);
-                case "varbit":
-                    return new StringValue(stripLeadingZeros(pgText));
+                case "varbit", "bit varying":
+                    return new StringValue(pgText);
                 case "hstore": {
                     Map<String, ElementValue> out = new LinkedHashMap<>();
                     PgText.parseHstore(pgText).forEach((k, v) -> out.put(k, v == null ? ElementValue.NULL : new StringValue(v)));
                     return new ObjectValue(out);
                 }
-                case "point":
-                    return new StringValue(pointText(pgText));
+                case "point", "box", "circle", "line", "lseg", "path", "polygon":
+                    return new StringValue(PgText.geometric(pgText));
                 case "tstzrange":
                     return new StringValue(PgText.canonicalTstzRange(pgText));
+                case "tstzmultirange":
+                    return new StringValue(PgText.canonicalTstzMultirange(pgText));
                 case "geometry", "geography":
                     return new StringValue(pgText.toUpperCase(Locale.ROOT));
                 default:
@@ -486,7 +613,11 @@ public final class PgValueConverter {
      */
     public static boolean isUnavailablePlaceholder(Object value) {
         if (value instanceof String s) {
-            return s.length() == UNAVAILABLE_VALUE_PLACEHOLDER.length() && s.equals(UNAVAILABLE_VALUE_PLACEHOLDER);
+            return s.length() == UNAVAILABLE_VALUE_PLACEHOLDER.length() ? s.equals(UNAVAILABLE_VALUE_PLACEHOLDER)
+                    : s.length() < 80 && s.replace(" ", "").equals(HSTORE_PLACEHOLDER_JSON);
+        }
+        if (value instanceof Map<?, ?> m) {
+            return m.size() == 1 && UNAVAILABLE_VALUE_PLACEHOLDER.equals(m.get(UNAVAILABLE_VALUE_PLACEHOLDER));
         }
         if (value instanceof byte[] || value instanceof ByteBuffer) {
             return Arrays.equals(bytes(value), PLACEHOLDER_BYTES);
@@ -613,9 +744,14 @@ public final class PgValueConverter {
         return b;
     }
 
-    private static String bits(Schema schema, byte[] littleEndian) {
+    /**
+     * Debezium's bytes of a bit string (only without {@link PgTextConverter}): {@code bit(n)} has its length; a
+     * {@code varbit}'s leading zeros are lost (its schema length is the type's maximum, which bounds nothing).
+     */
+    private static String bits(Schema schema, byte[] littleEndian, String st) {
         String lengthParam = schema.parameters() == null ? null : schema.parameters().get(Bits.LENGTH_FIELD);
-        int n = lengthParam != null ? Integer.parseInt(lengthParam) : littleEndian.length * 8;
+        long declared = lengthParam == null ? Long.MAX_VALUE : Long.parseLong(lengthParam);
+        int n = (int) Math.min(declared, littleEndian.length * 8L); // bounded by the data, never by the type
         StringBuilder sb = new StringBuilder(n);
         for (int i = 0; i < n; i++) {
             int k = n - 1 - i;
@@ -623,7 +759,7 @@ public final class PgValueConverter {
             sb.append(set ? '1' : '0');
         }
         String s = sb.toString();
-        return "varbit".equals(sourceType(schema)) || lengthParam == null ? stripLeadingZeros(s) : s;
+        return "varbit".equals(st) || lengthParam == null ? stripLeadingZeros(s) : s;
     }
 
     private static String stripLeadingZeros(String bits) {
@@ -661,24 +797,8 @@ public final class PgValueConverter {
         return sb.toString();
     }
 
-    private static String pointText(String text) {
-        String t = text.strip();
-        if (!t.startsWith("(") || !t.endsWith(")") || t.indexOf(',') < 0) {
-            throw new MappingException("invalid point value '" + text + "'");
-        }
-        int comma = t.indexOf(',');
-        return point(Double.parseDouble(t.substring(1, comma).strip()), Double.parseDouble(t.substring(comma + 1, t.length() - 1).strip()));
-    }
-
     private static String point(double x, double y) {
-        return "(" + coordinate(x) + "," + coordinate(y) + ")";
-    }
-
-    private static String coordinate(double d) {
-        if (d == Math.rint(d) && Math.abs(d) < 1e15) {
-            return Long.toString((long) d);
-        }
-        return Double.toString(d);
+        return "(" + PgText.float8(x) + "," + PgText.float8(y) + ")";
     }
 
     private static ElementValue sortKeys(ElementValue v) {
@@ -686,6 +806,20 @@ public final class PgValueConverter {
             return new ObjectValue(new TreeMap<>(o.values()));
         }
         return v;
+    }
+
+    private static String typeName(Schema schema) {
+        String st = sourceType(schema);
+        return st != null ? st : describe(schema);
+    }
+
+    /** The name the value table dispatches on: a domain's base type; {@code _element} for arrays. */
+    private static String typeName(PgColumnType declared) {
+        PgColumnType r = declared.resolved();
+        if (r.isArray() && r.elementType() != null) {
+            return "_" + r.elementType().resolved().typeName();
+        }
+        return r.typeName();
     }
 
     private static String describe(Schema schema) {

@@ -146,8 +146,14 @@ class PgValueConverterTest {
         assertThat(c.fromText(PgColumnType.of("float4"), "Infinity")).isEqualTo(s("Infinity"));
         assertThat(c.fromText(PgColumnType.of("float8"), "-Infinity")).isEqualTo(s("-Infinity"));
         assertThat(c.fromText(PgColumnType.of("regclass"), "public.users")).isEqualTo(s("public.users"));
-        assertThat(c.fromText(PgColumnType.of("varbit"), "000")).isEqualTo(s("0"));
-        assertThat(c.fromText(PgColumnType.of("point"), "(1e+20,0.5)")).isEqualTo(s("(1.0E20,0.5)"));
+        assertThat(c.fromText(PgColumnType.of("varbit"), "000")).isEqualTo(s("000")); // the text form, zeros kept
+        assertThat(c.fromText(PgColumnType.of("point"), "(1e+20,0.5)")).isEqualTo(s("(1e+20,0.5)"));
+        // geometric types: numbers as PostgreSQL's float8 output renders them, whoever rendered the text
+        assertThat(c.fromText(PgColumnType.of("box"), "(1.0,1.0),(0.0,0.0)")).isEqualTo(s("(1,1),(0,0)"));
+        assertThat(c.fromText(PgColumnType.of("circle"), "<(0.0,0.0),1.0E20>")).isEqualTo(s("<(0,0),1e+20>"));
+        assertThat(c.fromText(PgColumnType.of("line"), "{0.0,1.0,2.0}")).isEqualTo(s("{0,1,2}"));
+        assertThat(c.fromText(PgColumnType.of("path"), "[(1.5E-5,-0.0001),(123456789012345.0,1.0E15)]"))
+                .isEqualTo(s("[(1.5e-05,-0.0001),(123456789012345,1e+15)]"));
         assertThat(c.fromText(PgColumnType.of("tstzrange"), "empty")).isEqualTo(s("empty"));
         assertThat(c.fromText(PgColumnType.of("tstzrange"), "(,\"2024-01-01 00:00:00+01\"]")).isEqualTo(s("(,\"2023-12-31T23:00:00Z\"]"));
         assertThat(c.fromText(PgColumnType.of("geography"), "0101000020e6100000")).isEqualTo(s("0101000020E6100000"));

@@ -1,0 +1,31 @@
+package io.drasi.source.postgres.mapping.value;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+
+/** The README value table is generated from {@link ValueTable}, whose examples the converter converts. */
+class ValueTableTest {
+
+    @Test
+    void readme_valueTableSection_equalsGeneratedTable() throws IOException {
+        String table = ValueTable.markdown();
+        Path out = Path.of("target", "value-table.md");
+        Files.createDirectories(out.getParent());
+        Files.writeString(out, table);
+        String readme = Files.readString(Path.of("..", "README.md"));
+        int start = readme.indexOf("<!-- value-table:start");
+        int end = readme.indexOf("<!-- value-table:end -->");
+        assertThat(start).as("README value-table markers").isGreaterThan(0);
+        String section = readme.substring(readme.indexOf('\n', start) + 1, end).strip();
+        assertThat(section).as("README value table; regenerate from target/value-table.md").isEqualTo(table.strip());
+    }
+
+    @Test
+    void rows_everyExampleConverts_oneRowPerFamily() {
+        assertThat(ValueTable.ROWS).hasSizeGreaterThan(20).allSatisfy(r -> assertThat(r.exampleJson()).isNotBlank());
+    }
+}
