@@ -6,6 +6,7 @@ import io.drasi.source.postgres.mapping.ChangeMapper;
 import io.drasi.source.postgres.mapping.MappedRecord;
 import io.drasi.source.postgres.mapping.model.SourceChange;
 import io.drasi.source.postgres.mapping.model.TableId;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,7 +18,10 @@ import org.apache.kafka.connect.source.SourceRecord;
  * after the sink returned marks the records processed, so their offsets (and the slot's confirmed LSN)
  * advance only over acknowledged changes.
  *
- * <p>Runs on the engine's single delivery thread; the stats it publishes are read from other threads.
+ * <p>Threading: Debezium's async engine calls {@link #handleBatch} from its task pool (the thread polling
+ * the connector's single task, {@code pool-N-thread-M}), one batch at a time and never concurrently — the
+ * pool thread may differ between batches after a reconnect. The sink is therefore called by one thread at
+ * a time. The stats it publishes are read from other threads.
  */
 final class BatchHandler implements DebeziumEngine.ChangeConsumer<RecordChangeEvent<SourceRecord>> {
 
@@ -28,6 +32,11 @@ final class BatchHandler implements DebeziumEngine.ChangeConsumer<RecordChangeEv
     private final StatsCounter stats;
 
     private ChangePosition lastPosition;
+    private final Object gate = new Object();
+    private boolean stopping; // guarded by gate
+    private boolean inBatch; // guarded by gate
+    /** The thread inside the sink right now, if any (a close() from inside the sink must not wait for itself). */
+    private volatile Thread delivering;
 
     private final Lsn resumeLsn;
     private final Runnable onDelivery;
@@ -49,9 +58,51 @@ final class BatchHandler implements DebeziumEngine.ChangeConsumer<RecordChangeEv
         this.stats = stats;
     }
 
+    /**
+     * Called by close() before it closes the engine: no new batch starts, and this waits (up to
+     * {@code timeout}) until the batch in flight, its acknowledgement and offset flush are done. Debezium's
+     * close interrupts the polling thread; landing in our idle gate instead of in its LSN flush keeps a
+     * requested stop quiet and the acknowledged position complete.
+     *
+     * @return true when no batch is in flight any more
+     */
+    boolean quiesce(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        synchronized (gate) {
+            stopping = true;
+            while (inBatch) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return false;
+                }
+                gate.wait(Math.max(1, left / 1_000_000));
+            }
+            return true;
+        }
+    }
+
     @Override
     public void handleBatch(List<RecordChangeEvent<SourceRecord>> records,
                             DebeziumEngine.RecordCommitter<RecordChangeEvent<SourceRecord>> committer)
+            throws InterruptedException {
+        synchronized (gate) {
+            while (stopping) {
+                gate.wait(); // the engine is being closed: its interrupt ends this; nothing of the batch is acknowledged
+            }
+            inBatch = true;
+        }
+        try {
+            deliver(records, committer);
+        } finally {
+            synchronized (gate) {
+                inBatch = false;
+                gate.notifyAll();
+            }
+        }
+    }
+
+    private void deliver(List<RecordChangeEvent<SourceRecord>> records,
+                         DebeziumEngine.RecordCommitter<RecordChangeEvent<SourceRecord>> committer)
             throws InterruptedException {
         List<PositionedChange> out = new ArrayList<>(records.size());
         List<TableId> tableOfChange = new ArrayList<>(records.size());
@@ -97,6 +148,7 @@ final class BatchHandler implements DebeziumEngine.ChangeConsumer<RecordChangeEv
         out = generatedFiller.fill(out, tableOfChange);
         if (!out.isEmpty() || !committed.isEmpty()) {
             onDelivery.run();
+            delivering = Thread.currentThread();
             try {
                 if (!out.isEmpty()) {
                     sink.accept(out);
@@ -108,6 +160,8 @@ final class BatchHandler implements DebeziumEngine.ChangeConsumer<RecordChangeEv
                 throw e;
             } catch (Exception e) {
                 throw new SinkFailedException(e);
+            } finally {
+                delivering = null;
             }
         }
         stats.acknowledged(out, commits, commitLsn, lastCommitTime); // the sink returned: acknowledged
@@ -115,6 +169,11 @@ final class BatchHandler implements DebeziumEngine.ChangeConsumer<RecordChangeEv
             committer.markProcessed(event);
         }
         committer.markBatchFinished();
+    }
+
+    /** @return true while {@code thread} is inside the sink */
+    boolean isDeliveringOn(Thread thread) {
+        return delivering == thread;
     }
 
     private ChangePosition next(long txId, Lsn previousCommit, Lsn lsn) {

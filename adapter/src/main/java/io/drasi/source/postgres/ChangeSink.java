@@ -16,7 +16,18 @@ import java.util.List;
  *
  * <p>Blocking in {@code accept} is the backpressure mechanism: the source reads no further while it blocks.
  *
- * <p>Thread-safety: called from one thread at a time.
+ * <p><b>Threading.</b> Called from one thread at a time, never concurrently:
+ * <table>
+ * <caption>Who calls the sink</caption>
+ * <tr><th>phase</th><th>thread</th></tr>
+ * <tr><td>first bootstrap ({@code startWithBootstrap})</td><td>the thread that called {@code startWithBootstrap}</td></tr>
+ * <tr><td>streaming</td><td>a Debezium task-pool thread ({@code pool-N-thread-M}); one batch at a time; the
+ *     thread may differ after a reconnect, so do not rely on thread-locals</td></tr>
+ * </table>
+ * Blocking: the source reads no further (backpressure) and {@code close()} waits for the batch in flight
+ * before stopping the engine. Throwing: the batch is not acknowledged and the source ends in
+ * {@link State#FAILED} with {@link FailureReason#SINK}. Calling {@code close()} from inside the sink is
+ * allowed: it requests the stop and returns at once; the stop completes after the sink returns.
  */
 @FunctionalInterface
 public interface ChangeSink {

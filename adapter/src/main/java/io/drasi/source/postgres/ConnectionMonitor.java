@@ -33,7 +33,7 @@ final class ConnectionMonitor implements AutoCloseable {
 
         void disconnected();
 
-        void slotLost(DrasiPostgresException error);
+        void slotLost(SourceFailedException error);
     }
 
     private final String sourceId;
@@ -128,7 +128,7 @@ final class ConnectionMonitor implements AutoCloseable {
      *
      * @return the problem found, if any (nothing when the server cannot be reached)
      */
-    synchronized Optional<DrasiPostgresException> diagnose() {
+    synchronized Optional<SourceFailedException> diagnose() {
         try {
             if (slotConnection == null || slotConnection.isClosed()) {
                 slotConnection = connections.openConnection();
@@ -154,16 +154,16 @@ final class ConnectionMonitor implements AutoCloseable {
                     return Optional.of(dropped("was dropped while streaming"));
                 }
                 if (!rs.getBoolean(4)) {
-                    return Optional.of(new DrasiPostgresException("publication " + publicationName + " was dropped while"
+                    return Optional.of(new SourceFailedException(FailureReason.PUBLICATION_MISSING, "publication " + publicationName + " was dropped while"
                             + " streaming: PostgreSQL cannot decode changes without it. Recreate it (CREATE PUBLICATION "
                             + publicationName + " FOR TABLE ...) and start the source again; changes committed meanwhile"
-                            + " are still in the slot."));
+                            + " are still in the slot.", null));
                 }
                 if ("lost".equals(rs.getString(1))) {
-                    return Optional.of(new DrasiPostgresException("replication slot " + slotName + " was invalidated by"
+                    return Optional.of(new SourceFailedException(FailureReason.SLOT_INVALIDATED, "replication slot " + slotName + " was invalidated by"
                             + " PostgreSQL (required WAL was removed, e.g. max_slot_wal_keep_size exceeded): changes were"
                             + " lost. Drop the slot (SELECT pg_drop_replication_slot('" + slotName + "')), clear the"
-                            + " offset store, and start again with a bootstrap."));
+                            + " offset store, and start again with a bootstrap.", null));
                 }
                 long bytes = rs.getLong(2);
                 boolean noStats = rs.wasNull();
@@ -199,10 +199,10 @@ final class ConnectionMonitor implements AutoCloseable {
         }
     }
 
-    private DrasiPostgresException dropped(String what) {
-        return new DrasiPostgresException("replication slot " + slotName + " " + what + ": changes since the last"
+    private SourceFailedException dropped(String what) {
+        return new SourceFailedException(FailureReason.SLOT_MISSING, "replication slot " + slotName + " " + what + ": changes since the last"
                 + " acknowledged position may be lost. Start again with a bootstrap (drop the slot and clear the offset"
-                + " store first).");
+                + " store first).", null);
     }
 
     @Override

@@ -4,6 +4,8 @@ import io.debezium.embedded.Connect;
 import io.debezium.engine.DebeziumEngine;
 import io.debezium.engine.RecordChangeEvent;
 import io.debezium.engine.format.ChangeEventFormat;
+import io.drasi.source.postgres.bootstrap.BootstrapCancellation;
+import io.drasi.source.postgres.bootstrap.BootstrapCancelledException;
 import io.drasi.source.postgres.bootstrap.BootstrapException;
 import io.drasi.source.postgres.bootstrap.BootstrapProgress;
 import io.drasi.source.postgres.bootstrap.BootstrapProvider;
@@ -23,6 +25,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -30,6 +33,7 @@ import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.connect.source.SourceRecord;
 import org.slf4j.Logger;
@@ -55,8 +59,34 @@ import org.slf4j.LoggerFactory;
  * and the replication slot when missing, so every change committed after {@code start} returns is
  * delivered. Delivery is at-least-once with positions for deduplication (see {@link ChangeSink}).
  *
- * <p>Thread-safety: all methods may be called from any thread. Lifecycle: see {@link State};
- * {@link #close()} is idempotent and waits for the engine thread to finish.
+ * <p><b>Lifecycle</b> ({@link State}, every transition a compare-and-set): {@code CREATED → STARTING →
+ * (BOOTSTRAPPING → STARTING) → RUNNING ⇄ RECONNECTING → STOPPING → STOPPED}, or {@code FAILED} with
+ * {@link #failure()} and its {@link FailureReason}. Every public method is defined in every state: a second
+ * {@code start}/{@code startWithBootstrap} throws IllegalStateException (also after {@code close()});
+ * {@link #close()} is idempotent, safe from any thread, concurrently, before start and from inside the sink,
+ * and cancels a running bootstrap (see there).
+ *
+ * <p><b>Threading.</b> All methods may be called from any thread.
+ * <table>
+ * <caption>Which thread does what</caption>
+ * <tr><th>work</th><th>thread</th></tr>
+ * <tr><td>preflight, slot creation, first bootstrap ({@code startWithBootstrap})</td><td>the caller's; it
+ *     returns once the engine thread is started (streaming begins shortly after; {@link #awaitState})</td></tr>
+ * <tr><td>{@link ChangeSink#accept}/{@link ChangeSink#onCommit} for bootstrap rows</td><td>the caller of
+ *     {@code startWithBootstrap}</td></tr>
+ * <tr><td>{@link ChangeSink#accept}/{@link ChangeSink#onCommit} for streamed changes</td><td>one of Debezium's
+ *     task-pool threads ({@code pool-N-thread-M}): one batch at a time, never two at once; the thread may
+ *     change after a reconnect</td></tr>
+ * <tr><td>{@link BootstrapProgress} of the first bootstrap / of {@link #bootstrap}</td><td>the caller's
+ *     thread of that call</td></tr>
+ * <tr><td>{@link BootstrapSink} of {@link #bootstrap}</td><td>the caller's thread</td></tr>
+ * <tr><td>state changes RUNNING ⇄ RECONNECTING, slot/publication checks</td><td>{@code drasi-pg-<id>-monitor}
+ *     </td></tr>
+ * <tr><td>engine life cycle and failures</td><td>{@code drasi-pg-<id>-engine}</td></tr>
+ * </table>
+ * A sink that blocks holds back the reading (backpressure) and delays {@code close()} until it returns; a
+ * sink that throws fails the source ({@link FailureReason#SINK}) without acknowledging the batch. There are no
+ * state callbacks: poll {@link #state()} or {@link #awaitState}.
  */
 public final class PostgresReplicationSource implements AutoCloseable {
 
@@ -67,16 +97,24 @@ public final class PostgresReplicationSource implements AutoCloseable {
     private final StatsCounter stats = new StatsCounter(Clock.systemUTC());
     private final PgValueConverter converter;
     private final AtomicReference<State> state = new AtomicReference<>(State.CREATED);
-    private final AtomicReference<Throwable> failure = new AtomicReference<>();
-    private final CountDownLatch terminated = new CountDownLatch(1);
-    private final Object lifecycle = new Object();
+    private final AtomicReference<SourceFailedException> failure = new AtomicReference<>();
+    /** Cancels the first bootstrap and every later one when the source is closed. */
+    private final BootstrapCancellation cancellation = new BootstrapCancellation();
+    private final AtomicBoolean shutdownClaimed = new AtomicBoolean();
+    private final CountDownLatch stopped = new CountDownLatch(1);
+    private final CountDownLatch enginePolling = new CountDownLatch(1);
+    private final CountDownLatch engineTerminated = new CountDownLatch(1);
+    /** Threads inside start/startWithBootstrap/bootstrap: they run the sink and progress callbacks. */
+    private final Set<Thread> callers = new HashSet<>();
+    private final Object calls = new Object();
+    private final Object engineLock = new Object();
 
-    private volatile boolean closing;
-    private DebeziumEngine<RecordChangeEvent<SourceRecord>> engine;
-    private Thread engineThread;
-    private ConnectionMonitor monitor;
-    private ToastFiller toast;
-    private GeneratedColumnFiller generated;
+    private DebeziumEngine<RecordChangeEvent<SourceRecord>> engine; // guarded by engineLock
+    private Thread engineThread; // guarded by engineLock
+    private volatile ConnectionMonitor monitor;
+    private volatile BatchHandler batchHandler;
+    private volatile ToastFiller toast;
+    private volatile GeneratedColumnFiller generated;
 
     /**
      * @param id     the source id, used as {@code source_id} in every change; never null or blank
@@ -106,8 +144,11 @@ public final class PostgresReplicationSource implements AutoCloseable {
         return state.get();
     }
 
-    /** @return why the source is {@link State#FAILED}, if it is */
-    public Optional<Throwable> failure() {
+    /**
+     * @return why the source is {@link State#FAILED} (or is stopping after a failure), with its
+     *         {@link SourceFailedException#reason() reason}; empty otherwise, also after a requested stop
+     */
+    public Optional<SourceFailedException> failure() {
         return Optional.ofNullable(failure.get());
     }
 
@@ -161,9 +202,17 @@ public final class PostgresReplicationSource implements AutoCloseable {
      * @throws BootstrapException when the snapshot cannot be read
      */
     public BootstrapResult bootstrap(Set<String> labels, BootstrapSink sink, BootstrapProgress progress) {
-        ConnectionSettings connections = Connections.settings(id, config);
-        List<Preflight.ResolvedTable> tables = resolveTables(connections);
-        return bootstrapProvider(connections, tables, progress).bootstrapWithTemporarySlot(labels, sink);
+        if (stopRequested()) {
+            throw new IllegalStateException("source " + id + " is closed (state " + state.get() + ")");
+        }
+        enterCall();
+        try {
+            ConnectionSettings connections = Connections.settings(id, config);
+            List<Preflight.ResolvedTable> tables = resolveTables(connections);
+            return bootstrapProvider(connections, tables, progress).bootstrapWithTemporarySlot(labels, sink);
+        } finally {
+            exitCall();
+        }
     }
 
     private List<Preflight.ResolvedTable> resolveTables(ConnectionSettings connections) {
@@ -184,88 +233,152 @@ public final class PostgresReplicationSource implements AutoCloseable {
                 .generatedColumns(config.generatedColumns() == GeneratedColumns.INCLUDE)
                 .publication(config.publicationName())
                 .progress(progress)
+                .cancellation(cancellation)
                 .build();
     }
 
     private void begin(ChangeSink sink, BootstrapProgress bootstrapProgress) {
         Objects.requireNonNull(sink, "sink");
-        synchronized (lifecycle) {
-            if (!state.compareAndSet(State.CREATED, State.STARTING)) {
-                throw new IllegalStateException("source " + id + " was already started (state " + state.get()
-                        + "); create a new PostgresReplicationSource to start again");
+        if (!state.compareAndSet(State.CREATED, State.STARTING)) {
+            throw new IllegalStateException("source " + id + " was already started or closed (state " + state.get()
+                    + "); create a new PostgresReplicationSource to start again");
+        }
+        enterCall();
+        try {
+            ConnectionSettings connections = Connections.settings(id, config);
+            Preflight.Result preflight;
+            boolean slotExists;
+            try (Connection c = Connections.open(connections)) {
+                preflight = Preflight.run(c, config);
+                slotExists = preflight.slotExists();
+                checkNotClosed("start");
+                if (slotExists && bootstrapProgress != null && bootstrapIncomplete()) {
+                    LOG.warn("source {}: slot {} exists but no completed bootstrap is recorded ({} missing): the"
+                            + " previous first start stopped during its bootstrap; dropping the slot and bootstrapping"
+                            + " again", id, config.slotName(), bootstrapMarker().orElseThrow());
+                    dropSlot(c);
+                    slotExists = false;
+                }
+                if (!slotExists) {
+                    clearOffsets();
+                    if (bootstrapProgress == null) {
+                        createSlot(c);
+                    }
+                }
+            } catch (SQLException e) {
+                throw Connections.describe(e, connections);
             }
-            try {
-                ConnectionSettings connections = Connections.settings(id, config);
-                Preflight.Result preflight;
-                boolean slotExists;
-                try (Connection c = Connections.open(connections)) {
-                    preflight = Preflight.run(c, config);
-                    slotExists = preflight.slotExists();
-                    if (slotExists && bootstrapProgress != null && bootstrapIncomplete()) {
-                        LOG.warn("source {}: slot {} exists but no completed bootstrap is recorded ({} missing): the"
-                                + " previous first start stopped during its bootstrap; dropping the slot and bootstrapping"
-                                + " again", id, config.slotName(), bootstrapMarker().orElseThrow());
-                        dropSlot(c);
-                        slotExists = false;
-                    }
-                    if (!slotExists) {
-                        clearOffsets();
-                        if (bootstrapProgress == null) {
-                            createSlot(c);
+            if (!slotExists && bootstrapProgress != null) {
+                if (!state.compareAndSet(State.STARTING, State.BOOTSTRAPPING)) {
+                    throw closedDuring("start", null);
+                }
+                runFirstBootstrap(connections, preflight.tables(), sink, bootstrapProgress);
+                if (!state.compareAndSet(State.BOOTSTRAPPING, State.STARTING)) {
+                    throw closedDuring("start (after the completed bootstrap; the next start streams from its end)",
+                            null);
+                }
+            } else if (bootstrapProgress != null) {
+                LOG.info("source {}: slot {} exists, resuming the stream from its position (no bootstrap)", id,
+                        config.slotName());
+            }
+            config.offsetStoreFile(id).ifPresent(PostgresReplicationSource::createParentDirectories);
+            toast = new ToastFiller(connections, converter, preflight.tables());
+            ChangeMapper mapper = Mapping.mapper(id, converter, preflight.tables(), toast::columnTypes);
+            generated = new GeneratedColumnFiller(connections, config, converter, preflight.tables(),
+                    preflight.generatedColumnsPublished());
+            Properties props = DebeziumProperties.of(id, config, preflight.tables(), Mapping.engineProperties());
+            BatchHandler handler = new BatchHandler(mapper, sink, toast, generated, stats,
+                    slotConfirmedFlush(connections), this::onStreaming);
+            DebeziumEngine<RecordChangeEvent<SourceRecord>> built = DebeziumEngine.create(ChangeEventFormat.of(Connect.class))
+                    .using(props)
+                    .using(this::onCompleted)
+                    .using(new AcknowledgedCommitPolicy(config.offsetFlushInterval()))
+                    .using(new DebeziumEngine.ConnectorCallback() {
+                        @Override
+                        public void pollingStarted() {
+                            enginePolling.countDown();
                         }
-                    }
-                } catch (SQLException e) {
-                    throw Connections.describe(e, connections);
+                    })
+                    .notifying(handler)
+                    .build();
+            ConnectionMonitor m = new ConnectionMonitor(id, DebeziumProperties.topicPrefix(id), config.slotName(),
+                    config.publicationName(), connections, preflight.serverVersionNum(), new ConnectionMonitor.Listener() {
+                        @Override
+                        public void connected() {
+                            onStreaming();
+                        }
+
+                        @Override
+                        public void disconnected() {
+                            onConnectionLost();
+                        }
+
+                        @Override
+                        public void slotLost(SourceFailedException error) {
+                            fail(error);
+                        }
+                    });
+            synchronized (engineLock) {
+                // close() moves the state first and then reads the engine under this lock: either it sees
+                // the engine started here, or this sees its STOPPING
+                if (state.get() != State.STARTING) {
+                    throw closedDuring("start", null);
                 }
-                if (!slotExists && bootstrapProgress != null) {
-                    runFirstBootstrap(connections, preflight.tables(), sink, bootstrapProgress);
-                } else if (bootstrapProgress != null) {
-                    LOG.info("source {}: slot {} exists, resuming the stream from its position (no bootstrap)", id,
-                            config.slotName());
-                }
-                config.offsetStoreFile(id).ifPresent(PostgresReplicationSource::createParentDirectories);
-                toast = new ToastFiller(connections, converter, preflight.tables());
-                ChangeMapper mapper = Mapping.mapper(id, converter, preflight.tables(), toast::columnTypes);
-                generated = new GeneratedColumnFiller(connections, config, converter, preflight.tables(),
-                        preflight.generatedColumnsPublished());
-                Properties props = DebeziumProperties.of(id, config, preflight.tables(), Mapping.engineProperties());
                 LOG.info("source {} starting: {}", id, DebeziumProperties.masked(props));
-                engine = DebeziumEngine.create(ChangeEventFormat.of(Connect.class))
-                        .using(props)
-                        .using((success, message, error) -> onCompleted(success, message, error))
-                        .notifying(new BatchHandler(mapper, sink, toast, generated, stats, slotConfirmedFlush(connections),
-                                this::onStreaming))
-                        .build();
-                monitor = new ConnectionMonitor(id, DebeziumProperties.topicPrefix(id), config.slotName(),
-                        config.publicationName(), connections,
-                        preflight.serverVersionNum(),
-                        new ConnectionMonitor.Listener() {
-                            @Override
-                            public void connected() {
-                                onStreaming();
-                            }
-
-                            @Override
-                            public void disconnected() {
-                                onConnectionLost();
-                            }
-
-                            @Override
-                            public void slotLost(DrasiPostgresException error) {
-                                fail(error);
-                            }
-                        });
-                monitor.start();
+                batchHandler = handler;
+                engine = built;
+                monitor = m;
+                m.start();
                 engineThread = new Thread(this::runEngine, "drasi-pg-" + id + "-engine");
                 engineThread.setDaemon(false);
                 engineThread.start();
-            } catch (RuntimeException e) {
-                failure.compareAndSet(null, e);
-                state.set(State.FAILED);
-                terminated.countDown();
-                throw e;
+            }
+        } catch (SourceClosedException e) {
+            throw e;
+        } catch (BootstrapCancelledException e) {
+            throw closedDuring("the first bootstrap", e);
+        } catch (RuntimeException e) {
+            if (stopRequested()) {
+                // e.g. a statement cancelled by close(): a requested stop, not a failure
+                LOG.debug("source {}: start ended by close(): {}", id, e.toString());
+                throw closedDuring("start", e);
+            }
+            failStarting(e);
+            throw e;
+        } finally {
+            exitCall();
+        }
+    }
+
+    /** The start failed on the caller's thread (nothing runs yet): FAILED with the classified reason. */
+    private void failStarting(RuntimeException e) {
+        SourceFailedException f = Failures.classify(e, config);
+        if (failure.compareAndSet(null, f)) {
+            LOG.debug("source {}: start failed ({}): {}", id, f.reason(), f.getMessage());
+        }
+        for (State s = state.get(); !s.isTerminal() && s != State.STOPPING; s = state.get()) {
+            if (state.compareAndSet(s, State.FAILED)) {
+                closeHelpers();
+                return;
             }
         }
+    }
+
+    private boolean stopRequested() {
+        State s = state.get();
+        return s == State.STOPPING || s == State.STOPPED;
+    }
+
+    private void checkNotClosed(String what) {
+        if (stopRequested()) {
+            throw closedDuring(what, null);
+        }
+    }
+
+    private SourceClosedException closedDuring(String what, Throwable cause) {
+        return new SourceClosedException("source " + id + " was closed during " + what + "; nothing incomplete was"
+                + " acknowledged (an interrupted first bootstrap dropped its slot, so the next start bootstraps again)",
+                cause);
     }
 
     /**
@@ -322,7 +435,7 @@ public final class PostgresReplicationSource implements AutoCloseable {
     private void runFirstBootstrap(ConnectionSettings connections, List<Preflight.ResolvedTable> tables, ChangeSink sink,
                                    BootstrapProgress progress) {
         BootstrapProvider provider = bootstrapProvider(connections, tables, progress);
-        SnapshotSlot slot = SnapshotSlot.createPermanent(connections, config.slotName());
+        SnapshotSlot slot = SnapshotSlot.createPermanent(connections, config.slotName(), cancellation);
         boolean done = false;
         try {
             BootstrapBatcher batcher = new BootstrapBatcher(sink, config.maxBatchSize());
@@ -335,6 +448,8 @@ public final class PostgresReplicationSource implements AutoCloseable {
         } finally {
             slot.close();
             if (!done) {
+                LOG.debug("source {}: bootstrap ended incomplete; snapshot connection closed, dropping slot {}", id,
+                        config.slotName());
                 dropSlotQuietly(connections);
             }
         }
@@ -342,9 +457,24 @@ public final class PostgresReplicationSource implements AutoCloseable {
 
     private void dropSlotQuietly(ConnectionSettings connections) {
         try (Connection c = Connections.open(connections)) {
-            dropSlot(c);
-            LOG.info("source {}: dropped slot {} after the failed bootstrap, so the next start bootstraps again", id,
-                    config.slotName());
+            for (int attempt = 1; ; attempt++) {
+                try {
+                    dropSlot(c);
+                    break;
+                } catch (SQLException e) {
+                    // 55006: the walsender of the closed snapshot connection has not exited yet
+                    if (!"55006".equals(e.getSQLState()) || attempt >= 100) {
+                        throw e;
+                    }
+                    Thread.sleep(20);
+                }
+            }
+            LOG.info("source {}: dropped slot {} after the {} bootstrap, so the next start bootstraps again", id,
+                    config.slotName(), cancellation.isCancelled() ? "cancelled" : "failed");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            LOG.warn("source {}: interrupted while dropping slot {} after the incomplete bootstrap; the next start"
+                    + " with a bootstrap drops it (file offset store)", id, config.slotName());
         } catch (SQLException | RuntimeException e) {
             LOG.warn("source {}: could not drop slot {} after the failed bootstrap ({}); drop it before retrying"
                     + " or the retry will stream without a bootstrap", id, config.slotName(), e.getMessage());
@@ -383,11 +513,13 @@ public final class PostgresReplicationSource implements AutoCloseable {
 
     private void runEngine() {
         try {
-            engine.run();
+            if (state.get() == State.STARTING) { // closed before the thread ran: do not start Debezium at all
+                engine.run();
+            }
         } catch (Throwable t) {
             onCompleted(false, "engine thread failed", t);
         } finally {
-            terminated.countDown();
+            engineTerminated.countDown();
         }
     }
 
@@ -406,60 +538,57 @@ public final class PostgresReplicationSource implements AutoCloseable {
     }
 
     private void onConnectionLost() {
-        if (!closing && state.compareAndSet(State.RUNNING, State.RECONNECTING)) {
+        if (state.compareAndSet(State.RUNNING, State.RECONNECTING)) {
             LOG.warn("source {}: replication connection lost; reconnecting with backoff", id);
         }
     }
 
+    /** Debezium's completion callback, on the engine thread, once the engine has stopped. */
     private void onCompleted(boolean success, String message, Throwable error) {
         try {
-            if (closing && success && failure.get() == null) {
-                state.set(State.STOPPED);
-                return;
-            }
-            if (closing && failure.get() != null) {
-                state.set(State.FAILED);
+            State s = state.get();
+            if (s == State.STOPPING || s == State.STOPPED || s == State.FAILED) {
+                // a requested stop (or one after a failure already recorded): engine-state errors are expected
+                LOG.debug("source {}: engine stopped ({}): {}", id, s, error == null ? message : error.toString());
                 return;
             }
             Throwable cause = error != null ? error : new DrasiPostgresException("engine stopped: " + message);
-            Throwable root = rootSinkFailure(cause);
-            if (root == null && monitor != null) {
+            SourceFailedException f = Failures.classify(cause, config);
+            if (f.reason() != FailureReason.SINK && f.reason() != FailureReason.UNMAPPABLE_VALUE && monitor != null) {
                 // Debezium's message rarely says why; the slot and publication often do
-                root = monitor.diagnose().map(d -> {
-                    d.initCause(cause);
-                    return (Throwable) d;
-                }).orElse(null);
+                Optional<SourceFailedException> diagnosed = monitor.diagnose();
+                if (diagnosed.isPresent()) {
+                    f = new SourceFailedException(diagnosed.get().reason(), diagnosed.get().getMessage(), cause);
+                }
             }
-            failure.compareAndSet(null, root != null ? root : Failures.explain(cause, config));
-            state.set(State.FAILED);
-            LOG.error("source {} failed: {}", id, failure.get().getMessage());
+            for (State now = state.get(); !now.isTerminal() && now != State.STOPPING; now = state.get()) {
+                if (state.compareAndSet(now, State.FAILED)) {
+                    failure.compareAndSet(null, f);
+                    LOG.error("source {} failed ({}): {}", id, f.reason(), f.getMessage());
+                    return;
+                }
+            }
+            LOG.debug("source {}: engine stopped during close(): {}", id, cause.toString());
         } finally {
-            if (monitor != null) {
-                monitor.close();
-            }
+            closeHelpers();
         }
     }
 
-    /** Fails the source from outside the engine (slot lost): records the cause, then stops the engine. */
-    private void fail(DrasiPostgresException error) {
-        if (closing || state.get().isTerminal()) {
-            return;
-        }
-        failure.compareAndSet(null, error);
-        state.set(State.FAILED);
-        LOG.error("source {} failed: {}", id, error.getMessage());
-        Thread stopper = new Thread(this::close, "drasi-pg-" + id + "-stopper");
-        stopper.setDaemon(true);
-        stopper.start();
-    }
-
-    private static Throwable rootSinkFailure(Throwable t) {
-        for (Throwable c = t; c != null; c = c.getCause()) {
-            if (c instanceof BatchHandler.SinkFailedException) {
-                return c;
+    /**
+     * Fails the source from outside the engine (slot or publication lost): records the cause, moves to
+     * STOPPING, and stops the engine on a helper thread; the state ends in FAILED.
+     */
+    private void fail(SourceFailedException error) {
+        for (State s = state.get(); s != State.STOPPING && !s.isTerminal(); s = state.get()) {
+            if (state.compareAndSet(s, State.STOPPING)) {
+                failure.compareAndSet(null, error);
+                LOG.error("source {} failed ({}): {}", id, error.reason(), error.getMessage());
+                Thread stopper = new Thread(this::shutdown, "drasi-pg-" + id + "-stopper");
+                stopper.setDaemon(true);
+                stopper.start();
+                return;
             }
         }
-        return null;
     }
 
     /**
@@ -494,47 +623,245 @@ public final class PostgresReplicationSource implements AutoCloseable {
     }
 
     /**
-     * Idempotent: stops the engine (flushing acknowledged offsets) and waits up to 30 s for its thread;
-     * later and concurrent calls wait for the same stop.
+     * Stops the source; defined in every state, idempotent, safe from any thread and concurrently:
+     * <ul>
+     * <li>before {@code start}: the source becomes {@link State#STOPPED} (a later start throws
+     *     IllegalStateException);</li>
+     * <li>during {@code start}/{@code startWithBootstrap}/{@code bootstrap} on another thread: cancels the
+     *     running bootstrap (its COPY is cancelled on the server, so reading stops within milliseconds), drops
+     *     the slot an interrupted first bootstrap created, and that call throws {@link SourceClosedException};</li>
+     * <li>while streaming: stops the engine after the batch in flight (its position is saved when the sink
+     *     returned);</li>
+     * <li>after a failure: releases what is left; the state stays {@link State#FAILED}.</li>
+     * </ul>
+     * Returns when the engine thread has ended (at most about 30 s; a sink that blocks for ever delays it) and
+     * the state is terminal; concurrent and later calls wait for the same stop. Called from inside the sink
+     * (or a progress listener) it only requests the stop and returns at once; the stop completes after the
+     * callback returns. Never throws; a clean stop logs nothing above INFO.
      */
     @Override
     public void close() {
-        DebeziumEngine<RecordChangeEvent<SourceRecord>> e;
-        boolean first;
-        synchronized (lifecycle) {
-            first = !closing;
-            closing = true;
-            e = engine;
-            if (e == null) {
-                if (!state.get().isTerminal()) {
-                    state.set(State.STOPPED);
-                }
-                terminated.countDown();
+        requestStop();
+        if (isCallbackThread()) {
+            if (shutdownClaimed.compareAndSet(false, true)) {
+                cancellation.cancel();
+                Thread stopper = new Thread(this::shutdownClaimed, "drasi-pg-" + id + "-stopper");
+                stopper.setDaemon(true);
+                stopper.start();
+            }
+            return;
+        }
+        shutdown();
+    }
+
+    /** Moves any non-terminal state to STOPPING (CREATED straight to STOPPED). */
+    private void requestStop() {
+        for (State s = state.get(); s != State.STOPPING && !s.isTerminal(); s = state.get()) {
+            if (state.compareAndSet(s, s == State.CREATED ? State.STOPPED : State.STOPPING)) {
+                LOG.debug("source {}: stop requested in state {}", id, s);
                 return;
             }
         }
-        if (first) {
+    }
+
+    /** True on a thread that is inside this source's sink or progress callbacks (or start/bootstrap). */
+    private boolean isCallbackThread() {
+        Thread me = Thread.currentThread();
+        BatchHandler h = batchHandler;
+        synchronized (calls) {
+            if (callers.contains(me)) {
+                return true;
+            }
+        }
+        return h != null && h.isDeliveringOn(me);
+    }
+
+    private void shutdown() {
+        if (shutdownClaimed.compareAndSet(false, true)) {
+            shutdownClaimed();
+        } else {
+            awaitStopped();
+        }
+    }
+
+    private void shutdownClaimed() {
+        try {
+            long t0 = System.nanoTime();
+            cancellation.cancel(); // running bootstraps stop reading now
+            awaitCalls(TimeUnit.SECONDS.toNanos(10));
+            LOG.debug("source {}: stop: running calls ended {} ms after the cancel", id,
+                    TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
+            DebeziumEngine<RecordChangeEvent<SourceRecord>> e;
+            ConnectionMonitor m;
+            synchronized (engineLock) {
+                e = engine;
+                m = monitor;
+            }
+            if (e != null) {
+                stopEngine(e);
+                LOG.debug("source {}: stop: engine stopped {} ms after the cancel", id,
+                        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
+            }
+            if (m != null) {
+                m.close();
+            }
+            closeHelpers();
+            if (e != null) {
+                awaitSlotReleased();
+            }
+            State end = failure.get() != null ? State.FAILED : State.STOPPED;
+            if (e != null && engineTerminated.getCount() > 0) {
+                LOG.warn("source {}: the engine thread did not stop within 30 s (a sink that does not return?);"
+                        + " state stays STOPPING until it does", id);
+                Thread waiter = new Thread(() -> {
+                    awaitQuietly(engineTerminated, Long.MAX_VALUE);
+                    state.compareAndSet(State.STOPPING, end);
+                }, "drasi-pg-" + id + "-stop-waiter");
+                waiter.setDaemon(true);
+                waiter.start();
+                return;
+            }
+            state.compareAndSet(State.STOPPING, end);
+        } finally {
+            stopped.countDown();
+        }
+    }
+
+    /**
+     * Debezium's engine may only be closed once it polls: closed while it is still creating or starting
+     * its task, its own thread fails the next state change and logs that at ERROR (and closing while the
+     * task starts is refused). So: wait until it polls or has ended, then close it, retrying while it
+     * refuses; then wait for its thread.
+     */
+    private void stopEngine(DebeziumEngine<RecordChangeEvent<SourceRecord>> e) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (engineTerminated.getCount() > 0 && enginePolling.getCount() > 0 && System.nanoTime() < deadline) {
+            awaitQuietly(enginePolling, 20);
+        }
+        BatchHandler h = batchHandler;
+        if (h != null) {
+            try {
+                if (!h.quiesce(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())))) {
+                    LOG.debug("source {}: the sink did not return before the stop deadline", id);
+                }
+            } catch (InterruptedException ex) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        while (engineTerminated.getCount() > 0 && System.nanoTime() < deadline) {
             try {
                 e.close();
-            } catch (IOException | IllegalStateException ex) { // IllegalStateException: already shut down after a failure
-                LOG.debug("source {}: closing the engine: {}", id, ex.getMessage());
+                break;
+            } catch (IllegalStateException ex) {
+                // still starting its task, or already stopping (e.g. after a failure): both end by themselves
+                LOG.debug("source {}: engine not closable yet: {}", id, ex.getMessage());
+                awaitQuietly(engineTerminated, 50);
+            } catch (IOException ex) {
+                LOG.debug("source {}: closing the engine: {}", id, ex.toString());
+                break;
             }
-            monitor.close();
         }
-        try {
-            if (!terminated.await(30, TimeUnit.SECONDS)) {
-                LOG.warn("source {}: engine thread did not stop within 30 s", id);
+        awaitQuietly(engineTerminated, Math.max(0, deadline - System.nanoTime()) / 1_000_000);
+    }
+
+    private void awaitStopped() {
+        awaitQuietly(stopped, TimeUnit.SECONDS.toMillis(60));
+    }
+
+    private static void awaitQuietly(CountDownLatch latch, long millis) {
+        boolean interrupted = false;
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(Math.min(millis, Long.MAX_VALUE / 2_000_000));
+        while (latch.getCount() > 0) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                break;
             }
+            try {
+                latch.await(left, TimeUnit.NANOSECONDS);
+            } catch (InterruptedException ex) {
+                interrupted = true; // finish the stop first, then keep the interrupt
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * The walsender of the stopped engine exits asynchronously: wait (up to 3 s) until the slot is no longer
+     * active, so that a source started right after close() returns finds it free instead of "active for PID".
+     */
+    private void awaitSlotReleased() {
+        ConnectionSettings c = Connections.settings(id, config);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
+        try (Connection conn = Connections.open(c); PreparedStatement ps = conn.prepareStatement(
+                "select count(*) from pg_replication_slots where slot_name = ? and active")) {
+            ps.setString(1, config.slotName());
+            while (System.nanoTime() < deadline) {
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (rs.next() && rs.getLong(1) == 0) {
+                        return;
+                    }
+                }
+                Thread.sleep(20);
+            }
+            LOG.debug("source {}: slot {} still active 3 s after the engine stopped", id, config.slotName());
+        } catch (SQLException | RuntimeException ex) {
+            LOG.debug("source {}: cannot check that slot {} was released: {}", id, config.slotName(), ex.toString());
         } catch (InterruptedException ex) {
             Thread.currentThread().interrupt();
         }
-        if (generated != null) {
-            generated.close();
+    }
+
+    private void closeHelpers() {
+        GeneratedColumnFiller g = generated;
+        ToastFiller t = toast;
+        ConnectionMonitor m = monitor;
+        if (m != null) {
+            m.close();
         }
-        if (toast != null) {
-            toast.close();
+        if (g != null) {
+            g.close();
         }
-        state.updateAndGet(s -> s.isTerminal() ? s : State.STOPPED);
+        if (t != null) {
+            t.close();
+        }
+    }
+
+    private void enterCall() {
+        synchronized (calls) {
+            callers.add(Thread.currentThread());
+        }
+    }
+
+    private void exitCall() {
+        synchronized (calls) {
+            callers.remove(Thread.currentThread());
+            calls.notifyAll();
+        }
+    }
+
+    /** Waits until no other thread is inside start/startWithBootstrap/bootstrap (they were cancelled). */
+    private void awaitCalls(long nanos) {
+        long deadline = System.nanoTime() + nanos;
+        boolean interrupted = false;
+        synchronized (calls) {
+            while (!callers.isEmpty() && !(callers.size() == 1 && callers.contains(Thread.currentThread()))) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    LOG.debug("source {}: {} call(s) still running after the cancel", id, callers.size());
+                    break;
+                }
+                try {
+                    calls.wait(Math.max(1, left / 1_000_000));
+                } catch (InterruptedException ex) {
+                    interrupted = true;
+                }
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     @Override

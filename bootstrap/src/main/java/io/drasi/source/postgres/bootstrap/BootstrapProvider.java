@@ -70,6 +70,7 @@ public final class BootstrapProvider {
     private final int fetchSize;
     private final boolean includeGeneratedColumns;
     private final String publication;
+    private final BootstrapCancellation cancellation;
 
     private BootstrapProvider(Builder b) {
         this.connections = Objects.requireNonNull(b.connections, "connections");
@@ -83,6 +84,7 @@ public final class BootstrapProvider {
         this.fetchSize = b.fetchSize;
         this.includeGeneratedColumns = b.includeGeneratedColumns;
         this.publication = b.publication;
+        this.cancellation = b.cancellation;
         if (tables.isEmpty()) {
             throw new IllegalArgumentException("no tables configured for the bootstrap");
         }
@@ -133,6 +135,7 @@ public final class BootstrapProvider {
      * @return what was delivered and the snapshot's consistent point
      * @throws TableMissingException when a selected table does not exist (or was dropped meanwhile)
      * @throws MissingKeyException   when a selected table has no usable key
+     * @throws BootstrapCancelledException when the {@linkplain Builder#cancellation cancellation} was cancelled
      * @throws BootstrapException    on any other failure (message names the fix)
      * @throws RuntimeException      whatever the sink throws, unchanged
      */
@@ -146,7 +149,8 @@ public final class BootstrapProvider {
         List<TableId> selected = tablesFor(labels);
         long started = System.nanoTime();
         List<BootstrapResult.TableResult> results = new ArrayList<>();
-        try (Connection c = open()) {
+        cancellation.check("bootstrap from slot " + slot.slotName());
+        try (Connection c = open(); BootstrapCancellation.Registration r = cancellation.register(c)) {
             beginSnapshot(c, slot);
             Catalog catalog = new Catalog(c, publication);
             List<Plan> plans = new ArrayList<>();
@@ -159,7 +163,14 @@ public final class BootstrapProvider {
             }
             c.commit();
         } catch (SQLException e) {
+            cancellation.check("bootstrap from slot " + slot.slotName()); // the cancel request ended the COPY
             throw new BootstrapException("bootstrap from " + connections.describe() + " failed: " + e.getMessage(), e);
+        } catch (BootstrapCancelledException e) {
+            LOG.debug("{}", e.getMessage());
+            throw e;
+        } catch (RuntimeException e) {
+            cancellation.check("bootstrap from slot " + slot.slotName());
+            throw e;
         }
         BootstrapResult result = new BootstrapResult(slot.slotName(), slot.temporary(), slot.consistentPoint(),
                 slot.createdAtMs(), results, Duration.ofNanos(System.nanoTime() - started));
@@ -180,7 +191,7 @@ public final class BootstrapProvider {
      *                            cannot be created
      */
     public BootstrapResult bootstrapWithTemporarySlot(Set<String> labels, BootstrapSink sink) {
-        try (SnapshotSlot slot = SnapshotSlot.createTemporary(connections)) {
+        try (SnapshotSlot slot = SnapshotSlot.createTemporary(connections, cancellation)) {
             return bootstrap(slot, labels, sink);
         }
     }
@@ -264,6 +275,9 @@ public final class BootstrapProvider {
                 }
                 ElementMetadata meta = new ElementMetadata(ElementId.of(schema, name, key), sourceId, plan.labels(),
                         effectiveFromMs);
+                if (cancellation.isCancelled()) {
+                    throw new BootstrapCancelledException("bootstrap of " + table + " after " + rows[0] + " rows");
+                }
                 sink.accept(new SourceChange.Insert(new Node(meta, props)));
                 long n = ++rows[0];
                 if ((n & 1023) == 0) {
@@ -312,6 +326,7 @@ public final class BootstrapProvider {
         private int fetchSize = 10_000;
         private boolean includeGeneratedColumns = true;
         private String publication;
+        private BootstrapCancellation cancellation = BootstrapCancellation.NONE;
 
         private Builder(ConnectionFactory connections) {
             this.connections = Objects.requireNonNull(connections, "connections");
@@ -369,6 +384,17 @@ public final class BootstrapProvider {
          */
         public Builder generatedColumns(boolean include) {
             this.includeGeneratedColumns = include;
+            return this;
+        }
+
+        /**
+         * @param cancellation cancels this provider's bootstraps from another thread (default: none); a
+         *                     cancelled bootstrap stops reading within milliseconds and throws
+         *                     {@link BootstrapCancelledException}
+         * @return this
+         */
+        public Builder cancellation(BootstrapCancellation cancellation) {
+            this.cancellation = Objects.requireNonNull(cancellation, "cancellation");
             return this;
         }
 

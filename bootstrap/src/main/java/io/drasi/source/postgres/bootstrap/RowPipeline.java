@@ -126,11 +126,11 @@ final class RowPipeline {
 
     private void put(Object item) {
         try {
-            while (!queue.offer(item, 50, TimeUnit.MILLISECONDS)) {
-                if (cancelled) {
+            do {
+                if (cancelled) { // checked first: while it waits for this thread, the consumer empties the queue
                     throw new Cancelled();
                 }
-            }
+            } while (!queue.offer(item, 50, TimeUnit.MILLISECONDS));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new Cancelled();

@@ -77,7 +77,23 @@ public final class SnapshotSlot implements AutoCloseable {
      *                            decoding, the role lacks REPLICATION, or the connection fails
      */
     public static SnapshotSlot createPermanent(ConnectionFactory connections, String slotName) {
-        return create(connections, slotName, false);
+        return create(connections, slotName, false, BootstrapCancellation.NONE);
+    }
+
+    /**
+     * Like {@link #createPermanent(ConnectionFactory, String)}, cancellable: {@code cancellation} ends a
+     * creation that waits for running transactions at once (nothing is left behind).
+     *
+     * @param connections  opens the replication connection; never null
+     * @param slotName     the slot to create, {@code [a-z0-9_]{1,63}}; it must not exist yet
+     * @param cancellation cancels the creation; never null
+     * @return the open slot
+     * @throws BootstrapCancelledException when cancelled
+     * @throws BootstrapException          as {@link #createPermanent(ConnectionFactory, String)}
+     */
+    public static SnapshotSlot createPermanent(ConnectionFactory connections, String slotName,
+                                               BootstrapCancellation cancellation) {
+        return create(connections, slotName, false, Objects.requireNonNull(cancellation, "cancellation"));
     }
 
     /**
@@ -90,7 +106,11 @@ public final class SnapshotSlot implements AutoCloseable {
      * @throws BootstrapException as {@link #createPermanent}
      */
     public static SnapshotSlot createTemporary(ConnectionFactory connections) {
-        return create(connections, "drasi_bootstrap_" + HexFormat.of().formatHex(randomBytes(8)), true);
+        return createTemporary(connections, BootstrapCancellation.NONE);
+    }
+
+    static SnapshotSlot createTemporary(ConnectionFactory connections, BootstrapCancellation cancellation) {
+        return create(connections, "drasi_bootstrap_" + HexFormat.of().formatHex(randomBytes(8)), true, cancellation);
     }
 
     private static byte[] randomBytes(int n) {
@@ -99,7 +119,8 @@ public final class SnapshotSlot implements AutoCloseable {
         return b;
     }
 
-    private static SnapshotSlot create(ConnectionFactory connections, String slotName, boolean temporary) {
+    private static SnapshotSlot create(ConnectionFactory connections, String slotName, boolean temporary,
+                                       BootstrapCancellation cancellation) {
         Objects.requireNonNull(connections, "connections");
         Objects.requireNonNull(slotName, "slotName");
         if (!SLOT_NAME.matcher(slotName).matches()) {
@@ -107,6 +128,7 @@ public final class SnapshotSlot implements AutoCloseable {
                     + "': use 1 to 63 characters from lower-case letters, digits and underscore");
         }
         String where = connections.describe();
+        cancellation.check("creating slot " + slotName);
         Connection c;
         try {
             c = connections.openReplicationConnection();
@@ -114,7 +136,7 @@ public final class SnapshotSlot implements AutoCloseable {
             throw new BootstrapException("cannot open a replication connection to " + where + ": " + e.getMessage()
                     + hint(e, slotName), e);
         }
-        try {
+        try (BootstrapCancellation.Registration r = cancellation.register(c)) {
             long createdAtMs = serverClockMs(c);
             PGConnection pg = c.unwrap(PGConnection.class);
             var builder = pg.getReplicationAPI().createReplicationSlot().logical()
@@ -133,6 +155,7 @@ public final class SnapshotSlot implements AutoCloseable {
             return new SnapshotSlot(c, slotName, temporary, info.getSnapshotName(), point, createdAtMs, where);
         } catch (SQLException e) {
             closeQuietly(c);
+            cancellation.check("creating slot " + slotName);
             throw new BootstrapException("cannot create " + (temporary ? "temporary " : "") + "replication slot "
                     + slotName + " on " + where + ": " + e.getMessage() + hint(e, slotName), e);
         } catch (RuntimeException e) {

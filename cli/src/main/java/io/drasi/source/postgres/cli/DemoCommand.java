@@ -142,7 +142,7 @@ final class DemoCommand implements Callable<Integer> {
                     + " changes follow on stdout (seed JSON)");
             source.startWithBootstrap(this::accept, Progress.bootstrapPrinter(System.err));
             if (!source.awaitState(io.drasi.source.postgres.State.RUNNING, Duration.ofSeconds(60))) {
-                throw source.failure().map(f -> f instanceof RuntimeException r ? r : new RuntimeException(f))
+                throw source.failure().<RuntimeException>map(f -> f)
                         .orElse(new IllegalStateException("the source did not start streaming within 60 s"));
             }
             System.err.printf(Locale.ROOT, "drasi-pg demo: streaming after %.1f s; writer runs for %s at ~%d tx/s%n",
@@ -156,8 +156,7 @@ final class DemoCommand implements Callable<Integer> {
             }
             double secs = (System.nanoTime() - streamStart) / 1e9;
             if (source.failure().isPresent()) {
-                Throwable f = source.failure().get();
-                throw f instanceof Exception e ? e : new RuntimeException(f);
+                throw source.failure().get();
             }
             Stdout.flush();
             if (interrupted.get()) {

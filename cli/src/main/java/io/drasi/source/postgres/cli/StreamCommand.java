@@ -4,6 +4,7 @@ import io.drasi.source.postgres.ChangeSink;
 import io.drasi.source.postgres.PositionedChange;
 import io.drasi.source.postgres.PostgresReplicationSource;
 import io.drasi.source.postgres.PostgresSourceConfig;
+import io.drasi.source.postgres.SourceClosedException;
 import io.drasi.source.postgres.SourceStats;
 import io.drasi.source.postgres.http.DrasiHttpSink;
 import java.nio.file.Path;
@@ -144,10 +145,14 @@ final class StreamCommand implements Callable<Integer> {
                     + (bootstrap ? ", bootstrap on first start" : "")
                     + (http == null ? "" : ", pushing to " + http.config().url()
                     + (http.config().bearerToken().isPresent() ? " (Bearer token from $DRASI_SINK_TOKEN)" : "")));
-            if (bootstrap) {
-                source.startWithBootstrap(sink, Progress.bootstrapPrinter(System.err));
-            } else {
-                source.start(sink);
+            try {
+                if (bootstrap) {
+                    source.startWithBootstrap(sink, Progress.bootstrapPrinter(System.err));
+                } else {
+                    source.start(sink);
+                }
+            } catch (SourceClosedException e) {
+                return DrasiPg.OK; // SIGTERM/Ctrl-C during the start: the shutdown hook stops and reports
             }
             System.err.println("drasi-pg stream: streaming" + (maxChanges > 0 ? " until " + maxChanges + " changes " + verb : "")
                     + " (Ctrl-C to stop)");
@@ -161,8 +166,6 @@ final class StreamCommand implements Callable<Integer> {
                 stop.run();
                 throw f instanceof Exception e ? e : new RuntimeException(f);
             }
-            // a stop right after the bootstrap: let the engine finish starting so that it closes cleanly
-            source.awaitState(io.drasi.source.postgres.State.RUNNING, Duration.ofSeconds(30));
             stop.run();
             return DrasiPg.OK;
         } finally {

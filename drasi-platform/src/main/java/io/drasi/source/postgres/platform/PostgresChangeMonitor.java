@@ -130,8 +130,7 @@ public final class PostgresChangeMonitor implements ChangeMonitor {
             s.close();
         }
         if (s.state() == State.FAILED && closed.getCount() > 0) {
-            Throwable t = s.failure().orElseGet(() -> new IllegalStateException("source failed"));
-            throw t instanceof Exception e ? e : new IllegalStateException(t.getMessage(), t);
+            throw s.failure().<Exception>map(f -> f).orElseGet(() -> new IllegalStateException("source failed"));
         }
     }
 

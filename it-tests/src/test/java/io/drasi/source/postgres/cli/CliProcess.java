@@ -60,6 +60,11 @@ public final class CliProcess {
         return process;
     }
 
+    /** @return the file stdout goes to */
+    public Path outFile() {
+        return out;
+    }
+
     public String stdout() throws IOException {
         return Files.readString(out, StandardCharsets.UTF_8);
     }

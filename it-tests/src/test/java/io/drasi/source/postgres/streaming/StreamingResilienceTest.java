@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.drasi.source.postgres.Lsn;
+import io.drasi.source.postgres.FailureReason;
 import io.drasi.source.postgres.PostgresReplicationSource;
 import io.drasi.source.postgres.PreflightException;
 import io.drasi.source.postgres.State;
@@ -104,6 +105,7 @@ class StreamingResilienceTest {
             assertThat(source.awaitState(State.FAILED, WAIT)).as("state after the slot was dropped").isTrue();
             assertThat(source.failure()).get().extracting(Throwable::getMessage).asString()
                     .contains("s_slotdrop").contains("bootstrap");
+            assertThat(source.failure().orElseThrow().reason()).isEqualTo(FailureReason.SLOT_MISSING);
         }
     }
 
@@ -120,6 +122,7 @@ class StreamingResilienceTest {
             assertThat(source.awaitState(State.FAILED, WAIT)).as("state after the publication was dropped").isTrue();
             assertThat(source.failure()).get().extracting(Throwable::getMessage).asString()
                     .contains("publication s_pubdrop_pub was dropped").contains("CREATE PUBLICATION");
+            assertThat(source.failure().orElseThrow().reason()).isEqualTo(FailureReason.PUBLICATION_MISSING);
         }
     }
 
