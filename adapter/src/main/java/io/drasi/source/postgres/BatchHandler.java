@@ -66,6 +66,13 @@ final class BatchHandler implements DebeziumEngine.ChangeConsumer<RecordChangeEv
      *
      * @return true when no batch is in flight any more
      */
+    /** No new batch starts from now on (the batch in flight, if any, finishes); does not wait. */
+    void refuseNewBatches() {
+        synchronized (gate) {
+            stopping = true;
+        }
+    }
+
     boolean quiesce(Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         synchronized (gate) {

@@ -578,10 +578,20 @@ public final class PostgresReplicationSource implements AutoCloseable {
      * Fails the source from outside the engine (slot or publication lost): records the cause, moves to
      * STOPPING, and stops the engine on a helper thread; the state ends in FAILED.
      */
+    /**
+     * A failure found outside the engine (the monitor: slot dropped or invalidated). The source is FAILED at once —
+     * no change is delivered after this (the batch handler's gate is closed by the stop) — while the engine is
+     * stopped in the background; it may be held up by a sink that does not return, which must not keep
+     * {@link #state()} from saying that the source failed. {@link #close()} still waits for the engine thread.
+     */
     private void fail(SourceFailedException error) {
         for (State s = state.get(); s != State.STOPPING && !s.isTerminal(); s = state.get()) {
-            if (state.compareAndSet(s, State.STOPPING)) {
+            if (state.compareAndSet(s, State.FAILED)) {
                 failure.compareAndSet(null, error);
+                BatchHandler h = batchHandler;
+                if (h != null) {
+                    h.refuseNewBatches(); // nothing is delivered once the source says FAILED
+                }
                 LOG.error("source {} failed ({}): {}", id, error.reason(), error.getMessage());
                 Thread stopper = new Thread(this::shutdown, "drasi-pg-" + id + "-stopper");
                 stopper.setDaemon(true);
@@ -751,6 +761,7 @@ public final class PostgresReplicationSource implements AutoCloseable {
         while (engineTerminated.getCount() > 0 && System.nanoTime() < deadline) {
             try {
                 e.close();
+                unblockEngineThread();
                 break;
             } catch (IllegalStateException ex) {
                 // still starting its task, or already stopping (e.g. after a failure): both end by themselves
@@ -762,6 +773,27 @@ public final class PostgresReplicationSource implements AutoCloseable {
             }
         }
         awaitQuietly(engineTerminated, Math.max(0, deadline - System.nanoTime()) / 1_000_000);
+    }
+
+    /**
+     * Debezium calls {@code pollingStarted} before it submits its polling task: a close() in between can remove
+     * the queued task from the executor without completing it, and the engine thread then waits for it forever
+     * (seen in the lifecycle stress test). Once close() has returned, the engine thread only has to notice that
+     * polling ended; if it has not within a moment, an interrupt makes it finish its shutdown normally (Debezium
+     * logs "Task interrupted while polling" at INFO).
+     */
+    private void unblockEngineThread() {
+        awaitQuietly(engineTerminated, 2_000);
+        if (engineTerminated.getCount() > 0) {
+            Thread t;
+            synchronized (engineLock) {
+                t = engineThread;
+            }
+            if (t != null && t.isAlive()) {
+                LOG.debug("source {}: engine thread still waiting 2 s after close(); interrupting it", id);
+                t.interrupt();
+            }
+        }
     }
 
     private void awaitStopped() {

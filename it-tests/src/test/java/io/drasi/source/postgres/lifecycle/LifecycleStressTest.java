@@ -27,7 +27,6 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -42,8 +41,6 @@ import org.slf4j.LoggerFactory;
  * {@code -Dlifecycle.iterations=N} (default 200).
  */
 @ExtendWith(PostgresExtension.class)
-@Disabled("finds a real defect not fixed yet: close() right after start() can wait 30 s when Debezium's engine does"
-        + " not reach POLLING_TASKS (seen after a previous source on the same slot stopped); enable once fixed")
 class LifecycleStressTest {
 
     private static final Logger LOG = LoggerFactory.getLogger(LifecycleStressTest.class);
@@ -67,12 +64,14 @@ class LifecycleStressTest {
         Set<String> threadsBefore = threadNames();
         Path offsets = tmp.resolve("offsets/stress.offsets");
         Random random = new Random(SEED);
+        // one source, one offset store (a file or memory, chosen per run): two offset stores on one slot are two
+        // consumers, and Debezium rightly refuses a stored position the slot has already passed
+        boolean fileOffsets = random.nextBoolean();
         Map<String, Integer> counts = new TreeMap<>();
         int restarts = 0;
         long started = System.nanoTime();
         for (int i = 0; i < ITERATIONS; i++) {
             Scenario scenario = Scenario.values()[random.nextInt(Scenario.values().length)];
-            boolean fileOffsets = random.nextBoolean();
             PostgresSourceConfig cfg = (fileOffsets ? config(db, SLOT, "t").withOffsetStore(offsets)
                     : config(db, SLOT, "t")).withMaxBatchSize(512).build();
             int delayMs = random.nextInt(120);
