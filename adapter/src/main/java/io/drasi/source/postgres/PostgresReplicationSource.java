@@ -231,6 +231,7 @@ public final class PostgresReplicationSource implements AutoCloseable {
                 .tableKeys(Mapping.tableKeys(tables))
                 .converter(converter)
                 .generatedColumns(config.generatedColumns() == GeneratedColumns.INCLUDE)
+                .publication(config.publicationName())
                 .progress(progress)
                 .cancellation(cancellation)
                 .build();

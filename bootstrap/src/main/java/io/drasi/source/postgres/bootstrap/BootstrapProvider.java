@@ -69,6 +69,7 @@ public final class BootstrapProvider {
     private final TableReader.Mode readMode;
     private final int fetchSize;
     private final boolean includeGeneratedColumns;
+    private final String publication;
     private final BootstrapCancellation cancellation;
 
     private BootstrapProvider(Builder b) {
@@ -82,6 +83,7 @@ public final class BootstrapProvider {
         this.readMode = b.readMode;
         this.fetchSize = b.fetchSize;
         this.includeGeneratedColumns = b.includeGeneratedColumns;
+        this.publication = b.publication;
         this.cancellation = b.cancellation;
         if (tables.isEmpty()) {
             throw new IllegalArgumentException("no tables configured for the bootstrap");
@@ -150,7 +152,7 @@ public final class BootstrapProvider {
         cancellation.check("bootstrap from slot " + slot.slotName());
         try (Connection c = open(); BootstrapCancellation.Registration r = cancellation.register(c)) {
             beginSnapshot(c, slot);
-            Catalog catalog = new Catalog(c);
+            Catalog catalog = new Catalog(c, publication);
             List<Plan> plans = new ArrayList<>();
             for (TableId t : selected) {
                 plans.add(plan(catalog, t));
@@ -323,6 +325,7 @@ public final class BootstrapProvider {
         private TableReader.Mode readMode = TableReader.Mode.COPY;
         private int fetchSize = 10_000;
         private boolean includeGeneratedColumns = true;
+        private String publication;
         private BootstrapCancellation cancellation = BootstrapCancellation.NONE;
 
         private Builder(ConnectionFactory connections) {
@@ -392,6 +395,17 @@ public final class BootstrapProvider {
          */
         public Builder cancellation(BootstrapCancellation cancellation) {
             this.cancellation = Objects.requireNonNull(cancellation, "cancellation");
+            return this;
+        }
+
+        /**
+         * @param publication the publication the stream reads: rows then leave out the (non-generated) columns
+         *                    it does not publish — a PostgreSQL 15+ column list — as the stream does; generated
+         *                    columns follow {@link #generatedColumns(boolean)}. Default none: every column.
+         * @return this
+         */
+        public Builder publication(String publication) {
+            this.publication = Objects.requireNonNull(publication, "publication");
             return this;
         }
 

@@ -2,14 +2,17 @@ package io.drasi.source.postgres.bootstrap;
 
 import io.drasi.source.postgres.mapping.model.TableId;
 import io.drasi.source.postgres.mapping.value.PgColumnType;
+import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Reads table descriptions from the system catalog over a connection (inside the snapshot
@@ -18,7 +21,14 @@ import java.util.Map;
  *
  * <p>Stored generated columns are described with {@code generated = true}; the bootstrap reads them
  * unless told to omit them, and the streaming side re-reads them where {@code pgoutput} does not publish
- * them (before PostgreSQL 18).
+ * them (before PostgreSQL 18). Virtual generated columns (PostgreSQL 18, {@code attgenerated = 'v'}) are left
+ * out: {@code pgoutput} never publishes them and the streaming side does not re-read them, so a bootstrapped
+ * row would have a property no streamed row of the table has.
+ *
+ * <p>With the stream's publication ({@link #Catalog(Connection, String)}) on PostgreSQL 15+, a non-generated
+ * column the publication does not publish (a column list; {@code pg_publication_tables.attnames}) is left
+ * out, as the stream leaves it out. When the publication does not list the table (e.g. it publishes the
+ * partitions of a partitioned table) nothing is left out.
  *
  * <p>Thread-safety: not thread-safe (caches types); one per connection.
  */
@@ -40,9 +50,9 @@ final class Catalog {
             WHERE t.isleaf""";
 
     private static final String COLUMNS = """
-            SELECT a.attname, a.atttypid, a.attnotnull, a.attgenerated <> '' AS generated
+            SELECT a.attname, a.atttypid, a.attnotnull, a.attgenerated = 's' AS generated
             FROM pg_catalog.pg_attribute a
-            WHERE a.attrelid = ?::oid AND a.attnum > 0 AND NOT a.attisdropped
+            WHERE a.attrelid = ?::oid AND a.attnum > 0 AND NOT a.attisdropped AND a.attgenerated <> 'v'
             ORDER BY a.attnum""";
 
     private static final String PRIMARY_KEY = """
@@ -58,11 +68,26 @@ final class Catalog {
             FROM pg_catalog.pg_type t JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace
             WHERE t.oid = ?::oid""";
 
+    private static final String PUBLISHED_COLUMNS = """
+            SELECT attnames FROM pg_catalog.pg_publication_tables
+            WHERE pubname = ? AND schemaname = ? AND tablename = ?""";
+
     private final Connection connection;
+    private final String publication;
     private final Map<Long, PgColumnType> types = new HashMap<>();
 
     Catalog(Connection connection) {
+        this(connection, null);
+    }
+
+    /**
+     * @param connection  the connection to read the catalog on
+     * @param publication the publication the stream reads, whose column list a row then follows; null for
+     *                    every column
+     */
+    Catalog(Connection connection, String publication) {
         this.connection = connection;
+        this.publication = publication;
     }
 
     /**
@@ -105,12 +130,17 @@ final class Catalog {
         }
         List<TableDescription.Column> columns = new ArrayList<>();
         List<Long> typeOids = new ArrayList<>();
+        int serverMajor = connection.getMetaData().getDatabaseMajorVersion();
+        Set<String> published = publishedColumns(qualified, serverMajor);
         try (PreparedStatement ps = connection.prepareStatement(COLUMNS)) {
             ps.setLong(1, oid);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    columns.add(new TableDescription.Column(rs.getString(1), null, rs.getBoolean(3),
-                            rs.getBoolean(4)));
+                    boolean generated = rs.getBoolean(4);
+                    if (!generated && published != null && !published.contains(rs.getString(1))) {
+                        continue; // not in the publication's column list: the stream never carries it
+                    }
+                    columns.add(new TableDescription.Column(rs.getString(1), null, rs.getBoolean(3), generated));
                     typeOids.add(rs.getLong(2));
                 }
             }
@@ -131,6 +161,32 @@ final class Catalog {
         }
         return new TableDescription(qualified, oid, List.copyOf(columns), List.copyOf(pk), estimate,
                 relkind == 'p');
+    }
+
+    /**
+     * @return the columns the publication sends for the table (PostgreSQL 15+), or null when there is no
+     *     publication, the server is older, or the publication does not list this table
+     */
+    private Set<String> publishedColumns(TableId table, int serverMajor) throws SQLException {
+        if (publication == null || serverMajor < 15) {
+            return null;
+        }
+        try (PreparedStatement ps = connection.prepareStatement(PUBLISHED_COLUMNS)) {
+            ps.setString(1, publication);
+            ps.setString(2, table.schema());
+            ps.setString(3, table.table());
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    return null;
+                }
+                Array names = rs.getArray(1);
+                Set<String> out = new HashSet<>();
+                for (Object n : (Object[]) names.getArray()) {
+                    out.add((String) n);
+                }
+                return out;
+            }
+        }
     }
 
     /** @return the type with that oid, element and base types resolved (cached) */

@@ -3,7 +3,7 @@ package io.drasi.source.postgres.testing;
 import org.testcontainers.DockerClientFactory;
 import org.testcontainers.postgresql.PostgreSQLContainer;
 
-/** A {@code postgres:16} container, used only when a Docker engine answers. */
+/** A {@code postgres:16} (or {@code postgres:<DRASI_PG_VERSION>}) container, used only when a Docker engine answers. */
 final class ContainerBackend implements Backend {
 
     private final PostgreSQLContainer container;
@@ -21,8 +21,9 @@ final class ContainerBackend implements Backend {
     }
 
     @SuppressWarnings("resource")
-    static ContainerBackend start() {
-        PostgreSQLContainer c = new PostgreSQLContainer("postgres:16-alpine")
+    static ContainerBackend start(java.util.OptionalInt major) {
+        String image = "postgres:" + (major.isPresent() ? major.getAsInt() : 16) + "-alpine";
+        PostgreSQLContainer c = new PostgreSQLContainer(image)
                 .withCommand("postgres", "-c", "wal_level=logical", "-c", "max_replication_slots=200",
                         "-c", "max_wal_senders=60", "-c", "fsync=off");
         c.start();

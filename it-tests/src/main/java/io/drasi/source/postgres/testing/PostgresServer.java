@@ -95,6 +95,11 @@ public final class PostgresServer {
         return "jdbc:postgresql://" + host() + ":" + port() + "/" + db;
     }
 
+    /** @return the server's version, e.g. {@code 18.0} (from {@code show server_version}, distribution suffix dropped) */
+    public String serverVersion() {
+        return queryValue("show server_version").split(" ")[0];
+    }
+
     /** @return the server's major version number, e.g. 15 */
     public int majorVersion() {
         return Integer.parseInt(queryValue("show server_version_num")) / 10000;

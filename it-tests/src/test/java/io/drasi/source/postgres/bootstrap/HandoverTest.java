@@ -17,6 +17,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -26,6 +27,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * is read with pgoutput through SQL (a stand-in for Debezium); the rules applied are strict: an
  * Insert of a present id, or an Update/Delete of an absent one, fails the test.
  */
+// pg-matrix: `./mvnw verify` also runs these against PostgreSQL 18 (it-tests/pom.xml, execution pg-matrix)
+@Tag("pg-matrix")
 @ExtendWith(PostgresExtension.class)
 class HandoverTest {
 

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.drasi.source.postgres.local.LocalPostgres;
 import io.drasi.source.postgres.testing.PostgresExtension;
+import io.drasi.source.postgres.testing.PostgresHarness;
 import io.drasi.source.postgres.testing.PostgresServer;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -142,9 +143,8 @@ class DrasiPgCliTest {
 
     @Test
     void check_walLevelReplica_exit1_namingTheFix(PostgresServer pg) throws Exception {
-        Path bin = LocalPostgres.findBinDir(System.getenv(), new ArrayList<>())
-                .orElseThrow(() -> new AssertionError("this test starts a wal_level=replica cluster from local server"
-                        + " binaries; install them: " + LocalPostgres.installCommand()));
+        // local server binaries of the DRASI_PG_VERSION version when set; fails naming the fix when there are none
+        Path bin = PostgresHarness.serverBinDir();
         try (LocalPostgres replica = LocalPostgres.builder(bin).setting("wal_level", "replica").start()) {
             Path f = tmp.resolve("replica.yaml");
             Files.writeString(f, String.join("\n",

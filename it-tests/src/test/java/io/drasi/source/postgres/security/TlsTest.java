@@ -12,6 +12,7 @@ import io.drasi.source.postgres.SourceDiagnostics;
 import io.drasi.source.postgres.SslMode;
 import io.drasi.source.postgres.local.LocalPostgres;
 import io.drasi.source.postgres.mapping.model.SourceChange;
+import io.drasi.source.postgres.testing.PostgresHarness;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -59,9 +60,8 @@ class TlsTest {
 
     @BeforeAll
     static void startTlsCluster() throws Exception {
-        Path bin = LocalPostgres.findBinDir(System.getenv(), new ArrayList<>())
-                .orElseThrow(() -> new AssertionError("this test starts its own TLS cluster from local server binaries;"
-                        + " install them: " + LocalPostgres.installCommand()));
+        // local server binaries of the DRASI_PG_VERSION version when set; fails naming the fix when there are none
+        Path bin = PostgresHarness.serverBinDir();
         pg = LocalPostgres.builder(bin).tempDirPrefix("drasi-pg-tls-").start();
         caCert = certs.resolve("ca.crt");
         otherCaCert = certs.resolve("other-ca.crt");

@@ -14,6 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -21,6 +22,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * One column of every built-in type family: the value the stream delivers (Debezium → fromConnect) must be
  * identical to the value the bootstrap delivers (COPY text → fromText), and so must the element id.
  */
+// pg-matrix: `./mvnw verify` also runs these against PostgreSQL 18 (it-tests/pom.xml, execution pg-matrix)
+@Tag("pg-matrix")
 @ExtendWith(PostgresExtension.class)
 class TypeParityTest {
 

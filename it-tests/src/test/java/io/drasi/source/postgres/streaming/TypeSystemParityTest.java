@@ -71,7 +71,11 @@ class TypeSystemParityTest {
             new Known("timestamp( domain)?", "^29427[6-9]|^2942[5-9]\\d", "Debezium 3.6.3 carries a timestamp as"
                     + " microseconds since 1970 in a long, which overflows after 294247-01-10 04:00:54.775807 (PostgreSQL"
                     + " allows up to 294276-12-31): the stream delivers a wrong date for the last 30 years of the range;"
-                    + " the bootstrap is right"));
+                    + " the bootstrap is right"),
+            new Known("interval(\\(\\d+\\))?( domain)?", "^-?infinity$", "PostgreSQL 17+ has infinite intervals;"
+                    + " pgjdbc 42.7's PGInterval, which Debezium 3.6.3 decodes pgoutput intervals with, reads 'infinity'"
+                    + " as 0 seconds, so the stream delivers PT0S before the mapping sees the value; the bootstrap"
+                    + " delivers infinity / -infinity (found by the PostgreSQL 18 pg-matrix run)"));
 
     /**
      * Not generated: a {@code timetz} whose UTC offset has seconds ({@code 00:00:00+05:41:16}, what PostgreSQL

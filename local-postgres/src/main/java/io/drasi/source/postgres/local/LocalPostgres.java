@@ -19,6 +19,9 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -47,6 +50,7 @@ public final class LocalPostgres implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(LocalPostgres.class);
     private static final String SUPERUSER = "postgres";
+    private static final Pattern VERSION_OUTPUT = Pattern.compile("\\(PostgreSQL\\) (\\d+(?:\\.\\d+)?)");
 
     private final Path binDir;
     private final Path baseDir;
@@ -281,13 +285,28 @@ public final class LocalPostgres implements AutoCloseable {
 
     /** Runs a command (as the postgres user when root and {@code asPg}), failing with its output on a non-zero exit. */
     private String run(List<String> cmd, boolean asPg) {
+        return exec(cmd, asPg && asPostgresUser, baseDir, this::serverLogTail);
+    }
+
+    /**
+     * Runs a command to its end (at most 120 s), as the {@code postgres} OS user through {@code runuser} when
+     * {@code asPostgres}.
+     *
+     * @return its output (stdout and stderr)
+     * @throws IllegalStateException on a non-zero exit (with the output and {@code extra}) or a timeout
+     */
+    private static String exec(List<String> cmd, boolean asPostgres, Path dir, Supplier<String> extra) {
         List<String> full = new ArrayList<>();
-        if (asPg && asPostgresUser) {
+        if (asPostgres) {
             full.addAll(List.of("runuser", "-u", "postgres", "--"));
         }
         full.addAll(cmd);
         try {
-            Process p = new ProcessBuilder(full).redirectErrorStream(true).directory(baseDir.toFile()).start();
+            ProcessBuilder pb = new ProcessBuilder(full).redirectErrorStream(true);
+            if (dir != null) {
+                pb.directory(dir.toFile());
+            }
+            Process p = pb.start();
             p.getOutputStream().close();
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             if (!p.waitFor(120, TimeUnit.SECONDS)) {
@@ -296,7 +315,7 @@ public final class LocalPostgres implements AutoCloseable {
             }
             if (p.exitValue() != 0) {
                 throw new IllegalStateException("command failed (exit " + p.exitValue() + "): " + String.join(" ", full)
-                        + "\n" + out + serverLogTail());
+                        + "\n" + out + extra.get());
             }
             return out;
         } catch (IOException e) {
@@ -305,6 +324,27 @@ public final class LocalPostgres implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted running " + full, e);
         }
+    }
+
+    /**
+     * Runs {@code binDir/postgres --version} the way a cluster would run it: as the {@code postgres} OS user
+     * when the JVM is root, so a binary that user cannot reach fails here, naming the command.
+     *
+     * @param binDir a server bin directory
+     * @return the version, e.g. {@code 18.0} or {@code 15.18}
+     * @throws IllegalStateException when the binary is missing, cannot be run, or prints no version
+     */
+    public static String serverVersion(Path binDir) {
+        Path postgres = binDir.resolve("postgres");
+        if (!Files.isExecutable(postgres)) {
+            throw new IllegalStateException("no executable " + postgres);
+        }
+        String out = exec(List.of(postgres.toString(), "--version"), isRoot(), null, () -> "");
+        Matcher m = VERSION_OUTPUT.matcher(out);
+        if (!m.find()) {
+            throw new IllegalStateException(postgres + " --version printed no version: " + out.strip());
+        }
+        return m.group(1);
     }
 
     private String serverLogTail() {
@@ -421,7 +461,7 @@ public final class LocalPostgres implements AutoCloseable {
                 }
             }
         } finally {
-            deleteRecursively(baseDir);
+            deleteTree(baseDir);
             if (shutdownHook != null) {
                 try {
                     Runtime.getRuntime().removeShutdownHook(shutdownHook);
@@ -443,7 +483,12 @@ public final class LocalPostgres implements AutoCloseable {
         }
     }
 
-    private static void deleteRecursively(Path dir) {
+    /**
+     * Deletes a directory tree, best effort (what cannot be deleted stays).
+     *
+     * @param dir the directory; nothing happens when it does not exist
+     */
+    public static void deleteTree(Path dir) {
         if (!Files.exists(dir)) {
             return;
         }

@@ -17,7 +17,8 @@ import java.time.LocalDate;
  * trailing zeros removed (as PostgreSQL prints it). Years outside 1..9999 use ISO-8601 expanded years
  * ({@code -0043-03-15} for 44 BC, {@code +10000-01-01}). PostgreSQL's {@code infinity} and
  * {@code -infinity} stay those strings. Intervals use PostgreSQL's {@code iso_8601} output
- * ({@code P1Y2M3DT4H5M6.5S}, zero components omitted, {@code PT0S} for zero).
+ * ({@code P1Y2M3DT4H5M6.5S}, zero components omitted, {@code PT0S} for zero); PostgreSQL 17's infinite
+ * intervals stay {@code infinity} and {@code -infinity}, like infinite dates.
  *
  * <p>Thread-safety: stateless.
  */
@@ -252,6 +253,9 @@ final class Temporals {
 
     /** Parses the parts of an ISO-8601 duration as produced by PostgreSQL or Debezium. */
     static String parseInterval(String s) {
+        if (isInfinity(s)) { // PostgreSQL 17+
+            return s.charAt(0) == '-' ? NEG_INFINITY : INFINITY;
+        }
         long months = 0;
         long days = 0;
         long micros = 0;

@@ -80,7 +80,9 @@ class PgValueConverterTest {
             "interval|PT-0.5S|PT-0.5S",
             "interval|P14M|P1Y2M",
             "interval|PT90M|PT1H30M",
-            "interval|P-1Y+2M|P-10M"})
+            "interval|P-1Y+2M|P-10M",
+            "interval|infinity|infinity",
+            "interval|-infinity|-infinity"})
     void fromText_temporalEdgeCases_canonical(String type, String text, String expected) {
         assertThat(c.fromText(PgColumnType.of(type), text)).isEqualTo(s(expected));
     }
