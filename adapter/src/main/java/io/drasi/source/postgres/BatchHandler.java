@@ -1,11 +1,14 @@
 package io.drasi.source.postgres;
 
+import io.drasi.source.postgres.core.Lsn;
+import io.drasi.source.postgres.core.DrasiPostgresException;
+
 import io.debezium.engine.DebeziumEngine;
 import io.debezium.engine.RecordChangeEvent;
 import io.drasi.source.postgres.mapping.ChangeMapper;
 import io.drasi.source.postgres.mapping.MappedRecord;
-import io.drasi.source.postgres.mapping.model.SourceChange;
-import io.drasi.source.postgres.mapping.model.TableId;
+import io.drasi.source.postgres.model.SourceChange;
+import io.drasi.source.postgres.model.TableId;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;

@@ -1,7 +1,9 @@
 package io.drasi.source.postgres;
 
+import io.drasi.source.postgres.core.DrasiPostgresException;
+
 import io.drasi.source.postgres.bootstrap.BootstrapSink;
-import io.drasi.source.postgres.mapping.model.SourceChange;
+import io.drasi.source.postgres.model.SourceChange;
 import java.util.ArrayList;
 import java.util.List;
 

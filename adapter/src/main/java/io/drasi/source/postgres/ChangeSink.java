@@ -1,5 +1,7 @@
 package io.drasi.source.postgres;
 
+import io.drasi.source.postgres.core.Lsn;
+
 import java.util.List;
 
 /**

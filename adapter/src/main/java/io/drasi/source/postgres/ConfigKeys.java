@@ -1,5 +1,6 @@
 package io.drasi.source.postgres;
 
+import io.drasi.source.postgres.core.SslMode;
 import io.drasi.source.postgres.mapping.value.UnmappableValues;
 import java.nio.file.Path;
 import java.time.Duration;

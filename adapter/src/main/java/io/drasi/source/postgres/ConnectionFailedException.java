@@ -1,5 +1,7 @@
 package io.drasi.source.postgres;
 
+import io.drasi.source.postgres.core.DrasiPostgresException;
+
 /**
  * PostgreSQL could not be reached or refused the login (wrong password, unknown database, no
  * {@code pg_hba.conf} entry). The message names the server and the fix, never the password.

@@ -18,7 +18,7 @@ final class Connections {
                 .database(config.database())
                 .user(config.user())
                 .password(config.password())
-                .sslMode(ConnectionSettings.SslMode.valueOf(config.sslMode().name()))
+                .sslMode(config.sslMode())
                 .sslRootCert(config.sslRootCert().map(Object::toString).orElse(null))
                 .applicationName("drasi-source-postgres:" + sourceId)
                 .driverProperties(() -> {
@@ -73,7 +73,7 @@ final class Connections {
     }
 
     private static String tlsFix(String msg, ConnectionSettings s) {
-        String mode = "ssl_mode " + s.sslMode().pgjdbcValue();
+        String mode = "ssl_mode " + s.sslMode().value();
         String m = msg.toLowerCase(Locale.ROOT);
         if (m.contains("hostnameverifier") || m.contains("hostname")) {
             return "the server's TLS certificate does not name host " + s.host() + " (" + msg + "; " + mode

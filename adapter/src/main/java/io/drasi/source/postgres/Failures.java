@@ -1,5 +1,8 @@
 package io.drasi.source.postgres;
 
+import io.drasi.source.postgres.core.Lsn;
+import io.drasi.source.postgres.core.DrasiPostgresException;
+
 import io.drasi.source.postgres.bootstrap.TableMissingException;
 import io.drasi.source.postgres.mapping.value.UnmappableValueException;
 import java.net.NoRouteToHostException;

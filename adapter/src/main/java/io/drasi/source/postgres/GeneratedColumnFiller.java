@@ -2,10 +2,10 @@ package io.drasi.source.postgres;
 
 import io.drasi.source.postgres.bootstrap.ConnectionSettings;
 import io.drasi.source.postgres.bootstrap.RowLookup;
-import io.drasi.source.postgres.mapping.model.ElementValue;
-import io.drasi.source.postgres.mapping.model.Node;
-import io.drasi.source.postgres.mapping.model.SourceChange;
-import io.drasi.source.postgres.mapping.model.TableId;
+import io.drasi.source.postgres.model.ElementValue;
+import io.drasi.source.postgres.model.Node;
+import io.drasi.source.postgres.model.SourceChange;
+import io.drasi.source.postgres.model.TableId;
 import io.drasi.source.postgres.mapping.value.PgValueConverter;
 import java.util.ArrayList;
 import java.util.HashMap;

@@ -3,7 +3,7 @@ package io.drasi.source.postgres;
 import io.drasi.source.postgres.mapping.ChangeMapper;
 import io.drasi.source.postgres.mapping.ColumnTypes;
 import io.drasi.source.postgres.mapping.TableKeys;
-import io.drasi.source.postgres.mapping.model.TableId;
+import io.drasi.source.postgres.model.TableId;
 import io.drasi.source.postgres.mapping.value.PgValueConverter;
 import java.util.LinkedHashMap;
 import java.util.List;

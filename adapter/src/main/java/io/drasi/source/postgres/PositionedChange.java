@@ -1,6 +1,6 @@
 package io.drasi.source.postgres;
 
-import io.drasi.source.postgres.mapping.model.SourceChange;
+import io.drasi.source.postgres.model.SourceChange;
 import java.util.Objects;
 
 /**

@@ -1,5 +1,8 @@
 package io.drasi.source.postgres;
 
+import io.drasi.source.postgres.core.Lsn;
+import io.drasi.source.postgres.core.DrasiPostgresException;
+
 import io.debezium.embedded.Connect;
 import io.debezium.engine.DebeziumEngine;
 import io.debezium.engine.RecordChangeEvent;
@@ -598,6 +601,32 @@ public final class PostgresReplicationSource implements AutoCloseable {
                 stopper.start();
                 return;
             }
+        }
+    }
+
+    /**
+     * The Debezium embedded-engine properties a source with this id and configuration starts its engine with:
+     * connection, slot, publication, table filter, key columns, the value contract of
+     * {@code PgValueConverter.REQUIRED_DEBEZIUM_PROPERTIES}, batching, heartbeat and offsets. For teams that run
+     * their own Debezium engine with this mapping, and for benchmarks that compare against raw Debezium under the
+     * same settings. The tables are resolved against the catalog as the preflight does (one short connection).
+     *
+     * <p>The result holds the password ({@code database.password}): keep it out of logs.
+     *
+     * @param sourceId the source id (engine name and topic prefix); never null
+     * @param config   the configuration; never null
+     * @return a new {@link Properties}; never null
+     * @throws ConnectionFailedException when PostgreSQL cannot be reached
+     * @throws DrasiPostgresException    when a configured table cannot be resolved
+     */
+    public static Properties debeziumEngineProperties(String sourceId, PostgresSourceConfig config) {
+        Objects.requireNonNull(sourceId, "sourceId");
+        Objects.requireNonNull(config, "config");
+        ConnectionSettings settings = Connections.settings(sourceId, config);
+        try (Connection c = Connections.open(settings)) {
+            return DebeziumProperties.of(sourceId, config, Preflight.resolveTables(c, config), Mapping.engineProperties());
+        } catch (SQLException e) {
+            throw Connections.describe(e, settings);
         }
     }
 

@@ -1,5 +1,7 @@
 package io.drasi.source.postgres;
 
+import io.drasi.source.postgres.core.DrasiPostgresException;
+
 /**
  * {@link PostgresReplicationSource#close()} was called while {@code start}, {@code startWithBootstrap} or
  * {@code bootstrap} ran on another thread (or from inside its sink): the call stopped early. Not a

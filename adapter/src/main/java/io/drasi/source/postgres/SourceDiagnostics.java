@@ -1,5 +1,7 @@
 package io.drasi.source.postgres;
 
+import io.drasi.source.postgres.core.DrasiPostgresException;
+
 import io.drasi.source.postgres.bootstrap.ConnectionSettings;
 import java.sql.Connection;
 import java.sql.SQLException;

@@ -1,14 +1,16 @@
 package io.drasi.source.postgres;
 
+import io.drasi.source.postgres.core.DrasiPostgresException;
+
 import io.drasi.source.postgres.bootstrap.ConnectionSettings;
 import io.drasi.source.postgres.bootstrap.RowLookup;
 import io.drasi.source.postgres.mapping.MappedRecord;
 import io.drasi.source.postgres.mapping.value.PgColumnType;
 import io.drasi.source.postgres.mapping.value.PgValueConverter;
-import io.drasi.source.postgres.mapping.model.ElementValue;
-import io.drasi.source.postgres.mapping.model.Node;
-import io.drasi.source.postgres.mapping.model.SourceChange;
-import io.drasi.source.postgres.mapping.model.TableId;
+import io.drasi.source.postgres.model.ElementValue;
+import io.drasi.source.postgres.model.Node;
+import io.drasi.source.postgres.model.SourceChange;
+import io.drasi.source.postgres.model.TableId;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;

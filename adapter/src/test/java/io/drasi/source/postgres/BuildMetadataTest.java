@@ -20,7 +20,7 @@ class BuildMetadataTest {
         String parent = Files.readString(Path.of("..", "pom.xml"));
         String bom = Files.readString(Path.of("..", "bom", "pom.xml"));
         assertThat(version(bom)).isEqualTo(version(parent));
-        for (String module : new String[] {"mapping", "bootstrap", "adapter", "http-sink", "local-postgres",
+        for (String module : new String[] {"core", "mapping", "bootstrap", "adapter", "http-sink", "local-postgres",
                 "kafka-connect"}) {
             assertThat(bom).contains("<artifactId>drasi-source-postgres-" + module + "</artifactId>");
         }

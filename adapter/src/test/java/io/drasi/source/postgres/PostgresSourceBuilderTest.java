@@ -1,5 +1,8 @@
 package io.drasi.source.postgres;
 
+import io.drasi.source.postgres.core.SslMode;
+import io.drasi.source.postgres.core.DrasiPostgresException;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;

@@ -1,5 +1,6 @@
 package io.drasi.source.postgres.bench;
 
+import io.drasi.source.postgres.core.SslMode;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;
@@ -41,7 +42,7 @@ final class BenchSupport {
         /** A source config on this database with the adapter's defaults for everything else. */
         io.drasi.source.postgres.PostgresSourceBuilder config(String table, String slot, String publication) {
             return io.drasi.source.postgres.PostgresSourceConfig.builder().withHost(host).withPort(port).withDatabase(database).withUser(user)
-                    .withPassword(password).withSslMode(io.drasi.source.postgres.SslMode.DISABLE).withTables(table)
+                    .withPassword(password).withSslMode(io.drasi.source.postgres.core.SslMode.DISABLE).withTables(table)
                     .withSlotName(slot).withPublicationName(publication);
         }
     }

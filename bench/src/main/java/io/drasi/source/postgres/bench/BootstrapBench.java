@@ -13,7 +13,7 @@ import org.postgresql.copy.CopyOut;
  * Child JVM of {@link BenchRun}: bootstrap rows/s of the adapter's public API
  * ({@link PostgresReplicationSource#bootstrap}: temporary slot, exported snapshot, rows mapped to Drasi
  * Inserts, counted) against {@code COPY (SELECT * FROM t) TO STDOUT} drained by the same JDBC driver, same
- * table, same run — the approach of it-tests' {@code BootstrapBenchMain}. One warm-up round, then
+ * table, same run — measured in the same way for every reader. One warm-up round, then
  * {@code rounds} measured rounds (order alternating). Args: {@code host port database user password table
  * rounds}. Prints {@code bootstrap round=.. copy_rows_per_s=.. adapter_rows_per_s=.. ratio=..} lines.
  */

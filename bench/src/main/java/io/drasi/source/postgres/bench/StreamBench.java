@@ -8,7 +8,6 @@ import io.debezium.engine.DebeziumEngine;
 import io.debezium.engine.RecordChangeEvent;
 import io.debezium.engine.format.ChangeEventFormat;
 import io.debezium.engine.format.Json;
-import io.drasi.source.postgres.BenchAccess;
 import io.drasi.source.postgres.PositionedChange;
 import io.drasi.source.postgres.PostgresReplicationSource;
 import io.drasi.source.postgres.PostgresSourceConfig;
@@ -33,7 +32,7 @@ import org.apache.kafka.connect.source.SourceRecord;
  *   <li>{@code adapter}: {@link PostgresReplicationSource#start} with a sink counting Drasi changes;</li>
  *   <li>{@code adapter_seedjson}: the same, also encoding every change as seed JSON ({@link SeedJson});</li>
  *   <li>{@code debezium_connect}: the raw Debezium embedded engine, Connect format, with the properties the
- *       adapter would use (via {@link BenchAccess}), counting data records, no mapping;</li>
+ *       adapter would use (via {@link PostgresReplicationSource#debeziumEngineProperties}), counting data records, no mapping;</li>
  *   <li>{@code debezium_json}: the same engine with {@code io.debezium.engine.format.Json}, each value parsed
  *       with Jackson and mapped to an element (id, label, properties, time, LSN) as the Drasi platform's
  *       Debezium reactivator does.</li>
@@ -128,10 +127,7 @@ public final class StreamBench {
 
     private static AutoCloseable connect(BenchSupport.Db db, PostgresSourceConfig config, Counter counter)
             throws Exception {
-        Properties props;
-        try (Connection c = db.open()) {
-            props = BenchAccess.debeziumProperties("bench", config, c);
-        }
+        Properties props = PostgresReplicationSource.debeziumEngineProperties("bench", config);
         DebeziumEngine<RecordChangeEvent<SourceRecord>> engine = DebeziumEngine.create(ChangeEventFormat.of(Connect.class))
                 .using(props)
                 .notifying((List<RecordChangeEvent<SourceRecord>> records,
@@ -157,10 +153,7 @@ public final class StreamBench {
 
     private static AutoCloseable json(BenchSupport.Db db, PostgresSourceConfig config, Counter counter, String table)
             throws Exception {
-        Properties props;
-        try (Connection c = db.open()) {
-            props = BenchAccess.debeziumProperties("bench", config, c);
-        }
+        Properties props = PostgresReplicationSource.debeziumEngineProperties("bench", config);
         ObjectMapper mapper = new ObjectMapper();
         DebeziumEngine<ChangeEvent<String, String>> engine = DebeziumEngine.create(Json.class)
                 .using(props)

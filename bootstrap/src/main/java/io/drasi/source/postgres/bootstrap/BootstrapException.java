@@ -1,6 +1,6 @@
 package io.drasi.source.postgres.bootstrap;
 
-import io.drasi.source.postgres.DrasiPostgresException;
+import io.drasi.source.postgres.core.DrasiPostgresException;
 
 /**
  * A bootstrap failed: the slot or snapshot could not be created, a table could not be read, the

@@ -1,15 +1,15 @@
 package io.drasi.source.postgres.bootstrap;
 
-import io.drasi.source.postgres.Lsn;
+import io.drasi.source.postgres.core.Lsn;
 import io.drasi.source.postgres.mapping.MissingKeyException;
 import io.drasi.source.postgres.mapping.TableKeys;
-import io.drasi.source.postgres.mapping.model.ElementId;
-import io.drasi.source.postgres.mapping.model.ElementMetadata;
-import io.drasi.source.postgres.mapping.model.ElementValue;
-import io.drasi.source.postgres.mapping.model.Node;
-import io.drasi.source.postgres.mapping.model.PropertyMap;
-import io.drasi.source.postgres.mapping.model.SourceChange;
-import io.drasi.source.postgres.mapping.model.TableId;
+import io.drasi.source.postgres.model.ElementId;
+import io.drasi.source.postgres.model.ElementMetadata;
+import io.drasi.source.postgres.model.ElementValue;
+import io.drasi.source.postgres.model.Node;
+import io.drasi.source.postgres.model.PropertyMap;
+import io.drasi.source.postgres.model.SourceChange;
+import io.drasi.source.postgres.model.TableId;
 import io.drasi.source.postgres.mapping.value.PgColumnType;
 import io.drasi.source.postgres.mapping.value.PgValueConverter;
 import java.sql.PreparedStatement;

@@ -1,7 +1,7 @@
 package io.drasi.source.postgres.bootstrap;
 
-import io.drasi.source.postgres.Lsn;
-import io.drasi.source.postgres.mapping.model.TableId;
+import io.drasi.source.postgres.core.Lsn;
+import io.drasi.source.postgres.model.TableId;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;

@@ -1,6 +1,6 @@
 package io.drasi.source.postgres.bootstrap;
 
-import io.drasi.source.postgres.mapping.model.SourceChange;
+import io.drasi.source.postgres.model.SourceChange;
 
 /**
  * Receives the bootstrap's Insert changes, one row at a time, on the thread that runs

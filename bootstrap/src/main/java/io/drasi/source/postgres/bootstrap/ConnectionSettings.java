@@ -1,5 +1,6 @@
 package io.drasi.source.postgres.bootstrap;
 
+import io.drasi.source.postgres.core.SslMode;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
@@ -23,23 +24,6 @@ import org.postgresql.PGProperty;
  * then be thread-safe too). Nullability: every accessor is non-null except {@link #sslRootCert()}.
  */
 public final class ConnectionSettings implements ConnectionFactory {
-
-    /** TLS mode, with pgjdbc's {@code sslmode} spelling. */
-    public enum SslMode {
-        DISABLE("disable"), ALLOW("allow"), PREFER("prefer"), REQUIRE("require"),
-        VERIFY_CA("verify-ca"), VERIFY_FULL("verify-full");
-
-        private final String pgjdbcValue;
-
-        SslMode(String pgjdbcValue) {
-            this.pgjdbcValue = pgjdbcValue;
-        }
-
-        /** @return the value of pgjdbc's {@code sslmode} property, e.g. {@code verify-full} */
-        public String pgjdbcValue() {
-            return pgjdbcValue;
-        }
-    }
 
     private static final Driver DRIVER = new Driver();
 
@@ -125,7 +109,7 @@ public final class ConnectionSettings implements ConnectionFactory {
         }
         PGProperty.USER.set(p, user);
         PGProperty.PASSWORD.set(p, password);
-        PGProperty.SSL_MODE.set(p, sslMode.pgjdbcValue());
+        PGProperty.SSL_MODE.set(p, sslMode.value());
         if (sslRootCert != null) {
             PGProperty.SSL_ROOT_CERT.set(p, sslRootCert);
         }

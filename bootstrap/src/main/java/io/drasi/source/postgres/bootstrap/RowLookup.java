@@ -1,8 +1,8 @@
 package io.drasi.source.postgres.bootstrap;
 
-import io.drasi.source.postgres.DrasiPostgresException;
-import io.drasi.source.postgres.mapping.model.ElementValue;
-import io.drasi.source.postgres.mapping.model.TableId;
+import io.drasi.source.postgres.core.DrasiPostgresException;
+import io.drasi.source.postgres.model.ElementValue;
+import io.drasi.source.postgres.model.TableId;
 import io.drasi.source.postgres.mapping.value.PgColumnType;
 import io.drasi.source.postgres.mapping.value.PgValueConverter;
 import java.sql.Connection;

@@ -1,6 +1,6 @@
 package io.drasi.source.postgres.bootstrap;
 
-import io.drasi.source.postgres.Lsn;
+import io.drasi.source.postgres.core.Lsn;
 import java.security.SecureRandom;
 import java.sql.Connection;
 import java.sql.ResultSet;

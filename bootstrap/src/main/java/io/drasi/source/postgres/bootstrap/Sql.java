@@ -1,6 +1,6 @@
 package io.drasi.source.postgres.bootstrap;
 
-import io.drasi.source.postgres.mapping.model.TableId;
+import io.drasi.source.postgres.model.TableId;
 
 /** SQL helpers: identifier and literal quoting, session settings. Stateless. */
 final class Sql {

@@ -1,6 +1,6 @@
 package io.drasi.source.postgres.bootstrap;
 
-import io.drasi.source.postgres.mapping.model.TableId;
+import io.drasi.source.postgres.model.TableId;
 
 /**
  * A configured table does not exist in the source database (never existed, or was dropped before or

@@ -1,7 +1,7 @@
 package io.drasi.source.postgres.bootstrap;
 
-import io.drasi.source.postgres.mapping.model.ElementValue;
-import io.drasi.source.postgres.mapping.model.TableId;
+import io.drasi.source.postgres.model.ElementValue;
+import io.drasi.source.postgres.model.TableId;
 import io.drasi.source.postgres.mapping.value.PgColumnType;
 import io.drasi.source.postgres.mapping.value.PgValueConverter;
 import java.util.Map;

@@ -3,7 +3,7 @@ package io.drasi.source.postgres.cli;
 import io.drasi.source.postgres.mapping.json.HostPushJson;
 import io.drasi.source.postgres.mapping.json.PlatformWireJson;
 import io.drasi.source.postgres.mapping.json.SeedJson;
-import io.drasi.source.postgres.mapping.model.SourceChange;
+import io.drasi.source.postgres.model.SourceChange;
 
 /** The JSON shape of each stdout line. */
 enum OutputFormat {

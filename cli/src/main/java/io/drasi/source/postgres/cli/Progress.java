@@ -1,6 +1,6 @@
 package io.drasi.source.postgres.cli;
 
-import io.drasi.source.postgres.Lsn;
+import io.drasi.source.postgres.core.Lsn;
 import io.drasi.source.postgres.PostgresSourceConfig;
 import io.drasi.source.postgres.SourceStats;
 import io.drasi.source.postgres.bootstrap.BootstrapProgress;
@@ -76,7 +76,7 @@ final class Progress implements AutoCloseable {
         return ConnectionSettings.builder()
                 .host(config.host()).port(config.port()).database(config.database())
                 .user(config.user()).password(config.password())
-                .sslMode(ConnectionSettings.SslMode.valueOf(config.sslMode().name()))
+                .sslMode(config.sslMode())
                 .sslRootCert(config.sslRootCert().map(Object::toString).orElse(null))
                 .applicationName("drasi-pg-progress")
                 .build();

@@ -3,7 +3,7 @@ package io.drasi.source.postgres.platform;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.drasi.source.postgres.Lsn;
+import io.drasi.source.postgres.core.Lsn;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Objects;

@@ -3,7 +3,7 @@ package io.drasi.source.postgres.platform;
 import io.drasi.source.postgres.ConfigurationException;
 import io.drasi.source.postgres.PostgresSourceBuilder;
 import io.drasi.source.postgres.PostgresSourceConfig;
-import io.drasi.source.postgres.SslMode;
+import io.drasi.source.postgres.core.SslMode;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;

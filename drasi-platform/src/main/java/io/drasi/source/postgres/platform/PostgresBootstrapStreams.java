@@ -3,7 +3,7 @@ package io.drasi.source.postgres.platform;
 import io.drasi.source.postgres.PostgresReplicationSource;
 import io.drasi.source.postgres.PostgresSourceConfig;
 import io.drasi.source.postgres.bootstrap.BootstrapProgress;
-import io.drasi.source.postgres.mapping.model.SourceChange;
+import io.drasi.source.postgres.model.SourceChange;
 import io.drasi.source.sdk.BootstrapStream;
 import io.drasi.source.sdk.models.BootstrapRequest;
 import io.drasi.source.sdk.models.SourceElement;

@@ -2,12 +2,12 @@ package io.drasi.source.postgres.platform;
 
 import io.drasi.source.postgres.ChangePosition;
 import io.drasi.source.postgres.ChangeSink;
-import io.drasi.source.postgres.Lsn;
+import io.drasi.source.postgres.core.Lsn;
 import io.drasi.source.postgres.PositionedChange;
 import io.drasi.source.postgres.PostgresReplicationSource;
 import io.drasi.source.postgres.PostgresSourceConfig;
 import io.drasi.source.postgres.State;
-import io.drasi.source.postgres.mapping.model.SourceChange;
+import io.drasi.source.postgres.model.SourceChange;
 import io.drasi.source.sdk.ChangeMonitor;
 import io.drasi.source.sdk.ChangePublisher;
 import io.drasi.source.sdk.StateStore;

@@ -36,10 +36,10 @@ final class Slots {
      *
      * @return the slot's confirmed_flush_lsn before the call, or empty when the slot does not exist
      */
-    static java.util.Optional<io.drasi.source.postgres.Lsn> advanceTo(PostgresSourceConfig config,
-                                                                      io.drasi.source.postgres.Lsn target) throws SQLException {
+    static java.util.Optional<io.drasi.source.postgres.core.Lsn> advanceTo(PostgresSourceConfig config,
+                                                                      io.drasi.source.postgres.core.Lsn target) throws SQLException {
         try (Connection c = open(config)) {
-            io.drasi.source.postgres.Lsn confirmed;
+            io.drasi.source.postgres.core.Lsn confirmed;
             try (PreparedStatement ps = c.prepareStatement("select confirmed_flush_lsn::text from pg_replication_slots"
                     + " where slot_name = ? and database = current_database()")) {
                 ps.setString(1, config.slotName());
@@ -47,8 +47,8 @@ final class Slots {
                     if (!rs.next()) {
                         return java.util.Optional.empty();
                     }
-                    confirmed = rs.getString(1) == null ? io.drasi.source.postgres.Lsn.INVALID
-                            : io.drasi.source.postgres.Lsn.parse(rs.getString(1));
+                    confirmed = rs.getString(1) == null ? io.drasi.source.postgres.core.Lsn.INVALID
+                            : io.drasi.source.postgres.core.Lsn.parse(rs.getString(1));
                 }
             }
             if (target.isAfter(confirmed)) {

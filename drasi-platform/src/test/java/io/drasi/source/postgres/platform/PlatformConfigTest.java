@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.drasi.source.postgres.ConfigurationException;
 import io.drasi.source.postgres.PostgresSourceConfig;
-import io.drasi.source.postgres.SslMode;
+import io.drasi.source.postgres.core.SslMode;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 

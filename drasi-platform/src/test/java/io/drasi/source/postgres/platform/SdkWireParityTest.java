@@ -4,11 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.drasi.source.postgres.mapping.json.PlatformWireJson;
-import io.drasi.source.postgres.mapping.model.ElementId;
-import io.drasi.source.postgres.mapping.model.ElementMetadata;
-import io.drasi.source.postgres.mapping.model.ElementValue;
-import io.drasi.source.postgres.mapping.model.Node;
-import io.drasi.source.postgres.mapping.model.SourceChange;
+import io.drasi.source.postgres.model.ElementId;
+import io.drasi.source.postgres.model.ElementMetadata;
+import io.drasi.source.postgres.model.ElementValue;
+import io.drasi.source.postgres.model.Node;
+import io.drasi.source.postgres.model.SourceChange;
 import io.drasi.source.sdk.models.SourceElement;
 import java.util.LinkedHashMap;
 import java.util.List;

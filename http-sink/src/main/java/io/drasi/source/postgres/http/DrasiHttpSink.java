@@ -8,7 +8,7 @@ import io.drasi.source.postgres.PostgresReplicationSource;
 import io.drasi.source.postgres.bootstrap.BootstrapProgress;
 import io.drasi.source.postgres.bootstrap.BootstrapResult;
 import io.drasi.source.postgres.mapping.json.HostPushJson;
-import io.drasi.source.postgres.mapping.model.SourceChange;
+import io.drasi.source.postgres.model.SourceChange;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.URI;

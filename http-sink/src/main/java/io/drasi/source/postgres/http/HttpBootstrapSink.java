@@ -1,8 +1,8 @@
 package io.drasi.source.postgres.http;
 
-import io.drasi.source.postgres.DrasiPostgresException;
+import io.drasi.source.postgres.core.DrasiPostgresException;
 import io.drasi.source.postgres.bootstrap.BootstrapSink;
-import io.drasi.source.postgres.mapping.model.SourceChange;
+import io.drasi.source.postgres.model.SourceChange;
 import java.util.ArrayList;
 import java.util.List;
 

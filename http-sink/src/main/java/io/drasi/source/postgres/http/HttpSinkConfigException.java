@@ -1,6 +1,6 @@
 package io.drasi.source.postgres.http;
 
-import io.drasi.source.postgres.DrasiPostgresException;
+import io.drasi.source.postgres.core.DrasiPostgresException;
 import java.util.List;
 
 /** An invalid {@link HttpSinkConfig}: every problem at once, each with its fix. Never contains the token. */

@@ -1,6 +1,6 @@
 package io.drasi.source.postgres.http;
 
-import io.drasi.source.postgres.DrasiPostgresException;
+import io.drasi.source.postgres.core.DrasiPostgresException;
 import java.net.URI;
 import java.util.Objects;
 import java.util.Optional;

@@ -1,14 +1,14 @@
 package io.drasi.source.postgres.http;
 
 import io.drasi.source.postgres.ChangePosition;
-import io.drasi.source.postgres.Lsn;
+import io.drasi.source.postgres.core.Lsn;
 import io.drasi.source.postgres.PositionedChange;
 import io.drasi.source.postgres.mapping.json.HostPushJson;
-import io.drasi.source.postgres.mapping.model.ElementId;
-import io.drasi.source.postgres.mapping.model.ElementMetadata;
-import io.drasi.source.postgres.mapping.model.ElementValue;
-import io.drasi.source.postgres.mapping.model.Node;
-import io.drasi.source.postgres.mapping.model.SourceChange;
+import io.drasi.source.postgres.model.ElementId;
+import io.drasi.source.postgres.model.ElementMetadata;
+import io.drasi.source.postgres.model.ElementValue;
+import io.drasi.source.postgres.model.Node;
+import io.drasi.source.postgres.model.SourceChange;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -12,7 +12,7 @@ import io.drasi.source.postgres.SourceClosedException;
 import io.drasi.source.postgres.State;
 import io.drasi.source.postgres.bootstrap.BootstrapCancelledException;
 import io.drasi.source.postgres.bootstrap.BootstrapProgress;
-import io.drasi.source.postgres.mapping.model.SourceChange;
+import io.drasi.source.postgres.model.SourceChange;
 import io.drasi.source.postgres.testing.PostgresExtension;
 import io.drasi.source.postgres.testing.PostgresServer;
 import java.nio.file.Path;

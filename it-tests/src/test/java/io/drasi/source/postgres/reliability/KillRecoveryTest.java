@@ -2,7 +2,7 @@ package io.drasi.source.postgres.reliability;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.drasi.source.postgres.mapping.model.ElementValue;
+import io.drasi.source.postgres.model.ElementValue;
 import io.drasi.source.postgres.testing.PostgresExtension;
 import io.drasi.source.postgres.testing.PostgresServer;
 import java.nio.file.Files;

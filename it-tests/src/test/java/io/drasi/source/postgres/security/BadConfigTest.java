@@ -7,7 +7,7 @@ import io.drasi.source.postgres.ConfigFiles;
 import io.drasi.source.postgres.ConfigurationException;
 import io.drasi.source.postgres.PostgresSourceBuilder;
 import io.drasi.source.postgres.PostgresSourceConfig;
-import io.drasi.source.postgres.SslMode;
+import io.drasi.source.postgres.core.SslMode;
 import io.drasi.source.postgres.TableKeyConfig;
 import java.io.IOException;
 import java.nio.file.Files;

@@ -1,6 +1,6 @@
 package io.drasi.source.postgres.security;
 
-import io.drasi.source.postgres.cli.CliProcess;
+import io.drasi.source.postgres.it.cli.CliProcess;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,7 +1,7 @@
 package io.drasi.source.postgres.streaming;
 
-import io.drasi.source.postgres.mapping.model.ElementValue;
-import io.drasi.source.postgres.mapping.model.SourceChange;
+import io.drasi.source.postgres.model.ElementValue;
+import io.drasi.source.postgres.model.SourceChange;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

@@ -2,7 +2,7 @@ package io.drasi.source.postgres.streaming;
 
 import io.drasi.source.postgres.ChangeSink;
 import io.drasi.source.postgres.PositionedChange;
-import io.drasi.source.postgres.mapping.model.SourceChange;
+import io.drasi.source.postgres.model.SourceChange;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

@@ -5,13 +5,13 @@ import static io.drasi.source.postgres.streaming.StreamingTestSupport.id;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.drasi.source.postgres.Lsn;
+import io.drasi.source.postgres.core.Lsn;
 import io.drasi.source.postgres.FailureReason;
 import io.drasi.source.postgres.PostgresReplicationSource;
 import io.drasi.source.postgres.PreflightException;
 import io.drasi.source.postgres.State;
-import io.drasi.source.postgres.mapping.model.ElementValue;
-import io.drasi.source.postgres.mapping.model.SourceChange;
+import io.drasi.source.postgres.model.ElementValue;
+import io.drasi.source.postgres.model.SourceChange;
 import io.drasi.source.postgres.testing.PostgresExtension;
 import io.drasi.source.postgres.testing.PostgresServer;
 import java.nio.file.Files;

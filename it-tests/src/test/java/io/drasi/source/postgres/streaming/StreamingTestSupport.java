@@ -2,9 +2,9 @@ package io.drasi.source.postgres.streaming;
 
 import io.drasi.source.postgres.PostgresSourceBuilder;
 import io.drasi.source.postgres.PostgresSourceConfig;
-import io.drasi.source.postgres.mapping.model.ElementValue;
-import io.drasi.source.postgres.mapping.model.Node;
-import io.drasi.source.postgres.mapping.model.SourceChange;
+import io.drasi.source.postgres.model.ElementValue;
+import io.drasi.source.postgres.model.Node;
+import io.drasi.source.postgres.model.SourceChange;
 import io.drasi.source.postgres.testing.PostgresServer;
 import java.time.Duration;
 

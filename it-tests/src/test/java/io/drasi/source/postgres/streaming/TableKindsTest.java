@@ -8,7 +8,7 @@ import io.drasi.source.postgres.PostgresReplicationSource;
 import io.drasi.source.postgres.PreflightException;
 import io.drasi.source.postgres.SourceDiagnostics;
 import io.drasi.source.postgres.State;
-import io.drasi.source.postgres.mapping.model.SourceChange;
+import io.drasi.source.postgres.model.SourceChange;
 import io.drasi.source.postgres.testing.PostgresExtension;
 import io.drasi.source.postgres.testing.PostgresServer;
 import java.time.Duration;

@@ -4,8 +4,8 @@ import static io.drasi.source.postgres.streaming.StreamingTestSupport.config;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.drasi.source.postgres.PostgresReplicationSource;
-import io.drasi.source.postgres.mapping.model.ElementValue;
-import io.drasi.source.postgres.mapping.model.SourceChange;
+import io.drasi.source.postgres.model.ElementValue;
+import io.drasi.source.postgres.model.SourceChange;
 import io.drasi.source.postgres.testing.PostgresExtension;
 import io.drasi.source.postgres.testing.PostgresServer;
 import java.time.Duration;

@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.drasi.source.postgres.PostgresReplicationSource;
 import io.drasi.source.postgres.State;
-import io.drasi.source.postgres.mapping.model.ElementValue;
-import io.drasi.source.postgres.mapping.model.SourceChange;
+import io.drasi.source.postgres.model.ElementValue;
+import io.drasi.source.postgres.model.SourceChange;
 import io.drasi.source.postgres.mapping.value.PgColumnType;
 import io.drasi.source.postgres.mapping.value.PgValueConverter;
 import io.drasi.source.postgres.mapping.value.UnmappableValues;

@@ -1,7 +1,7 @@
 package io.drasi.source.postgres.kafka;
 
 import io.drasi.source.postgres.mapping.TableKeys;
-import io.drasi.source.postgres.mapping.model.TableId;
+import io.drasi.source.postgres.model.TableId;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

@@ -1,7 +1,7 @@
 package io.drasi.source.postgres.kafka;
 
 import io.drasi.source.postgres.mapping.GoldenCases;
-import io.drasi.source.postgres.mapping.model.TableId;
+import io.drasi.source.postgres.model.TableId;
 import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.connect.data.Schema;
 import org.apache.kafka.connect.data.SchemaBuilder;

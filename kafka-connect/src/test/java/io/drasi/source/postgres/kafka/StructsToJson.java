@@ -3,11 +3,11 @@ package io.drasi.source.postgres.kafka;
 import io.drasi.source.postgres.mapping.json.ElementValueJson;
 import io.drasi.source.postgres.mapping.json.PlatformWireJson;
 import io.drasi.source.postgres.mapping.json.SeedJson;
-import io.drasi.source.postgres.mapping.model.ElementId;
-import io.drasi.source.postgres.mapping.model.ElementMetadata;
-import io.drasi.source.postgres.mapping.model.ElementValue;
-import io.drasi.source.postgres.mapping.model.Node;
-import io.drasi.source.postgres.mapping.model.SourceChange;
+import io.drasi.source.postgres.model.ElementId;
+import io.drasi.source.postgres.model.ElementMetadata;
+import io.drasi.source.postgres.model.ElementValue;
+import io.drasi.source.postgres.model.Node;
+import io.drasi.source.postgres.model.SourceChange;
 import org.apache.kafka.connect.data.Struct;
 
 import java.util.LinkedHashMap;

@@ -1,6 +1,6 @@
 package io.drasi.source.postgres.mapping;
 
-import io.drasi.source.postgres.mapping.model.TableId;
+import io.drasi.source.postgres.model.TableId;
 import io.drasi.source.postgres.mapping.value.PgColumnType;
 import java.util.Map;
 

@@ -1,7 +1,7 @@
 package io.drasi.source.postgres.mapping;
 
-import io.drasi.source.postgres.mapping.model.SourceChange;
-import io.drasi.source.postgres.mapping.model.TableId;
+import io.drasi.source.postgres.model.SourceChange;
+import io.drasi.source.postgres.model.TableId;
 
 import java.util.List;
 import java.util.Set;

@@ -1,6 +1,6 @@
 package io.drasi.source.postgres.mapping;
 
-import io.drasi.source.postgres.DrasiPostgresException;
+import io.drasi.source.postgres.core.DrasiPostgresException;
 
 /**
  * A change record or column value could not be mapped to the Drasi model (unexpected record shape,

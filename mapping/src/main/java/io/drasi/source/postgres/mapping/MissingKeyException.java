@@ -1,6 +1,6 @@
 package io.drasi.source.postgres.mapping;
 
-import io.drasi.source.postgres.mapping.model.TableId;
+import io.drasi.source.postgres.model.TableId;
 
 /**
  * A captured table has neither a configured key ({@code table_keys}) nor a primary key, so its rows

@@ -1,8 +1,8 @@
 package io.drasi.source.postgres.mapping;
 
 import io.drasi.source.postgres.mapping.DebeziumFixtures.Table;
-import io.drasi.source.postgres.mapping.model.SourceChange;
-import io.drasi.source.postgres.mapping.model.TableId;
+import io.drasi.source.postgres.model.SourceChange;
+import io.drasi.source.postgres.model.TableId;
 import io.drasi.source.postgres.mapping.value.PgValueConverter;
 import org.apache.kafka.connect.data.Schema;
 import org.apache.kafka.connect.data.SchemaBuilder;

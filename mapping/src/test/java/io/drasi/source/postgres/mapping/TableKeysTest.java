@@ -1,6 +1,6 @@
 package io.drasi.source.postgres.mapping;
 
-import io.drasi.source.postgres.mapping.model.TableId;
+import io.drasi.source.postgres.model.TableId;
 import org.junit.jupiter.api.Test;
 
 import java.util.LinkedHashMap;
@@ -44,7 +44,7 @@ class TableKeysTest {
     void keyColumns_noConfigNoPrimaryKey_missingKeyNamesTableAndFixes() {
         assertThatThrownBy(() -> TableKeys.none().keyColumns(TableId.of("public", "logs"), List.of()))
                 .isInstanceOf(MissingKeyException.class)
-                .isInstanceOf(io.drasi.source.postgres.DrasiPostgresException.class)
+                .isInstanceOf(io.drasi.source.postgres.core.DrasiPostgresException.class)
                 .hasMessageContaining("public.logs")
                 .hasMessageContaining("table_keys")
                 .hasMessageContaining("primary key")

@@ -1,9 +1,9 @@
 package io.drasi.source.postgres.mapping.json;
 
 import com.fasterxml.jackson.core.JsonGenerator;
-import io.drasi.source.postgres.mapping.model.ElementMetadata;
-import io.drasi.source.postgres.mapping.model.Node;
-import io.drasi.source.postgres.mapping.model.SourceChange;
+import io.drasi.source.postgres.model.ElementMetadata;
+import io.drasi.source.postgres.model.Node;
+import io.drasi.source.postgres.model.SourceChange;
 
 import java.io.IOException;
 import java.util.List;
@@ -62,17 +62,15 @@ public final class HostPushJson {
     }
 
     private static void write(JsonGenerator g, SourceChange change) throws IOException {
-        if (change instanceof SourceChange.Truncate) {
+        String operation = change.fold(i -> "insert", u -> "update", d -> "delete", t -> {
             throw new IllegalArgumentException("TRUNCATE has no drasi-lib HTTP event form; expand it into deletes");
-        }
+        });
         g.writeStartObject();
+        g.writeStringField(OPERATION, operation);
         if (change instanceof SourceChange.Delete d) {
-            g.writeStringField(OPERATION, "delete");
             writeIdAndLabels(g, d.metadata());
         } else {
-            boolean insert = change instanceof SourceChange.Insert;
-            Node n = insert ? ((SourceChange.Insert) change).element() : ((SourceChange.Update) change).element();
-            g.writeStringField(OPERATION, insert ? "insert" : "update");
+            Node n = change.node().orElseThrow();
             g.writeObjectFieldStart(ELEMENT);
             g.writeStringField(TYPE, TYPE_NODE);
             writeIdAndLabels(g, n.metadata());

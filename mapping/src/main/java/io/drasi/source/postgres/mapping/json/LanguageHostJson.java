@@ -1,8 +1,8 @@
 package io.drasi.source.postgres.mapping.json;
 
-import io.drasi.source.postgres.mapping.model.ElementMetadata;
-import io.drasi.source.postgres.mapping.model.Node;
-import io.drasi.source.postgres.mapping.model.SourceChange;
+import io.drasi.source.postgres.model.ElementMetadata;
+import io.drasi.source.postgres.model.Node;
+import io.drasi.source.postgres.model.SourceChange;
 
 /**
  * The shape the Drasi language hosts (Python/Node/.NET bindings) accept, one change at a time:
@@ -30,22 +30,14 @@ public final class LanguageHostJson {
      * @throws IllegalArgumentException for a Truncate
      */
     public static String encode(SourceChange change) {
-        if (change instanceof SourceChange.Truncate) {
+        String op = change.fold(i -> "insert", u -> "update", d -> "delete", t -> {
             throw new IllegalArgumentException("TRUNCATE has no language-host form; expand it into deletes");
-        }
+        });
         return Codecs.toJson(g -> {
             g.writeStartObject();
-            ElementMetadata m;
-            Node n = null;
-            if (change instanceof SourceChange.Delete d) {
-                g.writeStringField(OP, "delete");
-                m = d.metadata();
-            } else {
-                boolean insert = change instanceof SourceChange.Insert;
-                n = insert ? ((SourceChange.Insert) change).element() : ((SourceChange.Update) change).element();
-                g.writeStringField(OP, insert ? "insert" : "update");
-                m = n.metadata();
-            }
+            Node n = change.node().orElse(null);
+            ElementMetadata m = n != null ? n.metadata() : ((SourceChange.Delete) change).metadata();
+            g.writeStringField(OP, op);
             g.writeStringField(ID, m.elementId().value());
             Codecs.writeLabels(g, LABELS, m.labels());
             if (n != null) {

@@ -1,9 +1,9 @@
 package io.drasi.source.postgres.mapping.json;
 
 import com.fasterxml.jackson.core.JsonGenerator;
-import io.drasi.source.postgres.mapping.model.ElementMetadata;
-import io.drasi.source.postgres.mapping.model.Node;
-import io.drasi.source.postgres.mapping.model.SourceChange;
+import io.drasi.source.postgres.model.ElementMetadata;
+import io.drasi.source.postgres.model.Node;
+import io.drasi.source.postgres.model.SourceChange;
 
 import java.io.IOException;
 import java.util.Map;
@@ -52,19 +52,11 @@ public final class PlatformWireJson {
      * @throws IllegalArgumentException for a Truncate
      */
     public static String encode(SourceChange change, long lsn, long reactivatorStartNs, long reactivatorEndNs, String db) {
-        if (change instanceof SourceChange.Truncate) {
+        String op = change.fold(i -> "i", u -> "u", d -> "d", t -> {
             throw new IllegalArgumentException("TRUNCATE has no Drasi platform wire form; expand it into deletes");
-        }
+        });
         return Codecs.toJson(g -> {
             g.writeStartObject();
-            String op;
-            if (change instanceof SourceChange.Insert) {
-                op = "i";
-            } else if (change instanceof SourceChange.Update) {
-                op = "u";
-            } else {
-                op = "d";
-            }
             g.writeStringField(OP, op);
             g.writeNumberField(REACTIVATOR_START_NS, reactivatorStartNs);
             g.writeNumberField(REACTIVATOR_END_NS, reactivatorEndNs);
@@ -78,7 +70,7 @@ public final class PlatformWireJson {
             if (change instanceof SourceChange.Delete d) {
                 writeElement(g, BEFORE, d.metadata(), null);
             } else {
-                Node n = change instanceof SourceChange.Insert i ? i.element() : ((SourceChange.Update) change).element();
+                Node n = change.node().orElseThrow();
                 writeElement(g, AFTER, n.metadata(), n.properties());
             }
             g.writeEndObject();
@@ -87,7 +79,7 @@ public final class PlatformWireJson {
     }
 
     private static void writeElement(JsonGenerator g, String field, ElementMetadata m,
-                                     Map<String, io.drasi.source.postgres.mapping.model.ElementValue> props) throws IOException {
+                                     Map<String, io.drasi.source.postgres.model.ElementValue> props) throws IOException {
         g.writeObjectFieldStart(field);
         g.writeStringField(ID, m.elementId().value());
         Codecs.writeLabels(g, LABELS, m.labels());

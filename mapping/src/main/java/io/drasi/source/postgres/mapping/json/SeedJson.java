@@ -3,11 +3,11 @@ package io.drasi.source.postgres.mapping.json;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import io.drasi.source.postgres.mapping.MappingException;
-import io.drasi.source.postgres.mapping.model.ElementId;
-import io.drasi.source.postgres.mapping.model.ElementMetadata;
-import io.drasi.source.postgres.mapping.model.ElementValue;
-import io.drasi.source.postgres.mapping.model.Node;
-import io.drasi.source.postgres.mapping.model.SourceChange;
+import io.drasi.source.postgres.model.ElementId;
+import io.drasi.source.postgres.model.ElementMetadata;
+import io.drasi.source.postgres.model.ElementValue;
+import io.drasi.source.postgres.model.Node;
+import io.drasi.source.postgres.model.SourceChange;
 
 import java.io.IOException;
 import java.util.ArrayList;
@@ -61,19 +61,15 @@ public final class SeedJson {
      */
     public static void write(JsonGenerator g, SourceChange change) throws IOException {
         g.writeStartObject();
-        if (change instanceof SourceChange.Insert i) {
-            g.writeStringField(TYPE, INSERT);
-            writeElement(g, i.element());
-        } else if (change instanceof SourceChange.Update u) {
-            g.writeStringField(TYPE, UPDATE);
-            writeElement(g, u.element());
+        g.writeStringField(TYPE, change.fold(i -> INSERT, u -> UPDATE, d -> DELETE, t -> TRUNCATE));
+        Node node = change.node().orElse(null);
+        if (node != null) {
+            writeElement(g, node);
         } else if (change instanceof SourceChange.Delete d) {
-            g.writeStringField(TYPE, DELETE);
             g.writeFieldName(METADATA);
             writeMetadata(g, d.metadata());
         } else {
             SourceChange.Truncate t = (SourceChange.Truncate) change;
-            g.writeStringField(TYPE, TRUNCATE);
             g.writeStringField(SCHEMA, t.schema());
             g.writeStringField(TABLE, t.table());
             g.writeStringField(SOURCE_ID, t.sourceId());

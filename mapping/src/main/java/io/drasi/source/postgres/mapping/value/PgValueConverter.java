@@ -4,15 +4,15 @@ import io.debezium.data.Bits;
 import io.debezium.data.VariableScaleDecimal;
 import io.drasi.source.postgres.mapping.MappingException;
 import io.drasi.source.postgres.mapping.json.ElementValueJson;
-import io.drasi.source.postgres.mapping.model.ElementValue;
-import io.drasi.source.postgres.mapping.model.ElementValue.BoolValue;
-import io.drasi.source.postgres.mapping.model.ElementValue.FloatValue;
-import io.drasi.source.postgres.mapping.model.ElementValue.IntValue;
-import io.drasi.source.postgres.mapping.model.ElementValue.ListValue;
-import io.drasi.source.postgres.mapping.model.ElementValue.NullValue;
-import io.drasi.source.postgres.mapping.model.ElementValue.ObjectValue;
-import io.drasi.source.postgres.mapping.model.ElementValue.StringValue;
-import io.drasi.source.postgres.mapping.model.TableId;
+import io.drasi.source.postgres.model.ElementValue;
+import io.drasi.source.postgres.model.ElementValue.BoolValue;
+import io.drasi.source.postgres.model.ElementValue.FloatValue;
+import io.drasi.source.postgres.model.ElementValue.IntValue;
+import io.drasi.source.postgres.model.ElementValue.ListValue;
+import io.drasi.source.postgres.model.ElementValue.NullValue;
+import io.drasi.source.postgres.model.ElementValue.ObjectValue;
+import io.drasi.source.postgres.model.ElementValue.StringValue;
+import io.drasi.source.postgres.model.TableId;
 import org.apache.kafka.connect.data.Field;
 import org.apache.kafka.connect.data.Schema;
 import org.apache.kafka.connect.data.Struct;
@@ -547,7 +547,7 @@ public final class PgValueConverter {
     // =================================================================== keys
 
     /**
-     * The canonical text of a key value, used as an {@link io.drasi.source.postgres.mapping.model.ElementId}
+     * The canonical text of a key value, used as an {@link io.drasi.source.postgres.model.ElementId}
      * component. Strings as is, integers in decimal, floats via {@link Double#toString(double)}, bools
      * {@code true}/{@code false}, lists/objects as compact JSON, NULL as null.
      *

@@ -1,7 +1,7 @@
 package io.drasi.source.postgres.mapping.value;
 
 import io.drasi.source.postgres.mapping.MappingException;
-import io.drasi.source.postgres.mapping.model.TableId;
+import io.drasi.source.postgres.model.TableId;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -38,7 +38,7 @@ public final class UnmappableValueException extends MappingException {
     private static String message(TableId table, String column, String pgType, Long lsn, Throwable cause) {
         return "cannot convert the value of column " + table.toQuotedString() + "." + TableId.quoteIfNeeded(column)
                 + " (PostgreSQL type " + pgType + ")"
-                + (lsn == null ? " in a bootstrap row" : " in the change at LSN " + io.drasi.source.postgres.Lsn.of(lsn))
+                + (lsn == null ? " in a bootstrap row" : " in the change at LSN " + io.drasi.source.postgres.core.Lsn.of(lsn))
                 + ": " + cause.getMessage()
                 + ". The change was not delivered and the position was not advanced past it. Fix: upgrade"
                 + " drasi-source-postgres if a newer version maps this type, or set unmappable_values: text"

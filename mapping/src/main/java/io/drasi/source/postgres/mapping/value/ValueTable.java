@@ -1,7 +1,7 @@
 package io.drasi.source.postgres.mapping.value;
 
 import io.drasi.source.postgres.mapping.json.ElementValueJson;
-import io.drasi.source.postgres.mapping.model.ElementValue;
+import io.drasi.source.postgres.model.ElementValue;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.util.List;

@@ -2,7 +2,7 @@ package io.drasi.source.postgres.mapping.value;
 
 import io.drasi.source.postgres.mapping.ValueTableFixture;
 import io.drasi.source.postgres.mapping.ValueTableFixture.Column;
-import io.drasi.source.postgres.mapping.model.ElementValue;
+import io.drasi.source.postgres.model.ElementValue;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;

@@ -1,0 +1,106 @@
+package io.drasi.source.postgres.it.cli;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/** Runs the real shaded {@code cli/target/drasi-pg.jar} as a child process, stdout and stderr to files. */
+public final class CliProcess {
+
+    private final Process process;
+    private final Path out;
+    private final Path err;
+
+    private CliProcess(Process process, Path out, Path err) {
+        this.process = process;
+        this.out = out;
+        this.err = err;
+    }
+
+    public static Path jar() {
+        Path here = Path.of("").toAbsolutePath();
+        for (Path p : List.of(here.resolve("../cli/target/drasi-pg.jar"), here.resolve("cli/target/drasi-pg.jar"))) {
+            if (Files.isRegularFile(p)) {
+                return p.normalize();
+            }
+        }
+        throw new AssertionError("cli/target/drasi-pg.jar not found from " + here
+                + ": build it first (./mvnw -pl cli -am package -DskipTests; the reactor builds it before it-tests)");
+    }
+
+    /**
+     * @param dir     working directory; output files are created in a fresh subdirectory
+     * @param jvmArgs JVM options (e.g. log levels)
+     * @param env     extra environment variables
+     * @param args    drasi-pg arguments
+     */
+    public static CliProcess start(Path dir, List<String> jvmArgs, Map<String, String> env, String... args) throws IOException {
+        Path runDir = Files.createTempDirectory(dir, "run");
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.addAll(jvmArgs);
+        cmd.addAll(List.of("-jar", jar().toString()));
+        cmd.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile())
+                .redirectOutput(runDir.resolve("out").toFile()).redirectError(runDir.resolve("err").toFile());
+        pb.environment().remove("DRASI_PG_URL");
+        pb.environment().putAll(env);
+        Process p = pb.start();
+        p.getOutputStream().close();
+        return new CliProcess(p, runDir.resolve("out"), runDir.resolve("err"));
+    }
+
+    public Process process() {
+        return process;
+    }
+
+    /** @return the file stdout goes to */
+    public Path outFile() {
+        return out;
+    }
+
+    public String stdout() throws IOException {
+        return Files.readString(out, StandardCharsets.UTF_8);
+    }
+
+    public String stderr() throws IOException {
+        return Files.readString(err, StandardCharsets.UTF_8);
+    }
+
+    /** @return the non-blank lines of stdout */
+    public List<String> lines() throws IOException {
+        return stdout().lines().filter(l -> !l.isBlank()).toList();
+    }
+
+    /** Waits for the exit; kills the process and fails after {@code timeout}. */
+    public int await(Duration timeout) throws Exception {
+        if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+            process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            throw new AssertionError("drasi-pg did not finish within " + timeout + "\nstderr:\n" + stderr());
+        }
+        return process.exitValue();
+    }
+
+    /** Waits until stderr contains {@code text}; fails when the process exits first or after {@code timeout}. */
+    public void awaitStderr(String text, Duration timeout) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!stderr().contains(text)) {
+            if (System.nanoTime() > deadline || !process.isAlive()) {
+                throw new AssertionError("stderr never showed '" + text + "'\nstderr:\n" + stderr());
+            }
+            Thread.sleep(50);
+        }
+    }
+
+    /** SIGTERM, then waits; SIGKILL after 60 s. */
+    public int stop() throws Exception {
+        process.destroy();
+        return await(Duration.ofSeconds(60));
+    }
+}

@@ -1,0 +1,37 @@
+package io.drasi.source.postgres.it.kafka;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+
+/**
+ * README's list of the Kafka Connect plugin's jars is the directory `package` builds (kafka-connect is packaged
+ * before it-tests in the reactor): a user copying the directory knows exactly what lands on the worker.
+ */
+class KafkaConnectPluginJarsTest {
+
+    @Test
+    void readmeJarList_equalsPluginDirectory() throws IOException {
+        Path dir = Path.of("..", "kafka-connect", "target", "drasi-kafka-connect-plugin");
+        assertThat(dir).as("plugin directory (built by the kafka-connect module's package)").isDirectory();
+        List<String> jars;
+        try (Stream<Path> s = Files.list(dir)) {
+            jars = s.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".jar"))
+                    .map(n -> n.replaceAll("-\\d[\\w.]*(-SNAPSHOT)?\\.jar$", "")).sorted().toList();
+        }
+        String readme = Files.readString(Path.of("..", "README.md"));
+        String section = readme.substring(readme.indexOf("<!-- kafka-connect-jars:start"),
+                readme.indexOf("<!-- kafka-connect-jars:end -->"));
+        Matcher m = Pattern.compile("`([a-z0-9-]+)`").matcher(section);
+        List<String> listed = m.results().map(r -> r.group(1)).sorted().toList();
+        assertThat(listed).as("jars README lists").containsExactlyElementsOf(jars);
+        assertThat(readme).contains("exactly these " + jars.size() + " jars");
+    }
+}
