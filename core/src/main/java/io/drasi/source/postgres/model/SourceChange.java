@@ -34,8 +34,21 @@ public sealed interface SourceChange permits SourceChange.Insert, SourceChange.U
      * @param <R>        the result type
      * @return what the applied function returned
      */
-    <R> R fold(Function<? super Insert, ? extends R> onInsert, Function<? super Update, ? extends R> onUpdate,
-               Function<? super Delete, ? extends R> onDelete, Function<? super Truncate, ? extends R> onTruncate);
+    default <R> R fold(Function<? super Insert, ? extends R> onInsert, Function<? super Update, ? extends R> onUpdate,
+                       Function<? super Delete, ? extends R> onDelete,
+                       Function<? super Truncate, ? extends R> onTruncate) {
+        // the one place that tells the kinds apart (the interface is sealed: these are all of them)
+        if (this instanceof Insert i) {
+            return onInsert.apply(i);
+        }
+        if (this instanceof Update u) {
+            return onUpdate.apply(u);
+        }
+        if (this instanceof Delete d) {
+            return onDelete.apply(d);
+        }
+        return onTruncate.apply((Truncate) this);
+    }
 
     /** @return the node an Insert or Update carries; empty for Delete and Truncate */
     default java.util.Optional<Node> node() {
@@ -55,12 +68,6 @@ public sealed interface SourceChange permits SourceChange.Insert, SourceChange.U
             return element.metadata().effectiveFromMs();
         }
 
-        @Override
-        public <R> R fold(Function<? super Insert, ? extends R> onInsert, Function<? super Update, ? extends R> onUpdate,
-                          Function<? super Delete, ? extends R> onDelete,
-                          Function<? super Truncate, ? extends R> onTruncate) {
-            return onInsert.apply(this);
-        }
     }
 
     /** @param element the node's new state (all properties); never null */
@@ -75,12 +82,6 @@ public sealed interface SourceChange permits SourceChange.Insert, SourceChange.U
             return element.metadata().effectiveFromMs();
         }
 
-        @Override
-        public <R> R fold(Function<? super Insert, ? extends R> onInsert, Function<? super Update, ? extends R> onUpdate,
-                          Function<? super Delete, ? extends R> onDelete,
-                          Function<? super Truncate, ? extends R> onTruncate) {
-            return onUpdate.apply(this);
-        }
     }
 
     /** @param metadata metadata of the deleted node; never null */
@@ -95,12 +96,6 @@ public sealed interface SourceChange permits SourceChange.Insert, SourceChange.U
             return metadata.effectiveFromMs();
         }
 
-        @Override
-        public <R> R fold(Function<? super Insert, ? extends R> onInsert, Function<? super Update, ? extends R> onUpdate,
-                          Function<? super Delete, ? extends R> onDelete,
-                          Function<? super Truncate, ? extends R> onTruncate) {
-            return onDelete.apply(this);
-        }
     }
 
     /**
@@ -119,12 +114,6 @@ public sealed interface SourceChange permits SourceChange.Insert, SourceChange.U
             Objects.requireNonNull(sourceId, "sourceId");
         }
 
-        @Override
-        public <R> R fold(Function<? super Insert, ? extends R> onInsert, Function<? super Update, ? extends R> onUpdate,
-                          Function<? super Delete, ? extends R> onDelete,
-                          Function<? super Truncate, ? extends R> onTruncate) {
-            return onTruncate.apply(this);
-        }
 
         /** @return the truncated table */
         public TableId tableId() {
