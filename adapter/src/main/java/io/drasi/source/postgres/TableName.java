@@ -111,7 +111,7 @@ record TableName(String schema, String table) {
     }
 
     static String quote(String identifier) {
-        return '"' + identifier.replace("\"", "\"\"") + '"';
+        return io.drasi.source.postgres.model.TableId.quote(identifier);
     }
 
     private static boolean isAsciiLetter(char c) {

@@ -24,10 +24,7 @@ final class Sql {
 
     /** @return {@code ident} as a double-quoted SQL identifier (embedded quotes doubled) */
     static String ident(String ident) {
-        if (ident.indexOf('\0') >= 0) {
-            throw new IllegalArgumentException("identifier contains a NUL character");
-        }
-        return '"' + ident.replace("\"", "\"\"") + '"';
+        return TableId.quote(ident);
     }
 
     /** @return {@code "schema"."table"} */

@@ -140,6 +140,20 @@ public record TableId(String schema, String table) {
     }
 
     /**
+     * The one SQL identifier quoter: every module splices identifiers into SQL through this.
+     *
+     * @param identifier a PostgreSQL identifier (table, schema, column, slot or publication name); never null
+     * @return the identifier double-quoted, inner quotes doubled: safe to splice into SQL
+     * @throws IllegalArgumentException when it contains a NUL character (PostgreSQL identifiers cannot)
+     */
+    public static String quote(String identifier) {
+        if (identifier.indexOf('\0') >= 0) {
+            throw new IllegalArgumentException("identifier contains a NUL character");
+        }
+        return '"' + identifier.replace("\"", "\"\"") + '"';
+    }
+
+    /**
      * @param identifier a PostgreSQL identifier (table, schema or column name); never null
      * @return the identifier, double-quoted (inner quotes doubled) only where PostgreSQL requires it
      */
@@ -149,6 +163,6 @@ public record TableId(String schema, String table) {
             char c = identifier.charAt(i);
             plain = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
         }
-        return plain ? identifier : '"' + identifier.replace("\"", "\"\"") + '"';
+        return plain ? identifier : quote(identifier);
     }
 }

@@ -131,6 +131,6 @@ final class Slots {
     }
 
     private static String quote(String ident) {
-        return "\"" + ident.replace("\"", "\"\"") + "\"";
+        return io.drasi.source.postgres.model.TableId.quote(ident);
     }
 }
