@@ -22,7 +22,8 @@ import org.slf4j.LoggerFactory;
  *       deletes the checkpoint and drops the replication slot and publication. Port: env {@code PORT}, default 80.
  *       With {@code DRASI_PG_DEBUG_PUBLISHER=true} changes are logged instead of published and the state is
  *       kept in memory (a local run without Dapr).</li>
- *   <li>{@code proxy}: the SDK's {@link SourceProxy} serving bootstrap streams from
+ *   <li>{@code proxy}: {@link BootstrapHttpServer} (the SDK's {@link SourceProxy} routes and wire format, but
+ *       a client that goes away mid-stream cancels the bootstrap) serving bootstrap streams from
  *       {@link PostgresBootstrapStreams}. Port: env {@code PORT}, default 80 (the
  *       platform's own proxies listen on 4002: set {@code PORT=4002} to match a provider manifest).</li>
  * </ul>
@@ -53,11 +54,7 @@ public final class Main {
         LOG.info("source {} ({}): {}", sourceId, role, config);
         switch (role) {
             case "reactivator" -> reactivator(sourceId, config, port, env);
-            case "proxy" -> SourceProxy.builder()
-                    .withStreamFunction(new PostgresBootstrapStreams(sourceId, config, 1_000))
-                    .withPort(port)
-                    .build()
-                    .start();
+            case "proxy" -> BootstrapHttpServer.start(port, new PostgresBootstrapStreams(sourceId, config, 1_000));
             default -> {
                 System.err.println("usage: java -jar drasi-platform.jar reactivator|proxy (or env DRASI_PG_ROLE)");
                 System.exit(2);

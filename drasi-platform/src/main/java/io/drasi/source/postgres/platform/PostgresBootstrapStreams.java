@@ -38,7 +38,15 @@ import org.slf4j.LoggerFactory;
  * snapshot before its first row (connection refused, missing table, no free replication slot...). A
  * request without node labels yields an empty stream.
  *
- * <p>Thread-safety: the function may be called concurrently; each stream is used by one thread at a time.
+ * <p>When the consumer goes away mid-stream, {@link BootstrapStream#close()} stops the read: the SDK calls it
+ * when writing to the HTTP response fails (the client disconnected) and after the last row. {@code close()}
+ * cancels the running {@code COPY} on the server (through {@link PostgresReplicationSource#close()}), drops
+ * the temporary slot and closes the connections, and returns when that is done (normally within
+ * milliseconds; at most about 10 s while the server does not answer). A stream that is neither drained nor
+ * closed keeps its read (and slot) until the process ends: always close it.
+ *
+ * <p>Thread-safety: the function may be called concurrently; each stream is used by one thread at a time,
+ * except {@link BootstrapStream#close()}, which may be called from any thread, also while {@code next()} waits.
  */
 public final class PostgresBootstrapStreams implements Function<BootstrapRequest, BootstrapStream> {
 
@@ -109,6 +117,8 @@ public final class PostgresBootstrapStreams implements Function<BootstrapRequest
         private volatile boolean cancelled;
         private volatile RuntimeException failure;
         private Thread reader;
+        /** The source whose bootstrap the reader runs; closing it cancels the read. Guarded by {@code this}. */
+        private PostgresReplicationSource source;
         private boolean ended;
 
         QueuedStream(Set<String> requested, List<String> problems) {
@@ -134,7 +144,7 @@ public final class PostgresBootstrapStreams implements Function<BootstrapRequest
 
         @Override
         public SourceElement next() {
-            if (ended) {
+            if (ended || cancelled) {
                 return null;
             }
             if (!problems.isEmpty()) {
@@ -143,7 +153,12 @@ public final class PostgresBootstrapStreams implements Function<BootstrapRequest
             startReader();
             Object item;
             try {
-                item = queue.take();
+                do {
+                    item = queue.poll(100, TimeUnit.MILLISECONDS);
+                    if (cancelled) {
+                        return null; // closed from another thread while waiting
+                    }
+                } while (item == null);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new CancellationException("interrupted");
@@ -163,6 +178,11 @@ public final class PostgresBootstrapStreams implements Function<BootstrapRequest
             if (reader != null) {
                 return;
             }
+            if (cancelled) {
+                firstTableStarted.countDown();
+                reader = Thread.currentThread(); // closed before it started: nothing to read
+                return;
+            }
             if (requested.isEmpty()) {
                 firstTableStarted.countDown();
                 queue.add(END);
@@ -176,8 +196,15 @@ public final class PostgresBootstrapStreams implements Function<BootstrapRequest
 
         private void read() {
             long rows = 0;
+            PostgresReplicationSource source = null;
             try {
-                PostgresReplicationSource source = new PostgresReplicationSource(sourceId, config);
+                source = new PostgresReplicationSource(sourceId, config);
+                synchronized (this) {
+                    this.source = source;
+                    if (cancelled) {
+                        throw new CancellationException("bootstrap stream closed before the read started");
+                    }
+                }
                 BootstrapProgress progress = p -> {
                     firstTableStarted.countDown();
                     if (p.phase() == BootstrapProgress.Phase.FINISHED) {
@@ -186,12 +213,18 @@ public final class PostgresBootstrapStreams implements Function<BootstrapRequest
                 };
                 rows = source.bootstrap(requested, this::offer, progress).totalRows();
                 LOG.info("source {}: bootstrap of {} delivered {} rows", sourceId, requested, rows);
-            } catch (CancellationException e) {
-                LOG.info("source {}: bootstrap of {} cancelled by the client", sourceId, requested);
             } catch (RuntimeException e) {
-                failure = e;
-                LOG.error("source {}: bootstrap of {} failed: {}", sourceId, requested, e.getMessage());
+                if (cancelled) { // whatever the cancel made the read throw (cancelled COPY, closed source...)
+                    LOG.info("source {}: bootstrap of {} stopped: the client closed the stream", sourceId, requested);
+                    LOG.debug("source {}: the cancelled bootstrap ended with {}", sourceId, e.toString());
+                } else {
+                    failure = e;
+                    LOG.error("source {}: bootstrap of {} failed: {}", sourceId, requested, e.getMessage());
+                }
             } finally {
+                if (source != null) {
+                    source.close(); // idempotent; nothing is left to release after a finished bootstrap
+                }
                 firstTableStarted.countDown();
                 if (!cancelled) {
                     putQuietly(END);
@@ -216,10 +249,25 @@ public final class PostgresBootstrapStreams implements Function<BootstrapRequest
             }
         }
 
+        /**
+         * Stops the read if it still runs: cancels its COPY on the server, drops its temporary slot, closes its
+         * connections; returns when that is done. Idempotent, safe from any thread; a later {@code next()}
+         * returns null.
+         */
         @Override
         public void close() {
-            cancelled = true;
-            queue.clear();
+            PostgresReplicationSource s;
+            synchronized (this) {
+                cancelled = true;
+                s = source;
+            }
+            queue.clear(); // unblocks a reader waiting to put
+            if (s != null) {
+                long t0 = System.nanoTime();
+                s.close(); // cancels the running bootstrap and waits until it has released everything
+                LOG.debug("source {}: bootstrap stream of {} closed in {} ms", sourceId, requested,
+                        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
+            }
         }
     }
 }

@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.drasi.source.postgres.testing.PostgresExtension;
 import io.drasi.source.postgres.testing.PostgresServer;
 import io.drasi.source.sdk.BootstrapStream;
-import io.drasi.source.sdk.SourceProxy;
 import io.drasi.source.sdk.models.BootstrapRequest;
 import io.drasi.source.sdk.models.SourceElement;
 import java.net.ServerSocket;
@@ -22,7 +21,7 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-/** Bootstrap streams per requested label set, directly and through the SDK's SourceProxy over HTTP. */
+/** Bootstrap streams per requested label set, directly and through the proxy's HTTP server (SDK routes and wire format). */
 @ExtendWith(PostgresExtension.class)
 class PlatformBootstrapTest {
 
@@ -97,19 +96,22 @@ class PlatformBootstrapTest {
         try (ServerSocket s = new ServerSocket(0)) {
             port = s.getLocalPort();
         }
-        SourceProxy.builder()
-                .withStreamFunction(new PostgresBootstrapStreams(Platform.SOURCE_ID, Platform.config(db, "users"), 16))
-                .withPort(port).build().start();
-        HttpClient http = HttpClient.newHttpClient();
-        HttpResponse<String> ok = http.send(post(port, "{\"nodeLabels\":[\"users\"],\"relLabels\":[]}"),
-                HttpResponse.BodyHandlers.ofString());
-        assertThat(ok.statusCode()).isEqualTo(200);
-        assertThat(ok.body().lines().toList()).containsExactly(
-                "{\"id\":\"public:users:7\",\"labels\":[\"users\"],\"properties\":{\"id\":7,\"name\":\"Zoe\"}}");
-        HttpResponse<String> bad = http.send(post(port, "{\"nodeLabels\":[\"nope\"],\"relLabels\":[]}"),
-                HttpResponse.BodyHandlers.ofString());
-        assertThat(bad.statusCode()).isEqualTo(400);
-        assertThat(bad.body()).contains("unknown node label 'nope'");
+        io.undertow.Undertow server = BootstrapHttpServer.start(port,
+                new PostgresBootstrapStreams(Platform.SOURCE_ID, Platform.config(db, "users"), 16));
+        try {
+            HttpClient http = HttpClient.newHttpClient();
+            HttpResponse<String> ok = http.send(post(port, "{\"nodeLabels\":[\"users\"],\"relLabels\":[]}"),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(ok.statusCode()).isEqualTo(200);
+            assertThat(ok.body().lines().toList()).containsExactly(
+                    "{\"id\":\"public:users:7\",\"labels\":[\"users\"],\"properties\":{\"id\":7,\"name\":\"Zoe\"}}");
+            HttpResponse<String> bad = http.send(post(port, "{\"nodeLabels\":[\"nope\"],\"relLabels\":[]}"),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(bad.statusCode()).isEqualTo(400);
+            assertThat(bad.body()).contains("unknown node label 'nope'");
+        } finally {
+            server.stop();
+        }
     }
 
     /** Slots of this test's database (the server is shared by every test). */
