@@ -191,13 +191,8 @@ final class DemoCommand implements Callable<Integer> {
                 bootstrapRows.incrementAndGet();
                 continue;
             }
-            if (c instanceof SourceChange.Insert) {
-                inserts.incrementAndGet();
-            } else if (c instanceof SourceChange.Update) {
-                updates.incrementAndGet();
-            } else if (c instanceof SourceChange.Delete) {
-                deletes.incrementAndGet();
-            }
+            c.fold(i -> inserts.incrementAndGet(), u -> updates.incrementAndGet(), d -> deletes.incrementAndGet(),
+                    t -> 0L);
             synchronized (latencyLock) {
                 if (latencyCount == latencies.length) {
                     latencies = Arrays.copyOf(latencies, latencies.length * 2);

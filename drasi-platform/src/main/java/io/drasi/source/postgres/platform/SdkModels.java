@@ -42,21 +42,16 @@ public final class SdkModels {
     public static io.drasi.source.sdk.models.SourceChange toSdk(SourceChange change, long reactivatorStartNs,
                                                               long sequenceNumber) {
         long sourceTsNs = Math.multiplyExact(change.effectiveFromMs(), 1_000_000L);
-        if (change instanceof SourceChange.Insert i) {
-            Node n = i.element();
-            return new SourceInsert(id(n.metadata()), reactivatorStartNs, properties(n.properties()), Map.of(),
-                    labels(n.metadata()), sourceTsNs, sequenceNumber);
-        }
-        if (change instanceof SourceChange.Update u) {
-            Node n = u.element();
-            return new SourceUpdate(id(n.metadata()), reactivatorStartNs, properties(n.properties()), Map.of(),
-                    labels(n.metadata()), sourceTsNs, sequenceNumber);
-        }
-        if (change instanceof SourceChange.Delete d) {
-            return new SourceDelete(id(d.metadata()), reactivatorStartNs, Map.of(), labels(d.metadata()), sourceTsNs,
-                    sequenceNumber);
-        }
-        throw new IllegalArgumentException("TRUNCATE has no Drasi platform form: " + change);
+        return change.<io.drasi.source.sdk.models.SourceChange>fold(
+                i -> new SourceInsert(id(i.element().metadata()), reactivatorStartNs, properties(i.element().properties()),
+                        Map.of(), labels(i.element().metadata()), sourceTsNs, sequenceNumber),
+                u -> new SourceUpdate(id(u.element().metadata()), reactivatorStartNs, properties(u.element().properties()),
+                        Map.of(), labels(u.element().metadata()), sourceTsNs, sequenceNumber),
+                d -> new SourceDelete(id(d.metadata()), reactivatorStartNs, Map.of(), labels(d.metadata()), sourceTsNs,
+                        sequenceNumber),
+                t -> {
+                    throw new IllegalArgumentException("TRUNCATE has no Drasi platform form: " + change);
+                });
     }
 
     /**

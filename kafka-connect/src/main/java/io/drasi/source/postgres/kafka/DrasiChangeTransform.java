@@ -155,16 +155,8 @@ public class DrasiChangeTransform<R extends ConnectRecord<R>> implements Transfo
     }
 
     private static String id(SourceChange c) {
-        if (c instanceof SourceChange.Insert i) {
-            return i.element().metadata().elementId().value();
-        }
-        if (c instanceof SourceChange.Update u) {
-            return u.element().metadata().elementId().value();
-        }
-        if (c instanceof SourceChange.Delete d) {
-            return d.metadata().elementId().value();
-        }
-        return ElementId.prefix(((SourceChange.Truncate) c).tableId());
+        return c.fold(i -> i.element().metadata().elementId().value(), u -> u.element().metadata().elementId().value(),
+                d -> d.metadata().elementId().value(), t -> ElementId.prefix(t.tableId()));
     }
 
     private static SourceRecord asSourceRecord(ConnectRecord<?> r) {

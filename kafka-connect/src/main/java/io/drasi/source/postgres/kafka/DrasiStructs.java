@@ -112,17 +112,12 @@ public final class DrasiStructs {
      */
     public static Struct seed(SourceChange change) {
         Struct s = new Struct(SEED);
-        if (change instanceof SourceChange.Insert i) {
-            s.put("type", "Insert").put("element", element(i.element()));
-        } else if (change instanceof SourceChange.Update u) {
-            s.put("type", "Update").put("element", element(u.element()));
-        } else if (change instanceof SourceChange.Delete d) {
-            s.put("type", "Delete").put("metadata", metadata(SEED_METADATA_OPTIONAL, d.metadata()));
-        } else {
-            SourceChange.Truncate t = (SourceChange.Truncate) change;
-            s.put("type", "Truncate").put("schema", t.schema()).put("table", t.table()).put("source_id", t.sourceId())
-                    .put("effective_from", t.effectiveFromMs());
-        }
+        change.fold(
+                i -> s.put("type", "Insert").put("element", element(i.element())),
+                u -> s.put("type", "Update").put("element", element(u.element())),
+                d -> s.put("type", "Delete").put("metadata", metadata(SEED_METADATA_OPTIONAL, d.metadata())),
+                t -> s.put("type", "Truncate").put("schema", t.schema()).put("table", t.table())
+                        .put("source_id", t.sourceId()).put("effective_from", t.effectiveFromMs()));
         return s;
     }
 
