@@ -441,7 +441,10 @@ public final class PostgresReplicationSource implements AutoCloseable {
         SnapshotSlot slot = SnapshotSlot.createPermanent(connections, config.slotName(), cancellation);
         boolean done = false;
         try {
-            BootstrapBatcher batcher = new BootstrapBatcher(sink, config.maxBatchSize());
+            BootstrapBatcher batcher = new BootstrapBatcher(batch -> {
+                sink.accept(batch);
+                stats.bootstrapAcknowledged(batch); // counted per table once the sink returned
+            }, config.maxBatchSize());
             BootstrapResult result = provider.bootstrap(slot, Set.of(), batcher);
             batcher.flush();
             LOG.info("source {}: bootstrap delivered {} rows; streaming from consistent point {}", id,

@@ -19,8 +19,14 @@ import java.time.Instant;
  * @param reconnects          how many times the connection was re-established after a loss
  * @param unmappableValues    column values delivered as PostgreSQL's text form because the value table could not
  *                            convert them ({@code unmappable_values: text}; counted when converted)
+ * @param inserts             streamed Inserts acknowledged (bootstrap rows not included)
+ * @param updates             streamed Updates acknowledged
+ * @param deletes             streamed Deletes acknowledged
+ * @param truncates           streamed Truncates acknowledged
+ * @param bootstrapRows       bootstrap rows acknowledged per table (label); never null
  */
 public record SourceStats(State state, long changes, long transactions, long batches, Lsn lastLsn, Lsn lastCommitLsn,
                           Instant lastCommitTime, long lagMillis, long reconnects,
-                          long unmappableValues) {
+                          long unmappableValues, long inserts, long updates, long deletes, long truncates,
+                          java.util.Map<String, Long> bootstrapRows) {
 }

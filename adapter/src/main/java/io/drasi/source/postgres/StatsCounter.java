@@ -19,6 +19,11 @@ final class StatsCounter {
     private long lagMillis = -1;
     private long reconnects;
     private long unmappableValues;
+    private long inserts;
+    private long updates;
+    private long deletes;
+    private long truncates;
+    private final java.util.Map<String, Long> bootstrapRows = new java.util.TreeMap<>();
 
     StatsCounter(Clock clock) {
         this.clock = clock;
@@ -27,6 +32,9 @@ final class StatsCounter {
     synchronized void acknowledged(List<PositionedChange> delivered, long commits, Lsn commitLsn, Instant commitTime) {
         batches++;
         changes += delivered.size();
+        for (PositionedChange pc : delivered) {
+            pc.change().fold(i -> inserts++, u -> updates++, d -> deletes++, t -> truncates++);
+        }
         transactions += commits;
         if (!delivered.isEmpty()) {
             lastLsn = delivered.get(delivered.size() - 1).position().lsn();
@@ -40,6 +48,14 @@ final class StatsCounter {
         }
     }
 
+    /** Bootstrap rows the sink acknowledged, per table (the node's label). */
+    synchronized void bootstrapAcknowledged(List<PositionedChange> rows) {
+        for (PositionedChange pc : rows) {
+            pc.change().node().ifPresent(n -> bootstrapRows.merge(n.metadata().labels().isEmpty() ? "?"
+                    : n.metadata().labels().get(0), 1L, Long::sum));
+        }
+    }
+
     synchronized void unmappableValue() {
         unmappableValues++;
     }
@@ -50,6 +66,6 @@ final class StatsCounter {
 
     synchronized SourceStats snapshot(State state) {
         return new SourceStats(state, changes, transactions, batches, lastLsn, lastCommitLsn, lastCommitTime, lagMillis,
-                reconnects, unmappableValues);
+                reconnects, unmappableValues, inserts, updates, deletes, truncates, java.util.Map.copyOf(bootstrapRows));
     }
 }

@@ -87,6 +87,15 @@ final class StreamCommand implements Callable<Integer> {
                     + " (default: ${DEFAULT-VALUE}).")
     Duration progressInterval;
 
+    @Option(names = "--metrics-port", paramLabel = "PORT",
+            description = "Serve GET /metrics (Prometheus text) and GET /health (200 while RUNNING, else 503 with the"
+                    + " state and the last error) on this port; 0 picks a free one.")
+    Integer metricsPort;
+
+    @Option(names = "--metrics-host", paramLabel = "HOST", defaultValue = "127.0.0.1",
+            description = "Address the metrics endpoint binds to (default: ${DEFAULT-VALUE}).")
+    String metricsHost;
+
     @Override
     public Integer call() throws Exception {
         ConfigOptions.Loaded loaded = configOptions.loadToStart("stream", force);
@@ -116,6 +125,7 @@ final class StreamCommand implements Callable<Integer> {
             }
         };
         PostgresReplicationSource source = new PostgresReplicationSource(loaded.sourceId(), config);
+        MetricsServer metrics = MetricsServer.start(metricsPort, metricsHost, source);
         AtomicBoolean finished = new AtomicBoolean();
         Progress progress = Progress.start(progressInterval, source::stats, printed::get, config,
                 http == null ? null : () -> http.stats().summary());
@@ -126,6 +136,9 @@ final class StreamCommand implements Callable<Integer> {
                 }
                 source.close();
                 progress.close();
+                if (metrics != null) {
+                    metrics.close();
+                }
                 Stdout.flush();
                 SourceStats s = source.stats();
                 double secs = (System.nanoTime() - start) / 1e9;
