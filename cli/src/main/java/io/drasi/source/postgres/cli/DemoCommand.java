@@ -72,6 +72,14 @@ final class DemoCommand implements Callable<Integer> {
             description = "How often a progress line goes to stderr; 0 disables (default: ${DEFAULT-VALUE}).")
     Duration progressInterval;
 
+    @Option(names = "--metrics-port", paramLabel = "PORT",
+            description = "Serve GET /metrics (Prometheus text) and GET /health on this port; 0 picks a free one.")
+    Integer metricsPort;
+
+    @Option(names = "--metrics-host", paramLabel = "HOST", defaultValue = "127.0.0.1",
+            description = "Address the metrics endpoint binds to (default: ${DEFAULT-VALUE}).")
+    String metricsHost;
+
     private final AtomicBoolean stopping = new AtomicBoolean();
     private final AtomicLong bootstrapRows = new AtomicLong();
     private final AtomicLong inserts = new AtomicLong();
@@ -97,6 +105,7 @@ final class DemoCommand implements Callable<Integer> {
         }
         PostgresReplicationSource[] sourceRef = new PostgresReplicationSource[1];
         Progress[] progressRef = new Progress[1];
+        MetricsServer[] metricsRef = new MetricsServer[1];
         AtomicBoolean cleaned = new AtomicBoolean();
         Runnable cleanup = () -> {
             if (cleaned.compareAndSet(false, true)) {
@@ -106,6 +115,9 @@ final class DemoCommand implements Callable<Integer> {
                 }
                 if (sourceRef[0] != null) {
                     sourceRef[0].close();
+                }
+                if (metricsRef[0] != null) {
+                    metricsRef[0].close();
                 }
                 Stdout.flush();
                 server.close();
@@ -137,6 +149,7 @@ final class DemoCommand implements Callable<Integer> {
                     .build();
             PostgresReplicationSource source = new PostgresReplicationSource("demo", config);
             sourceRef[0] = source;
+            metricsRef[0] = MetricsServer.start(metricsPort, metricsHost, source);
             progressRef[0] = Progress.start(progressInterval, source::stats, printed::get, config);
             System.err.println("drasi-pg demo: bootstrapping " + rows + " rows per table, then streaming;"
                     + " changes follow on stdout (seed JSON)");
