@@ -56,10 +56,9 @@ public final class PostgresSourceMetrics implements MeterBinder {
                 .tags(tags).baseUnit("seconds").description("commit to sink acknowledgement of the last batch")
                 .register(registry);
         for (String table : source.config().tables()) {
-            String label = table.contains(".") ? table.substring(table.lastIndexOf('.') + 1) : table;
-            String bare = label.replace("\"", "");
-            counter(registry, "drasi.source.bootstrap.rows", tags.and("table", bare),
-                    s -> s.stats().bootstrapRows().getOrDefault(bare, 0L));
+            String label = TableName.parse(table).table(); // the element label the bootstrap rows carry
+            counter(registry, "drasi.source.bootstrap.rows", tags.and("table", label),
+                    s -> s.stats().bootstrapRows().getOrDefault(label, 0L));
         }
         for (State state : State.values()) {
             Gauge.builder("drasi.source.state", source, s -> s.state() == state ? 1 : 0)

@@ -67,7 +67,6 @@ public sealed interface SourceChange permits SourceChange.Insert, SourceChange.U
         public long effectiveFromMs() {
             return element.metadata().effectiveFromMs();
         }
-
     }
 
     /** @param element the node's new state (all properties); never null */
@@ -81,7 +80,6 @@ public sealed interface SourceChange permits SourceChange.Insert, SourceChange.U
         public long effectiveFromMs() {
             return element.metadata().effectiveFromMs();
         }
-
     }
 
     /** @param metadata metadata of the deleted node; never null */
@@ -95,7 +93,6 @@ public sealed interface SourceChange permits SourceChange.Insert, SourceChange.U
         public long effectiveFromMs() {
             return metadata.effectiveFromMs();
         }
-
     }
 
     /**

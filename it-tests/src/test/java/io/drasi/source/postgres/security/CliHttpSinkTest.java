@@ -34,20 +34,8 @@ class CliHttpSinkTest {
     Path tmp;
 
     private Path config(PostgresServer db) throws Exception {
-        Path f = tmp.resolve("source.yaml");
-        Files.writeString(f, String.join("\n",
-                "kind: postgres",
-                "id: " + SOURCE_ID,
-                "host: " + db.host(),
-                "port: " + db.port(),
-                "database: " + db.database(),
-                "user: " + db.user(),
-                "password: ${CLI_SINK_PW}",
-                "tables: [t]",
-                "slotName: cli_sink_slot",
-                "publicationName: cli_sink_pub",
-                ""));
-        return f;
+        return CliProcess.sourceYaml(tmp.resolve("source.yaml"), db, SOURCE_ID, db.user(), "${CLI_SINK_PW}",
+                "cli_sink_slot", "cli_sink_pub", List.of("t"));
     }
 
     /** The table as the fake server should hold it: element id → properties. */

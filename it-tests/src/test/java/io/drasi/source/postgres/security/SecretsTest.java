@@ -204,21 +204,8 @@ class SecretsTest {
     }
 
     private Path yaml(String name, PostgresServer db, String user, String password, String... tables) throws Exception {
-        Path f = tmp.resolve(name);
-        Files.writeString(f, String.join("\n",
-                "kind: postgres",
-                "id: sec-cli",
-                "host: " + db.host(),
-                "port: " + db.port(),
-                "database: " + db.database(),
-                "user: " + user,
-                "password: " + password,
-                "tables: [" + String.join(", ", tables) + "]",
-                "slotName: sec_cli",
-                "publicationName: sec_cli_pub",
-                "offsetStore: memory",
-                ""));
-        return f;
+        return CliProcess.sourceYaml(tmp.resolve(name), db, "sec-cli", user, password, "sec_cli", "sec_cli_pub",
+                List.of(tables), "offsetStore: memory");
     }
 
     /** Writes to two streams. */

@@ -103,4 +103,30 @@ public final class CliProcess {
         process.destroy();
         return await(Duration.ofSeconds(60));
     }
+
+    /**
+     * Writes a drasi-server postgres source entry for the CLI tests (one place for its shape).
+     *
+     * @param file        where to write it
+     * @param db          the database
+     * @param id          the source id
+     * @param user        the user
+     * @param password    the password, or a {@code ${VAR}} reference
+     * @param slot        the slot name
+     * @param publication the publication name
+     * @param tables      the captured tables
+     * @param extraLines  further {@code key: value} lines
+     * @return {@code file}
+     */
+    public static Path sourceYaml(Path file, io.drasi.source.postgres.testing.PostgresServer db, String id, String user,
+                                  String password, String slot, String publication, List<String> tables,
+                                  String... extraLines) throws IOException {
+        List<String> lines = new ArrayList<>(List.of("kind: postgres", "id: " + id, "host: " + db.host(),
+                "port: " + db.port(), "database: " + db.database(), "user: " + user, "password: " + password,
+                "tables: [" + String.join(", ", tables) + "]", "slotName: " + slot, "publicationName: " + publication));
+        lines.addAll(List.of(extraLines));
+        lines.add("");
+        Files.writeString(file, String.join("\n", lines));
+        return file;
+    }
 }

@@ -46,20 +46,8 @@ class DrasiPgCliTest {
     }
 
     private Path config(PostgresServer db, String slot, String... tables) throws IOException {
-        Path f = Files.createTempFile(tmp, "source", ".yaml");
-        Files.writeString(f, String.join("\n",
-                "kind: postgres",
-                "id: cli-test",
-                "host: " + db.host(),
-                "port: " + db.port(),
-                "database: " + db.database(),
-                "user: " + db.user(),
-                "password: ${CLI_TEST_PW:-" + db.password() + "}",
-                "tables: [" + String.join(", ", tables) + "]",
-                "slotName: " + slot,
-                "publicationName: " + slot + "_pub",
-                ""));
-        return f;
+        return CliProcess.sourceYaml(Files.createTempFile(tmp, "source", ".yaml"), db, "cli-test", db.user(),
+                "${CLI_TEST_PW:-" + db.password() + "}", slot, slot + "_pub", List.of(tables));
     }
 
     private static List<String> ids(List<String> lines) {

@@ -39,11 +39,9 @@ class MetricsEndpointTest {
     void stream_metricsPort_countsChangesAndHealthFollowsTheServer(PostgresServer pg) throws Exception {
         PostgresServer db = pg.newDatabase("cli_metrics");
         db.execute("CREATE TABLE t (id int PRIMARY KEY, v int)");
-        Path config = Files.createTempFile(tmp, "source", ".yaml");
-        Files.writeString(config, String.join("\n", "kind: postgres", "id: metrics-test", "host: " + db.host(),
-                "port: " + db.port(), "database: " + db.database(), "user: " + db.user(), "password: " + db.password(),
-                "tables: [t]", "slotName: s_cli_metrics", "publicationName: s_cli_metrics_pub",
-                "reconnectBackoffInitial: 200ms", "reconnectBackoffMax: 1s", ""));
+        Path config = CliProcess.sourceYaml(Files.createTempFile(tmp, "source", ".yaml"), db, "metrics-test", db.user(),
+                db.password(), "s_cli_metrics", "s_cli_metrics_pub", List.of("t"), "reconnectBackoffInitial: 200ms",
+                "reconnectBackoffMax: 1s");
         CliProcess p = CliProcess.start(tmp, List.of(), Map.of(), "stream", "--config", config.toString(),
                 "--offsets", "memory", "--progress-interval", "0", "--metrics-port", "0");
         try {

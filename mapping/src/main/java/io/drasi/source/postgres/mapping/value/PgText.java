@@ -319,14 +319,7 @@ final class PgText {
             return null;
         }
         if (value instanceof byte[] || value instanceof java.nio.ByteBuffer) {
-            byte[] b;
-            if (value instanceof byte[] bytes) {
-                b = bytes;
-            } else {
-                java.nio.ByteBuffer buf = ((java.nio.ByteBuffer) value).duplicate();
-                b = new byte[buf.remaining()];
-                buf.get(b);
-            }
+            byte[] b = PgValueConverter.bytes(value);
             if ("bytea".equals(sourceType)) {
                 StringBuilder sb = new StringBuilder(2 + 2 * b.length).append("\\x");
                 for (byte x : b) {

@@ -734,7 +734,8 @@ public final class PgValueConverter {
         return t == null ? null : t.toLowerCase(Locale.ROOT);
     }
 
-    private static byte[] bytes(Object value) {
+    /** @return the bytes of a Connect BYTES value ({@code byte[]} or {@code ByteBuffer}, not consumed) */
+    static byte[] bytes(Object value) {
         if (value instanceof byte[] b) {
             return b;
         }
