@@ -1,5 +1,13 @@
 package io.drasi.source.postgres;
 
+import io.drasi.source.postgres.engine.BatchHandler;
+import io.drasi.source.postgres.engine.Connections;
+import io.drasi.source.postgres.engine.GeneratedColumnFiller;
+import io.drasi.source.postgres.engine.Mapping;
+import io.drasi.source.postgres.engine.Preflight;
+import io.drasi.source.postgres.engine.StatsCounter;
+import io.drasi.source.postgres.engine.ToastFiller;
+import io.drasi.source.postgres.engine.UnmappableValueLog;
 import io.debezium.engine.DebeziumEngine;
 import io.debezium.engine.RecordChangeEvent;
 import io.drasi.source.postgres.bootstrap.ConnectionSettings;

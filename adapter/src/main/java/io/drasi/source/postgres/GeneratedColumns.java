@@ -45,7 +45,11 @@ public enum GeneratedColumns {
                 "unknown generated columns setting '" + text + "'; expected one of " + validValues()));
     }
 
-    static Optional<GeneratedColumns> find(String text) {
+    /**
+     * @param text a value as written in configuration; may be null
+     * @return the setting, or empty when the text names none
+     */
+    public static Optional<GeneratedColumns> find(String text) {
         if (text == null) {
             return Optional.empty();
         }

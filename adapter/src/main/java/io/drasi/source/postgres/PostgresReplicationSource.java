@@ -1,5 +1,18 @@
 package io.drasi.source.postgres;
 
+import io.drasi.source.postgres.engine.AcknowledgedCommitPolicy;
+import io.drasi.source.postgres.engine.BatchHandler;
+import io.drasi.source.postgres.engine.BootstrapBatcher;
+import io.drasi.source.postgres.engine.ConnectionMonitor;
+import io.drasi.source.postgres.engine.Connections;
+import io.drasi.source.postgres.engine.DebeziumProperties;
+import io.drasi.source.postgres.engine.Failures;
+import io.drasi.source.postgres.engine.GeneratedColumnFiller;
+import io.drasi.source.postgres.engine.Mapping;
+import io.drasi.source.postgres.engine.Preflight;
+import io.drasi.source.postgres.engine.StatsCounter;
+import io.drasi.source.postgres.engine.ToastFiller;
+import io.drasi.source.postgres.engine.UnmappableValueLog;
 import io.drasi.source.postgres.core.Lsn;
 import io.drasi.source.postgres.core.DrasiPostgresException;
 
@@ -230,7 +243,7 @@ public final class PostgresReplicationSource implements AutoCloseable {
                                                 BootstrapProgress progress) {
         return BootstrapProvider.builder(connections)
                 .sourceId(id)
-                .tables(tables.stream().map(t -> Mapping.tableId(t.name())).toList())
+                .tables(tables.stream().map(t -> t.name()).toList())
                 .tableKeys(Mapping.tableKeys(tables))
                 .converter(converter)
                 .generatedColumns(config.generatedColumns() == GeneratedColumns.INCLUDE)

@@ -1,5 +1,9 @@
 package io.drasi.source.postgres;
 
+import io.drasi.source.postgres.config.ConfigKeys;
+import io.drasi.source.postgres.config.ConfigProblem;
+import io.drasi.source.postgres.config.ConfigValidator;
+import io.drasi.source.postgres.config.Naming;
 import io.drasi.source.postgres.core.SslMode;
 import io.drasi.source.postgres.mapping.value.UnmappableValues;
 import java.nio.file.Path;
@@ -372,7 +376,7 @@ public final class PostgresSourceBuilder {
         return new PostgresSourceConfig(this);
     }
 
-    List<ConfigProblem> problems() {
+    public List<ConfigProblem> problems() {
         return ConfigValidator.problems(new PostgresSourceConfig(this));
     }
 }

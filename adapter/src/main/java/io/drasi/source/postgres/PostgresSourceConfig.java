@@ -1,5 +1,9 @@
 package io.drasi.source.postgres;
 
+import io.drasi.source.postgres.config.ConfigFiles;
+import io.drasi.source.postgres.config.ConfigKey;
+import io.drasi.source.postgres.config.ConfigKeys;
+import io.drasi.source.postgres.model.TableId;
 import io.drasi.source.postgres.core.SslMode;
 import io.drasi.source.postgres.mapping.value.UnmappableValues;
 import java.net.URLEncoder;
@@ -57,7 +61,7 @@ public final class PostgresSourceConfig {
     private final Map<String, String> debeziumProperties;
 
     /** Snapshot of a builder; not yet validated (the builder validates before handing it out). */
-    PostgresSourceConfig(PostgresSourceBuilder b) {
+    public PostgresSourceConfig(PostgresSourceBuilder b) {
         this.host = b.host;
         this.port = b.port;
         this.database = b.database;
@@ -144,7 +148,7 @@ public final class PostgresSourceConfig {
      *     {@code "public"."users"}), in configured order; ready for {@code CREATE PUBLICATION ... FOR TABLE}
      */
     public List<String> qualifiedTables() {
-        return tables.stream().map(t -> TableName.parse(t).sql()).toList();
+        return tables.stream().map(t -> TableId.parseQualified(t).sql()).toList();
     }
 
     /** @return the replication slot name, matching {@code [a-z0-9_]{1,63}} (default {@code drasi_slot}) */
@@ -180,9 +184,9 @@ public final class PostgresSourceConfig {
      * @return the configured key columns in id order, or empty when the table has no override
      */
     public Optional<List<String>> keyColumnsFor(String schema, String table) {
-        TableName wanted = new TableName(Objects.requireNonNull(schema, "schema"), Objects.requireNonNull(table, "table"));
+        TableId wanted = TableId.of(Objects.requireNonNull(schema, "schema"), Objects.requireNonNull(table, "table"));
         return tableKeys.stream()
-                .filter(k -> TableName.parse(k.table()).equals(wanted))
+                .filter(k -> TableId.parseQualified(k.table()).equals(wanted))
                 .map(TableKeyConfig::keyColumns)
                 .findFirst();
     }

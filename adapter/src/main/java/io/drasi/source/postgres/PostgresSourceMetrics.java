@@ -1,5 +1,7 @@
 package io.drasi.source.postgres;
 
+import io.drasi.source.postgres.engine.Connections;
+import io.drasi.source.postgres.model.TableId;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -56,7 +58,7 @@ public final class PostgresSourceMetrics implements MeterBinder {
                 .tags(tags).baseUnit("seconds").description("commit to sink acknowledgement of the last batch")
                 .register(registry);
         for (String table : source.config().tables()) {
-            String label = TableName.parse(table).table(); // the element label the bootstrap rows carry
+            String label = TableId.parseQualified(table).table(); // the element label the bootstrap rows carry
             counter(registry, "drasi.source.bootstrap.rows", tags.and("table", label),
                     s -> s.stats().bootstrapRows().getOrDefault(label, 0L));
         }

@@ -1,5 +1,7 @@
 package io.drasi.source.postgres;
 
+import io.drasi.source.postgres.engine.Connections;
+import io.drasi.source.postgres.engine.Preflight;
 import io.drasi.source.postgres.core.DrasiPostgresException;
 
 import io.drasi.source.postgres.bootstrap.ConnectionSettings;
@@ -49,11 +51,11 @@ public final class SourceDiagnostics {
             Objects.requireNonNull(fix, "fix");
         }
 
-        static Check ok(String name, String detail) {
+        public static Check ok(String name, String detail) {
             return new Check(name, true, detail, "");
         }
 
-        static Check failed(String name, String detail, String fix) {
+        public static Check failed(String name, String detail, String fix) {
             return new Check(name, false, detail, fix);
         }
 

@@ -1,5 +1,7 @@
 package io.drasi.source.postgres;
 
+import io.drasi.source.postgres.config.ConfigKeys;
+import io.drasi.source.postgres.model.TableId;
 import io.drasi.source.postgres.core.SslMode;
 import io.drasi.source.postgres.core.DrasiPostgresException;
 

@@ -1,6 +1,6 @@
 package io.drasi.source.postgres.cli;
 
-import io.drasi.source.postgres.ConfigFiles;
+import io.drasi.source.postgres.config.ConfigFiles;
 import io.drasi.source.postgres.ConfigurationException;
 import io.drasi.source.postgres.PostgresSourceConfig;
 import java.nio.file.Files;

@@ -1,8 +1,8 @@
 package io.drasi.source.postgres.model;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Objects;
 
 /**
@@ -44,78 +44,135 @@ public record TableId(String schema, String table) {
         return new TableId(Objects.requireNonNull(schema, "schema"), table);
     }
 
+    /** The schema an unqualified name lives in for {@link #parseQualified(String)}. */
+    public static final String DEFAULT_SCHEMA = "public";
+
+    /** PostgreSQL's NAMEDATALEN - 1: longer identifiers are silently truncated by the server. */
+    public static final int MAX_IDENTIFIER_BYTES = 63;
+
+    private static final String SYNTAX = "write table, schema.table, or quote odd names: \"Odd Schema\".\"T\"";
+
     /**
-     * Parses {@code table}, {@code schema.table}, with optional double quotes around either part.
+     * The one identifier parser. Parses {@code table} or {@code schema.table} with SQL's rules: each part is an
+     * unquoted identifier (a letter or {@code _}, then letters, digits, {@code _}, {@code $}; ASCII letters folded to
+     * lower case as PostgreSQL does) or a double-quoted one ({@code ""} inside for a quote; case, dots and spaces
+     * kept). Blanks around a part are ignored.
      *
      * @param text the name; never null
-     * @return the table id
-     * @throws IllegalArgumentException when the text is not a (schema-qualified) table name
+     * @return the table id; unqualified when the text names no schema
+     * @throws IllegalArgumentException saying what is wrong and how to write it
      */
     public static TableId parse(String text) {
         Objects.requireNonNull(text, "text");
         List<String> parts = new ArrayList<>(2);
-        String s = text.strip();
         int i = 0;
-        int n = s.length();
+        int n = text.length();
         while (true) {
+            i = skipBlanks(text, i);
+            if (i >= n) {
+                throw new IllegalArgumentException("empty name part in '" + text + "'; " + SYNTAX);
+            }
             StringBuilder part = new StringBuilder();
-            while (i < n && Character.isWhitespace(s.charAt(i))) {
-                i++;
-            }
-            if (i < n && s.charAt(i) == '"') {
-                i++;
-                boolean closed = false;
-                while (i < n) {
-                    char c = s.charAt(i++);
-                    if (c == '"') {
-                        if (i < n && s.charAt(i) == '"') {
-                            part.append('"');
-                            i++;
-                        } else {
-                            closed = true;
-                            break;
-                        }
-                    } else {
-                        part.append(c);
-                    }
-                }
-                if (!closed) {
-                    throw new IllegalArgumentException("unterminated quoted identifier in table name '" + text + "'");
-                }
-                while (i < n && Character.isWhitespace(s.charAt(i))) {
-                    i++;
-                }
+            if (text.charAt(i) == '"') {
+                i = readQuoted(text, i + 1, part);
             } else {
-                while (i < n && s.charAt(i) != '.') {
-                    char c = s.charAt(i++);
-                    if (c == '"') {
-                        throw new IllegalArgumentException("unexpected quote in table name '" + text + "'");
-                    }
-                    part.append(c);
-                }
-                String folded = part.toString().strip().toLowerCase(Locale.ROOT);
-                part.setLength(0);
-                part.append(folded);
+                i = readPlain(text, i, part);
             }
-            if (part.length() == 0) {
-                throw new IllegalArgumentException("empty identifier in table name '" + text + "'");
+            String p = part.toString();
+            if (p.getBytes(StandardCharsets.UTF_8).length > MAX_IDENTIFIER_BYTES) {
+                throw new IllegalArgumentException("identifier longer than " + MAX_IDENTIFIER_BYTES
+                        + " bytes in '" + text + "' (PostgreSQL would truncate it)");
             }
-            parts.add(part.toString());
+            parts.add(p);
+            i = skipBlanks(text, i);
             if (i == n) {
                 break;
             }
-            if (s.charAt(i) != '.') {
-                throw new IllegalArgumentException("expected '.' after identifier in table name '" + text + "'");
+            if (text.charAt(i) != '.') {
+                throw new IllegalArgumentException("unexpected character '" + text.charAt(i) + "' in '" + text + "'; "
+                        + SYNTAX);
             }
             i++;
         }
-        if (parts.size() == 1) {
-            return new TableId(null, parts.get(0));
+        if (parts.size() > 2) {
+            throw new IllegalArgumentException("too many name parts in '" + text
+                    + "' (database.schema.table is not supported); " + SYNTAX);
         }
-        if (parts.size() == 2) {
-            return new TableId(parts.get(0), parts.get(1));
+        return parts.size() == 1 ? new TableId(null, parts.get(0)) : new TableId(parts.get(0), parts.get(1));
+    }
+
+    /**
+     * @param text the name, as for {@link #parse(String)}; never null
+     * @return the table id, in schema {@value #DEFAULT_SCHEMA} when the text names no schema
+     * @throws IllegalArgumentException as {@link #parse(String)}
+     */
+    public static TableId parseQualified(String text) {
+        return parse(text).withDefaultSchema(DEFAULT_SCHEMA);
+    }
+
+    private static int skipBlanks(String text, int i) {
+        while (i < text.length() && Character.isWhitespace(text.charAt(i))) {
+            i++;
         }
-        throw new IllegalArgumentException("expected 'table' or 'schema.table', got '" + text + "'");
+        return i;
+    }
+
+    private static int readQuoted(String text, int i, StringBuilder part) {
+        int n = text.length();
+        while (i < n) {
+            char c = text.charAt(i++);
+            if (c != '"') {
+                part.append(c);
+            } else if (i < n && text.charAt(i) == '"') {
+                part.append('"');
+                i++;
+            } else {
+                if (part.length() == 0) {
+                    throw new IllegalArgumentException("empty quoted identifier in '" + text + "'; " + SYNTAX);
+                }
+                if (part.charAt(0) == '"' || part.charAt(part.length() - 1) == '"') {
+                    // Debezium takes such a name for an already quoted one and cannot parse its table ids
+                    throw new IllegalArgumentException("a name that begins or ends with a double quote is not"
+                            + " supported (the streaming engine, Debezium, cannot parse it); rename the table or schema");
+                }
+                return i;
+            }
+        }
+        throw new IllegalArgumentException("unterminated quoted identifier in '" + text + "'; " + SYNTAX);
+    }
+
+    private static int readPlain(String text, int i, StringBuilder part) {
+        char first = text.charAt(i);
+        if (!(isLetter(first) || first == '_')) {
+            throw new IllegalArgumentException("unexpected character '" + first + "' in '" + text + "'; " + SYNTAX);
+        }
+        while (i < text.length()) {
+            char c = text.charAt(i);
+            if (!(isLetter(c) || c == '_' || c == '$' || (c >= '0' && c <= '9'))) {
+                break;
+            }
+            // PostgreSQL folds only ASCII letters of an unquoted identifier
+            part.append(c >= 'A' && c <= 'Z' ? (char) (c + ('a' - 'A')) : c);
+            i++;
+        }
+        return i;
+    }
+
+    private static boolean isLetter(char c) {
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= 0x80 && Character.isLetter(c));
+    }
+
+    /**
+     * @param defaultSchema the schema to use when this id has none; never null
+     * @return this id when qualified, else the same table in {@code defaultSchema}
+     */
+    public TableId withDefaultSchema(String defaultSchema) {
+        return schema != null ? this : of(defaultSchema, table);
+    }
+
+    /** @return {@code "schema"."table"} (or {@code "table"}), every part quoted: safe to splice into SQL */
+    public String sql() {
+        return schema == null ? quote(table) : quote(schema) + "." + quote(table);
     }
 
     /** @return true when a schema is given */

@@ -53,4 +53,36 @@ class TableIdTest {
         assertThatThrownBy(() -> new TableId("", "t")).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> new TableId("s", "")).isInstanceOf(IllegalArgumentException.class);
     }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "users|public|users",
+            "Users|public|users",
+            "sales.orders|sales|orders",
+            "\"Odd Schema\".\"T\"|Odd Schema|T",
+            "\"a\"\"b\".c$1|a\"b|c$1",
+            "_x._y|_x|_y",
+            "Café.Ärger|café|Ärger"})
+    void parseQualified_valid_inPublicUnlessQualified(String text, String schema, String table) {
+        assertThat(TableId.parseQualified(text)).isEqualTo(TableId.of(schema, table));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"1abc", "a-b", "\"\"", "s.t u"})
+    void parse_notAnIdentifier_rejectedNamingTheText(String text) {
+        assertThatThrownBy(() -> TableId.parse(text)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("'" + text + "'");
+    }
+
+    @Test
+    void parse_tooLong_rejected() {
+        assertThatThrownBy(() -> TableId.parse("t".repeat(64))).hasMessageContaining("63 bytes");
+        assertThat(TableId.parse("t".repeat(63)).table()).hasSize(63);
+    }
+
+    @Test
+    void sql_anyName_alwaysQuoted() {
+        assertThat(TableId.parseQualified("\"a\"\"b\".order").sql()).isEqualTo("\"a\"\"b\".\"order\"");
+        assertThat(TableId.parse("t").sql()).isEqualTo("\"t\"");
+    }
 }

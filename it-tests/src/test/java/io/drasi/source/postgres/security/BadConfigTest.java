@@ -1,9 +1,9 @@
 package io.drasi.source.postgres.security;
 
+import io.drasi.source.postgres.config.ConfigFiles;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
-import io.drasi.source.postgres.ConfigFiles;
 import io.drasi.source.postgres.ConfigurationException;
 import io.drasi.source.postgres.PostgresSourceBuilder;
 import io.drasi.source.postgres.PostgresSourceConfig;

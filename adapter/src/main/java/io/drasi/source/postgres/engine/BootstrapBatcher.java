@@ -1,0 +1,52 @@
+package io.drasi.source.postgres.engine;
+
+import io.drasi.source.postgres.ChangePosition;
+import io.drasi.source.postgres.ChangeSink;
+import io.drasi.source.postgres.PositionedChange;
+import io.drasi.source.postgres.core.DrasiPostgresException;
+
+import io.drasi.source.postgres.bootstrap.BootstrapSink;
+import io.drasi.source.postgres.model.SourceChange;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Adapts bootstrap rows to a {@link ChangeSink}: batches of at most {@code maxBatch}, bootstrap positions. */
+public final class BootstrapBatcher implements BootstrapSink {
+
+    private final ChangeSink sink;
+    private final int maxBatch;
+    private List<PositionedChange> batch;
+    private long rows;
+
+    public BootstrapBatcher(ChangeSink sink, int maxBatch) {
+        this.sink = sink;
+        this.maxBatch = maxBatch;
+        this.batch = new ArrayList<>(maxBatch);
+    }
+
+    @Override
+    public void accept(SourceChange.Insert insert) {
+        batch.add(new PositionedChange(insert, ChangePosition.bootstrapRow(rows++)));
+        if (batch.size() >= maxBatch) {
+            flush();
+        }
+    }
+
+    public void flush() {
+        if (batch.isEmpty()) {
+            return;
+        }
+        List<PositionedChange> out = batch;
+        batch = new ArrayList<>(maxBatch);
+        try {
+            sink.accept(out);
+        } catch (RuntimeException e) {
+            throw e;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new DrasiPostgresException("interrupted while delivering bootstrap rows", e);
+        } catch (Exception e) {
+            throw new BatchHandler.SinkFailedException(e);
+        }
+    }
+}
