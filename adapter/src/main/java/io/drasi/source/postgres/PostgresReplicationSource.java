@@ -10,6 +10,7 @@ import io.drasi.source.postgres.engine.Failures;
 import io.drasi.source.postgres.engine.GeneratedColumnFiller;
 import io.drasi.source.postgres.engine.Mapping;
 import io.drasi.source.postgres.engine.Preflight;
+import io.drasi.source.postgres.engine.ReplicationSlots;
 import io.drasi.source.postgres.engine.StatsCounter;
 import io.drasi.source.postgres.engine.ToastFiller;
 import io.drasi.source.postgres.engine.UnmappableValueLog;
@@ -272,13 +273,14 @@ public final class PostgresReplicationSource implements AutoCloseable {
                     LOG.warn("source {}: slot {} exists but no completed bootstrap is recorded ({} missing): the"
                             + " previous first start stopped during its bootstrap; dropping the slot and bootstrapping"
                             + " again", id, config.slotName(), bootstrapMarker().orElseThrow());
-                    dropSlot(c);
+                    ReplicationSlots.drop(c, config.slotName());
                     slotExists = false;
                 }
                 if (!slotExists) {
                     clearOffsets();
                     if (bootstrapProgress == null) {
-                        createSlot(c);
+                        ReplicationSlots.create(c, config.slotName());
+                        LOG.info("source {}: created replication slot {}", id, config.slotName());
                     }
                 }
             } catch (SQLException e) {
@@ -441,13 +443,6 @@ public final class PostgresReplicationSource implements AutoCloseable {
         });
     }
 
-    private void dropSlot(Connection c) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("select pg_drop_replication_slot(?)")) {
-            ps.setString(1, config.slotName());
-            ps.execute();
-        }
-    }
-
     private void runFirstBootstrap(ConnectionSettings connections, List<Preflight.ResolvedTable> tables, ChangeSink sink,
                                    BootstrapProgress progress) {
         BootstrapProvider provider = bootstrapProvider(connections, tables, progress);
@@ -476,24 +471,9 @@ public final class PostgresReplicationSource implements AutoCloseable {
 
     private void dropSlotQuietly(ConnectionSettings connections) {
         try (Connection c = Connections.open(connections)) {
-            for (int attempt = 1; ; attempt++) {
-                try {
-                    dropSlot(c);
-                    break;
-                } catch (SQLException e) {
-                    // 55006: the walsender of the closed snapshot connection has not exited yet
-                    if (!"55006".equals(e.getSQLState()) || attempt >= 100) {
-                        throw e;
-                    }
-                    Thread.sleep(20);
-                }
-            }
+            ReplicationSlots.drop(c, config.slotName());
             LOG.info("source {}: dropped slot {} after the {} bootstrap, so the next start bootstraps again", id,
                     config.slotName(), cancellation.isCancelled() ? "cancelled" : "failed");
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            LOG.warn("source {}: interrupted while dropping slot {} after the incomplete bootstrap; the next start"
-                    + " with a bootstrap drops it (file offset store)", id, config.slotName());
         } catch (SQLException | RuntimeException e) {
             LOG.warn("source {}: could not drop slot {} after the failed bootstrap ({}); drop it before retrying"
                     + " or the retry will stream without a bootstrap", id, config.slotName(), e.getMessage());
@@ -511,22 +491,10 @@ public final class PostgresReplicationSource implements AutoCloseable {
     }
 
     private Lsn slotConfirmedFlush(ConnectionSettings connections) {
-        try (Connection c = Connections.open(connections); PreparedStatement ps = c.prepareStatement(
-                "select confirmed_flush_lsn::text from pg_replication_slots where slot_name = ?")) {
-            ps.setString(1, config.slotName());
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() && rs.getString(1) != null ? Lsn.parse(rs.getString(1)) : Lsn.INVALID;
-            }
+        try (Connection c = Connections.open(connections)) {
+            return ReplicationSlots.confirmedFlush(c, config.slotName()).orElse(Lsn.INVALID);
         } catch (SQLException e) {
             throw Connections.describe(e, connections);
-        }
-    }
-
-    private void createSlot(Connection c) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("select pg_create_logical_replication_slot(?, 'pgoutput')")) {
-            ps.setString(1, config.slotName());
-            ps.execute();
-            LOG.info("source {}: created replication slot {}", id, config.slotName());
         }
     }
 

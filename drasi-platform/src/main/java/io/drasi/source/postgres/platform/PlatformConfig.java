@@ -1,5 +1,7 @@
 package io.drasi.source.postgres.platform;
 
+import io.drasi.source.postgres.config.ConfigKeys;
+import io.drasi.source.postgres.model.TableId;
 import io.drasi.source.postgres.ConfigurationException;
 import io.drasi.source.postgres.PostgresSourceBuilder;
 import io.drasi.source.postgres.PostgresSourceConfig;
@@ -82,36 +84,36 @@ public final class PlatformConfig {
             problems.addAll(e.problems());
         }
         PostgresSourceBuilder b = PostgresSourceConfig.builder().withInMemoryOffsets();
-        value(env, "host").ifPresent(b::withHost);
-        value(env, "port").ifPresent(p -> {
+        value(env, ConfigKeys.HOST.camelName()).ifPresent(b::withHost);
+        value(env, ConfigKeys.PORT.camelName()).ifPresent(p -> {
             try {
                 b.withPort(Integer.parseInt(p));
             } catch (NumberFormatException e) {
-                problems.add("port: '" + p + "' is not a number");
+                problems.add(ConfigKeys.PORT.camelName() + ": '" + p + "' is not a number");
             }
         });
-        value(env, "user").ifPresent(b::withUser);
-        b.withPassword(env.getOrDefault("password", ""));
-        value(env, "database").ifPresent(b::withDatabase);
-        value(env, "tables").ifPresent(t -> b.withTables(tables(t)));
+        value(env, ConfigKeys.USER.camelName()).ifPresent(b::withUser);
+        b.withPassword(env.getOrDefault(ConfigKeys.PASSWORD.camelName(), ""));
+        value(env, ConfigKeys.DATABASE.camelName()).ifPresent(b::withDatabase);
+        value(env, ConfigKeys.TABLES.camelName()).ifPresent(t -> b.withTables(tables(t)));
         String ssl = value(env, "ssl").orElse("false").toLowerCase(Locale.ROOT);
         switch (ssl) {
             case "true" -> b.withSslMode(SslMode.REQUIRE);
             case "false" -> b.withSslMode(SslMode.DISABLE);
             default -> problems.add("ssl: '" + ssl + "' must be true or false");
         }
-        value(env, "sslMode").ifPresent(m -> {
+        value(env, ConfigKeys.SSL_MODE.camelName()).ifPresent(m -> {
             try {
                 b.withSslMode(SslMode.fromValue(m));
             } catch (IllegalArgumentException e) {
-                problems.add("sslMode: " + e.getMessage());
+                problems.add(ConfigKeys.SSL_MODE.camelName() + ": " + e.getMessage());
             }
         });
-        String slot = value(env, "slotName").orElse(sourceId == null ? null : defaultSlotName(sourceId));
+        String slot = value(env, ConfigKeys.SLOT_NAME.camelName()).orElse(sourceId == null ? null : defaultSlotName(sourceId));
         if (slot != null) {
             b.withSlotName(slot);
         }
-        value(env, "publicationName").or(() -> java.util.Optional.ofNullable(slot == null ? null : slot + "_pub"))
+        value(env, ConfigKeys.PUBLICATION_NAME.camelName()).or(() -> java.util.Optional.ofNullable(slot == null ? null : slot + "_pub"))
                 .ifPresent(b::withPublicationName);
         try {
             b.validate();
@@ -131,7 +133,7 @@ public final class PlatformConfig {
      */
     public static String defaultSlotName(String sourceId) {
         String folded = "drasi_" + sourceId.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9_]", "_");
-        return folded.length() > 63 ? folded.substring(0, 63) : folded;
+        return folded.length() > TableId.MAX_IDENTIFIER_BYTES ? folded.substring(0, TableId.MAX_IDENTIFIER_BYTES) : folded;
     }
 
     /**
