@@ -1,5 +1,6 @@
 package io.drasi.source.postgres.engine;
 
+import io.drasi.source.postgres.bootstrap.TableIndexes;
 import io.drasi.source.postgres.GeneratedColumns;
 import io.drasi.source.postgres.PostgresSourceConfig;
 import io.drasi.source.postgres.PreflightException;
@@ -289,7 +290,7 @@ public final class Preflight {
                 }
             }
         }
-        List<String> pk = indexColumns(c, oid, "indisprimary");
+        List<String> pk = TableIndexes.columns(c, oid, TableIndexes.Kind.PRIMARY_KEY);
         List<String> key;
         if (configuredKey != null) {
             List<String> unknown = configuredKey.stream().filter(k -> !columns.contains(k)).toList();
@@ -348,7 +349,7 @@ public final class Preflight {
     /** On DELETE (and key-changing UPDATE) pgoutput sends only the replica identity's columns. */
     private static Check replicaIdentity(Connection c, String display, long oid, char identity, List<String> columns,
                                          List<String> pk, List<String> key) throws SQLException {
-        List<String> identityIndex = indexColumns(c, oid, "indisreplident");
+        List<String> identityIndex = TableIndexes.columns(c, oid, TableIndexes.Kind.REPLICA_IDENTITY);
         Set<String> identityColumns = switch (identity) {
             case 'f' -> Set.copyOf(columns);
             case 'i' -> Set.copyOf(identityIndex);
@@ -408,7 +409,7 @@ public final class Preflight {
                 }
             }
             Check identity = replicaIdentity(c, leaf.display() + " (partition of " + rootDisplay + ")", leaf.oid(),
-                    leaf.identity(), columns, indexColumns(c, leaf.oid(), "indisprimary"), key);
+                    leaf.identity(), columns, TableIndexes.columns(c, leaf.oid(), TableIndexes.Kind.PRIMARY_KEY), key);
             if (!identity.ok()) {
                 checks.add(identity);
             }
@@ -443,22 +444,6 @@ public final class Preflight {
                 }
             }
         }
-    }
-
-    private static List<String> indexColumns(Connection c, long oid, String flag) throws SQLException {
-        List<String> cols = new ArrayList<>();
-        try (PreparedStatement ps = c.prepareStatement(
-                "select a.attname from pg_index i cross join lateral unnest(i.indkey) with ordinality k(attnum, ord)"
-                        + " join pg_attribute a on a.attrelid = i.indrelid and a.attnum = k.attnum"
-                        + " where i.indrelid = ? and i." + flag + " order by k.ord")) {
-            ps.setLong(1, oid);
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    cols.add(rs.getString(1));
-                }
-            }
-        }
-        return cols;
     }
 
     private static boolean checkSlot(Connection c, PostgresSourceConfig config, List<Check> checks, Mode mode)

@@ -55,14 +55,6 @@ final class Catalog {
             WHERE a.attrelid = ?::oid AND a.attnum > 0 AND NOT a.attisdropped AND a.attgenerated <> 'v'
             ORDER BY a.attnum""";
 
-    private static final String PRIMARY_KEY = """
-            SELECT a.attname
-            FROM pg_catalog.pg_index i
-            CROSS JOIN LATERAL unnest(i.indkey::int2[]) WITH ORDINALITY AS k(attnum, ord)
-            JOIN pg_catalog.pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum
-            WHERE i.indrelid = ?::oid AND i.indisprimary
-            ORDER BY k.ord""";
-
     private static final String TYPE = """
             SELECT t.oid, n.nspname, t.typname, t.typcategory, t.typtype, t.typelem, t.typbasetype, t.typlen
             FROM pg_catalog.pg_type t JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace
@@ -150,15 +142,7 @@ final class Catalog {
             columns.set(i, new TableDescription.Column(c.name(), type(typeOids.get(i)), c.notNull(),
                     c.generated()));
         }
-        List<String> pk = new ArrayList<>();
-        try (PreparedStatement ps = connection.prepareStatement(PRIMARY_KEY)) {
-            ps.setLong(1, oid);
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    pk.add(rs.getString(1));
-                }
-            }
-        }
+        List<String> pk = TableIndexes.columns(connection, oid, TableIndexes.Kind.PRIMARY_KEY);
         return new TableDescription(qualified, oid, List.copyOf(columns), List.copyOf(pk), estimate,
                 relkind == 'p');
     }
