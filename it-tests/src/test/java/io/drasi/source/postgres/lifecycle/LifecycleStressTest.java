@@ -1,7 +1,7 @@
 package io.drasi.source.postgres.lifecycle;
 
-import static io.drasi.source.postgres.streaming.StreamingTestSupport.config;
 import static io.drasi.source.postgres.lifecycle.LifecycleTest.slots;
+import static io.drasi.source.postgres.streaming.StreamingTestSupport.config;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.drasi.source.postgres.ChangeSink;

@@ -7,7 +7,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.drasi.source.postgres.GeneratedColumns;
 import io.drasi.source.postgres.PostgresReplicationSource;
-import io.drasi.source.postgres.State;
 import io.drasi.source.postgres.model.ElementValue;
 import io.drasi.source.postgres.model.SourceChange;
 import io.drasi.source.postgres.testing.PostgresExtension;

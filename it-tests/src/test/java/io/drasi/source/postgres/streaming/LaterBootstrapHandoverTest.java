@@ -1,13 +1,13 @@
 package io.drasi.source.postgres.streaming;
 
 import static io.drasi.source.postgres.streaming.StreamingTestSupport.config;
+import static io.drasi.source.postgres.streaming.StreamingTestSupport.running;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.drasi.source.postgres.ChangeSink;
 import io.drasi.source.postgres.core.Lsn;
 import io.drasi.source.postgres.PositionedChange;
 import io.drasi.source.postgres.PostgresReplicationSource;
-import io.drasi.source.postgres.State;
 import io.drasi.source.postgres.bootstrap.BootstrapResult;
 import io.drasi.source.postgres.bootstrap.HandoverFilter;
 import io.drasi.source.postgres.model.ElementValue;
@@ -69,10 +69,8 @@ class LaterBootstrapHandoverTest {
                 default -> db.execute("DELETE FROM acct WHERE id = " + id);
             }
         });
-        try (PostgresReplicationSource source = new PostgresReplicationSource("src",
-                config(db, "s_later_boot", "acct").build())) {
-            source.start(sink);
-            assertThat(source.awaitState(State.RUNNING, Duration.ofSeconds(30))).isTrue();
+        try (PostgresReplicationSource source = running("src", config(db, "s_later_boot", "acct"), sink,
+                Duration.ofSeconds(30))) {
             writer.start();
             Thread.sleep(700);
             List<SourceChange.Insert> snapshot = new ArrayList<>();
