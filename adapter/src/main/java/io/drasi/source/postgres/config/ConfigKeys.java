@@ -236,7 +236,7 @@ public final class ConfigKeys {
         sb.append("|---|---|---|---|---|---|\n");
         for (ConfigKey<?> k : ALL) {
             sb.append("| `").append(k.snakeName()).append("` | `").append(k.camelName()).append("` | `")
-                    .append(k.builderMethod()).append("` | ").append(cell(k.type().docName())).append(" | ")
+                    .append(k.builderMethod()).append("` | ").append(cell(k.type().docName)).append(" | ")
                     .append(cell(k.defaultText())).append(" | ")
                     .append(cell((k.secret() ? "**Secret.** " : "") + k.doc())).append(" |\n");
         }

@@ -112,11 +112,15 @@ abstract class KeyType<T> {
         }
     }
 
-    /** @return the type as documented, e.g. {@code duration} */
-    abstract String docName();
+    /** The type as documented, e.g. {@code duration}. */
+    final String docName;
+    /** What a type error says is expected, e.g. {@code an integer}. */
+    final String expected;
 
-    /** @return what a type error says is expected, e.g. {@code an integer} */
-    abstract String expected();
+    KeyType(String docName, String expected) {
+        this.docName = docName;
+        this.expected = expected;
+    }
 
     abstract T read(JsonNode node, String path, boolean secret, ReadContext ctx) throws ReadFailure;
 
@@ -151,35 +155,15 @@ abstract class KeyType<T> {
 
     // ---------------------------------------------------------------- instances
 
-    static final KeyType<String> STRING = new KeyType<>() {
-        @Override
-        String docName() {
-            return "string";
-        }
-
-        @Override
-        String expected() {
-            return "a string";
-        }
-
+    static final KeyType<String> STRING = new KeyType<>("string", "a string") {
         @Override
         String read(JsonNode node, String path, boolean secret, ReadContext ctx) throws ReadFailure {
-            return ctx.text(node, path, expected(), secret);
+            return ctx.text(node, path, expected, secret);
         }
     };
 
-    static final KeyType<Integer> INT = new KeyType<>() {
+    static final KeyType<Integer> INT = new KeyType<>("integer", "an integer") {
         private final Pattern digits = Pattern.compile("[+-]?\\d{1,10}");
-
-        @Override
-        String docName() {
-            return "integer";
-        }
-
-        @Override
-        String expected() {
-            return "an integer";
-        }
 
         @Override
         Integer read(JsonNode node, String path, boolean secret, ReadContext ctx) throws ReadFailure {
@@ -192,7 +176,7 @@ abstract class KeyType<T> {
             if (node != null && node.isNumber()) {
                 throw new ReadFailure("`" + path + "`: expected an integer, got " + describe(node, secret));
             }
-            String t = ctx.text(node, path, expected(), secret).trim();
+            String t = ctx.text(node, path, expected, secret).trim();
             if (digits.matcher(t).matches()) {
                 long v = Long.parseLong(t);
                 if (v >= Integer.MIN_VALUE && v <= Integer.MAX_VALUE) {
@@ -203,23 +187,13 @@ abstract class KeyType<T> {
         }
     };
 
-    static final KeyType<Boolean> BOOL = new KeyType<>() {
-        @Override
-        String docName() {
-            return "boolean";
-        }
-
-        @Override
-        String expected() {
-            return "true or false";
-        }
-
+    static final KeyType<Boolean> BOOL = new KeyType<>("boolean", "true or false") {
         @Override
         Boolean read(JsonNode node, String path, boolean secret, ReadContext ctx) throws ReadFailure {
             if (node != null && node.isBoolean()) {
                 return node.booleanValue();
             }
-            String t = ctx.text(node, path, expected(), secret).trim();
+            String t = ctx.text(node, path, expected, secret).trim();
             if (t.equalsIgnoreCase("true")) {
                 return true;
             }
@@ -230,33 +204,23 @@ abstract class KeyType<T> {
         }
     };
 
-    static final KeyType<Duration> DURATION = new KeyType<>() {
-        @Override
-        String docName() {
-            return "duration";
-        }
-
-        @Override
-        String expected() {
-            return "a duration (" + Durations.SYNTAX + ")";
-        }
-
+    static final KeyType<Duration> DURATION = new KeyType<>("duration", "a duration (" + Durations.SYNTAX + ")") {
         @Override
         Duration read(JsonNode node, String path, boolean secret, ReadContext ctx) throws ReadFailure {
             if (node != null && node.isIntegralNumber()) {
                 if (!node.canConvertToLong() || node.longValue() < 0) {
-                    throw new ReadFailure("`" + path + "`: expected " + expected() + ", got " + node.asText());
+                    throw new ReadFailure("`" + path + "`: expected " + expected + ", got " + node.asText());
                 }
                 return Duration.ofMillis(node.longValue());
             }
             if (node != null && node.isNumber()) {
-                throw new ReadFailure("`" + path + "`: expected " + expected() + ", got " + node.asText());
+                throw new ReadFailure("`" + path + "`: expected " + expected + ", got " + node.asText());
             }
-            String t = ctx.text(node, path, expected(), secret);
+            String t = ctx.text(node, path, expected, secret);
             try {
                 return Durations.parse(t);
             } catch (IllegalArgumentException e) {
-                throw new ReadFailure("`" + path + "`: expected " + expected() + ", got " + got(t, secret));
+                throw new ReadFailure("`" + path + "`: expected " + expected + ", got " + got(t, secret));
             }
         }
 
@@ -266,17 +230,7 @@ abstract class KeyType<T> {
         }
     };
 
-    static final KeyType<List<String>> STRING_LIST = new KeyType<>() {
-        @Override
-        String docName() {
-            return "list of strings";
-        }
-
-        @Override
-        String expected() {
-            return "a list of strings";
-        }
-
+    static final KeyType<List<String>> STRING_LIST = new KeyType<>("list of strings", "a list of strings") {
         @Override
         List<String> read(JsonNode node, String path, boolean secret, ReadContext ctx) throws ReadFailure {
             return readStringList(node, path, ctx);
@@ -285,20 +239,10 @@ abstract class KeyType<T> {
 
     static final KeyType<SslMode> SSL_MODE = enumeration(SslMode.values(), SslMode::value, SslMode::find);
 
-    static final KeyType<Path> PATH = new KeyType<>() {
-        @Override
-        String docName() {
-            return "path";
-        }
-
-        @Override
-        String expected() {
-            return "a file path";
-        }
-
+    static final KeyType<Path> PATH = new KeyType<>("path", "a file path") {
         @Override
         Path read(JsonNode node, String path, boolean secret, ReadContext ctx) throws ReadFailure {
-            String t = ctx.text(node, path, expected(), secret);
+            String t = ctx.text(node, path, expected, secret);
             try {
                 return Path.of(t);
             } catch (InvalidPathException e) {
@@ -307,34 +251,19 @@ abstract class KeyType<T> {
         }
     };
 
-    static final KeyType<Map<String, String>> STRING_MAP = new KeyType<>() {
-        @Override
-        String docName() {
-            return "map of string to string";
-        }
-
-        @Override
-        String expected() {
-            return "a mapping of names to values";
-        }
-
+    static final KeyType<Map<String, String>> STRING_MAP = new KeyType<>("map of string to string",
+            "a mapping of names to values") {
         @Override
         Map<String, String> read(JsonNode node, String path, boolean secret, ReadContext ctx) throws ReadFailure {
             if (node == null || !node.isObject()) {
-                throw new ReadFailure("`" + path + "`: expected " + expected() + ", got " + describe(node, secret));
+                throw new ReadFailure("`" + path + "`: expected " + expected + ", got " + describe(node, secret));
             }
+            List<Map.Entry<String, JsonNode>> entries = List.copyOf(node.properties());
+            List<String> values = readEach(entries.size(), ctx, i -> ctx.text(entries.get(i).getValue(),
+                    path + "." + entries.get(i).getKey(), "a string", secret));
             Map<String, String> out = new LinkedHashMap<>();
-            boolean failed = false;
-            for (Map.Entry<String, JsonNode> e : node.properties()) {
-                try {
-                    out.put(e.getKey(), ctx.text(e.getValue(), path + "." + e.getKey(), "a string", secret));
-                } catch (ReadFailure f) {
-                    ctx.problems.add(f.getMessage());
-                    failed = true;
-                }
-            }
-            if (failed) {
-                throw new ReadFailure(null);
+            for (int i = 0; i < entries.size(); i++) {
+                out.put(entries.get(i).getKey(), values.get(i));
             }
             return out;
         }
@@ -345,17 +274,8 @@ abstract class KeyType<T> {
         }
     };
 
-    static final KeyType<List<TableKeyConfig>> TABLE_KEYS = new KeyType<>() {
-        @Override
-        String docName() {
-            return "list of {table, key_columns}";
-        }
-
-        @Override
-        String expected() {
-            return "a list of {table, key_columns} entries";
-        }
-
+    static final KeyType<List<TableKeyConfig>> TABLE_KEYS = new KeyType<>(
+            "list of {table, key_columns}", "a list of {table, key_columns} entries") {
         @Override
         List<TableKeyConfig> read(JsonNode node, String path, boolean secret, ReadContext ctx) throws ReadFailure {
             String columnsName = ctx.naming.nested("key_columns", "keyColumns");
@@ -436,22 +356,12 @@ abstract class KeyType<T> {
     private static <E> KeyType<E> enumeration(E[] values, java.util.function.Function<E, String> value,
                                                 java.util.function.Function<String, java.util.Optional<E>> find) {
         List<String> spellings = java.util.Arrays.stream(values).map(value).toList();
-        return new KeyType<>() {
-            @Override
-            String docName() {
-                return String.join(" \\| ", spellings);
-            }
-
-            @Override
-            String expected() {
-                return "one of " + String.join(", ", spellings);
-            }
-
+        return new KeyType<>(String.join(" \\| ", spellings), "one of " + String.join(", ", spellings)) {
             @Override
             E read(JsonNode node, String path, boolean secret, ReadContext ctx) throws ReadFailure {
-                String t = ctx.text(node, path, expected(), secret);
+                String t = ctx.text(node, path, expected, secret);
                 return find.apply(t).orElseThrow(() ->
-                        new ReadFailure("`" + path + "`: expected " + expected() + ", got " + got(t, secret)));
+                        new ReadFailure("`" + path + "`: expected " + expected + ", got " + got(t, secret)));
             }
 
             @Override
@@ -465,11 +375,27 @@ abstract class KeyType<T> {
         if (node == null || !node.isArray()) {
             throw new ReadFailure("`" + path + "`: expected a list of strings (e.g. [a, b]), got " + describe(node, false));
         }
-        List<String> out = new ArrayList<>();
+        return readEach(node.size(), ctx, i -> ctx.text(node.get(i), path + "[" + i + "]", "a string", false));
+    }
+
+    /** Reads the element at an index of a list or mapping. */
+    @FunctionalInterface
+    interface ElementReader<E> {
+        E read(int index) throws ReadFailure;
+    }
+
+    /**
+     * Reads {@code count} elements, reporting every element that fails, not only the first.
+     *
+     * @return the elements read, in index order
+     * @throws ReadFailure (already reported) when an element failed
+     */
+    static <E> List<E> readEach(int count, ReadContext ctx, ElementReader<E> element) throws ReadFailure {
+        List<E> out = new ArrayList<>();
         boolean failed = false;
-        for (int i = 0; i < node.size(); i++) {
+        for (int i = 0; i < count; i++) {
             try {
-                out.add(ctx.text(node.get(i), path + "[" + i + "]", "a string", false));
+                out.add(element.read(i));
             } catch (ReadFailure f) {
                 ctx.problems.add(f.getMessage());
                 failed = true;

@@ -171,16 +171,27 @@ public final class Preflight {
     }
 
     private static Check walSenders(Connection c) throws SQLException {
-        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(
-                "select current_setting('max_wal_senders')::int,"
-                        + " (select count(*) from pg_stat_activity where backend_type = 'walsender')::int")) {
-            rs.next();
-            int max = rs.getInt(1);
-            int used = rs.getInt(2);
-            return max - used > 0
-                    ? Check.ok("free wal senders", (max - used) + " of max_wal_senders = " + max + " free")
-                    : Check.failed("free wal senders", "all " + max + " wal senders are in use",
-                            "stop an unused replication client, or raise max_wal_senders and restart PostgreSQL");
+        Capacity senders = Capacity.read(c, "max_wal_senders",
+                "select count(*) from pg_stat_activity where backend_type = 'walsender'");
+        return senders.free() > 0
+                ? Check.ok("free wal senders", senders.free() + " of max_wal_senders = " + senders.max() + " free")
+                : Check.failed("free wal senders", "all " + senders.max() + " wal senders are in use",
+                        "stop an unused replication client, or raise max_wal_senders and restart PostgreSQL");
+    }
+
+    /** A server limit (a setting) and how much of it is in use. */
+    private record Capacity(int max, int used) {
+        int free() {
+            return max - used;
+        }
+
+        /** Reads the integer setting {@code setting} and the count {@code usedQuery} returns. */
+        static Capacity read(Connection c, String setting, String usedQuery) throws SQLException {
+            try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(
+                    "select current_setting('" + setting + "')::int, (" + usedQuery + ")::int")) {
+                rs.next();
+                return new Capacity(rs.getInt(1), rs.getInt(2));
+            }
         }
     }
 
@@ -459,20 +470,15 @@ public final class Preflight {
             ps.setString(1, slot);
             try (ResultSet rs = ps.executeQuery()) {
                 if (!rs.next()) {
-                    try (Statement st = c.createStatement(); ResultSet free = st.executeQuery(
-                            "select current_setting('max_replication_slots')::int,"
-                                    + " (select count(*) from pg_replication_slots)::int")) {
-                        free.next();
-                        int max = free.getInt(1);
-                        int used = free.getInt(2);
-                        if (max - used <= 0) {
-                            checks.add(Check.failed("free replication slots", "no free replication slot"
-                                    + " (max_replication_slots = " + max + ", all used)",
-                                    "drop an unused slot or raise max_replication_slots and restart PostgreSQL"));
-                        } else if (mode == Mode.DIAGNOSE) {
-                            checks.add(Check.ok("free replication slots", (max - used) + " of max_replication_slots = "
-                                    + max + " free"));
-                        }
+                    Capacity slots = Capacity.read(c, "max_replication_slots",
+                            "select count(*) from pg_replication_slots");
+                    if (slots.free() <= 0) {
+                        checks.add(Check.failed("free replication slots", "no free replication slot"
+                                + " (max_replication_slots = " + slots.max() + ", all used)",
+                                "drop an unused slot or raise max_replication_slots and restart PostgreSQL"));
+                    } else if (mode == Mode.DIAGNOSE) {
+                        checks.add(Check.ok("free replication slots", slots.free() + " of max_replication_slots = "
+                                + slots.max() + " free"));
                     }
                     if (mode == Mode.DIAGNOSE) {
                         checks.add(Check.ok(name, "does not exist yet; the first start creates it (and bootstraps"

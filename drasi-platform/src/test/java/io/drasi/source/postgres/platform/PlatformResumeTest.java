@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.drasi.source.postgres.PostgresSourceConfig;
 import io.drasi.source.postgres.testing.PostgresExtension;
 import io.drasi.source.postgres.testing.PostgresServer;
 import java.time.Duration;
@@ -22,10 +23,10 @@ class PlatformResumeTest {
     @Test
     void crashMidBatch_restartWithSameStateStore_skipsRedeliveredChangesAndContinuesSequence(PostgresServer pg)
             throws Exception {
-        PostgresServer db = pg.newDatabase("plat_crash");
-        db.execute("CREATE TABLE t (id int PRIMARY KEY, v text)");
-        MemoryStateStore store = new MemoryStateStore();
-        var config = Platform.config(db, "t");
+        Setup setup = Setup.of(pg, "plat_crash", "id int PRIMARY KEY, v text");
+        PostgresServer db = setup.db();
+        MemoryStateStore store = setup.store();
+        var config = setup.config();
         // Run 1: one transaction of 5 rows; the publisher goes down at row 4, after rows 1-3 were published
         // and checkpointed but before the batch was acknowledged to the slot.
         RecordingPublisher first = new RecordingPublisher(json -> json.contains("\"public:t:4\""));
@@ -69,43 +70,53 @@ class PlatformResumeTest {
 
     @Test
     void slotDroppedWhileDown_storedPositionIgnored_sequenceStillIncreases(PostgresServer pg) throws Exception {
-        PostgresServer db = pg.newDatabase("plat_newslot");
-        db.execute("CREATE TABLE t (id int PRIMARY KEY)");
-        MemoryStateStore store = new MemoryStateStore();
-        var config = Platform.config(db, "t");
-        RecordingPublisher first = new RecordingPublisher();
-        try (MonitorRun run = new MonitorRun(new PostgresChangeMonitor(Platform.SOURCE_ID, config), first, store)) {
-            db.execute("INSERT INTO t VALUES (1)");
-            first.await(1, WAIT);
-        }
-        long seq1 = seqs(first.published()).get(0);
-        db.dropSlotIfExists(config.slotName());
-        RecordingPublisher second = new RecordingPublisher();
-        try (MonitorRun run = new MonitorRun(new PostgresChangeMonitor(Platform.SOURCE_ID, config), second, store)) {
-            db.execute("INSERT INTO t VALUES (2)");
-            second.await(1, WAIT);
-            assertThat(ids(second.published())).containsExactly("public:t:2");
-            assertThat(seqs(second.published()).get(0)).isGreaterThan(seq1);
-        }
+        Setup setup = Setup.of(pg, "plat_newslot", "id int PRIMARY KEY");
+        long seq1 = seqs(setup.runUntilPublished("INSERT INTO t VALUES (1)", 1)).get(0);
+        setup.db().dropSlotIfExists(setup.config().slotName());
+        List<String> second = setup.runUntilPublished("INSERT INTO t VALUES (2)", 1);
+        assertThat(ids(second)).containsExactly("public:t:2");
+        assertThat(seqs(second).get(0)).isGreaterThan(seq1);
     }
 
     @Test
     void deprovision_deletesCheckpointAndDropsSlot(PostgresServer pg) throws Exception {
-        PostgresServer db = pg.newDatabase("plat_deprov");
-        db.execute("CREATE TABLE t (id int PRIMARY KEY)");
-        MemoryStateStore store = new MemoryStateStore();
-        var config = Platform.config(db, "t");
-        RecordingPublisher publisher = new RecordingPublisher();
-        try (MonitorRun run = new MonitorRun(new PostgresChangeMonitor(Platform.SOURCE_ID, config), publisher, store)) {
-            db.execute("INSERT INTO t VALUES (1)");
-            publisher.await(1, WAIT);
-        }
+        Setup setup = Setup.of(pg, "plat_deprov", "id int PRIMARY KEY");
+        PostgresServer db = setup.db();
+        MemoryStateStore store = setup.store();
+        var config = setup.config();
+        setup.runUntilPublished("INSERT INTO t VALUES (1)", 1);
         assertThat(store.get(Checkpoint.KEY)).isNotNull();
         Main.deprovision(Platform.SOURCE_ID, config, store);
         assertThat(store.get(Checkpoint.KEY)).isNull();
         assertThat(db.replicationSlots()).noneMatch(s -> s.slotName().equals(config.slotName()));
         assertThat(db.queryValue("select count(*) from pg_publication where pubname = '" + config.publicationName() + "'"))
                 .isEqualTo("0");
+    }
+
+    /** A new test database with a table {@code t}, the platform's config for it and an empty state store. */
+    private record Setup(PostgresServer db, PostgresSourceConfig config, MemoryStateStore store) {
+
+        static Setup of(PostgresServer pg, String database, String columnsOfT) {
+            PostgresServer db = pg.newDatabase(database);
+            db.execute("CREATE TABLE t (" + columnsOfT + ")");
+            return new Setup(db, Platform.config(db, "t"), new MemoryStateStore());
+        }
+
+        /**
+         * Runs a monitor on the state store, executes {@code sql} while it streams, and stops it once {@code n}
+         * changes were published.
+         *
+         * @return the JSON of what was published
+         */
+        List<String> runUntilPublished(String sql, int n) throws Exception {
+            RecordingPublisher publisher = new RecordingPublisher();
+            try (MonitorRun run = new MonitorRun(new PostgresChangeMonitor(Platform.SOURCE_ID, config), publisher,
+                    store)) {
+                db.execute(sql);
+                publisher.await(n, WAIT);
+            }
+            return publisher.published();
+        }
     }
 
     private static List<String> ids(List<String> published) throws Exception {

@@ -4,24 +4,14 @@ import io.drasi.source.postgres.local.PgUrl;
 
 import java.util.Map;
 
-/** A server given by the environment ({@code DRASI_PG_URL} or {@code PG*} variables); never started or stopped here. */
-final class ExternalBackend implements Backend {
-
-    private final String host;
-    private final int port;
-    private final String user;
-    private final String password;
-    private final String database;
-    private final String origin;
-
-    ExternalBackend(String host, int port, String user, String password, String database, String origin) {
-        this.host = host;
-        this.port = port;
-        this.user = user;
-        this.password = password;
-        this.database = database;
-        this.origin = origin;
-    }
+/**
+ * A server given by the environment ({@code DRASI_PG_URL} or {@code PG*} variables); never started or stopped here.
+ *
+ * @param defaultDatabase the database to connect to
+ * @param describe        where the server came from (no password), for messages
+ */
+record ExternalBackend(String host, int port, String user, String password, String defaultDatabase, String describe)
+        implements Backend {
 
     /**
      * Parses {@code jdbc:postgresql://host[:port]/db?user=u&password=p} (credentials may also come
@@ -40,34 +30,10 @@ final class ExternalBackend implements Backend {
                 env.getOrDefault("PGDATABASE", "postgres"), "PGHOST=" + host + " PGPORT=" + port);
     }
 
+    /** @return where the server came from; never the password */
     @Override
-    public String host() {
-        return host;
-    }
-
-    @Override
-    public int port() {
-        return port;
-    }
-
-    @Override
-    public String user() {
-        return user;
-    }
-
-    @Override
-    public String password() {
-        return password;
-    }
-
-    @Override
-    public String defaultDatabase() {
-        return database;
-    }
-
-    @Override
-    public String describe() {
-        return origin;
+    public String toString() {
+        return describe;
     }
 
     @Override

@@ -1,13 +1,12 @@
 package io.drasi.source.postgres.httpsink;
 
+import static io.drasi.source.postgres.streaming.StreamingTestSupport.config;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.drasi.source.postgres.ChangeSink;
 import io.drasi.source.postgres.PositionedChange;
 import io.drasi.source.postgres.PostgresReplicationSource;
-import io.drasi.source.postgres.PostgresSourceBuilder;
-import io.drasi.source.postgres.PostgresSourceConfig;
 import io.drasi.source.postgres.State;
 import io.drasi.source.postgres.bootstrap.BootstrapResult;
 import io.drasi.source.postgres.http.DeliveryCheck;
@@ -43,17 +42,6 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class HttpSinkStreamingTest {
 
     private static final Duration WAIT = Duration.ofSeconds(90);
-
-    private static PostgresSourceBuilder config(PostgresServer db, String slot, String... tables) {
-        return PostgresSourceConfig.builder()
-                .withHost(db.host()).withPort(db.port()).withDatabase(db.database())
-                .withUser(db.user()).withPassword(db.password())
-                .withTables(tables)
-                .withSlotName(slot).withPublicationName(slot + "_pub")
-                .withInMemoryOffsets()
-                .withReconnectBackoffInitial(Duration.ofMillis(200))
-                .withReconnectBackoffMax(Duration.ofSeconds(2));
-    }
 
     @Test
     void streamWithBootstrap_serverDown10s_endsWithExactlyTheTablesChangesInOrder(PostgresServer pg) throws Exception {

@@ -1,6 +1,6 @@
 package io.drasi.source.postgres.lifecycle;
 
-import static io.drasi.source.postgres.lifecycle.LifecycleTest.config;
+import static io.drasi.source.postgres.streaming.StreamingTestSupport.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

@@ -1,7 +1,7 @@
 package io.drasi.source.postgres.lifecycle;
 
-import static io.drasi.source.postgres.lifecycle.LifecycleTest.config;
 import static io.drasi.source.postgres.lifecycle.LifecycleTest.slots;
+import static io.drasi.source.postgres.streaming.StreamingTestSupport.config;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.drasi.source.postgres.ChangeSink;
@@ -16,14 +16,12 @@ import io.drasi.source.postgres.testing.PostgresServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
@@ -198,29 +196,11 @@ class LifecycleStressTest {
     }
 
     private void closeFrom(PostgresReplicationSource source, int threads) throws InterruptedException {
-        CountDownLatch go = new CountDownLatch(1);
-        List<Thread> ts = new ArrayList<>();
-        for (int i = 0; i < threads; i++) {
-            Thread t = new Thread(() -> {
-                try {
-                    go.await();
-                } catch (InterruptedException e) {
-                    return;
-                }
-                source.close();
-                State s = source.state();
-                if (!s.isTerminal()) {
-                    unexpected.put("close() returned in " + s, new AssertionError(s));
-                }
-            }, "stress-closer");
-            t.start();
-            ts.add(t);
-        }
-        go.countDown();
-        for (Thread t : ts) {
-            t.join(30_000);
-            assertThat(t.isAlive()).as("close() returns").isFalse();
-        }
+        LifecycleTest.closeConcurrently(source, threads, "stress-closer", s -> {
+            if (!s.isTerminal()) {
+                unexpected.put("close() returned in " + s, new AssertionError(s));
+            }
+        });
         assertThat(unexpected).as("unexpected exceptions from start/close").isEmpty();
     }
 

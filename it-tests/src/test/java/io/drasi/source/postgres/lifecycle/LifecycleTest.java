@@ -1,12 +1,12 @@
 package io.drasi.source.postgres.lifecycle;
 
+import static io.drasi.source.postgres.streaming.StreamingTestSupport.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.drasi.source.postgres.ChangeSink;
 import io.drasi.source.postgres.PositionedChange;
 import io.drasi.source.postgres.PostgresReplicationSource;
-import io.drasi.source.postgres.PostgresSourceBuilder;
 import io.drasi.source.postgres.PostgresSourceConfig;
 import io.drasi.source.postgres.SourceClosedException;
 import io.drasi.source.postgres.State;
@@ -25,6 +25,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -41,18 +42,6 @@ class LifecycleTest {
 
     @TempDir
     Path tmp;
-
-    static PostgresSourceBuilder config(PostgresServer db, String slot, String... tables) {
-        return PostgresSourceConfig.builder()
-                .withHost(db.host()).withPort(db.port()).withDatabase(db.database())
-                .withUser(db.user()).withPassword(db.password())
-                .withTables(tables)
-                .withSlotName(slot)
-                .withPublicationName(slot + "_pub")
-                .withInMemoryOffsets()
-                .withReconnectBackoffInitial(Duration.ofMillis(200))
-                .withReconnectBackoffMax(Duration.ofSeconds(2));
-    }
 
     @Test
     void close_beforeStart_stoppedAndLaterStartRefused(PostgresServer pg) {
@@ -236,10 +225,21 @@ class LifecycleTest {
         db.execute("CREATE TABLE t (id int PRIMARY KEY)");
         PostgresReplicationSource source = new PostgresReplicationSource("pg-source", config(db, "s_lc_conc", "t").build());
         source.start(b -> { });
+        List<State> seen = java.util.Collections.synchronizedList(new ArrayList<>());
+        closeConcurrently(source, 4, "lc-closer", seen::add);
+        assertThat(seen).hasSize(4).containsOnly(State.STOPPED);
+        assertThat(slots(db)).noneMatch(PostgresServer.SlotInfo::active);
+    }
+
+    /**
+     * Calls {@code source.close()} from {@code threads} threads at the same moment, each then handing the state
+     * close() returned in to {@code afterClose}; returns when every thread ended (asserted, within 30 s).
+     */
+    static void closeConcurrently(PostgresReplicationSource source, int threads, String threadName,
+                                  Consumer<State> afterClose) throws InterruptedException {
         CountDownLatch go = new CountDownLatch(1);
         List<Thread> closers = new ArrayList<>();
-        List<State> seen = java.util.Collections.synchronizedList(new ArrayList<>());
-        for (int i = 0; i < 4; i++) {
+        for (int i = 0; i < threads; i++) {
             Thread t = new Thread(() -> {
                 try {
                     go.await();
@@ -247,18 +247,16 @@ class LifecycleTest {
                     return;
                 }
                 source.close();
-                seen.add(source.state());
-            });
+                afterClose.accept(source.state());
+            }, threadName);
             t.start();
             closers.add(t);
         }
         go.countDown();
         for (Thread t : closers) {
             t.join(30_000);
-            assertThat(t.isAlive()).isFalse();
+            assertThat(t.isAlive()).as("close() returns").isFalse();
         }
-        assertThat(seen).hasSize(4).containsOnly(State.STOPPED);
-        assertThat(slots(db)).noneMatch(PostgresServer.SlotInfo::active);
     }
 
     /** The slots of this test's database (the server is shared). */

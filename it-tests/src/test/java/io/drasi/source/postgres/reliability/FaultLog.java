@@ -4,12 +4,13 @@ import io.drasi.source.postgres.core.Lsn;
 import io.drasi.source.postgres.mapping.json.SeedJson;
 import io.drasi.source.postgres.model.ElementValue;
 import io.drasi.source.postgres.model.SourceChange;
+import io.drasi.source.postgres.streaming.DrasiState;
+import io.drasi.source.postgres.streaming.StreamingTestSupport;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
-import java.util.TreeMap;
 
 /**
  * Replays a {@link RecordingStreamer} output file the way a host that dedupes by position would, and
@@ -17,8 +18,9 @@ import java.util.TreeMap;
  */
 final class FaultLog {
 
+    private final DrasiState model = new DrasiState();
     /** Element id → properties after applying every change once (deduplicated by position). */
-    final Map<String, Map<String, ElementValue>> state = new TreeMap<>();
+    final Map<String, Map<String, ElementValue>> state = model.elements;
     long lines;
     long duplicates;
     long bootstraps;
@@ -70,26 +72,12 @@ final class FaultLog {
     }
 
     private void apply(SourceChange c, String pos, long line) {
-        String id;
-        String kind = c.getClass().getSimpleName();
-        if (c instanceof SourceChange.Insert i) {
-            id = i.element().metadata().elementId().value();
-            if (state.put(id, i.element().properties()) != null) {
-                anomalies.add("Insert of existing " + id + " at line " + line + " " + pos + "; before: " + history.get(id));
-            }
-        } else if (c instanceof SourceChange.Update u) {
-            id = u.element().metadata().elementId().value();
-            if (state.put(id, u.element().properties()) == null) {
-                anomalies.add("Update of missing " + id + " at line " + line + " " + pos + "; before: " + history.get(id));
-            }
-        } else if (c instanceof SourceChange.Delete d) {
-            id = d.metadata().elementId().value();
-            if (state.remove(id) == null) {
-                anomalies.add("Delete of missing " + id + " at line " + line + " " + pos + "; before: " + history.get(id));
-            }
-        } else {
-            return;
+        String id = StreamingTestSupport.id(c);
+        String anomaly = model.apply(c);
+        if (anomaly != null) {
+            anomalies.add(anomaly + " at line " + line + " " + pos + "; before: " + history.get(id));
         }
-        history.computeIfAbsent(id, k -> new java.util.ArrayList<>()).add(kind + "@" + pos + "#" + line);
+        history.computeIfAbsent(id, k -> new java.util.ArrayList<>()).add(StreamingTestSupport.kind(c) + "@" + pos
+                + "#" + line);
     }
 }

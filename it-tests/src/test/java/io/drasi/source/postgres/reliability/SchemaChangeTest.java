@@ -1,5 +1,6 @@
 package io.drasi.source.postgres.reliability;
 
+import static io.drasi.source.postgres.streaming.StreamingTestSupport.node;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -9,8 +10,8 @@ import io.drasi.source.postgres.PostgresSourceConfig;
 import io.drasi.source.postgres.PreflightException;
 import io.drasi.source.postgres.State;
 import io.drasi.source.postgres.model.ElementValue;
-import io.drasi.source.postgres.model.Node;
 import io.drasi.source.postgres.model.SourceChange;
+import io.drasi.source.postgres.streaming.StreamingTestSupport;
 import io.drasi.source.postgres.testing.PostgresExtension;
 import io.drasi.source.postgres.testing.PostgresServer;
 import java.time.Duration;
@@ -33,9 +34,7 @@ class SchemaChangeTest {
     private static final Duration WAIT = Duration.ofSeconds(30);
 
     private static PostgresSourceConfig config(PostgresServer db, String slot, String... tables) {
-        return PostgresSourceConfig.builder().withHost(db.host()).withPort(db.port()).withDatabase(db.database())
-                .withUser(db.user()).withPassword(db.password()).withTables(tables).withSlotName(slot)
-                .withPublicationName(slot + "_pub").withInMemoryOffsets().build();
+        return StreamingTestSupport.config(db, slot, tables).build();
     }
 
     private static List<SourceChange> await(List<SourceChange> got, int n) throws InterruptedException {
@@ -51,10 +50,6 @@ class SchemaChangeTest {
         synchronized (got) {
             throw new AssertionError("expected " + n + " changes, got " + got);
         }
-    }
-
-    private static Node node(SourceChange c) {
-        return c instanceof SourceChange.Insert i ? i.element() : ((SourceChange.Update) c).element();
     }
 
     @Test

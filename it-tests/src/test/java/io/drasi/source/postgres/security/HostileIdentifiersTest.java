@@ -2,7 +2,6 @@ package io.drasi.source.postgres.security;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.drasi.source.postgres.PositionedChange;
 import io.drasi.source.postgres.PostgresReplicationSource;
 import io.drasi.source.postgres.PostgresSourceConfig;
 import io.drasi.source.postgres.PreflightException;
@@ -10,10 +9,12 @@ import io.drasi.source.postgres.SourceDiagnostics;
 import io.drasi.source.postgres.model.ElementId;
 import io.drasi.source.postgres.model.ElementValue;
 import io.drasi.source.postgres.model.SourceChange;
+import io.drasi.source.postgres.streaming.DrasiState;
+import io.drasi.source.postgres.streaming.RecordingSink;
+import io.drasi.source.postgres.streaming.StreamingTestSupport;
 import io.drasi.source.postgres.testing.PostgresExtension;
 import io.drasi.source.postgres.testing.PostgresServer;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -81,24 +82,18 @@ class HostileIdentifiersTest {
                 "INSERT INTO " + odd + " VALUES ('x:y', 1), ('x%3Ay', 2), ('%00', 3)");
 
         String slot = "sec_hostile_slot";
-        PostgresSourceConfig config = PostgresSourceConfig.builder()
-                .withHost(db.host()).withPort(db.port()).withDatabase(db.database())
-                .withUser(db.user()).withPassword(db.password())
-                .withTables(configName(T_SELECT), configName(T_ODD))
+        PostgresSourceConfig config = StreamingTestSupport.config(db, slot, configName(T_SELECT), configName(T_ODD))
                 .withTableKey(configName(T_ODD), OK)
-                .withSlotName(slot).withPublicationName(slot + "_pub")
-                .withInMemoryOffsets()
-                .withReconnectBackoffInitial(Duration.ofMillis(200)).withReconnectBackoffMax(Duration.ofSeconds(2))
                 .build();
 
         List<SourceDiagnostics.Check> before = SourceDiagnostics.run(config);
         assertThat(SourceDiagnostics.allOk(before)).as("diagnostics before the first start: %s", before).isTrue();
 
-        Recorder sink = new Recorder();
+        RecordingSink sink = new RecordingSink();
         try (PostgresReplicationSource source = new PostgresReplicationSource("hostile:src%", config)) {
             source.startWithBootstrap(sink, p -> { });
             assertThat(sink.size()).as("bootstrap rows").isEqualTo(10);
-            Map<String, Map<String, ElementValue>> bootstrapped = new TreeMap<>(sink.state());
+            Map<String, Map<String, ElementValue>> bootstrapped = DrasiState.of(sink.changes()).elements;
             assertThat(bootstrapped.keySet()).contains(
                     id(T_SELECT, "a:b", "1"), id(T_SELECT, "a%3Ab", "1"), id(T_SELECT, ":", "1"),
                     id(T_SELECT, "%", "1"), id(T_SELECT, "%25", "1"), id(T_SELECT, "a", "11"),
@@ -125,7 +120,7 @@ class HostileIdentifiersTest {
             sink.assertNoMoreThan(22, Duration.ofMillis(500));
 
             List<SourceChange> streamed = sink.changes().subList(10, 22);
-            assertThat(streamed.stream().map(HostileIdentifiersTest::idOf).toList()).containsExactly(
+            assertThat(streamed.stream().map(StreamingTestSupport::id).toList()).containsExactly(
                     id(T_SELECT, "n:%3A", "2"), id(T_SELECT, "n%3A:", "2"), id(T_SELECT, "n:%3A", "2"),
                     id(T_SELECT, "a%3Ab", "1"), id(T_SELECT, "a:b", "1"), id(T_SELECT, "moved:%", "1"),
                     id(T_SELECT, ":", "1"), id(T_ODD, "new:%"), id(T_ODD, "x%3Ay"), id(T_ODD, "x:y"),
@@ -139,7 +134,8 @@ class HostileIdentifiersTest {
             assertThat(((SourceChange.Update) toastUpdate).element().properties())
                     .as("TOAST value re-read by key").containsEntry(BIG, new ElementValue.StringValue(bigValue))
                     .containsEntry(VAL, new ElementValue.StringValue("upd"));
-            assertThat(sink.anomalies).isEmpty();
+            DrasiState applied = DrasiState.of(sink.changes());
+            assertThat(applied.anomalies).isEmpty();
 
             // a fresh snapshot (temporary slot) of the same tables gives exactly the streamed state
             Map<String, Map<String, ElementValue>> snapshot = new TreeMap<>();
@@ -149,7 +145,7 @@ class HostileIdentifiersTest {
                     + odd + ")"));
             assertThat(snapshot).as("one distinct id per row").hasSize(rows);
             Map<String, Map<String, ElementValue>> state = new TreeMap<>();
-            sink.state().forEach((k, v) -> state.put(k, Map.copyOf(v)));
+            applied.elements.forEach((k, v) -> state.put(k, Map.copyOf(v)));
             assertThat(state).isEqualTo(snapshot);
             for (String id : snapshot.keySet()) {
                 ElementId parsed = ElementId.parse(id);
@@ -176,9 +172,7 @@ class HostileIdentifiersTest {
                 "CREATE TABLE " + tableSql("no key; drop table x") + " (" + q(VAL) + " int)",
                 "CREATE TABLE " + tableSql(T_SELECT) + " (" + q(K1) + " int PRIMARY KEY)",
                 "ALTER TABLE " + tableSql(T_SELECT) + " REPLICA IDENTITY NOTHING");
-        PostgresSourceConfig config = PostgresSourceConfig.builder()
-                .withHost(db.host()).withPort(db.port()).withDatabase(db.database())
-                .withUser(db.user()).withPassword(db.password())
+        PostgresSourceConfig config = StreamingTestSupport.connection(db)
                 .withTables(configName("no key; drop table x"), configName(T_SELECT), configName("missing'); --"))
                 .withSlotName("sec_hostile_pre").withInMemoryOffsets().build();
         Supplier<PostgresReplicationSource> src = () -> new PostgresReplicationSource("hostile", config);
@@ -201,80 +195,5 @@ class HostileIdentifiersTest {
 
     static String id(String table, String... keys) {
         return ElementId.of(SCHEMA, table, List.of(keys)).value();
-    }
-
-    static String idOf(SourceChange c) {
-        if (c instanceof SourceChange.Insert i) {
-            return i.element().metadata().elementId().value();
-        } else if (c instanceof SourceChange.Update u) {
-            return u.element().metadata().elementId().value();
-        } else if (c instanceof SourceChange.Delete d) {
-            return d.metadata().elementId().value();
-        }
-        return ((SourceChange.Truncate) c).elementIdPrefix();
-    }
-
-    /** Records changes and applies them to an id → properties model, noting anomalies. */
-    static final class Recorder implements io.drasi.source.postgres.ChangeSink {
-        private final List<SourceChange> changes = new ArrayList<>();
-        private final Map<String, Map<String, ElementValue>> state = new TreeMap<>();
-        final List<String> anomalies = new ArrayList<>();
-
-        @Override
-        public synchronized void accept(List<PositionedChange> batch) {
-            for (PositionedChange pc : batch) {
-                SourceChange c = pc.change();
-                changes.add(c);
-                String id = idOf(c);
-                if (c instanceof SourceChange.Insert i) {
-                    if (state.put(id, i.element().properties()) != null) {
-                        anomalies.add("duplicate Insert " + id);
-                    }
-                } else if (c instanceof SourceChange.Update u) {
-                    if (state.put(id, u.element().properties()) == null) {
-                        anomalies.add("Update of unknown " + id);
-                    }
-                } else if (c instanceof SourceChange.Delete) {
-                    if (state.remove(id) == null) {
-                        anomalies.add("Delete of unknown " + id);
-                    }
-                } else {
-                    anomalies.add("unexpected " + c);
-                }
-            }
-            notifyAll();
-        }
-
-        synchronized int size() {
-            return changes.size();
-        }
-
-        synchronized List<SourceChange> changes() {
-            return List.copyOf(changes);
-        }
-
-        synchronized Map<String, Map<String, ElementValue>> state() {
-            return new TreeMap<>(state);
-        }
-
-        synchronized void await(int n, Duration timeout) throws InterruptedException {
-            long deadline = System.nanoTime() + timeout.toNanos();
-            while (changes.size() < n) {
-                long left = deadline - System.nanoTime();
-                if (left <= 0) {
-                    throw new AssertionError("expected " + n + " changes within " + timeout + ", got " + changes.size()
-                            + ": " + changes);
-                }
-                wait(Math.max(1, left / 1_000_000));
-            }
-        }
-
-        synchronized void assertNoMoreThan(int n, Duration quiet) throws InterruptedException {
-            long deadline = System.nanoTime() + quiet.toNanos();
-            while (System.nanoTime() < deadline) {
-                wait(Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
-            }
-            assertThat(changes.size()).as("changes: %s", changes).isLessThanOrEqualTo(n);
-        }
     }
 }

@@ -12,6 +12,7 @@ import io.drasi.source.postgres.PostgresSourceBuilder;
 import io.drasi.source.postgres.PostgresSourceConfig;
 import io.drasi.source.postgres.PreflightException;
 import io.drasi.source.postgres.SourceDiagnostics;
+import io.drasi.source.postgres.streaming.StreamingTestSupport;
 import io.drasi.source.postgres.testing.PostgresExtension;
 import io.drasi.source.postgres.testing.PostgresServer;
 import java.io.ByteArrayOutputStream;
@@ -59,12 +60,23 @@ class SecretsTest {
 
     private static PostgresSourceBuilder config(PostgresServer db, String user, String password, String slot,
                                                 String... tables) {
-        return PostgresSourceConfig.builder()
-                .withHost(db.host()).withPort(db.port()).withDatabase(db.database())
-                .withUser(user).withPassword(password)
-                .withTables(tables).withSlotName(slot).withPublicationName(slot + "_pub")
-                .withInMemoryOffsets()
-                .withReconnectBackoffInitial(Duration.ofMillis(200)).withReconnectBackoffMax(Duration.ofSeconds(2));
+        return StreamingTestSupport.config(db, slot, tables).withUser(user).withPassword(password);
+    }
+
+    /**
+     * A new database {@code sec_secret_<kind>} with a table {@code t} of one row, its publication
+     * {@code sec_<kind>_pub}, a replication role with a random password, and a random wrong password.
+     */
+    private record Setup(PostgresServer db, String role, String password, String wrong) {
+        static Setup of(PostgresServer pg, String kind) {
+            PostgresServer db = pg.newDatabase("sec_secret_" + kind);
+            String role = db.database() + "_r";
+            String password = secret("Pw-" + kind + "-");
+            db.execute("CREATE TABLE t (id int PRIMARY KEY, v text)", "INSERT INTO t VALUES (1, 'a')");
+            db.createReplicationRole(role, password, "t");
+            db.execute("CREATE PUBLICATION sec_" + kind + "_pub FOR TABLE t");
+            return new Setup(db, role, password, secret("Wrong-" + kind + "-"));
+        }
     }
 
     private static String everything(Throwable t) {
@@ -79,13 +91,8 @@ class SecretsTest {
 
     @Test
     void password_neverInExceptionsToStringOrLogs_inProcess(PostgresServer pg) throws Exception {
-        PostgresServer db = pg.newDatabase("sec_secret_lib");
-        String role = db.database() + "_r";
-        String password = secret("Pw-lib-");
-        String wrong = secret("Wrong-lib-");
-        db.execute("CREATE TABLE t (id int PRIMARY KEY, v text)", "INSERT INTO t VALUES (1, 'a')");
-        db.createReplicationRole(role, password, "t");
-        db.execute("CREATE PUBLICATION sec_lib_pub FOR TABLE t");
+        Setup setup = Setup.of(pg, "lib");
+        PostgresServer db = setup.db();
 
         PrintStream originalErr = System.err;
         ByteArrayOutputStream captured = new ByteArrayOutputStream();
@@ -93,13 +100,13 @@ class SecretsTest {
         try (PrintStream tee = new PrintStream(new TeeStream(captured, originalErr), true, StandardCharsets.UTF_8)) {
             System.setErr(tee);
 
-            PostgresSourceConfig good = config(db, role, password, "sec_lib", "t").build();
+            PostgresSourceConfig good = config(db, setup.role(), setup.password(), "sec_lib", "t").build();
             texts.add(good.toString());
             ConfigurationException invalid = (ConfigurationException) catchThrowable(
                     () -> good.toBuilder().withPort(0).withSlotName("Bad Slot").build());
             texts.add(everything(invalid));
 
-            PostgresSourceConfig badPassword = config(db, role, wrong, "sec_lib", "t").build();
+            PostgresSourceConfig badPassword = config(db, setup.role(), setup.wrong(), "sec_lib", "t").build();
             texts.add(badPassword.toString());
             Throwable refused = catchThrowable(() -> {
                 try (PostgresReplicationSource s = new PostgresReplicationSource("sec-lib", badPassword)) {
@@ -121,7 +128,7 @@ class SecretsTest {
 
             Throwable preflight = catchThrowable(() -> {
                 try (PostgresReplicationSource s = new PostgresReplicationSource("sec-lib",
-                        config(db, role, password, "sec_lib", "t", "missing").build())) {
+                        config(db, setup.role(), setup.password(), "sec_lib", "t", "missing").build())) {
                     s.start(batch -> { });
                 }
             });
@@ -148,24 +155,19 @@ class SecretsTest {
         String logs = captured.toString(StandardCharsets.UTF_8);
         assertThat(logs).as("logs were captured").contains("sec-lib");
         for (String text : texts) {
-            assertThat(text).doesNotContain(password).doesNotContain(wrong);
+            assertThat(text).doesNotContain(setup.password()).doesNotContain(setup.wrong());
         }
-        assertThat(logs).doesNotContain(password).doesNotContain(wrong);
+        assertThat(logs).doesNotContain(setup.password()).doesNotContain(setup.wrong());
     }
 
     @Test
     void password_neverInCliOutput_atDebugLevel(PostgresServer pg) throws Exception {
-        PostgresServer db = pg.newDatabase("sec_secret_cli");
-        String role = db.database() + "_r";
-        String password = secret("Pw-cli-");
-        String wrong = secret("Wrong-cli-");
-        db.execute("CREATE TABLE t (id int PRIMARY KEY, v text)", "INSERT INTO t VALUES (1, 'a')");
-        db.createReplicationRole(role, password, "t");
-        db.execute("CREATE PUBLICATION sec_cli_pub FOR TABLE t");
-        Path good = yaml("good.yaml", db, role, "${SEC_PW}", "t");
-        Path bad = yaml("bad.yaml", db, role, wrong, "t");
-        Path missing = yaml("missing.yaml", db, role, "${SEC_PW}", "t", "missing");
-        Map<String, String> env = Map.of("SEC_PW", password);
+        Setup setup = Setup.of(pg, "cli");
+        PostgresServer db = setup.db();
+        Path good = yaml("good.yaml", db, setup.role(), "${SEC_PW}", "t");
+        Path bad = yaml("bad.yaml", db, setup.role(), setup.wrong(), "t");
+        Path missing = yaml("missing.yaml", db, setup.role(), "${SEC_PW}", "t", "missing");
+        Map<String, String> env = Map.of("SEC_PW", setup.password());
         List<String> outputs = new ArrayList<>();
         try {
             CliProcess check = CliProcess.start(tmp, DEBUG_LOGS, env, "check", "--config", good.toString());
@@ -199,7 +201,7 @@ class SecretsTest {
             db.dropSlotIfExists("sec_cli");
         }
         for (String o : outputs) {
-            assertThat(o).doesNotContain(password).doesNotContain(wrong);
+            assertThat(o).doesNotContain(setup.password()).doesNotContain(setup.wrong());
         }
     }
 

@@ -8,10 +8,12 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /** Applies Drasi changes to a map of element id → properties, counting anomalies (duplicate inserts, ghost updates). */
-final class DrasiState {
+public final class DrasiState {
 
-    final Map<String, Map<String, ElementValue>> elements = new TreeMap<>();
-    final List<String> anomalies = new ArrayList<>();
+    /** Element id → properties. */
+    public final Map<String, Map<String, ElementValue>> elements = new TreeMap<>();
+    /** What {@link #apply(List)} found wrong, in order. */
+    public final List<String> anomalies = new ArrayList<>();
 
     /**
      * The state Drasi should hold for a table whose key is {@code id} and whose columns are int or text:
@@ -54,8 +56,7 @@ final class DrasiState {
         long deadline = System.nanoTime() + timeout.toNanos();
         DrasiState state;
         do {
-            state = new DrasiState();
-            state.apply(sink.changes());
+            state = of(sink.changes());
             if (state.elements.equals(expected)) {
                 break;
             }
@@ -64,24 +65,39 @@ final class DrasiState {
         return state;
     }
 
-    void apply(List<SourceChange> changes) {
+    /** @return the state after applying {@code changes} to an empty one */
+    public static DrasiState of(List<SourceChange> changes) {
+        DrasiState state = new DrasiState();
+        state.apply(changes);
+        return state;
+    }
+
+    /** Applies every change in order, noting each anomaly. */
+    public void apply(List<SourceChange> changes) {
         for (SourceChange c : changes) {
-            String id = StreamingTestSupport.id(c);
-            if (c instanceof SourceChange.Insert i) {
-                if (elements.put(id, i.element().properties()) != null) {
-                    anomalies.add("duplicate Insert " + id);
-                }
-            } else if (c instanceof SourceChange.Update u) {
-                if (elements.put(id, u.element().properties()) == null) {
-                    anomalies.add("Update of unknown " + id);
-                }
-            } else if (c instanceof SourceChange.Delete) {
-                if (elements.remove(id) == null) {
-                    anomalies.add("Delete of unknown " + id);
-                }
-            } else if (c instanceof SourceChange.Truncate t) {
-                elements.keySet().removeIf(k -> k.startsWith(t.elementIdPrefix()));
+            String anomaly = apply(c);
+            if (anomaly != null) {
+                anomalies.add(anomaly);
             }
         }
+    }
+
+    /**
+     * Applies one change as a host would: an Insert or Update puts the element's properties, a Delete removes the
+     * element, a Truncate every element of its table.
+     *
+     * @return what is wrong with the change given the state before it (an Insert of an element already there, an
+     *         Update or Delete of one that is not), or null
+     */
+    public String apply(SourceChange c) {
+        String id = StreamingTestSupport.id(c);
+        return c.fold(
+                i -> elements.put(id, i.element().properties()) != null ? "duplicate Insert " + id : null,
+                u -> elements.put(id, u.element().properties()) == null ? "Update of unknown " + id : null,
+                d -> elements.remove(id) == null ? "Delete of unknown " + id : null,
+                t -> {
+                    elements.keySet().removeIf(k -> k.startsWith(t.elementIdPrefix()));
+                    return null;
+                });
     }
 }

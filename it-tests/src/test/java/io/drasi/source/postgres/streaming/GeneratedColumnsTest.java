@@ -1,12 +1,12 @@
 package io.drasi.source.postgres.streaming;
 
+import static io.drasi.source.postgres.streaming.StreamingTestSupport.bootstrappedAndRunning;
 import static io.drasi.source.postgres.streaming.StreamingTestSupport.config;
 import static io.drasi.source.postgres.streaming.StreamingTestSupport.node;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.drasi.source.postgres.GeneratedColumns;
 import io.drasi.source.postgres.PostgresReplicationSource;
-import io.drasi.source.postgres.State;
 import io.drasi.source.postgres.model.ElementValue;
 import io.drasi.source.postgres.model.SourceChange;
 import io.drasi.source.postgres.testing.PostgresExtension;
@@ -46,10 +46,8 @@ class GeneratedColumnsTest {
         PostgresServer db = pg.newDatabase("gen_cols");
         createOrders(db);
         RecordingSink sink = new RecordingSink();
-        try (PostgresReplicationSource source = new PostgresReplicationSource("src",
-                config(db, "s_gen_cols", "line", "pline").build())) {
-            source.startWithBootstrap(sink, p -> { });
-            assertThat(source.awaitState(State.RUNNING, WAIT)).isTrue();
+        try (PostgresReplicationSource source = bootstrappedAndRunning("src",
+                config(db, "s_gen_cols", "line", "pline"), sink, WAIT)) {
             assertThat(sink.changes().get(0)).isInstanceOf(SourceChange.Insert.class);
             assertThat(node(sink.changes().get(0)).properties()).containsKeys("total", "label");
             db.execute("INSERT INTO line (id, price, qty) VALUES (100, 7, 6)",
@@ -79,10 +77,8 @@ class GeneratedColumnsTest {
         PostgresServer db = pg.newDatabase("gen_omit");
         createOrders(db);
         RecordingSink sink = new RecordingSink();
-        try (PostgresReplicationSource source = new PostgresReplicationSource("src",
-                config(db, "s_gen_omit", "line").withGeneratedColumns(GeneratedColumns.OMIT).build())) {
-            source.startWithBootstrap(sink, p -> { });
-            assertThat(source.awaitState(State.RUNNING, WAIT)).isTrue();
+        try (PostgresReplicationSource source = bootstrappedAndRunning("src",
+                config(db, "s_gen_omit", "line").withGeneratedColumns(GeneratedColumns.OMIT), sink, WAIT)) {
             db.execute("INSERT INTO line (id, price, qty) VALUES (100, 7, 6)", "UPDATE line SET qty = 9 WHERE id = 1");
             List<SourceChange> changes = sink.await(52, WAIT);
             assertThat(changes).allSatisfy(c -> assertThat(node(c).properties()).containsOnlyKeys("id", "price", "qty"));

@@ -1,13 +1,13 @@
 package io.drasi.source.postgres.streaming;
 
 import static io.drasi.source.postgres.streaming.StreamingTestSupport.config;
+import static io.drasi.source.postgres.streaming.StreamingTestSupport.running;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.drasi.source.postgres.ChangeSink;
 import io.drasi.source.postgres.core.Lsn;
 import io.drasi.source.postgres.PositionedChange;
 import io.drasi.source.postgres.PostgresReplicationSource;
-import io.drasi.source.postgres.State;
 import io.drasi.source.postgres.bootstrap.BootstrapResult;
 import io.drasi.source.postgres.bootstrap.HandoverFilter;
 import io.drasi.source.postgres.model.ElementValue;
@@ -20,8 +20,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -59,34 +57,26 @@ class LaterBootstrapHandoverTest {
                 }
             }
         };
-        AtomicBoolean stop = new AtomicBoolean();
-        Thread writer = new Thread(() -> {
-            ThreadLocalRandom r = ThreadLocalRandom.current();
-            int next = 3001;
-            while (!stop.get()) {
-                int id = r.nextInt(1, next);
-                switch (r.nextInt(4)) {
-                    case 0 -> db.execute("INSERT INTO acct VALUES (" + (next++) + ", 1, 'new')");
-                    case 1 -> db.execute("UPDATE acct SET balance = balance + 1, note = 'upd' WHERE id = " + id);
-                    case 2 -> db.executeInTransaction(
-                            "UPDATE acct SET balance = balance + 10 WHERE id = " + id,
-                            "INSERT INTO acct VALUES (" + (next++) + ", 2, 'tx')",
-                            "DELETE FROM acct WHERE id = " + r.nextInt(1, next));
-                    default -> db.execute("DELETE FROM acct WHERE id = " + id);
-                }
+        RandomWriter writer = new RandomWriter("later-boot-writer", 3001, (r, keys) -> {
+            int id = keys.any();
+            switch (r.nextInt(4)) {
+                case 0 -> db.execute("INSERT INTO acct VALUES (" + keys.fresh() + ", 1, 'new')");
+                case 1 -> db.execute("UPDATE acct SET balance = balance + 1, note = 'upd' WHERE id = " + id);
+                case 2 -> db.executeInTransaction(
+                        "UPDATE acct SET balance = balance + 10 WHERE id = " + id,
+                        "INSERT INTO acct VALUES (" + keys.fresh() + ", 2, 'tx')",
+                        "DELETE FROM acct WHERE id = " + keys.any());
+                default -> db.execute("DELETE FROM acct WHERE id = " + id);
             }
-        }, "later-boot-writer");
-        try (PostgresReplicationSource source = new PostgresReplicationSource("src",
-                config(db, "s_later_boot", "acct").build())) {
-            source.start(sink);
-            assertThat(source.awaitState(State.RUNNING, Duration.ofSeconds(30))).isTrue();
+        });
+        try (PostgresReplicationSource source = running("src", config(db, "s_later_boot", "acct"), sink,
+                Duration.ofSeconds(30))) {
             writer.start();
             Thread.sleep(700);
             List<SourceChange.Insert> snapshot = new ArrayList<>();
             BootstrapResult result = source.bootstrap(Set.of("acct"), snapshot::add, p -> { });
             Thread.sleep(700);
-            stop.set(true);
-            writer.join();
+            writer.stop();
             assertThat(result.temporarySlot()).isTrue();
             assertThat(snapshot).hasSize((int) result.totalRows());
 

@@ -1,9 +1,11 @@
 package io.drasi.source.postgres.streaming;
 
+import static io.drasi.source.postgres.streaming.StreamingTestSupport.bootstrappedAndRunning;
 import static io.drasi.source.postgres.streaming.StreamingTestSupport.config;
 import static io.drasi.source.postgres.streaming.StreamingTestSupport.id;
 import static io.drasi.source.postgres.streaming.StreamingTestSupport.kind;
 import static io.drasi.source.postgres.streaming.StreamingTestSupport.node;
+import static io.drasi.source.postgres.streaming.StreamingTestSupport.running;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -18,8 +20,6 @@ import io.drasi.source.postgres.testing.PostgresServer;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -53,25 +53,20 @@ class PartitionedTableTest {
         PostgresServer db = pg.newDatabase("part_handover");
         createPartitioned(db);
         db.execute("INSERT INTO m SELECT g, g % 300, 'seed' FROM generate_series(1, 3000) g");
-        AtomicBoolean stop = new AtomicBoolean();
-        Thread writer = new Thread(() -> {
-            ThreadLocalRandom r = ThreadLocalRandom.current();
-            int next = 3001;
-            while (!stop.get()) {
-                int id = r.nextInt(1, next);
-                switch (r.nextInt(5)) {
-                    case 0 -> db.execute("INSERT INTO m VALUES (" + (next++) + ", " + r.nextInt(0, 300) + ", 'new')");
-                    case 1 -> db.execute("UPDATE m SET note = 'upd' || id WHERE id = " + id);
-                    // moves the row to another partition (and, region being part of the key, to another id)
-                    case 2 -> db.execute("UPDATE m SET region = " + r.nextInt(0, 300) + " WHERE id = " + id);
-                    case 3 -> db.executeInTransaction(
-                            "UPDATE m SET note = 'tx' WHERE id = " + id,
-                            "INSERT INTO m VALUES (" + (next++) + ", " + r.nextInt(0, 300) + ", 'tx')",
-                            "DELETE FROM m WHERE id = " + r.nextInt(1, next));
-                    default -> db.execute("DELETE FROM m WHERE id = " + id);
-                }
+        RandomWriter writer = new RandomWriter("partition-writer", 3001, (r, keys) -> {
+            int id = keys.any();
+            switch (r.nextInt(5)) {
+                case 0 -> db.execute("INSERT INTO m VALUES (" + keys.fresh() + ", " + r.nextInt(0, 300) + ", 'new')");
+                case 1 -> db.execute("UPDATE m SET note = 'upd' || id WHERE id = " + id);
+                // moves the row to another partition (and, region being part of the key, to another id)
+                case 2 -> db.execute("UPDATE m SET region = " + r.nextInt(0, 300) + " WHERE id = " + id);
+                case 3 -> db.executeInTransaction(
+                        "UPDATE m SET note = 'tx' WHERE id = " + id,
+                        "INSERT INTO m VALUES (" + keys.fresh() + ", " + r.nextInt(0, 300) + ", 'tx')",
+                        "DELETE FROM m WHERE id = " + keys.any());
+                default -> db.execute("DELETE FROM m WHERE id = " + id);
             }
-        }, "partition-writer");
+        });
         RecordingSink sink = new RecordingSink();
         try (PostgresReplicationSource source = new PostgresReplicationSource("src",
                 config(db, "s_part_handover", "m").build())) {
@@ -85,8 +80,7 @@ class PartitionedTableTest {
             db.execute("INSERT INTO m SELECT g, 400 + g % 100, 'in new' FROM generate_series(10001, 10050) g",
                     "UPDATE m SET region = 450 WHERE id BETWEEN 1 AND 20");
             Thread.sleep(700);
-            stop.set(true);
-            writer.join();
+            writer.stop();
             db.execute("UPDATE m SET note = 'last' WHERE region >= 400");
 
             Map<String, Map<String, ElementValue>> expected = expectedM(db);
@@ -99,8 +93,7 @@ class PartitionedTableTest {
             assertThat(db.queryValue("SELECT pubviaroot::text FROM pg_publication WHERE pubname = 's_part_handover_pub'"))
                     .isEqualTo("true");
         } finally {
-            stop.set(true);
-            writer.join();
+            writer.stop();
         }
     }
 
@@ -113,11 +106,9 @@ class PartitionedTableTest {
                 "ALTER TABLE ev_1 REPLICA IDENTITY FULL", "ALTER TABLE ev_2 REPLICA IDENTITY FULL",
                 "INSERT INTO ev VALUES (1, 1, 'a')");
         RecordingSink sink = new RecordingSink();
-        try (PostgresReplicationSource source = new PostgresReplicationSource("src",
-                config(db, "s_part_move", "ev").withTableKeys(List.of(new TableKeyConfig("ev", List.of("id"))))
-                        .build())) {
-            source.startWithBootstrap(sink, p -> { });
-            assertThat(source.awaitState(State.RUNNING, WAIT)).isTrue();
+        try (PostgresReplicationSource source = bootstrappedAndRunning("src",
+                config(db, "s_part_move", "ev").withTableKeys(List.of(new TableKeyConfig("ev", List.of("id")))),
+                sink, WAIT)) {
             db.execute("UPDATE ev SET region = 2, note = 'moved' WHERE id = 1", "UPDATE ev SET note = 'b' WHERE id = 1");
             List<SourceChange> changes = sink.await(4, WAIT);
             assertThat(changes).extracting(c -> kind(c) + " " + id(c)).containsExactly(
@@ -134,10 +125,8 @@ class PartitionedTableTest {
         PostgresServer db = pg.newDatabase("part_leaf");
         createPartitioned(db);
         RecordingSink sink = new RecordingSink();
-        try (PostgresReplicationSource source = new PostgresReplicationSource("src",
-                config(db, "s_part_leaf", "m_mid_a").build())) {
-            source.startWithBootstrap(sink, p -> { });
-            assertThat(source.awaitState(State.RUNNING, WAIT)).isTrue();
+        try (PostgresReplicationSource source = bootstrappedAndRunning("src",
+                config(db, "s_part_leaf", "m_mid_a"), sink, WAIT)) {
             db.execute("INSERT INTO m VALUES (1, 120, 'leaf'), (2, 5, 'other partition')",
                     "UPDATE m SET note = 'x' WHERE id = 1");
             List<SourceChange> changes = sink.await(2, WAIT);
@@ -162,10 +151,7 @@ class PartitionedTableTest {
         }
         db.execute("ALTER PUBLICATION s_part_pub_pub SET (publish_via_partition_root = true)");
         RecordingSink sink = new RecordingSink();
-        try (PostgresReplicationSource source = new PostgresReplicationSource("src",
-                config(db, "s_part_pub", "m").build())) {
-            source.start(sink);
-            assertThat(source.awaitState(State.RUNNING, WAIT)).isTrue();
+        try (PostgresReplicationSource source = running("src", config(db, "s_part_pub", "m"), sink, WAIT)) {
             db.execute("INSERT INTO m VALUES (1, 250, 'default partition')");
             assertThat(sink.await(1, WAIT)).extracting(StreamingTestSupport::id).containsExactly("public:m:1:250");
         } catch (InterruptedException e) {
@@ -195,10 +181,8 @@ class PartitionedTableTest {
                 "ALTER TABLE d_2 ALTER COLUMN big SET STORAGE EXTERNAL",
                 "INSERT INTO d VALUES (1, 1, 'a', 0), (2, 15, repeat('x', 10000), 0)");
         RecordingSink sink = new RecordingSink();
-        try (PostgresReplicationSource source = new PostgresReplicationSource("src",
-                config(db, "s_part_attach", "d").build())) {
-            source.startWithBootstrap(sink, p -> { });
-            assertThat(source.awaitState(State.RUNNING, WAIT)).isTrue();
+        try (PostgresReplicationSource source = bootstrappedAndRunning("src",
+                config(db, "s_part_attach", "d"), sink, WAIT)) {
             // an unchanged TOAST value under REPLICA IDENTITY DEFAULT: re-read by key through the root
             db.execute("UPDATE d SET n = 1 WHERE id = 2");
             // attached while streaming (empty when attached), then written to

@@ -9,7 +9,7 @@ import java.util.List;
 import java.util.function.Predicate;
 
 /** A sink that records every acknowledged change; tests wait on it. */
-final class RecordingSink implements ChangeSink {
+public final class RecordingSink implements ChangeSink {
 
     private final List<PositionedChange> changes = new ArrayList<>();
     private final List<Integer> batchSizes = new ArrayList<>();
@@ -25,24 +25,24 @@ final class RecordingSink implements ChangeSink {
         notifyAll();
     }
 
-    void refuseWhen(Predicate<List<PositionedChange>> p) {
+    public void refuseWhen(Predicate<List<PositionedChange>> p) {
         this.refuse = p;
     }
 
-    synchronized List<PositionedChange> positioned() {
+    public synchronized List<PositionedChange> positioned() {
         return List.copyOf(changes);
     }
 
-    synchronized List<SourceChange> changes() {
+    public synchronized List<SourceChange> changes() {
         return changes.stream().map(PositionedChange::change).toList();
     }
 
-    synchronized int size() {
+    public synchronized int size() {
         return changes.size();
     }
 
     /** Waits until at least {@code n} changes arrived, failing with what arrived after {@code timeout}. */
-    synchronized List<SourceChange> await(int n, Duration timeout) throws InterruptedException {
+    public synchronized List<SourceChange> await(int n, Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (changes.size() < n) {
             long left = deadline - System.nanoTime();
@@ -56,7 +56,7 @@ final class RecordingSink implements ChangeSink {
     }
 
     /** Asserts that no further change arrives within {@code quiet}. */
-    synchronized void assertNoMoreThan(int n, Duration quiet) throws InterruptedException {
+    public synchronized void assertNoMoreThan(int n, Duration quiet) throws InterruptedException {
         long deadline = System.nanoTime() + quiet.toNanos();
         while (System.nanoTime() < deadline) {
             wait(Math.max(1, (deadline - System.nanoTime()) / 1_000_000));

@@ -5,6 +5,8 @@ import static io.drasi.source.postgres.streaming.StreamingTestSupport.id;
 import static io.drasi.source.postgres.streaming.StreamingTestSupport.kind;
 import static io.drasi.source.postgres.streaming.StreamingTestSupport.node;
 import static io.drasi.source.postgres.streaming.StreamingTestSupport.prop;
+import static io.drasi.source.postgres.streaming.StreamingTestSupport.running;
+import static io.drasi.source.postgres.streaming.StreamingTestSupport.started;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -35,10 +37,7 @@ class StreamingBasicsTest {
         PostgresServer db = pg.newDatabase("stream_basic");
         db.execute("CREATE TABLE users (id serial PRIMARY KEY, name varchar(100), email text, age int)");
         RecordingSink sink = new RecordingSink();
-        try (PostgresReplicationSource source = new PostgresReplicationSource("pg-source",
-                config(db, "s_basic", "users").build())) {
-            source.start(sink);
-            assertThat(source.awaitState(State.RUNNING, WAIT)).isTrue();
+        try (PostgresReplicationSource source = running("pg-source", config(db, "s_basic", "users"), sink, WAIT)) {
             long before = System.currentTimeMillis();
             db.execute("INSERT INTO users (name, email, age) VALUES ('Alice', 'alice@example.com', 30)",
                     "UPDATE users SET age = 31 WHERE id = 1",
@@ -76,9 +75,8 @@ class StreamingBasicsTest {
         db.execute("CREATE TABLE orders (id int PRIMARY KEY, total numeric(10,2))",
                 "CREATE TABLE order_items (order_id int, line int, sku text, PRIMARY KEY (order_id, line))");
         RecordingSink sink = new RecordingSink();
-        try (PostgresReplicationSource source = new PostgresReplicationSource("pg-source",
-                config(db, "s_tx", "orders", "public.order_items").build())) {
-            source.start(sink);
+        try (PostgresReplicationSource source = started("pg-source",
+                config(db, "s_tx", "orders", "public.order_items"), sink)) {
             db.executeInTransaction("INSERT INTO orders VALUES (1001, 9.50)",
                     "INSERT INTO order_items VALUES (1001, 1, 'a'), (1001, 2, 'b'), (1001, 3, 'c')");
             db.executeInTransaction("UPDATE order_items SET sku = 'z' WHERE order_id = 1001 AND line = 3",
@@ -100,9 +98,7 @@ class StreamingBasicsTest {
         PostgresServer db = pg.newDatabase("stream_key");
         db.execute("CREATE TABLE t (id int PRIMARY KEY, v text)");
         RecordingSink sink = new RecordingSink();
-        try (PostgresReplicationSource source = new PostgresReplicationSource("src",
-                config(db, "s_key", "t").build())) {
-            source.start(sink);
+        try (PostgresReplicationSource source = started("src", config(db, "s_key", "t"), sink)) {
             db.execute("INSERT INTO t VALUES (1, 'a')", "UPDATE t SET id = 2 WHERE id = 1", "TRUNCATE t");
             List<SourceChange> changes = sink.await(4, WAIT);
             assertThat(changes).extracting(c -> kind(c) + " " + id(c)).containsExactly(
@@ -119,9 +115,8 @@ class StreamingBasicsTest {
         db.execute("CREATE TABLE events (code text NOT NULL, region text NOT NULL, n int)",
                 "ALTER TABLE events REPLICA IDENTITY FULL");
         RecordingSink sink = new RecordingSink();
-        try (PostgresReplicationSource source = new PostgresReplicationSource("src",
-                config(db, "s_cfgkey", "events").withTableKey("events", "region", "code").build())) {
-            source.start(sink);
+        try (PostgresReplicationSource source = started("src",
+                config(db, "s_cfgkey", "events").withTableKey("events", "region", "code"), sink)) {
             db.execute("INSERT INTO events VALUES ('x:1', 'eu', 1)", "UPDATE events SET n = 2",
                     "DELETE FROM events");
             List<SourceChange> changes = sink.await(3, WAIT);

@@ -2,6 +2,7 @@ package io.drasi.source.postgres.streaming;
 
 import static io.drasi.source.postgres.streaming.StreamingTestSupport.config;
 import static io.drasi.source.postgres.streaming.StreamingTestSupport.id;
+import static io.drasi.source.postgres.streaming.StreamingTestSupport.running;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -19,9 +20,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -62,9 +60,7 @@ class StreamingResilienceTest {
         PostgresServer db = pg.newDatabase("stream_reconnect");
         db.execute("CREATE TABLE t (id int PRIMARY KEY)");
         RecordingSink sink = new RecordingSink();
-        try (PostgresReplicationSource source = new PostgresReplicationSource("src", config(db, "s_reconnect", "t").build())) {
-            source.start(sink);
-            assertThat(source.awaitState(State.RUNNING, WAIT)).isTrue();
+        try (PostgresReplicationSource source = running("src", config(db, "s_reconnect", "t"), sink, WAIT)) {
             db.execute("INSERT INTO t VALUES (1)");
             sink.await(1, WAIT);
 
@@ -93,19 +89,13 @@ class StreamingResilienceTest {
         PostgresServer db = pg.newDatabase("stream_slotdrop");
         db.execute("CREATE TABLE t (id int PRIMARY KEY)");
         RecordingSink sink = new RecordingSink();
-        try (PostgresReplicationSource source = new PostgresReplicationSource("src",
-                config(db, "s_slotdrop", "t").build())) {
-            source.start(sink);
-            assertThat(source.awaitState(State.RUNNING, WAIT)).isTrue();
+        try (PostgresReplicationSource source = running("src", config(db, "s_slotdrop", "t"), sink, WAIT)) {
             db.execute("INSERT INTO t SELECT generate_series(100, 200)");
             sink.await(101, WAIT);
             Thread.sleep(1500); // let the walsender publish its decoding statistics
             db.dropSlotIfExists("s_slotdrop");
             db.execute("INSERT INTO t VALUES (1)");
-            assertThat(source.awaitState(State.FAILED, WAIT)).as("state after the slot was dropped").isTrue();
-            assertThat(source.failure()).get().extracting(Throwable::getMessage).asString()
-                    .contains("s_slotdrop").contains("bootstrap");
-            assertThat(source.failure().orElseThrow().reason()).isEqualTo(FailureReason.SLOT_MISSING);
+            assertFails(source, "the slot was dropped", FailureReason.SLOT_MISSING, "s_slotdrop", "bootstrap");
         }
     }
 
@@ -114,15 +104,10 @@ class StreamingResilienceTest {
         PostgresServer db = pg.newDatabase("stream_pubdrop");
         db.execute("CREATE TABLE t (id int PRIMARY KEY)");
         RecordingSink sink = new RecordingSink();
-        try (PostgresReplicationSource source = new PostgresReplicationSource("src",
-                config(db, "s_pubdrop", "t").build())) {
-            source.start(sink);
-            assertThat(source.awaitState(State.RUNNING, WAIT)).isTrue();
+        try (PostgresReplicationSource source = running("src", config(db, "s_pubdrop", "t"), sink, WAIT)) {
             db.execute("DROP PUBLICATION s_pubdrop_pub", "INSERT INTO t VALUES (1)");
-            assertThat(source.awaitState(State.FAILED, WAIT)).as("state after the publication was dropped").isTrue();
-            assertThat(source.failure()).get().extracting(Throwable::getMessage).asString()
-                    .contains("publication s_pubdrop_pub was dropped").contains("CREATE PUBLICATION");
-            assertThat(source.failure().orElseThrow().reason()).isEqualTo(FailureReason.PUBLICATION_MISSING);
+            assertFails(source, "the publication was dropped", FailureReason.PUBLICATION_MISSING,
+                    "publication s_pubdrop_pub was dropped", "CREATE PUBLICATION");
         }
     }
 
@@ -155,9 +140,7 @@ class StreamingResilienceTest {
             db.execute("INSERT INTO t VALUES (1)");
             failing.await(1, WAIT);
             db.execute("INSERT INTO t VALUES (2)");
-            assertThat(source.awaitState(State.FAILED, WAIT)).isTrue();
-            assertThat(source.failure()).get().extracting(Throwable::getMessage).asString()
-                    .contains("refused a batch");
+            assertFails(source, "the sink refused a batch", FailureReason.SINK, "refused a batch");
         }
         RecordingSink next = new RecordingSink();
         try (PostgresReplicationSource source = new PostgresReplicationSource("src", cfg)) {
@@ -173,10 +156,8 @@ class StreamingResilienceTest {
         PostgresServer db = pg.newDatabase("stream_idle");
         db.execute("CREATE TABLE t (id int PRIMARY KEY)", "CREATE TABLE noise (id serial PRIMARY KEY, pad text)");
         RecordingSink sink = new RecordingSink();
-        try (PostgresReplicationSource source = new PostgresReplicationSource("src",
-                config(db, "s_idle", "t").withHeartbeatInterval(Duration.ofMillis(300)).build())) {
-            source.start(sink);
-            assertThat(source.awaitState(State.RUNNING, WAIT)).isTrue();
+        try (PostgresReplicationSource source = running("src",
+                config(db, "s_idle", "t").withHeartbeatInterval(Duration.ofMillis(300)), sink, WAIT)) {
             String startFlush = slotFlush(db, "s_idle");
             // WAL grows from tables that are not captured; the captured table stays idle
             db.execute("INSERT INTO noise (pad) SELECT repeat('x', 200) FROM generate_series(1, 5000)");
@@ -191,6 +172,14 @@ class StreamingResilienceTest {
         }
     }
 
+    /** Asserts that {@code source} goes FAILED within {@link #WAIT} for {@code reason}, naming every phrase. */
+    private static void assertFails(PostgresReplicationSource source, String after, FailureReason reason,
+                                    String... phrases) throws InterruptedException {
+        assertThat(source.awaitState(State.FAILED, WAIT)).as("state after " + after).isTrue();
+        assertThat(source.failure()).get().extracting(Throwable::getMessage).asString().contains(phrases);
+        assertThat(source.failure().orElseThrow().reason()).isEqualTo(reason);
+    }
+
     private static String slotFlush(PostgresServer db, String slot) {
         return db.queryValue("select confirmed_flush_lsn::text from pg_replication_slots where slot_name = '" + slot + "'");
     }
@@ -201,42 +190,25 @@ class StreamingResilienceTest {
         db.execute("CREATE TABLE acct (id int PRIMARY KEY, balance int, note text)",
                 "INSERT INTO acct SELECT g, 0, 'seed' FROM generate_series(1, 2000) g");
         RecordingSink sink = new RecordingSink();
-        AtomicBoolean stop = new AtomicBoolean();
-        AtomicInteger ops = new AtomicInteger();
-        Thread writer = new Thread(() -> {
-            ThreadLocalRandom r = ThreadLocalRandom.current();
-            int next = 2001;
-            while (!stop.get()) {
-                int id = r.nextInt(1, next);
-                switch (r.nextInt(3)) {
-                    case 0 -> db.execute("INSERT INTO acct VALUES (" + (next++) + ", 1, 'new') ON CONFLICT DO NOTHING");
-                    case 1 -> db.execute("UPDATE acct SET balance = balance + 1, note = 'upd' WHERE id = " + id);
-                    default -> db.execute("DELETE FROM acct WHERE id = " + id);
-                }
-                ops.incrementAndGet();
+        RandomWriter writer = new RandomWriter("test-writer", 2001, (r, keys) -> {
+            int id = keys.any();
+            switch (r.nextInt(3)) {
+                case 0 -> db.execute("INSERT INTO acct VALUES (" + keys.fresh() + ", 1, 'new') ON CONFLICT DO NOTHING");
+                case 1 -> db.execute("UPDATE acct SET balance = balance + 1, note = 'upd' WHERE id = " + id);
+                default -> db.execute("DELETE FROM acct WHERE id = " + id);
             }
-        }, "test-writer");
+        });
         writer.start();
         try (PostgresReplicationSource source = new PostgresReplicationSource("src",
                 config(db, "s_handover", "acct").withMaxBatchSize(500).build())) {
             Thread.sleep(200);
             source.startWithBootstrap(sink, p -> { });
             Thread.sleep(1500);
-            stop.set(true);
-            writer.join();
+            writer.stop();
             Map<String, Map<String, ElementValue>> expected = DrasiState.expectedFromSelect(db, "acct");
             String lsnNow = db.queryValue("select pg_current_wal_lsn()::text");
-            long deadline = System.nanoTime() + WAIT.toNanos();
-            DrasiState state = new DrasiState();
-            while (System.nanoTime() < deadline) {
-                state = new DrasiState();
-                state.apply(sink.changes());
-                if (state.elements.equals(expected)) {
-                    break;
-                }
-                Thread.sleep(200);
-            }
-            assertThat(ops.get()).isGreaterThan(50);
+            DrasiState state = DrasiState.awaitEqual(sink, expected, WAIT);
+            assertThat(writer.steps()).isGreaterThan(50);
             assertThat(state.anomalies).as("duplicates / ghosts").isEmpty();
             assertThat(state.elements).as("Drasi state vs SELECT at %s", lsnNow).isEqualTo(expected);
         }

@@ -14,7 +14,6 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -55,26 +54,17 @@ class DrasiChangeTransformGoldenTest {
     }
 
     static String expectedKey(SourceChange c) {
-        if (c instanceof SourceChange.Insert i) {
-            return i.element().metadata().elementId().value();
-        }
-        if (c instanceof SourceChange.Update u) {
-            return u.element().metadata().elementId().value();
-        }
-        if (c instanceof SourceChange.Delete d) {
-            return d.metadata().elementId().value();
-        }
-        return ElementId.prefix(((SourceChange.Truncate) c).tableId());
+        return c.fold(i -> i.element().metadata().elementId().value(), u -> u.element().metadata().elementId().value(),
+                d -> d.metadata().elementId().value(), t -> ElementId.prefix(t.tableId()));
     }
 
     @ParameterizedTest
     @MethodSource("cases")
     void seedJson_everyGoldenRecord_goldenChangeKeyedByElementId(GoldenCases.Case c) {
         DrasiChangeTransform<SourceRecord> smt = smt(props(c, "seed", "json", "emit", "omit"));
-        List<GoldenFile.Group> groups = GoldenFile.groups(c);
-        for (int i = 0; i < groups.size(); i++) {
-            SourceRecord in = c.records().get(i);
-            GoldenFile.Group g = groups.get(i);
+        for (GoldenFile.Group g : GoldenFile.groups(c)) {
+            int i = g.index();
+            SourceRecord in = g.record();
             if (g.changes().isEmpty()) {
                 assertThat(smt.apply(in)).as("%s record %d dropped", c.file(), i).isNull();
             } else if (g.changes().size() == 2) {
@@ -103,15 +93,14 @@ class DrasiChangeTransformGoldenTest {
     @MethodSource("cases")
     void seedStruct_everyGoldenRecord_sameChangeAsJson(GoldenCases.Case c) {
         DrasiChangeTransform<SourceRecord> smt = smt(props(c, "seed", "struct", "emit", "omit"));
-        List<GoldenFile.Group> groups = GoldenFile.groups(c);
-        for (int i = 0; i < groups.size(); i++) {
-            GoldenFile.Group g = groups.get(i);
+        for (GoldenFile.Group g : GoldenFile.groups(c)) {
             if (g.changes().size() != 1) {
                 continue; // covered by the JSON test
             }
-            SourceRecord out = smt.apply(c.records().get(i));
+            SourceRecord out = smt.apply(g.record());
             assertThat(out.valueSchema()).isEqualTo(DrasiStructs.SEED);
-            assertThat(StructsToJson.seedJson((Struct) out.value())).as("%s record %d", c.file(), i).isEqualTo(g.changes().get(0));
+            assertThat(StructsToJson.seedJson((Struct) out.value())).as("%s record %d", c.file(), g.index())
+                    .isEqualTo(g.changes().get(0));
             assertThat(out.key()).isEqualTo(expectedKey(SeedJson.decode(g.changes().get(0))));
         }
     }
@@ -121,10 +110,8 @@ class DrasiChangeTransformGoldenTest {
     void platform_everyGoldenRecord_wireFormOfTheGoldenChange(GoldenCases.Case c) {
         DrasiChangeTransform<SourceRecord> json = smt(props(c, "platform", "json", "drop", "omit"));
         DrasiChangeTransform<SourceRecord> struct = smt(props(c, "platform", "struct", "drop", "omit"));
-        List<GoldenFile.Group> groups = GoldenFile.groups(c);
-        for (int i = 0; i < groups.size(); i++) {
-            GoldenFile.Group g = groups.get(i);
-            SourceRecord in = c.records().get(i);
+        for (GoldenFile.Group g : GoldenFile.groups(c)) {
+            SourceRecord in = g.record();
             if (g.changes().size() != 1) {
                 continue;
             }
@@ -138,7 +125,7 @@ class DrasiChangeTransformGoldenTest {
             }
             Struct source = ((Struct) in.value()).getStruct("source");
             String want = normaliseTimes(PlatformWireJson.encode(expected, source.getInt64("lsn"), 0, 0, source.getString("db")));
-            assertThat(normaliseTimes((String) outJson.value())).as("%s record %d", c.file(), i).isEqualTo(want);
+            assertThat(normaliseTimes((String) outJson.value())).as("%s record %d", c.file(), g.index()).isEqualTo(want);
             assertThat(normaliseTimes(StructsToJson.platformJson((Struct) outStruct.value(), c.sourceId()))).isEqualTo(want);
             assertThat(outJson.key()).isEqualTo(expectedKey(expected)).isEqualTo(outStruct.key());
         }
@@ -148,15 +135,12 @@ class DrasiChangeTransformGoldenTest {
     @MethodSource("cases")
     void unavailableFail_recordsWithToastPlaceholders_failNamingTheFix(GoldenCases.Case c) {
         DrasiChangeTransform<SourceRecord> smt = smt(props(c, "seed", "json", "emit", "fail"));
-        List<GoldenFile.Group> groups = GoldenFile.groups(c);
-        for (int i = 0; i < groups.size(); i++) {
-            GoldenFile.Group g = groups.get(i);
-            SourceRecord in = c.records().get(i);
+        for (GoldenFile.Group g : GoldenFile.groups(c)) {
             if (g.hasUnavailable()) {
-                assertThatThrownBy(() -> smt.apply(in)).isInstanceOf(DataException.class)
+                assertThatThrownBy(() -> smt.apply(g.record())).isInstanceOf(DataException.class)
                         .hasMessageContaining("REPLICA IDENTITY FULL").hasMessageContaining("drasi.unavailable.handling=omit");
             } else if (g.changes().size() == 1) {
-                assertThat(smt.apply(in).value()).isEqualTo(g.changes().get(0));
+                assertThat(smt.apply(g.record()).value()).isEqualTo(g.changes().get(0));
             }
         }
     }

@@ -1,6 +1,7 @@
 package io.drasi.source.postgres.kafka;
 
 import io.drasi.source.postgres.mapping.GoldenCases;
+import org.apache.kafka.connect.source.SourceRecord;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -16,10 +17,12 @@ import java.util.List;
 final class GoldenFile {
 
     /**
+     * @param index      the record's index in the case
+     * @param record     the Debezium record of the case
      * @param recordLine the {@code {"record":..}} line
      * @param changes    the seed JSON lines that follow it
      */
-    record Group(String recordLine, List<String> changes) {
+    record Group(int index, SourceRecord record, String recordLine, List<String> changes) {
         boolean hasUnavailable() {
             return !recordLine.contains("\"unavailable\":[]");
         }
@@ -28,6 +31,7 @@ final class GoldenFile {
     private GoldenFile() {
     }
 
+    /** @return one group per record of the case, in order, each with its record */
     static List<Group> groups(GoldenCases.Case c) {
         String text;
         try (InputStream in = GoldenFile.class.getResourceAsStream("/golden/" + c.file())) {
@@ -38,28 +42,26 @@ final class GoldenFile {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        List<Group> groups = new ArrayList<>();
-        String current = null;
-        List<String> changes = null;
+        List<String> recordLines = new ArrayList<>();
+        List<List<String>> changes = new ArrayList<>();
         for (String line : text.split("\n")) {
             if (line.isEmpty()) {
                 continue;
             }
             if (line.startsWith("{\"record\":")) {
-                if (current != null) {
-                    groups.add(new Group(current, List.copyOf(changes)));
-                }
-                current = line;
-                changes = new ArrayList<>();
+                recordLines.add(line);
+                changes.add(new ArrayList<>());
             } else {
-                changes.add(line);
+                changes.get(changes.size() - 1).add(line);
             }
         }
-        if (current != null) {
-            groups.add(new Group(current, List.copyOf(changes)));
+        if (recordLines.size() != c.records().size()) {
+            throw new AssertionError(c.file() + ": " + recordLines.size() + " record lines for " + c.records().size()
+                    + " records");
         }
-        if (groups.size() != c.records().size()) {
-            throw new AssertionError(c.file() + ": " + groups.size() + " record lines for " + c.records().size() + " records");
+        List<Group> groups = new ArrayList<>();
+        for (int i = 0; i < recordLines.size(); i++) {
+            groups.add(new Group(i, c.records().get(i), recordLines.get(i), List.copyOf(changes.get(i))));
         }
         return groups;
     }

@@ -44,9 +44,7 @@ class HandoverTest {
         PostgresServer db = prepare(pg, "bs_first");
         String slotName = Bootstraps.slotName("bs_first");
         BootstrapProvider provider = Bootstraps.provider(db, T).build();
-        Writer writer = new Writer(db);
-        try {
-            writer.start();
+        try (Writer writer = Writer.started(db)) {
             writer.awaitCommits(50);
             Bootstraps.Collector rows = new Bootstraps.Collector();
             BootstrapResult result;
@@ -73,7 +71,6 @@ class HandoverTest {
             }
             assertThat(state).isEqualTo(finalTable(db));
         } finally {
-            writer.stop();
             db.dropSlotIfExists(slotName);
         }
     }
@@ -84,9 +81,7 @@ class HandoverTest {
         String streamSlot = Bootstraps.slotName("bs_stream");
         db.execute("SELECT pg_create_logical_replication_slot('" + streamSlot + "', 'pgoutput')");
         BootstrapProvider provider = Bootstraps.provider(db, T).build();
-        Writer writer = new Writer(db);
-        try {
-            writer.start();
+        try (Writer writer = Writer.started(db)) {
             writer.awaitCommits(80);
             Bootstraps.Collector rows = new Bootstraps.Collector();
             BootstrapResult result = provider.bootstrapWithTemporarySlot(Set.of("t"), rows);
@@ -118,7 +113,6 @@ class HandoverTest {
             assertThat(kept).as("transactions after the snapshot").isPositive();
             assertThat(state).isEqualTo(finalTable(db));
         } finally {
-            writer.stop();
             db.dropSlotIfExists(streamSlot);
         }
     }
@@ -184,22 +178,25 @@ class HandoverTest {
         return m;
     }
 
-    /** Random inserts/updates/deletes in 1..4-statement transactions, with pauses inside them. */
-    static final class Writer {
+    /** Random inserts/updates/deletes in 1..4-statement transactions, with pauses inside them; close() stops it. */
+    static final class Writer implements AutoCloseable {
         private final PostgresServer db;
         private final AtomicBoolean running = new AtomicBoolean();
         private final AtomicReference<Throwable> failure = new AtomicReference<>();
         final AtomicLong commits = new AtomicLong();
         private Thread thread;
 
-        Writer(PostgresServer db) {
+        private Writer(PostgresServer db) {
             this.db = db;
         }
 
-        void start() {
-            running.set(true);
-            thread = new Thread(this::run, "bootstrap-test-writer");
-            thread.start();
+        /** @return a writer writing to table {@code t} of {@code db} */
+        static Writer started(PostgresServer db) {
+            Writer writer = new Writer(db);
+            writer.running.set(true);
+            writer.thread = new Thread(writer::run, "bootstrap-test-writer");
+            writer.thread.start();
+            return writer;
         }
 
         private void run() {
@@ -260,6 +257,11 @@ class HandoverTest {
                 thread.join(30_000);
             }
             assertThat(failure.get()).as("writer failure").isNull();
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            stop();
         }
     }
 }
