@@ -5,6 +5,7 @@ import io.debezium.engine.DebeziumEngine;
 import io.debezium.engine.RecordChangeEvent;
 import io.debezium.engine.format.ChangeEventFormat;
 import io.drasi.source.postgres.ChangeSink;
+import io.drasi.source.postgres.ConfigFiles;
 import io.drasi.source.postgres.DrasiChangeConsumer;
 import io.drasi.source.postgres.PositionedChange;
 import io.drasi.source.postgres.PostgresReplicationSource;
@@ -29,10 +30,11 @@ import org.apache.kafka.connect.source.SourceRecord;
  * Each change is printed as the drasi-server HTTP source event it would be posted as.
  *
  * <pre>
- * PGHOST=db PGUSER=drasi PGPASSWORD=... PGDATABASE=shop java -jar target/own-debezium-engine.jar users
+ * PGPASSWORD=... java -jar target/own-debezium-engine.jar source.yaml
  * </pre>
  *
- * Connection from libpq's variables; slot and publication {@code drasi_own_engine} ({@code DRASI_SLOT}); offsets in
+ * The source is described by a drasi-server ({@code kind: postgres}) or drasi-lib ({@code source_type: postgres})
+ * YAML file, {@code ${VAR}} taken from the environment (e.g. {@code password: ${PGPASSWORD}}); offsets in
  * {@code own-engine.offsets}. Runs until Ctrl-C. With {@code EXPECT_CHANGES=N} it exits 0 once N changes were
  * printed and 1 when they did not arrive within {@code TIMEOUT_SECONDS} (60): how CI proves the example works.
  */
@@ -41,27 +43,19 @@ public final class OwnEngineApp {
     private OwnEngineApp() {
     }
 
-    public static void main(String[] tables) throws Exception {
-        if (tables.length == 0) {
-            System.err.println("usage: java -jar own-debezium-engine.jar TABLE... (connection from PGHOST, PGPORT,"
-                    + " PGDATABASE, PGUSER, PGPASSWORD)");
+    public static void main(String[] args) throws Exception {
+        if (args.length != 1) {
+            System.err.println("usage: java -jar own-debezium-engine.jar SOURCE.yaml (a drasi-server or drasi-lib"
+                    + " postgres source; ${VAR} from the environment)");
             System.exit(2);
         }
+        ConfigFiles.LoadedConfig loaded = ConfigFiles.load(Path.of(args[0])); // every problem at once
+        String sourceId = loaded.sourceId().orElse("pg-source");
+        PostgresSourceConfig config = loaded.config();
         Map<String, String> env = System.getenv();
-        String slot = env.getOrDefault("DRASI_SLOT", "drasi_own_engine");
-        PostgresSourceConfig config = PostgresSourceConfig.builder()
-                .withHost(env.getOrDefault("PGHOST", "localhost"))
-                .withPort(Integer.parseInt(env.getOrDefault("PGPORT", "5432")))
-                .withDatabase(env.getOrDefault("PGDATABASE", "postgres"))
-                .withUser(env.getOrDefault("PGUSER", "postgres"))
-                .withPassword(env.get("PGPASSWORD"))
-                .withTables(tables)
-                .withSlotName(slot)
-                .withPublicationName(slot)
-                .build();
 
         // The engine properties: what the mapping needs, then your own settings on top.
-        Properties props = PostgresReplicationSource.debeziumEngineProperties("pg-source", config);
+        Properties props = PostgresReplicationSource.debeziumEngineProperties(sourceId, config);
         props.setProperty("name", "own-engine");
         props.setProperty("offset.storage", "org.apache.kafka.connect.storage.FileOffsetBackingStore");
         props.setProperty("offset.storage.file.filename", Path.of("own-engine.offsets").toAbsolutePath().toString());
@@ -80,14 +74,14 @@ public final class OwnEngineApp {
         ExecutorService executor = Executors.newSingleThreadExecutor();
         int exit;
         // DrasiChangeConsumer checks the properties against the value contract (naming anything missing) first.
-        try (DrasiChangeConsumer drasi = new DrasiChangeConsumer("pg-source", config, props, printing);
+        try (DrasiChangeConsumer drasi = new DrasiChangeConsumer(sourceId, config, props, printing);
              DebeziumEngine<RecordChangeEvent<SourceRecord>> engine = DebeziumEngine
                      .create(ChangeEventFormat.of(Connect.class))
                      .using(props)
                      .using(new DebeziumEngine.ConnectorCallback() {
                          @Override
                          public void pollingStarted() {
-                             System.err.println("streaming " + String.join(", ", tables));
+                             System.err.println("streaming " + String.join(", ", config.tables()));
                          }
                      })
                      .using((success, message, error) -> {

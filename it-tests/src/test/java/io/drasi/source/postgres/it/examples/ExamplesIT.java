@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.drasi.source.postgres.it.cli.CliProcess;
 import io.drasi.source.postgres.testing.Archives;
 import io.drasi.source.postgres.testing.PostgresExtension;
 import io.drasi.source.postgres.testing.PostgresServer;
@@ -17,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
@@ -84,30 +86,14 @@ class ExamplesIT {
 
     @Test
     void libraryApp_snapshotThenChanges_printedAsSeedJsonExitZero(PostgresServer pg, @TempDir Path dir) throws Exception {
-        PostgresServer db = pg.newDatabase("ex_library");
-        String slot = "ex_library_slot";
-        db.execute("CREATE TABLE items (id int PRIMARY KEY, name text)", "INSERT INTO items VALUES (1, 'one'), (2, 'two')");
-        try {
-            Example app = Example.start(build("library-app"), dir, db, slot, 5, 120, "items");
-            app.awaitStderr("streaming items");
-            writeChanges(db);
-            assertThat(app.await()).as("exit code\n%s", app).isZero();
-            List<String> lines = app.stdoutLines();
-            assertThat(lines).hasSize(5);
-            List<String> summary = new ArrayList<>();
-            for (String line : lines) {
-                JsonNode c = JSON.readTree(line);
-                JsonNode meta = c.has("element") ? c.path("element").path("metadata") : c.path("metadata");
-                summary.add(c.path("type").asText() + " " + meta.path("element_id").asText());
-            }
-            assertThat(summary.subList(0, 2)).as("the snapshot").containsExactlyInAnyOrder("Insert public:items:1", "Insert public:items:2");
-            assertThat(summary.subList(2, 5)).as("then the changes, in commit order")
-                    .containsExactly("Insert public:items:3", "Update public:items:1", "Delete public:items:2");
-            assertThat(app.stderr()).contains("received 5 changes");
-            assertThat(dir.resolve("library-app.offsets")).exists();
-        } finally {
-            db.dropSlotIfExists(slot);
-        }
+        List<String> summary = runWithChanges("library-app", pg, "ex_library", dir, c -> {
+            JsonNode meta = c.has("element") ? c.path("element").path("metadata") : c.path("metadata");
+            return c.path("type").asText() + " " + meta.path("element_id").asText();
+        }, "items");
+        assertThat(summary.subList(0, 2)).as("the snapshot").containsExactlyInAnyOrder("Insert public:items:1", "Insert public:items:2");
+        assertThat(summary.subList(2, 5)).as("then the changes, in commit order")
+                .containsExactly("Insert public:items:3", "Update public:items:1", "Delete public:items:2");
+        assertThat(dir.resolve("library-app.offsets")).exists();
     }
 
     @Test
@@ -127,36 +113,47 @@ class ExamplesIT {
 
     @Test
     void ownDebeziumEngine_snapshotThenChanges_printedAsHostEventsExitZero(PostgresServer pg, @TempDir Path dir) throws Exception {
-        PostgresServer db = pg.newDatabase("ex_engine");
-        String slot = "ex_engine_slot";
+        List<String> summary = runWithChanges("own-debezium-engine", pg, "ex_engine", dir, e -> e.path("operation").asText()
+                + " " + (e.has("element") ? e.path("element").path("id") : e.path("id")).asText(), "source.yaml");
+        assertThat(summary.subList(0, 2)).as("Debezium's snapshot").containsExactlyInAnyOrder("insert public:items:1",
+                "insert public:items:2");
+        assertThat(summary.subList(2, 5)).as("then the changes, in commit order")
+                .containsExactly("insert public:items:3", "update public:items:1", "delete public:items:2");
+        assertThat(dir.resolve("own-engine.offsets")).exists();
+    }
+
+    /**
+     * Table {@code items} with two rows in a new database, a drasi-server source file {@code source.yaml} for it in
+     * {@code dir} (password {@code ${PGPASSWORD}}); starts the example with {@code EXPECT_CHANGES=5}, waits until it
+     * streams, inserts, updates and deletes a row, and expects exit 0 with 5 JSON lines on stdout.
+     *
+     * @return {@code summary} of each printed line, in order
+     */
+    private static List<String> runWithChanges(String example, PostgresServer pg, String name, Path dir,
+                                               Function<JsonNode, String> summary, String... args) throws Exception {
+        PostgresServer db = pg.newDatabase(name);
+        String slot = name + "_slot";
         db.execute("CREATE TABLE items (id int PRIMARY KEY, name text)", "INSERT INTO items VALUES (1, 'one'), (2, 'two')");
+        CliProcess.sourceYaml(dir.resolve("source.yaml"), db, "pg-source", db.user(),
+                db.password() == null ? "" : "${PGPASSWORD}", slot, slot, List.of("items"));
         try {
-            Example app = Example.start(build("own-debezium-engine"), dir, db, slot, 5, 120, "items");
+            Example app = Example.start(build(example), dir, db, slot, 5, 120, args);
             app.awaitStderr("streaming items");
             awaitSlotActive(db, slot, app);
-            writeChanges(db);
+            db.execute("INSERT INTO items VALUES (3, 'three')");
+            db.execute("UPDATE items SET name = 'uno' WHERE id = 1");
+            db.execute("DELETE FROM items WHERE id = 2");
             assertThat(app.await()).as("exit code\n%s", app).isZero();
-            List<String> summary = new ArrayList<>();
-            for (String line : app.stdoutLines()) {
-                JsonNode e = JSON.readTree(line);
-                summary.add(e.path("operation").asText() + " " + (e.has("element") ? e.path("element").path("id") : e.path("id")).asText());
-            }
-            assertThat(summary).hasSize(5);
-            assertThat(summary.subList(0, 2)).as("Debezium's snapshot").containsExactlyInAnyOrder("insert public:items:1",
-                    "insert public:items:2");
-            assertThat(summary.subList(2, 5)).as("then the changes, in commit order")
-                    .containsExactly("insert public:items:3", "update public:items:1", "delete public:items:2");
             assertThat(app.stderr()).contains("received 5 changes");
-            assertThat(dir.resolve("own-engine.offsets")).exists();
+            List<String> out = new ArrayList<>();
+            for (String line : app.stdoutLines()) {
+                out.add(summary.apply(JSON.readTree(line)));
+            }
+            assertThat(out).as("stdout\n%s", app).hasSize(5);
+            return out;
         } finally {
             db.dropSlotIfExists(slot);
         }
-    }
-
-    private static void writeChanges(PostgresServer db) {
-        db.execute("INSERT INTO items VALUES (3, 'three')");
-        db.execute("UPDATE items SET name = 'uno' WHERE id = 1");
-        db.execute("DELETE FROM items WHERE id = 2");
     }
 
     /**
@@ -224,10 +221,10 @@ class ExamplesIT {
     private record Example(Process process, Path out, Path err) {
 
         static Example start(Path jar, Path dir, PostgresServer db, String slot, int expect, int timeoutSeconds,
-                             String... tables) throws IOException {
+                             String... args) throws IOException {
             List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                     "-Xmx256m", "-jar", jar.toString()));
-            cmd.addAll(List.of(tables));
+            cmd.addAll(List.of(args));
             ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile())
                     .redirectOutput(dir.resolve("stdout").toFile()).redirectError(dir.resolve("stderr").toFile());
             Map<String, String> env = pb.environment();
