@@ -40,7 +40,8 @@ import org.slf4j.LoggerFactory;
  * {@code it-tests/target/debezium-server-<version>/}.
  *
  * <p>System properties (set by the it-tests build): {@code debezium.server.version}, {@code debezium.server.sha256},
- * {@code maven.repo.local}; {@code debezium.server.dist.url} overrides the download address (a mirror).
+ * {@code maven.repo.local} (and {@code maven.repo.local.tail}, read only, when given); {@code debezium.server.dist.url}
+ * overrides the download address (a mirror).
  *
  * <p>Stateless; the download and the extraction are atomic on the file system.
  */
@@ -66,6 +67,10 @@ final class DebeziumServerDist {
         String sha256 = required("debezium.server.sha256");
         if (Files.isRegularFile(file)) {
             return file;
+        }
+        String tail = System.getProperty("maven.repo.local.tail"); // a chained local repository (read-only)
+        if (tail != null && !tail.isBlank() && Files.isRegularFile(Path.of(tail).resolve(relative))) {
+            return Path.of(tail).resolve(relative);
         }
         URI uri = URI.create(System.getProperty("debezium.server.dist.url", CENTRAL + relative));
         Files.createDirectories(file.getParent());
@@ -106,6 +111,9 @@ final class DebeziumServerDist {
             try (InputStream in = new GZIPInputStream(new BufferedInputStream(Files.newInputStream(tarball), 1 << 16), 1 << 16);
                  TarArchiveInputStream tar = new TarArchiveInputStream(in)) {
                 Archives.untar(tar, dir);
+            } catch (IOException e) {
+                throw new IOException("cannot unpack " + tarball + " (" + e.getMessage() + "); delete it and run again to"
+                        + " download it again", e);
             }
             if (!Files.isExecutable(dir.resolve("debezium-server/run.sh"))) {
                 throw new IOException(tarball + " holds no executable debezium-server/run.sh");
