@@ -33,9 +33,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
 /**
  * The real Debezium Server distribution (README "Debezium Server"): the jars of
  * {@code kafka-connect/target/drasi-debezium-server-lib/} in its {@code lib/}, README's
- * {@code application.properties} (only the database, slot, tables, URL and the server's HTTP port replaced), its
- * HTTP sink posting to an in-process drasi HTTP source ({@link FakeDrasiHttpSource}, the contract of drasi-core's
- * {@code http} source in standard mode) that answers the first request with 503.
+ * {@code application.properties} (only the database, slot, tables, URL, the server's HTTP port and the retry interval
+ * replaced), its HTTP sink posting to an in-process drasi HTTP source ({@link FakeDrasiHttpSource}, the contract of
+ * drasi-core's {@code http} source in standard mode) that answers the first request with 503.
  *
  * <p>The distribution (~700 MB) comes from the local Maven repository, downloaded there once when missing
  * ({@link DebeziumServerDist}); the server runs on a Java 21+ JDK. Tag {@code debezium-server}: part of
