@@ -12,6 +12,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.security.DigestInputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -94,6 +95,7 @@ final class DebeziumServerDist {
                 throw new IOException("downloaded " + uri + " has SHA-256 " + got + ", expected " + sha256
                         + " (it-tests/pom.xml debezium.server.sha256; update it together with debezium.version)");
             }
+            Files.setPosixFilePermissions(part, PosixFilePermissions.fromString("rw-r--r--")); // as Maven's own files
             Files.move(part, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             LOG.info("downloaded {} MB in {} s", Files.size(file) >> 20, (System.nanoTime() - start) / 1_000_000_000);
             return file;
