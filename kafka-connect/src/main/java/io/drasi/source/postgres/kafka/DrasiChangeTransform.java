@@ -3,6 +3,7 @@ package io.drasi.source.postgres.kafka;
 import io.drasi.source.postgres.mapping.ChangeMapper;
 import io.drasi.source.postgres.mapping.MappedRecord;
 import io.drasi.source.postgres.mapping.MappingException;
+import io.drasi.source.postgres.mapping.json.HostPushJson;
 import io.drasi.source.postgres.mapping.json.PlatformWireJson;
 import io.drasi.source.postgres.mapping.json.SeedJson;
 import io.drasi.source.postgres.model.ElementId;
@@ -30,7 +31,9 @@ import java.util.Set;
  *   <li>Key: the Drasi element id ({@code schema:table:key}, a string; {@link Schema#STRING_SCHEMA}), so
  *       every change of one element lands in one partition of the topic. A TRUNCATE (with
  *       {@code drasi.truncate.handling=emit}) is keyed by the table's id prefix {@code schema:table:}.</li>
- *   <li>Value: the change in seed shape or platform wire shape ({@code drasi.format}), as JSON text or as a
+ *   <li>Value: the change in seed shape, platform wire shape or as one drasi-server HTTP source event
+ *       ({@code drasi.format} {@code seed}, {@code platform}, {@code host}; the host event is written by
+ *       {@link HostPushJson}, the same writer as the library's HTTP sink), as JSON text or (seed, platform) as a
  *       Connect Struct ({@code drasi.value.type}, see {@link DrasiStructs}). Topic, partition, timestamp
  *       and headers are kept.</li>
  *   <li>Dropped (returns null): tombstones, heartbeats, transaction BEGIN/END metadata, logical decoding
@@ -46,8 +49,10 @@ import java.util.Set;
  * </ul>
  *
  * <p>Mapping failures are thrown as {@link DataException}, so the connector's {@code errors.tolerance}
- * applies. Thread-safety: one instance per task, as Kafka Connect uses it; {@link #apply} is safe for
- * concurrent use anyway.
+ * applies. Thread-safety: {@link #apply} is safe for concurrent use (Debezium Server 3.6 applies transforms
+ * to the records of a batch in parallel): the configured state is one immutable object published through a
+ * volatile field, the mapper's caches are concurrent and the encoders are stateless. {@link #configure} and
+ * {@link #close} are not meant to race with {@code apply}.
  *
  * @param <R> the record type
  */
@@ -56,40 +61,43 @@ public class DrasiChangeTransform<R extends ConnectRecord<R>> implements Transfo
     /** Header naming the omitted unchanged-TOAST properties (a JSON array of names). */
     public static final String UNAVAILABLE_HEADER = "drasi.unavailable";
 
-    private DrasiTransformConfig config;
-    private ChangeMapper mapper;
+    /** What {@link #configure} sets up, published at once (apply runs on other threads). */
+    private record Configured(DrasiTransformConfig config, ChangeMapper mapper) {
+    }
+
+    private volatile Configured configured;
 
     @Override
     public void configure(Map<String, ?> props) {
         DrasiTransformConfig c = DrasiTransformConfig.parse(props);
-        this.mapper = new ChangeMapper(c.sourceId(), c.tableKeys(), c.decimalAsString()
-                ? new PgValueConverter(PgValueConverter.NumericMode.EXACT_STRING) : PgValueConverter.DEFAULT);
-        this.config = c;
+        this.configured = new Configured(c, new ChangeMapper(c.sourceId(), c.tableKeys(), c.decimalAsString()
+                ? new PgValueConverter(PgValueConverter.NumericMode.EXACT_STRING) : PgValueConverter.DEFAULT));
     }
 
     @Override
     public R apply(R record) {
-        if (mapper == null) {
-            throw new IllegalStateException("DrasiChangeTransform used before configure()");
+        Configured state = configured;
+        if (state == null) {
+            throw new IllegalStateException("DrasiChangeTransform used before configure() (or after close())");
         }
         long startNs = nowNs();
         MappedRecord m;
         try {
-            m = mapper.map(asSourceRecord(record));
+            m = state.mapper().map(asSourceRecord(record));
         } catch (MappingException e) {
             throw new DataException("Drasi mapping failed for a record of topic '" + record.topic() + "': " + e.getMessage(), e);
         }
         switch (m.kind()) {
             case DATA:
-                return data(record, m, startNs);
+                return data(state.config(), record, m, startNs);
             case TRUNCATE:
-                return truncate(record, m);
+                return truncate(state.config(), record, m);
             default: // TOMBSTONE, HEARTBEAT, TX_BEGIN, TX_END, MESSAGE
                 return null;
         }
     }
 
-    private R data(R record, MappedRecord m, long startNs) {
+    private R data(DrasiTransformConfig config, R record, MappedRecord m, long startNs) {
         List<SourceChange> changes = m.changes();
         if (changes.size() != 1) {
             throw new DataException("an UPDATE of " + m.table() + " changed the Drasi element id ("
@@ -113,7 +121,10 @@ public class DrasiChangeTransform<R extends ConnectRecord<R>> implements Transfo
         SourceChange change = changes.get(0);
         Object value;
         Schema valueSchema;
-        if (config.format() == DrasiTransformConfig.Format.SEED) {
+        if (config.format() == DrasiTransformConfig.Format.HOST) {
+            value = HostPushJson.encode(change); // JSON only (checked by DrasiTransformConfig)
+            valueSchema = Schema.STRING_SCHEMA;
+        } else if (config.format() == DrasiTransformConfig.Format.SEED) {
             if (config.valueType() == DrasiTransformConfig.ValueType.JSON) {
                 value = SeedJson.encode(change);
                 valueSchema = Schema.STRING_SCHEMA;
@@ -136,7 +147,7 @@ public class DrasiChangeTransform<R extends ConnectRecord<R>> implements Transfo
                 valueSchema, value, record.timestamp(), headers);
     }
 
-    private R truncate(R record, MappedRecord m) {
+    private R truncate(DrasiTransformConfig config, R record, MappedRecord m) {
         SourceChange.Truncate t = (SourceChange.Truncate) m.changes().get(0);
         switch (config.truncateHandling()) {
             case DROP:
@@ -212,7 +223,7 @@ public class DrasiChangeTransform<R extends ConnectRecord<R>> implements Transfo
 
     @Override
     public void close() {
-        mapper = null;
+        configured = null;
     }
 
     @Override

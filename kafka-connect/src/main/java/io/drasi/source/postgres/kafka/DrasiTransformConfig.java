@@ -27,7 +27,7 @@ public final class DrasiTransformConfig {
     public static final String TABLE_KEYS = "table.keys";
     /** numeric/decimal/money as exact strings instead of floats. */
     public static final String DECIMAL_AS_STRING = "decimal.as.string";
-    /** {@code seed} or {@code platform}. */
+    /** {@code seed}, {@code platform} or {@code host}. */
     public static final String FORMAT = "drasi.format";
     /** {@code json} (a String value) or {@code struct} (a Connect Struct value). */
     public static final String VALUE_TYPE = "drasi.value.type";
@@ -36,8 +36,11 @@ public final class DrasiTransformConfig {
     /** What an update with unchanged-TOAST placeholders becomes: {@code fail} or {@code omit}. */
     public static final String UNAVAILABLE_HANDLING = "drasi.unavailable.handling";
 
-    /** Output shape. */
-    public enum Format { SEED, PLATFORM }
+    /**
+     * Output shape: {@code SEED} drasi-core {@code SourceChange} JSON, {@code PLATFORM} the Drasi platform source
+     * wire format, {@code HOST} one drasi-server / drasi-lib HTTP source event (JSON only, no TRUNCATE form).
+     */
+    public enum Format { SEED, PLATFORM, HOST }
 
     /** Output value type. */
     public enum ValueType { JSON, STRUCT }
@@ -61,9 +64,12 @@ public final class DrasiTransformConfig {
                             + " Debezium itself splits a key change into delete + create.")
             .define(DECIMAL_AS_STRING, ConfigDef.Type.BOOLEAN, false, ConfigDef.Importance.LOW,
                     "numeric/decimal/money values as exact decimal strings instead of floats.")
-            .define(FORMAT, ConfigDef.Type.STRING, "seed", ConfigDef.CaseInsensitiveValidString.in("seed", "platform"),
-                    ConfigDef.Importance.HIGH, "Value shape: seed (drasi-core SourceChange JSON: type/element/metadata)"
-                            + " or platform (Drasi platform source wire format: op/payload.before|after).")
+            .define(FORMAT, ConfigDef.Type.STRING, "seed", ConfigDef.CaseInsensitiveValidString.in("seed", "platform", "host"),
+                    ConfigDef.Importance.HIGH, "Value shape: seed (drasi-core SourceChange JSON: type/element/metadata),"
+                            + " platform (Drasi platform source wire format: op/payload.before|after) or host (one"
+                            + " drasi-server/drasi-lib HTTP source event: operation/element/timestamp in ns, a delete as"
+                            + " operation/id/labels/timestamp; the body for POST /sources/{id}/events, e.g. from Debezium"
+                            + " Server's HTTP sink; JSON only).")
             .define(VALUE_TYPE, ConfigDef.Type.STRING, "json", ConfigDef.CaseInsensitiveValidString.in("json", "struct"),
                     ConfigDef.Importance.MEDIUM, "json: the value is the JSON text (use StringConverter);"
                             + " struct: a Connect Struct with a fixed schema per format, properties as a map of"
@@ -115,9 +121,16 @@ public final class DrasiTransformConfig {
         if (problems.isEmpty()) {
             String format = strings.getOrDefault(FORMAT, "seed");
             String truncate = strings.getOrDefault(TRUNCATE_HANDLING, "fail");
-            if ("emit".equalsIgnoreCase(truncate) && "platform".equalsIgnoreCase(format)) {
-                problems.add(TRUNCATE_HANDLING + ": 'emit' needs " + FORMAT + "=seed: the Drasi platform wire format"
-                        + " has no TRUNCATE; use fail or drop (or re-bootstrap the source after a TRUNCATE)");
+            if ("emit".equalsIgnoreCase(truncate) && !"seed".equalsIgnoreCase(format)) {
+                String why = "platform".equalsIgnoreCase(format) ? "the Drasi platform wire format has no TRUNCATE"
+                        : "the drasi-server HTTP source has no TRUNCATE event";
+                problems.add(TRUNCATE_HANDLING + ": 'emit' needs " + FORMAT + "=seed: " + why + "; use fail or drop"
+                        + " (or re-bootstrap the source after a TRUNCATE)");
+            }
+            if ("struct".equalsIgnoreCase(strings.getOrDefault(VALUE_TYPE, "json")) && "host".equalsIgnoreCase(format)) {
+                problems.add(VALUE_TYPE + ": 'struct' needs " + FORMAT + "=seed or platform: a host event is the JSON"
+                        + " body of an HTTP request; use json (with a string value format, e.g. Debezium Server's"
+                        + " debezium.format.value=simplestring)");
             }
         }
         if (!problems.isEmpty()) {

@@ -1,6 +1,8 @@
 package io.drasi.source.postgres.kafka;
 
+import io.drasi.source.postgres.mapping.Golden;
 import io.drasi.source.postgres.mapping.GoldenCases;
+import io.drasi.source.postgres.mapping.json.HostPushJson;
 import io.drasi.source.postgres.mapping.json.PlatformWireJson;
 import io.drasi.source.postgres.mapping.json.SeedJson;
 import io.drasi.source.postgres.model.ElementId;
@@ -10,11 +12,19 @@ import org.apache.kafka.connect.data.Struct;
 import org.apache.kafka.connect.errors.DataException;
 import org.apache.kafka.connect.header.Header;
 import org.apache.kafka.connect.source.SourceRecord;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
@@ -129,6 +139,89 @@ class DrasiChangeTransformGoldenTest {
             assertThat(normaliseTimes(StructsToJson.platformJson((Struct) outStruct.value(), c.sourceId()))).isEqualTo(want);
             assertThat(outJson.key()).isEqualTo(expectedKey(expected)).isEqualTo(outStruct.key());
         }
+    }
+
+    /**
+     * {@code drasi.format=host}: every record's output (key and value, or dropped, or the failure) is the golden file
+     * {@code golden/smt_host_<case>} of this module, and each value is what {@link HostPushJson} (the writer of the
+     * library's HTTP sink) writes for the mapping golden change of that record.
+     */
+    @ParameterizedTest
+    @MethodSource("cases")
+    void host_everyGoldenRecord_goldenHostEventKeyedByElementId(GoldenCases.Case c) {
+        DrasiChangeTransform<SourceRecord> smt = smt(props(c, "host", "json", "drop", "omit"));
+        StringBuilder golden = new StringBuilder();
+        List<GoldenFile.Group> groups = GoldenFile.groups(c);
+        for (int i = 0; i < groups.size(); i++) {
+            SourceRecord in = c.records().get(i);
+            GoldenFile.Group g = groups.get(i);
+            golden.append(hostLine(smt, in)).append('\n');
+            if (g.changes().size() == 1 && !(SeedJson.decode(g.changes().get(0)) instanceof SourceChange.Truncate)) {
+                SourceChange expected = SeedJson.decode(g.changes().get(0));
+                SourceRecord out = smt.apply(in);
+                assertThat(out.value()).as("%s record %d", c.file(), i).isEqualTo(HostPushJson.encode(expected));
+                assertThat(out.valueSchema()).isEqualTo(Schema.STRING_SCHEMA);
+                assertThat(out.key()).isEqualTo(expectedKey(expected));
+                assertThat(out.headers().lastWithName(DrasiChangeTransform.UNAVAILABLE_HEADER) != null)
+                        .isEqualTo(g.hasUnavailable());
+            }
+        }
+        Golden.assertMatches("smt_host_" + c.file(), golden.toString());
+    }
+
+    /** One golden line: {@code key<TAB>value}, {@code dropped}, or {@code DataException: message}. */
+    static String hostLine(DrasiChangeTransform<SourceRecord> smt, SourceRecord in) {
+        try {
+            SourceRecord out = smt.apply(in);
+            return out == null ? "dropped" : out.key() + "\t" + out.value();
+        } catch (DataException e) {
+            return "DataException: " + e.getMessage();
+        }
+    }
+
+    /**
+     * Debezium Server 3.6 applies the transform to a batch's records on several threads at once: one instance,
+     * every golden record of every case applied concurrently in shuffled order, gives each record exactly the output
+     * it gives alone.
+     */
+    @Test
+    void host_oneInstanceAppliedConcurrently_sameOutputAsSequential() throws Exception {
+        // the keys of the hostile-names case (the others use primary keys), exact numerics
+        Map<String, String> p = props(GoldenCases.configuredKeysHostileNames(), "host", "json", "drop", "omit");
+        p.put("decimal.as.string", "true");
+        List<SourceRecord> records = new ArrayList<>();
+        for (GoldenCases.Case c : GoldenCases.all()) {
+            records.addAll(c.records());
+        }
+        List<String> sequential = new ArrayList<>();
+        DrasiChangeTransform<SourceRecord> alone = smt(p);
+        for (SourceRecord r : records) {
+            sequential.add(hostLine(alone, r));
+        }
+        DrasiChangeTransform<SourceRecord> shared = smt(p); // fresh: the caches fill while threads race
+        int rounds = 200;
+        List<Integer> order = new ArrayList<>();
+        for (int round = 0; round < rounds; round++) {
+            for (int i = 0; i < records.size(); i++) {
+                order.add(i);
+            }
+        }
+        Collections.shuffle(order, new Random(18));
+        ExecutorService pool = Executors.newFixedThreadPool(8);
+        try {
+            List<Future<String>> results = new ArrayList<>();
+            for (int i : order) {
+                results.add(pool.submit(() -> hostLine(shared, records.get(i))));
+            }
+            for (int k = 0; k < order.size(); k++) {
+                assertThat(results.get(k).get(30, TimeUnit.SECONDS)).as("record %d", order.get(k))
+                        .isEqualTo(sequential.get(order.get(k)));
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        assertThat(sequential).anyMatch(l -> l.contains("\"operation\":\"delete\""))
+                .anyMatch(l -> l.startsWith("My Schema:Odd.Table%3A1:"));
     }
 
     @ParameterizedTest

@@ -14,6 +14,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -81,6 +82,65 @@ class DrasiChangeTransformTest {
         p.put("drasi.truncate.handling", "emit");
         assertThatThrownBy(() -> DrasiTransformConfig.parse(p)).isInstanceOf(ConfigException.class)
                 .hasMessageContaining("drasi.truncate.handling: 'emit' needs drasi.format=seed");
+    }
+
+    @Test
+    void configure_hostFormat_jsonWithFailOrDrop() {
+        Map<String, String> p = base();
+        p.put("drasi.format", "Host");
+        p.put("drasi.truncate.handling", "drop");
+        assertThat(DrasiTransformConfig.parse(p).format()).isEqualTo(DrasiTransformConfig.Format.HOST);
+    }
+
+    @Test
+    void configure_hostFormatWithEmitAndStruct_bothRejectedNamingTheFix() {
+        Map<String, String> p = base();
+        p.put("drasi.format", "host");
+        p.put("drasi.truncate.handling", "emit");
+        p.put("drasi.value.type", "struct");
+        assertThatThrownBy(() -> DrasiTransformConfig.parse(p)).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("drasi.truncate.handling: 'emit' needs drasi.format=seed: the drasi-server HTTP source"
+                        + " has no TRUNCATE event")
+                .hasMessageContaining("drasi.value.type: 'struct' needs drasi.format=seed or platform")
+                .hasMessageContaining("debezium.format.value=simplestring");
+    }
+
+    @Test
+    void apply_hostFormat_insertUpdateDeleteAsDrasiServerHttpEvents() {
+        Map<String, String> p = base();
+        p.put("drasi.format", "host");
+        DrasiChangeTransform<SourceRecord> t = new DrasiChangeTransform<>();
+        t.configure(p);
+        List<SourceRecord> ops = GoldenCases.everyOp().records();
+        List<String> values = new ArrayList<>();
+        for (SourceRecord r : ops.subList(0, 6)) { // up to the TRUNCATE
+            SourceRecord out = t.apply(r);
+            if (out != null) {
+                assertThat(out.valueSchema()).isEqualTo(Schema.STRING_SCHEMA);
+                values.add((String) out.value());
+            }
+        }
+        String users = "\"labels\":[\"users\"]";
+        String ts = ",\"timestamp\":1699900000123000000}"; // effective_from (ms) in ns
+        assertThat(values).containsExactly(
+                "{\"operation\":\"insert\",\"element\":{\"type\":\"node\",\"id\":\"public:users:2\"," + users
+                        + ",\"properties\":{\"id\":2,\"name\":\"Bob\",\"email\":null,\"age\":null}}" + ts,
+                "{\"operation\":\"insert\",\"element\":{\"type\":\"node\",\"id\":\"public:users:1\"," + users
+                        + ",\"properties\":{\"id\":1,\"name\":\"Alice\",\"email\":\"alice@example.com\",\"age\":30}}" + ts,
+                "{\"operation\":\"update\",\"element\":{\"type\":\"node\",\"id\":\"public:users:1\"," + users
+                        + ",\"properties\":{\"id\":1,\"name\":\"Alice\",\"email\":\"alice@new.example.com\",\"age\":31}}" + ts,
+                "{\"operation\":\"delete\",\"id\":\"public:users:1\"," + users + ts);
+        assertThatThrownBy(() -> t.apply(ops.get(6))).isInstanceOf(DataException.class)
+                .hasMessageContaining("TRUNCATE of public.users");
+    }
+
+    @Test
+    void apply_afterClose_illegalStateNamingIt() {
+        DrasiChangeTransform<SourceRecord> t = new DrasiChangeTransform<>();
+        t.configure(base());
+        t.close();
+        assertThatThrownBy(() -> t.apply(GoldenCases.everyOp().records().get(2))).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("after close()");
     }
 
     @Test

@@ -12,23 +12,34 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
- * README's list of the Kafka Connect plugin's jars is the directory `package` builds (kafka-connect is packaged
- * before it-tests in the reactor): a user copying the directory knows exactly what lands on the worker.
+ * README's lists of the Kafka Connect plugin's jars and of the jars for a Debezium Server's lib/ are the directories
+ * `package` builds (kafka-connect is packaged before it-tests in the reactor): a user copying a directory knows
+ * exactly what lands on the worker or the server.
  */
 class KafkaConnectPluginJarsTest {
 
     @Test
     void readmeJarList_equalsPluginDirectory() throws IOException {
-        Path dir = Path.of("..", "kafka-connect", "target", "drasi-kafka-connect-plugin");
-        assertThat(dir).as("plugin directory (built by the kafka-connect module's package)").isDirectory();
+        assertReadmeListsDirectory("kafka-connect-jars", "drasi-kafka-connect-plugin");
+    }
+
+    /** The same for the jars of a Debezium Server's lib/ (README "Debezium Server"). */
+    @Test
+    void readmeDebeziumServerJarList_equalsItsDirectory() throws IOException {
+        assertReadmeListsDirectory("debezium-server-jars", "drasi-debezium-server-lib");
+    }
+
+    private static void assertReadmeListsDirectory(String marker, String directory) throws IOException {
+        Path dir = Path.of("..", "kafka-connect", "target", directory);
+        assertThat(dir).as("%s (built by the kafka-connect module's package)", directory).isDirectory();
         List<String> jars;
         try (Stream<Path> s = Files.list(dir)) {
             jars = s.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".jar"))
                     .map(n -> n.replaceAll("-\\d[\\w.]*(-SNAPSHOT)?\\.jar$", "")).sorted().toList();
         }
         String readme = Files.readString(Path.of("..", "README.md"));
-        String section = readme.substring(readme.indexOf("<!-- kafka-connect-jars:start"),
-                readme.indexOf("<!-- kafka-connect-jars:end -->"));
+        String section = readme.substring(readme.indexOf("<!-- " + marker + ":start"),
+                readme.indexOf("<!-- " + marker + ":end -->"));
         Matcher m = Pattern.compile("`([a-z0-9-]+)`").matcher(section);
         List<String> listed = m.results().map(r -> r.group(1)).sorted().toList();
         assertThat(listed).as("jars README lists").containsExactlyElementsOf(jars);
