@@ -5,7 +5,7 @@ import io.debezium.engine.DebeziumEngine;
 import io.debezium.engine.RecordChangeEvent;
 import io.debezium.engine.format.ChangeEventFormat;
 import io.drasi.source.postgres.ChangeSink;
-import io.drasi.source.postgres.ConfigFiles;
+import io.drasi.source.postgres.config.ConfigFiles;
 import io.drasi.source.postgres.DrasiChangeConsumer;
 import io.drasi.source.postgres.PositionedChange;
 import io.drasi.source.postgres.PostgresReplicationSource;
