@@ -46,6 +46,7 @@ public final class BatchHandler implements DebeziumEngine.ChangeConsumer<RecordC
 
     private final Lsn resumeLsn;
     private final Runnable onDelivery;
+    private final HeldElements held;
 
     /**
      * @param resumeLsn  the slot's confirmed position when streaming started: stands in for the previous
@@ -55,6 +56,16 @@ public final class BatchHandler implements DebeziumEngine.ChangeConsumer<RecordC
      */
     public BatchHandler(ChangeMapper mapper, ChangeSink sink, ToastFiller toastFiller, GeneratedColumnFiller generatedFiller,
                  StatsCounter stats, Lsn resumeLsn, Runnable onDelivery) {
+        this(mapper, sink, toastFiller, generatedFiller, stats, resumeLsn, onDelivery, null);
+    }
+
+    /**
+     * @param held the element ids the consumer holds, updated after each acknowledged batch before its records are
+     *             marked processed (so never behind the offsets); null when not kept ({@code on_slot_loss: fail})
+     */
+    public BatchHandler(ChangeMapper mapper, ChangeSink sink, ToastFiller toastFiller, GeneratedColumnFiller generatedFiller,
+                 StatsCounter stats, Lsn resumeLsn, Runnable onDelivery, HeldElements held) {
+        this.held = held;
         this.generatedFiller = generatedFiller;
         this.resumeLsn = resumeLsn;
         this.onDelivery = onDelivery;
@@ -176,6 +187,9 @@ public final class BatchHandler implements DebeziumEngine.ChangeConsumer<RecordC
             } finally {
                 delivering = null;
             }
+        }
+        if (held != null && !out.isEmpty()) {
+            held.acknowledged(out); // before the offsets can move past these records
         }
         stats.acknowledged(out, commits, commitLsn, lastCommitTime); // the sink returned: acknowledged
         for (RecordChangeEvent<SourceRecord> event : records) {

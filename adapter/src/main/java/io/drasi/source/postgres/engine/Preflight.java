@@ -4,6 +4,7 @@ import io.drasi.source.postgres.bootstrap.TableIndexes;
 import io.drasi.source.postgres.GeneratedColumns;
 import io.drasi.source.postgres.PostgresSourceConfig;
 import io.drasi.source.postgres.PreflightException;
+import io.drasi.source.postgres.SlotLossPolicy;
 import io.drasi.source.postgres.SourceDiagnostics;
 import io.drasi.source.postgres.TableKeyConfig;
 import io.drasi.source.postgres.model.TableId;
@@ -92,6 +93,20 @@ public final class Preflight {
     }
 
     private Preflight() {
+    }
+
+    /**
+     * {@link #run(Connection, PostgresSourceConfig)} on a connection of its own.
+     *
+     * @throws io.drasi.source.postgres.ConnectionFailedException when the server cannot be reached (described)
+     */
+    public static Result run(io.drasi.source.postgres.bootstrap.ConnectionSettings connections,
+                             PostgresSourceConfig config) {
+        try (Connection c = Connections.open(connections)) {
+            return run(c, config);
+        } catch (SQLException e) {
+            throw Connections.describe(e, connections);
+        }
     }
 
     public static Result run(Connection c, PostgresSourceConfig config) throws SQLException {
@@ -502,7 +517,9 @@ public final class Preflight {
                             + rs.getInt(5) + ")", "stop that consumer, or choose another slot_name;"
                             + " a slot streams to one consumer at a time"));
                 }
-                if ("lost".equals(rs.getString(6))) {
+                if ("lost".equals(rs.getString(6)) && mode == Mode.START && config.onSlotLoss() == SlotLossPolicy.RESYNC) {
+                    LOG.debug("replication slot {} is invalidated; on_slot_loss: resync re-creates it", slot);
+                } else if ("lost".equals(rs.getString(6))) {
                     ok = false;
                     checks.add(Check.failed(name, "replication slot " + slot + " was invalidated by PostgreSQL (WAL"
                                     + " removed, max_slot_wal_keep_size exceeded): changes were lost",
