@@ -17,6 +17,7 @@ import io.drasi.source.postgres.engine.StatsCounter;
 import io.drasi.source.postgres.engine.ToastFiller;
 import io.drasi.source.postgres.engine.UnmappableValueLog;
 import io.drasi.source.postgres.core.Lsn;
+import io.drasi.source.postgres.model.TableId;
 import io.drasi.source.postgres.core.DrasiPostgresException;
 
 import io.debezium.embedded.Connect;
@@ -46,6 +47,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Properties;
@@ -131,6 +133,8 @@ public final class PostgresReplicationSource implements AutoCloseable {
     private volatile HeldElements held;
     /** The sink of start/startWithBootstrap, for a resync while streaming. */
     private volatile ChangeSink streamSink;
+    /** Tables added to a streaming slot and bootstrapped alone: their stream changes up to the point are dropped. */
+    private volatile Map<TableId, Lsn> snapshotted = Map.of();
     /** True while a resync replaces the engine: the old engine's end is not a failure. */
     private final AtomicBoolean resyncing = new AtomicBoolean();
     /** Threads inside start/startWithBootstrap/bootstrap: they run the sink and progress callbacks. */
@@ -327,9 +331,21 @@ public final class PostgresReplicationSource implements AutoCloseable {
                             null);
                 }
             } else if (bootstrapProgress != null) {
-                LOG.info("source {}: slot {} exists, resuming the stream from its position (no bootstrap)", id,
-                        config.slotName());
+                List<Preflight.ResolvedTable> added = addedTables(preflight.tables());
+                if (added.isEmpty()) {
+                    LOG.info("source {}: slot {} exists, resuming the stream from its position (no bootstrap)", id,
+                            config.slotName());
+                } else {
+                    if (!state.compareAndSet(State.STARTING, State.BOOTSTRAPPING)) {
+                        throw closedDuring("start", null);
+                    }
+                    snapshotted = bootstrapAdded(connections, added, sink, bootstrapProgress);
+                    if (!state.compareAndSet(State.BOOTSTRAPPING, State.STARTING)) {
+                        throw closedDuring("start (after bootstrapping the added tables)", null);
+                    }
+                }
             }
+            dropRemovedTables(connections, preflight.tables());
             startEngine(connections, preflight, sink);
         } catch (SourceClosedException e) {
             throw e;
@@ -361,6 +377,8 @@ public final class PostgresReplicationSource implements AutoCloseable {
         Properties props = DebeziumProperties.of(id, config, preflight.tables(), Mapping.engineProperties());
         BatchHandler handler = new BatchHandler(mapper, sink, toast, generated, stats,
                 slotConfirmedFlush(connections), this::onStreaming, held);
+        handler.dropSnapshotted(snapshotted);
+        recordTables(preflight.tables());
         CountDownLatch polling = new CountDownLatch(1);
         CountDownLatch terminated = new CountDownLatch(1);
         DebeziumEngine<RecordChangeEvent<SourceRecord>> built = DebeziumEngine.create(ChangeEventFormat.of(Connect.class))
@@ -671,6 +689,101 @@ public final class PostgresReplicationSource implements AutoCloseable {
         } finally {
             resyncing.set(false);
             exitCall();
+        }
+    }
+
+    /**
+     * Beside a file offset store: the tables the slot's stream carries (one {@code schema.table} per line), written
+     * when the engine starts, so a later start sees tables added to or removed from {@code tables}.
+     */
+    private Optional<Path> tablesRecord() {
+        return config.offsetStoreFile(id).map(f -> f.resolveSibling(f.getFileName() + ".tables"));
+    }
+
+    private Optional<List<TableId>> recordedTables() {
+        Optional<Path> f = tablesRecord();
+        if (f.isEmpty() || !Files.exists(f.get())) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(Files.readAllLines(f.get()).stream().filter(l -> !l.isBlank())
+                    .map(TableId::parseQualified).toList());
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("source {}: cannot read the recorded table set {} ({}); table set changes are not detected"
+                    + " on this start", id, f.get(), e.toString());
+            return Optional.empty();
+        }
+    }
+
+    private void recordTables(List<Preflight.ResolvedTable> tables) {
+        tablesRecord().ifPresent(f -> {
+            try {
+                createParentDirectories(f);
+                Path tmp = f.resolveSibling(f.getFileName() + ".tmp");
+                Files.write(tmp, tables.stream().map(t -> t.name().sql()).toList());
+                Files.move(tmp, f, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } catch (IOException e) {
+                throw new DrasiPostgresException("cannot record the table set in " + f + ": " + e.getMessage()
+                        + "; make the offset store directory writable", e);
+            }
+        });
+    }
+
+    /** @return the configured tables the slot's stream did not carry so far (none when nothing was recorded) */
+    private List<Preflight.ResolvedTable> addedTables(List<Preflight.ResolvedTable> tables) {
+        Optional<List<TableId>> recorded = recordedTables();
+        if (recorded.isEmpty() || bootstrapIncomplete()) {
+            return List.of();
+        }
+        return tables.stream().filter(t -> !recorded.get().contains(t.name())).toList();
+    }
+
+    /**
+     * Bootstraps tables added to {@code tables} alone: a snapshot of just them, taken with their writes blocked
+     * (see {@link SnapshotSlot#exportWithWritesBlocked}), delivered as Inserts; the stream then drops their changes
+     * at or below the snapshot's point. The other tables are not read again.
+     *
+     * @return added table → the point up to which the stream drops its changes
+     */
+    private Map<TableId, Lsn> bootstrapAdded(ConnectionSettings connections, List<Preflight.ResolvedTable> added,
+                                             ChangeSink sink, BootstrapProgress progress) {
+        List<TableId> names = added.stream().map(Preflight.ResolvedTable::name).toList();
+        BootstrapProvider provider = bootstrapProvider(connections, added, progress);
+        try (SnapshotSlot snapshot = SnapshotSlot.exportWithWritesBlocked(connections, names, cancellation)) {
+            HeldElements h = held;
+            BootstrapBatcher batcher = new BootstrapBatcher(batch -> {
+                sink.accept(batch);
+                if (h != null) {
+                    h.acknowledged(batch);
+                }
+                stats.bootstrapAcknowledged(batch);
+            }, config.maxBatchSize());
+            BootstrapResult result = provider.bootstrap(snapshot, Set.of(), batcher);
+            batcher.flush();
+            LOG.info("source {}: table(s) {} added to tables: bootstrapped alone, {} rows; their stream changes up to"
+                    + " {} are in that snapshot", id, names, result.totalRows(), result.consistentPoint());
+            Map<TableId, Lsn> points = new java.util.HashMap<>();
+            names.forEach(n -> points.put(n, result.consistentPoint()));
+            return points;
+        }
+    }
+
+    /** Tables removed from {@code tables}: out of the publication when the role may (their changes stop anyway). */
+    private void dropRemovedTables(ConnectionSettings connections, List<Preflight.ResolvedTable> tables) {
+        Optional<List<TableId>> recorded = recordedTables();
+        if (recorded.isEmpty()) {
+            return;
+        }
+        Set<TableId> configured = new HashSet<>();
+        tables.forEach(t -> configured.add(t.name()));
+        List<TableId> removed = recorded.get().stream().filter(t -> !configured.contains(t)).toList();
+        if (removed.isEmpty()) {
+            return;
+        }
+        try (Connection c = Connections.open(connections)) {
+            Preflight.dropFromPublication(c, config, removed);
+        } catch (SQLException e) {
+            throw Connections.describe(e, connections);
         }
     }
 

@@ -16,6 +16,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.apache.kafka.connect.data.Struct;
 import org.apache.kafka.connect.source.SourceRecord;
 
@@ -47,6 +48,7 @@ public final class BatchHandler implements DebeziumEngine.ChangeConsumer<RecordC
     private final Lsn resumeLsn;
     private final Runnable onDelivery;
     private final HeldElements held;
+    private Map<TableId, Lsn> snapshotted = Map.of();
 
     /**
      * @param resumeLsn  the slot's confirmed position when streaming started: stands in for the previous
@@ -83,6 +85,18 @@ public final class BatchHandler implements DebeziumEngine.ChangeConsumer<RecordC
      *
      * @return true when no batch is in flight any more
      */
+    /**
+     * Drops the streamed changes of each given table whose LSN is at or below the table's point: those tables were
+     * bootstrapped alone from a snapshot taken with their writes blocked
+     * ({@code SnapshotSlot.exportWithWritesBlocked}), which holds exactly their changes below that point. Call before
+     * the engine starts.
+     *
+     * @param points table → the snapshot's consistent point
+     */
+    public void dropSnapshotted(Map<TableId, Lsn> points) {
+        this.snapshotted = Map.copyOf(points);
+    }
+
     /** No new batch starts from now on (the batch in flight, if any, finishes); does not wait. */
     public void refuseNewBatches() {
         synchronized (gate) {
@@ -155,6 +169,10 @@ public final class BatchHandler implements DebeziumEngine.ChangeConsumer<RecordC
                     long txId = mapped.txId() == null ? 0L : mapped.txId();
                     if (mapped.tsMs() != null) {
                         lastCommitTime = Instant.ofEpochMilli(mapped.tsMs());
+                    }
+                    Lsn snapshotPoint = snapshotted.get(mapped.table());
+                    if (snapshotPoint != null && lsn.isValid() && !lsn.isAfter(snapshotPoint)) {
+                        continue; // in the added table's snapshot already
                     }
                     for (SourceChange change : mapped.changes()) {
                         if (!mapped.unavailableProperties().isEmpty()) {

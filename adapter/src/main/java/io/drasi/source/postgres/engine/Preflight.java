@@ -674,7 +674,54 @@ public final class Preflight {
                 return false;
             }
         }
+        addMissingTables(c, pub, options, tables);
         existingPublicationProblems(c, pub, options, tables).forEach(p -> problems.add(p.problem()));
         return false;
+    }
+
+    /**
+     * A configured table the existing publication lacks (one added to {@code tables}) is added when the role may
+     * (it owns the publication and the table); otherwise the publication check names the ALTER PUBLICATION.
+     */
+    private static void addMissingTables(Connection c, String pub, PublicationOptions options, List<ResolvedTable> tables)
+            throws SQLException {
+        if (options.allTables()) {
+            return;
+        }
+        List<ResolvedTable> checked = options.viaRoot() ? tables
+                : tables.stream().filter(t -> t.kind() != TableKind.PARTITIONED_ROOT).toList();
+        List<String> missing = missingFromPublication(c, pub, checked);
+        if (missing.isEmpty()) {
+            return;
+        }
+        String alter = "ALTER PUBLICATION " + TableId.quote(pub) + " ADD TABLE " + checked.stream()
+                .filter(t -> missing.contains(t.name().sql())).map(ResolvedTable::publicationEntry)
+                .collect(Collectors.joining(", "));
+        try (Statement st = c.createStatement()) {
+            st.execute(alter);
+            LOG.info("added to publication {}: {}", pub, alter);
+        } catch (SQLException e) {
+            LOG.debug("cannot add {} to publication {}: {}", missing, pub, e.getMessage());
+        }
+    }
+
+    /**
+     * Removes tables that are no longer configured from the publication when the role may; a role that may not
+     * leaves them (the engine's table filter drops their changes anyway).
+     *
+     * @param removed tables no longer in {@code tables}
+     */
+    public static void dropFromPublication(Connection c, PostgresSourceConfig config, List<TableId> removed) {
+        for (TableId t : removed) {
+            String alter = "ALTER PUBLICATION " + TableId.quote(config.publicationName()) + " DROP TABLE " + t.sql();
+            try (Statement st = c.createStatement()) {
+                st.execute(alter);
+                LOG.info("removed from publication {}: {}", config.publicationName(), alter);
+            } catch (SQLException e) {
+                LOG.info("table {} is no longer configured; its changes are dropped, but it stays in publication {}"
+                        + " ({}); an admin may run {}", t.sql(), config.publicationName(),
+                        e.getMessage().lines().findFirst().orElse(""), alter);
+            }
+        }
     }
 }
