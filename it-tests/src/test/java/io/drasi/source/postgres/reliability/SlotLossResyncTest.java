@@ -109,31 +109,16 @@ class SlotLossResyncTest {
         RecordingSink sink = new RecordingSink();
         try (PostgresReplicationSource source = StreamingTestSupport.bootstrappedAndRunning("src",
                 resync(db, "s_rs_live", dir), sink, WAIT)) {
-            AtomicBoolean writing = new AtomicBoolean(true);
-            AtomicReference<Throwable> writerError = new AtomicReference<>();
-            Thread writer = new Thread(() -> {
-                int i = 0;
-                try {
-                    while (writing.get()) {
-                        i++;
-                        db.execute("UPDATE t SET v = 'w" + i + "' WHERE id = " + (1 + i % 2000),
-                                "DELETE FROM t WHERE id = " + (1 + (i * 7) % 2000),
-                                "INSERT INTO t VALUES (" + (3000 + i) + ", 'n') ON CONFLICT DO NOTHING");
-                        Thread.sleep(5);
-                    }
-                } catch (Throwable t) {
-                    writerError.set(t);
-                }
-            }, "writer");
-            writer.start();
+            ChurnWriter writer = ChurnWriter.start(db, i -> new String[] {
+                    "UPDATE t SET v = 'w" + i + "' WHERE id = " + (1 + i % 2000),
+                    "DELETE FROM t WHERE id = " + (1 + (i * 7) % 2000),
+                    "INSERT INTO t VALUES (" + (3000 + i) + ", 'n') ON CONFLICT DO NOTHING"}, 5);
             Thread.sleep(500);
             db.dropSlotIfExists("s_rs_live");
             Thread.sleep(300);
             assertThat(awaitRunningAgain(source)).as("RUNNING again after the resync").isTrue();
             Thread.sleep(1000);
-            writing.set(false);
-            writer.join();
-            assertThat(writerError.get()).isNull();
+            writer.stop();
             assertEqualsSelect(db, sink);
             assertPositionsIncrease(sink.positioned());
         }
@@ -289,24 +274,22 @@ class SlotLossResyncTest {
         return changes.stream().filter(kind::isInstance).count();
     }
 
-    /** Applies every delivered change in order: equals SELECT, and nothing was an anomaly. */
-    static void assertEqualsSelect(PostgresServer db, RecordingSink sink) throws InterruptedException {
+    /**
+     * Applies every delivered change in order (waiting up to {@link #WAIT}): equals {@code SELECT id, v} of each
+     * table ({@code t} when none is named), and nothing was an anomaly (a duplicate Insert, an Update or Delete of an
+     * unknown element).
+     */
+    static void assertEqualsSelect(PostgresServer db, RecordingSink sink, String... tables) throws InterruptedException {
         Map<String, Map<String, ElementValue>> expected = new TreeMap<>();
-        for (Map<String, Object> row : db.query("SELECT id, v FROM t")) {
-            Map<String, ElementValue> props = new LinkedHashMap<>();
-            props.put("id", new ElementValue.IntValue((Integer) row.get("id")));
-            props.put("v", new ElementValue.StringValue((String) row.get("v")));
-            expected.put("public:t:" + row.get("id"), props);
-        }
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        DrasiState state;
-        do {
-            state = DrasiState.of(sink.changes());
-            if (state.elements.equals(expected)) {
-                break;
+        for (String t : tables.length == 0 ? new String[] {"t"} : tables) {
+            for (Map<String, Object> row : db.query("SELECT id, v FROM " + t)) {
+                Map<String, ElementValue> props = new LinkedHashMap<>();
+                props.put("id", new ElementValue.IntValue((Integer) row.get("id")));
+                props.put("v", new ElementValue.StringValue((String) row.get("v")));
+                expected.put("public:" + t + ":" + row.get("id"), props);
             }
-            Thread.sleep(200);
-        } while (System.nanoTime() < deadline);
+        }
+        DrasiState state = DrasiState.awaitEqual(sink, expected, WAIT);
         assertThat(state.anomalies).as("duplicate Inserts, Updates or Deletes of unknown elements").isEmpty();
         Set<String> missing = new HashSet<>(expected.keySet());
         missing.removeAll(state.elements.keySet());
