@@ -43,6 +43,16 @@ public record ChangePosition(long txId, Lsn previousCommitLsn, Lsn lsn, long ord
         return new ChangePosition(0L, Lsn.INVALID, Lsn.INVALID, rowIndex);
     }
 
+    /**
+     * @param consistentPoint the consistent point of the new slot a resync ({@code on_slot_loss: resync}) read
+     * @param index           index of the change in the resync (0-based)
+     * @return the position of a resync change: after every change streamed before the slot was lost, before every
+     *         change the new slot streams (no WAL position; transaction id 0; {@link #isBootstrap()} is true)
+     */
+    public static ChangePosition resyncRow(Lsn consistentPoint, long index) {
+        return new ChangePosition(0L, consistentPoint, Lsn.INVALID, index);
+    }
+
     /** @return true for a bootstrap row's position (see {@link #bootstrapRow(long)}) */
     public boolean isBootstrap() {
         return !lsn.isValid();

@@ -14,8 +14,6 @@ import io.drasi.source.postgres.bootstrap.ConnectionSettings;
 import io.drasi.source.postgres.core.Lsn;
 import io.drasi.source.postgres.mapping.ChangeMapper;
 import io.drasi.source.postgres.mapping.value.PgValueConverter;
-import java.sql.Connection;
-import java.sql.SQLException;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -69,12 +67,7 @@ public final class DrasiChangeConsumer implements DebeziumEngine.ChangeConsumer<
             throw new ConfigurationException(problems);
         }
         ConnectionSettings connections = Connections.settings(sourceId, config);
-        Preflight.Result preflight;
-        try (Connection c = Connections.open(connections)) {
-            preflight = Preflight.run(c, config);
-        } catch (SQLException e) {
-            throw Connections.describe(e, connections);
-        }
+        Preflight.Result preflight = Preflight.run(connections, config);
         PgValueConverter converter = Mapping.converter(config, new UnmappableValueLog(sourceId, stats));
         this.toast = new ToastFiller(connections, converter, preflight.tables());
         this.generated = new GeneratedColumnFiller(connections, config, converter, preflight.tables(),

@@ -8,13 +8,16 @@ import io.drasi.source.postgres.engine.Connections;
 import io.drasi.source.postgres.engine.DebeziumProperties;
 import io.drasi.source.postgres.engine.Failures;
 import io.drasi.source.postgres.engine.GeneratedColumnFiller;
+import io.drasi.source.postgres.engine.HeldElements;
 import io.drasi.source.postgres.engine.Mapping;
 import io.drasi.source.postgres.engine.Preflight;
 import io.drasi.source.postgres.engine.ReplicationSlots;
+import io.drasi.source.postgres.engine.Resync;
 import io.drasi.source.postgres.engine.StatsCounter;
 import io.drasi.source.postgres.engine.ToastFiller;
 import io.drasi.source.postgres.engine.UnmappableValueLog;
 import io.drasi.source.postgres.core.Lsn;
+import io.drasi.source.postgres.model.TableId;
 import io.drasi.source.postgres.core.DrasiPostgresException;
 
 import io.debezium.embedded.Connect;
@@ -44,6 +47,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Properties;
@@ -78,7 +82,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Lifecycle</b> ({@link State}, every transition a compare-and-set): {@code CREATED → STARTING →
  * (BOOTSTRAPPING → STARTING) → RUNNING ⇄ RECONNECTING → STOPPING → STOPPED}, or {@code FAILED} with
- * {@link #failure()} and its {@link FailureReason}. Every public method is defined in every state: a second
+ * {@link #failure()} and its {@link FailureReason}. With {@link SlotLossPolicy#RESYNC} a slot lost while streaming
+ * goes {@code RUNNING → BOOTSTRAPPING → STARTING → RUNNING}: the resync (on thread {@code drasi-pg-<id>-resync},
+ * which then calls the sink) emits the difference between a new slot's snapshot and the element ids the consumer
+ * acknowledged, and the stream continues from the new slot. Every public method is defined in every state: a second
  * {@code start}/{@code startWithBootstrap} throws IllegalStateException (also after {@code close()});
  * {@link #close()} is idempotent, safe from any thread, concurrently, before start and from inside the sink,
  * and cancels a running bootstrap (see there).
@@ -119,8 +126,17 @@ public final class PostgresReplicationSource implements AutoCloseable {
     private final BootstrapCancellation cancellation = new BootstrapCancellation();
     private final AtomicBoolean shutdownClaimed = new AtomicBoolean();
     private final CountDownLatch stopped = new CountDownLatch(1);
-    private final CountDownLatch enginePolling = new CountDownLatch(1);
-    private final CountDownLatch engineTerminated = new CountDownLatch(1);
+    /** Of the current engine run (a resync while streaming starts a new one); guarded by engineLock for writes. */
+    private volatile CountDownLatch enginePolling = new CountDownLatch(1);
+    private volatile CountDownLatch engineTerminated = new CountDownLatch(1);
+    /** The element ids the consumer holds; only with on_slot_loss: resync. */
+    private volatile HeldElements held;
+    /** The sink of start/startWithBootstrap, for a resync while streaming. */
+    private volatile ChangeSink streamSink;
+    /** Tables added to a streaming slot and bootstrapped alone: their stream changes up to the point are dropped. */
+    private volatile Map<TableId, Lsn> snapshotted = Map.of();
+    /** True while a resync replaces the engine: the old engine's end is not a failure. */
+    private final AtomicBoolean resyncing = new AtomicBoolean();
     /** Threads inside start/startWithBootstrap/bootstrap: they run the sink and progress callbacks. */
     private final Set<Thread> callers = new HashSet<>();
     private final Object calls = new Object();
@@ -265,28 +281,47 @@ public final class PostgresReplicationSource implements AutoCloseable {
             ConnectionSettings connections = Connections.settings(id, config);
             Preflight.Result preflight;
             boolean slotExists;
+            String resyncCause = null;
+            streamSink = sink;
             try (Connection c = Connections.open(connections)) {
                 preflight = Preflight.run(c, config);
                 slotExists = preflight.slotExists();
                 checkNotClosed("start");
-                if (slotExists && bootstrapProgress != null && bootstrapIncomplete()) {
+                if (config.onSlotLoss() == SlotLossPolicy.RESYNC) {
+                    resyncCause = resyncCauseAtStart(c, slotExists);
+                }
+                if (resyncCause != null) {
+                    LOG.debug("source {}: resync at start: {}", id, resyncCause);
+                } else if (slotExists && bootstrapProgress != null && bootstrapIncomplete()) {
                     LOG.warn("source {}: slot {} exists but no completed bootstrap is recorded ({} missing): the"
                             + " previous first start stopped during its bootstrap; dropping the slot and bootstrapping"
                             + " again", id, config.slotName(), bootstrapMarker().orElseThrow());
                     ReplicationSlots.drop(c, config.slotName());
                     slotExists = false;
                 }
-                if (!slotExists) {
+                if (!slotExists && resyncCause == null) {
                     clearOffsets();
                     if (bootstrapProgress == null) {
                         ReplicationSlots.create(c, config.slotName());
                         LOG.info("source {}: created replication slot {}", id, config.slotName());
+                        HeldElements h = held;
+                        if (h != null) {
+                            h.resetForNewSlot(); // a new stream: the consumer got nothing of it yet
+                        }
                     }
                 }
             } catch (SQLException e) {
                 throw Connections.describe(e, connections);
             }
-            if (!slotExists && bootstrapProgress != null) {
+            if (resyncCause != null) {
+                if (!state.compareAndSet(State.STARTING, State.BOOTSTRAPPING)) {
+                    throw closedDuring("start", null);
+                }
+                runResync(connections, preflight.tables(), sink, bootstrapProgress, resyncCause);
+                if (!state.compareAndSet(State.BOOTSTRAPPING, State.STARTING)) {
+                    throw closedDuring("start (after the completed resync; the next start streams from its end)", null);
+                }
+            } else if (!slotExists && bootstrapProgress != null) {
                 if (!state.compareAndSet(State.STARTING, State.BOOTSTRAPPING)) {
                     throw closedDuring("start", null);
                 }
@@ -296,61 +331,22 @@ public final class PostgresReplicationSource implements AutoCloseable {
                             null);
                 }
             } else if (bootstrapProgress != null) {
-                LOG.info("source {}: slot {} exists, resuming the stream from its position (no bootstrap)", id,
-                        config.slotName());
-            }
-            config.offsetStoreFile(id).ifPresent(PostgresReplicationSource::createParentDirectories);
-            toast = new ToastFiller(connections, converter, preflight.tables());
-            ChangeMapper mapper = Mapping.mapper(id, converter, preflight.tables(), toast::columnTypes);
-            generated = new GeneratedColumnFiller(connections, config, converter, preflight.tables(),
-                    preflight.generatedColumnsPublished());
-            Properties props = DebeziumProperties.of(id, config, preflight.tables(), Mapping.engineProperties());
-            BatchHandler handler = new BatchHandler(mapper, sink, toast, generated, stats,
-                    slotConfirmedFlush(connections), this::onStreaming);
-            DebeziumEngine<RecordChangeEvent<SourceRecord>> built = DebeziumEngine.create(ChangeEventFormat.of(Connect.class))
-                    .using(props)
-                    .using(this::onCompleted)
-                    .using(new AcknowledgedCommitPolicy(config.offsetFlushInterval()))
-                    .using(new DebeziumEngine.ConnectorCallback() {
-                        @Override
-                        public void pollingStarted() {
-                            enginePolling.countDown();
-                        }
-                    })
-                    .notifying(handler)
-                    .build();
-            ConnectionMonitor m = new ConnectionMonitor(id, DebeziumProperties.topicPrefix(id), config.slotName(),
-                    config.publicationName(), connections, preflight.serverVersionNum(), new ConnectionMonitor.Listener() {
-                        @Override
-                        public void connected() {
-                            onStreaming();
-                        }
-
-                        @Override
-                        public void disconnected() {
-                            onConnectionLost();
-                        }
-
-                        @Override
-                        public void slotLost(SourceFailedException error) {
-                            fail(error);
-                        }
-                    });
-            synchronized (engineLock) {
-                // close() moves the state first and then reads the engine under this lock: either it sees
-                // the engine started here, or this sees its STOPPING
-                if (state.get() != State.STARTING) {
-                    throw closedDuring("start", null);
+                List<Preflight.ResolvedTable> added = addedTables(preflight.tables());
+                if (added.isEmpty()) {
+                    LOG.info("source {}: slot {} exists, resuming the stream from its position (no bootstrap)", id,
+                            config.slotName());
+                } else {
+                    if (!state.compareAndSet(State.STARTING, State.BOOTSTRAPPING)) {
+                        throw closedDuring("start", null);
+                    }
+                    snapshotted = bootstrapAdded(connections, added, sink, bootstrapProgress);
+                    if (!state.compareAndSet(State.BOOTSTRAPPING, State.STARTING)) {
+                        throw closedDuring("start (after bootstrapping the added tables)", null);
+                    }
                 }
-                LOG.info("source {} starting: {}", id, DebeziumProperties.masked(props));
-                batchHandler = handler;
-                engine = built;
-                monitor = m;
-                m.start();
-                engineThread = new Thread(this::runEngine, "drasi-pg-" + id + "-engine");
-                engineThread.setDaemon(false);
-                engineThread.start();
             }
+            dropRemovedTables(connections, preflight.tables());
+            startEngine(connections, preflight, sink);
         } catch (SourceClosedException e) {
             throw e;
         } catch (BootstrapCancelledException e) {
@@ -368,6 +364,73 @@ public final class PostgresReplicationSource implements AutoCloseable {
         }
     }
 
+    /**
+     * Builds the engine, its batch handler and monitor for the slot as it is now, and starts the engine thread.
+     * Called by the start and again after a resync while streaming (state STARTING).
+     */
+    private void startEngine(ConnectionSettings connections, Preflight.Result preflight, ChangeSink sink) {
+        config.offsetStoreFile(id).ifPresent(PostgresReplicationSource::createParentDirectories);
+        toast = new ToastFiller(connections, converter, preflight.tables());
+        ChangeMapper mapper = Mapping.mapper(id, converter, preflight.tables(), toast::columnTypes);
+        generated = new GeneratedColumnFiller(connections, config, converter, preflight.tables(),
+                preflight.generatedColumnsPublished());
+        Properties props = DebeziumProperties.of(id, config, preflight.tables(), Mapping.engineProperties());
+        BatchHandler handler = new BatchHandler(mapper, sink, toast, generated, stats,
+                slotConfirmedFlush(connections), this::onStreaming, held);
+        handler.dropSnapshotted(snapshotted);
+        recordTables(preflight.tables());
+        CountDownLatch polling = new CountDownLatch(1);
+        CountDownLatch terminated = new CountDownLatch(1);
+        DebeziumEngine<RecordChangeEvent<SourceRecord>> built = DebeziumEngine.create(ChangeEventFormat.of(Connect.class))
+                .using(props)
+                .using(this::onCompleted)
+                .using(new AcknowledgedCommitPolicy(config.offsetFlushInterval()))
+                .using(new DebeziumEngine.ConnectorCallback() {
+                    @Override
+                    public void pollingStarted() {
+                        polling.countDown();
+                    }
+                })
+                .notifying(handler)
+                .build();
+        ConnectionMonitor m = new ConnectionMonitor(id, DebeziumProperties.topicPrefix(id), config.slotName(),
+                config.publicationName(), connections, preflight.serverVersionNum(), new ConnectionMonitor.Listener() {
+                    @Override
+                    public void connected() {
+                        onStreaming();
+                    }
+
+                    @Override
+                    public void disconnected() {
+                        onConnectionLost();
+                    }
+
+                    @Override
+                    public void slotLost(SourceFailedException error) {
+                        if (!resyncOnSlotLoss(error)) {
+                            fail(error);
+                        }
+                    }
+                });
+        synchronized (engineLock) {
+            // close() moves the state first and then reads the engine under this lock: either it sees
+            // the engine started here, or this sees its STOPPING
+            if (state.get() != State.STARTING) {
+                throw closedDuring("start", null);
+            }
+            LOG.info("source {} starting: {}", id, DebeziumProperties.masked(props));
+            batchHandler = handler;
+            engine = built;
+            monitor = m;
+            enginePolling = polling;
+            engineTerminated = terminated;
+            m.start();
+            engineThread = new Thread(() -> runEngine(built, terminated), "drasi-pg-" + id + "-engine");
+            engineThread.setDaemon(false);
+            engineThread.start();
+        }
+    }
+
     /** The start failed on the caller's thread (nothing runs yet): FAILED with the classified reason. */
     private void failStarting(RuntimeException e) {
         SourceFailedException f = Failures.classify(e, config);
@@ -377,6 +440,7 @@ public final class PostgresReplicationSource implements AutoCloseable {
         for (State s = state.get(); !s.isTerminal() && s != State.STOPPING; s = state.get()) {
             if (state.compareAndSet(s, State.FAILED)) {
                 closeHelpers();
+                closeHeld();
                 return;
             }
         }
@@ -448,9 +512,16 @@ public final class PostgresReplicationSource implements AutoCloseable {
         BootstrapProvider provider = bootstrapProvider(connections, tables, progress);
         SnapshotSlot slot = SnapshotSlot.createPermanent(connections, config.slotName(), cancellation);
         boolean done = false;
+        HeldElements h = held;
         try {
+            if (h != null) {
+                h.resetForNewSlot(); // a new slot: the consumer gets its snapshot now
+            }
             BootstrapBatcher batcher = new BootstrapBatcher(batch -> {
                 sink.accept(batch);
+                if (h != null) {
+                    h.acknowledged(batch);
+                }
                 stats.bootstrapAcknowledged(batch); // counted per table once the sink returned
             }, config.maxBatchSize());
             BootstrapResult result = provider.bootstrap(slot, Set.of(), batcher);
@@ -466,6 +537,253 @@ public final class PostgresReplicationSource implements AutoCloseable {
                         config.slotName());
                 dropSlotQuietly(connections);
             }
+        }
+    }
+
+    /**
+     * With on_slot_loss: resync, opens the held element ids and says why the start must resync, if it must: a
+     * resync under way when the source stopped, an invalidated slot, or a missing slot although a position was
+     * stored (an offset file, a completed bootstrap, or complete held ids).
+     *
+     * @return the cause, or null to start as usual
+     */
+    private String resyncCauseAtStart(Connection c, boolean slotExists) throws SQLException {
+        Path offsets = config.offsetStoreFile(id).orElseThrow(); // the validator requires a file store for resync
+        createParentDirectories(offsets);
+        HeldElements h = held;
+        if (h == null) {
+            h = HeldElements.open(HeldElements.fileBeside(offsets));
+            held = h;
+        }
+        Optional<String> underWay = h.resyncUnderWay();
+        if (underWay.isPresent()) {
+            return "a resync was interrupted (" + underWay.get() + ")";
+        }
+        if (slotExists && ReplicationSlots.invalidated(c, config.slotName())) {
+            return "replication slot " + config.slotName() + " was invalidated by PostgreSQL (WAL it needed was removed,"
+                    + " e.g. max_slot_wal_keep_size exceeded)";
+        }
+        boolean positionStored = Files.exists(offsets) || bootstrapMarker().map(Files::exists).orElse(false)
+                || h.complete();
+        if (!slotExists && positionStored) {
+            return "replication slot " + config.slotName() + " is missing although a position was stored (dropped,"
+                    + " or a failover to a server without it)";
+        }
+        return null;
+    }
+
+    /**
+     * on_slot_loss: resync. Drops what is left of the slot, creates it anew with an exported snapshot, delivers the
+     * difference between the snapshot and the held element ids ({@link Resync}), and records the new slot's
+     * consistent point as a completed bootstrap; the engine then streams from it. Interrupted, the held ids say so
+     * and the next start resyncs again.
+     */
+    private void runResync(ConnectionSettings connections, List<Preflight.ResolvedTable> tables, ChangeSink sink,
+                           BootstrapProgress progress, String cause) {
+        HeldElements h = held;
+        if (!h.complete() && h.resyncUnderWay().isEmpty()) {
+            throw new SourceFailedException(cause.contains("invalidated") ? FailureReason.SLOT_INVALIDATED
+                    : FailureReason.SLOT_MISSING, cause + "; on_slot_loss is resync, but the element ids in "
+                    + h.file() + " do not cover the slot's whole stream (resync was switched on for a slot that had"
+                    + " already delivered changes), so the consumer's state is unknown. Fix: drop the slot, delete "
+                    + h.file() + " and the offset store, and start with a bootstrap (the consumer cleared)", null);
+        }
+        long started = System.nanoTime();
+        h.beginResync(cause);
+        try (Connection c = Connections.open(connections)) {
+            if (ReplicationSlots.drop(c, config.slotName())) {
+                LOG.info("source {}: dropped the lost replication slot {}", id, config.slotName());
+            }
+        } catch (SQLException e) {
+            throw Connections.describe(e, connections);
+        }
+        clearOffsets();
+        BootstrapProvider provider = bootstrapProvider(connections, tables,
+                progress == null ? BootstrapProgress.NONE : progress);
+        SnapshotSlot slot = SnapshotSlot.createPermanent(connections, config.slotName(), cancellation);
+        boolean done = false;
+        try {
+            Resync resync = new Resync(id, h, sink, stats, provider.tables(), slot.consistentPoint(),
+                    config.maxBatchSize());
+            BootstrapResult result = provider.bootstrap(slot, Set.of(), resync);
+            slot.close();
+            resync.finish(result.effectiveFromMs());
+            h.endResync();
+            markBootstrapDone(result.consistentPoint());
+            LOG.warn("source {}: {}: resynced through a new slot {} (on_slot_loss: resync): read {} rows, {} in {} ms;"
+                    + " streaming from its consistent point {}", id, cause, config.slotName(), result.totalRows(),
+                    resync.counts(), TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started),
+                    result.consistentPoint());
+            done = true;
+        } finally {
+            slot.close();
+            if (!done) {
+                dropSlotQuietly(connections);
+            }
+        }
+    }
+
+    /**
+     * A lost or invalidated slot seen while streaming (monitor or engine end): with on_slot_loss: resync, stops the
+     * engine and resyncs on a helper thread, then streams again; state BOOTSTRAPPING meanwhile.
+     *
+     * @return false when the policy is fail (or the error is not a slot loss): the caller fails the source
+     */
+    private boolean resyncOnSlotLoss(SourceFailedException error) {
+        if (config.onSlotLoss() != SlotLossPolicy.RESYNC || held == null
+                || (error.reason() != FailureReason.SLOT_MISSING && error.reason() != FailureReason.SLOT_INVALIDATED)) {
+            return false;
+        }
+        if (!resyncing.compareAndSet(false, true)) {
+            return true; // already under way
+        }
+        for (State s = state.get(); ; s = state.get()) {
+            if (s != State.RUNNING && s != State.RECONNECTING && s != State.STARTING) {
+                resyncing.set(false);
+                return s == State.STOPPING || s == State.STOPPED; // closing anyway; FAILED stays
+            }
+            if (state.compareAndSet(s, State.BOOTSTRAPPING)) {
+                break;
+            }
+        }
+        BatchHandler h = batchHandler;
+        if (h != null) {
+            h.refuseNewBatches(); // nothing more from the lost slot's stream
+        }
+        Thread t = new Thread(() -> resyncWhileStreaming(error), "drasi-pg-" + id + "-resync");
+        t.setDaemon(true);
+        enterCall(t); // close() cancels it and waits for it
+        t.start();
+        return true;
+    }
+
+    private void resyncWhileStreaming(SourceFailedException error) {
+        try {
+            DebeziumEngine<RecordChangeEvent<SourceRecord>> e;
+            synchronized (engineLock) {
+                e = engine;
+            }
+            if (e != null) {
+                stopEngine(e);
+            }
+            closeHelpers();
+            checkNotClosed("the resync");
+            ConnectionSettings connections = Connections.settings(id, config);
+            Preflight.Result preflight = Preflight.run(connections, config);
+            String cause = "replication slot " + config.slotName() + (error.reason() == FailureReason.SLOT_INVALIDATED
+                    ? " was invalidated by PostgreSQL while streaming (WAL it needed was removed)"
+                    : " was dropped (or dropped and recreated) while streaming");
+            runResync(connections, preflight.tables(), streamSink, null, cause);
+            if (!state.compareAndSet(State.BOOTSTRAPPING, State.STARTING)) {
+                throw closedDuring("the resync", null);
+            }
+            resyncing.set(false);
+            startEngine(connections, preflight, streamSink);
+        } catch (RuntimeException ex) {
+            resyncing.set(false);
+            if (stopRequested()) {
+                LOG.debug("source {}: resync ended by close(): {}", id, ex.toString());
+            } else {
+                fail(Failures.classify(ex, config));
+            }
+        } finally {
+            resyncing.set(false);
+            exitCall();
+        }
+    }
+
+    /**
+     * Beside a file offset store: the tables the slot's stream carries (one {@code schema.table} per line), written
+     * when the engine starts, so a later start sees tables added to or removed from {@code tables}.
+     */
+    private Optional<Path> tablesRecord() {
+        return config.offsetStoreFile(id).map(f -> f.resolveSibling(f.getFileName() + ".tables"));
+    }
+
+    private Optional<List<TableId>> recordedTables() {
+        Optional<Path> f = tablesRecord();
+        if (f.isEmpty() || !Files.exists(f.get())) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(Files.readAllLines(f.get()).stream().filter(l -> !l.isBlank())
+                    .map(TableId::parseQualified).toList());
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("source {}: cannot read the recorded table set {} ({}); table set changes are not detected"
+                    + " on this start", id, f.get(), e.toString());
+            return Optional.empty();
+        }
+    }
+
+    private void recordTables(List<Preflight.ResolvedTable> tables) {
+        tablesRecord().ifPresent(f -> {
+            try {
+                createParentDirectories(f);
+                Path tmp = f.resolveSibling(f.getFileName() + ".tmp");
+                Files.write(tmp, tables.stream().map(t -> t.name().sql()).toList());
+                Files.move(tmp, f, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } catch (IOException e) {
+                throw new DrasiPostgresException("cannot record the table set in " + f + ": " + e.getMessage()
+                        + "; make the offset store directory writable", e);
+            }
+        });
+    }
+
+    /** @return the configured tables the slot's stream did not carry so far (none when nothing was recorded) */
+    private List<Preflight.ResolvedTable> addedTables(List<Preflight.ResolvedTable> tables) {
+        Optional<List<TableId>> recorded = recordedTables();
+        if (recorded.isEmpty() || bootstrapIncomplete()) {
+            return List.of();
+        }
+        return tables.stream().filter(t -> !recorded.get().contains(t.name())).toList();
+    }
+
+    /**
+     * Bootstraps tables added to {@code tables} alone: a snapshot of just them, taken with their writes blocked
+     * (see {@link SnapshotSlot#exportWithWritesBlocked}), delivered as Inserts; the stream then drops their changes
+     * at or below the snapshot's point. The other tables are not read again.
+     *
+     * @return added table → the point up to which the stream drops its changes
+     */
+    private Map<TableId, Lsn> bootstrapAdded(ConnectionSettings connections, List<Preflight.ResolvedTable> added,
+                                             ChangeSink sink, BootstrapProgress progress) {
+        List<TableId> names = added.stream().map(Preflight.ResolvedTable::name).toList();
+        BootstrapProvider provider = bootstrapProvider(connections, added, progress);
+        try (SnapshotSlot snapshot = SnapshotSlot.exportWithWritesBlocked(connections, names, cancellation)) {
+            HeldElements h = held;
+            BootstrapBatcher batcher = new BootstrapBatcher(batch -> {
+                sink.accept(batch);
+                if (h != null) {
+                    h.acknowledged(batch);
+                }
+                stats.bootstrapAcknowledged(batch);
+            }, config.maxBatchSize());
+            BootstrapResult result = provider.bootstrap(snapshot, Set.of(), batcher);
+            batcher.flush();
+            LOG.info("source {}: table(s) {} added to tables: bootstrapped alone, {} rows; their stream changes up to"
+                    + " {} are in that snapshot", id, names, result.totalRows(), result.consistentPoint());
+            Map<TableId, Lsn> points = new java.util.HashMap<>();
+            names.forEach(n -> points.put(n, result.consistentPoint()));
+            return points;
+        }
+    }
+
+    /** Tables removed from {@code tables}: out of the publication when the role may (their changes stop anyway). */
+    private void dropRemovedTables(ConnectionSettings connections, List<Preflight.ResolvedTable> tables) {
+        Optional<List<TableId>> recorded = recordedTables();
+        if (recorded.isEmpty()) {
+            return;
+        }
+        Set<TableId> configured = new HashSet<>();
+        tables.forEach(t -> configured.add(t.name()));
+        List<TableId> removed = recorded.get().stream().filter(t -> !configured.contains(t)).toList();
+        if (removed.isEmpty()) {
+            return;
+        }
+        try (Connection c = Connections.open(connections)) {
+            Preflight.dropFromPublication(c, config, removed);
+        } catch (SQLException e) {
+            throw Connections.describe(e, connections);
         }
     }
 
@@ -498,15 +816,15 @@ public final class PostgresReplicationSource implements AutoCloseable {
         }
     }
 
-    private void runEngine() {
+    private void runEngine(DebeziumEngine<RecordChangeEvent<SourceRecord>> e, CountDownLatch terminated) {
         try {
             if (state.get() == State.STARTING) { // closed before the thread ran: do not start Debezium at all
-                engine.run();
+                e.run();
             }
         } catch (Throwable t) {
             onCompleted(false, "engine thread failed", t);
         } finally {
-            engineTerminated.countDown();
+            terminated.countDown();
         }
     }
 
@@ -534,6 +852,10 @@ public final class PostgresReplicationSource implements AutoCloseable {
     private void onCompleted(boolean success, String message, Throwable error) {
         try {
             State s = state.get();
+            if (resyncing.get()) {
+                LOG.debug("source {}: engine stopped for the resync: {}", id, error == null ? message : error.toString());
+                return;
+            }
             if (s == State.STOPPING || s == State.STOPPED || s == State.FAILED) {
                 // a requested stop (or one after a failure already recorded): engine-state errors are expected
                 LOG.debug("source {}: engine stopped ({}): {}", id, s, error == null ? message : error.toString());
@@ -546,6 +868,9 @@ public final class PostgresReplicationSource implements AutoCloseable {
                 Optional<SourceFailedException> diagnosed = monitor.diagnose();
                 if (diagnosed.isPresent()) {
                     f = new SourceFailedException(diagnosed.get().reason(), diagnosed.get().getMessage(), cause);
+                    if (resyncOnSlotLoss(f)) {
+                        return;
+                    }
                 }
             }
             for (State now = state.get(); !now.isTerminal() && now != State.STOPPING; now = state.get()) {
@@ -745,6 +1070,7 @@ public final class PostgresReplicationSource implements AutoCloseable {
                 return;
             }
             state.compareAndSet(State.STOPPING, end);
+            closeHeld();
         } finally {
             stopped.countDown();
         }
@@ -858,6 +1184,17 @@ public final class PostgresReplicationSource implements AutoCloseable {
         }
     }
 
+    private void closeHeld() {
+        HeldElements h = held;
+        if (h != null) {
+            try {
+                h.close();
+            } catch (RuntimeException e) {
+                LOG.debug("source {}: closing the held element ids: {}", id, e.toString());
+            }
+        }
+    }
+
     private void closeHelpers() {
         GeneratedColumnFiller g = generated;
         ToastFiller t = toast;
@@ -874,14 +1211,22 @@ public final class PostgresReplicationSource implements AutoCloseable {
     }
 
     private void enterCall() {
+        enterCall(Thread.currentThread());
+    }
+
+    private void enterCall(Thread t) {
         synchronized (calls) {
-            callers.add(Thread.currentThread());
+            callers.add(t);
         }
     }
 
     private void exitCall() {
+        exitCall(Thread.currentThread());
+    }
+
+    private void exitCall(Thread t) {
         synchronized (calls) {
-            callers.remove(Thread.currentThread());
+            callers.remove(t);
             calls.notifyAll();
         }
     }

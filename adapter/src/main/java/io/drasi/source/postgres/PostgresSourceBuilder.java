@@ -63,6 +63,7 @@ public final class PostgresSourceBuilder {
     boolean decimalAsString = ConfigKeys.DECIMAL_AS_STRING.defaultValue();
     UnmappableValues unmappableValues = ConfigKeys.UNMAPPABLE_VALUES.defaultValue();
     GeneratedColumns generatedColumns = ConfigKeys.GENERATED_COLUMNS.defaultValue();
+    SlotLossPolicy onSlotLoss = ConfigKeys.ON_SLOT_LOSS.defaultValue();
     Map<String, String> debeziumProperties = new LinkedHashMap<>(ConfigKeys.DEBEZIUM_PROPERTIES.defaultValue());
 
     /** Use {@link PostgresSourceConfig#builder()}. */
@@ -316,6 +317,17 @@ public final class PostgresSourceBuilder {
      */
     public PostgresSourceBuilder withUnmappableValues(UnmappableValues unmappableValues) {
         this.unmappableValues = unmappableValues;
+        return this;
+    }
+
+    /**
+     * @param onSlotLoss {@link SlotLossPolicy#FAIL} (default): a lost or invalidated slot fails the source naming the
+     *                   fix; {@link SlotLossPolicy#RESYNC}: a new slot's snapshot is compared with the element ids the
+     *                   consumer acknowledged and the difference is emitted (needs a file offset store)
+     * @return this
+     */
+    public PostgresSourceBuilder withOnSlotLoss(SlotLossPolicy onSlotLoss) {
+        this.onSlotLoss = onSlotLoss;
         return this;
     }
 

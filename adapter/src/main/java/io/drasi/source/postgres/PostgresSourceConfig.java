@@ -58,6 +58,7 @@ public final class PostgresSourceConfig {
     private final boolean decimalAsString;
     private final UnmappableValues unmappableValues;
     private final GeneratedColumns generatedColumns;
+    private final SlotLossPolicy onSlotLoss;
     private final Map<String, String> debeziumProperties;
 
     /** Snapshot of a builder; not yet validated (the builder validates before handing it out). */
@@ -85,6 +86,7 @@ public final class PostgresSourceConfig {
         this.decimalAsString = b.decimalAsString;
         this.unmappableValues = b.unmappableValues;
         this.generatedColumns = b.generatedColumns;
+        this.onSlotLoss = b.onSlotLoss;
         this.debeziumProperties = b.debeziumProperties == null
                 ? null : Collections.unmodifiableMap(new LinkedHashMap<>(b.debeziumProperties));
     }
@@ -293,6 +295,14 @@ public final class PostgresSourceConfig {
     /** @return whether stored generated columns are properties (default {@link GeneratedColumns#INCLUDE}) */
     public GeneratedColumns generatedColumns() {
         return generatedColumns;
+    }
+
+    /**
+     * @return what happens when the replication slot is lost: {@link SlotLossPolicy#FAIL} (default) or
+     *         {@link SlotLossPolicy#RESYNC}
+     */
+    public SlotLossPolicy onSlotLoss() {
+        return onSlotLoss;
     }
 
     /** @return extra Debezium properties, every key on the allow-list (default empty) */

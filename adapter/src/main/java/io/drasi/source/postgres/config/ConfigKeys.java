@@ -3,6 +3,7 @@ package io.drasi.source.postgres.config;
 import io.drasi.source.postgres.GeneratedColumns;
 import io.drasi.source.postgres.PostgresSourceBuilder;
 import io.drasi.source.postgres.PostgresSourceConfig;
+import io.drasi.source.postgres.SlotLossPolicy;
 import io.drasi.source.postgres.TableKeyConfig;
 import io.drasi.source.postgres.engine.DebeziumProperties;
 import io.drasi.source.postgres.core.SslMode;
@@ -169,6 +170,16 @@ public final class ConfigKeys {
             OPTIONAL, PLAIN, NOT_NULL, PostgresSourceConfig::unmappableValues,
             PostgresSourceBuilder::withUnmappableValues);
 
+    public static final ConfigKey<SlotLossPolicy> ON_SLOT_LOSS = new ConfigKey<>("on_slot_loss",
+            KeyType.SLOT_LOSS, SlotLossPolicy.FAIL, "`fail`",
+            "What to do when the replication slot is missing at a start with a stored position, dropped while "
+                    + "streaming, or invalidated (`max_slot_wal_keep_size`): `fail` stops the source (state `FAILED`, "
+                    + "reason `SLOT_MISSING`/`SLOT_INVALIDATED`) naming the fix; `resync` creates a new slot with an "
+                    + "exported snapshot, re-reads every table and emits Insert/Update/Delete against the element ids "
+                    + "the consumer acknowledged (kept in `<offset_store>.held`; unchanged rows emit nothing), then "
+                    + "streams from the new slot with no gap and no overlap. `resync` needs a file `offset_store`.",
+            OPTIONAL, PLAIN, NOT_NULL, PostgresSourceConfig::onSlotLoss, PostgresSourceBuilder::withOnSlotLoss);
+
     public static final ConfigKey<GeneratedColumns> GENERATED_COLUMNS = new ConfigKey<>("generated_columns",
             KeyType.GENERATED_COLUMNS, GeneratedColumns.INCLUDE, "`include`",
             "Stored generated columns as properties, in bootstrap and stream. PostgreSQL 18+ publishes them "
@@ -191,7 +202,7 @@ public final class ConfigKeys {
     public static final List<ConfigKey<?>> ALL = List.of(HOST, PORT, DATABASE, USER, PASSWORD, TABLES, SLOT_NAME,
             PUBLICATION_NAME, SSL_MODE, SSL_ROOT_CERT, TABLE_KEYS, OFFSET_STORE, POLL_INTERVAL, MAX_BATCH_SIZE,
             MAX_QUEUE_SIZE, HEARTBEAT_INTERVAL, OFFSET_FLUSH_INTERVAL, CONNECT_TIMEOUT, RECONNECT_BACKOFF_INITIAL,
-            RECONNECT_BACKOFF_MAX, DECIMAL_AS_STRING, GENERATED_COLUMNS, UNMAPPABLE_VALUES, DEBEZIUM_PROPERTIES);
+            RECONNECT_BACKOFF_MAX, DECIMAL_AS_STRING, GENERATED_COLUMNS, UNMAPPABLE_VALUES, ON_SLOT_LOSS, DEBEZIUM_PROPERTIES);
 
     private static final Map<String, ConfigKey<?>> BY_SNAKE = index(ConfigKey::snakeName);
     private static final Map<String, ConfigKey<?>> BY_CAMEL = index(ConfigKey::camelName);

@@ -1,6 +1,7 @@
 package io.drasi.source.postgres.config;
 
 import io.drasi.source.postgres.PostgresSourceConfig;
+import io.drasi.source.postgres.SlotLossPolicy;
 import io.drasi.source.postgres.TableKeyConfig;
 import io.drasi.source.postgres.engine.DebeziumProperties;
 import io.drasi.source.postgres.model.TableId;
@@ -189,6 +190,13 @@ public final class ConfigValidator {
 
     private static void offsets(PostgresSourceConfig c, Set<ConfigKey<?>> nulls, List<ConfigProblem> out) {
         ConfigKey<String> key = ConfigKeys.OFFSET_STORE;
+        ConfigKey<SlotLossPolicy> loss = ConfigKeys.ON_SLOT_LOSS;
+        if (!nulls.contains(loss) && !nulls.contains(key) && c.onSlotLoss() == SlotLossPolicy.RESYNC
+                && c.offsetsInMemory()) {
+            out.add(new ConfigProblem(loss, n -> "`" + n.of(loss) + "` is resync but `" + n.of(key) + "` is "
+                    + ConfigKeys.IN_MEMORY_OFFSET_STORE + ": the element ids the consumer holds are kept beside the"
+                    + " offset file; give `" + n.of(key) + "` a file path or set `" + n.of(loss) + "` to fail"));
+        }
         if (nulls.contains(key) || c.offsetsInMemory()) {
             return;
         }

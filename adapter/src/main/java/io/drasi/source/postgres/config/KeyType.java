@@ -346,6 +346,10 @@ abstract class KeyType<T> {
     static final KeyType<GeneratedColumns> GENERATED_COLUMNS = enumeration(GeneratedColumns.values(),
             GeneratedColumns::value, GeneratedColumns::find);
 
+    static final KeyType<io.drasi.source.postgres.SlotLossPolicy> SLOT_LOSS = enumeration(
+            io.drasi.source.postgres.SlotLossPolicy.values(), io.drasi.source.postgres.SlotLossPolicy::value,
+            io.drasi.source.postgres.SlotLossPolicy::find);
+
     static final KeyType<io.drasi.source.postgres.mapping.value.UnmappableValues> UNMAPPABLE_VALUES = enumeration(
             io.drasi.source.postgres.mapping.value.UnmappableValues.values(),
             io.drasi.source.postgres.mapping.value.UnmappableValues::value,

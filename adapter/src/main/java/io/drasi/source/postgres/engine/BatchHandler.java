@@ -16,6 +16,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.apache.kafka.connect.data.Struct;
 import org.apache.kafka.connect.source.SourceRecord;
 
@@ -46,6 +47,8 @@ public final class BatchHandler implements DebeziumEngine.ChangeConsumer<RecordC
 
     private final Lsn resumeLsn;
     private final Runnable onDelivery;
+    private final HeldElements held;
+    private Map<TableId, Lsn> snapshotted = Map.of();
 
     /**
      * @param resumeLsn  the slot's confirmed position when streaming started: stands in for the previous
@@ -55,6 +58,16 @@ public final class BatchHandler implements DebeziumEngine.ChangeConsumer<RecordC
      */
     public BatchHandler(ChangeMapper mapper, ChangeSink sink, ToastFiller toastFiller, GeneratedColumnFiller generatedFiller,
                  StatsCounter stats, Lsn resumeLsn, Runnable onDelivery) {
+        this(mapper, sink, toastFiller, generatedFiller, stats, resumeLsn, onDelivery, null);
+    }
+
+    /**
+     * @param held the element ids the consumer holds, updated after each acknowledged batch before its records are
+     *             marked processed (so never behind the offsets); null when not kept ({@code on_slot_loss: fail})
+     */
+    public BatchHandler(ChangeMapper mapper, ChangeSink sink, ToastFiller toastFiller, GeneratedColumnFiller generatedFiller,
+                 StatsCounter stats, Lsn resumeLsn, Runnable onDelivery, HeldElements held) {
+        this.held = held;
         this.generatedFiller = generatedFiller;
         this.resumeLsn = resumeLsn;
         this.onDelivery = onDelivery;
@@ -72,6 +85,18 @@ public final class BatchHandler implements DebeziumEngine.ChangeConsumer<RecordC
      *
      * @return true when no batch is in flight any more
      */
+    /**
+     * Drops the streamed changes of each given table whose LSN is at or below the table's point: those tables were
+     * bootstrapped alone from a snapshot taken with their writes blocked
+     * ({@code SnapshotSlot.exportWithWritesBlocked}), which holds exactly their changes below that point. Call before
+     * the engine starts.
+     *
+     * @param points table → the snapshot's consistent point
+     */
+    public void dropSnapshotted(Map<TableId, Lsn> points) {
+        this.snapshotted = Map.copyOf(points);
+    }
+
     /** No new batch starts from now on (the batch in flight, if any, finishes); does not wait. */
     public void refuseNewBatches() {
         synchronized (gate) {
@@ -145,6 +170,10 @@ public final class BatchHandler implements DebeziumEngine.ChangeConsumer<RecordC
                     if (mapped.tsMs() != null) {
                         lastCommitTime = Instant.ofEpochMilli(mapped.tsMs());
                     }
+                    Lsn snapshotPoint = snapshotted.get(mapped.table());
+                    if (snapshotPoint != null && lsn.isValid() && !lsn.isAfter(snapshotPoint)) {
+                        continue; // in the added table's snapshot already
+                    }
                     for (SourceChange change : mapped.changes()) {
                         if (!mapped.unavailableProperties().isEmpty()) {
                             change = toastFiller.fill(mapped, change);
@@ -176,6 +205,9 @@ public final class BatchHandler implements DebeziumEngine.ChangeConsumer<RecordC
             } finally {
                 delivering = null;
             }
+        }
+        if (held != null && !out.isEmpty()) {
+            held.acknowledged(out); // before the offsets can move past these records
         }
         stats.acknowledged(out, commits, commitLsn, lastCommitTime); // the sink returned: acknowledged
         for (RecordChangeEvent<SourceRecord> event : records) {

@@ -38,13 +38,21 @@ public final class BootstrapBatcher implements BootstrapSink {
         }
         List<PositionedChange> out = batch;
         batch = new ArrayList<>(maxBatch);
+        deliver(sink, out);
+    }
+
+    /**
+     * Hands a batch of snapshot changes (bootstrap or resync) to the sink on the calling thread: a RuntimeException
+     * propagates, an interrupt is kept, any other exception becomes a sink failure.
+     */
+    static void deliver(ChangeSink sink, List<PositionedChange> out) {
         try {
             sink.accept(out);
         } catch (RuntimeException e) {
             throw e;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new DrasiPostgresException("interrupted while delivering bootstrap rows", e);
+            throw new DrasiPostgresException("interrupted while delivering snapshot rows", e);
         } catch (Exception e) {
             throw new BatchHandler.SinkFailedException(e);
         }

@@ -4,6 +4,7 @@ import io.drasi.source.postgres.bootstrap.TableIndexes;
 import io.drasi.source.postgres.GeneratedColumns;
 import io.drasi.source.postgres.PostgresSourceConfig;
 import io.drasi.source.postgres.PreflightException;
+import io.drasi.source.postgres.SlotLossPolicy;
 import io.drasi.source.postgres.SourceDiagnostics;
 import io.drasi.source.postgres.TableKeyConfig;
 import io.drasi.source.postgres.model.TableId;
@@ -92,6 +93,20 @@ public final class Preflight {
     }
 
     private Preflight() {
+    }
+
+    /**
+     * {@link #run(Connection, PostgresSourceConfig)} on a connection of its own.
+     *
+     * @throws io.drasi.source.postgres.ConnectionFailedException when the server cannot be reached (described)
+     */
+    public static Result run(io.drasi.source.postgres.bootstrap.ConnectionSettings connections,
+                             PostgresSourceConfig config) {
+        try (Connection c = Connections.open(connections)) {
+            return run(c, config);
+        } catch (SQLException e) {
+            throw Connections.describe(e, connections);
+        }
     }
 
     public static Result run(Connection c, PostgresSourceConfig config) throws SQLException {
@@ -502,7 +517,9 @@ public final class Preflight {
                             + rs.getInt(5) + ")", "stop that consumer, or choose another slot_name;"
                             + " a slot streams to one consumer at a time"));
                 }
-                if ("lost".equals(rs.getString(6))) {
+                if ("lost".equals(rs.getString(6)) && mode == Mode.START && config.onSlotLoss() == SlotLossPolicy.RESYNC) {
+                    LOG.debug("replication slot {} is invalidated; on_slot_loss: resync re-creates it", slot);
+                } else if ("lost".equals(rs.getString(6))) {
                     ok = false;
                     checks.add(Check.failed(name, "replication slot " + slot + " was invalidated by PostgreSQL (WAL"
                                     + " removed, max_slot_wal_keep_size exceeded): changes were lost",
@@ -657,7 +674,54 @@ public final class Preflight {
                 return false;
             }
         }
+        addMissingTables(c, pub, options, tables);
         existingPublicationProblems(c, pub, options, tables).forEach(p -> problems.add(p.problem()));
         return false;
+    }
+
+    /**
+     * A configured table the existing publication lacks (one added to {@code tables}) is added when the role may
+     * (it owns the publication and the table); otherwise the publication check names the ALTER PUBLICATION.
+     */
+    private static void addMissingTables(Connection c, String pub, PublicationOptions options, List<ResolvedTable> tables)
+            throws SQLException {
+        if (options.allTables()) {
+            return;
+        }
+        List<ResolvedTable> checked = options.viaRoot() ? tables
+                : tables.stream().filter(t -> t.kind() != TableKind.PARTITIONED_ROOT).toList();
+        List<String> missing = missingFromPublication(c, pub, checked);
+        if (missing.isEmpty()) {
+            return;
+        }
+        String alter = "ALTER PUBLICATION " + TableId.quote(pub) + " ADD TABLE " + checked.stream()
+                .filter(t -> missing.contains(t.name().sql())).map(ResolvedTable::publicationEntry)
+                .collect(Collectors.joining(", "));
+        try (Statement st = c.createStatement()) {
+            st.execute(alter);
+            LOG.info("added to publication {}: {}", pub, alter);
+        } catch (SQLException e) {
+            LOG.debug("cannot add {} to publication {}: {}", missing, pub, e.getMessage());
+        }
+    }
+
+    /**
+     * Removes tables that are no longer configured from the publication when the role may; a role that may not
+     * leaves them (the engine's table filter drops their changes anyway).
+     *
+     * @param removed tables no longer in {@code tables}
+     */
+    public static void dropFromPublication(Connection c, PostgresSourceConfig config, List<TableId> removed) {
+        for (TableId t : removed) {
+            String alter = "ALTER PUBLICATION " + TableId.quote(config.publicationName()) + " DROP TABLE " + t.sql();
+            try (Statement st = c.createStatement()) {
+                st.execute(alter);
+                LOG.info("removed from publication {}: {}", config.publicationName(), alter);
+            } catch (SQLException e) {
+                LOG.info("table {} is no longer configured; its changes are dropped, but it stays in publication {}"
+                        + " ({}); an admin may run {}", t.sql(), config.publicationName(),
+                        e.getMessage().lines().findFirst().orElse(""), alter);
+            }
+        }
     }
 }

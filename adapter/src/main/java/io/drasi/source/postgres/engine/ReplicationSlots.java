@@ -47,6 +47,22 @@ public final class ReplicationSlots {
     }
 
     /**
+     * @param c    a connection to the slot's database; never null
+     * @param slot the slot name; never null
+     * @return true when the slot exists and PostgreSQL invalidated it ({@code wal_status = 'lost'})
+     * @throws SQLException as the driver reports it
+     */
+    public static boolean invalidated(Connection c, String slot) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("select 1 from pg_replication_slots"
+                + " where slot_name = ? and database = current_database() and wal_status = 'lost'")) {
+            ps.setString(1, slot);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next();
+            }
+        }
+    }
+
+    /**
      * Creates a permanent pgoutput slot.
      *
      * @throws SQLException as the driver reports it (42710 when it exists already)

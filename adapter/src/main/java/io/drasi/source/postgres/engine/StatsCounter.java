@@ -51,6 +51,15 @@ public final class StatsCounter {
         }
     }
 
+    /** Changes of a resync (on_slot_loss: resync) the sink acknowledged: counted as changes, no stream position. */
+    synchronized void resyncAcknowledged(List<PositionedChange> delivered) {
+        batches++;
+        changes += delivered.size();
+        for (PositionedChange pc : delivered) {
+            pc.change().fold(i -> inserts++, u -> updates++, d -> deletes++, t -> truncates++);
+        }
+    }
+
     /** Bootstrap rows the sink acknowledged, per table (the node's label). */
     public synchronized void bootstrapAcknowledged(List<PositionedChange> rows) {
         for (PositionedChange pc : rows) {

@@ -21,7 +21,8 @@ import java.util.List;
  * {@code accept} returns, so after a SIGKILL the file holds every change the source may have acknowledged,
  * plus possibly some it had not yet acknowledged (which are then delivered again).
  *
- * <p>Args: host port db user password table slot offsetsFile outFile
+ * <p>Args: host port db user password table slot offsetsFile outFile. System properties: {@code batch} (max batch
+ * size), {@code onSlotLoss} ({@code fail} or {@code resync}), {@code sinkDelayMs} (sleep after each batch).
  */
 public final class RecordingStreamer {
 
@@ -36,7 +37,10 @@ public final class RecordingStreamer {
                 .withOffsetStore(Path.of(args[7]))
                 .withMaxBatchSize(Integer.parseInt(System.getProperty("batch", "256")))
                 .withReconnectBackoffInitial(Duration.ofMillis(200))
+                .withOnSlotLoss(io.drasi.source.postgres.SlotLossPolicy.find(System.getProperty("onSlotLoss", "fail"))
+                        .orElseThrow())
                 .build();
+        long sinkDelayMs = Long.getLong("sinkDelayMs", 0);
         if ("count".equals(args[8])) {
             java.util.concurrent.atomic.AtomicLong n = new java.util.concurrent.atomic.AtomicLong();
             PostgresReplicationSource source = new PostgresReplicationSource("fault", config);
@@ -58,6 +62,9 @@ public final class RecordingStreamer {
             }
             out.write(sb.toString());
             out.flush();
+            if (sinkDelayMs > 0) {
+                Thread.sleep(sinkDelayMs); // a slow consumer, so that a kill lands inside a resync
+            }
         };
         PostgresReplicationSource source = new PostgresReplicationSource("fault", config);
         Runtime.getRuntime().addShutdownHook(new Thread(source::close));

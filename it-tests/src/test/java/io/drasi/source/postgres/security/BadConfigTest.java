@@ -72,6 +72,7 @@ class BadConfigTest {
             new Row("decimal_as_string", "decimalAsString", "maybe", "[a]", null),
             new Row("generated_columns", "generatedColumns", "sometimes", "[a]", b -> b.withGeneratedColumns(null)),
             new Row("unmappable_values", "unmappableValues", "skip", "[a]", b -> b.withUnmappableValues(null)),
+            new Row("on_slot_loss", "onSlotLoss", "retry", "[a]", b -> b.withOnSlotLoss(null)),
             new Row("debezium_properties", "debeziumProperties", "{driver.socketFactory: x}", "[a]",
                     b -> b.withDebeziumProperty("driver.socketFactory", "x")));
 

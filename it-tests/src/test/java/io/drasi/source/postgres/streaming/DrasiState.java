@@ -51,7 +51,7 @@ public final class DrasiState {
      *
      * @return the last state built
      */
-    static DrasiState awaitEqual(RecordingSink sink, Map<String, Map<String, ElementValue>> expected,
+    public static DrasiState awaitEqual(RecordingSink sink, Map<String, Map<String, ElementValue>> expected,
                                  java.time.Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         DrasiState state;

@@ -1,0 +1,80 @@
+package io.drasi.source.postgres.reliability;
+
+import static io.drasi.source.postgres.streaming.StreamingTestSupport.config;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.drasi.source.postgres.PostgresReplicationSource;
+import io.drasi.source.postgres.PostgresSourceBuilder;
+import io.drasi.source.postgres.model.SourceChange;
+import io.drasi.source.postgres.streaming.RecordingSink;
+import io.drasi.source.postgres.streaming.StreamingTestSupport;
+import io.drasi.source.postgres.testing.PostgresExtension;
+import io.drasi.source.postgres.testing.PostgresServer;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Table set changes across restarts ({@code startWithBootstrap} with a file offset store): a table added to
+ * {@code tables} is added to the publication and bootstrapped alone while a writer changes it; a removed table
+ * leaves the publication and its changes stop. Ends with "the consumer's state equals SELECT".
+ */
+@Tag("reliability")
+@ExtendWith(PostgresExtension.class)
+class TableSetChangeTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(90);
+
+    private static PostgresSourceBuilder source(PostgresServer db, Path dir, String... tables) {
+        return config(db, "s_tables", tables).withOffsetStore(dir.resolve("offsets.dat"));
+    }
+
+    @Test
+    void tableAdded_writerChangingItDuringItsBootstrap_bootstrappedAloneExactly(PostgresServer pg, @TempDir Path dir)
+            throws Exception {
+        PostgresServer db = pg.newDatabase("tables_added");
+        db.execute("CREATE TABLE a (id int PRIMARY KEY, v text)", "CREATE TABLE b (id int PRIMARY KEY, v text)",
+                "INSERT INTO a SELECT g, 'a' || g FROM generate_series(1, 100) g",
+                "INSERT INTO b SELECT g, 'b' || g FROM generate_series(1, 20000) g");
+        RecordingSink sink = new RecordingSink();
+        try (PostgresReplicationSource s = StreamingTestSupport.bootstrappedAndRunning("src", source(db, dir, "a"), sink,
+                WAIT)) {
+            db.execute("UPDATE a SET v = 'x' WHERE id = 1", "UPDATE b SET v = 'not captured' WHERE id = 1");
+            sink.await(101, WAIT);
+        }
+        db.execute("UPDATE b SET v = 'while stopped' WHERE id <= 10", "DELETE FROM b WHERE id BETWEEN 11 AND 20",
+                "UPDATE a SET v = 'while stopped' WHERE id = 2");
+        int before = sink.size();
+        ChurnWriter writer = ChurnWriter.start(db, i -> new String[] {
+                "UPDATE b SET v = 'w" + i + "' WHERE id = " + (21 + i % 19000),
+                "DELETE FROM b WHERE id = " + (21 + (i * 7) % 19000),
+                "INSERT INTO b VALUES (" + (30000 + i) + ", 'n') ON CONFLICT DO NOTHING",
+                "UPDATE a SET v = 'w" + i + "' WHERE id = " + (1 + i % 100)}, 0);
+        try (PostgresReplicationSource s = StreamingTestSupport.bootstrappedAndRunning("src",
+                source(db, dir, "a", "b"), sink, WAIT)) {
+            Thread.sleep(1500);
+            writer.stop();
+            List<SourceChange> second = sink.changes().subList(before, sink.size());
+            assertThat(second.stream().filter(c -> c instanceof SourceChange.Insert
+                    && StreamingTestSupport.id(c).startsWith("public:a:")).count())
+                    .as("table a is not read again").isZero();
+            SlotLossResyncTest.assertEqualsSelect(db, sink, "a", "b");
+            assertThat(db.queryValue("select count(*) from pg_publication_tables where pubname = 's_tables_pub'"))
+                    .isEqualTo("2");
+        }
+        try (PostgresReplicationSource s = StreamingTestSupport.bootstrappedAndRunning("src", source(db, dir, "a"), sink,
+                WAIT)) {
+            assertThat(db.queryValue("select string_agg(tablename, ',') from pg_publication_tables"
+                    + " where pubname = 's_tables_pub'")).as("b removed from the publication").isEqualTo("a");
+            int n = sink.size();
+            db.execute("UPDATE b SET v = 'after removal' WHERE id = 1", "INSERT INTO a VALUES (500, 'last')");
+            sink.await(n + 1, WAIT);
+            sink.assertNoMoreThan(n + 1, Duration.ofMillis(1000));
+            assertThat(StreamingTestSupport.id(sink.changes().get(n))).isEqualTo("public:a:500");
+        }
+    }
+}
