@@ -28,6 +28,7 @@ import io.drasi.source.postgres.bootstrap.BootstrapProgress;
 import io.drasi.source.postgres.bootstrap.BootstrapProvider;
 import io.drasi.source.postgres.bootstrap.BootstrapResult;
 import io.drasi.source.postgres.bootstrap.BootstrapSink;
+import io.drasi.source.postgres.mapping.ForeignKeys;
 import io.drasi.source.postgres.bootstrap.ConnectionSettings;
 import io.drasi.source.postgres.bootstrap.SnapshotSlot;
 import io.drasi.source.postgres.mapping.ChangeMapper;
@@ -225,27 +226,34 @@ public final class PostgresReplicationSource implements AutoCloseable {
         enterCall();
         try {
             ConnectionSettings connections = Connections.settings(id, config);
-            List<Preflight.ResolvedTable> tables = resolveTables(connections);
-            return bootstrapProvider(connections, tables, progress).bootstrapWithTemporarySlot(labels, sink);
+            Resolved resolved = resolveTables(connections);
+            return bootstrapProvider(connections, resolved.tables(), resolved.foreignKeys(), progress)
+                    .bootstrapWithTemporarySlot(labels, sink);
         } finally {
             exitCall();
         }
     }
 
-    private List<Preflight.ResolvedTable> resolveTables(ConnectionSettings connections) {
+    /** The captured tables and the foreign keys emitted as relations among them. */
+    private record Resolved(List<Preflight.ResolvedTable> tables, ForeignKeys foreignKeys) {
+    }
+
+    private Resolved resolveTables(ConnectionSettings connections) {
         try (Connection c = Connections.open(connections)) {
-            return Preflight.resolveTables(c, config);
+            List<Preflight.ResolvedTable> tables = Preflight.resolveTables(c, config);
+            return new Resolved(tables, Preflight.foreignKeys(c, config, tables));
         } catch (SQLException e) {
             throw Connections.describe(e, connections);
         }
     }
 
     private BootstrapProvider bootstrapProvider(ConnectionSettings connections, List<Preflight.ResolvedTable> tables,
-                                                BootstrapProgress progress) {
+                                                ForeignKeys foreignKeys, BootstrapProgress progress) {
         return BootstrapProvider.builder(connections)
                 .sourceId(id)
                 .tables(tables.stream().map(t -> t.name()).toList())
                 .tableKeys(Mapping.tableKeys(tables))
+                .foreignKeys(foreignKeys)
                 .converter(converter)
                 .generatedColumns(config.generatedColumns() == GeneratedColumns.INCLUDE)
                 .publication(config.publicationName())
@@ -264,9 +272,11 @@ public final class PostgresReplicationSource implements AutoCloseable {
         try {
             ConnectionSettings connections = Connections.settings(id, config);
             Preflight.Result preflight;
+            ForeignKeys foreignKeys;
             boolean slotExists;
             try (Connection c = Connections.open(connections)) {
                 preflight = Preflight.run(c, config);
+                foreignKeys = Preflight.foreignKeys(c, config, preflight.tables());
                 slotExists = preflight.slotExists();
                 checkNotClosed("start");
                 if (slotExists && bootstrapProgress != null && bootstrapIncomplete()) {
@@ -290,7 +300,7 @@ public final class PostgresReplicationSource implements AutoCloseable {
                 if (!state.compareAndSet(State.STARTING, State.BOOTSTRAPPING)) {
                     throw closedDuring("start", null);
                 }
-                runFirstBootstrap(connections, preflight.tables(), sink, bootstrapProgress);
+                runFirstBootstrap(connections, preflight.tables(), foreignKeys, sink, bootstrapProgress);
                 if (!state.compareAndSet(State.BOOTSTRAPPING, State.STARTING)) {
                     throw closedDuring("start (after the completed bootstrap; the next start streams from its end)",
                             null);
@@ -301,7 +311,7 @@ public final class PostgresReplicationSource implements AutoCloseable {
             }
             config.offsetStoreFile(id).ifPresent(PostgresReplicationSource::createParentDirectories);
             toast = new ToastFiller(connections, converter, preflight.tables());
-            ChangeMapper mapper = Mapping.mapper(id, converter, preflight.tables(), toast::columnTypes);
+            ChangeMapper mapper = Mapping.mapper(id, converter, preflight.tables(), toast::columnTypes, foreignKeys);
             generated = new GeneratedColumnFiller(connections, config, converter, preflight.tables(),
                     preflight.generatedColumnsPublished());
             Properties props = DebeziumProperties.of(id, config, preflight.tables(), Mapping.engineProperties());
@@ -443,9 +453,9 @@ public final class PostgresReplicationSource implements AutoCloseable {
         });
     }
 
-    private void runFirstBootstrap(ConnectionSettings connections, List<Preflight.ResolvedTable> tables, ChangeSink sink,
-                                   BootstrapProgress progress) {
-        BootstrapProvider provider = bootstrapProvider(connections, tables, progress);
+    private void runFirstBootstrap(ConnectionSettings connections, List<Preflight.ResolvedTable> tables,
+                                   ForeignKeys foreignKeys, ChangeSink sink, BootstrapProgress progress) {
+        BootstrapProvider provider = bootstrapProvider(connections, tables, foreignKeys, progress);
         SnapshotSlot slot = SnapshotSlot.createPermanent(connections, config.slotName(), cancellation);
         boolean done = false;
         try {

@@ -51,6 +51,9 @@ public final class ConfigValidator {
         }
         offsets(c, nullKeys, out);
         tuning(c, nullKeys, out);
+        if (!nullKeys.contains(ConfigKeys.RELATION_LABELS)) {
+            relationLabels(c, out);
+        }
         if (!nullKeys.contains(ConfigKeys.DEBEZIUM_PROPERTIES)) {
             debezium(c, out);
         }
@@ -266,6 +269,22 @@ public final class ConfigValidator {
             out.add(new ConfigProblem(k, n -> "`" + n.of(k) + "` is " + Durations.format(d)
                     + "; use 0 to disable or a positive duration (default " + Durations.format(k.defaultValue()) + ")"));
         }
+    }
+
+    private static void relationLabels(PostgresSourceConfig c, List<ConfigProblem> out) {
+        ConfigKey<Map<String, String>> key = ConfigKeys.RELATION_LABELS;
+        if (!c.relationLabels().isEmpty() && !c.foreignKeyRelations()) {
+            out.add(new ConfigProblem(key, n -> "`" + n.of(key) + "` is set but `" + n.of(ConfigKeys.FOREIGN_KEY_RELATIONS)
+                    + "` is false; set it to true or remove the labels"));
+        }
+        c.relationLabels().forEach((k, v) -> {
+            if (k == null || k.isBlank()) {
+                out.add(new ConfigProblem(key, n -> "`" + n.of(key) + "` has an empty constraint name; remove it"));
+            } else if (v == null || v.isBlank()) {
+                out.add(new ConfigProblem(key, n -> "`" + n.of(key) + "." + k + "` is empty; give a label or remove"
+                        + " the entry (the default label is the constraint name)"));
+            }
+        });
     }
 
     private static void debezium(PostgresSourceConfig c, List<ConfigProblem> out) {
