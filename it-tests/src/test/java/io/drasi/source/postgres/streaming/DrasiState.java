@@ -120,6 +120,7 @@ public final class DrasiState {
 
     /** @return how {@link #relations} shows a relation */
     public static String describe(io.drasi.source.postgres.model.Relation r) {
-        return r.metadata().labels().get(0) + ": " + r.inNode() + " -> " + r.outNode() + " " + r.properties();
+        return r.metadata().labels().get(0) + ": " + r.inNode() + " -> " + r.outNode() + " "
+                + new java.util.TreeMap<>(r.properties());
     }
 }
