@@ -5,20 +5,16 @@ import static io.drasi.source.postgres.streaming.StreamingTestSupport.config;
 import static io.drasi.source.postgres.streaming.StreamingTestSupport.running;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.drasi.source.postgres.ChangeSink;
-import io.drasi.source.postgres.PositionedChange;
 import io.drasi.source.postgres.PostgresReplicationSource;
 import io.drasi.source.postgres.bootstrap.BootstrapResult;
 import io.drasi.source.postgres.bootstrap.BootstrapSink;
 import io.drasi.source.postgres.bootstrap.HandoverFilter;
-import io.drasi.source.postgres.core.Lsn;
 import io.drasi.source.postgres.model.ElementValue;
 import io.drasi.source.postgres.model.SourceChange;
 import io.drasi.source.postgres.testing.PostgresExtension;
 import io.drasi.source.postgres.testing.PostgresServer;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -151,24 +147,7 @@ class ForeignKeyRelationsTest {
         db.execute(SCHEMA.split(";"));
         db.execute("INSERT INTO customers SELECT g, 'c' FROM generate_series(1, 50) g",
                 "INSERT INTO orders SELECT g, 1 + g % 50, 'seed' FROM generate_series(1, 2000) g");
-        record Event(long txId, SourceChange change, Lsn commitEndLsn) {
-        }
-        List<Event> events = new ArrayList<>();
-        ChangeSink sink = new ChangeSink() {
-            @Override
-            public void accept(List<PositionedChange> batch) {
-                synchronized (events) {
-                    batch.forEach(c -> events.add(new Event(c.position().txId(), c.change(), null)));
-                }
-            }
-
-            @Override
-            public void onCommit(long txId, Lsn commitEndLsn) {
-                synchronized (events) {
-                    events.add(new Event(txId, null, commitEndLsn));
-                }
-            }
-        };
+        CommitRecordingSink sink = new CommitRecordingSink();
         RandomWriter writer = new RandomWriter("fk-writer", 2001, (r, keys) -> {
             int id = keys.any();
             switch (r.nextInt(4)) {
@@ -207,23 +186,11 @@ class ForeignKeyRelationsTest {
             long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
             while (System.nanoTime() < deadline) {
                 state = DrasiState.of(snapshot);
-                Map<Long, List<SourceChange>> open = new LinkedHashMap<>();
-                kept = 0;
-                List<Event> copy;
-                synchronized (events) {
-                    copy = List.copyOf(events);
+                CommitRecordingSink.Handover h = sink.handover(filter);
+                for (List<SourceChange> tx : h.kept()) {
+                    state.apply(tx.stream().filter(c -> c instanceof SourceChange.RelationChange).toList());
                 }
-                for (Event e : copy) {
-                    if (e.change() != null) {
-                        open.computeIfAbsent(e.txId(), k -> new ArrayList<>()).add(e.change());
-                    } else {
-                        List<SourceChange> tx = open.remove(e.txId());
-                        if (tx != null && filter.belongsAfterSnapshot(e.commitEndLsn())) {
-                            state.apply(tx.stream().filter(c -> c instanceof SourceChange.RelationChange).toList());
-                            kept++;
-                        }
-                    }
-                }
+                kept = h.kept().size();
                 if (state.relations.equals(expected)) {
                     break;
                 }
