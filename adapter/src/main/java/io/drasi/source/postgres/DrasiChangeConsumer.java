@@ -4,6 +4,7 @@ import io.drasi.source.postgres.engine.BatchHandler;
 import io.drasi.source.postgres.engine.Connections;
 import io.drasi.source.postgres.engine.GeneratedColumnFiller;
 import io.drasi.source.postgres.engine.Mapping;
+import io.drasi.source.postgres.mapping.ForeignKeys;
 import io.drasi.source.postgres.engine.Preflight;
 import io.drasi.source.postgres.engine.StatsCounter;
 import io.drasi.source.postgres.engine.ToastFiller;
@@ -14,6 +15,8 @@ import io.drasi.source.postgres.bootstrap.ConnectionSettings;
 import io.drasi.source.postgres.core.Lsn;
 import io.drasi.source.postgres.mapping.ChangeMapper;
 import io.drasi.source.postgres.mapping.value.PgValueConverter;
+import java.sql.Connection;
+import java.sql.SQLException;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -67,12 +70,20 @@ public final class DrasiChangeConsumer implements DebeziumEngine.ChangeConsumer<
             throw new ConfigurationException(problems);
         }
         ConnectionSettings connections = Connections.settings(sourceId, config);
-        Preflight.Result preflight = Preflight.run(connections, config);
+        Preflight.Result preflight;
+        ForeignKeys foreignKeys;
+        try (Connection c = Connections.open(connections)) {
+            preflight = Preflight.run(c, config);
+            foreignKeys = Preflight.foreignKeys(c, config, preflight.tables());
+        } catch (SQLException e) {
+            throw Connections.describe(e, connections);
+        }
         PgValueConverter converter = Mapping.converter(config, new UnmappableValueLog(sourceId, stats));
         this.toast = new ToastFiller(connections, converter, preflight.tables());
         this.generated = new GeneratedColumnFiller(connections, config, converter, preflight.tables(),
                 preflight.generatedColumnsPublished());
-        ChangeMapper mapper = Mapping.mapper(sourceId, converter, preflight.tables(), toast::columnTypes);
+        ChangeMapper mapper = Mapping.mapper(sourceId, converter, preflight.tables(), toast::columnTypes,
+                foreignKeys);
         this.handler = new BatchHandler(mapper, sink, toast, generated, stats, Lsn.INVALID, () -> { });
     }
 

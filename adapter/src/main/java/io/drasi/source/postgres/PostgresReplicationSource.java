@@ -31,6 +31,7 @@ import io.drasi.source.postgres.bootstrap.BootstrapProgress;
 import io.drasi.source.postgres.bootstrap.BootstrapProvider;
 import io.drasi.source.postgres.bootstrap.BootstrapResult;
 import io.drasi.source.postgres.bootstrap.BootstrapSink;
+import io.drasi.source.postgres.mapping.ForeignKeys;
 import io.drasi.source.postgres.bootstrap.ConnectionSettings;
 import io.drasi.source.postgres.bootstrap.SnapshotSlot;
 import io.drasi.source.postgres.mapping.ChangeMapper;
@@ -127,6 +128,8 @@ public final class PostgresReplicationSource implements AutoCloseable {
     private final AtomicBoolean shutdownClaimed = new AtomicBoolean();
     private final CountDownLatch stopped = new CountDownLatch(1);
     /** Of the current engine run (a resync while streaming starts a new one); guarded by engineLock for writes. */
+    /** The foreign keys emitted as relations (resolved at start; none unless foreign_key_relations). */
+    private volatile ForeignKeys foreignKeys = ForeignKeys.none();
     private volatile CountDownLatch enginePolling = new CountDownLatch(1);
     private volatile CountDownLatch engineTerminated = new CountDownLatch(1);
     /** The element ids the consumer holds; only with on_slot_loss: resync. */
@@ -241,27 +244,34 @@ public final class PostgresReplicationSource implements AutoCloseable {
         enterCall();
         try {
             ConnectionSettings connections = Connections.settings(id, config);
-            List<Preflight.ResolvedTable> tables = resolveTables(connections);
-            return bootstrapProvider(connections, tables, progress).bootstrapWithTemporarySlot(labels, sink);
+            Resolved resolved = resolveTables(connections);
+            return bootstrapProvider(connections, resolved.tables(), resolved.foreignKeys(), progress)
+                    .bootstrapWithTemporarySlot(labels, sink);
         } finally {
             exitCall();
         }
     }
 
-    private List<Preflight.ResolvedTable> resolveTables(ConnectionSettings connections) {
+    /** The captured tables and the foreign keys emitted as relations among them. */
+    private record Resolved(List<Preflight.ResolvedTable> tables, ForeignKeys foreignKeys) {
+    }
+
+    private Resolved resolveTables(ConnectionSettings connections) {
         try (Connection c = Connections.open(connections)) {
-            return Preflight.resolveTables(c, config);
+            List<Preflight.ResolvedTable> tables = Preflight.resolveTables(c, config);
+            return new Resolved(tables, Preflight.foreignKeys(c, config, tables));
         } catch (SQLException e) {
             throw Connections.describe(e, connections);
         }
     }
 
     private BootstrapProvider bootstrapProvider(ConnectionSettings connections, List<Preflight.ResolvedTable> tables,
-                                                BootstrapProgress progress) {
+                                                ForeignKeys foreignKeys, BootstrapProgress progress) {
         return BootstrapProvider.builder(connections)
                 .sourceId(id)
                 .tables(tables.stream().map(t -> t.name()).toList())
                 .tableKeys(Mapping.tableKeys(tables))
+                .foreignKeys(foreignKeys)
                 .converter(converter)
                 .generatedColumns(config.generatedColumns() == GeneratedColumns.INCLUDE)
                 .publication(config.publicationName())
@@ -285,6 +295,7 @@ public final class PostgresReplicationSource implements AutoCloseable {
             streamSink = sink;
             try (Connection c = Connections.open(connections)) {
                 preflight = Preflight.run(c, config);
+                foreignKeys = Preflight.foreignKeys(c, config, preflight.tables()); // the field: every later path
                 slotExists = preflight.slotExists();
                 checkNotClosed("start");
                 if (config.onSlotLoss() == SlotLossPolicy.RESYNC) {
@@ -325,7 +336,7 @@ public final class PostgresReplicationSource implements AutoCloseable {
                 if (!state.compareAndSet(State.STARTING, State.BOOTSTRAPPING)) {
                     throw closedDuring("start", null);
                 }
-                runFirstBootstrap(connections, preflight.tables(), sink, bootstrapProgress);
+                runFirstBootstrap(connections, preflight.tables(), foreignKeys, sink, bootstrapProgress);
                 if (!state.compareAndSet(State.BOOTSTRAPPING, State.STARTING)) {
                     throw closedDuring("start (after the completed bootstrap; the next start streams from its end)",
                             null);
@@ -371,7 +382,7 @@ public final class PostgresReplicationSource implements AutoCloseable {
     private void startEngine(ConnectionSettings connections, Preflight.Result preflight, ChangeSink sink) {
         config.offsetStoreFile(id).ifPresent(PostgresReplicationSource::createParentDirectories);
         toast = new ToastFiller(connections, converter, preflight.tables());
-        ChangeMapper mapper = Mapping.mapper(id, converter, preflight.tables(), toast::columnTypes);
+        ChangeMapper mapper = Mapping.mapper(id, converter, preflight.tables(), toast::columnTypes, foreignKeys);
         generated = new GeneratedColumnFiller(connections, config, converter, preflight.tables(),
                 preflight.generatedColumnsPublished());
         Properties props = DebeziumProperties.of(id, config, preflight.tables(), Mapping.engineProperties());
@@ -507,9 +518,9 @@ public final class PostgresReplicationSource implements AutoCloseable {
         });
     }
 
-    private void runFirstBootstrap(ConnectionSettings connections, List<Preflight.ResolvedTable> tables, ChangeSink sink,
-                                   BootstrapProgress progress) {
-        BootstrapProvider provider = bootstrapProvider(connections, tables, progress);
+    private void runFirstBootstrap(ConnectionSettings connections, List<Preflight.ResolvedTable> tables,
+                                   ForeignKeys foreignKeys, ChangeSink sink, BootstrapProgress progress) {
+        BootstrapProvider provider = bootstrapProvider(connections, tables, foreignKeys, progress);
         SnapshotSlot slot = SnapshotSlot.createPermanent(connections, config.slotName(), cancellation);
         boolean done = false;
         HeldElements h = held;
@@ -598,7 +609,7 @@ public final class PostgresReplicationSource implements AutoCloseable {
             throw Connections.describe(e, connections);
         }
         clearOffsets();
-        BootstrapProvider provider = bootstrapProvider(connections, tables,
+        BootstrapProvider provider = bootstrapProvider(connections, tables, foreignKeys,
                 progress == null ? BootstrapProgress.NONE : progress);
         SnapshotSlot slot = SnapshotSlot.createPermanent(connections, config.slotName(), cancellation);
         boolean done = false;
@@ -748,7 +759,7 @@ public final class PostgresReplicationSource implements AutoCloseable {
     private Map<TableId, Lsn> bootstrapAdded(ConnectionSettings connections, List<Preflight.ResolvedTable> added,
                                              ChangeSink sink, BootstrapProgress progress) {
         List<TableId> names = added.stream().map(Preflight.ResolvedTable::name).toList();
-        BootstrapProvider provider = bootstrapProvider(connections, added, progress);
+        BootstrapProvider provider = bootstrapProvider(connections, added, foreignKeys, progress);
         try (SnapshotSlot snapshot = SnapshotSlot.exportWithWritesBlocked(connections, names, cancellation)) {
             HeldElements h = held;
             BootstrapBatcher batcher = new BootstrapBatcher(batch -> {

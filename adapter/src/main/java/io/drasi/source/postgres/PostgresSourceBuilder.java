@@ -65,6 +65,8 @@ public final class PostgresSourceBuilder {
     GeneratedColumns generatedColumns = ConfigKeys.GENERATED_COLUMNS.defaultValue();
     SlotLossPolicy onSlotLoss = ConfigKeys.ON_SLOT_LOSS.defaultValue();
     Map<String, String> debeziumProperties = new LinkedHashMap<>(ConfigKeys.DEBEZIUM_PROPERTIES.defaultValue());
+    boolean foreignKeyRelations = ConfigKeys.FOREIGN_KEY_RELATIONS.defaultValue();
+    Map<String, String> relationLabels = new LinkedHashMap<>(ConfigKeys.RELATION_LABELS.defaultValue());
 
     /** Use {@link PostgresSourceConfig#builder()}. */
     PostgresSourceBuilder() {
@@ -338,6 +340,26 @@ public final class PostgresSourceBuilder {
      */
     public PostgresSourceBuilder withGeneratedColumns(GeneratedColumns generatedColumns) {
         this.generatedColumns = generatedColumns;
+        return this;
+    }
+
+    /**
+     * @param foreignKeyRelations true: foreign keys among the captured tables become Drasi relations (child row →
+     *                            referenced row); false (default): nodes only
+     * @return this
+     */
+    public PostgresSourceBuilder withForeignKeyRelations(boolean foreignKeyRelations) {
+        this.foreignKeyRelations = foreignKeyRelations;
+        return this;
+    }
+
+    /**
+     * @param relationLabels foreign-key constraint name → relation label (default: the constraint name); replaces
+     *                       any set before
+     * @return this
+     */
+    public PostgresSourceBuilder withRelationLabels(Map<String, String> relationLabels) {
+        this.relationLabels = relationLabels == null ? null : new LinkedHashMap<>(relationLabels);
         return this;
     }
 

@@ -60,6 +60,8 @@ public final class PostgresSourceConfig {
     private final GeneratedColumns generatedColumns;
     private final SlotLossPolicy onSlotLoss;
     private final Map<String, String> debeziumProperties;
+    private final boolean foreignKeyRelations;
+    private final Map<String, String> relationLabels;
 
     /** Snapshot of a builder; not yet validated (the builder validates before handing it out). */
     public PostgresSourceConfig(PostgresSourceBuilder b) {
@@ -89,6 +91,9 @@ public final class PostgresSourceConfig {
         this.onSlotLoss = b.onSlotLoss;
         this.debeziumProperties = b.debeziumProperties == null
                 ? null : Collections.unmodifiableMap(new LinkedHashMap<>(b.debeziumProperties));
+        this.foreignKeyRelations = b.foreignKeyRelations;
+        this.relationLabels = b.relationLabels == null
+                ? null : Collections.unmodifiableMap(new LinkedHashMap<>(b.relationLabels));
     }
 
     private static <E> List<E> copy(List<E> list) {
@@ -303,6 +308,16 @@ public final class PostgresSourceConfig {
      */
     public SlotLossPolicy onSlotLoss() {
         return onSlotLoss;
+    }
+
+    /** @return true when foreign keys among the captured tables are emitted as relations (default false) */
+    public boolean foreignKeyRelations() {
+        return foreignKeyRelations;
+    }
+
+    /** @return foreign-key constraint name → relation label (default empty: labels are constraint names) */
+    public Map<String, String> relationLabels() {
+        return relationLabels;
     }
 
     /** @return extra Debezium properties, every key on the allow-list (default empty) */

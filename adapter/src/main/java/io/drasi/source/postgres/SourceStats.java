@@ -23,10 +23,11 @@ import java.time.Instant;
  * @param updates             streamed Updates acknowledged
  * @param deletes             streamed Deletes acknowledged
  * @param truncates           streamed Truncates acknowledged
+ * @param relationChanges     streamed relation Inserts, Updates and Deletes acknowledged ({@code foreign_key_relations})
  * @param bootstrapRows       bootstrap rows acknowledged per table (label); never null
  */
 public record SourceStats(State state, long changes, long transactions, long batches, Lsn lastLsn, Lsn lastCommitLsn,
                           Instant lastCommitTime, long lagMillis, long reconnects,
                           long unmappableValues, long inserts, long updates, long deletes, long truncates,
-                          java.util.Map<String, Long> bootstrapRows) {
+                          long relationChanges, java.util.Map<String, Long> bootstrapRows) {
 }

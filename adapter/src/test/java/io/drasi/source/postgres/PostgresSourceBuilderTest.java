@@ -141,6 +141,16 @@ class PostgresSourceBuilderTest {
     }
 
     @Test
+    void build_relationsWithResync_refusedNamingBothKeys() {
+        ConfigurationException e = problemsOf(PostgresSourceConfig.builder().withDatabase("d").withUser("u")
+                .withTables("users").withOffsetStore(Path.of("x.offsets")).withForeignKeyRelations(true)
+                .withOnSlotLoss(SlotLossPolicy.RESYNC));
+
+        assertThat(e.problems()).singleElement().asString()
+                .contains("`foreignKeyRelations`").contains("`onSlotLoss`").contains("not supported together");
+    }
+
+    @Test
     void build_manyMistakes_allReportedInOneExceptionOnePerLine() {
         PostgresSourceBuilder b = PostgresSourceConfig.builder()
                 .withPort(70000).withSlotName("Bad-Slot").withPublicationName("9pub")

@@ -198,11 +198,31 @@ public final class ConfigKeys {
             OPTIONAL, PLAIN, NOT_NULL, PostgresSourceConfig::debeziumProperties,
             PostgresSourceBuilder::withDebeziumProperties);
 
+    public static final ConfigKey<Boolean> FOREIGN_KEY_RELATIONS = new ConfigKey<>("foreign_key_relations",
+            KeyType.BOOL, false, "`false`",
+            "Emit each foreign key among the captured tables as Drasi relations: every child row whose foreign-key "
+                    + "columns are all non-null has one relation from its node (`in_node`, the start) to the "
+                    + "referenced row's node (`out_node`), id = the child's id plus the constraint name, properties "
+                    + "= the foreign-key columns. Only foreign keys that reference the parent's key (primary key or "
+                    + "`table_keys`) qualify; others are skipped with one warning at start. Stream, bootstrap and "
+                    + "every output format; not the Kafka Connect SMT.",
+            OPTIONAL, PLAIN, NOT_NULL, PostgresSourceConfig::foreignKeyRelations,
+            PostgresSourceBuilder::withForeignKeyRelations);
+
+    public static final ConfigKey<Map<String, String>> RELATION_LABELS = new ConfigKey<>("relation_labels",
+            KeyType.STRING_MAP, Map.of(), "`{}`",
+            "Label per foreign-key constraint name for `foreign_key_relations` (e.g. "
+                    + "`{orders_customer_id_fkey: PLACED_BY}`); a constraint not listed is labelled with its name. "
+                    + "Every entry must name a foreign key that is emitted.",
+            OPTIONAL, PLAIN, NOT_NULL, PostgresSourceConfig::relationLabels,
+            PostgresSourceBuilder::withRelationLabels);
+
     /** Every key, in documentation order. */
     public static final List<ConfigKey<?>> ALL = List.of(HOST, PORT, DATABASE, USER, PASSWORD, TABLES, SLOT_NAME,
             PUBLICATION_NAME, SSL_MODE, SSL_ROOT_CERT, TABLE_KEYS, OFFSET_STORE, POLL_INTERVAL, MAX_BATCH_SIZE,
             MAX_QUEUE_SIZE, HEARTBEAT_INTERVAL, OFFSET_FLUSH_INTERVAL, CONNECT_TIMEOUT, RECONNECT_BACKOFF_INITIAL,
-            RECONNECT_BACKOFF_MAX, DECIMAL_AS_STRING, GENERATED_COLUMNS, UNMAPPABLE_VALUES, ON_SLOT_LOSS, DEBEZIUM_PROPERTIES);
+            RECONNECT_BACKOFF_MAX, DECIMAL_AS_STRING, GENERATED_COLUMNS, UNMAPPABLE_VALUES, ON_SLOT_LOSS,
+            FOREIGN_KEY_RELATIONS, RELATION_LABELS, DEBEZIUM_PROPERTIES);
 
     private static final Map<String, ConfigKey<?>> BY_SNAKE = index(ConfigKey::snakeName);
     private static final Map<String, ConfigKey<?>> BY_CAMEL = index(ConfigKey::camelName);

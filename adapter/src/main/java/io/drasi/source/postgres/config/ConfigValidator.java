@@ -52,6 +52,9 @@ public final class ConfigValidator {
         }
         offsets(c, nullKeys, out);
         tuning(c, nullKeys, out);
+        if (!nullKeys.contains(ConfigKeys.RELATION_LABELS)) {
+            relationLabels(c, out);
+        }
         if (!nullKeys.contains(ConfigKeys.DEBEZIUM_PROPERTIES)) {
             debezium(c, out);
         }
@@ -274,6 +277,29 @@ public final class ConfigValidator {
             out.add(new ConfigProblem(k, n -> "`" + n.of(k) + "` is " + Durations.format(d)
                     + "; use 0 to disable or a positive duration (default " + Durations.format(k.defaultValue()) + ")"));
         }
+    }
+
+    private static void relationLabels(PostgresSourceConfig c, List<ConfigProblem> out) {
+        ConfigKey<Map<String, String>> key = ConfigKeys.RELATION_LABELS;
+        ConfigKey<SlotLossPolicy> loss = ConfigKeys.ON_SLOT_LOSS;
+        if (c.foreignKeyRelations() && c.onSlotLoss() == SlotLossPolicy.RESYNC) {
+            // a resync diffs the consumer's held elements, which do not track relations (yet)
+            out.add(new ConfigProblem(ConfigKeys.FOREIGN_KEY_RELATIONS, n -> "`" + n.of(ConfigKeys.FOREIGN_KEY_RELATIONS)
+                    + "` and `" + n.of(loss) + ": resync` are not supported together yet (a resync cannot yet tell"
+                    + " which relations the consumer holds); set `" + n.of(loss) + "` to fail, or turn relations off"));
+        }
+        if (!c.relationLabels().isEmpty() && !c.foreignKeyRelations()) {
+            out.add(new ConfigProblem(key, n -> "`" + n.of(key) + "` is set but `" + n.of(ConfigKeys.FOREIGN_KEY_RELATIONS)
+                    + "` is false; set it to true or remove the labels"));
+        }
+        c.relationLabels().forEach((k, v) -> {
+            if (k == null || k.isBlank()) {
+                out.add(new ConfigProblem(key, n -> "`" + n.of(key) + "` has an empty constraint name; remove it"));
+            } else if (v == null || v.isBlank()) {
+                out.add(new ConfigProblem(key, n -> "`" + n.of(key) + "." + k + "` is empty; give a label or remove"
+                        + " the entry (the default label is the constraint name)"));
+            }
+        });
     }
 
     private static void debezium(PostgresSourceConfig c, List<ConfigProblem> out) {

@@ -26,7 +26,16 @@ public final class BootstrapBatcher implements BootstrapSink {
 
     @Override
     public void accept(SourceChange.Insert insert) {
-        batch.add(new PositionedChange(insert, ChangePosition.bootstrapRow(rows++)));
+        add(insert);
+    }
+
+    @Override
+    public void acceptRelation(SourceChange.RelationInsert relation) {
+        add(relation);
+    }
+
+    private void add(SourceChange change) {
+        batch.add(new PositionedChange(change, ChangePosition.bootstrapRow(rows++)));
         if (batch.size() >= maxBatch) {
             flush();
         }

@@ -197,7 +197,8 @@ public final class HeldElements implements AutoCloseable {
                 t -> {
                     removePrefix(t.elementIdPrefix());
                     return null;
-                });
+                },
+                r -> null); // relations are not held: the config refuses foreign_key_relations with resync
     }
 
     private void removePrefix(String prefix) {

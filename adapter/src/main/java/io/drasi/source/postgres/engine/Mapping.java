@@ -3,6 +3,7 @@ package io.drasi.source.postgres.engine;
 import io.drasi.source.postgres.PostgresSourceConfig;
 import io.drasi.source.postgres.mapping.ChangeMapper;
 import io.drasi.source.postgres.mapping.ColumnTypes;
+import io.drasi.source.postgres.mapping.ForeignKeys;
 import io.drasi.source.postgres.mapping.TableKeys;
 import io.drasi.source.postgres.model.TableId;
 import io.drasi.source.postgres.mapping.value.PgValueConverter;
@@ -36,9 +37,10 @@ public final class Mapping {
         return TableKeys.of(keys);
     }
 
+    /** The stream's mapper: keys as the preflight resolved them, relations for {@code foreignKeys}. */
     public static ChangeMapper mapper(String sourceId, PgValueConverter converter, List<Preflight.ResolvedTable> tables,
-                               ColumnTypes columnTypes) {
-        return new ChangeMapper(sourceId, tableKeys(tables), converter, columnTypes);
+                               ColumnTypes columnTypes, ForeignKeys foreignKeys) {
+        return new ChangeMapper(sourceId, tableKeys(tables), converter, columnTypes, foreignKeys);
     }
 
     /** The Debezium properties the value table relies on. */

@@ -8,6 +8,8 @@ import io.drasi.source.postgres.SlotLossPolicy;
 import io.drasi.source.postgres.SourceDiagnostics;
 import io.drasi.source.postgres.TableKeyConfig;
 import io.drasi.source.postgres.model.TableId;
+import io.drasi.source.postgres.mapping.ForeignKey;
+import io.drasi.source.postgres.mapping.ForeignKeys;
 import io.drasi.source.postgres.SourceDiagnostics.Check;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -208,6 +210,81 @@ public final class Preflight {
                 return new Capacity(rs.getInt(1), rs.getInt(2));
             }
         }
+    }
+
+    /**
+     * The foreign keys to emit as relations ({@code foreign_key_relations}): those whose child and parent are both
+     * captured and whose referenced columns are the parent's key (primary key or {@code table_keys}), labelled per
+     * {@code relation_labels}. Every other foreign key touching a captured table is named in one WARN.
+     *
+     * @return {@link ForeignKeys#none()} when the option is off
+     * @throws PreflightException when a {@code relation_labels} entry names no emitted foreign key
+     */
+    public static ForeignKeys foreignKeys(Connection c, PostgresSourceConfig config, List<ResolvedTable> tables)
+            throws SQLException {
+        if (!config.foreignKeyRelations()) {
+            return ForeignKeys.none();
+        }
+        Map<TableId, ResolvedTable> captured = new LinkedHashMap<>();
+        for (ResolvedTable t : tables) {
+            captured.put(t.name(), t);
+        }
+        String inherited = serverVersionNum(c) >= 110000 ? " and con.conparentid = 0" : "";
+        List<ForeignKey> emitted = new ArrayList<>();
+        List<String> skipped = new ArrayList<>();
+        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(
+                "select con.conname, cn.nspname, cc.relname, pn.nspname, pc.relname,"
+                        + " array(select a.attname::text from unnest(con.conkey) with ordinality k(n, o)"
+                        + "  join pg_attribute a on a.attrelid = con.conrelid and a.attnum = k.n order by k.o),"
+                        + " array(select a.attname::text from unnest(con.confkey) with ordinality k(n, o)"
+                        + "  join pg_attribute a on a.attrelid = con.confrelid and a.attnum = k.n order by k.o)"
+                        + " from pg_constraint con"
+                        + " join pg_class cc on cc.oid = con.conrelid join pg_namespace cn on cn.oid = cc.relnamespace"
+                        + " join pg_class pc on pc.oid = con.confrelid join pg_namespace pn on pn.oid = pc.relnamespace"
+                        + " where con.contype = 'f'" + inherited + " order by cn.nspname, cc.relname, con.conname")) {
+            while (rs.next()) {
+                String name = rs.getString(1);
+                TableId child = TableId.of(rs.getString(2), rs.getString(3));
+                TableId parent = TableId.of(rs.getString(4), rs.getString(5));
+                if (!captured.containsKey(child) && !captured.containsKey(parent)) {
+                    continue;
+                }
+                List<String> childColumns = List.of((String[]) rs.getArray(6).getArray());
+                List<String> parentColumns = List.of((String[]) rs.getArray(7).getArray());
+                String what = name + " " + child.sql() + childColumns + " -> " + parent.sql() + parentColumns;
+                if (!captured.containsKey(child) || !captured.containsKey(parent)) {
+                    skipped.add(what + " (" + (captured.containsKey(child) ? parent : child).sql() + " is not captured)");
+                    continue;
+                }
+                List<String> parentKey = captured.get(parent).keyColumns();
+                if (parentColumns.size() != parentKey.size() || !parentKey.containsAll(parentColumns)) {
+                    skipped.add(what + " (references " + parentColumns + ", not the key " + parentKey + " of "
+                            + parent.sql() + ")");
+                    continue;
+                }
+                List<String> ordered = new ArrayList<>(parentKey.size());
+                for (String k : parentKey) {
+                    ordered.add(childColumns.get(parentColumns.indexOf(k)));
+                }
+                emitted.add(new ForeignKey(name, child, ordered, parent, parentKey,
+                        config.relationLabels().getOrDefault(name, name)));
+            }
+        }
+        if (!skipped.isEmpty()) {
+            LOG.warn("foreign_key_relations: {} foreign key(s) not emitted as relations: {}. A relation needs both"
+                    + " tables captured and the referenced columns to be the parent's key (primary key or"
+                    + " table_keys)", skipped.size(), String.join("; ", skipped));
+        }
+        List<String> unknownLabels = config.relationLabels().keySet().stream()
+                .filter(k -> emitted.stream().noneMatch(fk -> fk.name().equals(k))).toList();
+        if (!unknownLabels.isEmpty()) {
+            throw new PreflightException(List.of("relation_labels names " + unknownLabels + ", which is no foreign key"
+                    + " emitted as relations (emitted: " + emitted.stream().map(ForeignKey::name).toList()
+                    + "); correct or remove the entries"), null);
+        }
+        LOG.info("foreign_key_relations: {} foreign key(s) emitted as relations{}", emitted.size(),
+                emitted.isEmpty() ? "" : ": " + emitted.stream().map(ForeignKey::describe).toList());
+        return ForeignKeys.of(emitted);
     }
 
     private static int serverVersionNum(Connection c) throws SQLException {

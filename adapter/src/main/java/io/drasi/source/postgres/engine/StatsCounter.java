@@ -26,6 +26,7 @@ public final class StatsCounter {
     private long updates;
     private long deletes;
     private long truncates;
+    private long relationChanges;
     private final java.util.Map<String, Long> bootstrapRows = new java.util.TreeMap<>();
 
     public StatsCounter(Clock clock) {
@@ -36,7 +37,7 @@ public final class StatsCounter {
         batches++;
         changes += delivered.size();
         for (PositionedChange pc : delivered) {
-            pc.change().fold(i -> inserts++, u -> updates++, d -> deletes++, t -> truncates++);
+            pc.change().fold(i -> inserts++, u -> updates++, d -> deletes++, t -> truncates++, r -> relationChanges++);
         }
         transactions += commits;
         if (!delivered.isEmpty()) {
@@ -56,11 +57,11 @@ public final class StatsCounter {
         batches++;
         changes += delivered.size();
         for (PositionedChange pc : delivered) {
-            pc.change().fold(i -> inserts++, u -> updates++, d -> deletes++, t -> truncates++);
+            pc.change().fold(i -> inserts++, u -> updates++, d -> deletes++, t -> truncates++, r -> relationChanges++);
         }
     }
 
-    /** Bootstrap rows the sink acknowledged, per table (the node's label). */
+    /** Bootstrap rows the sink acknowledged, per table (the node's label); relations are not rows. */
     public synchronized void bootstrapAcknowledged(List<PositionedChange> rows) {
         for (PositionedChange pc : rows) {
             pc.change().node().ifPresent(n -> bootstrapRows.merge(n.metadata().labels().isEmpty() ? "?"
@@ -78,6 +79,7 @@ public final class StatsCounter {
 
     public synchronized SourceStats snapshot(State state) {
         return new SourceStats(state, changes, transactions, batches, lastLsn, lastCommitLsn, lastCommitTime, lagMillis,
-                reconnects, unmappableValues, inserts, updates, deletes, truncates, java.util.Map.copyOf(bootstrapRows));
+                reconnects, unmappableValues, inserts, updates, deletes, truncates, relationChanges,
+                java.util.Map.copyOf(bootstrapRows));
     }
 }

@@ -3,6 +3,8 @@ package io.drasi.source.postgres.bootstrap;
 import io.drasi.source.postgres.core.Lsn;
 import io.drasi.source.postgres.mapping.MissingKeyException;
 import io.drasi.source.postgres.mapping.TableKeys;
+import io.drasi.source.postgres.mapping.ForeignKey;
+import io.drasi.source.postgres.mapping.ForeignKeys;
 import io.drasi.source.postgres.model.ElementId;
 import io.drasi.source.postgres.model.ElementMetadata;
 import io.drasi.source.postgres.model.ElementValue;
@@ -40,6 +42,10 @@ import org.slf4j.LoggerFactory;
  * streamed transaction after the snapshot has an earlier commit time, so an element's bootstrap
  * version never looks newer than its first streamed change.
  *
+ * <p>With {@linkplain Builder#foreignKeys foreign keys}, each child row's relation (when its foreign-key columns
+ * are all non-null) follows the row's Insert through {@link BootstrapSink#acceptRelation}, built from the same
+ * snapshot row with the same id encoder as the stream, so the hand-over is the same as for nodes.
+ *
  * <p>All tables are read in ONE repeatable-read, read-only transaction that imports the slot's
  * exported snapshot, so the rows reflect exactly the transactions committed before the slot's
  * consistent point. Rows are read with {@code COPY (SELECT ...) TO STDOUT} (text) and parsed as they
@@ -64,6 +70,7 @@ public final class BootstrapProvider {
     private final List<TableId> tables;
     private final ValueMapping values;
     private final TableKeys keys;
+    private final ForeignKeys foreignKeys;
     private final BootstrapProgress progress;
     private final long progressIntervalNanos;
     private final TableReader.Mode readMode;
@@ -78,6 +85,7 @@ public final class BootstrapProvider {
         this.tables = List.copyOf(b.tables);
         this.values = Objects.requireNonNull(b.values, "value mapping");
         this.keys = Objects.requireNonNull(b.keys, "tableKeys");
+        this.foreignKeys = Objects.requireNonNull(b.foreignKeys, "foreignKeys");
         this.progress = Objects.requireNonNull(b.progress, "progress");
         this.progressIntervalNanos = b.progressInterval.toNanos();
         this.readMode = b.readMode;
@@ -105,7 +113,9 @@ public final class BootstrapProvider {
 
     /**
      * Selects the configured tables whose name is one of {@code labels} (a label is the bare table name,
-     * as in the element labels); every configured table when {@code labels} is empty. Labels that match
+     * as in the element labels), or that hold a foreign key whose relation label is one of them
+     * ({@code foreign_key_relations}: a relation label bootstraps its relations); every configured table when
+     * {@code labels} is empty. Labels that match
      * no configured table are ignored: a query may also ask for labels of other sources.
      *
      * @param labels requested labels; never null
@@ -118,8 +128,19 @@ public final class BootstrapProvider {
         }
         List<TableId> out = new ArrayList<>();
         for (TableId t : tables) {
-            if (labels.contains(t.table())) {
+            if (labels.contains(t.table()) || !relationsFor(t, labels).isEmpty()) {
                 out.add(t);
+            }
+        }
+        return out;
+    }
+
+    /** @return the foreign keys of {@code table} whose relations a bootstrap for {@code labels} delivers */
+    private List<ForeignKey> relationsFor(TableId table, Set<String> labels) {
+        List<ForeignKey> out = new ArrayList<>();
+        for (ForeignKey fk : foreignKeys.ofChild(table)) {
+            if (labels.isEmpty() || labels.contains(fk.label())) {
+                out.add(fk);
             }
         }
         return out;
@@ -155,7 +176,7 @@ public final class BootstrapProvider {
             Catalog catalog = new Catalog(c, publication);
             List<Plan> plans = new ArrayList<>();
             for (TableId t : selected) {
-                plans.add(plan(catalog, t));
+                plans.add(plan(catalog, t, labels));
             }
             TableReader reader = new TableReader(c, readMode, fetchSize);
             for (int i = 0; i < plans.size(); i++) {
@@ -226,10 +247,14 @@ public final class BootstrapProvider {
 
     /** What to read from one table and how to turn a row into an Insert. */
     private record Plan(TableDescription table, List<String> columns, PgColumnType[] types, int[] keyIndexes,
-                        List<String> labels) {
+                        List<String> labels, boolean nodes, List<RelationPlan> relations) {
     }
 
-    private Plan plan(Catalog catalog, TableId t) throws SQLException {
+    /** A foreign key to deliver relations for, with the indexes of its columns in the row. */
+    private record RelationPlan(ForeignKey foreignKey, int[] columnIndexes) {
+    }
+
+    private Plan plan(Catalog catalog, TableId t, Set<String> requested) throws SQLException {
         TableDescription described = catalog.describe(t);
         TableDescription d = includeGeneratedColumns ? described : new TableDescription(described.table(),
                 described.oid(), described.columns().stream().filter(c -> !c.generated()).toList(),
@@ -246,7 +271,21 @@ public final class BootstrapProvider {
             keyIndexes[k] = idx;
         }
         PgColumnType[] types = d.columns().stream().map(TableDescription.Column::type).toArray(PgColumnType[]::new);
-        return new Plan(d, names, types, keyIndexes, List.of(d.table().table()));
+        List<RelationPlan> relations = new ArrayList<>();
+        for (ForeignKey fk : relationsFor(d.table(), requested)) {
+            int[] idx = new int[fk.childColumns().size()];
+            for (int k = 0; k < idx.length; k++) {
+                idx[k] = names.indexOf(fk.childColumns().get(k));
+                if (idx[k] < 0) {
+                    throw new BootstrapException("foreign-key column '" + fk.childColumns().get(k) + "' of "
+                            + fk.describe() + " is not read (columns: " + names + "). Fix: publish the column, or turn"
+                            + " foreign_key_relations off");
+                }
+            }
+            relations.add(new RelationPlan(fk, idx));
+        }
+        boolean nodes = requested.isEmpty() || requested.contains(d.table().table());
+        return new Plan(d, names, types, keyIndexes, List.of(d.table().table()), nodes, List.copyOf(relations));
     }
 
     private BootstrapResult.TableResult readTable(TableReader reader, Plan plan, int index, int count, long effectiveFromMs,
@@ -278,7 +317,23 @@ public final class BootstrapProvider {
                 if (cancellation.isCancelled()) {
                     throw new BootstrapCancelledException("bootstrap of " + table + " after " + rows[0] + " rows");
                 }
-                sink.accept(new SourceChange.Insert(new Node(meta, props)));
+                if (plan.nodes()) {
+                    sink.accept(new SourceChange.Insert(new Node(meta, props)));
+                }
+                for (RelationPlan rp : plan.relations()) {
+                    List<String> parentKey = new ArrayList<>(rp.columnIndexes().length);
+                    for (int k : rp.columnIndexes()) {
+                        if (text[k] == null) {
+                            parentKey = null; // a NULL foreign-key column: no relation
+                            break;
+                        }
+                        parentKey.add(values.keyFromText(plan.types()[k], text[k]));
+                    }
+                    if (parentKey != null) {
+                        sink.acceptRelation(new SourceChange.RelationInsert(rp.foreignKey().relation(meta.elementId(),
+                                parentKey, props, sourceId, effectiveFromMs)));
+                    }
+                }
                 long n = ++rows[0];
                 if ((n & 1023) == 0) {
                     long now = System.nanoTime();
@@ -320,6 +375,7 @@ public final class BootstrapProvider {
         private final Set<TableId> tables = new LinkedHashSet<>();
         private ValueMapping values = ValueMapping.of(PgValueConverter.DEFAULT);
         private TableKeys keys = TableKeys.none();
+        private ForeignKeys foreignKeys = ForeignKeys.none();
         private BootstrapProgress progress = BootstrapProgress.NONE;
         private Duration progressInterval = Duration.ofSeconds(1);
         private TableReader.Mode readMode = TableReader.Mode.COPY;
@@ -375,6 +431,15 @@ public final class BootstrapProvider {
         /** @param tableKeys configured key columns (default: primary keys only); @return this */
         public Builder tableKeys(TableKeys tableKeys) {
             this.keys = Objects.requireNonNull(tableKeys, "tableKeys");
+            return this;
+        }
+
+        /**
+         * @param foreignKeys foreign keys whose relations to deliver after each child row (default: none, nodes only)
+         * @return this
+         */
+        public Builder foreignKeys(ForeignKeys foreignKeys) {
+            this.foreignKeys = Objects.requireNonNull(foreignKeys, "foreignKeys");
             return this;
         }
 

@@ -205,7 +205,7 @@ final class DemoCommand implements Callable<Integer> {
                 continue;
             }
             c.fold(i -> inserts.incrementAndGet(), u -> updates.incrementAndGet(), d -> deletes.incrementAndGet(),
-                    t -> 0L);
+                    t -> 0L, r -> 0L); // the demo counts row changes; relations (if enabled) are extra elements
             synchronized (latencyLock) {
                 if (latencyCount == latencies.length) {
                     latencies = Arrays.copyOf(latencies, latencies.length * 2);

@@ -13,6 +13,9 @@ import java.util.Objects;
  * ({@code public:users:1}). A NULL key component (possible only for configured, nullable key columns)
  * is written {@code %00}, a sequence the encoder never produces for a string.
  *
+ * <p>A relation id ({@link #relation(ElementId, String)}) is its child row's node id plus one more encoded
+ * component, the relation name; it never equals a node id.
+ *
  * <p>Key components must already be canonical (see
  * {@code PgValueConverter.canonicalKey} in the mapping module) so that
  * bootstrap and streaming produce the same id for the same row.
@@ -27,12 +30,18 @@ public final class ElementId {
     private final String schema;
     private final String table;
     private final List<String> keyComponents;
+    private final String relationName;
     private final String value;
 
     private ElementId(String schema, String table, List<String> keyComponents, String value) {
+        this(schema, table, keyComponents, null, value);
+    }
+
+    private ElementId(String schema, String table, List<String> keyComponents, String relationName, String value) {
         this.schema = schema;
         this.table = table;
         this.keyComponents = keyComponents;
+        this.relationName = relationName;
         this.value = value;
     }
 
@@ -72,6 +81,54 @@ public final class ElementId {
      */
     public static ElementId of(TableId table, List<String> canonicalKeyComponents) {
         return of(requireQualified(table).schema(), table.table(), canonicalKeyComponents);
+    }
+
+    /**
+     * The id of a relation that belongs to the row {@code child}: the child's node id plus one more
+     * component, the encoded {@code relationName} (a foreign key's constraint name), e.g.
+     * {@code public:orders:7:orders_customer_id_fkey}.
+     *
+     * <p>It can never equal a node id: a table's key has a fixed number of columns, so every node id of
+     * the table has exactly that many key components and every relation id one more; ids of other tables
+     * differ in their {@code schema:table:} prefix; and the encoding of each component is injective. It
+     * starts with the child's {@link #prefix(TableId) table prefix}, so a TRUNCATE of the child covers it.
+     *
+     * @param child        the node id of the row holding the foreign key; must be a node id
+     * @param relationName the relation's name within the child table (the constraint name); never null
+     * @return the relation id
+     */
+    public static ElementId relation(ElementId child, String relationName) {
+        Objects.requireNonNull(child, "child");
+        Objects.requireNonNull(relationName, "relationName");
+        if (child.relationName != null) {
+            throw new IllegalArgumentException("a relation id is built from a node id, got relation id '" + child + "'");
+        }
+        StringBuilder sb = new StringBuilder(child.value.length() + relationName.length() + 1).append(child.value).append(':');
+        appendEncoded(sb, relationName);
+        return new ElementId(child.schema, child.table, child.keyComponents, relationName, sb.toString());
+    }
+
+    /**
+     * Parses a relation id produced by {@link #relation(ElementId, String)}, given the node id of its child
+     * (its {@code in_node}).
+     *
+     * @param encoded the relation id; never null
+     * @param child   the encoded node id of the child row; never null
+     * @return the id
+     * @throws IllegalArgumentException when {@code encoded} is not a relation id of {@code child}
+     */
+    public static ElementId parseRelation(String encoded, String child) {
+        Objects.requireNonNull(encoded, "encoded");
+        ElementId node = parse(child);
+        String head = node.value + ':';
+        if (!encoded.startsWith(head) || encoded.indexOf(':', head.length()) >= 0) {
+            throw new IllegalArgumentException("not a relation id of node '" + child + "': '" + encoded + "'");
+        }
+        ElementId id = relation(node, decode(encoded.substring(head.length()), encoded));
+        if (!id.value.equals(encoded)) {
+            throw new IllegalArgumentException("not a canonically encoded relation id: '" + encoded + "'");
+        }
+        return id;
     }
 
     /**
@@ -131,7 +188,12 @@ public final class ElementId {
         return TableId.of(schema, table);
     }
 
-    /** @return the decoded key components; unmodifiable; elements null for SQL NULL */
+    /** @return for a {@linkplain #relation relation id} its relation name, else empty (a node id) */
+    public java.util.Optional<String> relationName() {
+        return java.util.Optional.ofNullable(relationName);
+    }
+
+    /** @return the decoded key components (of the child row, for a relation id); unmodifiable; elements null for SQL NULL */
     public List<String> keyComponents() {
         return keyComponents;
     }

@@ -12,13 +12,16 @@ import java.util.function.Function;
  *   <li>{@link Truncate}: a PostgreSQL TRUNCATE of one table. It has no element; a host applies it by
  *       deleting every element of that table, i.e. every element whose id starts with
  *       {@link ElementId#prefix(TableId) schema:table:} (equivalently: label = table name and id in
- *       that schema). Hosts that cannot enumerate their elements should re-bootstrap the table.</li>
+ *       that schema). Hosts that cannot enumerate their elements should re-bootstrap the table. The
+ *       relations a table's rows hold (foreign keys) have ids with the same prefix, so it covers them too.</li>
+ *   <li>{@link RelationChange}: a change to a {@link Relation} (a foreign key of a row):
+ *       {@link RelationInsert}, {@link RelationUpdate} (e.g. new endpoints), {@link RelationDelete}.</li>
  * </ul>
  *
  * <p>Thread-safety: all implementations are immutable. Nullability: components are never null.
  */
 public sealed interface SourceChange permits SourceChange.Insert, SourceChange.Update, SourceChange.Delete,
-        SourceChange.Truncate {
+        SourceChange.Truncate, SourceChange.RelationChange {
 
     /** @return the time the change became effective, ms since the Unix epoch */
     long effectiveFromMs();
@@ -31,12 +34,14 @@ public sealed interface SourceChange permits SourceChange.Insert, SourceChange.U
      * @param onUpdate   applied to an {@link Update}; never null
      * @param onDelete   applied to a {@link Delete}; never null
      * @param onTruncate applied to a {@link Truncate}; never null
+     * @param onRelation applied to a {@link RelationChange} (see {@link RelationChange#foldRelation}); never null
      * @param <R>        the result type
      * @return what the applied function returned
      */
     default <R> R fold(Function<? super Insert, ? extends R> onInsert, Function<? super Update, ? extends R> onUpdate,
                        Function<? super Delete, ? extends R> onDelete,
-                       Function<? super Truncate, ? extends R> onTruncate) {
+                       Function<? super Truncate, ? extends R> onTruncate,
+                       Function<? super RelationChange, ? extends R> onRelation) {
         // the one place that tells the kinds apart (the interface is sealed: these are all of them)
         if (this instanceof Insert i) {
             return onInsert.apply(i);
@@ -47,13 +52,91 @@ public sealed interface SourceChange permits SourceChange.Insert, SourceChange.U
         if (this instanceof Delete d) {
             return onDelete.apply(d);
         }
+        if (this instanceof RelationChange r) {
+            return onRelation.apply(r);
+        }
         return onTruncate.apply((Truncate) this);
     }
 
-    /** @return the node an Insert or Update carries; empty for Delete and Truncate */
+    /** @return the node an Insert or Update carries; empty for every other kind */
     default java.util.Optional<Node> node() {
         return fold(i -> java.util.Optional.of(i.element()), u -> java.util.Optional.of(u.element()),
-                d -> java.util.Optional.empty(), t -> java.util.Optional.empty());
+                d -> java.util.Optional.empty(), t -> java.util.Optional.empty(), r -> java.util.Optional.empty());
+    }
+
+    /**
+     * A change to a {@link Relation}. Its metadata's element id is a {@linkplain ElementId#relation relation id}.
+     */
+    sealed interface RelationChange extends SourceChange permits RelationInsert, RelationUpdate, RelationDelete {
+
+        /** @return the relation's metadata (id, labels, time); never null */
+        ElementMetadata metadata();
+
+        @Override
+        default long effectiveFromMs() {
+            return metadata().effectiveFromMs();
+        }
+
+        /**
+         * Handles this relation change by its kind: exactly one function is applied.
+         *
+         * @param onInsert applied to a {@link RelationInsert}; never null
+         * @param onUpdate applied to a {@link RelationUpdate}; never null
+         * @param onDelete applied to a {@link RelationDelete}; never null
+         * @param <R>      the result type
+         * @return what the applied function returned
+         */
+        default <R> R foldRelation(Function<? super RelationInsert, ? extends R> onInsert,
+                                   Function<? super RelationUpdate, ? extends R> onUpdate,
+                                   Function<? super RelationDelete, ? extends R> onDelete) {
+            if (this instanceof RelationInsert i) {
+                return onInsert.apply(i);
+            }
+            if (this instanceof RelationUpdate u) {
+                return onUpdate.apply(u);
+            }
+            return onDelete.apply((RelationDelete) this);
+        }
+
+        /** @return the relation an insert or update carries; empty for a delete */
+        default java.util.Optional<Relation> relation() {
+            return foldRelation(i -> java.util.Optional.of(i.element()), u -> java.util.Optional.of(u.element()),
+                    d -> java.util.Optional.empty());
+        }
+    }
+
+    /** @param element the inserted relation; never null */
+    record RelationInsert(Relation element) implements RelationChange {
+        /** Validates. */
+        public RelationInsert {
+            Objects.requireNonNull(element, "element");
+        }
+
+        @Override
+        public ElementMetadata metadata() {
+            return element.metadata();
+        }
+    }
+
+    /** @param element the relation's new state (endpoints and properties); never null */
+    record RelationUpdate(Relation element) implements RelationChange {
+        /** Validates. */
+        public RelationUpdate {
+            Objects.requireNonNull(element, "element");
+        }
+
+        @Override
+        public ElementMetadata metadata() {
+            return element.metadata();
+        }
+    }
+
+    /** @param metadata metadata of the deleted relation, with its labels; never null */
+    record RelationDelete(ElementMetadata metadata) implements RelationChange {
+        /** Validates. */
+        public RelationDelete {
+            Objects.requireNonNull(metadata, "metadata");
+        }
     }
 
     /** @param element the inserted node; never null */

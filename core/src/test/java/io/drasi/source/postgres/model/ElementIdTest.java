@@ -120,4 +120,70 @@ class ElementIdTest {
         assertThat(ElementId.of("pub", "lic:users", List.of("1")).value()).doesNotStartWith(ElementId.prefix(t));
         assertThat(id.hashCode()).isEqualTo(id.value().hashCode());
     }
+
+    @Test
+    void relation_plainNames_childIdPlusConstraintName() {
+        ElementId child = ElementId.of("public", "orders", List.of("7"));
+        ElementId rel = ElementId.relation(child, "orders_customer_id_fkey");
+        assertThat(rel.value()).isEqualTo("public:orders:7:orders_customer_id_fkey");
+        assertThat(rel.relationName()).contains("orders_customer_id_fkey");
+        assertThat(rel.keyComponents()).containsExactly("7");
+        assertThat(rel.value()).startsWith(ElementId.prefix(TableId.of("public", "orders")));
+        assertThat(child.relationName()).isEmpty();
+        assertThat(ElementId.relation(child, "a:b%").value()).isEqualTo("public:orders:7:a%3Ab%25");
+    }
+
+    @Test
+    void relation_ofRelationId_rejected() {
+        ElementId rel = ElementId.relation(ElementId.of("s", "t", List.of("1")), "fk");
+        assertThatThrownBy(() -> ElementId.relation(rel, "fk2")).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void parseRelation_roundTripsAndRejectsForeignIds() {
+        ElementId child = ElementId.of("s:x", "t", Arrays.asList("a:b", null));
+        ElementId rel = ElementId.relation(child, "fk:%");
+        ElementId parsed = ElementId.parseRelation(rel.value(), child.value());
+        assertThat(parsed).isEqualTo(rel);
+        assertThat(parsed.relationName()).contains("fk:%");
+        assertThat(parsed.keyComponents()).containsExactly("a:b", null);
+        assertThatThrownBy(() -> ElementId.parseRelation(rel.value(), ElementId.of("s:x", "t", List.of("a")).value()))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> ElementId.parseRelation(child.value() + ":a:b", child.value()))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    /**
+     * Nodes and relations share one id namespace: with every table's key arity fixed (as it is: primary key or
+     * table_keys), no relation id equals a node id and no two distinct (table, key, constraint) give one id.
+     */
+    @Test
+    void relation_randomHostileInputs_neverEqualsNodeIdOrOtherRelation() {
+        Random random = new Random(21);
+        char[] alphabet = {'a', ':', '%', '3', 'A', '2', '5', '0', '"', 'ü', ' '};
+        Map<String, List<String>> seen = new HashMap<>();
+        for (int n = 0; n < 50_000; n++) {
+            String schema = randomString(random, alphabet);
+            String table = randomString(random, alphabet);
+            int arity = 1 + Math.floorMod((schema + '\u0000' + table).hashCode(), 3); // fixed per table
+            List<String> keys = new ArrayList<>();
+            for (int k = 0; k < arity; k++) {
+                keys.add(random.nextInt(10) == 0 ? null : randomString(random, alphabet));
+            }
+            ElementId node = ElementId.of(schema, table, keys);
+            String constraint = randomString(random, alphabet);
+            ElementId rel = ElementId.relation(node, constraint);
+            List<String> nodeIdentity = new ArrayList<>(List.of("node", schema, table));
+            nodeIdentity.addAll(keys.stream().map(k -> k == null ? "<null>" : "v" + k).toList());
+            List<String> relIdentity = new ArrayList<>(nodeIdentity);
+            relIdentity.set(0, "relation");
+            relIdentity.add(constraint);
+            for (var e : List.of(Map.entry(node.value(), nodeIdentity), Map.entry(rel.value(), relIdentity))) {
+                List<String> previous = seen.putIfAbsent(e.getKey(), e.getValue());
+                assertThat(previous == null || previous.equals(e.getValue()))
+                        .as("collision on %s: %s vs %s", e.getKey(), previous, e.getValue()).isTrue();
+            }
+            assertThat(ElementId.parseRelation(rel.value(), node.value())).isEqualTo(rel);
+        }
+    }
 }

@@ -211,7 +211,17 @@ public final class PostgresBootstrapStreams implements Function<BootstrapRequest
                         LOG.info("source {}: bootstrap {}", sourceId, p);
                     }
                 };
-                rows = source.bootstrap(requested, this::offer, progress).totalRows();
+                rows = source.bootstrap(requested, new io.drasi.source.postgres.bootstrap.BootstrapSink() {
+                    @Override
+                    public void accept(SourceChange.Insert insert) {
+                        offer(insert);
+                    }
+
+                    @Override
+                    public void acceptRelation(SourceChange.RelationInsert relation) {
+                        putQuietly(SdkModels.toElement(relation));
+                    }
+                }, progress).totalRows();
                 LOG.info("source {}: bootstrap of {} delivered {} rows", sourceId, requested, rows);
             } catch (RuntimeException e) {
                 if (cancelled) { // whatever the cancel made the read throw (cancelled COPY, closed source...)

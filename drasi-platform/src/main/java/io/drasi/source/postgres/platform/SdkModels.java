@@ -51,7 +51,34 @@ public final class SdkModels {
                         sequenceNumber),
                 t -> {
                     throw new IllegalArgumentException("TRUNCATE has no Drasi platform form: " + change);
-                });
+                },
+                r -> r.<io.drasi.source.sdk.models.SourceChange>foldRelation(
+                        ri -> new SourceInsert(id(ri.metadata()), reactivatorStartNs,
+                                properties(ri.element().properties()), Map.of(), labels(ri.metadata()), sourceTsNs,
+                                sequenceNumber, ri.element().inNode().value(), ri.element().outNode().value()),
+                        ru -> new SourceUpdate(id(ru.metadata()), reactivatorStartNs,
+                                properties(ru.element().properties()), Map.of(), labels(ru.metadata()), sourceTsNs,
+                                sequenceNumber, ru.element().inNode().value(), ru.element().outNode().value()),
+                        rd -> relationDelete(rd, reactivatorStartNs, sourceTsNs, sequenceNumber)));
+    }
+
+    /** A relation's delete: id and labels (the change router routes on them), {@code table} {@code rel}. */
+    private static io.drasi.source.sdk.models.SourceChange relationDelete(SourceChange.RelationDelete d,
+                                                                         long reactivatorStartNs, long sourceTsNs,
+                                                                         long sequenceNumber) {
+        // the SDK writes table "rel" only for an element with endpoints, which a delete does not know
+        return new SourceDelete(id(d.metadata()), reactivatorStartNs, Map.of(), labels(d.metadata()), sourceTsNs,
+                sequenceNumber, "", "");
+    }
+
+    /**
+     * @param insert a bootstrapped relation; never null
+     * @return the SDK element (id, labels, properties, startId = in_node, endId = out_node)
+     */
+    public static SourceElement toElement(SourceChange.RelationInsert insert) {
+        var r = insert.element();
+        return new SourceElement(id(r.metadata()), properties(r.properties()),
+                new LinkedHashSet<>(r.metadata().labels()), r.inNode().value(), r.outNode().value());
     }
 
     /**

@@ -41,6 +41,14 @@ class SdkWireParityTest {
         Node node = new Node(meta, props);
         List<SourceChange> changes = List.of(new SourceChange.Insert(node), new SourceChange.Update(node),
                 new SourceChange.Delete(meta), new SourceChange.Insert(new Node(meta, Map.of())));
+        ElementId relId = ElementId.relation(meta.elementId(), "items_owner_fkey");
+        io.drasi.source.postgres.model.Relation rel = new io.drasi.source.postgres.model.Relation(
+                new ElementMetadata(relId, SOURCE_ID, List.of("OWNED_BY"), 1_700_000_000_123L), meta.elementId(),
+                ElementId.of("public", "owners", List.of("7")), Map.of("owner_id", new ElementValue.IntValue(7)));
+        changes = new java.util.ArrayList<>(changes);
+        changes.add(new SourceChange.RelationInsert(rel));
+        changes.add(new SourceChange.RelationUpdate(rel));
+        changes.add(new SourceChange.RelationDelete(rel.metadata()));
         long seq = 23_456_789L;
         for (SourceChange c : changes) {
             io.drasi.source.sdk.models.SourceChange sdk = SdkModels.toSdk(c, 111L, seq);

@@ -37,11 +37,25 @@ public final class HttpBootstrapSink implements BootstrapSink {
      */
     @Override
     public void accept(SourceChange.Insert insert) {
+        rows++;
+        add(insert);
+    }
+
+    /**
+     * A relation of the snapshot, posted like the rows (a drasi-server relation event).
+     *
+     * @throws HttpSinkException when the server refuses it for good (aborts the bootstrap)
+     */
+    @Override
+    public void acceptRelation(SourceChange.RelationInsert relation) {
+        add(relation);
+    }
+
+    private void add(SourceChange change) {
         if (buffer.isEmpty()) {
             firstBufferedNanos = System.nanoTime();
         }
-        buffer.add(insert);
-        rows++;
+        buffer.add(change);
         if (buffer.size() >= maxBatch || System.nanoTime() - firstBufferedNanos >= maxWaitNanos) {
             flush();
         }

@@ -223,7 +223,7 @@ class SlotLossResyncTest {
         java.util.concurrent.atomic.AtomicLongArray kinds = new java.util.concurrent.atomic.AtomicLongArray(3);
         ChangeSink counting = batch -> {
             for (PositionedChange pc : batch) {
-                kinds.incrementAndGet(pc.change().fold(i -> 0, u -> 1, d -> 2, t -> 2));
+                kinds.incrementAndGet(pc.change().fold(i -> 0, u -> 1, d -> 2, t -> 2, r -> 2));
             }
         };
         long t0 = System.nanoTime();

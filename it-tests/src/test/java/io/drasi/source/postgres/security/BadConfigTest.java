@@ -73,6 +73,9 @@ class BadConfigTest {
             new Row("generated_columns", "generatedColumns", "sometimes", "[a]", b -> b.withGeneratedColumns(null)),
             new Row("unmappable_values", "unmappableValues", "skip", "[a]", b -> b.withUnmappableValues(null)),
             new Row("on_slot_loss", "onSlotLoss", "retry", "[a]", b -> b.withOnSlotLoss(null)),
+            new Row("foreign_key_relations", "foreignKeyRelations", "maybe", "[a]", null),
+            new Row("relation_labels", "relationLabels", "{orders_customer_id_fkey: \"\"}", "[a]",
+                    b -> b.withRelationLabels(Map.of("orders_customer_id_fkey", ""))),
             new Row("debezium_properties", "debeziumProperties", "{driver.socketFactory: x}", "[a]",
                     b -> b.withDebeziumProperty("driver.socketFactory", "x")));
 

@@ -12,6 +12,12 @@ public final class DrasiState {
 
     /** Element id → properties. */
     public final Map<String, Map<String, ElementValue>> elements = new TreeMap<>();
+    /**
+     * Relation id → "label: in_node -> out_node properties" (foreign_key_relations). An Update of an unknown relation
+     * upserts it and a Delete of an unknown one is a no-op, as in Drasi's element index: without an old image the
+     * source may send either.
+     */
+    public final Map<String, String> relations = new TreeMap<>();
     /** What {@link #apply(List)} found wrong, in order. */
     public final List<String> anomalies = new ArrayList<>();
 
@@ -97,7 +103,24 @@ public final class DrasiState {
                 d -> elements.remove(id) == null ? "Delete of unknown " + id : null,
                 t -> {
                     elements.keySet().removeIf(k -> k.startsWith(t.elementIdPrefix()));
+                    relations.keySet().removeIf(k -> k.startsWith(t.elementIdPrefix()));
                     return null;
-                });
+                },
+                r -> r.foldRelation(
+                        ri -> relations.put(id, describe(ri.element())) != null ? "duplicate relation Insert " + id : null,
+                        ru -> {
+                            relations.put(id, describe(ru.element()));
+                            return null;
+                        },
+                        rd -> {
+                            relations.remove(id);
+                            return null;
+                        }));
+    }
+
+    /** @return how {@link #relations} shows a relation */
+    public static String describe(io.drasi.source.postgres.model.Relation r) {
+        return r.metadata().labels().get(0) + ": " + r.inNode() + " -> " + r.outNode() + " "
+                + new java.util.TreeMap<>(r.properties());
     }
 }

@@ -4,9 +4,6 @@ import static io.drasi.source.postgres.streaming.StreamingTestSupport.config;
 import static io.drasi.source.postgres.streaming.StreamingTestSupport.running;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.drasi.source.postgres.ChangeSink;
-import io.drasi.source.postgres.core.Lsn;
-import io.drasi.source.postgres.PositionedChange;
 import io.drasi.source.postgres.PostgresReplicationSource;
 import io.drasi.source.postgres.bootstrap.BootstrapResult;
 import io.drasi.source.postgres.bootstrap.HandoverFilter;
@@ -16,7 +13,6 @@ import io.drasi.source.postgres.testing.PostgresExtension;
 import io.drasi.source.postgres.testing.PostgresServer;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -32,31 +28,12 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(PostgresExtension.class)
 class LaterBootstrapHandoverTest {
 
-    /** What the sink saw, in order: changes and commit markers. */
-    private record Event(long txId, SourceChange change, Lsn commitEndLsn) {
-    }
-
     @Test
     void bootstrapWhileStreaming_filteredByCommitEndLsn_reproducesTableExactly(PostgresServer pg) throws Exception {
         PostgresServer db = pg.newDatabase("later_boot");
         db.execute("CREATE TABLE acct (id int PRIMARY KEY, balance int, note text)",
                 "INSERT INTO acct SELECT g, 0, 'seed' FROM generate_series(1, 3000) g");
-        List<Event> events = new ArrayList<>();
-        ChangeSink sink = new ChangeSink() {
-            @Override
-            public void accept(List<PositionedChange> batch) {
-                synchronized (events) {
-                    batch.forEach(c -> events.add(new Event(c.position().txId(), c.change(), null)));
-                }
-            }
-
-            @Override
-            public void onCommit(long txId, Lsn commitEndLsn) {
-                synchronized (events) {
-                    events.add(new Event(txId, null, commitEndLsn));
-                }
-            }
-        };
+        CommitRecordingSink sink = new CommitRecordingSink();
         RandomWriter writer = new RandomWriter("later-boot-writer", 3001, (r, keys) -> {
             int id = keys.any();
             switch (r.nextInt(4)) {
@@ -89,29 +66,10 @@ class LaterBootstrapHandoverTest {
             while (System.nanoTime() < deadline) {
                 state = new DrasiState();
                 state.apply(new ArrayList<>(snapshot));
-                Map<Long, List<SourceChange>> open = new LinkedHashMap<>();
-                kept = 0;
-                dropped = 0;
-                List<Event> copy;
-                synchronized (events) {
-                    copy = List.copyOf(events);
-                }
-                for (Event e : copy) {
-                    if (e.change() != null) {
-                        open.computeIfAbsent(e.txId(), k -> new ArrayList<>()).add(e.change());
-                    } else {
-                        List<SourceChange> tx = open.remove(e.txId());
-                        if (tx == null) {
-                            continue;
-                        }
-                        if (filter.belongsAfterSnapshot(e.commitEndLsn())) {
-                            state.apply(tx);
-                            kept++;
-                        } else {
-                            dropped++;
-                        }
-                    }
-                }
+                CommitRecordingSink.Handover h = sink.handover(filter);
+                h.kept().forEach(state::apply);
+                kept = h.kept().size();
+                dropped = h.dropped();
                 if (state.elements.equals(expected)) {
                     break;
                 }

@@ -87,7 +87,8 @@ public final class StreamingTestSupport {
     /** @return the element id of an Insert, Update or Delete; the id prefix of a Truncate's table */
     public static String id(SourceChange c) {
         return c.fold(i -> i.element().metadata().elementId().value(), u -> u.element().metadata().elementId().value(),
-                d -> d.metadata().elementId().value(), SourceChange.Truncate::elementIdPrefix);
+                d -> d.metadata().elementId().value(), SourceChange.Truncate::elementIdPrefix,
+                r -> r.metadata().elementId().value());
     }
 
     /** @return {@code Insert}, {@code Update}, {@code Delete} or {@code Truncate} */

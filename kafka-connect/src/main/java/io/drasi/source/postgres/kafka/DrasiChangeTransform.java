@@ -27,6 +27,11 @@ import java.util.Set;
 /**
  * Kafka Connect Single Message Transform: a Debezium PostgreSQL change record in, a Drasi change out.
  *
+ * <p>Nodes only: a Single Message Transform turns one record into at most one record, but a row with a foreign
+ * key is a node plus a relation (and a key change even a delete and insert of each), so foreign keys as Drasi
+ * relations ({@code foreign_key_relations}) are not offered here; they need the library, the {@code drasi-pg}
+ * CLI or the platform bridge.
+ *
  * <ul>
  *   <li>Key: the Drasi element id ({@code schema:table:key}, a string; {@link Schema#STRING_SCHEMA}), so
  *       every change of one element lands in one partition of the topic. A TRUNCATE (with
@@ -167,7 +172,19 @@ public class DrasiChangeTransform<R extends ConnectRecord<R>> implements Transfo
 
     private static String id(SourceChange c) {
         return c.fold(i -> i.element().metadata().elementId().value(), u -> u.element().metadata().elementId().value(),
-                d -> d.metadata().elementId().value(), t -> ElementId.prefix(t.tableId()));
+                d -> d.metadata().elementId().value(), t -> ElementId.prefix(t.tableId()), r -> {
+                    throw noRelations();
+                });
+    }
+
+    /**
+     * The SMT's mapper is built without foreign keys, so it never meets a relation change; this names the way to
+     * relations should one reach it.
+     */
+    static IllegalArgumentException noRelations() {
+        return new IllegalArgumentException("the Kafka Connect SMT maps one record to one change and emits nodes only;"
+                + " foreign keys as Drasi relations (foreign_key_relations) need the library, the drasi-pg CLI or the"
+                + " platform bridge");
     }
 
     private static SourceRecord asSourceRecord(ConnectRecord<?> r) {

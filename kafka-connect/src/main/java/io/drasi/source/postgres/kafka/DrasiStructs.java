@@ -107,8 +107,9 @@ public final class DrasiStructs {
     }
 
     /**
-     * @param change any change; never null
+     * @param change any change but a relation change (the SMT emits none); never null
      * @return the seed struct
+     * @throws IllegalArgumentException for a relation change
      */
     public static Struct seed(SourceChange change) {
         Struct s = new Struct(SEED);
@@ -117,7 +118,10 @@ public final class DrasiStructs {
                 u -> s.put("type", "Update").put("element", element(u.element())),
                 d -> s.put("type", "Delete").put("metadata", metadata(SEED_METADATA_OPTIONAL, d.metadata())),
                 t -> s.put("type", "Truncate").put("schema", t.schema()).put("table", t.table())
-                        .put("source_id", t.sourceId()).put("effective_from", t.effectiveFromMs()));
+                        .put("source_id", t.sourceId()).put("effective_from", t.effectiveFromMs()),
+                r -> {
+                    throw DrasiChangeTransform.noRelations();
+                });
         return s;
     }
 
@@ -133,6 +137,9 @@ public final class DrasiStructs {
     public static Struct platform(SourceChange change, long lsn, long reactivatorStartNs, long reactivatorEndNs, String db) {
         if (change instanceof SourceChange.Truncate) {
             throw new IllegalArgumentException("TRUNCATE has no Drasi platform wire form");
+        }
+        if (change instanceof SourceChange.RelationChange) {
+            throw DrasiChangeTransform.noRelations();
         }
         String op;
         Struct before = null;

@@ -66,7 +66,8 @@ class DrasiChangeTransformGoldenTest {
 
     static String expectedKey(SourceChange c) {
         return c.fold(i -> i.element().metadata().elementId().value(), u -> u.element().metadata().elementId().value(),
-                d -> d.metadata().elementId().value(), t -> ElementId.prefix(t.tableId()));
+                d -> d.metadata().elementId().value(), t -> ElementId.prefix(t.tableId()),
+                r -> r.metadata().elementId().value());
     }
 
     @ParameterizedTest

@@ -6,6 +6,7 @@ import io.drasi.source.postgres.model.ElementMetadata;
 import io.drasi.source.postgres.model.ElementValue;
 import io.drasi.source.postgres.model.Node;
 import io.drasi.source.postgres.model.PropertyMap;
+import io.drasi.source.postgres.model.Relation;
 import io.drasi.source.postgres.model.SourceChange;
 import io.drasi.source.postgres.model.TableId;
 import io.drasi.source.postgres.mapping.value.PgColumnType;
@@ -37,6 +38,13 @@ import java.util.concurrent.ConcurrentHashMap;
  *       key columns chosen by {@link TableKeys} (configured, else Debezium's key schema = the primary
  *       key), rendered with {@link PgValueConverter#keyFromConnect}.</li>
  *   <li>Labels {@code [table]}; effective_from = {@code source.ts_ms} (commit time, ms).</li>
+ *   <li>Foreign keys ({@link ForeignKeys}, {@code foreign_key_relations}) become relations, after the row's node
+ *       changes: Insert → RelationInsert when every foreign-key column is non-null; Update that keeps the key →
+ *       nothing when the old image shows the foreign key unchanged, RelationInsert/Update/Delete when it became
+ *       non-null/changed/NULL; without an old image carrying it (REPLICA IDENTITY DEFAULT, foreign key outside the
+ *       key) every such update rewrites the relation (RelationUpdate, or RelationDelete when NULL); an update that
+ *       changes the key → RelationDelete (old id) + RelationInsert (new id); Delete → RelationDelete (always, since
+ *       the old image may not tell whether the key was NULL). TRUNCATE covers them (ids share the table prefix).</li>
  *   <li>Values equal to Debezium's unchanged-TOAST placeholder are never emitted: the property is left
  *       out of the node and named in {@link MappedRecord#unavailableProperties()}.</li>
  * </ul>
@@ -55,6 +63,7 @@ public final class ChangeMapper {
     private final TableKeys tableKeys;
     private final PgValueConverter converter;
     private final ColumnTypes columnTypes;
+    private final ForeignKeys foreignKeys;
     private final Map<TableId, TablePlan> plans = new ConcurrentHashMap<>();
 
     /**
@@ -73,10 +82,23 @@ public final class ChangeMapper {
      * @param columnTypes the catalog's column types, for domain columns and arrays; never null
      */
     public ChangeMapper(String sourceId, TableKeys tableKeys, PgValueConverter converter, ColumnTypes columnTypes) {
+        this(sourceId, tableKeys, converter, columnTypes, ForeignKeys.none());
+    }
+
+    /**
+     * @param sourceId    the Drasi source id written into element metadata; never null
+     * @param tableKeys   key column resolution; never null
+     * @param converter   the value converter (its numeric mode applies to properties, never to ids); never null
+     * @param columnTypes the catalog's column types, for domain columns and arrays; never null
+     * @param foreignKeys the foreign keys emitted as relations ({@link ForeignKeys#none()}: nodes only); never null
+     */
+    public ChangeMapper(String sourceId, TableKeys tableKeys, PgValueConverter converter, ColumnTypes columnTypes,
+                        ForeignKeys foreignKeys) {
         this.sourceId = Objects.requireNonNull(sourceId, "sourceId");
         this.tableKeys = Objects.requireNonNull(tableKeys, "tableKeys");
         this.converter = Objects.requireNonNull(converter, "converter");
         this.columnTypes = Objects.requireNonNull(columnTypes, "columnTypes");
+        this.foreignKeys = Objects.requireNonNull(foreignKeys, "foreignKeys");
     }
 
     /** @return the Drasi source id */
@@ -149,6 +171,12 @@ public final class ChangeMapper {
                 Node node = node(plan, after, effectiveFrom, u, record.keySchema(), lsn);
                 unavailable = u.names();
                 changes = List.of(new SourceChange.Insert(node));
+                if (!plan.foreignKeys.isEmpty()) {
+                    changes = new ArrayList<>(changes);
+                    for (ForeignKey fk : plan.foreignKeys) {
+                        insertRelation(fk, node, after, changes);
+                    }
+                }
                 break;
             }
             case "u": {
@@ -158,10 +186,22 @@ public final class ChangeMapper {
                 unavailable = u.names();
                 Struct before = envelope.getStruct("before");
                 ElementId oldId = before == null ? null : elementId(plan, before, record.keySchema(), true);
-                if (oldId != null && !oldId.equals(node.metadata().elementId())) {
+                boolean keyChanged = oldId != null && !oldId.equals(node.metadata().elementId());
+                if (keyChanged) {
                     changes = List.of(new SourceChange.Delete(metadata(plan, oldId, effectiveFrom)), new SourceChange.Insert(node));
                 } else {
                     changes = List.of(new SourceChange.Update(node));
+                }
+                if (!plan.foreignKeys.isEmpty()) {
+                    changes = new ArrayList<>(changes);
+                    for (ForeignKey fk : plan.foreignKeys) {
+                        if (keyChanged) {
+                            changes.add(new SourceChange.RelationDelete(fk.metadata(oldId, sourceId, effectiveFrom)));
+                            insertRelation(fk, node, after, changes);
+                        } else {
+                            updateRelation(plan, fk, node, before, after, changes);
+                        }
+                    }
                 }
                 break;
             }
@@ -169,6 +209,14 @@ public final class ChangeMapper {
                 Struct before = requireImage(envelope, "before", tableId, op);
                 ElementId id = elementId(plan, before, record.keySchema(), true);
                 changes = List.of(new SourceChange.Delete(metadata(plan, id, effectiveFrom)));
+                if (!plan.foreignKeys.isEmpty()) {
+                    changes = new ArrayList<>(changes);
+                    for (ForeignKey fk : plan.foreignKeys) {
+                        // always, even when the old image cannot tell whether the key was NULL: deleting a relation
+                        // that does not exist is a no-op in Drasi, leaving one behind would be wrong
+                        changes.add(new SourceChange.RelationDelete(fk.metadata(id, sourceId, effectiveFrom)));
+                    }
+                }
                 break;
             }
             default:
@@ -227,6 +275,78 @@ public final class ChangeMapper {
         ElementId id = elementId(plan, after, keySchema, false);
         // array-backed and immutable: Node keeps it without another copy (hot path)
         return new Node(metadata(plan, id, effectiveFrom), PropertyMap.of(names, values));
+    }
+
+    /** Adds the row's relation for {@code fk} when its foreign-key columns are all non-null. */
+    private void insertRelation(ForeignKey fk, Node node, Struct after, List<SourceChange> out) {
+        List<String> parentKey = parentKey(fk, after);
+        if (parentKey != null && parentKey != UNAVAILABLE) {
+            out.add(new SourceChange.RelationInsert(relation(fk, node, parentKey)));
+        }
+    }
+
+    /**
+     * An update that kept the row's key: compares the foreign key of the old and new image when the old image
+     * carries it (REPLICA IDENTITY FULL, or foreign-key columns within the key), emitting nothing when it is
+     * unchanged; without it, the relation is written again (Update, or Delete when the key is NULL now).
+     */
+    private void updateRelation(TablePlan plan, ForeignKey fk, Node node, Struct before, Struct after,
+                                List<SourceChange> out) {
+        List<String> now = parentKey(fk, after);
+        if (now == UNAVAILABLE) {
+            return; // an unchanged TOASTed foreign-key column: the foreign key did not change
+        }
+        ElementId childId = node.metadata().elementId();
+        boolean known = before != null || plan.keyColumns.containsAll(fk.childColumns());
+        if (!known) {
+            out.add(now == null
+                    ? new SourceChange.RelationDelete(fk.metadata(childId, sourceId, node.metadata().effectiveFromMs()))
+                    : new SourceChange.RelationUpdate(relation(fk, node, now)));
+            return;
+        }
+        List<String> was = before != null ? parentKey(fk, before) : now; // within the unchanged key: unchanged
+        if (java.util.Objects.equals(was, now)) {
+            return;
+        }
+        if (now == null) {
+            out.add(new SourceChange.RelationDelete(fk.metadata(childId, sourceId, node.metadata().effectiveFromMs())));
+        } else if (was == null) {
+            out.add(new SourceChange.RelationInsert(relation(fk, node, now)));
+        } else {
+            out.add(new SourceChange.RelationUpdate(relation(fk, node, now)));
+        }
+    }
+
+    private Relation relation(ForeignKey fk, Node node, List<String> parentKey) {
+        return fk.relation(node.metadata().elementId(), parentKey, node.properties(), sourceId,
+                node.metadata().effectiveFromMs());
+    }
+
+    /** Marks a foreign key with an unchanged-TOAST column (its value is not in the image). */
+    private static final List<String> UNAVAILABLE = java.util.Collections.unmodifiableList(new ArrayList<>());
+
+    /**
+     * @return the canonical parent key the image's foreign-key columns reference; null when one of them is NULL;
+     * {@link #UNAVAILABLE} when one is an unchanged-TOAST placeholder
+     */
+    private List<String> parentKey(ForeignKey fk, Struct image) {
+        List<String> key = new ArrayList<>(fk.childColumns().size());
+        for (String column : fk.childColumns()) {
+            Field f = image.schema().field(column);
+            if (f == null) {
+                throw new MappingException("foreign-key column '" + column + "' of " + fk.describe()
+                        + " is not a column of the change event; check that the publication publishes it");
+            }
+            Object raw = image.get(f);
+            if (raw == null) {
+                return null;
+            }
+            if (PgValueConverter.isUnavailablePlaceholder(raw)) {
+                return UNAVAILABLE;
+            }
+            key.add(converter.keyFromConnect(f.schema(), raw));
+        }
+        return key;
     }
 
     private ElementMetadata metadata(TablePlan plan, ElementId id, long effectiveFrom) {
@@ -290,7 +410,7 @@ public final class ChangeMapper {
                 }
             });
             plan = new TablePlan(table, keySchema, rowSchema, tableKeys.keyColumns(table, pk), List.of(table.table()),
-                    declared);
+                    declared, foreignKeys.ofChild(table));
             plans.put(table, plan);
         }
         return plan;
@@ -323,6 +443,6 @@ public final class ChangeMapper {
 
     /** Per-table cached key resolution. */
     private record TablePlan(TableId table, Schema keySchema, Schema rowSchema, List<String> keyColumns,
-                             List<String> labels, Map<String, PgColumnType> declared) {
+                             List<String> labels, Map<String, PgColumnType> declared, List<ForeignKey> foreignKeys) {
     }
 }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.drasi.source.postgres.mapping.json.SeedJson;
 import io.drasi.source.postgres.model.SourceChange;
+import io.drasi.source.postgres.mapping.value.PgValueConverter;
 import org.apache.kafka.connect.source.SourceRecord;
 import org.junit.jupiter.api.Test;
 
@@ -70,5 +71,22 @@ class ChangeMapperGoldenTest {
     @Test
     void map_configuredKeysAndHostileNames_matchesGolden() {
         assertCase(GoldenCases.configuredKeysHostileNames());
+    }
+
+    @Test
+    void map_foreignKeyRelations_matchesGolden() {
+        Golden.assertMatches("foreign_key_relations.jsonl",
+                render(GoldenCases.foreignKeyMapper(), GoldenCases.foreignKeyRecords()));
+    }
+
+    @Test
+    void map_foreignKeysOff_sameNodesAsWithout() {
+        ChangeMapper plain = new ChangeMapper("pg-source", TableKeys.none(), PgValueConverter.DEFAULT);
+        ChangeMapper withFks = GoldenCases.foreignKeyMapper();
+        for (SourceRecord r : GoldenCases.foreignKeyRecords()) {
+            List<SourceChange> nodes = withFks.map(r).changes().stream()
+                    .filter(c -> !(c instanceof SourceChange.RelationChange)).toList();
+            org.assertj.core.api.Assertions.assertThat(nodes).isEqualTo(plain.map(r).changes());
+        }
     }
 }

@@ -3,6 +3,7 @@ package io.drasi.source.postgres.mapping;
 import io.debezium.data.VariableScaleDecimal;
 import io.drasi.source.postgres.mapping.DebeziumFixtures.Table;
 import io.drasi.source.postgres.mapping.value.PgValueConverter;
+import io.drasi.source.postgres.model.TableId;
 import org.apache.kafka.connect.data.Schema;
 import org.apache.kafka.connect.data.SchemaBuilder;
 import org.apache.kafka.connect.data.Struct;
@@ -156,5 +157,88 @@ public final class GoldenCases {
                 t.insert(t.row("code", "", "region", "ü", "note", null)));
         return new Case("configured_keys_hostile_names.jsonl", "pg-source",
                 Map.of("\"My Schema\".\"Odd.Table:1\"", List.of("region", "code")), false, records);
+    }
+
+    /** The foreign keys of {@link #foreignKeyRecords()}: orders→customers, a self-reference, a composite key. */
+    public static ForeignKeys foreignKeys() {
+        TableId customers = TableId.of("public", "customers");
+        TableId orders = TableId.of("public", "orders");
+        TableId employees = TableId.of("public", "employees");
+        TableId items = TableId.of("public", "order_items");
+        TableId shipments = TableId.of("public", "shipments");
+        return ForeignKeys.of(List.of(
+                new ForeignKey("orders_customer_id_fkey", orders, List.of("customer_id"), customers, List.of("id"),
+                        "PLACED_BY"),
+                new ForeignKey("employees_manager_id_fkey", employees, List.of("manager_id"), employees, List.of("id"),
+                        "employees_manager_id_fkey"),
+                new ForeignKey("order_items_order_id_fkey", items, List.of("order_id"), orders, List.of("id"),
+                        "order_items_order_id_fkey"),
+                new ForeignKey("shipments_item_fkey", shipments, List.of("order_id", "item_no"), items,
+                        List.of("order_id", "item_no"), "SHIPS")));
+    }
+
+    /** @return a mapper emitting {@link #foreignKeys()} as relations */
+    public static ChangeMapper foreignKeyMapper() {
+        return new ChangeMapper("pg-source", TableKeys.none(), PgValueConverter.DEFAULT, ColumnTypes.NONE, foreignKeys());
+    }
+
+    /**
+     * Every stream rule of foreign-key relations: insert with and without the key, updates without an old image
+     * (REPLICA IDENTITY DEFAULT) and with one (FULL) that keep, change, null and un-null the key, a key change
+     * (FULL and Debezium's DEFAULT d + c pair), delete, truncate, a self-reference, a foreign key inside the
+     * child's composite key and a composite foreign key.
+     */
+    public static List<SourceRecord> foreignKeyRecords() {
+        Schema os = DebeziumFixtures.rowBuilder("public", "orders")
+                .field("id", Schema.INT32_SCHEMA)
+                .field("customer_id", Schema.OPTIONAL_INT32_SCHEMA)
+                .field("note", Schema.OPTIONAL_STRING_SCHEMA)
+                .build();
+        Table o = DebeziumFixtures.table("public", "orders", os, "id");
+        List<SourceRecord> r = new ArrayList<>();
+        r.add(o.insert(o.row("id", 1, "customer_id", 3, "note", "a")));
+        r.add(o.insert(o.row("id", 9, "customer_id", null, "note", "no customer")));
+        // REPLICA IDENTITY DEFAULT: no old image, so the relation is rewritten
+        r.add(o.update(null, o.row("id", 1, "customer_id", 4, "note", "a")));
+        r.add(o.update(null, o.row("id", 1, "customer_id", null, "note", "a")));
+        // REPLICA IDENTITY FULL: compared with the old image
+        r.add(o.update(o.row("id", 9, "customer_id", null, "note", "x"), o.row("id", 9, "customer_id", 5, "note", "x")));
+        r.add(o.update(o.row("id", 9, "customer_id", 5, "note", "x"), o.row("id", 9, "customer_id", 5, "note", "y")));
+        r.add(o.update(o.row("id", 9, "customer_id", 5, "note", "y"), o.row("id", 9, "customer_id", 6, "note", "y")));
+        r.add(o.update(o.row("id", 9, "customer_id", 6, "note", "y"), o.row("id", 9, "customer_id", null, "note", "y")));
+        // key changes: FULL (one update) and DEFAULT (Debezium's d + tombstone + c)
+        r.add(o.update(o.row("id", 9, "customer_id", null, "note", "y"), o.row("id", 10, "customer_id", 7, "note", "y")));
+        r.addAll(o.keyChangePair(o.row("id", 10), o.row("id", 11, "customer_id", 7, "note", "y")));
+        r.add(o.delete(o.row("id", 11)));
+        r.add(o.truncate());
+
+        Schema es = DebeziumFixtures.rowBuilder("public", "employees")
+                .field("id", Schema.INT64_SCHEMA)
+                .field("manager_id", Schema.OPTIONAL_INT64_SCHEMA)
+                .build();
+        Table e = DebeziumFixtures.table("public", "employees", es, "id");
+        r.add(e.insert(e.row("id", 1L, "manager_id", null)));
+        r.add(e.insert(e.row("id", 2L, "manager_id", 1L)));
+        r.add(e.insert(e.row("id", 3L, "manager_id", 3L)));
+
+        Schema is = DebeziumFixtures.rowBuilder("public", "order_items")
+                .field("order_id", Schema.INT32_SCHEMA)
+                .field("item_no", Schema.INT32_SCHEMA)
+                .field("sku", Schema.OPTIONAL_STRING_SCHEMA)
+                .build();
+        Table i = DebeziumFixtures.table("public", "order_items", is, "order_id", "item_no");
+        r.add(i.insert(i.row("order_id", 1, "item_no", 1, "sku", "a:b")));
+        // the foreign key lies within the unchanged key: nothing for the relation, even without an old image
+        r.add(i.update(null, i.row("order_id", 1, "item_no", 1, "sku", "c")));
+
+        Schema ss = DebeziumFixtures.rowBuilder("public", "shipments")
+                .field("id", Schema.STRING_SCHEMA)
+                .field("order_id", Schema.OPTIONAL_INT32_SCHEMA)
+                .field("item_no", Schema.OPTIONAL_INT32_SCHEMA)
+                .build();
+        Table sh = DebeziumFixtures.table("public", "shipments", ss, "id");
+        r.add(sh.insert(sh.row("id", "s:1", "order_id", 1, "item_no", 1)));
+        r.add(sh.insert(sh.row("id", "s:2", "order_id", 1, "item_no", null)));
+        return r;
     }
 }

@@ -9,7 +9,8 @@ import io.drasi.source.postgres.model.SourceChange;
  * <pre>{"op":"insert","id":"public:users:1","labels":["users"],"properties":{...},"effectiveFrom":1699900000000}</pre>
  * {@code op} is {@code insert}, {@code update} or {@code delete} (deletes carry no {@code properties});
  * {@code effectiveFrom} is in <em>milliseconds</em>. A {@link SourceChange.Truncate} is rejected with
- * {@link IllegalArgumentException}; expand it into deletes first.
+ * {@link IllegalArgumentException}; expand it into deletes first. A
+ * {@link SourceChange.RelationChange} has no form here and is rejected too.
  *
  * <p>Thread-safety: stateless; safe for concurrent use.
  */
@@ -32,6 +33,9 @@ public final class LanguageHostJson {
     public static String encode(SourceChange change) {
         String op = change.fold(i -> "insert", u -> "update", d -> "delete", t -> {
             throw new IllegalArgumentException("TRUNCATE has no language-host form; expand it into deletes");
+        }, r -> {
+            throw new IllegalArgumentException("relations have no language-host form (it carries nodes only);"
+                    + " leave foreign_key_relations off for this host");
         });
         return Codecs.toJson(g -> {
             g.writeStartObject();

@@ -3,6 +3,7 @@ package io.drasi.source.postgres.mapping.json;
 import com.fasterxml.jackson.core.JsonGenerator;
 import io.drasi.source.postgres.model.ElementMetadata;
 import io.drasi.source.postgres.model.Node;
+import io.drasi.source.postgres.model.Relation;
 import io.drasi.source.postgres.model.SourceChange;
 
 import java.io.IOException;
@@ -15,7 +16,10 @@ import java.util.Map;
  *  "table":"node","lsn":123,"ts_ns":1699900000000000000},"after":{"id":"public:users:1",
  *  "labels":["users"],"properties":{...}}}}</pre>
  * Deletes carry {@code before} with id and labels only (no properties, as the platform SDK writes it)
- * instead of {@code after}. {@code ts_ns} is the
+ * instead of {@code after}. A relation has {@code "table":"rel"} and {@code after}/{@code before} =
+ * {@code {"id","labels","properties","startId","endId"}} with {@code startId} = its start ({@code in_node}, the row
+ * holding the foreign key); its delete carries id and labels (the change router routes on labels) and empty
+ * {@code startId}/{@code endId}, as the platform SDK writes it. {@code ts_ns} is the
  * change's effective_from in nanoseconds. A {@link SourceChange.Truncate} has no wire form: the caller
  * must expand it (e.g. into deletes) and gets an {@link IllegalArgumentException} here.
  *
@@ -31,6 +35,9 @@ public final class PlatformWireJson {
     private static final String DB = "db";
     private static final String TABLE = "table";
     private static final String TABLE_NODE = "node";
+    private static final String TABLE_RELATION = "rel";
+    private static final String START_ID = "startId";
+    private static final String END_ID = "endId";
     private static final String LSN = "lsn";
     private static final String TS_NS = "ts_ns";
     private static final String AFTER = "after";
@@ -54,7 +61,8 @@ public final class PlatformWireJson {
     public static String encode(SourceChange change, long lsn, long reactivatorStartNs, long reactivatorEndNs, String db) {
         String op = change.fold(i -> "i", u -> "u", d -> "d", t -> {
             throw new IllegalArgumentException("TRUNCATE has no Drasi platform wire form; expand it into deletes");
-        });
+        }, r -> r.foldRelation(ri -> "i", ru -> "u", rd -> "d"));
+        boolean isRelation = change instanceof SourceChange.RelationChange;
         return Codecs.toJson(g -> {
             g.writeStartObject();
             g.writeStringField(OP, op);
@@ -63,12 +71,32 @@ public final class PlatformWireJson {
             g.writeObjectFieldStart(PAYLOAD);
             g.writeObjectFieldStart(SOURCE);
             g.writeStringField(DB, db);
-            g.writeStringField(TABLE, TABLE_NODE);
+            g.writeStringField(TABLE, isRelation ? TABLE_RELATION : TABLE_NODE);
             g.writeNumberField(LSN, lsn);
             g.writeNumberField(TS_NS, Math.multiplyExact(change.effectiveFromMs(), 1_000_000L));
             g.writeEndObject();
             if (change instanceof SourceChange.Delete d) {
                 writeElement(g, BEFORE, d.metadata(), null);
+            } else if (change instanceof SourceChange.RelationChange r) {
+                Relation relation = r.relation().orElse(null);
+                if (relation == null) {
+                    // as the platform SDK writes a relation delete: empty endpoints (a delete needs only id and labels)
+                    g.writeObjectFieldStart(BEFORE);
+                    g.writeStringField(ID, r.metadata().elementId().value());
+                    Codecs.writeLabels(g, LABELS, r.metadata().labels());
+                    g.writeStringField(START_ID, "");
+                    g.writeStringField(END_ID, "");
+                    g.writeEndObject();
+                } else {
+                    g.writeObjectFieldStart(AFTER);
+                    g.writeStringField(ID, relation.metadata().elementId().value());
+                    Codecs.writeLabels(g, LABELS, relation.metadata().labels());
+                    g.writeFieldName(PROPERTIES);
+                    ElementValueJson.writeObject(g, relation.properties());
+                    g.writeStringField(START_ID, relation.inNode().value());
+                    g.writeStringField(END_ID, relation.outNode().value());
+                    g.writeEndObject();
+                }
             } else {
                 Node n = change.node().orElseThrow();
                 writeElement(g, AFTER, n.metadata(), n.properties());

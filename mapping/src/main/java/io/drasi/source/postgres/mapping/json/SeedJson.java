@@ -7,6 +7,7 @@ import io.drasi.source.postgres.model.ElementId;
 import io.drasi.source.postgres.model.ElementMetadata;
 import io.drasi.source.postgres.model.ElementValue;
 import io.drasi.source.postgres.model.Node;
+import io.drasi.source.postgres.model.Relation;
 import io.drasi.source.postgres.model.SourceChange;
 
 import java.io.IOException;
@@ -19,6 +20,12 @@ import java.util.Map;
  * <pre>{"type":"Insert","element":{"metadata":{"element_id":"public:users:1","source_id":"pg-source",
  *  "labels":["users"],"effective_from":1699900000000},"properties":{"id":1}}}</pre>
  * Update is the same with {@code "Update"}; Delete is {@code {"type":"Delete","metadata":{...}}}.
+ * A relation (see {@link Relation}) is written like a node plus its endpoints, {@code in_node} the start (the row
+ * holding the foreign key) and {@code out_node} the end:
+ * <pre>{"type":"Insert","element":{"metadata":{..},"in_node":{"source_id":"pg-source","element_id":"public:orders:7"},
+ *  "out_node":{"source_id":"pg-source","element_id":"public:customers:3"},"properties":{"customer_id":3}}}</pre>
+ * and deleted like a node (Drasi deletes by id); {@link #decode} therefore returns a relation's Delete as a
+ * {@link SourceChange.Delete}.
  * Truncate, which has no Drasi shape, is written {@code {"type":"Truncate","schema":..,"table":..,
  * "source_id":..,"effective_from":..}} (an extension of this project; hosts never receive it).
  *
@@ -30,6 +37,8 @@ public final class SeedJson {
     private static final String ELEMENT = "element";
     private static final String METADATA = "metadata";
     private static final String PROPERTIES = "properties";
+    private static final String IN_NODE = "in_node";
+    private static final String OUT_NODE = "out_node";
     private static final String ELEMENT_ID = "element_id";
     private static final String SOURCE_ID = "source_id";
     private static final String LABELS = "labels";
@@ -61,10 +70,19 @@ public final class SeedJson {
      */
     public static void write(JsonGenerator g, SourceChange change) throws IOException {
         g.writeStartObject();
-        g.writeStringField(TYPE, change.fold(i -> INSERT, u -> UPDATE, d -> DELETE, t -> TRUNCATE));
+        g.writeStringField(TYPE, change.fold(i -> INSERT, u -> UPDATE, d -> DELETE, t -> TRUNCATE,
+                r -> r.foldRelation(ri -> INSERT, ru -> UPDATE, rd -> DELETE)));
         Node node = change.node().orElse(null);
         if (node != null) {
             writeElement(g, node);
+        } else if (change instanceof SourceChange.RelationChange r) {
+            Relation relation = r.relation().orElse(null);
+            if (relation != null) {
+                writeRelation(g, relation);
+            } else {
+                g.writeFieldName(METADATA);
+                writeMetadata(g, r.metadata());
+            }
         } else if (change instanceof SourceChange.Delete d) {
             g.writeFieldName(METADATA);
             writeMetadata(g, d.metadata());
@@ -84,6 +102,24 @@ public final class SeedJson {
         writeMetadata(g, node.metadata());
         g.writeFieldName(PROPERTIES);
         ElementValueJson.writeObject(g, node.properties());
+        g.writeEndObject();
+    }
+
+    private static void writeRelation(JsonGenerator g, Relation r) throws IOException {
+        g.writeObjectFieldStart(ELEMENT);
+        g.writeFieldName(METADATA);
+        writeMetadata(g, r.metadata());
+        writeReference(g, IN_NODE, r.metadata().sourceId(), r.inNode());
+        writeReference(g, OUT_NODE, r.metadata().sourceId(), r.outNode());
+        g.writeFieldName(PROPERTIES);
+        ElementValueJson.writeObject(g, r.properties());
+        g.writeEndObject();
+    }
+
+    private static void writeReference(JsonGenerator g, String field, String sourceId, ElementId id) throws IOException {
+        g.writeObjectFieldStart(field);
+        g.writeStringField(SOURCE_ID, sourceId);
+        g.writeStringField(ELEMENT_ID, id.value());
         g.writeEndObject();
     }
 
@@ -123,9 +159,11 @@ public final class SeedJson {
         String type = str(o, TYPE);
         switch (type) {
             case INSERT:
-                return new SourceChange.Insert(node(obj(o, ELEMENT)));
+                return obj(o, ELEMENT).containsKey(IN_NODE) ? new SourceChange.RelationInsert(relation(obj(o, ELEMENT)))
+                        : new SourceChange.Insert(node(obj(o, ELEMENT)));
             case UPDATE:
-                return new SourceChange.Update(node(obj(o, ELEMENT)));
+                return obj(o, ELEMENT).containsKey(IN_NODE) ? new SourceChange.RelationUpdate(relation(obj(o, ELEMENT)))
+                        : new SourceChange.Update(node(obj(o, ELEMENT)));
             case DELETE:
                 return new SourceChange.Delete(metadata(obj(o, METADATA)));
             case TRUNCATE:
@@ -137,6 +175,23 @@ public final class SeedJson {
 
     private static Node node(Map<String, ElementValue> element) {
         return new Node(metadata(obj(element, METADATA)), obj(element, PROPERTIES));
+    }
+
+    private static Relation relation(Map<String, ElementValue> element) {
+        String in = str(obj(element, IN_NODE), ELEMENT_ID);
+        Map<String, ElementValue> m = obj(element, METADATA);
+        ElementMetadata meta = new ElementMetadata(ElementId.parseRelation(str(m, ELEMENT_ID), in), str(m, SOURCE_ID),
+                labels(m), num(m, EFFECTIVE_FROM));
+        return new Relation(meta, ElementId.parse(in), ElementId.parse(str(obj(element, OUT_NODE), ELEMENT_ID)),
+                obj(element, PROPERTIES));
+    }
+
+    private static List<String> labels(Map<String, ElementValue> m) {
+        List<String> labels = new ArrayList<>();
+        for (ElementValue l : ((ElementValue.ListValue) m.get(LABELS)).values()) {
+            labels.add(((ElementValue.StringValue) l).value());
+        }
+        return labels;
     }
 
     private static ElementMetadata metadata(Map<String, ElementValue> m) {
