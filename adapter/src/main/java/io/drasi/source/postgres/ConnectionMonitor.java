@@ -26,7 +26,7 @@ import org.slf4j.LoggerFactory;
 final class ConnectionMonitor implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(ConnectionMonitor.class);
-    private static final long PERIOD_MS = 200;
+    private static final long PERIOD_MS = 1000; // each tick is a wake-up and a query: idle cost (issue 19)
 
     interface Listener {
         void connected();
