@@ -14,7 +14,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * <ul>
  * <li>after an empty poll it waits until data was read since that poll started, at most {@code idleWaitMs}
  *     (so an idle source wakes about once per {@code idleWaitMs}, and a heartbeat record that was queued
- *     without a read still leaves within that bound);</li>
+ *     without a read still leaves within that bound); once a read failed, at most {@value #FAILING_WAIT_MS} ms;</li>
  * <li>after {@code busyAfter} non-empty polls in a row that did not fill a batch, it pauses {@code lingerMs}
  *     so that a steady trickle is delivered in batches rather than record by record;</li>
  * <li>otherwise it polls at once.</li>
@@ -38,6 +38,9 @@ final class PollGate {
         LINGER
     }
 
+    /** Longest wait for data once a read failed (see {@link #readFailed()}). */
+    static final long FAILING_WAIT_MS = 10;
+
     private final long idleWaitMs;
     private final long lingerMs;
     private final int busyAfter;
@@ -49,6 +52,7 @@ final class PollGate {
     private volatile boolean waiting;
     private volatile boolean active;
     private volatile boolean closed;
+    private volatile boolean failing;
 
     // polling thread only
     private long seen;
@@ -79,6 +83,16 @@ final class PollGate {
         if (waiting) {
             signalAll();
         }
+    }
+
+    /**
+     * Streaming thread: a read failed. Debezium hands the failure to the polling thread through its queue only after
+     * the read returned, so from now on the gate waits at most {@value #FAILING_WAIT_MS} ms: the failure surfaces
+     * at once instead of after {@code idleWaitMs}. A restarted task gets a new gate.
+     */
+    void readFailed() {
+        failing = true;
+        signalAll();
     }
 
     /** @return how many reads delivered something so far */
@@ -120,7 +134,7 @@ final class PollGate {
     Step beforePoll() throws InterruptedException {
         Step step = next();
         if (step == Step.AWAIT_DATA) {
-            awaitReadSince(seen, idleWaitMs);
+            awaitReadSince(seen, waitBoundMs());
         } else if (step == Step.LINGER) {
             awaitClosed(lingerMs);
         }
@@ -139,12 +153,18 @@ final class PollGate {
         nonEmptyInARow = size == 0 ? 0 : nonEmptyInARow + 1;
     }
 
+    /** @return the bound of the next wait for data: {@code idleWaitMs}, or short once a read failed */
+    long waitBoundMs() {
+        return failing ? Math.min(FAILING_WAIT_MS, idleWaitMs) : idleWaitMs;
+    }
+
     private void awaitReadSince(long count, long timeoutMs) throws InterruptedException {
         long nanos = TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+        boolean longWait = timeoutMs > FAILING_WAIT_MS; // a read failure ends it
         lock.lock();
         try {
             waiting = true;
-            while (reads.get() == count && !closed && nanos > 0) {
+            while (reads.get() == count && !closed && !(longWait && failing) && nanos > 0) {
                 nanos = changed.awaitNanos(nanos);
             }
         } finally {

@@ -19,7 +19,7 @@ import org.slf4j.LoggerFactory;
  * {@code poll.interval.ms}: the interval is both the idle wake-up rate and the added latency. The wrapped stream's
  * {@code readPending()} first waits up to {@code socketWaitMs} for the socket to become readable
  * ({@link ReplicationSocket}), so an idle stream wakes a few times a second and data is read the moment it
- * arrives. Every read that delivered something (or failed) is signalled to the {@link PollGate}. When the socket
+ * arrives. Every read that delivered something, or failed, is signalled to the {@link PollGate}. When the socket
  * cannot be reached, the stream logs one WARN per source and instead pauses {@code fallbackPauseMs} after each
  * empty read: Debezium's stock polling at the configured {@code poll_interval}.
  *
@@ -134,7 +134,7 @@ final class WaitingReplicationConnection implements ReplicationConnection {
             try {
                 read = delegate.readPending(processor);
             } catch (SQLException | InterruptedException | RuntimeException | Error e) {
-                gate.dataRead(); // the polling thread sees the producer's failure now, not after its wait
+                gate.readFailed(); // the polling thread sees the producer's failure now, not after its wait
                 throw e;
             }
             if (read) {
@@ -149,9 +149,11 @@ final class WaitingReplicationConnection implements ReplicationConnection {
         public void read(ReplicationMessageProcessor processor) throws SQLException, InterruptedException {
             try {
                 delegate.read(processor);
-            } finally {
-                gate.dataRead();
+            } catch (SQLException | InterruptedException | RuntimeException | Error e) {
+                gate.readFailed();
+                throw e;
             }
+            gate.dataRead();
         }
 
         @Override

@@ -113,6 +113,25 @@ class PollGateTest {
     }
 
     @Test
+    void beforePoll_waitingForData_wokenByReadFailure_laterWaitsShort() throws Exception {
+        PollGate gate = active(10);
+        gate.beforePoll();
+        gate.afterPoll(0);
+        assertThat(gate.waitBoundMs()).isEqualTo(LONG);
+        CompletableFuture<Step> waiter = CompletableFuture.supplyAsync(() -> {
+            try {
+                return gate.beforePoll();
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        awaitWaiting(waiter);
+        gate.readFailed();
+        assertThat(waiter.get(1, TimeUnit.MINUTES)).isEqualTo(Step.AWAIT_DATA);
+        assertThat(gate.waitBoundMs()).isEqualTo(PollGate.FAILING_WAIT_MS);
+    }
+
+    @Test
     void beforePoll_interrupted_throwsInterruptedException() throws Exception {
         PollGate gate = active(10);
         gate.beforePoll();

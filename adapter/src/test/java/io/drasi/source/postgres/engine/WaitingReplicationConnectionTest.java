@@ -70,8 +70,10 @@ class WaitingReplicationConnectionTest {
         ReplicationStream s = new WaitingReplicationConnection(new FakeConnection(stream), gate, 500, 1, warned)
                 .startStreaming(null);
         stream.failure = new SQLException("connection lost");
+        assertThat(gate.waitBoundMs()).isEqualTo(1000);
         assertThatThrownBy(() -> s.readPending(m -> { })).isSameAs(stream.failure);
-        assertThat(gate.reads()).as("the polling thread must see the producer failure at once").isEqualTo(1);
+        assertThat(gate.waitBoundMs()).as("the polling thread must see the producer failure at once")
+                .isEqualTo(PollGate.FAILING_WAIT_MS);
     }
 
     private static final class FakeConnection implements ReplicationConnection {
