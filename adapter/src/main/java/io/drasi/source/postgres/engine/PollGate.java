@@ -8,8 +8,9 @@ import java.util.concurrent.locks.ReentrantLock;
 /**
  * Paces the engine's polling thread by data instead of by a clock (internal; issue 19).
  *
- * <p>The streaming thread calls {@link #dataRead()} after every read of the replication stream that delivered
- * something (the records are in Debezium's queue by then). The polling thread brackets each poll of the queue
+ * <p>The streaming thread calls {@link #dataRead()} when a read of the replication stream queued a whole
+ * transaction (or a message outside one, or a batch's worth of a large transaction): its records are in Debezium's
+ * queue by then. The polling thread brackets each poll of the queue
  * with {@link #beforePoll()} and {@link #afterPoll(int)}:
  * <ul>
  * <li>after an empty poll it waits until data was read since that poll started, at most {@code idleWaitMs}
@@ -77,7 +78,7 @@ final class PollGate {
         this.fullBatch = fullBatch;
     }
 
-    /** Streaming thread: a read delivered a message (its records are queued). Cheap when nobody waits. */
+    /** Streaming thread: records are queued (see the class comment). Cheap when nobody waits. */
     void dataRead() {
         reads.incrementAndGet();
         if (waiting) {

@@ -2,6 +2,7 @@ package io.drasi.source.postgres.engine;
 
 import io.debezium.connector.postgresql.connection.Lsn;
 import io.debezium.connector.postgresql.connection.ReplicationConnection;
+import io.debezium.connector.postgresql.connection.ReplicationMessage;
 import io.debezium.connector.postgresql.connection.ReplicationStream;
 import io.debezium.connector.postgresql.connection.WalPositionLocator;
 import io.debezium.connector.postgresql.spi.SlotCreationResult;
@@ -19,7 +20,7 @@ import org.slf4j.LoggerFactory;
  * {@code poll.interval.ms}: the interval is both the idle wake-up rate and the added latency. The wrapped stream's
  * {@code readPending()} first waits up to {@code socketWaitMs} for the socket to become readable
  * ({@link ReplicationSocket}), so an idle stream wakes a few times a second and data is read the moment it
- * arrives. Every read that delivered something, or failed, is signalled to the {@link PollGate}. When the socket
+ * arrives. The {@link PollGate} is told when a transaction is queued, and when a read failed. When the socket
  * cannot be reached, the stream logs one WARN per source and instead pauses {@code fallbackPauseMs} after each
  * empty read: Debezium's stock polling at the configured {@code poll_interval}.
  *
@@ -32,21 +33,24 @@ final class WaitingReplicationConnection implements ReplicationConnection {
 
     private final ReplicationConnection delegate;
     private final PollGate gate;
+    private final int signalEvery;
     private final int socketWaitMs;
     private final long fallbackPauseMs;
     private final AtomicBoolean fallbackWarned;
 
     /**
      * @param delegate        Debezium's connection
-     * @param gate            told about every read that delivered something
+     * @param gate            told when a transaction (or a non-transactional message) is queued, or a read failed
+     * @param signalEvery     inside a large transaction, tell the gate after this many messages (the batch size)
      * @param socketWaitMs    longest wait on the socket per read, > 0
      * @param fallbackPauseMs pause after an empty read when the socket cannot be waited on, >= 1
      * @param fallbackWarned  shared by the connections of one task, so the fallback is logged once
      */
-    WaitingReplicationConnection(ReplicationConnection delegate, PollGate gate, int socketWaitMs, long fallbackPauseMs,
-                                 AtomicBoolean fallbackWarned) {
+    WaitingReplicationConnection(ReplicationConnection delegate, PollGate gate, int signalEvery, int socketWaitMs,
+                                 long fallbackPauseMs, AtomicBoolean fallbackWarned) {
         this.delegate = delegate;
         this.gate = gate;
+        this.signalEvery = Math.max(1, signalEvery);
         this.socketWaitMs = socketWaitMs;
         this.fallbackPauseMs = Math.max(1, fallbackPauseMs);
         this.fallbackWarned = fallbackWarned;
@@ -64,7 +68,7 @@ final class WaitingReplicationConnection implements ReplicationConnection {
             }
         }
         gate.activate();
-        return new WaitingStream(stream, socket, socketWaitMs, fallbackPauseMs, gate);
+        return new WaitingStream(stream, socket, socketWaitMs, fallbackPauseMs, gate, signalEvery);
     }
 
     @Override
@@ -103,21 +107,29 @@ final class WaitingReplicationConnection implements ReplicationConnection {
         delegate.close();
     }
 
-    /** A {@link ReplicationStream} whose {@code readPending()} waits for data (see the enclosing class). */
+    /**
+     * A {@link ReplicationStream} whose {@code readPending()} waits for data (see the enclosing class). It tells the
+     * gate when a whole transaction is queued (its COMMIT, or a message outside any transaction such as the
+     * heartbeat), not at every message: PostgreSQL sends a committed transaction's messages back to back, and waking
+     * the polling thread at its BEGIN would deliver it in two batches (two offset commits, more latency).
+     */
     static final class WaitingStream implements ReplicationStream {
         private final ReplicationStream delegate;
         private final ReplicationSocket socket; // null: fall back to pausing after empty reads
         private final int socketWaitMs;
         private final long fallbackPauseMs;
         private final PollGate gate;
+        private final int signalEvery;
+        private final Boundaries boundaries = new Boundaries();
 
         WaitingStream(ReplicationStream delegate, ReplicationSocket socket, int socketWaitMs, long fallbackPauseMs,
-                      PollGate gate) {
+                      PollGate gate, int signalEvery) {
             this.delegate = delegate;
             this.socket = socket;
             this.socketWaitMs = socketWaitMs;
             this.fallbackPauseMs = fallbackPauseMs;
             this.gate = gate;
+            this.signalEvery = signalEvery;
         }
 
         /** @return true when this stream waits on the socket, false when it polls (the fallback) */
@@ -132,13 +144,13 @@ final class WaitingReplicationConnection implements ReplicationConnection {
             }
             boolean read;
             try {
-                read = delegate.readPending(processor);
+                read = delegate.readPending(boundaries.around(processor));
             } catch (SQLException | InterruptedException | RuntimeException | Error e) {
                 gate.readFailed(); // the polling thread sees the producer's failure now, not after its wait
                 throw e;
             }
             if (read) {
-                gate.dataRead();
+                signalIfBoundary();
             } else if (socket == null) {
                 Thread.sleep(fallbackPauseMs);
             }
@@ -148,17 +160,59 @@ final class WaitingReplicationConnection implements ReplicationConnection {
         @Override
         public void read(ReplicationMessageProcessor processor) throws SQLException, InterruptedException {
             try {
-                delegate.read(processor);
+                delegate.read(boundaries.around(processor));
             } catch (SQLException | InterruptedException | RuntimeException | Error e) {
                 gate.readFailed();
                 throw e;
             }
-            gate.dataRead();
+            signalIfBoundary();
+        }
+
+        private void signalIfBoundary() {
+            if (boundaries.ended || boundaries.pending >= signalEvery) {
+                boundaries.ended = false;
+                boundaries.pending = 0;
+                gate.dataRead();
+            }
         }
 
         @Override
         public void flushLsn(Lsn lsn) throws SQLException {
             delegate.flushLsn(lsn);
+        }
+
+        /** Watches the messages of a read: did one end a transaction, how many are not signalled yet. */
+        private static final class Boundaries implements ReplicationMessageProcessor {
+            private ReplicationMessageProcessor target;
+            boolean ended;
+            int pending;
+
+            ReplicationMessageProcessor around(ReplicationMessageProcessor processor) {
+                this.target = processor;
+                return this;
+            }
+
+            @Override
+            public void process(ReplicationMessage message) throws SQLException, InterruptedException {
+                target.process(message);
+                if (endsUnit(message)) {
+                    ended = true;
+                } else {
+                    pending++;
+                }
+            }
+
+            /** @return true for a COMMIT and for anything outside a transaction (heartbeat message, no-op) */
+            static boolean endsUnit(ReplicationMessage message) {
+                if (message == null || message.getOperation() == null) {
+                    return true;
+                }
+                return switch (message.getOperation()) {
+                    case BEGIN, INSERT, UPDATE, DELETE, TRUNCATE, ORIGIN -> false;
+                    case MESSAGE -> !message.isTransactionalMessage();
+                    default -> true;
+                };
+            }
         }
 
         @Override

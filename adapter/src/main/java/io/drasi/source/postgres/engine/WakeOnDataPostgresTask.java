@@ -47,6 +47,7 @@ public class WakeOnDataPostgresTask extends PostgresConnectorTask {
     private final AtomicBoolean fallbackWarned = new AtomicBoolean();
     private volatile PollGate gate = new PollGate(IDLE_WAIT_MS, 0, BUSY_AFTER, 1);
     private volatile long lingerMs = DEFAULT_LINGER_MS;
+    private volatile int batchSize = CommonConnectorConfig.DEFAULT_MAX_BATCH_SIZE;
 
     /** Debezium instantiates the task by its class. */
     public WakeOnDataPostgresTask() {
@@ -55,8 +56,8 @@ public class WakeOnDataPostgresTask extends PostgresConnectorTask {
     @Override
     public ChangeEventSourceCoordinator<PostgresPartition, PostgresOffsetContext> start(Configuration config) {
         lingerMs = Math.max(0, config.getLong(LINGER_PROPERTY, DEFAULT_LINGER_MS));
-        int batch = Math.max(1, config.getInteger(CommonConnectorConfig.MAX_BATCH_SIZE));
-        gate = new PollGate(IDLE_WAIT_MS, lingerMs, BUSY_AFTER, batch); // a restart starts afresh
+        batchSize = Math.max(1, config.getInteger(CommonConnectorConfig.MAX_BATCH_SIZE));
+        gate = new PollGate(IDLE_WAIT_MS, lingerMs, BUSY_AFTER, batchSize); // a restart starts afresh
         return super.start(config);
     }
 
@@ -64,7 +65,7 @@ public class WakeOnDataPostgresTask extends PostgresConnectorTask {
     protected ReplicationConnection buildReplicationConnection(PostgresConnection jdbcConnection, PostgresSchema schema,
                                                                PostgresConnectorConfig connectorConfig) throws SQLException {
         return new WaitingReplicationConnection(super.buildReplicationConnection(jdbcConnection, schema, connectorConfig),
-                gate, SOCKET_WAIT_MS, Math.max(1, lingerMs), fallbackWarned);
+                gate, batchSize, SOCKET_WAIT_MS, Math.max(1, lingerMs), fallbackWarned);
     }
 
     @Override

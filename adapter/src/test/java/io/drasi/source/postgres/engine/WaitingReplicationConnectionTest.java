@@ -5,12 +5,17 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.debezium.connector.postgresql.connection.Lsn;
 import io.debezium.connector.postgresql.connection.ReplicationConnection;
+import io.debezium.connector.postgresql.connection.ReplicationMessage;
+import io.debezium.connector.postgresql.connection.ReplicationMessage.Operation;
 import io.debezium.connector.postgresql.connection.ReplicationStream;
 import io.debezium.connector.postgresql.connection.WalPositionLocator;
 import io.debezium.connector.postgresql.spi.SlotCreationResult;
+import java.lang.reflect.Proxy;
 import java.sql.SQLException;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -25,7 +30,7 @@ class WaitingReplicationConnectionTest {
 
     @Test
     void startStreaming_notAJdbcConnection_fallsBackWarnsOnceAndActivatesTheGate() throws Exception {
-        WaitingReplicationConnection c = new WaitingReplicationConnection(new FakeConnection(stream), gate, 500, 1, warned);
+        WaitingReplicationConnection c = new WaitingReplicationConnection(new FakeConnection(stream), gate, 3, 500, 1, warned);
         WaitingReplicationConnection.WaitingStream first = (WaitingReplicationConnection.WaitingStream) c.startStreaming(null);
         assertThat(first.waitsOnSocket()).isFalse();
         assertThat(warned).isTrue();
@@ -33,7 +38,7 @@ class WaitingReplicationConnectionTest {
         gate.afterPoll(0);
         assertThat(gate.next()).as("active after the first stream started").isEqualTo(PollGate.Step.AWAIT_DATA);
         warned.set(false);
-        new WaitingReplicationConnection(new FakeConnection(stream), gate, 500, 1, new AtomicBoolean(true)).startStreaming(null);
+        new WaitingReplicationConnection(new FakeConnection(stream), gate, 3, 500, 1, new AtomicBoolean(true)).startStreaming(null);
         assertThat(warned).as("a connection of the same task does not warn again").isFalse();
     }
 
@@ -54,20 +59,47 @@ class WaitingReplicationConnectionTest {
     }
 
     @Test
-    void readPending_messageRead_signalsTheGate_emptyReadDoesNot() throws Exception {
-        ReplicationStream s = new WaitingReplicationConnection(new FakeConnection(stream), gate, 500, 1, warned)
+    void readPending_transaction_signalsTheGateAtItsCommitOnly() throws Exception {
+        ReplicationStream s = new WaitingReplicationConnection(new FakeConnection(stream), gate, 3, 500, 1, warned)
                 .startStreaming(null);
-        stream.results.add(false);
-        stream.results.add(true);
-        assertThat(s.readPending(m -> { })).isFalse();
-        assertThat(gate.reads()).isZero();
-        assertThat(s.readPending(m -> { })).isTrue();
-        assertThat(gate.reads()).isEqualTo(1);
+        List<Operation> seen = new ArrayList<>();
+        stream.reads.add(List.of());
+        stream.reads.add(List.of(message(Operation.BEGIN, false)));
+        stream.reads.add(List.of(message(Operation.INSERT, false)));
+        stream.reads.add(List.of(message(Operation.COMMIT, false)));
+        stream.reads.add(List.of(message(Operation.MESSAGE, false)));
+        stream.reads.add(List.of(message(Operation.MESSAGE, true)));
+        assertThat(s.readPending(m -> seen.add(m.getOperation()))).as("empty read").isFalse();
+        assertThat(s.readPending(m -> seen.add(m.getOperation()))).isTrue();
+        assertThat(s.readPending(m -> seen.add(m.getOperation()))).isTrue();
+        assertThat(gate.reads()).as("inside the transaction").isZero();
+        s.readPending(m -> seen.add(m.getOperation()));
+        assertThat(gate.reads()).as("at its COMMIT").isEqualTo(1);
+        s.readPending(m -> seen.add(m.getOperation()));
+        assertThat(gate.reads()).as("a non-transactional message (heartbeat)").isEqualTo(2);
+        s.readPending(m -> seen.add(m.getOperation()));
+        assertThat(gate.reads()).as("a transactional message").isEqualTo(2);
+        assertThat(seen).as("every message reaches Debezium's processor").containsExactly(Operation.BEGIN,
+                Operation.INSERT, Operation.COMMIT, Operation.MESSAGE, Operation.MESSAGE);
+    }
+
+    @Test
+    void readPending_largeTransaction_signalsEveryBatchSizeMessages() throws Exception {
+        ReplicationStream s = new WaitingReplicationConnection(new FakeConnection(stream), gate, 3, 500, 1, warned)
+                .startStreaming(null);
+        stream.reads.add(List.of(message(Operation.BEGIN, false)));
+        for (int i = 0; i < 5; i++) {
+            stream.reads.add(List.of(message(Operation.INSERT, false)));
+        }
+        for (int i = 0; i < 6; i++) {
+            s.readPending(m -> { });
+        }
+        assertThat(gate.reads()).as("6 messages, batch size 3").isEqualTo(2);
     }
 
     @Test
     void readPending_readFails_signalsTheGateAndRethrows() throws Exception {
-        ReplicationStream s = new WaitingReplicationConnection(new FakeConnection(stream), gate, 500, 1, warned)
+        ReplicationStream s = new WaitingReplicationConnection(new FakeConnection(stream), gate, 3, 500, 1, warned)
                 .startStreaming(null);
         stream.failure = new SQLException("connection lost");
         assertThat(gate.waitBoundMs()).isEqualTo(1000);
@@ -116,8 +148,19 @@ class WaitingReplicationConnectionTest {
         }
     }
 
+    private static ReplicationMessage message(Operation op, boolean transactional) {
+        return (ReplicationMessage) Proxy.newProxyInstance(ReplicationMessage.class.getClassLoader(),
+                new Class<?>[] {ReplicationMessage.class}, (proxy, method, args) -> switch (method.getName()) {
+                    case "getOperation" -> op;
+                    case "isTransactionalMessage" -> transactional;
+                    case "toString" -> op.toString();
+                    default -> throw new UnsupportedOperationException(method.getName());
+                });
+    }
+
     private static final class FakeStream implements ReplicationStream {
-        final Deque<Boolean> results = new ArrayDeque<>();
+        /** The messages of each readPending() call; an empty list is an empty read. */
+        final Deque<List<ReplicationMessage>> reads = new ArrayDeque<>();
         SQLException failure;
 
         @Override
@@ -125,11 +168,15 @@ class WaitingReplicationConnectionTest {
         }
 
         @Override
-        public boolean readPending(ReplicationMessageProcessor processor) throws SQLException {
+        public boolean readPending(ReplicationMessageProcessor processor) throws SQLException, InterruptedException {
             if (failure != null) {
                 throw failure;
             }
-            return results.isEmpty() ? false : results.poll();
+            List<ReplicationMessage> messages = reads.isEmpty() ? List.of() : reads.poll();
+            for (ReplicationMessage m : messages) {
+                processor.process(m);
+            }
+            return !messages.isEmpty();
         }
 
         @Override
