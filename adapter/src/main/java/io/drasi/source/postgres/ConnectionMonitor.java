@@ -13,6 +13,11 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import javax.management.MBeanServer;
+import javax.management.MBeanServerDelegate;
+import javax.management.MBeanServerNotification;
+import javax.management.Notification;
+import javax.management.NotificationFilter;
+import javax.management.NotificationListener;
 import javax.management.ObjectName;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -74,6 +79,39 @@ final class ConnectionMonitor implements AutoCloseable {
 
     void start() {
         executor.scheduleWithFixedDelay(this::tick, PERIOD_MS, PERIOD_MS, TimeUnit.MILLISECONDS);
+        try {
+            mbeans.addNotificationListener(MBeanServerDelegate.DELEGATE_NAME, unregistered, unregisteredFilter, null);
+        } catch (javax.management.InstanceNotFoundException e) {
+            LOG.debug("source {}: no MBean server delegate: {}", sourceId, e.toString());
+        }
+    }
+
+    /**
+     * Debezium unregisters its streaming metrics when its task stops, also to restart after a lost connection, which
+     * may be over before the next tick: seen here at once, the loss is not missed (RECONNECTING, then RUNNING at the
+     * next tick, and the reconnect is counted).
+     */
+    private final NotificationListener unregistered = this::onUnregistered;
+    private final NotificationFilter unregisteredFilter = this::isOurStreamingMetrics;
+
+    private void onUnregistered(Notification notification, Object handback) {
+        try {
+            executor.execute(this::lost);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // closed
+        }
+    }
+
+    private boolean isOurStreamingMetrics(Notification n) {
+        return n instanceof MBeanServerNotification m
+                && MBeanServerNotification.UNREGISTRATION_NOTIFICATION.equals(m.getType()) && pattern.apply(m.getMBeanName());
+    }
+
+    private void lost() {
+        if (Boolean.TRUE.equals(lastConnected)) {
+            lastConnected = Boolean.FALSE;
+            listener.disconnected();
+        }
     }
 
     private void tick() {
@@ -207,6 +245,11 @@ final class ConnectionMonitor implements AutoCloseable {
 
     @Override
     public void close() {
+        try {
+            mbeans.removeNotificationListener(MBeanServerDelegate.DELEGATE_NAME, unregistered, unregisteredFilter, null);
+        } catch (javax.management.InstanceNotFoundException | javax.management.ListenerNotFoundException e) {
+            // never added
+        }
         executor.shutdownNow();
         try {
             executor.awaitTermination(5, TimeUnit.SECONDS);

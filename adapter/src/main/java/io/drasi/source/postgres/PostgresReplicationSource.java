@@ -567,9 +567,9 @@ public final class PostgresReplicationSource implements AutoCloseable {
                     f = new SourceFailedException(diagnosed.get().reason(), diagnosed.get().getMessage(), cause);
                 }
             }
+            SourceFailedException failed = f;
             for (State now = state.get(); !now.isTerminal() && now != State.STOPPING; now = state.get()) {
-                if (state.compareAndSet(now, State.FAILED)) {
-                    failure.compareAndSet(null, f);
+                if (state.compareAndSet(now, State.FAILED, () -> failure.compareAndSet(null, failed))) {
                     LOG.error("source {} failed ({}): {}", id, f.reason(), f.getMessage());
                     return;
                 }
@@ -592,8 +592,7 @@ public final class PostgresReplicationSource implements AutoCloseable {
      */
     private void fail(SourceFailedException error) {
         for (State s = state.get(); s != State.STOPPING && !s.isTerminal(); s = state.get()) {
-            if (state.compareAndSet(s, State.FAILED)) {
-                failure.compareAndSet(null, error);
+            if (state.compareAndSet(s, State.FAILED, () -> failure.compareAndSet(null, error))) {
                 BatchHandler h = batchHandler;
                 if (h != null) {
                     h.refuseNewBatches(); // nothing is delivered once the source says FAILED
@@ -939,9 +938,16 @@ public final class PostgresReplicationSource implements AutoCloseable {
         }
 
         synchronized boolean compareAndSet(State expected, State next) {
+            return compareAndSet(expected, next, () -> { });
+        }
+
+        /** Like {@link #compareAndSet(State, State)}, running {@code before} (e.g. recording the failure) first, so
+         *  whoever sees the new state also sees its effect. */
+        synchronized boolean compareAndSet(State expected, State next, Runnable before) {
             if (value != expected) {
                 return false;
             }
+            before.run();
             value = next;
             notifyAll();
             return true;
