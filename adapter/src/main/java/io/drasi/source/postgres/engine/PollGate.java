@@ -10,22 +10,25 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <p>The streaming thread calls {@link #dataRead()} when a read of the replication stream queued a whole
  * transaction (or a message outside one, or a batch's worth of a large transaction): its records are in Debezium's
- * queue by then. The polling thread brackets each poll of the queue
- * with {@link #beforePoll()} and {@link #afterPoll(int)}:
+ * queue by then. The polling thread brackets each poll of the queue with {@link #beforePoll()} and
+ * {@link #afterPoll(int)}. Before a poll it
  * <ul>
- * <li>after an empty poll it waits until data was read since that poll started, at most {@code idleWaitMs}
- *     (so an idle source wakes about once per {@code idleWaitMs}, and a heartbeat record that was queued
- *     without a read still leaves within that bound); once a read failed, at most {@value #FAILING_WAIT_MS} ms;</li>
- * <li>after {@code busyAfter} non-empty polls in a row that did not fill a batch, it pauses {@code lingerMs}
- *     so that a steady trickle is delivered in batches rather than record by record;</li>
- * <li>otherwise it polls at once.</li>
+ * <li>polls at once when the last poll filled a batch (a backlog is drained at full speed);</li>
+ * <li>when the last poll delivered records less than {@code lingerMs} ago (a steady stream), first waits until
+ *     {@code lingerMs} have passed since that poll began: at most one batch per {@code lingerMs} under load, so
+ *     records are delivered in batches (each batch costs a poll, an offset commit and a sink call);</li>
+ * <li>then waits until data was read since the last poll began, at most {@code idleWaitMs} (an idle source wakes
+ *     once per {@code idleWaitMs}; a heartbeat record queued without a read still leaves within that bound),
+ *     or at most {@value #FAILING_WAIT_MS} ms once a read failed (Debezium's failure surfaces at once).</li>
  * </ul>
- * No wake-up is lost: the count of reads is taken before the poll, so data read while the poll ran ends the
- * next wait at once. Before {@link #activate()} (no wrapped replication stream started yet, e.g. while Debezium
- * starts or snapshots) the gate never waits.
+ * So a change after a quiet spell is polled the moment its transaction is queued, and no poll comes back empty
+ * while data flows. Debezium's queue, polled with {@code poll.interval.ms = 1}, then only adds about a
+ * millisecond. No wake-up is lost: the count of reads is taken when a poll begins, so data read while it ran ends
+ * the next wait at once. Before {@link #activate()} (no wrapped replication stream started yet, e.g. while
+ * Debezium starts) the gate never waits.
  *
- * <p>Thread-safety: {@link #dataRead()}, {@link #activate()} and {@link #close()} may be called from any thread;
- * {@link #beforePoll()} and {@link #afterPoll(int)} from the one polling thread.
+ * <p>Thread-safety: {@link #dataRead()}, {@link #readFailed()}, {@link #activate()} and {@link #close()} may be
+ * called from any thread; {@link #beforePoll()} and {@link #afterPoll(int)} from the one polling thread.
  */
 final class PollGate {
 
@@ -33,9 +36,9 @@ final class PollGate {
     enum Step {
         /** Poll the queue now. */
         POLL,
-        /** The last poll was empty: wait for data (bounded). */
+        /** Wait for data (bounded), then poll. */
         AWAIT_DATA,
-        /** Busy: pause the linger so that records batch. */
+        /** Busy: let the linger pass since the last poll began, then wait for data as {@link #AWAIT_DATA}. */
         LINGER
     }
 
@@ -43,8 +46,7 @@ final class PollGate {
     static final long FAILING_WAIT_MS = 10;
 
     private final long idleWaitMs;
-    private final long lingerMs;
-    private final int busyAfter;
+    private final long lingerNanos;
     private final int fullBatch;
 
     private final AtomicLong reads = new AtomicLong();
@@ -57,24 +59,21 @@ final class PollGate {
 
     // polling thread only
     private long seen;
-    private boolean lastEmpty;
-    private int nonEmptyInARow;
+    private long lastPollStart;
     private int lastSize;
 
     /**
-     * @param idleWaitMs longest wait for data after an empty poll, > 0
-     * @param lingerMs   pause before a poll when busy; 0 disables it
-     * @param busyAfter  non-empty polls in a row that count as busy, >= 1
-     * @param fullBatch  a poll of this many records (the batch size) is not lingered after
+     * @param idleWaitMs longest wait for data, > 0
+     * @param lingerMs   least time between the starts of two polls while records flow; 0 disables it
+     * @param fullBatch  the batch size: after a poll of this many records the next poll is at once
      */
-    PollGate(long idleWaitMs, long lingerMs, int busyAfter, int fullBatch) {
-        if (idleWaitMs <= 0 || lingerMs < 0 || busyAfter < 1 || fullBatch < 1) {
+    PollGate(long idleWaitMs, long lingerMs, int fullBatch) {
+        if (idleWaitMs <= 0 || lingerMs < 0 || fullBatch < 1) {
             throw new IllegalArgumentException("idleWaitMs=" + idleWaitMs + " lingerMs=" + lingerMs
-                    + " busyAfter=" + busyAfter + " fullBatch=" + fullBatch);
+                    + " fullBatch=" + fullBatch);
         }
         this.idleWaitMs = idleWaitMs;
-        this.lingerMs = lingerMs;
-        this.busyAfter = busyAfter;
+        this.lingerNanos = TimeUnit.MILLISECONDS.toNanos(lingerMs);
         this.fullBatch = fullBatch;
     }
 
@@ -96,12 +95,12 @@ final class PollGate {
         signalAll();
     }
 
-    /** @return how many reads delivered something so far */
+    /** @return how many times records were signalled so far */
     long reads() {
         return reads.get();
     }
 
-    /** A wrapped replication stream started: from now on data reads are signalled, so the gate may wait. */
+    /** A wrapped replication stream started: from now on queued data is signalled, so the gate may wait. */
     void activate() {
         active = true;
     }
@@ -112,34 +111,42 @@ final class PollGate {
         signalAll();
     }
 
-    /** @return what {@link #beforePoll()} does next; pure, for tests and logging */
-    Step next() {
-        if (!active || closed) {
+    /**
+     * @param nowNanos {@link System#nanoTime()}
+     * @return what {@link #beforePoll()} does next; pure, for tests
+     */
+    Step next(long nowNanos) {
+        if (!active || closed || lastSize >= fullBatch) {
             return Step.POLL;
         }
-        if (lastEmpty) {
-            return Step.AWAIT_DATA;
-        }
-        if (lingerMs > 0 && nonEmptyInARow >= busyAfter && lastSize < fullBatch) {
+        if (lastSize > 0 && lingerNanos > 0 && nowNanos - lastPollStart < lingerNanos) {
             return Step.LINGER;
         }
-        return Step.POLL;
+        return Step.AWAIT_DATA;
+    }
+
+    /** @return the bound of a wait for data: {@code idleWaitMs}, or short once a read failed */
+    long waitBoundMs() {
+        return failing ? Math.min(FAILING_WAIT_MS, idleWaitMs) : idleWaitMs;
     }
 
     /**
-     * Polling thread, before it polls the queue: waits as {@link #next()} says.
+     * Polling thread, before it polls the queue: waits as {@link #next(long)} says.
      *
      * @return the step taken
      * @throws InterruptedException when the engine interrupts the polling thread (it stops)
      */
     Step beforePoll() throws InterruptedException {
-        Step step = next();
-        if (step == Step.AWAIT_DATA) {
+        long now = System.nanoTime();
+        Step step = next(now);
+        if (step == Step.LINGER) {
+            awaitClosed(lastPollStart + lingerNanos - now);
+        }
+        if (step != Step.POLL) {
             awaitReadSince(seen, waitBoundMs());
-        } else if (step == Step.LINGER) {
-            awaitClosed(lingerMs);
         }
         seen = reads.get();
+        lastPollStart = System.nanoTime();
         return step;
     }
 
@@ -149,14 +156,7 @@ final class PollGate {
      * @param size how many records the poll returned
      */
     void afterPoll(int size) {
-        lastEmpty = size == 0;
         lastSize = size;
-        nonEmptyInARow = size == 0 ? 0 : nonEmptyInARow + 1;
-    }
-
-    /** @return the bound of the next wait for data: {@code idleWaitMs}, or short once a read failed */
-    long waitBoundMs() {
-        return failing ? Math.min(FAILING_WAIT_MS, idleWaitMs) : idleWaitMs;
     }
 
     private void awaitReadSince(long count, long timeoutMs) throws InterruptedException {
@@ -174,8 +174,7 @@ final class PollGate {
         }
     }
 
-    private void awaitClosed(long timeoutMs) throws InterruptedException {
-        long nanos = TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+    private void awaitClosed(long nanos) throws InterruptedException {
         lock.lock();
         try {
             while (!closed && nanos > 0) {

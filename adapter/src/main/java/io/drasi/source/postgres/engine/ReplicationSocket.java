@@ -15,7 +15,7 @@ import org.postgresql.core.QueryExecutorBase;
  *
  * <p>pgjdbc offers no public way to wait for replication data with a bound: its {@code readPending()} returns at
  * once and its {@code read()} blocks without one. This class reaches the connection's {@link PGStream} (the
- * protected field {@code QueryExecutorBase.pgStream}) and peeks at it with a socket timeout, which pgjdbc's own
+ * protected field {@code QueryExecutorBase.pgStream}) and peeks at it with a socket timeout, as pgjdbc's own
  * {@code hasMessagePending()} does with 1 ms. The peek fills pgjdbc's input buffer and consumes nothing, so the
  * next {@code readPending()} reads the message as usual; it works the same on TLS sockets.
  *
@@ -83,9 +83,8 @@ final class ReplicationSocket {
      */
     void awaitReadable(int timeoutMs) {
         try {
-            if (stream.hasMessagePending()) { // buffered, or readable within 1 ms
-                return;
-            }
+            // peekChar() returns at once when a byte is already buffered and otherwise blocks in one socket read;
+            // unlike hasMessagePending() it costs no 1 ms timeout and no exception per message under load
             int previous = stream.getNetworkTimeout();
             stream.setNetworkTimeout(timeoutMs);
             try {

@@ -23,10 +23,10 @@ import org.apache.kafka.connect.source.SourceRecord;
  * <ul>
  * <li>{@link #buildReplicationConnection}: the replication stream's {@code readPending()} waits on the socket
  *     ({@link WaitingReplicationConnection}) instead of the streaming loop sleeping {@code poll.interval.ms};</li>
- * <li>{@link #doPoll()}: after an empty poll, waits until the streaming thread has read data (at most
- *     {@value #IDLE_WAIT_MS} ms); under steady load pauses the busy linger ({@value #LINGER_PROPERTY}, the
- *     adapter's {@code poll_interval}) so records batch ({@link PollGate}). With {@code poll.interval.ms = 1},
- *     Debezium's queue then returns as soon as records are there;</li>
+ * <li>{@link #doPoll()}: polls Debezium's queue only once the streaming thread has queued a transaction (waiting at
+ *     most {@value #IDLE_WAIT_MS} ms), and while records flow at most once per busy linger
+ *     ({@value #LINGER_PROPERTY}, the adapter's {@code poll_interval}) so they batch ({@link PollGate}). With
+ *     {@code poll.interval.ms = 1}, Debezium's queue then returns about a millisecond after it is polled;</li>
  * <li>{@link #doStop()}: ends a wait at once.</li>
  * </ul>
  *
@@ -41,11 +41,9 @@ public class WakeOnDataPostgresTask extends PostgresConnectorTask {
     static final long IDLE_WAIT_MS = 1000;
     /** Longest wait on the replication socket per read; bounds how late the streaming loop sees a stop. */
     static final int SOCKET_WAIT_MS = 500;
-    /** Non-empty polls in a row after which the linger applies. */
-    static final int BUSY_AFTER = 3;
 
     private final AtomicBoolean fallbackWarned = new AtomicBoolean();
-    private volatile PollGate gate = new PollGate(IDLE_WAIT_MS, 0, BUSY_AFTER, 1);
+    private volatile PollGate gate = new PollGate(IDLE_WAIT_MS, 0, 1);
     private volatile long lingerMs = DEFAULT_LINGER_MS;
     private volatile int batchSize = CommonConnectorConfig.DEFAULT_MAX_BATCH_SIZE;
 
@@ -57,7 +55,7 @@ public class WakeOnDataPostgresTask extends PostgresConnectorTask {
     public ChangeEventSourceCoordinator<PostgresPartition, PostgresOffsetContext> start(Configuration config) {
         lingerMs = Math.max(0, config.getLong(LINGER_PROPERTY, DEFAULT_LINGER_MS));
         batchSize = Math.max(1, config.getInteger(CommonConnectorConfig.MAX_BATCH_SIZE));
-        gate = new PollGate(IDLE_WAIT_MS, lingerMs, BUSY_AFTER, batchSize); // a restart starts afresh
+        gate = new PollGate(IDLE_WAIT_MS, lingerMs, batchSize); // a restart starts afresh
         return super.start(config);
     }
 

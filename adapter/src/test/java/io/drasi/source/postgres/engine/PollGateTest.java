@@ -17,45 +17,50 @@ class PollGateTest {
 
     private static final long LONG = TimeUnit.MINUTES.toMillis(10);
 
+    private static final long MS = 1_000_000L;
+
     @Test
     void next_beforeActivation_alwaysPolls() {
-        PollGate gate = new PollGate(LONG, 10, 3, 100);
+        PollGate gate = new PollGate(LONG, 10, 100);
         gate.afterPoll(0);
-        assertThat(gate.next()).isEqualTo(Step.POLL);
+        assertThat(gate.next(System.nanoTime())).isEqualTo(Step.POLL);
     }
 
     @Test
-    void next_afterEmptyPoll_awaitsData() {
-        PollGate gate = active(10);
-        gate.afterPoll(5);
-        assertThat(gate.next()).isEqualTo(Step.POLL);
-        gate.afterPoll(0);
-        assertThat(gate.next()).isEqualTo(Step.AWAIT_DATA);
-    }
-
-    @Test
-    void next_busyAfterThreePartialPolls_lingersUntilEmptyOrFull() {
-        PollGate gate = active(10);
-        gate.afterPoll(1);
-        gate.afterPoll(1);
-        assertThat(gate.next()).as("two in a row").isEqualTo(Step.POLL);
-        gate.afterPoll(1);
-        assertThat(gate.next()).as("three in a row").isEqualTo(Step.LINGER);
-        gate.afterPoll(100);
-        assertThat(gate.next()).as("a full batch: more is waiting, poll at once").isEqualTo(Step.POLL);
-        gate.afterPoll(0);
-        gate.afterPoll(1);
-        gate.afterPoll(1);
-        assertThat(gate.next()).as("the count restarts after an empty poll").isEqualTo(Step.POLL);
-    }
-
-    @Test
-    void next_lingerZero_neverLingers() {
+    void next_afterEmptyOrPartialPoll_awaitsData_afterFullBatch_pollsAtOnce() throws InterruptedException {
         PollGate gate = active(0);
-        for (int i = 0; i < 10; i++) {
-            gate.afterPoll(1);
-        }
-        assertThat(gate.next()).isEqualTo(Step.POLL);
+        assertThat(gate.next(System.nanoTime())).as("first poll").isEqualTo(Step.AWAIT_DATA);
+        gate.afterPoll(0);
+        assertThat(gate.next(System.nanoTime())).isEqualTo(Step.AWAIT_DATA);
+        gate.afterPoll(5);
+        assertThat(gate.next(System.nanoTime())).as("no empty poll while data flows").isEqualTo(Step.AWAIT_DATA);
+        gate.afterPoll(100);
+        assertThat(gate.next(System.nanoTime())).as("a full batch: a backlog, poll at once").isEqualTo(Step.POLL);
+    }
+
+    @Test
+    void next_recordsWithinTheLinger_linger_otherwiseAwaitData() throws InterruptedException {
+        PollGate gate = active(10);
+        gate.dataRead();
+        gate.beforePoll(); // data already signalled: no wait; the poll begins now
+        long began = System.nanoTime();
+        gate.afterPoll(3);
+        assertThat(gate.next(began + 2 * MS)).as("records, 2 ms after the poll began").isEqualTo(Step.LINGER);
+        assertThat(gate.next(began + 60 * MS)).as("records, but the linger has passed").isEqualTo(Step.AWAIT_DATA);
+        gate.afterPoll(0);
+        assertThat(gate.next(began + 2 * MS)).as("an empty poll: the next change goes at once")
+                .isEqualTo(Step.AWAIT_DATA);
+        gate.afterPoll(100);
+        assertThat(gate.next(began + 2 * MS)).as("a full batch is not lingered after").isEqualTo(Step.POLL);
+    }
+
+    @Test
+    void next_lingerZero_neverLingers() throws InterruptedException {
+        PollGate gate = active(0);
+        gate.dataRead();
+        gate.beforePoll();
+        gate.afterPoll(1);
+        assertThat(gate.next(System.nanoTime())).isEqualTo(Step.AWAIT_DATA);
     }
 
     @Test
@@ -63,15 +68,16 @@ class PollGateTest {
         PollGate gate = active(10);
         gate.afterPoll(0);
         gate.close();
-        assertThat(gate.next()).isEqualTo(Step.POLL);
+        assertThat(gate.next(System.nanoTime())).isEqualTo(Step.POLL);
         assertThat(gate.beforePoll()).isEqualTo(Step.POLL);
     }
 
     @Test
     void beforePoll_dataReadWhilePolling_returnsWithoutWaiting() throws InterruptedException {
         PollGate gate = active(10);
+        gate.dataRead();
         gate.beforePoll();  // takes the read count
-        gate.dataRead();    // the streaming thread read while the poll ran...
+        gate.dataRead();    // the streaming thread queued data while the poll ran...
         gate.afterPoll(0);  // ...but the poll had come back empty just before
         long t0 = System.nanoTime();
         assertThat(gate.beforePoll()).isEqualTo(Step.AWAIT_DATA);
@@ -81,6 +87,7 @@ class PollGateTest {
     @Test
     void beforePoll_waitingForData_wokenByRead() throws Exception {
         PollGate gate = active(10);
+        gate.dataRead();
         gate.beforePoll();
         gate.afterPoll(0);
         CompletableFuture<Step> waiter = CompletableFuture.supplyAsync(() -> {
@@ -98,6 +105,7 @@ class PollGateTest {
     @Test
     void beforePoll_waitingForData_wokenByClose() throws Exception {
         PollGate gate = active(10);
+        gate.dataRead();
         gate.beforePoll();
         gate.afterPoll(0);
         CompletableFuture<Step> waiter = CompletableFuture.supplyAsync(() -> {
@@ -115,6 +123,7 @@ class PollGateTest {
     @Test
     void beforePoll_waitingForData_wokenByReadFailure_laterWaitsShort() throws Exception {
         PollGate gate = active(10);
+        gate.dataRead();
         gate.beforePoll();
         gate.afterPoll(0);
         assertThat(gate.waitBoundMs()).isEqualTo(LONG);
@@ -134,6 +143,7 @@ class PollGateTest {
     @Test
     void beforePoll_interrupted_throwsInterruptedException() throws Exception {
         PollGate gate = active(10);
+        gate.dataRead();
         gate.beforePoll();
         gate.afterPoll(0);
         CountDownLatch interrupted = new CountDownLatch(1);
@@ -152,13 +162,13 @@ class PollGateTest {
 
     @Test
     void constructor_invalidBounds_refused() {
-        assertThatThrownBy(() -> new PollGate(0, 1, 1, 1)).isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> new PollGate(1, -1, 1, 1)).isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> new PollGate(1, 1, 0, 1)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new PollGate(0, 1, 1)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new PollGate(1, -1, 1)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new PollGate(1, 1, 0)).isInstanceOf(IllegalArgumentException.class);
     }
 
     private static PollGate active(long lingerMs) {
-        PollGate gate = new PollGate(LONG, lingerMs, 3, 100);
+        PollGate gate = new PollGate(LONG, lingerMs, 100);
         gate.activate();
         return gate;
     }

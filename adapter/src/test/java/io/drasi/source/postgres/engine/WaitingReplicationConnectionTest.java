@@ -24,19 +24,19 @@ import org.junit.jupiter.api.Test;
 /** The stream wrapper without a server: fallback when the socket is unreachable, and what it tells the gate. */
 class WaitingReplicationConnectionTest {
 
-    private final PollGate gate = new PollGate(1000, 0, 3, 100);
+    private final PollGate gate = new PollGate(1000, 0, 100);
     private final AtomicBoolean warned = new AtomicBoolean();
     private final FakeStream stream = new FakeStream();
 
     @Test
     void startStreaming_notAJdbcConnection_fallsBackWarnsOnceAndActivatesTheGate() throws Exception {
         WaitingReplicationConnection c = new WaitingReplicationConnection(new FakeConnection(stream), gate, 3, 500, 1, warned);
+        assertThat(gate.next(System.nanoTime())).as("inactive before a stream started").isEqualTo(PollGate.Step.POLL);
         WaitingReplicationConnection.WaitingStream first = (WaitingReplicationConnection.WaitingStream) c.startStreaming(null);
         assertThat(first.waitsOnSocket()).isFalse();
         assertThat(warned).isTrue();
-        assertThat(gate.next()).isEqualTo(PollGate.Step.POLL);
-        gate.afterPoll(0);
-        assertThat(gate.next()).as("active after the first stream started").isEqualTo(PollGate.Step.AWAIT_DATA);
+        assertThat(gate.next(System.nanoTime())).as("active after the first stream started")
+                .isEqualTo(PollGate.Step.AWAIT_DATA);
         warned.set(false);
         new WaitingReplicationConnection(new FakeConnection(stream), gate, 3, 500, 1, new AtomicBoolean(true)).startStreaming(null);
         assertThat(warned).as("a connection of the same task does not warn again").isFalse();
