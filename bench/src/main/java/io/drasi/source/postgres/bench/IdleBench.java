@@ -35,7 +35,7 @@ import java.util.concurrent.locks.LockSupport;
  *     second of each rate is warm-up. {@code cpu_pct}: the process CPU time of the rate without the writer thread's
  *     own (the JDBC inserts), as % of one core.</li>
  * </ol>
- * Prints {@code idle ...} and {@code idle_latency ...} lines and a summary against the goals (idle ≤ 3 %, p50 ≤
+ * Then {@code close()} after 3 s idle is timed. Prints {@code idle ...} and {@code idle_latency ...} lines and a summary against the goals (idle ≤ 3 %, p50 ≤
  * 10 ms, p99 ≤ 50 ms). Options: {@code --quick}, {@code --idle-seconds N}, {@code --rate-seconds N}; others (of
  * {@code bench/run}) are ignored. Run by {@code bench/run} (full runs and {@code --only idle}).
  */
@@ -126,6 +126,12 @@ public final class IdleBench {
                         + " (goal <= 50), CPU %.1f %% of a core (without the writer)", rate, p50, p99, cpu));
                 Thread.sleep(1000);
             }
+            Thread.sleep(3000); // idle again: the stream and the polling thread wait
+            long t0 = System.nanoTime();
+            source.close();
+            long closeMs = (System.nanoTime() - t0) / 1_000_000;
+            System.out.printf(Locale.ROOT, "idle close_ms=%d%n", closeMs);
+            summary.add("close() while idle: " + closeMs + " ms");
         }
         System.out.println("idle summary (default config; " + Files.readString(Path.of("/proc/loadavg")).trim()
                 + "):");

@@ -8,9 +8,7 @@ import io.drasi.source.postgres.State;
 import io.drasi.source.postgres.model.SourceChange;
 import io.drasi.source.postgres.testing.PostgresExtension;
 import io.drasi.source.postgres.testing.PostgresServer;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
+import io.drasi.source.postgres.testing.StderrCapture;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -41,7 +39,7 @@ class WakeOnDataTest {
         PostgresServer db = pg.newDatabase("wake_bursts");
         db.execute("CREATE TABLE t (id int PRIMARY KEY)");
         RecordingSink sink = new RecordingSink();
-        String logs = capturingStderr(() -> {
+        String logs = StderrCapture.during(() -> {
             try (PostgresReplicationSource source = new PostgresReplicationSource("src", config(db, "s_wake_bursts", "t").build())) {
                 source.start(sink);
                 assertThat(source.awaitState(State.RUNNING, WAIT)).isTrue();
@@ -110,7 +108,7 @@ class WakeOnDataTest {
         System.setProperty(SWITCH, "false");
         String logs;
         try {
-            logs = capturingStderr(() -> {
+            logs = StderrCapture.during(() -> {
                 try (PostgresReplicationSource source = new PostgresReplicationSource("src",
                         config(db, "s_wake_fallback", "t").build())) {
                     source.start(sink);
@@ -182,23 +180,5 @@ class WakeOnDataTest {
 
     private static List<Integer> range(int from, int to) {
         return IntStream.rangeClosed(from, to).boxed().toList();
-    }
-
-    private interface Body {
-        void run() throws Exception;
-    }
-
-    /** Runs {@code body} with stderr (where slf4j-simple logs) captured; replays it afterwards. */
-    private static String capturingStderr(Body body) throws Exception {
-        PrintStream original = System.err;
-        ByteArrayOutputStream captured = new ByteArrayOutputStream();
-        System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
-        try {
-            body.run();
-        } finally {
-            System.setErr(original);
-            original.print(captured.toString(StandardCharsets.UTF_8));
-        }
-        return captured.toString(StandardCharsets.UTF_8);
     }
 }
