@@ -121,7 +121,7 @@ public final class PostgresReplicationSource implements AutoCloseable {
     private final PostgresSourceConfig config;
     private final StatsCounter stats = new StatsCounter(Clock.systemUTC());
     private final PgValueConverter converter;
-    private final AtomicReference<State> state = new AtomicReference<>(State.CREATED);
+    private final StateCell state = new StateCell(State.CREATED);
     private final AtomicReference<SourceFailedException> failure = new AtomicReference<>();
     /** Cancels the first bootstrap and every later one when the source is closed. */
     private final BootstrapCancellation cancellation = new BootstrapCancellation();
@@ -884,9 +884,9 @@ public final class PostgresReplicationSource implements AutoCloseable {
                     }
                 }
             }
+            SourceFailedException failed = f;
             for (State now = state.get(); !now.isTerminal() && now != State.STOPPING; now = state.get()) {
-                if (state.compareAndSet(now, State.FAILED)) {
-                    failure.compareAndSet(null, f);
+                if (state.compareAndSet(now, State.FAILED, () -> failure.compareAndSet(null, failed))) {
                     LOG.error("source {} failed ({}): {}", id, f.reason(), f.getMessage());
                     return;
                 }
@@ -909,8 +909,7 @@ public final class PostgresReplicationSource implements AutoCloseable {
      */
     private void fail(SourceFailedException error) {
         for (State s = state.get(); s != State.STOPPING && !s.isTerminal(); s = state.get()) {
-            if (state.compareAndSet(s, State.FAILED)) {
-                failure.compareAndSet(null, error);
+            if (state.compareAndSet(s, State.FAILED, () -> failure.compareAndSet(null, error))) {
                 BatchHandler h = batchHandler;
                 if (h != null) {
                     h.refuseNewBatches(); // nothing is delivered once the source says FAILED
@@ -951,7 +950,8 @@ public final class PostgresReplicationSource implements AutoCloseable {
     }
 
     /**
-     * Waits until the source reaches {@code target} or a terminal state.
+     * Waits until the source reaches {@code target} or a terminal state; the thread blocks until a state change
+     * wakes it (no polling).
      *
      * @param target  the state to wait for
      * @param timeout how long to wait
@@ -959,18 +959,7 @@ public final class PostgresReplicationSource implements AutoCloseable {
      * @throws InterruptedException when interrupted
      */
     public boolean awaitState(State target, Duration timeout) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (System.nanoTime() < deadline) {
-            State s = state.get();
-            if (s == target) {
-                return true;
-            }
-            if (s.isTerminal()) {
-                return false;
-            }
-            Thread.sleep(10);
-        }
-        return state.get() == target;
+        return state.await(target, timeout.toNanos());
     }
 
     /**
@@ -1268,5 +1257,50 @@ public final class PostgresReplicationSource implements AutoCloseable {
     @Override
     public String toString() {
         return "PostgresReplicationSource[" + id + ", " + state.get() + ", " + config + "]";
+    }
+
+    /**
+     * The lifecycle state: compare-and-set transitions that wake {@link #awaitState} waiters, so a waiting thread
+     * blocks instead of polling (issue 19: idle cost). Thread-safe.
+     */
+    private static final class StateCell {
+        private volatile State value;
+
+        StateCell(State initial) {
+            this.value = initial;
+        }
+
+        State get() {
+            return value;
+        }
+
+        synchronized boolean compareAndSet(State expected, State next) {
+            return compareAndSet(expected, next, () -> { });
+        }
+
+        /** Like {@link #compareAndSet(State, State)}, running {@code before} (e.g. recording the failure) first, so
+         *  whoever sees the new state also sees its effect. */
+        synchronized boolean compareAndSet(State expected, State next, Runnable before) {
+            if (value != expected) {
+                return false;
+            }
+            before.run();
+            value = next;
+            notifyAll();
+            return true;
+        }
+
+        /** @return true once the state is {@code target}; false when it became terminal or the time ran out */
+        synchronized boolean await(State target, long nanos) throws InterruptedException {
+            long deadline = System.nanoTime() + Math.min(nanos, Long.MAX_VALUE / 4);
+            while (value != target && !value.isTerminal()) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return false;
+                }
+                TimeUnit.NANOSECONDS.timedWait(this, left);
+            }
+            return value == target;
+        }
     }
 }

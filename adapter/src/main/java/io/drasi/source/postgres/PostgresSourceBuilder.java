@@ -231,7 +231,7 @@ public final class PostgresSourceBuilder {
     }
 
     /**
-     * @param pollInterval engine poll wait, at least 1 ms
+     * @param pollInterval busy linger (wait before the next batch under steady load), at least 1 ms
      * @return this
      */
     public PostgresSourceBuilder withPollInterval(Duration pollInterval) {

@@ -244,7 +244,7 @@ public final class PostgresSourceConfig {
         return enc.equals(".") ? "%2E" : enc.equals("..") ? "%2E%2E" : enc;
     }
 
-    /** @return how long the engine waits for changes between polls, at least 1 ms (default 10 ms) */
+    /** @return the busy linger: how long the engine waits before the next batch under steady load, at least 1 ms (default 10 ms) */
     public Duration pollInterval() {
         return pollInterval;
     }

@@ -108,8 +108,11 @@ public final class ConfigKeys {
 
     public static final ConfigKey<Duration> POLL_INTERVAL = new ConfigKey<>("poll_interval", KeyType.DURATION,
             Duration.ofMillis(10), "`10ms`",
-            "How long the engine waits for new changes before polling again; drives latency (10ms measured "
-                    + "p50 7ms; Debezium's 500ms gives ~0.5s). At least 1ms.",
+            "Busy linger: under a steady stream of changes the engine waits this long before taking the next "
+                    + "batch, so changes are delivered in batches (less CPU per change, up to this much more latency)."
+                    + " Idle or sparse changes are not delayed: the source wakes when data arrives (measured idle "
+                    + "CPU and latency: docs/PERFORMANCE.md). Also the polling period if the replication socket "
+                    + "cannot be waited on (logged at WARN). At least 1ms.",
             OPTIONAL, PLAIN, NOT_NULL, PostgresSourceConfig::pollInterval, PostgresSourceBuilder::withPollInterval);
 
     public static final ConfigKey<Integer> MAX_BATCH_SIZE = new ConfigKey<>("max_batch_size", KeyType.INT, 2048,

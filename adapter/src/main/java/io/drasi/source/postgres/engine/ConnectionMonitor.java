@@ -15,6 +15,11 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import javax.management.MBeanServer;
+import javax.management.MBeanServerDelegate;
+import javax.management.MBeanServerNotification;
+import javax.management.Notification;
+import javax.management.NotificationFilter;
+import javax.management.NotificationListener;
 import javax.management.ObjectName;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -28,7 +33,7 @@ import org.slf4j.LoggerFactory;
 public final class ConnectionMonitor implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(ConnectionMonitor.class);
-    private static final long PERIOD_MS = 200;
+    private static final long PERIOD_MS = 1000; // each tick is a wake-up and a query: idle cost (issue 19)
 
     public interface Listener {
         void connected();
@@ -76,6 +81,39 @@ public final class ConnectionMonitor implements AutoCloseable {
 
     public void start() {
         executor.scheduleWithFixedDelay(this::tick, PERIOD_MS, PERIOD_MS, TimeUnit.MILLISECONDS);
+        try {
+            mbeans.addNotificationListener(MBeanServerDelegate.DELEGATE_NAME, unregistered, unregisteredFilter, null);
+        } catch (javax.management.InstanceNotFoundException e) {
+            LOG.debug("source {}: no MBean server delegate: {}", sourceId, e.toString());
+        }
+    }
+
+    /**
+     * Debezium unregisters its streaming metrics when its task stops, also to restart after a lost connection, which
+     * may be over before the next tick: seen here at once, the loss is not missed (RECONNECTING, then RUNNING at the
+     * next tick, and the reconnect is counted).
+     */
+    private final NotificationListener unregistered = this::onUnregistered;
+    private final NotificationFilter unregisteredFilter = this::isOurStreamingMetrics;
+
+    private void onUnregistered(Notification notification, Object handback) {
+        try {
+            executor.execute(this::lost);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // closed
+        }
+    }
+
+    private boolean isOurStreamingMetrics(Notification n) {
+        return n instanceof MBeanServerNotification m
+                && MBeanServerNotification.UNREGISTRATION_NOTIFICATION.equals(m.getType()) && pattern.apply(m.getMBeanName());
+    }
+
+    private void lost() {
+        if (Boolean.TRUE.equals(lastConnected)) {
+            lastConnected = Boolean.FALSE;
+            listener.disconnected();
+        }
     }
 
     private void tick() {
@@ -209,6 +247,11 @@ public final class ConnectionMonitor implements AutoCloseable {
 
     @Override
     public void close() {
+        try {
+            mbeans.removeNotificationListener(MBeanServerDelegate.DELEGATE_NAME, unregistered, unregisteredFilter, null);
+        } catch (javax.management.InstanceNotFoundException | javax.management.ListenerNotFoundException e) {
+            // never added
+        }
         executor.shutdownNow();
         try {
             executor.awaitTermination(5, TimeUnit.SECONDS);

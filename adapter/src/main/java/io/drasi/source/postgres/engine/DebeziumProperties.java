@@ -42,7 +42,9 @@ public final class DebeziumProperties {
         Properties p = new Properties();
         p.putAll(engineDefaults);
         p.setProperty("name", "drasi-" + topicPrefix(sourceId));
-        p.setProperty("connector.class", "io.debezium.connector.postgresql.PostgresConnector");
+        // Debezium's connector, paced by data instead of a clock (issue 19): waits on the replication socket and
+        // wakes the polling thread when data was read; its tasks see Debezium's own connector class.
+        p.setProperty("connector.class", io.drasi.source.postgres.engine.WakeOnDataPostgresConnector.class.getName());
         p.setProperty("topic.prefix", topicPrefix(sourceId));
 
         p.setProperty("database.hostname", config.host());
@@ -77,7 +79,10 @@ public final class DebeziumProperties {
         p.setProperty("provide.transaction.metadata", "true"); // BEGIN/END: commit LSN and transaction counts
         p.setProperty("slot.drop.on.stop", "false");
 
-        p.setProperty("poll.interval.ms", Long.toString(Math.max(1, config.pollInterval().toMillis())));
+        // The queue returns as soon as records are there; poll_interval is the linger under steady load
+        p.setProperty("poll.interval.ms", "1");
+        p.setProperty(io.drasi.source.postgres.engine.WakeOnDataPostgresTask.LINGER_PROPERTY,
+                Long.toString(Math.max(1, config.pollInterval().toMillis())));
         p.setProperty("max.batch.size", Integer.toString(config.maxBatchSize()));
         p.setProperty("max.queue.size", Integer.toString(config.maxQueueSize()));
         long hb = config.heartbeatInterval().toMillis();
@@ -176,6 +181,7 @@ public final class DebeziumProperties {
         /** Keys the adapter controls, each with the first-class key to use instead. */
         private static final Map<String, String> MANAGED = Map.ofEntries(
                 Map.entry("poll.interval.ms", "poll_interval"),
+                Map.entry(io.drasi.source.postgres.engine.WakeOnDataPostgresTask.LINGER_PROPERTY, "poll_interval"),
                 Map.entry("max.batch.size", "max_batch_size"),
                 Map.entry("max.queue.size", "max_queue_size"),
                 Map.entry("heartbeat.interval.ms", "heartbeat_interval"),

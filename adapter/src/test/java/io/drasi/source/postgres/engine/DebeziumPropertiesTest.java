@@ -6,6 +6,8 @@ import io.drasi.source.postgres.config.Naming;
 import io.drasi.source.postgres.model.TableId;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.drasi.source.postgres.engine.WakeOnDataPostgresConnector;
+import io.drasi.source.postgres.engine.WakeOnDataPostgresTask;
 import io.drasi.source.postgres.mapping.value.PgValueConverter;
 import java.util.List;
 import java.util.Properties;
@@ -35,7 +37,9 @@ class DebeziumPropertiesTest {
         PostgresSourceConfig config = PostgresSourceConfig.builder().withDatabase("db").withUser("u").withPassword("pw")
                 .withTables("sales.\"Odd.Table\"").withInMemoryOffsets().build();
         Properties p = props(config);
-        assertThat(p.getProperty("poll.interval.ms")).isEqualTo("10");
+        assertThat(p.getProperty("connector.class")).isEqualTo(WakeOnDataPostgresConnector.class.getName());
+        assertThat(p.getProperty("poll.interval.ms")).isEqualTo("1");
+        assertThat(p.getProperty(WakeOnDataPostgresTask.LINGER_PROPERTY)).isEqualTo("10");
         assertThat(p.getProperty("skipped.operations")).isEqualTo("none");
         assertThat(p.getProperty("provide.transaction.metadata")).isEqualTo("true");
         assertThat(p.getProperty("snapshot.mode")).isEqualTo("no_data");

@@ -91,7 +91,7 @@ public final class LatencyBench {
         System.exit(0);
     }
 
-    private static void write(PreparedStatement insert, long[] committed, int id) throws Exception {
+    static void write(PreparedStatement insert, long[] committed, int id) throws Exception {
         insert.setLong(1, id);
         insert.setInt(2, id % 1000);
         insert.setLong(3, id * 7L);
@@ -99,7 +99,7 @@ public final class LatencyBench {
         committed[id] = System.nanoTime();
     }
 
-    private static void awaitArrival(AtomicLongArray arrived, int from, int to, long timeoutMs) throws InterruptedException {
+    static void awaitArrival(AtomicLongArray arrived, int from, int to, long timeoutMs) throws InterruptedException {
         long deadline = System.currentTimeMillis() + timeoutMs;
         for (int i = from; i < to; i++) {
             while (arrived.get(i) == 0) {

@@ -6,6 +6,7 @@ import io.drasi.source.postgres.PostgresReplicationSource;
 import io.drasi.source.postgres.PostgresSourceConfig;
 import io.drasi.source.postgres.SourceClosedException;
 import io.drasi.source.postgres.SourceStats;
+import io.drasi.source.postgres.State;
 import io.drasi.source.postgres.http.DrasiHttpSink;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -13,7 +14,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import picocli.CommandLine.Command;
@@ -112,7 +112,9 @@ final class StreamCommand implements Callable<Integer> {
         AtomicLong printed = new AtomicLong();
         AtomicLong truncatesSkipped = new AtomicLong();
         CountDownLatch reached = new CountDownLatch(1);
+        AtomicBoolean streaming = new AtomicBoolean(); // start() returned: reaching N stops the source from the sink
         long start = System.nanoTime();
+        PostgresReplicationSource source = new PostgresReplicationSource(loaded.sourceId(), config);
         ChangeSink sink = batch -> {
             if (http != null) {
                 http.accept(batch);
@@ -122,9 +124,11 @@ final class StreamCommand implements Callable<Integer> {
             long total = printed.addAndGet(batch.size());
             if (maxChanges > 0 && total >= maxChanges) {
                 reached.countDown();
+                if (streaming.get()) {
+                    source.close(); // from the sink: requests the stop; this batch is acknowledged first
+                }
             }
         };
-        PostgresReplicationSource source = new PostgresReplicationSource(loaded.sourceId(), config);
         MetricsServer metrics = MetricsServer.start(metricsPort, metricsHost, source);
         AtomicBoolean finished = new AtomicBoolean();
         Progress progress = Progress.start(progressInterval, source::stats, printed::get, config,
@@ -169,10 +173,10 @@ final class StreamCommand implements Callable<Integer> {
             }
             System.err.println("drasi-pg stream: streaming" + (maxChanges > 0 ? " until " + maxChanges + " changes " + verb : "")
                     + " (Ctrl-C to stop)");
-            while (!reached.await(100, TimeUnit.MILLISECONDS)) {
-                if (source.state().isTerminal()) {
-                    break;
-                }
+            streaming.set(true);
+            // blocks until the source stops (SIGTERM, failure, or N reached): no polling while idle
+            while (reached.getCount() > 0 && !source.state().isTerminal()) {
+                source.awaitState(State.STOPPED, Duration.ofHours(1));
             }
             if (source.failure().isPresent()) {
                 Throwable f = SinkOptions.unwrap(source.failure().get());

@@ -9,10 +9,12 @@ import io.drasi.source.postgres.PostgresReplicationSource;
 import io.drasi.source.postgres.PostgresSourceBuilder;
 import io.drasi.source.postgres.PostgresSourceConfig;
 import io.drasi.source.postgres.SourceDiagnostics;
+import io.drasi.source.postgres.State;
 import io.drasi.source.postgres.core.SslMode;
 import io.drasi.source.postgres.local.LocalPostgres;
 import io.drasi.source.postgres.model.SourceChange;
 import io.drasi.source.postgres.testing.PostgresHarness;
+import io.drasi.source.postgres.testing.StderrCapture;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -253,6 +255,51 @@ class TlsTest {
             dropSlot(slot);
         }
         assertThat(SourceDiagnostics.allOk(SourceDiagnostics.run(config))).isTrue();
+    }
+
+    /** Between changes the replication stream waits on its TLS socket (issue 19): idle gaps, then every change. */
+    @Test
+    void streaming_idleGapsOverTls_waitsOnTheSocketAndDeliversEveryChange() throws Exception {
+        PostgresSourceConfig config = config(SslMode.REQUIRE, pg.host(), "tls_idle").build();
+        List<String> received = new ArrayList<>();
+        Object lock = new Object();
+        try {
+            String logs = StderrCapture.during(() -> {
+                try (PostgresReplicationSource source = new PostgresReplicationSource(SOURCE_ID, config)) {
+                    source.start(batch -> {
+                        synchronized (lock) {
+                            batch.forEach(c -> received.add(c.change().getClass().getSimpleName()));
+                            lock.notifyAll();
+                        }
+                    });
+                    assertThat(source.awaitState(State.RUNNING, Duration.ofSeconds(60))).isTrue();
+                    for (int i = 1; i <= 3; i++) {
+                        Thread.sleep(1500); // idle: the stream blocks in a read of the TLS socket
+                        try (Connection c = admin(); Statement st = c.createStatement()) {
+                            st.execute("INSERT INTO t VALUES (" + -i + ", 'after an idle gap')");
+                        }
+                        synchronized (lock) {
+                            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+                            while (received.size() < i) {
+                                long left = deadline - System.nanoTime();
+                                assertThat(left).as("change %s after an idle gap", i).isPositive();
+                                lock.wait(Math.max(1, left / 1_000_000));
+                            }
+                        }
+                    }
+                    assertThat(connections()).as("the replication connection is a TLS walsender")
+                            .anyMatch(c -> "walsender".equals(c.backendType()) && c.ssl());
+                }
+            });
+            assertThat(logs).as("waits on the TLS socket, no fallback to polling")
+                    .doesNotContain("cannot wait on the replication socket");
+        } finally {
+            try (Connection c = admin(); Statement st = c.createStatement()) {
+                st.execute("DELETE FROM t WHERE id < 0");
+            }
+            dropSlot("tls_idle");
+        }
+        assertThat(received).containsExactly("Insert", "Insert", "Insert");
     }
 
     @Test

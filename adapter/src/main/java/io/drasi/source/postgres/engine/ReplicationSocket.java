@@ -1,0 +1,110 @@
+package io.drasi.source.postgres.engine;
+
+import io.debezium.connector.postgresql.connection.ReplicationConnection;
+import io.debezium.jdbc.JdbcConnection;
+import java.io.IOException;
+import java.lang.reflect.Field;
+import java.net.SocketTimeoutException;
+import java.sql.SQLException;
+import org.postgresql.core.BaseConnection;
+import org.postgresql.core.PGStream;
+import org.postgresql.core.QueryExecutorBase;
+
+/**
+ * Waits until the replication connection's socket has a byte to read, without consuming it (internal).
+ *
+ * <p>pgjdbc offers no public way to wait for replication data with a bound: its {@code readPending()} returns at
+ * once and its {@code read()} blocks without one. This class reaches the connection's {@link PGStream} (the
+ * protected field {@code QueryExecutorBase.pgStream}) and peeks at it with a socket timeout, as pgjdbc's own
+ * {@code hasMessagePending()} does with 1 ms. The peek fills pgjdbc's input buffer and consumes nothing, so the
+ * next {@code readPending()} reads the message as usual; it works the same on TLS sockets.
+ *
+ * <p>Thread-safety: only the streaming thread reads from a replication connection (Debezium's keep-alive thread
+ * and the offset commit only write status updates, under pgjdbc's lock, and never touch the input side or the
+ * socket timeout), so {@link #awaitReadable} is called from that one thread and needs no lock.
+ */
+final class ReplicationSocket {
+
+    /** Set to {@code false} to switch the wait off (falls back to polling, logs one WARN per source). */
+    static final String SWITCH = "drasi.pg.engine.socketWait";
+
+    private static final Object PG_STREAM; // the Field, or the Throwable that prevented reaching it
+
+    static {
+        Object f;
+        try {
+            Field field = QueryExecutorBase.class.getDeclaredField("pgStream");
+            field.setAccessible(true);
+            f = field;
+        } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
+            f = e;
+        }
+        PG_STREAM = f;
+    }
+
+    private final PGStream stream;
+
+    private ReplicationSocket(PGStream stream) {
+        this.stream = stream;
+    }
+
+    /**
+     * @param connection Debezium's replication connection, streaming
+     * @return the socket of that connection
+     * @throws Unreachable why the socket cannot be used (switched off, pgjdbc internals not as expected)
+     */
+    static ReplicationSocket of(ReplicationConnection connection) throws Unreachable {
+        if ("false".equalsIgnoreCase(System.getProperty(SWITCH, "true").trim())) {
+            throw new Unreachable("switched off by -D" + SWITCH + "=false");
+        }
+        if (!(PG_STREAM instanceof Field field)) {
+            throw new Unreachable("pgjdbc's QueryExecutorBase.pgStream is not accessible: " + PG_STREAM);
+        }
+        if (!(connection instanceof JdbcConnection jdbc)) {
+            throw new Unreachable("the replication connection is a " + connection.getClass().getName()
+                    + ", not a JDBC connection");
+        }
+        try {
+            Object executor = jdbc.connection().unwrap(BaseConnection.class).getQueryExecutor();
+            if (!(executor instanceof QueryExecutorBase)) {
+                throw new Unreachable("pgjdbc's query executor is a " + executor.getClass().getName());
+            }
+            return new ReplicationSocket((PGStream) field.get(executor));
+        } catch (SQLException | ReflectiveOperationException | RuntimeException | LinkageError e) {
+            throw new Unreachable("cannot reach the replication socket: " + e);
+        }
+    }
+
+    /**
+     * Waits until a byte can be read (or is already buffered), at most {@code timeoutMs}. Returns early on a
+     * closed or broken connection: the caller's next read reports that the way Debezium expects.
+     *
+     * @param timeoutMs the bound, > 0
+     */
+    void awaitReadable(int timeoutMs) {
+        try {
+            // peekChar() returns at once when a byte is already buffered and otherwise blocks in one socket read;
+            // unlike hasMessagePending() it costs no 1 ms timeout and no exception per message under load
+            int previous = stream.getNetworkTimeout();
+            stream.setNetworkTimeout(timeoutMs);
+            try {
+                stream.peekChar();
+            } catch (SocketTimeoutException e) {
+                // nothing within the bound: the caller's loop runs its heartbeat, probe and stop checks
+            } finally {
+                stream.setNetworkTimeout(previous);
+            }
+        } catch (IOException e) {
+            // closed or broken: the next read fails with pgjdbc's own exception
+        }
+    }
+
+    /** Why the socket cannot be waited on. */
+    static final class Unreachable extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        Unreachable(String message) {
+            super(message, null, false, false);
+        }
+    }
+}

@@ -1,0 +1,243 @@
+package io.drasi.source.postgres.engine;
+
+import io.debezium.connector.postgresql.connection.Lsn;
+import io.debezium.connector.postgresql.connection.ReplicationConnection;
+import io.debezium.connector.postgresql.connection.ReplicationMessage;
+import io.debezium.connector.postgresql.connection.ReplicationStream;
+import io.debezium.connector.postgresql.connection.WalPositionLocator;
+import io.debezium.connector.postgresql.spi.SlotCreationResult;
+import java.sql.SQLException;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Debezium's replication connection with one difference: the streams it starts wait on the socket (internal).
+ *
+ * <p>Debezium's streaming loop calls {@code readPending()} and, after five empty reads, sleeps
+ * {@code poll.interval.ms}: the interval is both the idle wake-up rate and the added latency. The wrapped stream's
+ * {@code readPending()} first waits up to {@code socketWaitMs} for the socket to become readable
+ * ({@link ReplicationSocket}), so an idle stream wakes a few times a second and data is read the moment it
+ * arrives. The {@link PollGate} is told when a transaction is queued, and when a read failed. When the socket
+ * cannot be reached, the stream logs one WARN per source and instead pauses {@code fallbackPauseMs} after each
+ * empty read: Debezium's stock polling at the configured {@code poll_interval}.
+ *
+ * <p>Thread-safety: as Debezium's; the stream is used by the streaming thread, {@code flushLsn} and keep-alive
+ * by others exactly as before.
+ */
+final class WaitingReplicationConnection implements ReplicationConnection {
+
+    private static final Logger LOG = LoggerFactory.getLogger(WaitingReplicationConnection.class);
+
+    private final ReplicationConnection delegate;
+    private final PollGate gate;
+    private final int signalEvery;
+    private final int socketWaitMs;
+    private final long fallbackPauseMs;
+    private final AtomicBoolean fallbackWarned;
+
+    /**
+     * @param delegate        Debezium's connection
+     * @param gate            told when a transaction (or a non-transactional message) is queued, or a read failed
+     * @param signalEvery     inside a large transaction, tell the gate after this many messages (the batch size)
+     * @param socketWaitMs    longest wait on the socket per read, > 0
+     * @param fallbackPauseMs pause after an empty read when the socket cannot be waited on, >= 1
+     * @param fallbackWarned  shared by the connections of one task, so the fallback is logged once
+     */
+    WaitingReplicationConnection(ReplicationConnection delegate, PollGate gate, int signalEvery, int socketWaitMs,
+                                 long fallbackPauseMs, AtomicBoolean fallbackWarned) {
+        this.delegate = delegate;
+        this.gate = gate;
+        this.signalEvery = Math.max(1, signalEvery);
+        this.socketWaitMs = socketWaitMs;
+        this.fallbackPauseMs = Math.max(1, fallbackPauseMs);
+        this.fallbackWarned = fallbackWarned;
+    }
+
+    private ReplicationStream wrap(ReplicationStream stream) {
+        ReplicationSocket socket;
+        try {
+            socket = ReplicationSocket.of(delegate);
+        } catch (ReplicationSocket.Unreachable e) {
+            socket = null;
+            if (fallbackWarned.compareAndSet(false, true)) {
+                LOG.warn("cannot wait on the replication socket ({}); polling it every {} ms instead (poll_interval),"
+                        + " which costs more CPU while idle", e.getMessage(), fallbackPauseMs);
+            }
+        }
+        gate.activate();
+        return new WaitingStream(stream, socket, socketWaitMs, fallbackPauseMs, gate, signalEvery);
+    }
+
+    @Override
+    public ReplicationStream startStreaming(WalPositionLocator walPosition) throws SQLException, InterruptedException {
+        return wrap(delegate.startStreaming(walPosition));
+    }
+
+    @Override
+    public ReplicationStream startStreaming(Lsn offset, WalPositionLocator walPosition)
+            throws SQLException, InterruptedException {
+        return wrap(delegate.startStreaming(offset, walPosition));
+    }
+
+    @Override
+    public Optional<SlotCreationResult> createReplicationSlot() throws SQLException {
+        return delegate.createReplicationSlot();
+    }
+
+    @Override
+    public void initConnection() throws SQLException, InterruptedException {
+        delegate.initConnection();
+    }
+
+    @Override
+    public boolean isConnected() throws SQLException {
+        return delegate.isConnected();
+    }
+
+    @Override
+    public void reconnect() throws SQLException {
+        delegate.reconnect();
+    }
+
+    @Override
+    public void close() throws Exception {
+        delegate.close();
+    }
+
+    /**
+     * A {@link ReplicationStream} whose {@code readPending()} waits for data (see the enclosing class). It tells the
+     * gate when a whole transaction is queued (its COMMIT, or a message outside any transaction such as the
+     * heartbeat), not at every message: PostgreSQL sends a committed transaction's messages back to back, and waking
+     * the polling thread at its BEGIN would deliver it in two batches (two offset commits, more latency).
+     */
+    static final class WaitingStream implements ReplicationStream {
+        private final ReplicationStream delegate;
+        private final ReplicationSocket socket; // null: fall back to pausing after empty reads
+        private final int socketWaitMs;
+        private final long fallbackPauseMs;
+        private final PollGate gate;
+        private final int signalEvery;
+        private final Boundaries boundaries = new Boundaries();
+
+        WaitingStream(ReplicationStream delegate, ReplicationSocket socket, int socketWaitMs, long fallbackPauseMs,
+                      PollGate gate, int signalEvery) {
+            this.delegate = delegate;
+            this.socket = socket;
+            this.socketWaitMs = socketWaitMs;
+            this.fallbackPauseMs = fallbackPauseMs;
+            this.gate = gate;
+            this.signalEvery = signalEvery;
+        }
+
+        /** @return true when this stream waits on the socket, false when it polls (the fallback) */
+        boolean waitsOnSocket() {
+            return socket != null;
+        }
+
+        @Override
+        public boolean readPending(ReplicationMessageProcessor processor) throws SQLException, InterruptedException {
+            if (socket != null) {
+                socket.awaitReadable(socketWaitMs);
+            }
+            boolean read;
+            try {
+                read = delegate.readPending(boundaries.around(processor));
+            } catch (SQLException | InterruptedException | RuntimeException | Error e) {
+                gate.readFailed(); // the polling thread sees the producer's failure now, not after its wait
+                throw e;
+            }
+            if (read) {
+                signalIfBoundary();
+            } else if (socket == null) {
+                Thread.sleep(fallbackPauseMs);
+            }
+            return read;
+        }
+
+        @Override
+        public void read(ReplicationMessageProcessor processor) throws SQLException, InterruptedException {
+            try {
+                delegate.read(boundaries.around(processor));
+            } catch (SQLException | InterruptedException | RuntimeException | Error e) {
+                gate.readFailed();
+                throw e;
+            }
+            signalIfBoundary();
+        }
+
+        private void signalIfBoundary() {
+            if (boundaries.ended || boundaries.pending >= signalEvery) {
+                boundaries.ended = false;
+                boundaries.pending = 0;
+                gate.dataRead();
+            }
+        }
+
+        @Override
+        public void flushLsn(Lsn lsn) throws SQLException {
+            delegate.flushLsn(lsn);
+        }
+
+        /** Watches the messages of a read: did one end a transaction, how many are not signalled yet. */
+        private static final class Boundaries implements ReplicationMessageProcessor {
+            private ReplicationMessageProcessor target;
+            boolean ended;
+            int pending;
+
+            ReplicationMessageProcessor around(ReplicationMessageProcessor processor) {
+                this.target = processor;
+                return this;
+            }
+
+            @Override
+            public void process(ReplicationMessage message) throws SQLException, InterruptedException {
+                target.process(message);
+                if (endsUnit(message)) {
+                    ended = true;
+                } else {
+                    pending++;
+                }
+            }
+
+            /** @return true for a COMMIT and for anything outside a transaction (heartbeat message, no-op) */
+            static boolean endsUnit(ReplicationMessage message) {
+                if (message == null || message.getOperation() == null) {
+                    return true;
+                }
+                return switch (message.getOperation()) {
+                    case BEGIN, INSERT, UPDATE, DELETE, TRUNCATE, ORIGIN -> false;
+                    case MESSAGE -> !message.isTransactionalMessage();
+                    default -> true;
+                };
+            }
+        }
+
+        @Override
+        public Lsn lastReceivedLsn() {
+            return delegate.lastReceivedLsn();
+        }
+
+        @Override
+        public Lsn startLsn() {
+            return delegate.startLsn();
+        }
+
+        @Override
+        public void startKeepAlive(ExecutorService service) {
+            delegate.startKeepAlive(service);
+        }
+
+        @Override
+        public void stopKeepAlive() {
+            delegate.stopKeepAlive();
+        }
+
+        @Override
+        public void close() throws Exception {
+            delegate.close();
+        }
+    }
+}

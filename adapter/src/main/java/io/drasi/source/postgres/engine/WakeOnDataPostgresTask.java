@@ -1,0 +1,83 @@
+package io.drasi.source.postgres.engine;
+
+import io.debezium.config.CommonConnectorConfig;
+import io.debezium.config.Configuration;
+import io.debezium.connector.postgresql.PostgresConnectorConfig;
+import io.debezium.connector.postgresql.PostgresConnectorTask;
+import io.debezium.connector.postgresql.PostgresOffsetContext;
+import io.debezium.connector.postgresql.PostgresPartition;
+import io.debezium.connector.postgresql.PostgresSchema;
+import io.debezium.connector.postgresql.connection.PostgresConnection;
+import io.debezium.connector.postgresql.connection.ReplicationConnection;
+import io.debezium.pipeline.ChangeEventSourceCoordinator;
+import java.sql.SQLException;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.kafka.connect.source.SourceRecord;
+
+/**
+ * Internal: not an API, may change in any release. Debezium's PostgreSQL task, paced by data instead of a clock;
+ * started by {@link WakeOnDataPostgresConnector}, which Debezium instantiates by class name (hence public).
+ *
+ * <p>Three overrides of {@link PostgresConnectorTask}, everything else is Debezium's:
+ * <ul>
+ * <li>{@link #buildReplicationConnection}: the replication stream's {@code readPending()} waits on the socket
+ *     ({@link WaitingReplicationConnection}) instead of the streaming loop sleeping {@code poll.interval.ms};</li>
+ * <li>{@link #doPoll()}: polls Debezium's queue only once the streaming thread has queued a transaction (waiting at
+ *     most {@value #IDLE_WAIT_MS} ms), and while records flow at most once per busy linger
+ *     ({@value #LINGER_PROPERTY}, the adapter's {@code poll_interval}) so they batch ({@link PollGate}). With
+ *     {@code poll.interval.ms = 1}, Debezium's queue then returns about a millisecond after it is polled;</li>
+ * <li>{@link #doStop()}: ends a wait at once.</li>
+ * </ul>
+ *
+ * <p>Thread-safety: as {@link PostgresConnectorTask} (Debezium's threads only).
+ */
+public class WakeOnDataPostgresTask extends PostgresConnectorTask {
+
+    /** Engine property: the busy linger in ms (the adapter's {@code poll_interval}); default {@value #DEFAULT_LINGER_MS}. */
+    public static final String LINGER_PROPERTY = "drasi.busy.linger.ms";
+    static final long DEFAULT_LINGER_MS = 10;
+    /** Longest wait of the polling thread for data after an empty poll. */
+    static final long IDLE_WAIT_MS = 1000;
+    /** Longest wait on the replication socket per read; bounds how late the streaming loop sees a stop. */
+    static final int SOCKET_WAIT_MS = 500;
+
+    private final AtomicBoolean fallbackWarned = new AtomicBoolean();
+    private volatile PollGate gate = new PollGate(IDLE_WAIT_MS, 0, 1);
+    private volatile long lingerMs = DEFAULT_LINGER_MS;
+    private volatile int batchSize = CommonConnectorConfig.DEFAULT_MAX_BATCH_SIZE;
+
+    /** Debezium instantiates the task by its class. */
+    public WakeOnDataPostgresTask() {
+    }
+
+    @Override
+    public ChangeEventSourceCoordinator<PostgresPartition, PostgresOffsetContext> start(Configuration config) {
+        lingerMs = Math.max(0, config.getLong(LINGER_PROPERTY, DEFAULT_LINGER_MS));
+        batchSize = Math.max(1, config.getInteger(CommonConnectorConfig.MAX_BATCH_SIZE));
+        gate = new PollGate(IDLE_WAIT_MS, lingerMs, batchSize); // a restart starts afresh
+        return super.start(config);
+    }
+
+    @Override
+    protected ReplicationConnection buildReplicationConnection(PostgresConnection jdbcConnection, PostgresSchema schema,
+                                                               PostgresConnectorConfig connectorConfig) throws SQLException {
+        return new WaitingReplicationConnection(super.buildReplicationConnection(jdbcConnection, schema, connectorConfig),
+                gate, batchSize, SOCKET_WAIT_MS, Math.max(1, lingerMs), fallbackWarned);
+    }
+
+    @Override
+    public List<SourceRecord> doPoll() throws InterruptedException {
+        PollGate g = gate;
+        g.beforePoll();
+        List<SourceRecord> records = super.doPoll();
+        g.afterPoll(records.size());
+        return records;
+    }
+
+    @Override
+    protected void doStop() {
+        gate.close();
+        super.doStop();
+    }
+}

@@ -1,0 +1,181 @@
+package io.drasi.source.postgres.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.drasi.source.postgres.engine.PollGate.Step;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The gate's decisions are checked without clocks; the blocking paths only with waits that end by a signal long
+ * before their (generous) bound, so a loaded machine cannot make them fail.
+ */
+class PollGateTest {
+
+    private static final long LONG = TimeUnit.MINUTES.toMillis(10);
+
+    private static final long MS = 1_000_000L;
+
+    @Test
+    void next_beforeActivation_alwaysPolls() {
+        PollGate gate = new PollGate(LONG, 10, 100);
+        gate.afterPoll(0);
+        assertThat(gate.next(System.nanoTime())).isEqualTo(Step.POLL);
+    }
+
+    @Test
+    void next_afterEmptyOrPartialPoll_awaitsData_afterFullBatch_pollsAtOnce() throws InterruptedException {
+        PollGate gate = active(0);
+        assertThat(gate.next(System.nanoTime())).as("first poll").isEqualTo(Step.AWAIT_DATA);
+        gate.afterPoll(0);
+        assertThat(gate.next(System.nanoTime())).isEqualTo(Step.AWAIT_DATA);
+        gate.afterPoll(5);
+        assertThat(gate.next(System.nanoTime())).as("no empty poll while data flows").isEqualTo(Step.AWAIT_DATA);
+        gate.afterPoll(100);
+        assertThat(gate.next(System.nanoTime())).as("a full batch: a backlog, poll at once").isEqualTo(Step.POLL);
+    }
+
+    @Test
+    void next_recordsWithinTheLinger_linger_otherwiseAwaitData() throws InterruptedException {
+        PollGate gate = active(10);
+        gate.dataRead();
+        gate.beforePoll(); // data already signalled: no wait; the poll begins now
+        long began = System.nanoTime();
+        gate.afterPoll(3);
+        assertThat(gate.next(began + 2 * MS)).as("records, 2 ms after the poll began").isEqualTo(Step.LINGER);
+        assertThat(gate.next(began + 60 * MS)).as("records, but the linger has passed").isEqualTo(Step.AWAIT_DATA);
+        gate.afterPoll(0);
+        assertThat(gate.next(began + 2 * MS)).as("an empty poll: the next change goes at once")
+                .isEqualTo(Step.AWAIT_DATA);
+        gate.afterPoll(100);
+        assertThat(gate.next(began + 2 * MS)).as("a full batch is not lingered after").isEqualTo(Step.POLL);
+    }
+
+    @Test
+    void next_lingerZero_neverLingers() throws InterruptedException {
+        PollGate gate = active(0);
+        gate.dataRead();
+        gate.beforePoll();
+        gate.afterPoll(1);
+        assertThat(gate.next(System.nanoTime())).isEqualTo(Step.AWAIT_DATA);
+    }
+
+    @Test
+    void next_closed_pollsWithoutWaiting() throws InterruptedException {
+        PollGate gate = active(10);
+        gate.afterPoll(0);
+        gate.close();
+        assertThat(gate.next(System.nanoTime())).isEqualTo(Step.POLL);
+        assertThat(gate.beforePoll()).isEqualTo(Step.POLL);
+    }
+
+    @Test
+    void beforePoll_dataReadWhilePolling_returnsWithoutWaiting() throws InterruptedException {
+        PollGate gate = active(10);
+        gate.dataRead();
+        gate.beforePoll();  // takes the read count
+        gate.dataRead();    // the streaming thread queued data while the poll ran...
+        gate.afterPoll(0);  // ...but the poll had come back empty just before
+        long t0 = System.nanoTime();
+        assertThat(gate.beforePoll()).isEqualTo(Step.AWAIT_DATA);
+        assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0)).as("no lost wake-up").isLessThan(LONG / 2);
+    }
+
+    @Test
+    void beforePoll_waitingForData_wokenByRead() throws Exception {
+        PollGate gate = active(10);
+        gate.dataRead();
+        gate.beforePoll();
+        gate.afterPoll(0);
+        CompletableFuture<Step> waiter = CompletableFuture.supplyAsync(() -> {
+            try {
+                return gate.beforePoll();
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        awaitWaiting(waiter);
+        gate.dataRead();
+        assertThat(waiter.get(1, TimeUnit.MINUTES)).isEqualTo(Step.AWAIT_DATA);
+    }
+
+    @Test
+    void beforePoll_waitingForData_wokenByClose() throws Exception {
+        PollGate gate = active(10);
+        gate.dataRead();
+        gate.beforePoll();
+        gate.afterPoll(0);
+        CompletableFuture<Step> waiter = CompletableFuture.supplyAsync(() -> {
+            try {
+                return gate.beforePoll();
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        awaitWaiting(waiter);
+        gate.close();
+        assertThat(waiter.get(1, TimeUnit.MINUTES)).isEqualTo(Step.AWAIT_DATA);
+    }
+
+    @Test
+    void beforePoll_waitingForData_wokenByReadFailure_laterWaitsShort() throws Exception {
+        PollGate gate = active(10);
+        gate.dataRead();
+        gate.beforePoll();
+        gate.afterPoll(0);
+        assertThat(gate.waitBoundMs()).isEqualTo(LONG);
+        CompletableFuture<Step> waiter = CompletableFuture.supplyAsync(() -> {
+            try {
+                return gate.beforePoll();
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        awaitWaiting(waiter);
+        gate.readFailed();
+        assertThat(waiter.get(1, TimeUnit.MINUTES)).isEqualTo(Step.AWAIT_DATA);
+        assertThat(gate.waitBoundMs()).isEqualTo(PollGate.FAILING_WAIT_MS);
+    }
+
+    @Test
+    void beforePoll_interrupted_throwsInterruptedException() throws Exception {
+        PollGate gate = active(10);
+        gate.dataRead();
+        gate.beforePoll();
+        gate.afterPoll(0);
+        CountDownLatch interrupted = new CountDownLatch(1);
+        Thread t = new Thread(() -> {
+            try {
+                gate.beforePoll();
+            } catch (InterruptedException e) {
+                interrupted.countDown();
+            }
+        });
+        t.start();
+        t.interrupt();
+        assertThat(interrupted.await(1, TimeUnit.MINUTES)).isTrue();
+        t.join();
+    }
+
+    @Test
+    void constructor_invalidBounds_refused() {
+        assertThatThrownBy(() -> new PollGate(0, 1, 1)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new PollGate(1, -1, 1)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new PollGate(1, 1, 0)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    private static PollGate active(long lingerMs) {
+        PollGate gate = new PollGate(LONG, lingerMs, 100);
+        gate.activate();
+        return gate;
+    }
+
+    /** Gives the waiter time to block; if it has not yet, the wake-up still counts (no lost wake-up). */
+    private static void awaitWaiting(CompletableFuture<?> waiter) throws InterruptedException {
+        Thread.sleep(50);
+        assertThat(waiter).isNotDone();
+    }
+}
