@@ -7,6 +7,7 @@ import io.drasi.source.postgres.PostgresSourceConfig;
 import io.drasi.source.postgres.SourceClosedException;
 import io.drasi.source.postgres.SourceStats;
 import io.drasi.source.postgres.http.DrasiHttpSink;
+import io.drasi.source.postgres.http.HttpSinkMetrics;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -87,14 +88,8 @@ final class StreamCommand implements Callable<Integer> {
                     + " (default: ${DEFAULT-VALUE}).")
     Duration progressInterval;
 
-    @Option(names = "--metrics-port", paramLabel = "PORT",
-            description = "Serve GET /metrics (Prometheus text) and GET /health (200 while RUNNING, else 503 with the"
-                    + " state and the last error) on this port; 0 picks a free one.")
-    Integer metricsPort;
-
-    @Option(names = "--metrics-host", paramLabel = "HOST", defaultValue = "127.0.0.1",
-            description = "Address the metrics endpoint binds to (default: ${DEFAULT-VALUE}).")
-    String metricsHost;
+    @Mixin
+    MetricsOptions metricsOptions;
 
     @Override
     public Integer call() throws Exception {
@@ -125,7 +120,8 @@ final class StreamCommand implements Callable<Integer> {
             }
         };
         PostgresReplicationSource source = new PostgresReplicationSource(loaded.sourceId(), config);
-        MetricsServer metrics = MetricsServer.start(metricsPort, metricsHost, source);
+        MetricsServer metrics = http == null ? MetricsServer.start(metricsOptions, source)
+                : MetricsServer.start(metricsOptions, source, new HttpSinkMetrics(http));
         AtomicBoolean finished = new AtomicBoolean();
         Progress progress = Progress.start(progressInterval, source::stats, printed::get, config,
                 http == null ? null : () -> http.stats().summary());
