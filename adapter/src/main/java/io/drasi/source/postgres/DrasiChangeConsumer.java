@@ -72,7 +72,8 @@ public final class DrasiChangeConsumer implements DebeziumEngine.ChangeConsumer<
         this.generated = new GeneratedColumnFiller(connections, config, converter, preflight.tables(),
                 preflight.generatedColumnsPublished());
         ChangeMapper mapper = Mapping.mapper(sourceId, converter, preflight.tables(), toast::columnTypes);
-        this.handler = new BatchHandler(mapper, sink, toast, generated, stats, Lsn.INVALID, () -> { });
+        this.handler = new BatchHandler(mapper, sink, toast, generated, stats, Lsn.INVALID, () -> { },
+                "drasi-pg-" + sourceId + "-ack");
     }
 
     /**
@@ -114,6 +115,7 @@ public final class DrasiChangeConsumer implements DebeziumEngine.ChangeConsumer<
 
     @Override
     public void close() {
+        handler.close();
         toast.close();
         generated.close();
     }

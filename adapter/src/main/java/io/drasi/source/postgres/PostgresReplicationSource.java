@@ -291,7 +291,7 @@ public final class PostgresReplicationSource implements AutoCloseable {
                     preflight.generatedColumnsPublished());
             Properties props = DebeziumProperties.of(id, config, preflight.tables(), Mapping.engineProperties());
             BatchHandler handler = new BatchHandler(mapper, sink, toast, generated, stats,
-                    slotConfirmedFlush(connections), this::onStreaming);
+                    slotConfirmedFlush(connections), this::onStreaming, "drasi-pg-" + id + "-ack");
             DebeziumEngine<RecordChangeEvent<SourceRecord>> built = DebeziumEngine.create(ChangeEventFormat.of(Connect.class))
                     .using(props)
                     .using(this::onCompleted)
@@ -878,6 +878,10 @@ public final class PostgresReplicationSource implements AutoCloseable {
     }
 
     private void closeHelpers() {
+        BatchHandler h = batchHandler;
+        if (h != null) {
+            h.close();
+        }
         GeneratedColumnFiller g = generated;
         ToastFiller t = toast;
         ConnectionMonitor m = monitor;

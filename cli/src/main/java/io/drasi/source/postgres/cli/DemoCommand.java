@@ -195,7 +195,7 @@ final class DemoCommand implements Callable<Integer> {
         long now = System.currentTimeMillis();
         for (PositionedChange pc : batch) {
             SourceChange c = pc.change();
-            Stdout.line(OutputFormat.seed.encode(c, pc.position().lsn().asLong(), ""));
+            Stdout.change(OutputFormat.seed, c, pc.position().lsn().asLong(), "");
             if (pc.position().isBootstrap()) {
                 bootstrapRows.incrementAndGet();
                 continue;

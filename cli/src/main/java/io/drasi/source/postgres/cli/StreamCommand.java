@@ -1,7 +1,6 @@
 package io.drasi.source.postgres.cli;
 
 import io.drasi.source.postgres.ChangeSink;
-import io.drasi.source.postgres.PositionedChange;
 import io.drasi.source.postgres.PostgresReplicationSource;
 import io.drasi.source.postgres.PostgresSourceConfig;
 import io.drasi.source.postgres.SourceClosedException;
@@ -10,13 +9,13 @@ import io.drasi.source.postgres.http.DrasiHttpSink;
 import io.drasi.source.postgres.http.HttpSinkMetrics;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongConsumer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -105,19 +104,18 @@ final class StreamCommand implements Callable<Integer> {
         DrasiHttpSink http = sinkOptions.enabled() ? sinkOptions.open() : null;
         String verb = http == null ? "printed" : "posted to " + http.config().url();
         AtomicLong printed = new AtomicLong();
-        AtomicLong truncatesSkipped = new AtomicLong();
         CountDownLatch reached = new CountDownLatch(1);
         long start = System.nanoTime();
-        ChangeSink sink = batch -> {
-            if (http != null) {
-                http.accept(batch);
-            } else {
-                printBatch(batch, db, truncatesSkipped);
-            }
-            long total = printed.addAndGet(batch.size());
+        LongConsumer count = n -> {
+            long total = printed.addAndGet(n);
             if (maxChanges > 0 && total >= maxChanges) {
                 reached.countDown();
             }
+        };
+        StdoutSink stdout = http == null ? new StdoutSink(format, db, count) : null;
+        ChangeSink sink = stdout != null ? stdout : batch -> {
+            http.accept(batch);
+            count.accept(batch.size());
         };
         PostgresReplicationSource source = new PostgresReplicationSource(loaded.sourceId(), config);
         MetricsServer metrics = http == null ? MetricsServer.start(metricsOptions, source)
@@ -130,7 +128,10 @@ final class StreamCommand implements Callable<Integer> {
                 if (http != null) {
                     http.close(); // a batch waiting for a down server gives up (it is redelivered on restart)
                 }
-                source.close();
+                source.close(); // waits for the batches being written and their acknowledgement
+                if (stdout != null) {
+                    stdout.close();
+                }
                 progress.close();
                 if (metrics != null) {
                     metrics.close();
@@ -141,8 +142,9 @@ final class StreamCommand implements Callable<Integer> {
                 System.err.printf(Locale.ROOT, "drasi-pg stream: stopped; %,d changes %s in %.1f s (%,.1f/s), last LSN %s,"
                                 + " position saved to %s%s%s%n", printed.get(), verb, secs, printed.get() / Math.max(secs, 1e-3),
                         s.lastLsn().isValid() ? s.lastLsn() : "none", source.config().offsetStoreFile(source.id()).map(Object::toString).orElse("memory"),
-                        truncatesSkipped.get() > 0 ? "; " + truncatesSkipped.get() + " TRUNCATEs not printed (no "
-                                + format + " form)" : "", http == null ? "" : "; " + http.stats().summary());
+                        stdout != null && stdout.truncatesSkipped() > 0 ? "; " + stdout.truncatesSkipped()
+                                + " TRUNCATEs not printed (no " + format + " form)" : "",
+                        http == null ? "" : "; " + http.stats().summary());
                 System.err.flush();
             }
         };
@@ -166,9 +168,14 @@ final class StreamCommand implements Callable<Integer> {
             System.err.println("drasi-pg stream: streaming" + (maxChanges > 0 ? " until " + maxChanges + " changes " + verb : "")
                     + " (Ctrl-C to stop)");
             while (!reached.await(100, TimeUnit.MILLISECONDS)) {
-                if (source.state().isTerminal()) {
+                if (source.state().isTerminal() || (stdout != null && stdout.failure().isPresent())) {
                     break;
                 }
+            }
+            if (stdout != null && stdout.failure().isPresent()) { // e.g. stdout closed while idle
+                Throwable f = stdout.failure().get();
+                stop.run();
+                throw f instanceof Exception e ? e : new RuntimeException(f);
             }
             if (source.failure().isPresent()) {
                 Throwable f = SinkOptions.unwrap(source.failure().get());
@@ -185,19 +192,5 @@ final class StreamCommand implements Callable<Integer> {
                 // shutting down
             }
         }
-    }
-
-    private void printBatch(List<PositionedChange> batch, String db, AtomicLong truncatesSkipped) {
-        for (PositionedChange pc : batch) {
-            String line = format.encode(pc.change(), pc.position().lsn().asLong(), db);
-            if (line == null) {
-                truncatesSkipped.incrementAndGet();
-                System.err.println("drasi-pg stream: TRUNCATE at " + pc.position().lsn() + " has no " + format
-                        + " form; use --format seed to receive it");
-            } else {
-                Stdout.line(line);
-            }
-        }
-        Stdout.flush();
     }
 }

@@ -52,30 +52,34 @@ public final class PlatformWireJson {
      * @throws IllegalArgumentException for a Truncate
      */
     public static String encode(SourceChange change, long lsn, long reactivatorStartNs, long reactivatorEndNs, String db) {
+        return Codecs.toJson(g -> write(g, change, lsn, reactivatorStartNs, reactivatorEndNs, db));
+    }
+
+    /** As {@link #encode}, at the generator's position. */
+    static void write(JsonGenerator g, SourceChange change, long lsn, long reactivatorStartNs, long reactivatorEndNs,
+                      String db) throws IOException {
         String op = change.fold(i -> "i", u -> "u", d -> "d", t -> {
             throw new IllegalArgumentException("TRUNCATE has no Drasi platform wire form; expand it into deletes");
         });
-        return Codecs.toJson(g -> {
-            g.writeStartObject();
-            g.writeStringField(OP, op);
-            g.writeNumberField(REACTIVATOR_START_NS, reactivatorStartNs);
-            g.writeNumberField(REACTIVATOR_END_NS, reactivatorEndNs);
-            g.writeObjectFieldStart(PAYLOAD);
-            g.writeObjectFieldStart(SOURCE);
-            g.writeStringField(DB, db);
-            g.writeStringField(TABLE, TABLE_NODE);
-            g.writeNumberField(LSN, lsn);
-            g.writeNumberField(TS_NS, Math.multiplyExact(change.effectiveFromMs(), 1_000_000L));
-            g.writeEndObject();
-            if (change instanceof SourceChange.Delete d) {
-                writeElement(g, BEFORE, d.metadata(), null);
-            } else {
-                Node n = change.node().orElseThrow();
-                writeElement(g, AFTER, n.metadata(), n.properties());
-            }
-            g.writeEndObject();
-            g.writeEndObject();
-        });
+        g.writeStartObject();
+        g.writeStringField(OP, op);
+        g.writeNumberField(REACTIVATOR_START_NS, reactivatorStartNs);
+        g.writeNumberField(REACTIVATOR_END_NS, reactivatorEndNs);
+        g.writeObjectFieldStart(PAYLOAD);
+        g.writeObjectFieldStart(SOURCE);
+        g.writeStringField(DB, db);
+        g.writeStringField(TABLE, TABLE_NODE);
+        g.writeNumberField(LSN, lsn);
+        g.writeNumberField(TS_NS, Math.multiplyExact(change.effectiveFromMs(), 1_000_000L));
+        g.writeEndObject();
+        if (change instanceof SourceChange.Delete d) {
+            writeElement(g, BEFORE, d.metadata(), null);
+        } else {
+            Node n = change.node().orElseThrow();
+            writeElement(g, AFTER, n.metadata(), n.properties());
+        }
+        g.writeEndObject();
+        g.writeEndObject();
     }
 
     private static void writeElement(JsonGenerator g, String field, ElementMetadata m,
