@@ -4,6 +4,11 @@ import io.debezium.embedded.Connect;
 import io.debezium.engine.DebeziumEngine;
 import io.debezium.engine.RecordChangeEvent;
 import io.debezium.engine.format.ChangeEventFormat;
+import io.debezium.engine.format.Json;
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -24,7 +29,8 @@ import org.apache.kafka.connect.source.SourceRecord;
  *
  * <p>The handler counts the data records of the table; once {@code expected} arrived the program closes the engine
  * and exits 0 (the driver times the whole process). Args: {@code host port database user password table slot
- * publication expected}.
+ * publication expected [json]}. With {@code json}: Debezium's JSON format ({@code DebeziumEngine.create(Json.class)},
+ * its default converter, schemas included) and every record's value printed to stdout — Debezium's own JSON lines.
  */
 public final class DebeziumDefaultsMain {
 
@@ -51,27 +57,37 @@ public final class DebeziumDefaultsMain {
         props.setProperty("table.include.list", "public." + table);
         props.setProperty("snapshot.mode", "no_data");
         String topic = "bench.public." + table;
+        boolean json = args.length > 9 && args[9].equals("json");
         AtomicLong count = new AtomicLong();
         CountDownLatch done = new CountDownLatch(1);
         ExecutorService executor = Executors.newSingleThreadExecutor();
-        try (DebeziumEngine<RecordChangeEvent<SourceRecord>> engine = DebeziumEngine.create(ChangeEventFormat.of(Connect.class))
-                .using(props)
-                .notifying(event -> {
+        PrintStream out = new PrintStream(new FileOutputStream(FileDescriptor.out), false, StandardCharsets.UTF_8);
+        try (DebeziumEngine<?> engine = json
+                ? DebeziumEngine.create(Json.class).using(props).notifying(record -> {
+                    if (record.value() != null && topic.equals(record.destination())) {
+                        out.println(record.value());
+                        if (count.incrementAndGet() == expected) {
+                            out.flush();
+                            done.countDown();
+                        }
+                    }
+                }).build()
+                : DebeziumEngine.create(ChangeEventFormat.of(Connect.class)).using(props).notifying(event -> {
                     SourceRecord r = event.record();
                     if (r.value() != null && topic.equals(r.topic()) && count.incrementAndGet() == expected) {
                         done.countDown();
                     }
-                })
-                .build()) {
+                }).build()) {
             executor.execute(engine);
             if (!done.await(Long.getLong("bench.timeoutSeconds", 900), TimeUnit.SECONDS)) {
-                System.out.println("error variant=debezium_defaults only " + count.get() + " of " + expected + " changes");
+                System.err.println("error variant=debezium_defaults only " + count.get() + " of " + expected + " changes");
                 System.exit(1);
             }
         }
         executor.shutdown();
         executor.awaitTermination(30, TimeUnit.SECONDS);
-        System.out.println("result variant=debezium_defaults changes=" + count.get() + " rss_mb=" + BenchSupport.peakRssMb());
+        System.err.println("result variant=debezium_defaults" + (json ? "_json" : "") + " changes=" + count.get()
+                + " rss_mb=" + BenchSupport.peakRssMb());
         System.exit(0);
     }
 }

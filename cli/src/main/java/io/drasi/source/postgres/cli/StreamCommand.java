@@ -66,8 +66,9 @@ final class StreamCommand implements Callable<Integer> {
     boolean bootstrap;
 
     @Option(names = {"-n", "--max-changes"}, paramLabel = "N",
-            description = "Exit 0 once N changes were printed. The batch that reaches N is printed whole, so at least"
-                    + " N lines appear and the saved position matches exactly what was printed.")
+            description = "Exit 0 once N changes were printed. The batch that reaches N (and any already handed to the"
+                    + " stdout writer, at most 2 more) is printed whole, so at least N lines appear and the saved position"
+                    + " matches exactly what was printed.")
     long maxChanges;
 
     @Option(names = "--offsets", paramLabel = "PATH",
