@@ -3,6 +3,8 @@ package io.drasi.source.postgres;
 import io.drasi.source.postgres.core.Lsn;
 
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 
 /**
  * Receives the changes of a {@link PostgresReplicationSource}.
@@ -39,6 +41,31 @@ public interface ChangeSink {
      * @throws Exception to refuse the batch (the source then fails without acknowledging it)
      */
     void accept(List<PositionedChange> changes) throws Exception;
+
+    /**
+     * Pipelined delivery while streaming: hands the batch over and may return before the sink is done with it, so the
+     * source maps the next batch while this one is still being written. The source acknowledges a batch (commits its
+     * position, then calls {@link #onCommit} for the transactions it completed) only after the returned stage
+     * completed normally, never before and always in delivery order; a stage that completes exceptionally fails the
+     * source ({@link FailureReason#SINK}) without acknowledging that batch or any later one (noticed at the next
+     * batch or heartbeat). At most {@value #MAX_UNACKNOWLEDGED_BATCHES} batches are unacknowledged at a time: with
+     * more, the source waits (backpressure). The acknowledgement runs on the source's {@code drasi-pg-<id>-ack}
+     * thread, so {@link #onCommit} may run while this method is called for a later batch.
+     *
+     * <p>Same calling rules as {@link #accept} (one thread, in order; the first bootstrap always uses
+     * {@link #accept}). The default calls {@link #accept} and returns a completed stage: the synchronous contract.
+     *
+     * @param changes one batch, never empty, never null; not reused after the stage completed
+     * @return a stage that completes once the batch is done (e.g. written); never null
+     * @throws Exception to refuse the batch at once (as {@link #accept})
+     */
+    default CompletionStage<Void> acceptAsync(List<PositionedChange> changes) throws Exception {
+        accept(changes);
+        return CompletableFuture.completedFuture(null);
+    }
+
+    /** Most batches a pipelined sink ({@link #acceptAsync}) may have unacknowledged at a time. */
+    int MAX_UNACKNOWLEDGED_BATCHES = 3;
 
     /**
      * Called after {@link #accept} returned for the batch that completed a transaction, once per

@@ -84,7 +84,8 @@ public final class DrasiChangeConsumer implements DebeziumEngine.ChangeConsumer<
                 preflight.generatedColumnsPublished());
         ChangeMapper mapper = Mapping.mapper(sourceId, converter, preflight.tables(), toast::columnTypes,
                 foreignKeys);
-        this.handler = new BatchHandler(mapper, sink, toast, generated, stats, Lsn.INVALID, () -> { });
+        this.handler = new BatchHandler(mapper, sink, toast, generated, stats, Lsn.INVALID, () -> { },
+                "drasi-pg-" + sourceId + "-ack");
     }
 
     /**
@@ -126,6 +127,7 @@ public final class DrasiChangeConsumer implements DebeziumEngine.ChangeConsumer<
 
     @Override
     public void close() {
+        handler.close();
         toast.close();
         generated.close();
     }

@@ -387,7 +387,7 @@ public final class PostgresReplicationSource implements AutoCloseable {
                 preflight.generatedColumnsPublished());
         Properties props = DebeziumProperties.of(id, config, preflight.tables(), Mapping.engineProperties());
         BatchHandler handler = new BatchHandler(mapper, sink, toast, generated, stats,
-                slotConfirmedFlush(connections), this::onStreaming, held);
+                slotConfirmedFlush(connections), this::onStreaming, "drasi-pg-" + id + "-ack", held);
         handler.dropSnapshotted(snapshotted);
         recordTables(preflight.tables());
         CountDownLatch polling = new CountDownLatch(1);
@@ -1196,6 +1196,10 @@ public final class PostgresReplicationSource implements AutoCloseable {
     }
 
     private void closeHelpers() {
+        BatchHandler h = batchHandler;
+        if (h != null) {
+            h.close();
+        }
         GeneratedColumnFiller g = generated;
         ToastFiller t = toast;
         ConnectionMonitor m = monitor;

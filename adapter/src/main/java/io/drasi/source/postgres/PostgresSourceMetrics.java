@@ -67,6 +67,7 @@ public final class PostgresSourceMetrics implements MeterBinder {
                     .tags(tags.and("state", state.name())).description("1 for the current state").register(registry);
         }
         Gauge.builder("drasi.source.slot.retained.wal", this, PostgresSourceMetrics::retainedWalBytes)
+                .strongReference(true) // gauges hold their object weakly: nothing else may keep this binder alive
                 .tags(tags).baseUnit("bytes").description("WAL the replication slot keeps").register(registry);
     }
 

@@ -3,6 +3,7 @@ package io.drasi.source.postgres.engine;
 import io.drasi.source.postgres.ChangePosition;
 import io.drasi.source.postgres.ChangeSink;
 import io.drasi.source.postgres.PositionedChange;
+
 import io.drasi.source.postgres.core.Lsn;
 import io.drasi.source.postgres.core.DrasiPostgresException;
 
@@ -14,9 +15,15 @@ import io.drasi.source.postgres.model.SourceChange;
 import io.drasi.source.postgres.model.TableId;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import org.apache.kafka.connect.data.Struct;
 import org.apache.kafka.connect.source.SourceRecord;
 
@@ -29,6 +36,14 @@ import org.apache.kafka.connect.source.SourceRecord;
  * the connector's single task, {@code pool-N-thread-M}), one batch at a time and never concurrently — the
  * pool thread may differ between batches after a reconnect. The sink is therefore called by one thread at
  * a time. The stats it publishes are read from other threads.
+ *
+ * <p>Pipelined sinks ({@link ChangeSink#acceptAsync} returning a stage that is not yet complete): the batch is
+ * acknowledged (stats, {@link ChangeSink#onCommit}, {@code markProcessed}, one {@code markBatchFinished} for all
+ * batches done by then) on the {@code ackThreadName} thread once its stage completed, in delivery order, under
+ * {@code ackLock}; Debezium's committer is therefore used by one thread at a time. The delivery thread goes on
+ * mapping the next batch meanwhile and waits only when {@link ChangeSink#MAX_UNACKNOWLEDGED_BATCHES} are
+ * unacknowledged. A completed stage (every synchronous sink) is acknowledged on the delivery thread before
+ * {@link #handleBatch} returns, exactly as without pipelining.
  */
 public final class BatchHandler implements DebeziumEngine.ChangeConsumer<RecordChangeEvent<SourceRecord>> {
 
@@ -44,30 +59,44 @@ public final class BatchHandler implements DebeziumEngine.ChangeConsumer<RecordC
     private boolean inBatch; // guarded by gate
     /** The thread inside the sink right now, if any (a close() from inside the sink must not wait for itself). */
     private volatile Thread delivering;
+    /** The thread inside the sink's onCommit for a pipelined batch, if any (same reason). */
+    private volatile Thread acknowledging;
 
     private final Lsn resumeLsn;
     private final Runnable onDelivery;
+    private final String ackThreadName;
     private final HeldElements held;
     private Map<TableId, Lsn> snapshotted = Map.of();
+
+    private final Object ackLock = new Object();
+    /** Batches handed to the sink and not acknowledged yet, in delivery order. Guarded by ackLock. */
+    private final ArrayDeque<Pending> pending = new ArrayDeque<>();
+    /** Why pipelined delivery stopped (a failed stage or acknowledgement); nothing is acknowledged after it. */
+    private Throwable ackFailure; // guarded by ackLock
+    private ExecutorService ackExecutor; // guarded by ackLock; created for the first pipelined batch
 
     /**
      * @param resumeLsn  the slot's confirmed position when streaming started: stands in for the previous
      *                   commit LSN Debezium does not know for the first transaction after a start without
      *                   stored offsets, so positions keep increasing across restarts
      * @param onDelivery called before each delivery (the source marks itself RUNNING)
+     * @param ackThreadName name of the thread that acknowledges pipelined batches
      */
-    public BatchHandler(ChangeMapper mapper, ChangeSink sink, ToastFiller toastFiller, GeneratedColumnFiller generatedFiller,
-                 StatsCounter stats, Lsn resumeLsn, Runnable onDelivery) {
-        this(mapper, sink, toastFiller, generatedFiller, stats, resumeLsn, onDelivery, null);
+    public BatchHandler(ChangeMapper mapper, ChangeSink sink, ToastFiller toastFiller,
+                        GeneratedColumnFiller generatedFiller, StatsCounter stats, Lsn resumeLsn, Runnable onDelivery,
+                        String ackThreadName) {
+        this(mapper, sink, toastFiller, generatedFiller, stats, resumeLsn, onDelivery, ackThreadName, null);
     }
 
     /**
      * @param held the element ids the consumer holds, updated after each acknowledged batch before its records are
      *             marked processed (so never behind the offsets); null when not kept ({@code on_slot_loss: fail})
      */
-    public BatchHandler(ChangeMapper mapper, ChangeSink sink, ToastFiller toastFiller, GeneratedColumnFiller generatedFiller,
-                 StatsCounter stats, Lsn resumeLsn, Runnable onDelivery, HeldElements held) {
+    public BatchHandler(ChangeMapper mapper, ChangeSink sink, ToastFiller toastFiller,
+                        GeneratedColumnFiller generatedFiller, StatsCounter stats, Lsn resumeLsn, Runnable onDelivery,
+                        String ackThreadName, HeldElements held) {
         this.held = held;
+        this.ackThreadName = ackThreadName;
         this.generatedFiller = generatedFiller;
         this.resumeLsn = resumeLsn;
         this.onDelivery = onDelivery;
@@ -115,7 +144,25 @@ public final class BatchHandler implements DebeziumEngine.ChangeConsumer<RecordC
                 }
                 gate.wait(Math.max(1, left / 1_000_000));
             }
+        }
+        synchronized (ackLock) { // pipelined batches still being written: their acknowledgement too
+            while (!pending.isEmpty() && ackFailure == null) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return false;
+                }
+                ackLock.wait(Math.max(1, left / 1_000_000));
+            }
             return true;
+        }
+    }
+
+    /** Ends the acknowledgement thread, if one was started (after {@link #quiesce}: nothing is left to acknowledge). */
+    public void close() {
+        synchronized (ackLock) {
+            if (ackExecutor != null) {
+                ackExecutor.shutdown();
+            }
         }
     }
 
@@ -162,6 +209,10 @@ public final class BatchHandler implements DebeziumEngine.ChangeConsumer<RecordC
                 case DATA, TRUNCATE -> {
                     Struct source = ((Struct) record.value()).getStruct("source");
                     Lsn lsn = mapped.lsn() == null ? Lsn.INVALID : Lsn.of(mapped.lsn());
+                    Lsn snapshotPoint = snapshotted.get(mapped.table());
+                    if (snapshotPoint != null && lsn.isValid() && !lsn.isAfter(snapshotPoint)) {
+                        continue; // in the added table's snapshot already
+                    }
                     Lsn previousCommit = previousCommitLsn(source.getString("sequence"));
                     if (!previousCommit.isValid()) {
                         previousCommit = resumeLsn;
@@ -169,10 +220,6 @@ public final class BatchHandler implements DebeziumEngine.ChangeConsumer<RecordC
                     long txId = mapped.txId() == null ? 0L : mapped.txId();
                     if (mapped.tsMs() != null) {
                         lastCommitTime = Instant.ofEpochMilli(mapped.tsMs());
-                    }
-                    Lsn snapshotPoint = snapshotted.get(mapped.table());
-                    if (snapshotPoint != null && lsn.isValid() && !lsn.isAfter(snapshotPoint)) {
-                        continue; // in the added table's snapshot already
                     }
                     for (SourceChange change : mapped.changes()) {
                         if (!mapped.unavailableProperties().isEmpty()) {
@@ -188,15 +235,13 @@ public final class BatchHandler implements DebeziumEngine.ChangeConsumer<RecordC
             }
         }
         out = generatedFiller.fill(out, tableOfChange);
+        CompletableFuture<Void> written = null;
         if (!out.isEmpty() || !committed.isEmpty()) {
             onDelivery.run();
             delivering = Thread.currentThread();
             try {
                 if (!out.isEmpty()) {
-                    sink.accept(out);
-                }
-                for (long[] tx : committed) {
-                    sink.onCommit(tx[0], Lsn.of(tx[1]));
+                    written = sink.acceptAsync(out).toCompletableFuture();
                 }
             } catch (InterruptedException e) {
                 throw e;
@@ -205,20 +250,140 @@ public final class BatchHandler implements DebeziumEngine.ChangeConsumer<RecordC
             } finally {
                 delivering = null;
             }
+            if (written != null && written.isDone()) {
+                Throwable refused = failureOf(written);
+                if (refused != null) {
+                    throw new SinkFailedException(refused);
+                }
+                written = null; // done: acknowledged below, on this thread
+            }
         }
-        if (held != null && !out.isEmpty()) {
-            held.acknowledged(out); // before the offsets can move past these records
+        Pending batch = new Pending(records, committer, out, commits, commitLsn, committed, lastCommitTime);
+        synchronized (ackLock) {
+            throwIfPipelineFailed();
+            pending.add(batch);
+            if (written == null) {
+                batch.done = true;
+                acknowledgeDone(); // acknowledged now, unless an earlier pipelined batch is still being written
+            } else {
+                if (ackExecutor == null) {
+                    ackExecutor = Executors.newSingleThreadExecutor(r -> {
+                        Thread t = new Thread(r, ackThreadName);
+                        t.setDaemon(true);
+                        return t;
+                    });
+                }
+                written.whenCompleteAsync((ok, error) -> written(batch, error), ackExecutor);
+            }
+            while (pending.size() >= ChangeSink.MAX_UNACKNOWLEDGED_BATCHES && ackFailure == null) {
+                ackLock.wait(); // backpressure
+            }
+            throwIfPipelineFailed();
         }
-        stats.acknowledged(out, commits, commitLsn, lastCommitTime); // the sink returned: acknowledged
-        for (RecordChangeEvent<SourceRecord> event : records) {
-            committer.markProcessed(event);
+    }
+
+    /** One delivered batch until it is acknowledged. */
+    private static final class Pending {
+        final List<RecordChangeEvent<SourceRecord>> records;
+        final DebeziumEngine.RecordCommitter<RecordChangeEvent<SourceRecord>> committer;
+        final List<PositionedChange> out;
+        final long commits;
+        final Lsn commitLsn;
+        final List<long[]> committed;
+        final Instant lastCommitTime;
+        boolean done; // guarded by ackLock
+
+        Pending(List<RecordChangeEvent<SourceRecord>> records,
+                DebeziumEngine.RecordCommitter<RecordChangeEvent<SourceRecord>> committer, List<PositionedChange> out,
+                long commits, Lsn commitLsn, List<long[]> committed, Instant lastCommitTime) {
+            this.records = records;
+            this.committer = committer;
+            this.out = out;
+            this.commits = commits;
+            this.commitLsn = commitLsn;
+            this.committed = committed;
+            this.lastCommitTime = lastCommitTime;
         }
-        committer.markBatchFinished();
+    }
+
+    /** A pipelined batch's stage completed (on the acknowledgement thread). */
+    private void written(Pending batch, Throwable error) {
+        synchronized (ackLock) {
+            try {
+                if (ackFailure != null) {
+                    return;
+                }
+                if (error != null) {
+                    ackFailure = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+                    return;
+                }
+                batch.done = true;
+                acknowledgeDone();
+            } catch (Exception e) {
+                ackFailure = e instanceof SinkFailedException && e.getCause() != null ? e.getCause() : e;
+            } finally {
+                ackLock.notifyAll();
+            }
+        }
+    }
+
+    /**
+     * Acknowledges the finished batches at the head of {@link #pending}, in order: the sink's onCommit, the stats,
+     * {@code markProcessed} of every record, then one {@code markBatchFinished} (the offset commit) for all of them.
+     * Holds ackLock.
+     */
+    private void acknowledgeDone() throws InterruptedException {
+        Pending last = null;
+        while (!pending.isEmpty() && pending.peek().done) {
+            Pending b = pending.poll();
+            acknowledging = Thread.currentThread();
+            try {
+                for (long[] tx : b.committed) {
+                    sink.onCommit(tx[0], Lsn.of(tx[1]));
+                }
+            } catch (InterruptedException e) {
+                throw e;
+            } catch (Exception e) {
+                throw new SinkFailedException(e);
+            } finally {
+                acknowledging = null;
+            }
+            if (held != null && !b.out.isEmpty()) {
+                held.acknowledged(b.out); // before the offsets can move past these records
+            }
+            stats.acknowledged(b.out, b.commits, b.commitLsn, b.lastCommitTime); // the sink is done: acknowledged
+            for (RecordChangeEvent<SourceRecord> event : b.records) {
+                b.committer.markProcessed(event);
+            }
+            last = b;
+        }
+        if (last != null) {
+            last.committer.markBatchFinished();
+        }
+        ackLock.notifyAll();
+    }
+
+    /** Holds ackLock. */
+    private void throwIfPipelineFailed() {
+        if (ackFailure != null) {
+            throw new SinkFailedException(ackFailure);
+        }
+    }
+
+    private static Throwable failureOf(CompletableFuture<Void> done) throws InterruptedException {
+        try {
+            done.get();
+            return null;
+        } catch (ExecutionException e) {
+            return e.getCause() == null ? e : e.getCause();
+        } catch (java.util.concurrent.CancellationException e) {
+            return e;
+        }
     }
 
     /** @return true while {@code thread} is inside the sink */
     public boolean isDeliveringOn(Thread thread) {
-        return delivering == thread;
+        return delivering == thread || acknowledging == thread;
     }
 
     private ChangePosition next(long txId, Lsn previousCommit, Lsn lsn) {

@@ -197,7 +197,7 @@ class BatchHandlerTest {
                 events.add("commit " + txId + " " + commitEndLsn);
             }
         }, new ToastFiller(unused, converter, tables), new GeneratedColumnFiller(unused, config, converter, tables, false),
-                new StatsCounter(Clock.systemUTC()), RESUME, () -> { });
+                new StatsCounter(Clock.systemUTC()), RESUME, () -> { }, "test-ack");
     }
 
     private static List<RecordChangeEvent<SourceRecord>> events(SourceRecord... records) {

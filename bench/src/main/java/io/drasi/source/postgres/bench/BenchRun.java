@@ -26,7 +26,9 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Options: {@code --quick} (100k changes, 500k bootstrap rows, 200 tx/s) or full (1M, 5M, 1000 tx/s);
  * {@code --changes N}, {@code --bootstrap-rows N}, {@code --reps N} (default 3), {@code --rate N},
- * {@code --profile} (one more adapter run under JFR, top frames printed), {@code --only stream|latency|bootstrap}.
+ * {@code --profile} (one more adapter run under JFR, top frames printed), {@code --only stream|cli|latency|bootstrap},
+ * {@code --cli-changes N} (the {@link CliThroughput} backlog: 500k, quick 100k). The line before the last is
+ * {@code ratio_vs_debezium_defaults=<median of drasi-pg stream / Debezium with its defaults, whole processes>}.
  *
  * <p>Streaming: one slot per consumer run is created BEFORE the writes, then the changes are written
  * (the writer is not measured), then each consumer drains its own slot: identical WAL for all.
@@ -52,6 +54,7 @@ public final class BenchRun {
     private final List<Map<String, String>> latency = new ArrayList<>();
     private final List<Map<String, String>> bootstrap = new ArrayList<>();
     private final List<String> memory = new ArrayList<>();
+    private CliThroughput cli;
 
     private BenchRun(Map<String, String> opts) {
         this.opts = opts;
@@ -100,6 +103,11 @@ public final class BenchRun {
             if (only.isEmpty() || only.equals("stream")) {
                 streaming();
             }
+            if (only.isEmpty() || only.equals("cli")) {
+                cli = new CliThroughput(this, db, outDir, opts.getOrDefault("xmx", "512m"),
+                        Long.parseLong(opts.getOrDefault("cli-changes", quick ? "100000" : "500000")), reps);
+                cli.run();
+            }
             if (only.isEmpty() || only.equals("latency")) {
                 latency();
             }
@@ -142,7 +150,7 @@ public final class BenchRun {
             query("SELECT lsn FROM pg_create_logical_replication_slot('" + s + "', 'pgoutput')");
         }
         long w = System.nanoTime();
-        write(n);
+        write(STREAM_TABLE, n);
         String endLsn = query("SELECT pg_current_wal_lsn()");
         System.out.printf(Locale.ROOT, "workload changes=%d written_s=%.1f wal_mb=%s end_lsn=%s%n", n,
                 (System.nanoTime() - w) / 1e9, query("SELECT round((pg_current_wal_lsn() - min(restart_lsn)) / 1048576)"
@@ -180,8 +188,8 @@ public final class BenchRun {
         return ("bench_" + variant + "_" + rep).toLowerCase(Locale.ROOT);
     }
 
-    /** Half the changes in transactions of {@code n/100} rows, half in single-row transactions. */
-    private void write(long n) throws Exception {
+    /** Half the changes to {@code table} in transactions of {@code n/100} rows, half in single-row transactions. */
+    void write(String table, long n) throws Exception {
         long tx = Math.max(1, n / 100);
         long insLarge = n * 30 / 100;
         long insSingle = n * 20 / 100;
@@ -191,29 +199,29 @@ public final class BenchRun {
         long delSingle = n - insLarge - insSingle - updLarge - updSingle - delLarge;
         String loop = "CREATE PROCEDURE %s(a bigint, z bigint) LANGUAGE plpgsql AS $$ BEGIN"
                 + " FOR k IN a..z LOOP %s; COMMIT; END LOOP; END $$";
-        exec(String.format(loop, "single_insert", "INSERT INTO " + STREAM_TABLE + " VALUES (" + ROW + ")"),
-                String.format(loop, "single_update", "UPDATE " + STREAM_TABLE
+        exec(String.format(loop, table + "_single_insert", "INSERT INTO " + table + " VALUES (" + ROW + ")"),
+                String.format(loop, table + "_single_update", "UPDATE " + table
                         + " SET i = i + 1, t = t || 'u', ts = now(), f = f + 1 WHERE id = k"),
-                String.format(loop, "single_delete", "DELETE FROM " + STREAM_TABLE + " WHERE id = k"));
+                String.format(loop, table + "_single_delete", "DELETE FROM " + table + " WHERE id = k"));
         List<String> sql = new ArrayList<>();
         for (long a = 1; a <= insLarge; a += tx) {
-            sql.add("INSERT INTO " + STREAM_TABLE + " SELECT " + ROW + " FROM generate_series(" + a + ", "
+            sql.add("INSERT INTO " + table + " SELECT " + ROW + " FROM generate_series(" + a + ", "
                     + Math.min(insLarge, a + tx - 1) + ") k");
         }
-        sql.add("CALL single_insert(" + (insLarge + 1) + ", " + (insLarge + insSingle) + ")");
+        sql.add("CALL " + table + "_single_insert(" + (insLarge + 1) + ", " + (insLarge + insSingle) + ")");
         for (long a = 1; a <= updLarge; a += tx) {
-            sql.add("UPDATE " + STREAM_TABLE + " SET i = i + 1, t = t || 'u', ts = now(), f = f + 1 WHERE id BETWEEN "
+            sql.add("UPDATE " + table + " SET i = i + 1, t = t || 'u', ts = now(), f = f + 1 WHERE id BETWEEN "
                     + a + " AND " + Math.min(updLarge, a + tx - 1));
         }
-        sql.add("CALL single_update(" + (insLarge + 1) + ", " + (insLarge + updSingle) + ")");
+        sql.add("CALL " + table + "_single_update(" + (insLarge + 1) + ", " + (insLarge + updSingle) + ")");
         for (long a = updLarge + 1; a <= updLarge + delLarge; a += tx) {
-            sql.add("DELETE FROM " + STREAM_TABLE + " WHERE id BETWEEN " + a + " AND "
+            sql.add("DELETE FROM " + table + " WHERE id BETWEEN " + a + " AND "
                     + Math.min(updLarge + delLarge, a + tx - 1));
         }
         long d0 = updLarge + delLarge + 1;
-        sql.add("CALL single_delete(" + d0 + ", " + (d0 + delSingle - 1) + ")");
+        sql.add("CALL " + table + "_single_delete(" + d0 + ", " + (d0 + delSingle - 1) + ")");
         exec(sql.toArray(String[]::new));
-        long rows = Long.parseLong(query("SELECT count(*) FROM " + STREAM_TABLE));
+        long rows = Long.parseLong(query("SELECT count(*) FROM " + table));
         if (rows != insLarge + insSingle - delLarge - delSingle) {
             throw new IllegalStateException("workload left " + rows + " rows, expected "
                     + (insLarge + insSingle - delLarge - delSingle));
@@ -340,6 +348,9 @@ public final class BenchRun {
             System.out.println("  bootstrap adapter / COPY (goal >= 0.7): " + spread(ratios));
         }
         memory.forEach(m -> System.out.println("  " + m));
+        double ratioDefaults = cli == null ? Double.NaN : cli.summary();
+        System.out.println("ratio_vs_debezium_defaults=" + (Double.isNaN(ratioDefaults) ? "NaN"
+                : String.format(Locale.ROOT, "%.3f", ratioDefaults)));
         System.out.println("ratio_vs_raw_debezium=" + (Double.isNaN(ratioB) ? "NaN"
                 : String.format(Locale.ROOT, "%.3f", ratioB)));
     }
@@ -360,7 +371,7 @@ public final class BenchRun {
         return BenchSupport.median(r);
     }
 
-    private static String spread(double[] v) {
+    static String spread(double[] v) {
         if (v.length == 0) {
             return "n/a";
         }
@@ -420,7 +431,7 @@ public final class BenchRun {
         return out;
     }
 
-    private static String line(Map<String, String> m) {
+    static String line(Map<String, String> m) {
         StringBuilder sb = new StringBuilder();
         m.forEach((k, v) -> sb.append(k.equals("_") ? v : k + "=" + v).append(' '));
         return sb.toString().trim();
@@ -434,7 +445,7 @@ public final class BenchRun {
         return DriverManager.getConnection(db.jdbcUrl(), p);
     }
 
-    private void exec(String... sql) throws Exception {
+    void exec(String... sql) throws Exception {
         try (Connection c = open(); Statement st = c.createStatement()) {
             for (String s : sql) {
                 st.execute(s);
@@ -442,14 +453,14 @@ public final class BenchRun {
         }
     }
 
-    private String query(String sql) throws Exception {
+    String query(String sql) throws Exception {
         try (Connection c = open(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
             rs.next();
             return rs.getString(1);
         }
     }
 
-    private void dropSlot(String slot) throws Exception {
+    void dropSlot(String slot) throws Exception {
         for (int i = 0; ; i++) {
             try {
                 exec("SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = '" + slot + "'");

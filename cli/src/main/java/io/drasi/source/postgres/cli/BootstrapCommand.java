@@ -64,7 +64,7 @@ final class BootstrapCommand implements Callable<Integer> {
             System.err.println("drasi-pg bootstrap: " + loaded.config().host() + ":" + loaded.config().port() + "/" + db
                     + ", tables " + loaded.config().tables() + (wanted.isEmpty() ? "" : ", labels " + wanted));
             BootstrapResult result = source.bootstrap(wanted, insert -> {
-                Stdout.line(format.encode(insert, 0L, db));
+                Stdout.change(format, insert, 0L, db);
                 if (rows.incrementAndGet() % 1024 == 0) {
                     Stdout.flush();
                 }

@@ -18,6 +18,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "demo",
@@ -72,13 +73,8 @@ final class DemoCommand implements Callable<Integer> {
             description = "How often a progress line goes to stderr; 0 disables (default: ${DEFAULT-VALUE}).")
     Duration progressInterval;
 
-    @Option(names = "--metrics-port", paramLabel = "PORT",
-            description = "Serve GET /metrics (Prometheus text) and GET /health on this port; 0 picks a free one.")
-    Integer metricsPort;
-
-    @Option(names = "--metrics-host", paramLabel = "HOST", defaultValue = "127.0.0.1",
-            description = "Address the metrics endpoint binds to (default: ${DEFAULT-VALUE}).")
-    String metricsHost;
+    @Mixin
+    MetricsOptions metricsOptions;
 
     private final AtomicBoolean stopping = new AtomicBoolean();
     private final AtomicLong bootstrapRows = new AtomicLong();
@@ -149,7 +145,7 @@ final class DemoCommand implements Callable<Integer> {
                     .build();
             PostgresReplicationSource source = new PostgresReplicationSource("demo", config);
             sourceRef[0] = source;
-            metricsRef[0] = MetricsServer.start(metricsPort, metricsHost, source);
+            metricsRef[0] = MetricsServer.start(metricsOptions, source);
             progressRef[0] = Progress.start(progressInterval, source::stats, printed::get, config);
             System.err.println("drasi-pg demo: bootstrapping " + rows + " rows per table, then streaming;"
                     + " changes follow on stdout (seed JSON)");
@@ -199,7 +195,7 @@ final class DemoCommand implements Callable<Integer> {
         long now = System.currentTimeMillis();
         for (PositionedChange pc : batch) {
             SourceChange c = pc.change();
-            Stdout.line(OutputFormat.seed.encode(c, pc.position().lsn().asLong(), ""));
+            Stdout.change(OutputFormat.seed, c, pc.position().lsn().asLong(), "");
             if (pc.position().isBootstrap()) {
                 bootstrapRows.incrementAndGet();
                 continue;

@@ -1,8 +1,6 @@
 package io.drasi.source.postgres.cli;
 
-import io.drasi.source.postgres.mapping.json.HostPushJson;
-import io.drasi.source.postgres.mapping.json.PlatformWireJson;
-import io.drasi.source.postgres.mapping.json.SeedJson;
+import io.drasi.source.postgres.mapping.json.JsonLines;
 import io.drasi.source.postgres.model.SourceChange;
 
 /** The JSON shape of each stdout line. */
@@ -15,22 +13,27 @@ enum OutputFormat {
     host;
 
     /**
+     * Writes one change as a line.
+     *
+     * @param out    the lines
      * @param change the change
      * @param lsn    its WAL position (0 for bootstrap rows)
      * @param db     database name (platform format)
-     * @return one JSON line, or null when the format has no form for it (a TRUNCATE outside seed)
+     * @return false (nothing written) when the format has no form for it (a TRUNCATE outside seed)
      */
-    String encode(SourceChange change, long lsn, String db) {
+    boolean write(JsonLines out, SourceChange change, long lsn, String db) {
         if (change instanceof SourceChange.Truncate && this != seed) {
-            return null;
+            return false;
         }
-        return switch (this) {
-            case seed -> SeedJson.encode(change);
+        switch (this) {
+            case seed -> out.seed(change);
             case platform -> {
                 long now = System.currentTimeMillis() * 1_000_000L;
-                yield PlatformWireJson.encode(change, lsn, now, now, db);
+                out.platform(change, lsn, now, now, db);
             }
-            case host -> HostPushJson.encode(change);
-        };
+            case host -> out.host(change);
+            default -> throw new IllegalStateException(name());
+        }
+        return true;
     }
 }

@@ -1,41 +1,62 @@
 package io.drasi.source.postgres.cli;
 
-import java.io.BufferedWriter;
+import io.drasi.source.postgres.mapping.json.JsonLines;
+import io.drasi.source.postgres.model.SourceChange;
+import java.io.BufferedOutputStream;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
-import java.io.IOException;
-import java.io.OutputStreamWriter;
 import java.io.UncheckedIOException;
-import java.io.Writer;
-import java.nio.charset.StandardCharsets;
 
-/** The data channel: UTF-8 lines on stdout, buffered, flushed per batch. Thread-safe. */
+/**
+ * The data channel: UTF-8 lines on stdout, encoded straight into a 64 KiB byte buffer ({@link JsonLines}), written
+ * out when it fills and on {@link #flush()}. Thread-safe (one lock; callers that write many lines take it once).
+ */
 final class Stdout {
 
-    private static final Writer OUT = new BufferedWriter(
-            new OutputStreamWriter(new FileOutputStream(FileDescriptor.out), StandardCharsets.UTF_8), 1 << 16);
+    private static final JsonLines OUT = new JsonLines(
+            new BufferedOutputStream(new FileOutputStream(FileDescriptor.out), 1 << 16));
 
     private Stdout() {
     }
 
+    /** Writes one line of text (no newline inside). */
     static void line(String s) {
         synchronized (OUT) {
-            try {
-                OUT.write(s);
-                OUT.write('\n');
-            } catch (IOException e) {
-                throw new UncheckedIOException("writing to stdout failed (closed pipe?): " + e.getMessage(), e);
-            }
+            run(() -> OUT.raw(s));
         }
     }
 
+    /**
+     * Writes one change in {@code format}.
+     *
+     * @return false (nothing written) for a TRUNCATE in a format that has no form for it
+     */
+    static boolean change(OutputFormat format, SourceChange change, long lsn, String db) {
+        synchronized (OUT) {
+            boolean[] written = new boolean[1];
+            run(() -> written[0] = format.write(OUT, change, lsn, db));
+            return written[0];
+        }
+    }
+
+    /** Pushes everything written so far to stdout (returns after the write(2) calls). */
     static void flush() {
         synchronized (OUT) {
-            try {
-                OUT.flush();
-            } catch (IOException e) {
-                throw new UncheckedIOException("writing to stdout failed (closed pipe?): " + e.getMessage(), e);
-            }
+            run(OUT::flush);
+        }
+    }
+
+    /** The lock to hold while writing many lines at once through {@link #line} / {@link #change}. */
+    static Object lock() {
+        return OUT;
+    }
+
+    private static void run(Runnable r) {
+        try {
+            r.run();
+        } catch (UncheckedIOException e) {
+            throw new UncheckedIOException("writing to stdout failed (closed pipe?): " + e.getCause().getMessage(),
+                    e.getCause());
         }
     }
 }

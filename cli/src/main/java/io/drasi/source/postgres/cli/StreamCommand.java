@@ -1,21 +1,22 @@
 package io.drasi.source.postgres.cli;
 
 import io.drasi.source.postgres.ChangeSink;
-import io.drasi.source.postgres.PositionedChange;
 import io.drasi.source.postgres.PostgresReplicationSource;
 import io.drasi.source.postgres.PostgresSourceConfig;
 import io.drasi.source.postgres.SourceClosedException;
 import io.drasi.source.postgres.SourceStats;
-import io.drasi.source.postgres.State;
+
 import io.drasi.source.postgres.http.DrasiHttpSink;
+import io.drasi.source.postgres.http.HttpSinkMetrics;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongConsumer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -66,8 +67,9 @@ final class StreamCommand implements Callable<Integer> {
     boolean bootstrap;
 
     @Option(names = {"-n", "--max-changes"}, paramLabel = "N",
-            description = "Exit 0 once N changes were printed. The batch that reaches N is printed whole, so at least"
-                    + " N lines appear and the saved position matches exactly what was printed.")
+            description = "Exit 0 once N changes were printed. The batch that reaches N (and any already handed to the"
+                    + " stdout writer, at most 2 more) is printed whole, so at least N lines appear and the saved position"
+                    + " matches exactly what was printed.")
     long maxChanges;
 
     @Option(names = "--offsets", paramLabel = "PATH",
@@ -87,14 +89,8 @@ final class StreamCommand implements Callable<Integer> {
                     + " (default: ${DEFAULT-VALUE}).")
     Duration progressInterval;
 
-    @Option(names = "--metrics-port", paramLabel = "PORT",
-            description = "Serve GET /metrics (Prometheus text) and GET /health (200 while RUNNING, else 503 with the"
-                    + " state and the last error) on this port; 0 picks a free one.")
-    Integer metricsPort;
-
-    @Option(names = "--metrics-host", paramLabel = "HOST", defaultValue = "127.0.0.1",
-            description = "Address the metrics endpoint binds to (default: ${DEFAULT-VALUE}).")
-    String metricsHost;
+    @Mixin
+    MetricsOptions metricsOptions;
 
     @Override
     public Integer call() throws Exception {
@@ -110,26 +106,22 @@ final class StreamCommand implements Callable<Integer> {
         DrasiHttpSink http = sinkOptions.enabled() ? sinkOptions.open() : null;
         String verb = http == null ? "printed" : "posted to " + http.config().url();
         AtomicLong printed = new AtomicLong();
-        AtomicLong truncatesSkipped = new AtomicLong();
         CountDownLatch reached = new CountDownLatch(1);
-        AtomicBoolean streaming = new AtomicBoolean(); // start() returned: reaching N stops the source from the sink
         long start = System.nanoTime();
-        PostgresReplicationSource source = new PostgresReplicationSource(loaded.sourceId(), config);
-        ChangeSink sink = batch -> {
-            if (http != null) {
-                http.accept(batch);
-            } else {
-                printBatch(batch, db, truncatesSkipped);
-            }
-            long total = printed.addAndGet(batch.size());
+        LongConsumer count = n -> {
+            long total = printed.addAndGet(n);
             if (maxChanges > 0 && total >= maxChanges) {
-                reached.countDown();
-                if (streaming.get()) {
-                    source.close(); // from the sink: requests the stop; this batch is acknowledged first
-                }
+                reached.countDown(); // wakes the main thread, which stops the source
             }
         };
-        MetricsServer metrics = MetricsServer.start(metricsPort, metricsHost, source);
+        StdoutSink stdout = http == null ? new StdoutSink(format, db, count) : null;
+        ChangeSink sink = stdout != null ? stdout : batch -> {
+            http.accept(batch);
+            count.accept(batch.size());
+        };
+        PostgresReplicationSource source = new PostgresReplicationSource(loaded.sourceId(), config);
+        MetricsServer metrics = http == null ? MetricsServer.start(metricsOptions, source)
+                : MetricsServer.start(metricsOptions, source, new HttpSinkMetrics(http));
         AtomicBoolean finished = new AtomicBoolean();
         Progress progress = Progress.start(progressInterval, source::stats, printed::get, config,
                 http == null ? null : () -> http.stats().summary());
@@ -138,7 +130,10 @@ final class StreamCommand implements Callable<Integer> {
                 if (http != null) {
                     http.close(); // a batch waiting for a down server gives up (it is redelivered on restart)
                 }
-                source.close();
+                source.close(); // waits for the batches being written and their acknowledgement
+                if (stdout != null) {
+                    stdout.close();
+                }
                 progress.close();
                 if (metrics != null) {
                     metrics.close();
@@ -149,8 +144,9 @@ final class StreamCommand implements Callable<Integer> {
                 System.err.printf(Locale.ROOT, "drasi-pg stream: stopped; %,d changes %s in %.1f s (%,.1f/s), last LSN %s,"
                                 + " position saved to %s%s%s%n", printed.get(), verb, secs, printed.get() / Math.max(secs, 1e-3),
                         s.lastLsn().isValid() ? s.lastLsn() : "none", source.config().offsetStoreFile(source.id()).map(Object::toString).orElse("memory"),
-                        truncatesSkipped.get() > 0 ? "; " + truncatesSkipped.get() + " TRUNCATEs not printed (no "
-                                + format + " form)" : "", http == null ? "" : "; " + http.stats().summary());
+                        stdout != null && stdout.truncatesSkipped() > 0 ? "; " + stdout.truncatesSkipped()
+                                + " TRUNCATEs not printed (no " + format + " form)" : "",
+                        http == null ? "" : "; " + http.stats().summary());
                 System.err.flush();
             }
         };
@@ -173,10 +169,16 @@ final class StreamCommand implements Callable<Integer> {
             }
             System.err.println("drasi-pg stream: streaming" + (maxChanges > 0 ? " until " + maxChanges + " changes " + verb : "")
                     + " (Ctrl-C to stop)");
-            streaming.set(true);
-            // blocks until the source stops (SIGTERM, failure, or N reached): no polling while idle
-            while (reached.getCount() > 0 && !source.state().isTerminal()) {
-                source.awaitState(State.STOPPED, Duration.ofHours(1));
+            // wakes at once when N changes are reached; looks at the source and stdout once a second (no busy loop)
+            while (!reached.await(1, TimeUnit.SECONDS)) {
+                if (source.state().isTerminal() || (stdout != null && stdout.failure().isPresent())) {
+                    break;
+                }
+            }
+            if (stdout != null && stdout.failure().isPresent()) { // e.g. stdout closed while idle
+                Throwable f = stdout.failure().get();
+                stop.run();
+                throw f instanceof Exception e ? e : new RuntimeException(f);
             }
             if (source.failure().isPresent()) {
                 Throwable f = SinkOptions.unwrap(source.failure().get());
@@ -193,19 +195,5 @@ final class StreamCommand implements Callable<Integer> {
                 // shutting down
             }
         }
-    }
-
-    private void printBatch(List<PositionedChange> batch, String db, AtomicLong truncatesSkipped) {
-        for (PositionedChange pc : batch) {
-            String line = format.encode(pc.change(), pc.position().lsn().asLong(), db);
-            if (line == null) {
-                truncatesSkipped.incrementAndGet();
-                System.err.println("drasi-pg stream: TRUNCATE at " + pc.position().lsn() + " has no " + format
-                        + " form; use --format seed to receive it");
-            } else {
-                Stdout.line(line);
-            }
-        }
-        Stdout.flush();
     }
 }

@@ -89,6 +89,8 @@ public final class DrasiHttpSink implements ChangeSink, AutoCloseable {
     private final AtomicLong postedEvents = new AtomicLong();
     private final AtomicLong postedRequests = new AtomicLong();
     private final AtomicLong retries = new AtomicLong();
+    private final AtomicLong refusedPosts = new AtomicLong();
+    private final AtomicLong tooLargePosts = new AtomicLong();
     private final AtomicLong truncatesSkipped = new AtomicLong();
     private volatile long pendingEvents;
     private volatile long pendingSinceNanos;
@@ -221,6 +223,16 @@ public final class DrasiHttpSink implements ChangeSink, AutoCloseable {
                 pending, pendingFor, lag, Optional.ofNullable(err), Optional.ofNullable(errAt), failed);
     }
 
+    /** @return POSTs refused for good (a status that is not retried), for {@link HttpSinkMetrics} */
+    long refusedPosts() {
+        return refusedPosts.get();
+    }
+
+    /** @return POSTs answered 413 (then split in halves, or refused for good when a single event), for {@link HttpSinkMetrics} */
+    long tooLargePosts() {
+        return tooLargePosts.get();
+    }
+
     /**
      * Stops retrying: a POST in flight still completes (bounded by the request timeout), but a failed attempt
      * is no longer retried — {@code accept} throws and the batch stays unacknowledged (delivered again on the
@@ -251,6 +263,7 @@ public final class DrasiHttpSink implements ChangeSink, AutoCloseable {
                     return;
                 }
                 case TOO_LARGE -> {
+                    tooLargePosts.incrementAndGet();
                     if (chunk.size() > 1) {
                         int half = chunk.size() / 2;
                         LOG.warn("POST {} refused {} events as too large ({}); posting them in two halves — lower"
@@ -265,6 +278,7 @@ public final class DrasiHttpSink implements ChangeSink, AutoCloseable {
                     throw new HttpSinkException(msg, batchUrl, o.status, o.serverMessage, null);
                 }
                 case FATAL -> {
+                    refusedPosts.incrementAndGet();
                     fail(o.description);
                     throw new HttpSinkException(o.description, batchUrl, o.status, o.serverMessage, o.cause);
                 }

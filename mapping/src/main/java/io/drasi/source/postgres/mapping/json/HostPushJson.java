@@ -68,7 +68,8 @@ public final class HostPushJson {
         });
     }
 
-    private static void write(JsonGenerator g, SourceChange change) throws IOException {
+    /** Writes one event (an Insert, Update or Delete) at the generator's position. */
+    static void write(JsonGenerator g, SourceChange change) throws IOException {
         String operation = change.fold(i -> "insert", u -> "update", d -> "delete", t -> {
             throw new IllegalArgumentException("TRUNCATE has no drasi-lib HTTP event form; expand it into deletes");
         }, r -> r.foldRelation(ri -> "insert", ru -> "update", rd -> "delete"));

@@ -59,51 +59,55 @@ public final class PlatformWireJson {
      * @throws IllegalArgumentException for a Truncate
      */
     public static String encode(SourceChange change, long lsn, long reactivatorStartNs, long reactivatorEndNs, String db) {
+        return Codecs.toJson(g -> write(g, change, lsn, reactivatorStartNs, reactivatorEndNs, db));
+    }
+
+    /** As {@link #encode}, at the generator's position. */
+    static void write(JsonGenerator g, SourceChange change, long lsn, long reactivatorStartNs, long reactivatorEndNs,
+                      String db) throws IOException {
         String op = change.fold(i -> "i", u -> "u", d -> "d", t -> {
             throw new IllegalArgumentException("TRUNCATE has no Drasi platform wire form; expand it into deletes");
         }, r -> r.foldRelation(ri -> "i", ru -> "u", rd -> "d"));
         boolean isRelation = change instanceof SourceChange.RelationChange;
-        return Codecs.toJson(g -> {
-            g.writeStartObject();
-            g.writeStringField(OP, op);
-            g.writeNumberField(REACTIVATOR_START_NS, reactivatorStartNs);
-            g.writeNumberField(REACTIVATOR_END_NS, reactivatorEndNs);
-            g.writeObjectFieldStart(PAYLOAD);
-            g.writeObjectFieldStart(SOURCE);
-            g.writeStringField(DB, db);
-            g.writeStringField(TABLE, isRelation ? TABLE_RELATION : TABLE_NODE);
-            g.writeNumberField(LSN, lsn);
-            g.writeNumberField(TS_NS, Math.multiplyExact(change.effectiveFromMs(), 1_000_000L));
-            g.writeEndObject();
-            if (change instanceof SourceChange.Delete d) {
-                writeElement(g, BEFORE, d.metadata(), null);
-            } else if (change instanceof SourceChange.RelationChange r) {
-                Relation relation = r.relation().orElse(null);
-                if (relation == null) {
-                    // as the platform SDK writes a relation delete: empty endpoints (a delete needs only id and labels)
-                    g.writeObjectFieldStart(BEFORE);
-                    g.writeStringField(ID, r.metadata().elementId().value());
-                    Codecs.writeLabels(g, LABELS, r.metadata().labels());
-                    g.writeStringField(START_ID, "");
-                    g.writeStringField(END_ID, "");
-                    g.writeEndObject();
-                } else {
-                    g.writeObjectFieldStart(AFTER);
-                    g.writeStringField(ID, relation.metadata().elementId().value());
-                    Codecs.writeLabels(g, LABELS, relation.metadata().labels());
-                    g.writeFieldName(PROPERTIES);
-                    ElementValueJson.writeObject(g, relation.properties());
-                    g.writeStringField(START_ID, relation.inNode().value());
-                    g.writeStringField(END_ID, relation.outNode().value());
-                    g.writeEndObject();
-                }
+        g.writeStartObject();
+        g.writeStringField(OP, op);
+        g.writeNumberField(REACTIVATOR_START_NS, reactivatorStartNs);
+        g.writeNumberField(REACTIVATOR_END_NS, reactivatorEndNs);
+        g.writeObjectFieldStart(PAYLOAD);
+        g.writeObjectFieldStart(SOURCE);
+        g.writeStringField(DB, db);
+        g.writeStringField(TABLE, isRelation ? TABLE_RELATION : TABLE_NODE);
+        g.writeNumberField(LSN, lsn);
+        g.writeNumberField(TS_NS, Math.multiplyExact(change.effectiveFromMs(), 1_000_000L));
+        g.writeEndObject();
+        if (change instanceof SourceChange.Delete d) {
+            writeElement(g, BEFORE, d.metadata(), null);
+        } else if (change instanceof SourceChange.RelationChange r) {
+            Relation relation = r.relation().orElse(null);
+            if (relation == null) {
+                // as the platform SDK writes a relation delete: empty endpoints (a delete needs only id and labels)
+                g.writeObjectFieldStart(BEFORE);
+                g.writeStringField(ID, r.metadata().elementId().value());
+                Codecs.writeLabels(g, LABELS, r.metadata().labels());
+                g.writeStringField(START_ID, "");
+                g.writeStringField(END_ID, "");
+                g.writeEndObject();
             } else {
-                Node n = change.node().orElseThrow();
-                writeElement(g, AFTER, n.metadata(), n.properties());
+                g.writeObjectFieldStart(AFTER);
+                g.writeStringField(ID, relation.metadata().elementId().value());
+                Codecs.writeLabels(g, LABELS, relation.metadata().labels());
+                g.writeFieldName(PROPERTIES);
+                ElementValueJson.writeObject(g, relation.properties());
+                g.writeStringField(START_ID, relation.inNode().value());
+                g.writeStringField(END_ID, relation.outNode().value());
+                g.writeEndObject();
             }
-            g.writeEndObject();
-            g.writeEndObject();
-        });
+        } else {
+            Node n = change.node().orElseThrow();
+            writeElement(g, AFTER, n.metadata(), n.properties());
+        }
+        g.writeEndObject();
+        g.writeEndObject();
     }
 
     private static void writeElement(JsonGenerator g, String field, ElementMetadata m,

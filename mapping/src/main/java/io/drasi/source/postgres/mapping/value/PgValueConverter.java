@@ -614,7 +614,9 @@ public final class PgValueConverter {
     public static boolean isUnavailablePlaceholder(Object value) {
         if (value instanceof String s) {
             return s.length() == UNAVAILABLE_VALUE_PLACEHOLDER.length() ? s.equals(UNAVAILABLE_VALUE_PLACEHOLDER)
-                    : s.length() < 80 && s.replace(" ", "").equals(HSTORE_PLACEHOLDER_JSON);
+                    : s.length() < 80 && s.length() > UNAVAILABLE_VALUE_PLACEHOLDER.length()
+                    && s.contains(UNAVAILABLE_VALUE_PLACEHOLDER) // no copy of every short text value (hot path)
+                    && s.replace(" ", "").equals(HSTORE_PLACEHOLDER_JSON);
         }
         if (value instanceof Map<?, ?> m) {
             return m.size() == 1 && UNAVAILABLE_VALUE_PLACEHOLDER.equals(m.get(UNAVAILABLE_VALUE_PLACEHOLDER));

@@ -108,6 +108,36 @@ class CodecsGoldenTest {
     }
 
     @Test
+    void jsonLines_seedPlatformHost_sameBytesAsTheGoldenLines() {
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        JsonLines lines = new JsonLines(bytes);
+        List<SourceChange> all = new java.util.ArrayList<>(changes());
+        all.add(new SourceChange.Truncate("public", "users", "pg-source", TS));
+        all.forEach(lines::seed);
+        lines.flush();
+        Golden.assertMatches("seed.jsonl", bytes.toString(java.nio.charset.StandardCharsets.UTF_8));
+
+        bytes.reset();
+        for (SourceChange c : changes()) {
+            lines.platform(c, 23_456_789L, 1_699_900_000_100_000_000L, 1_699_900_000_200_000_000L, "shop");
+        }
+        lines.flush();
+        Golden.assertMatches("platform_wire.jsonl", bytes.toString(java.nio.charset.StandardCharsets.UTF_8));
+
+        bytes.reset();
+        StringBuilder expected = new StringBuilder();
+        for (SourceChange c : changes()) {
+            lines.host(c);
+            expected.append(HostPushJson.encode(c)).append('\n');
+        }
+        assertThatThrownBy(() -> lines.host(all.get(3))).isInstanceOf(IllegalArgumentException.class);
+        lines.raw("{\"raw\":true}");
+        lines.flush();
+        assertThat(bytes.toString(java.nio.charset.StandardCharsets.UTF_8))
+                .isEqualTo(expected + "{\"raw\":true}\n"); // the refused TRUNCATE wrote nothing
+    }
+
+    @Test
     void hostCodecs_truncate_rejected() {
         SourceChange t = new SourceChange.Truncate("public", "users", "pg-source", TS);
         assertThatThrownBy(() -> PlatformWireJson.encode(t, 1, 2, 3, "db")).isInstanceOf(IllegalArgumentException.class);

@@ -247,6 +247,11 @@ class PgValueConverterTest {
         longs[3] = 0L;
         assertThat(PgValueConverter.isUnavailablePlaceholder(Arrays.asList(longs))).isFalse();
         assertThat(PgValueConverter.isUnavailablePlaceholder("__debezium_unavailable_valuE")).isFalse();
+        // hstore as JSON: the placeholder map, with or without spaces; other short text is not
+        assertThat(PgValueConverter.isUnavailablePlaceholder("{\"" + p + "\":\"" + p + "\"}")).isTrue();
+        assertThat(PgValueConverter.isUnavailablePlaceholder("{ \"" + p + "\" : \"" + p + "\" }")).isTrue();
+        assertThat(PgValueConverter.isUnavailablePlaceholder("{\"" + p + "\":\"x\"}")).isFalse();
+        assertThat(PgValueConverter.isUnavailablePlaceholder("text value 1")).isFalse();
         assertThat(PgValueConverter.isUnavailablePlaceholder(List.of())).isFalse();
         assertThat(PgValueConverter.isUnavailablePlaceholder(List.of("a", "b"))).isFalse();
         assertThat(PgValueConverter.isUnavailablePlaceholder(5)).isFalse();
