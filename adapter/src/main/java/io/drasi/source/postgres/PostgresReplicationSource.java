@@ -14,6 +14,7 @@ import io.drasi.source.postgres.engine.Preflight;
 import io.drasi.source.postgres.engine.ReplicationSlots;
 import io.drasi.source.postgres.engine.Resync;
 import io.drasi.source.postgres.engine.StatsCounter;
+import io.drasi.source.postgres.engine.StopBarrier;
 import io.drasi.source.postgres.engine.ToastFiller;
 import io.drasi.source.postgres.engine.UnmappableValueLog;
 import io.drasi.source.postgres.core.Lsn;
@@ -129,6 +130,11 @@ public final class PostgresReplicationSource implements AutoCloseable {
     private final CountDownLatch stopped = new CountDownLatch(1);
     /** Of the current engine run (a resync while streaming starts a new one); guarded by engineLock for writes. */
     /** The foreign keys emitted as relations (resolved at start; none unless foreign_key_relations). */
+    /** The engine's stop barrier (issue 16: a close never interrupts Debezium's LSN flush); null before the engine. */
+    private volatile StopBarrier stopBarrier;
+    /** How long a stop waits for the polling thread to reach a safe point before closing the engine anyway. */
+    private static final Duration STOP_SAFE_POINT_WAIT = Duration.ofMillis(500);
+
     private volatile ForeignKeys foreignKeys = ForeignKeys.none();
     private volatile CountDownLatch enginePolling = new CountDownLatch(1);
     private volatile CountDownLatch engineTerminated = new CountDownLatch(1);
@@ -386,6 +392,8 @@ public final class PostgresReplicationSource implements AutoCloseable {
         generated = new GeneratedColumnFiller(connections, config, converter, preflight.tables(),
                 preflight.generatedColumnsPublished());
         Properties props = DebeziumProperties.of(id, config, preflight.tables(), Mapping.engineProperties());
+        StopBarrier barrier = StopBarrier.register();
+        props.setProperty(StopBarrier.PROPERTY, barrier.key());
         BatchHandler handler = new BatchHandler(mapper, sink, toast, generated, stats,
                 slotConfirmedFlush(connections), this::onStreaming, "drasi-pg-" + id + "-ack", held);
         handler.dropSnapshotted(snapshotted);
@@ -427,16 +435,18 @@ public final class PostgresReplicationSource implements AutoCloseable {
             // close() moves the state first and then reads the engine under this lock: either it sees
             // the engine started here, or this sees its STOPPING
             if (state.get() != State.STARTING) {
+                barrier.unregister();
                 throw closedDuring("start", null);
             }
             LOG.info("source {} starting: {}", id, DebeziumProperties.masked(props));
             batchHandler = handler;
+            stopBarrier = barrier;
             engine = built;
             monitor = m;
             enginePolling = polling;
             engineTerminated = terminated;
             m.start();
-            engineThread = new Thread(() -> runEngine(built, terminated), "drasi-pg-" + id + "-engine");
+            engineThread = new Thread(() -> runEngine(built, terminated, barrier), "drasi-pg-" + id + "-engine");
             engineThread.setDaemon(false);
             engineThread.start();
         }
@@ -827,7 +837,8 @@ public final class PostgresReplicationSource implements AutoCloseable {
         }
     }
 
-    private void runEngine(DebeziumEngine<RecordChangeEvent<SourceRecord>> e, CountDownLatch terminated) {
+    private void runEngine(DebeziumEngine<RecordChangeEvent<SourceRecord>> e, CountDownLatch terminated,
+                           StopBarrier barrier) {
         try {
             if (state.get() == State.STARTING) { // closed before the thread ran: do not start Debezium at all
                 e.run();
@@ -835,6 +846,7 @@ public final class PostgresReplicationSource implements AutoCloseable {
         } catch (Throwable t) {
             onCompleted(false, "engine thread failed", t);
         } finally {
+            barrier.unregister();
             terminated.countDown();
         }
     }
@@ -1092,6 +1104,10 @@ public final class PostgresReplicationSource implements AutoCloseable {
             try {
                 if (!h.quiesce(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())))) {
                     LOG.debug("source {}: the sink did not return before the stop deadline", id);
+                }
+                StopBarrier b = stopBarrier;
+                if (b != null && !b.stopAndAwaitParked(STOP_SAFE_POINT_WAIT, h::isRefusedWaiting)) {
+                    LOG.debug("source {}: the polling thread reached no safe point within {}", id, STOP_SAFE_POINT_WAIT);
                 }
             } catch (InterruptedException ex) {
                 Thread.currentThread().interrupt();

@@ -57,6 +57,7 @@ public final class BatchHandler implements DebeziumEngine.ChangeConsumer<RecordC
     private final Object gate = new Object();
     private boolean stopping; // guarded by gate
     private boolean inBatch; // guarded by gate
+    private int refusedWaiting; // guarded by gate: polling threads waiting in a refused handleBatch
     /** The thread inside the sink right now, if any (a close() from inside the sink must not wait for itself). */
     private volatile Thread delivering;
     /** The thread inside the sink's onCommit for a pipelined batch, if any (same reason). */
@@ -171,8 +172,15 @@ public final class BatchHandler implements DebeziumEngine.ChangeConsumer<RecordC
                             DebeziumEngine.RecordCommitter<RecordChangeEvent<SourceRecord>> committer)
             throws InterruptedException {
         synchronized (gate) {
-            while (stopping) {
-                gate.wait(); // the engine is being closed: its interrupt ends this; nothing of the batch is acknowledged
+            if (stopping) {
+                refusedWaiting++;
+                try {
+                    while (stopping) {
+                        gate.wait(); // the engine is being closed: its interrupt ends this; nothing is acknowledged
+                    }
+                } finally {
+                    refusedWaiting--;
+                }
             }
             inBatch = true;
         }
@@ -382,6 +390,13 @@ public final class BatchHandler implements DebeziumEngine.ChangeConsumer<RecordC
     }
 
     /** @return true while {@code thread} is inside the sink */
+    /** @return true while the polling thread waits in a refused batch (a safe point for the engine's close) */
+    public boolean isRefusedWaiting() {
+        synchronized (gate) {
+            return refusedWaiting > 0;
+        }
+    }
+
     public boolean isDeliveringOn(Thread thread) {
         return delivering == thread || acknowledging == thread;
     }

@@ -30,6 +30,9 @@ import org.apache.kafka.connect.source.SourceRecord;
  * <li>{@link #doStop()}: ends a wait at once.</li>
  * </ul>
  *
+ * <p>At a requested stop, {@link #doPoll()} parks at a safe point ({@link StopBarrier}) so that the engine's close
+ * never interrupts an LSN flush.
+ *
  * <p>Thread-safety: as {@link PostgresConnectorTask} (Debezium's threads only).
  */
 public class WakeOnDataPostgresTask extends PostgresConnectorTask {
@@ -46,6 +49,7 @@ public class WakeOnDataPostgresTask extends PostgresConnectorTask {
     private volatile PollGate gate = new PollGate(IDLE_WAIT_MS, 0, 1);
     private volatile long lingerMs = DEFAULT_LINGER_MS;
     private volatile int batchSize = CommonConnectorConfig.DEFAULT_MAX_BATCH_SIZE;
+    private volatile StopBarrier stopBarrier;
 
     /** Debezium instantiates the task by its class. */
     public WakeOnDataPostgresTask() {
@@ -56,6 +60,10 @@ public class WakeOnDataPostgresTask extends PostgresConnectorTask {
         lingerMs = Math.max(0, config.getLong(LINGER_PROPERTY, DEFAULT_LINGER_MS));
         batchSize = Math.max(1, config.getInteger(CommonConnectorConfig.MAX_BATCH_SIZE));
         gate = new PollGate(IDLE_WAIT_MS, lingerMs, batchSize); // a restart starts afresh
+        stopBarrier = StopBarrier.find(config.getString(StopBarrier.PROPERTY));
+        if (stopBarrier != null) {
+            stopBarrier.onStop(gate::close);
+        }
         return super.start(config);
     }
 
@@ -69,7 +77,14 @@ public class WakeOnDataPostgresTask extends PostgresConnectorTask {
     @Override
     public List<SourceRecord> doPoll() throws InterruptedException {
         PollGate g = gate;
+        StopBarrier b = stopBarrier;
+        if (b != null) {
+            b.parkIfStopping(); // safe point: this poll's offset flush is done, the next one is ahead
+        }
         g.beforePoll();
+        if (b != null) {
+            b.parkIfStopping();
+        }
         List<SourceRecord> records = super.doPoll();
         g.afterPoll(records.size());
         return records;

@@ -1,0 +1,69 @@
+package io.drasi.source.postgres.lifecycle;
+
+import static io.drasi.source.postgres.streaming.StreamingTestSupport.config;
+import static io.drasi.source.postgres.streaming.StreamingTestSupport.running;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.drasi.source.postgres.ChangeSink;
+import io.drasi.source.postgres.PostgresReplicationSource;
+import io.drasi.source.postgres.State;
+import io.drasi.source.postgres.testing.PostgresExtension;
+import io.drasi.source.postgres.testing.PostgresServer;
+import io.drasi.source.postgres.testing.StderrCapture;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A clean stop is quiet (issue 16): closing a streaming source right after its sink acknowledged a batch is the moment
+ * Debezium flushes that position to the server at its next poll, and an engine close that interrupts the flush logs
+ * "LSN flush operation ... was interrupted" at WARN. The source parks the polling thread at a safe point first
+ * ({@code StopBarrier}); this closes right after a batch, many times, and finds no WARN or ERROR, and the position of
+ * the last batch saved.
+ */
+@ExtendWith(PostgresExtension.class)
+class QuietStopTest {
+
+    private static final int ROUNDS = 25;
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void close_rightAfterAcknowledgedBatch_noWarnOrErrorAndNothingRedelivered(PostgresServer pg) throws Exception {
+        PostgresServer db = pg.newDatabase("quiet_stop");
+        db.execute("CREATE TABLE t (id int PRIMARY KEY, v int)");
+        Path offsets = tmp.resolve("quiet.offsets");
+        String log = StderrCapture.during(() -> {
+            for (int round = 0; round < ROUNDS; round++) {
+                CountDownLatch delivered = new CountDownLatch(1);
+                AtomicReference<String> firstId = new AtomicReference<>();
+                ChangeSink sink = batch -> {
+                    firstId.compareAndSet(null, batch.get(0).change().fold(i -> i.element().metadata().elementId(),
+                            u -> u.element().metadata().elementId(), d -> d.metadata().elementId(),
+                            t -> null, r -> null).value());
+                    delivered.countDown();
+                };
+                PostgresReplicationSource source = running("quiet", config(db, "s_quiet", "t")
+                        .withOffsetStore(offsets), sink, Duration.ofSeconds(30));
+                try {
+                    db.execute("INSERT INTO t VALUES (" + round + ", 0)");
+                    assertThat(delivered.await(30, TimeUnit.SECONDS)).as("round %d delivered", round).isTrue();
+                    // each round's change is new: nothing of an earlier round came again after its restart
+                    assertThat(firstId.get()).isEqualTo("public:t:" + round);
+                } finally {
+                    source.close(); // right after the acknowledgement: the flush of this batch is due now
+                }
+                assertThat(source.state()).isEqualTo(State.STOPPED);
+                assertThat(source.failure()).isEmpty();
+            }
+        });
+        assertThat(log.lines().filter(l -> l.contains(" WARN ") || l.contains(" ERROR ")))
+                .as("a clean stop logs nothing at WARN or ERROR").isEmpty();
+    }
+}
