@@ -56,6 +56,9 @@ public final class DebeziumDefaultsMain {
         props.setProperty("publication.name", args[7]);
         props.setProperty("table.include.list", "public." + table);
         props.setProperty("snapshot.mode", "no_data");
+        if (Boolean.getBoolean("bench.txMetadata")) { // analysis only: what BEGIN/END records cost Debezium itself
+            props.setProperty("provide.transaction.metadata", "true");
+        }
         String topic = "bench.public." + table;
         boolean json = args.length > 9 && args[9].equals("json");
         AtomicLong count = new AtomicLong();

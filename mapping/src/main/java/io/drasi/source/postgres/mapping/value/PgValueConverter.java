@@ -612,6 +612,9 @@ public final class PgValueConverter {
      * @return true if it is the placeholder and must not be emitted
      */
     public static boolean isUnavailablePlaceholder(Object value) {
+        if (value instanceof Number || value instanceof Boolean) {
+            return false; // the common scalars first: called for every column of every change
+        }
         if (value instanceof String s) {
             return s.length() == UNAVAILABLE_VALUE_PLACEHOLDER.length() ? s.equals(UNAVAILABLE_VALUE_PLACEHOLDER)
                     : s.length() < 80 && s.length() > UNAVAILABLE_VALUE_PLACEHOLDER.length()
