@@ -46,7 +46,7 @@ import org.slf4j.LoggerFactory;
  * }</pre>
  *
  * <p><b>Batching.</b> The adapter already hands over one batch per poll (at most {@code max_batch_size}
- * changes, gathered for at most {@code poll_interval}, 10 ms by default), and {@code accept} must not return
+ * changes; under a steady stream at most one per {@code poll_interval}, 10 ms by default), and {@code accept} must not return
  * before the server acknowledged (returning acknowledges the position), so the sink never waits to fill a
  * batch: each batch is posted at once, split into consecutive POSTs of at most
  * {@link HttpSinkConfig#maxBatchEvents()} events. The count bound is therefore {@code maxBatchEvents} per
