@@ -52,7 +52,8 @@ public class Lat {
         for (int i = warm; i < n; i++) { Long cm = committed.get(vbase + i), ar = arrived.get(vbase + i); if (cm != null && ar != null) l.add((ar - cm) / 1e6); }
         Collections.sort(l);
         int missing = n - warm - l.size();
-        System.out.printf(Locale.ROOT, "rate=%d n=%d missing=%d p50=%.2f p90=%.2f p99=%.2f max=%.2f ms%n", rate, l.size(), missing,
+        System.out.printf(Locale.ROOT, "rate=%d n=%d missing=%d p50=%.2f p90=%.2f p99=%.2f max=%.2f "
+                + "ms%n", rate, l.size(), missing,
                 q(l, .5), q(l, .9), q(l, .99), l.isEmpty() ? Double.NaN : l.get(l.size() - 1));
     }
     static double q(List<Double> l, double f) { return l.isEmpty() ? Double.NaN : l.get(Math.min(l.size() - 1, (int) (f * l.size()))); }

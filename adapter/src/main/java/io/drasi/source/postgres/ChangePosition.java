@@ -1,7 +1,6 @@
 package io.drasi.source.postgres;
 
 import io.drasi.source.postgres.core.Lsn;
-
 import java.util.Objects;
 
 /**
@@ -26,7 +25,8 @@ import java.util.Objects;
  * @param ordinal           0 for the first change of a WAL record, 1 for the second; for bootstrap rows
  *                          the row's index in the bootstrap
  */
-public record ChangePosition(long txId, Lsn previousCommitLsn, Lsn lsn, long ordinal) implements Comparable<ChangePosition> {
+public record ChangePosition(long txId, Lsn previousCommitLsn, Lsn lsn, long ordinal)
+        implements Comparable<ChangePosition> {
 
     /** Validates non-null components. */
     public ChangePosition {

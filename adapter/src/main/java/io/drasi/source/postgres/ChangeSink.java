@@ -1,7 +1,6 @@
 package io.drasi.source.postgres;
 
 import io.drasi.source.postgres.core.Lsn;
-
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -24,7 +23,8 @@ import java.util.concurrent.CompletionStage;
  * <table>
  * <caption>Who calls the sink</caption>
  * <tr><th>phase</th><th>thread</th></tr>
- * <tr><td>first bootstrap ({@code startWithBootstrap})</td><td>the thread that called {@code startWithBootstrap}</td></tr>
+ * <tr><td>first bootstrap ({@code startWithBootstrap})</td><td>the thread that called {@code
+ * startWithBootstrap}</td></tr>
  * <tr><td>streaming</td><td>a Debezium task-pool thread ({@code pool-N-thread-M}); one batch at a time; the
  *     thread may differ after a reconnect, so do not rely on thread-locals</td></tr>
  * </table>
@@ -78,6 +78,5 @@ public interface ChangeSink {
      * @param commitEndLsn the transaction's commit end LSN; never null
      * @throws Exception to stop the source (as for {@link #accept})
      */
-    default void onCommit(long txId, Lsn commitEndLsn) throws Exception {
-    }
+    default void onCommit(long txId, Lsn commitEndLsn) throws Exception {}
 }

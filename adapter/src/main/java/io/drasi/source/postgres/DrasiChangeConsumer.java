@@ -1,19 +1,19 @@
 package io.drasi.source.postgres;
 
-import io.drasi.source.postgres.engine.BatchHandler;
-import io.drasi.source.postgres.engine.Connections;
-import io.drasi.source.postgres.engine.GeneratedColumnFiller;
-import io.drasi.source.postgres.engine.Mapping;
-import io.drasi.source.postgres.mapping.ForeignKeys;
-import io.drasi.source.postgres.engine.Preflight;
-import io.drasi.source.postgres.engine.StatsCounter;
-import io.drasi.source.postgres.engine.ToastFiller;
-import io.drasi.source.postgres.engine.UnmappableValueLog;
 import io.debezium.engine.DebeziumEngine;
 import io.debezium.engine.RecordChangeEvent;
 import io.drasi.source.postgres.bootstrap.ConnectionSettings;
 import io.drasi.source.postgres.core.Lsn;
+import io.drasi.source.postgres.engine.BatchHandler;
+import io.drasi.source.postgres.engine.Connections;
+import io.drasi.source.postgres.engine.GeneratedColumnFiller;
+import io.drasi.source.postgres.engine.Mapping;
+import io.drasi.source.postgres.engine.Preflight;
+import io.drasi.source.postgres.engine.StatsCounter;
+import io.drasi.source.postgres.engine.ToastFiller;
+import io.drasi.source.postgres.engine.UnmappableValueLog;
 import io.drasi.source.postgres.mapping.ChangeMapper;
+import io.drasi.source.postgres.mapping.ForeignKeys;
 import io.drasi.source.postgres.mapping.value.PgValueConverter;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -43,8 +43,8 @@ import org.apache.kafka.connect.source.SourceRecord;
  * from any thread. {@link #close()} closes the re-read connections; call it after the engine stopped.
  * Nullability: no argument may be null.
  */
-public final class DrasiChangeConsumer implements DebeziumEngine.ChangeConsumer<RecordChangeEvent<SourceRecord>>,
-        AutoCloseable {
+public final class DrasiChangeConsumer
+        implements DebeziumEngine.ChangeConsumer<RecordChangeEvent<SourceRecord>>, AutoCloseable {
 
     private final StatsCounter stats = new StatsCounter(Clock.systemUTC());
     private final ToastFiller toast;
@@ -60,8 +60,8 @@ public final class DrasiChangeConsumer implements DebeziumEngine.ChangeConsumer<
      * @throws PreflightException       when the database is not ready (listing every problem)
      * @throws ConnectionFailedException when PostgreSQL cannot be reached
      */
-    public DrasiChangeConsumer(String sourceId, PostgresSourceConfig config, Properties engineProperties,
-                               ChangeSink sink) {
+    public DrasiChangeConsumer(
+            String sourceId, PostgresSourceConfig config, Properties engineProperties, ChangeSink sink) {
         Objects.requireNonNull(sourceId, "sourceId");
         Objects.requireNonNull(config, "config");
         Objects.requireNonNull(sink, "sink");
@@ -80,12 +80,11 @@ public final class DrasiChangeConsumer implements DebeziumEngine.ChangeConsumer<
         }
         PgValueConverter converter = Mapping.converter(config, new UnmappableValueLog(sourceId, stats));
         this.toast = new ToastFiller(connections, converter, preflight.tables());
-        this.generated = new GeneratedColumnFiller(connections, config, converter, preflight.tables(),
-                preflight.generatedColumnsPublished());
-        ChangeMapper mapper = Mapping.mapper(sourceId, converter, preflight.tables(), toast::columnTypes,
-                foreignKeys);
-        this.handler = new BatchHandler(mapper, sink, toast, generated, stats, Lsn.INVALID, () -> { },
-                "drasi-pg-" + sourceId + "-ack");
+        this.generated = new GeneratedColumnFiller(
+                connections, config, converter, preflight.tables(), preflight.generatedColumnsPublished());
+        ChangeMapper mapper = Mapping.mapper(sourceId, converter, preflight.tables(), toast::columnTypes, foreignKeys);
+        this.handler = new BatchHandler(
+                mapper, sink, toast, generated, stats, Lsn.INVALID, () -> {}, "drasi-pg-" + sourceId + "-ack");
     }
 
     /**
@@ -114,8 +113,9 @@ public final class DrasiChangeConsumer implements DebeziumEngine.ChangeConsumer<
     }
 
     @Override
-    public void handleBatch(List<RecordChangeEvent<SourceRecord>> records,
-                            DebeziumEngine.RecordCommitter<RecordChangeEvent<SourceRecord>> committer)
+    public void handleBatch(
+            List<RecordChangeEvent<SourceRecord>> records,
+            DebeziumEngine.RecordCommitter<RecordChangeEvent<SourceRecord>> committer)
             throws InterruptedException {
         handler.handleBatch(records, committer);
     }

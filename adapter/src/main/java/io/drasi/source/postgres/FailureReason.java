@@ -24,7 +24,8 @@ public enum FailureReason {
     SLOT_IN_USE("stop the other consumer of the slot, or give this source another slot_name"),
     /** PostgreSQL invalidated the slot (WAL it needed was removed): changes were lost. */
     SLOT_INVALIDATED("drop the slot (SELECT pg_drop_replication_slot('<slot>')), clear the offset store and start"
-            + " with a bootstrap, or set on_slot_loss: resync to heal on its own; raise max_slot_wal_keep_size so it does"
+            + " with a bootstrap, or set on_slot_loss: resync to heal on its own; raise max_slot_wal_keep_size so it "
+            + "does"
             + " not happen again"),
     /** The replication slot was dropped (or dropped and recreated) while streaming. */
     SLOT_MISSING("start again with a bootstrap (clear the offset store; the slot is recreated), or set"

@@ -41,8 +41,9 @@ public enum GeneratedColumns {
      * @throws IllegalArgumentException naming the valid values
      */
     public static GeneratedColumns fromValue(String text) {
-        return find(text).orElseThrow(() -> new IllegalArgumentException(
-                "unknown generated columns setting '" + text + "'; expected one of " + validValues()));
+        return find(text)
+                .orElseThrow(() -> new IllegalArgumentException(
+                        "unknown generated columns setting '" + text + "'; expected one of " + validValues()));
     }
 
     /**

@@ -1,5 +1,20 @@
 package io.drasi.source.postgres;
 
+import io.debezium.embedded.Connect;
+import io.debezium.engine.DebeziumEngine;
+import io.debezium.engine.RecordChangeEvent;
+import io.debezium.engine.format.ChangeEventFormat;
+import io.drasi.source.postgres.bootstrap.BootstrapCancellation;
+import io.drasi.source.postgres.bootstrap.BootstrapCancelledException;
+import io.drasi.source.postgres.bootstrap.BootstrapException;
+import io.drasi.source.postgres.bootstrap.BootstrapProgress;
+import io.drasi.source.postgres.bootstrap.BootstrapProvider;
+import io.drasi.source.postgres.bootstrap.BootstrapResult;
+import io.drasi.source.postgres.bootstrap.BootstrapSink;
+import io.drasi.source.postgres.bootstrap.ConnectionSettings;
+import io.drasi.source.postgres.bootstrap.SnapshotSlot;
+import io.drasi.source.postgres.core.DrasiPostgresException;
+import io.drasi.source.postgres.core.Lsn;
 import io.drasi.source.postgres.engine.AcknowledgedCommitPolicy;
 import io.drasi.source.postgres.engine.BatchHandler;
 import io.drasi.source.postgres.engine.BootstrapBatcher;
@@ -17,26 +32,10 @@ import io.drasi.source.postgres.engine.StatsCounter;
 import io.drasi.source.postgres.engine.StopBarrier;
 import io.drasi.source.postgres.engine.ToastFiller;
 import io.drasi.source.postgres.engine.UnmappableValueLog;
-import io.drasi.source.postgres.core.Lsn;
-import io.drasi.source.postgres.model.TableId;
-import io.drasi.source.postgres.core.DrasiPostgresException;
-
-import io.debezium.embedded.Connect;
-import io.debezium.engine.DebeziumEngine;
-import io.debezium.engine.RecordChangeEvent;
-import io.debezium.engine.format.ChangeEventFormat;
-import io.drasi.source.postgres.bootstrap.BootstrapCancellation;
-import io.drasi.source.postgres.bootstrap.BootstrapCancelledException;
-import io.drasi.source.postgres.bootstrap.BootstrapException;
-import io.drasi.source.postgres.bootstrap.BootstrapProgress;
-import io.drasi.source.postgres.bootstrap.BootstrapProvider;
-import io.drasi.source.postgres.bootstrap.BootstrapResult;
-import io.drasi.source.postgres.bootstrap.BootstrapSink;
-import io.drasi.source.postgres.mapping.ForeignKeys;
-import io.drasi.source.postgres.bootstrap.ConnectionSettings;
-import io.drasi.source.postgres.bootstrap.SnapshotSlot;
 import io.drasi.source.postgres.mapping.ChangeMapper;
+import io.drasi.source.postgres.mapping.ForeignKeys;
 import io.drasi.source.postgres.mapping.value.PgValueConverter;
+import io.drasi.source.postgres.model.TableId;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -126,6 +125,7 @@ public final class PostgresReplicationSource implements AutoCloseable {
     private final AtomicReference<SourceFailedException> failure = new AtomicReference<>();
     /** Cancels the first bootstrap and every later one when the source is closed. */
     private final BootstrapCancellation cancellation = new BootstrapCancellation();
+
     private final AtomicBoolean shutdownClaimed = new AtomicBoolean();
     private final CountDownLatch stopped = new CountDownLatch(1);
     /** Of the current engine run (a resync while streaming starts a new one); guarded by engineLock for writes. */
@@ -148,6 +148,7 @@ public final class PostgresReplicationSource implements AutoCloseable {
     private final AtomicBoolean resyncing = new AtomicBoolean();
     /** Threads inside start/startWithBootstrap/bootstrap: they run the sink and progress callbacks. */
     private final Set<Thread> callers = new HashSet<>();
+
     private final Object calls = new Object();
     private final Object engineLock = new Object();
 
@@ -259,8 +260,7 @@ public final class PostgresReplicationSource implements AutoCloseable {
     }
 
     /** The captured tables and the foreign keys emitted as relations among them. */
-    private record Resolved(List<Preflight.ResolvedTable> tables, ForeignKeys foreignKeys) {
-    }
+    private record Resolved(List<Preflight.ResolvedTable> tables, ForeignKeys foreignKeys) {}
 
     private Resolved resolveTables(ConnectionSettings connections) {
         try (Connection c = Connections.open(connections)) {
@@ -271,8 +271,11 @@ public final class PostgresReplicationSource implements AutoCloseable {
         }
     }
 
-    private BootstrapProvider bootstrapProvider(ConnectionSettings connections, List<Preflight.ResolvedTable> tables,
-                                                ForeignKeys foreignKeys, BootstrapProgress progress) {
+    private BootstrapProvider bootstrapProvider(
+            ConnectionSettings connections,
+            List<Preflight.ResolvedTable> tables,
+            ForeignKeys foreignKeys,
+            BootstrapProgress progress) {
         return BootstrapProvider.builder(connections)
                 .sourceId(id)
                 .tables(tables.stream().map(t -> t.name()).toList())
@@ -310,9 +313,14 @@ public final class PostgresReplicationSource implements AutoCloseable {
                 if (resyncCause != null) {
                     LOG.debug("source {}: resync at start: {}", id, resyncCause);
                 } else if (slotExists && bootstrapProgress != null && bootstrapIncomplete()) {
-                    LOG.warn("source {}: slot {} exists but no completed bootstrap is recorded ({} missing): the"
-                            + " previous first start stopped during its bootstrap; dropping the slot and bootstrapping"
-                            + " again", id, config.slotName(), bootstrapMarker().orElseThrow());
+                    LOG.warn(
+                            "source {}: slot {} exists but no completed bootstrap is recorded ({} missing): the"
+                                    + " previous first start stopped during its bootstrap; dropping the slot and "
+                                    + "bootstrapping"
+                                    + " again",
+                            id,
+                            config.slotName(),
+                            bootstrapMarker().orElseThrow());
                     ReplicationSlots.drop(c, config.slotName());
                     slotExists = false;
                 }
@@ -344,13 +352,15 @@ public final class PostgresReplicationSource implements AutoCloseable {
                 }
                 runFirstBootstrap(connections, preflight.tables(), foreignKeys, sink, bootstrapProgress);
                 if (!state.compareAndSet(State.BOOTSTRAPPING, State.STARTING)) {
-                    throw closedDuring("start (after the completed bootstrap; the next start streams from its end)",
-                            null);
+                    throw closedDuring(
+                            "start (after the completed bootstrap; the next start streams from its end)", null);
                 }
             } else if (bootstrapProgress != null) {
                 List<Preflight.ResolvedTable> added = addedTables(preflight.tables());
                 if (added.isEmpty()) {
-                    LOG.info("source {}: slot {} exists, resuming the stream from its position (no bootstrap)", id,
+                    LOG.info(
+                            "source {}: slot {} exists, resuming the stream from its position (no bootstrap)",
+                            id,
                             config.slotName());
                 } else {
                     if (!state.compareAndSet(State.STARTING, State.BOOTSTRAPPING)) {
@@ -389,18 +399,27 @@ public final class PostgresReplicationSource implements AutoCloseable {
         config.offsetStoreFile(id).ifPresent(PostgresReplicationSource::createParentDirectories);
         toast = new ToastFiller(connections, converter, preflight.tables());
         ChangeMapper mapper = Mapping.mapper(id, converter, preflight.tables(), toast::columnTypes, foreignKeys);
-        generated = new GeneratedColumnFiller(connections, config, converter, preflight.tables(),
-                preflight.generatedColumnsPublished());
+        generated = new GeneratedColumnFiller(
+                connections, config, converter, preflight.tables(), preflight.generatedColumnsPublished());
         Properties props = DebeziumProperties.of(id, config, preflight.tables(), Mapping.engineProperties());
         StopBarrier barrier = StopBarrier.register();
         props.setProperty(StopBarrier.PROPERTY, barrier.key());
-        BatchHandler handler = new BatchHandler(mapper, sink, toast, generated, stats,
-                slotConfirmedFlush(connections), this::onStreaming, "drasi-pg-" + id + "-ack", held);
+        BatchHandler handler = new BatchHandler(
+                mapper,
+                sink,
+                toast,
+                generated,
+                stats,
+                slotConfirmedFlush(connections),
+                this::onStreaming,
+                "drasi-pg-" + id + "-ack",
+                held);
         handler.dropSnapshotted(snapshotted);
         recordTables(preflight.tables());
         CountDownLatch polling = new CountDownLatch(1);
         CountDownLatch terminated = new CountDownLatch(1);
-        DebeziumEngine<RecordChangeEvent<SourceRecord>> built = DebeziumEngine.create(ChangeEventFormat.of(Connect.class))
+        DebeziumEngine<RecordChangeEvent<SourceRecord>> built = DebeziumEngine.create(
+                        ChangeEventFormat.of(Connect.class))
                 .using(props)
                 .using(this::onCompleted)
                 .using(new AcknowledgedCommitPolicy(config.offsetFlushInterval()))
@@ -412,8 +431,14 @@ public final class PostgresReplicationSource implements AutoCloseable {
                 })
                 .notifying(handler)
                 .build();
-        ConnectionMonitor m = new ConnectionMonitor(id, DebeziumProperties.topicPrefix(id), config.slotName(),
-                config.publicationName(), connections, preflight.serverVersionNum(), new ConnectionMonitor.Listener() {
+        ConnectionMonitor m = new ConnectionMonitor(
+                id,
+                DebeziumProperties.topicPrefix(id),
+                config.slotName(),
+                config.publicationName(),
+                connections,
+                preflight.serverVersionNum(),
+                new ConnectionMonitor.Listener() {
                     @Override
                     public void connected() {
                         onStreaming();
@@ -479,8 +504,10 @@ public final class PostgresReplicationSource implements AutoCloseable {
     }
 
     private SourceClosedException closedDuring(String what, Throwable cause) {
-        return new SourceClosedException("source " + id + " was closed during " + what + "; nothing incomplete was"
-                + " acknowledged (an interrupted first bootstrap dropped its slot, so the next start bootstraps again)",
+        return new SourceClosedException(
+                "source " + id + " was closed during " + what + "; nothing incomplete was"
+                        + " acknowledged (an interrupted first bootstrap dropped its slot, so the next start "
+                        + "bootstraps again)",
                 cause);
     }
 
@@ -519,17 +546,22 @@ public final class PostgresReplicationSource implements AutoCloseable {
                 createParentDirectories(m);
                 Path tmp = m.resolveSibling(m.getFileName() + ".tmp");
                 Files.writeString(tmp, config.slotName() + " " + consistentPoint + "\n");
-                Files.move(tmp, m, StandardCopyOption.ATOMIC_MOVE,
-                        StandardCopyOption.REPLACE_EXISTING);
+                Files.move(tmp, m, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             } catch (IOException e) {
-                throw new DrasiPostgresException("cannot record the completed bootstrap in " + m + ": " + e.getMessage()
-                        + "; make the offset store directory writable", e);
+                throw new DrasiPostgresException(
+                        "cannot record the completed bootstrap in " + m + ": " + e.getMessage()
+                                + "; make the offset store directory writable",
+                        e);
             }
         });
     }
 
-    private void runFirstBootstrap(ConnectionSettings connections, List<Preflight.ResolvedTable> tables,
-                                   ForeignKeys foreignKeys, ChangeSink sink, BootstrapProgress progress) {
+    private void runFirstBootstrap(
+            ConnectionSettings connections,
+            List<Preflight.ResolvedTable> tables,
+            ForeignKeys foreignKeys,
+            ChangeSink sink,
+            BootstrapProgress progress) {
         BootstrapProvider provider = bootstrapProvider(connections, tables, foreignKeys, progress);
         SnapshotSlot slot = SnapshotSlot.createPermanent(connections, config.slotName(), cancellation);
         boolean done = false;
@@ -538,23 +570,30 @@ public final class PostgresReplicationSource implements AutoCloseable {
             if (h != null) {
                 h.resetForNewSlot(); // a new slot: the consumer gets its snapshot now
             }
-            BootstrapBatcher batcher = new BootstrapBatcher(batch -> {
-                sink.accept(batch);
-                if (h != null) {
-                    h.acknowledged(batch);
-                }
-                stats.bootstrapAcknowledged(batch); // counted per table once the sink returned
-            }, config.maxBatchSize());
+            BootstrapBatcher batcher = new BootstrapBatcher(
+                    batch -> {
+                        sink.accept(batch);
+                        if (h != null) {
+                            h.acknowledged(batch);
+                        }
+                        stats.bootstrapAcknowledged(batch); // counted per table once the sink returned
+                    },
+                    config.maxBatchSize());
             BootstrapResult result = provider.bootstrap(slot, Set.of(), batcher);
             batcher.flush();
-            LOG.info("source {}: bootstrap delivered {} rows; streaming from consistent point {}", id,
-                    result.totalRows(), result.consistentPoint());
+            LOG.info(
+                    "source {}: bootstrap delivered {} rows; streaming from consistent point {}",
+                    id,
+                    result.totalRows(),
+                    result.consistentPoint());
             markBootstrapDone(result.consistentPoint());
             done = true;
         } finally {
             slot.close();
             if (!done) {
-                LOG.debug("source {}: bootstrap ended incomplete; snapshot connection closed, dropping slot {}", id,
+                LOG.debug(
+                        "source {}: bootstrap ended incomplete; snapshot connection closed, dropping slot {}",
+                        id,
                         config.slotName());
                 dropSlotQuietly(connections);
             }
@@ -581,11 +620,12 @@ public final class PostgresReplicationSource implements AutoCloseable {
             return "a resync was interrupted (" + underWay.get() + ")";
         }
         if (slotExists && ReplicationSlots.invalidated(c, config.slotName())) {
-            return "replication slot " + config.slotName() + " was invalidated by PostgreSQL (WAL it needed was removed,"
+            return "replication slot " + config.slotName()
+                    + " was invalidated by PostgreSQL (WAL it needed was removed,"
                     + " e.g. max_slot_wal_keep_size exceeded)";
         }
-        boolean positionStored = Files.exists(offsets) || bootstrapMarker().map(Files::exists).orElse(false)
-                || h.complete();
+        boolean positionStored =
+                Files.exists(offsets) || bootstrapMarker().map(Files::exists).orElse(false) || h.complete();
         if (!slotExists && positionStored) {
             return "replication slot " + config.slotName() + " is missing although a position was stored (dropped,"
                     + " or a failover to a server without it)";
@@ -599,15 +639,23 @@ public final class PostgresReplicationSource implements AutoCloseable {
      * consistent point as a completed bootstrap; the engine then streams from it. Interrupted, the held ids say so
      * and the next start resyncs again.
      */
-    private void runResync(ConnectionSettings connections, List<Preflight.ResolvedTable> tables, ChangeSink sink,
-                           BootstrapProgress progress, String cause) {
+    private void runResync(
+            ConnectionSettings connections,
+            List<Preflight.ResolvedTable> tables,
+            ChangeSink sink,
+            BootstrapProgress progress,
+            String cause) {
         HeldElements h = held;
         if (!h.complete() && h.resyncUnderWay().isEmpty()) {
-            throw new SourceFailedException(cause.contains("invalidated") ? FailureReason.SLOT_INVALIDATED
-                    : FailureReason.SLOT_MISSING, cause + "; on_slot_loss is resync, but the element ids in "
-                    + h.file() + " do not cover the slot's whole stream (resync was switched on for a slot that had"
-                    + " already delivered changes), so the consumer's state is unknown. Fix: drop the slot, delete "
-                    + h.file() + " and the offset store, and start with a bootstrap (the consumer cleared)", null);
+            throw new SourceFailedException(
+                    cause.contains("invalidated") ? FailureReason.SLOT_INVALIDATED : FailureReason.SLOT_MISSING,
+                    cause + "; on_slot_loss is resync, but the element ids in "
+                            + h.file()
+                            + " do not cover the slot's whole stream (resync was switched on for a slot that had"
+                            + " already delivered changes), so the consumer's state is unknown. Fix: drop the slot, "
+                            + "delete "
+                            + h.file() + " and the offset store, and start with a bootstrap (the consumer cleared)",
+                    null);
         }
         long started = System.nanoTime();
         h.beginResync(cause);
@@ -619,21 +667,27 @@ public final class PostgresReplicationSource implements AutoCloseable {
             throw Connections.describe(e, connections);
         }
         clearOffsets();
-        BootstrapProvider provider = bootstrapProvider(connections, tables, foreignKeys,
-                progress == null ? BootstrapProgress.NONE : progress);
+        BootstrapProvider provider = bootstrapProvider(
+                connections, tables, foreignKeys, progress == null ? BootstrapProgress.NONE : progress);
         SnapshotSlot slot = SnapshotSlot.createPermanent(connections, config.slotName(), cancellation);
         boolean done = false;
         try {
-            Resync resync = new Resync(id, h, sink, stats, provider.tables(), slot.consistentPoint(),
-                    config.maxBatchSize());
+            Resync resync =
+                    new Resync(id, h, sink, stats, provider.tables(), slot.consistentPoint(), config.maxBatchSize());
             BootstrapResult result = provider.bootstrap(slot, Set.of(), resync);
             slot.close();
             resync.finish(result.effectiveFromMs());
             h.endResync();
             markBootstrapDone(result.consistentPoint());
-            LOG.warn("source {}: {}: resynced through a new slot {} (on_slot_loss: resync): read {} rows, {} in {} ms;"
-                    + " streaming from its consistent point {}", id, cause, config.slotName(), result.totalRows(),
-                    resync.counts(), TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started),
+            LOG.warn(
+                    "source {}: {}: resynced through a new slot {} (on_slot_loss: resync): read {} rows, {} in {} ms;"
+                            + " streaming from its consistent point {}",
+                    id,
+                    cause,
+                    config.slotName(),
+                    result.totalRows(),
+                    resync.counts(),
+                    TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started),
                     result.consistentPoint());
             done = true;
         } finally {
@@ -651,7 +705,8 @@ public final class PostgresReplicationSource implements AutoCloseable {
      * @return false when the policy is fail (or the error is not a slot loss): the caller fails the source
      */
     private boolean resyncOnSlotLoss(SourceFailedException error) {
-        if (config.onSlotLoss() != SlotLossPolicy.RESYNC || held == null
+        if (config.onSlotLoss() != SlotLossPolicy.RESYNC
+                || held == null
                 || (error.reason() != FailureReason.SLOT_MISSING && error.reason() != FailureReason.SLOT_INVALIDATED)) {
             return false;
         }
@@ -691,9 +746,10 @@ public final class PostgresReplicationSource implements AutoCloseable {
             checkNotClosed("the resync");
             ConnectionSettings connections = Connections.settings(id, config);
             Preflight.Result preflight = Preflight.run(connections, config);
-            String cause = "replication slot " + config.slotName() + (error.reason() == FailureReason.SLOT_INVALIDATED
-                    ? " was invalidated by PostgreSQL while streaming (WAL it needed was removed)"
-                    : " was dropped (or dropped and recreated) while streaming");
+            String cause = "replication slot " + config.slotName()
+                    + (error.reason() == FailureReason.SLOT_INVALIDATED
+                            ? " was invalidated by PostgreSQL while streaming (WAL it needed was removed)"
+                            : " was dropped (or dropped and recreated) while streaming");
             runResync(connections, preflight.tables(), streamSink, null, cause);
             if (!state.compareAndSet(State.BOOTSTRAPPING, State.STARTING)) {
                 throw closedDuring("the resync", null);
@@ -727,11 +783,17 @@ public final class PostgresReplicationSource implements AutoCloseable {
             return Optional.empty();
         }
         try {
-            return Optional.of(Files.readAllLines(f.get()).stream().filter(l -> !l.isBlank())
-                    .map(TableId::parseQualified).toList());
+            return Optional.of(Files.readAllLines(f.get()).stream()
+                    .filter(l -> !l.isBlank())
+                    .map(TableId::parseQualified)
+                    .toList());
         } catch (IOException | RuntimeException e) {
-            LOG.warn("source {}: cannot read the recorded table set {} ({}); table set changes are not detected"
-                    + " on this start", id, f.get(), e.toString());
+            LOG.warn(
+                    "source {}: cannot read the recorded table set {} ({}); table set changes are not detected"
+                            + " on this start",
+                    id,
+                    f.get(),
+                    e.toString());
             return Optional.empty();
         }
     }
@@ -744,8 +806,10 @@ public final class PostgresReplicationSource implements AutoCloseable {
                 Files.write(tmp, tables.stream().map(t -> t.name().sql()).toList());
                 Files.move(tmp, f, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             } catch (IOException e) {
-                throw new DrasiPostgresException("cannot record the table set in " + f + ": " + e.getMessage()
-                        + "; make the offset store directory writable", e);
+                throw new DrasiPostgresException(
+                        "cannot record the table set in " + f + ": " + e.getMessage()
+                                + "; make the offset store directory writable",
+                        e);
             }
         });
     }
@@ -766,23 +830,33 @@ public final class PostgresReplicationSource implements AutoCloseable {
      *
      * @return added table → the point up to which the stream drops its changes
      */
-    private Map<TableId, Lsn> bootstrapAdded(ConnectionSettings connections, List<Preflight.ResolvedTable> added,
-                                             ChangeSink sink, BootstrapProgress progress) {
+    private Map<TableId, Lsn> bootstrapAdded(
+            ConnectionSettings connections,
+            List<Preflight.ResolvedTable> added,
+            ChangeSink sink,
+            BootstrapProgress progress) {
         List<TableId> names = added.stream().map(Preflight.ResolvedTable::name).toList();
         BootstrapProvider provider = bootstrapProvider(connections, added, foreignKeys, progress);
         try (SnapshotSlot snapshot = SnapshotSlot.exportWithWritesBlocked(connections, names, cancellation)) {
             HeldElements h = held;
-            BootstrapBatcher batcher = new BootstrapBatcher(batch -> {
-                sink.accept(batch);
-                if (h != null) {
-                    h.acknowledged(batch);
-                }
-                stats.bootstrapAcknowledged(batch);
-            }, config.maxBatchSize());
+            BootstrapBatcher batcher = new BootstrapBatcher(
+                    batch -> {
+                        sink.accept(batch);
+                        if (h != null) {
+                            h.acknowledged(batch);
+                        }
+                        stats.bootstrapAcknowledged(batch);
+                    },
+                    config.maxBatchSize());
             BootstrapResult result = provider.bootstrap(snapshot, Set.of(), batcher);
             batcher.flush();
-            LOG.info("source {}: table(s) {} added to tables: bootstrapped alone, {} rows; their stream changes up to"
-                    + " {} are in that snapshot", id, names, result.totalRows(), result.consistentPoint());
+            LOG.info(
+                    "source {}: table(s) {} added to tables: bootstrapped alone, {} rows; their stream changes up to"
+                            + " {} are in that snapshot",
+                    id,
+                    names,
+                    result.totalRows(),
+                    result.consistentPoint());
             Map<TableId, Lsn> points = new java.util.HashMap<>();
             names.forEach(n -> points.put(n, result.consistentPoint()));
             return points;
@@ -797,7 +871,8 @@ public final class PostgresReplicationSource implements AutoCloseable {
         }
         Set<TableId> configured = new HashSet<>();
         tables.forEach(t -> configured.add(t.name()));
-        List<TableId> removed = recorded.get().stream().filter(t -> !configured.contains(t)).toList();
+        List<TableId> removed =
+                recorded.get().stream().filter(t -> !configured.contains(t)).toList();
         if (removed.isEmpty()) {
             return;
         }
@@ -811,11 +886,18 @@ public final class PostgresReplicationSource implements AutoCloseable {
     private void dropSlotQuietly(ConnectionSettings connections) {
         try (Connection c = Connections.open(connections)) {
             ReplicationSlots.drop(c, config.slotName());
-            LOG.info("source {}: dropped slot {} after the {} bootstrap, so the next start bootstraps again", id,
-                    config.slotName(), cancellation.isCancelled() ? "cancelled" : "failed");
+            LOG.info(
+                    "source {}: dropped slot {} after the {} bootstrap, so the next start bootstraps again",
+                    id,
+                    config.slotName(),
+                    cancellation.isCancelled() ? "cancelled" : "failed");
         } catch (SQLException | RuntimeException e) {
-            LOG.warn("source {}: could not drop slot {} after the failed bootstrap ({}); drop it before retrying"
-                    + " or the retry will stream without a bootstrap", id, config.slotName(), e.getMessage());
+            LOG.warn(
+                    "source {}: could not drop slot {} after the failed bootstrap ({}); drop it before retrying"
+                            + " or the retry will stream without a bootstrap",
+                    id,
+                    config.slotName(),
+                    e.getMessage());
         }
     }
 
@@ -824,8 +906,10 @@ public final class PostgresReplicationSource implements AutoCloseable {
         try {
             Files.createDirectories(parent);
         } catch (IOException e) {
-            throw new DrasiPostgresException("cannot create the offset store directory " + parent + ": " + e.getMessage()
-                    + "; set offset_store to a writable path (or 'memory')", e);
+            throw new DrasiPostgresException(
+                    "cannot create the offset store directory " + parent + ": " + e.getMessage()
+                            + "; set offset_store to a writable path (or 'memory')",
+                    e);
         }
     }
 
@@ -837,8 +921,8 @@ public final class PostgresReplicationSource implements AutoCloseable {
         }
     }
 
-    private void runEngine(DebeziumEngine<RecordChangeEvent<SourceRecord>> e, CountDownLatch terminated,
-                           StopBarrier barrier) {
+    private void runEngine(
+            DebeziumEngine<RecordChangeEvent<SourceRecord>> e, CountDownLatch terminated, StopBarrier barrier) {
         try {
             if (state.get() == State.STARTING) { // closed before the thread ran: do not start Debezium at all
                 e.run();
@@ -876,7 +960,8 @@ public final class PostgresReplicationSource implements AutoCloseable {
         try {
             State s = state.get();
             if (resyncing.get()) {
-                LOG.debug("source {}: engine stopped for the resync: {}", id, error == null ? message : error.toString());
+                LOG.debug(
+                        "source {}: engine stopped for the resync: {}", id, error == null ? message : error.toString());
                 return;
             }
             if (s == State.STOPPING || s == State.STOPPED || s == State.FAILED) {
@@ -890,7 +975,8 @@ public final class PostgresReplicationSource implements AutoCloseable {
                 // Debezium's message rarely says why; the slot and publication often do
                 Optional<SourceFailedException> diagnosed = monitor.diagnose();
                 if (diagnosed.isPresent()) {
-                    f = new SourceFailedException(diagnosed.get().reason(), diagnosed.get().getMessage(), cause);
+                    f = new SourceFailedException(
+                            diagnosed.get().reason(), diagnosed.get().getMessage(), cause);
                     if (resyncOnSlotLoss(f)) {
                         return;
                     }
@@ -955,7 +1041,8 @@ public final class PostgresReplicationSource implements AutoCloseable {
         Objects.requireNonNull(config, "config");
         ConnectionSettings settings = Connections.settings(sourceId, config);
         try (Connection c = Connections.open(settings)) {
-            return DebeziumProperties.of(sourceId, config, Preflight.resolveTables(c, config), Mapping.engineProperties());
+            return DebeziumProperties.of(
+                    sourceId, config, Preflight.resolveTables(c, config), Mapping.engineProperties());
         } catch (SQLException e) {
             throw Connections.describe(e, settings);
         }
@@ -1049,7 +1136,9 @@ public final class PostgresReplicationSource implements AutoCloseable {
             long t0 = System.nanoTime();
             cancellation.cancel(); // running bootstraps stop reading now
             awaitCalls(TimeUnit.SECONDS.toNanos(10));
-            LOG.debug("source {}: stop: running calls ended {} ms after the cancel", id,
+            LOG.debug(
+                    "source {}: stop: running calls ended {} ms after the cancel",
+                    id,
                     TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
             DebeziumEngine<RecordChangeEvent<SourceRecord>> e;
             ConnectionMonitor m;
@@ -1059,7 +1148,9 @@ public final class PostgresReplicationSource implements AutoCloseable {
             }
             if (e != null) {
                 stopEngine(e);
-                LOG.debug("source {}: stop: engine stopped {} ms after the cancel", id,
+                LOG.debug(
+                        "source {}: stop: engine stopped {} ms after the cancel",
+                        id,
                         TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
             }
             if (m != null) {
@@ -1071,12 +1162,16 @@ public final class PostgresReplicationSource implements AutoCloseable {
             }
             State end = failure.get() != null ? State.FAILED : State.STOPPED;
             if (e != null && engineTerminated.getCount() > 0) {
-                LOG.warn("source {}: the engine thread did not stop within 30 s (a sink that does not return?);"
-                        + " state stays STOPPING until it does", id);
-                Thread waiter = new Thread(() -> {
-                    awaitQuietly(engineTerminated, Long.MAX_VALUE);
-                    state.compareAndSet(State.STOPPING, end);
-                }, "drasi-pg-" + id + "-stop-waiter");
+                LOG.warn(
+                        "source {}: the engine thread did not stop within 30 s (a sink that does not return?);"
+                                + " state stays STOPPING until it does",
+                        id);
+                Thread waiter = new Thread(
+                        () -> {
+                            awaitQuietly(engineTerminated, Long.MAX_VALUE);
+                            state.compareAndSet(State.STOPPING, end);
+                        },
+                        "drasi-pg-" + id + "-stop-waiter");
                 waiter.setDaemon(true);
                 waiter.start();
                 return;
@@ -1107,7 +1202,8 @@ public final class PostgresReplicationSource implements AutoCloseable {
                 }
                 StopBarrier b = stopBarrier;
                 if (b != null && !b.stopAndAwaitParked(STOP_SAFE_POINT_WAIT, h::isRefusedWaiting)) {
-                    LOG.debug("source {}: the polling thread reached no safe point within {}", id, STOP_SAFE_POINT_WAIT);
+                    LOG.debug(
+                            "source {}: the polling thread reached no safe point within {}", id, STOP_SAFE_POINT_WAIT);
                 }
             } catch (InterruptedException ex) {
                 Thread.currentThread().interrupt();
@@ -1181,8 +1277,9 @@ public final class PostgresReplicationSource implements AutoCloseable {
     private void awaitSlotReleased() {
         ConnectionSettings c = Connections.settings(id, config);
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
-        try (Connection conn = Connections.open(c); PreparedStatement ps = conn.prepareStatement(
-                "select count(*) from pg_replication_slots where slot_name = ? and active")) {
+        try (Connection conn = Connections.open(c);
+                PreparedStatement ps = conn.prepareStatement(
+                        "select count(*) from pg_replication_slots where slot_name = ? and active")) {
             ps.setString(1, config.slotName());
             while (System.nanoTime() < deadline) {
                 try (ResultSet rs = ps.executeQuery()) {
@@ -1295,7 +1392,7 @@ public final class PostgresReplicationSource implements AutoCloseable {
         }
 
         synchronized boolean compareAndSet(State expected, State next) {
-            return compareAndSet(expected, next, () -> { });
+            return compareAndSet(expected, next, () -> {});
         }
 
         /** Like {@link #compareAndSet(State, State)}, running {@code before} (e.g. recording the failure) first, so

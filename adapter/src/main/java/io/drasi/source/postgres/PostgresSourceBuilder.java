@@ -69,8 +69,7 @@ public final class PostgresSourceBuilder {
     Map<String, String> relationLabels = new LinkedHashMap<>(ConfigKeys.RELATION_LABELS.defaultValue());
 
     /** Use {@link PostgresSourceConfig#builder()}. */
-    PostgresSourceBuilder() {
-    }
+    PostgresSourceBuilder() {}
 
     private static <E> List<E> copy(List<E> list) {
         return list == null ? null : new ArrayList<>(list);
@@ -395,7 +394,8 @@ public final class PostgresSourceBuilder {
     public void validate() {
         List<ConfigProblem> problems = problems();
         if (!problems.isEmpty()) {
-            throw new ConfigurationException(problems.stream().map(p -> p.render(Naming.CAMEL)).toList());
+            throw new ConfigurationException(
+                    problems.stream().map(p -> p.render(Naming.CAMEL)).toList());
         }
     }
 

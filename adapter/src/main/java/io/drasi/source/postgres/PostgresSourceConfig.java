@@ -3,9 +3,9 @@ package io.drasi.source.postgres;
 import io.drasi.source.postgres.config.ConfigFiles;
 import io.drasi.source.postgres.config.ConfigKey;
 import io.drasi.source.postgres.config.ConfigKeys;
-import io.drasi.source.postgres.model.TableId;
 import io.drasi.source.postgres.core.SslMode;
 import io.drasi.source.postgres.mapping.value.UnmappableValues;
+import io.drasi.source.postgres.model.TableId;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -90,10 +90,11 @@ public final class PostgresSourceConfig {
         this.generatedColumns = b.generatedColumns;
         this.onSlotLoss = b.onSlotLoss;
         this.debeziumProperties = b.debeziumProperties == null
-                ? null : Collections.unmodifiableMap(new LinkedHashMap<>(b.debeziumProperties));
+                ? null
+                : Collections.unmodifiableMap(new LinkedHashMap<>(b.debeziumProperties));
         this.foreignKeyRelations = b.foreignKeyRelations;
-        this.relationLabels = b.relationLabels == null
-                ? null : Collections.unmodifiableMap(new LinkedHashMap<>(b.relationLabels));
+        this.relationLabels =
+                b.relationLabels == null ? null : Collections.unmodifiableMap(new LinkedHashMap<>(b.relationLabels));
     }
 
     private static <E> List<E> copy(List<E> list) {
@@ -240,11 +241,16 @@ public final class PostgresSourceConfig {
     }
 
     static String fileSafe(String id) {
-        String enc = URLEncoder.encode(id, StandardCharsets.UTF_8).replace("+", "%20").replace("*", "%2A");
+        String enc = URLEncoder.encode(id, StandardCharsets.UTF_8)
+                .replace("+", "%20")
+                .replace("*", "%2A");
         return enc.equals(".") ? "%2E" : enc.equals("..") ? "%2E%2E" : enc;
     }
 
-    /** @return the busy linger: how long the engine waits before the next batch under steady load, at least 1 ms (default 10 ms) */
+    /**
+     * @return the busy linger: how long the engine waits before the next batch under steady load, at least 1 ms
+     * (default 10 ms)
+     */
     public Duration pollInterval() {
         return pollInterval;
     }

@@ -48,30 +48,60 @@ public final class PostgresSourceMetrics implements MeterBinder {
     @Override
     public void bindTo(MeterRegistry registry) {
         Tags tags = Tags.of("source", source.id());
-        counter(registry, "drasi.source.changes", tags.and("op", "insert"), s -> s.stats().inserts());
-        counter(registry, "drasi.source.changes", tags.and("op", "update"), s -> s.stats().updates());
-        counter(registry, "drasi.source.changes", tags.and("op", "delete"), s -> s.stats().deletes());
-        counter(registry, "drasi.source.changes", tags.and("op", "truncate"), s -> s.stats().truncates());
+        counter(
+                registry,
+                "drasi.source.changes",
+                tags.and("op", "insert"),
+                s -> s.stats().inserts());
+        counter(
+                registry,
+                "drasi.source.changes",
+                tags.and("op", "update"),
+                s -> s.stats().updates());
+        counter(
+                registry,
+                "drasi.source.changes",
+                tags.and("op", "delete"),
+                s -> s.stats().deletes());
+        counter(
+                registry,
+                "drasi.source.changes",
+                tags.and("op", "truncate"),
+                s -> s.stats().truncates());
         counter(registry, "drasi.source.transactions", tags, s -> s.stats().transactions());
         counter(registry, "drasi.source.reconnects", tags, s -> s.stats().reconnects());
-        Gauge.builder("drasi.source.lag", source, s -> s.stats().lagMillis() < 0 ? Double.NaN : s.stats().lagMillis() / 1000.0)
-                .tags(tags).baseUnit("seconds").description("commit to sink acknowledgement of the last batch")
+        Gauge.builder(
+                        "drasi.source.lag",
+                        source,
+                        s -> s.stats().lagMillis() < 0 ? Double.NaN : s.stats().lagMillis() / 1000.0)
+                .tags(tags)
+                .baseUnit("seconds")
+                .description("commit to sink acknowledgement of the last batch")
                 .register(registry);
         for (String table : source.config().tables()) {
             String label = TableId.parseQualified(table).table(); // the element label the bootstrap rows carry
-            counter(registry, "drasi.source.bootstrap.rows", tags.and("table", label),
+            counter(
+                    registry,
+                    "drasi.source.bootstrap.rows",
+                    tags.and("table", label),
                     s -> s.stats().bootstrapRows().getOrDefault(label, 0L));
         }
         for (State state : State.values()) {
             Gauge.builder("drasi.source.state", source, s -> s.state() == state ? 1 : 0)
-                    .tags(tags.and("state", state.name())).description("1 for the current state").register(registry);
+                    .tags(tags.and("state", state.name()))
+                    .description("1 for the current state")
+                    .register(registry);
         }
         Gauge.builder("drasi.source.slot.retained.wal", this, PostgresSourceMetrics::retainedWalBytes)
                 .strongReference(true) // gauges hold their object weakly: nothing else may keep this binder alive
-                .tags(tags).baseUnit("bytes").description("WAL the replication slot keeps").register(registry);
+                .tags(tags)
+                .baseUnit("bytes")
+                .description("WAL the replication slot keeps")
+                .register(registry);
     }
 
-    private void counter(MeterRegistry registry, String name, Tags tags, ToDoubleFunction<PostgresReplicationSource> f) {
+    private void counter(
+            MeterRegistry registry, String name, Tags tags, ToDoubleFunction<PostgresReplicationSource> f) {
         FunctionCounter.builder(name, source, f).tags(tags).register(registry);
     }
 
@@ -80,8 +110,9 @@ public final class PostgresSourceMetrics implements MeterBinder {
         if (now - sampledAt >= SAMPLE_MILLIS) {
             sampledAt = now;
             try (Connection c = Connections.open(Connections.settings(source.id(), source.config()));
-                 PreparedStatement ps = c.prepareStatement("select pg_wal_lsn_diff(pg_current_wal_lsn(), restart_lsn)"
-                         + " from pg_replication_slots where slot_name = ?")) {
+                    PreparedStatement ps =
+                            c.prepareStatement("select pg_wal_lsn_diff(pg_current_wal_lsn(), restart_lsn)"
+                                    + " from pg_replication_slots where slot_name = ?")) {
                 ps.setString(1, source.config().slotName());
                 try (ResultSet rs = ps.executeQuery()) {
                     retainedWalBytes = rs.next() ? rs.getDouble(1) : Double.NaN;

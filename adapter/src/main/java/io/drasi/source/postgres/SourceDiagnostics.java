@@ -1,10 +1,9 @@
 package io.drasi.source.postgres;
 
+import io.drasi.source.postgres.bootstrap.ConnectionSettings;
+import io.drasi.source.postgres.core.DrasiPostgresException;
 import io.drasi.source.postgres.engine.Connections;
 import io.drasi.source.postgres.engine.Preflight;
-import io.drasi.source.postgres.core.DrasiPostgresException;
-
-import io.drasi.source.postgres.bootstrap.ConnectionSettings;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
@@ -59,14 +58,16 @@ public final class SourceDiagnostics {
             return new Check(name, false, detail, fix);
         }
 
-        /** @return {@code detail: fix} for a failure (the wording of {@link PreflightException#problems()}), else the detail */
+        /**
+         * @return {@code detail: fix} for a failure (the wording of {@link PreflightException#problems()}), else the
+         * detail
+         */
         public String problem() {
             return ok ? detail : detail + ": " + fix;
         }
     }
 
-    private SourceDiagnostics() {
-    }
+    private SourceDiagnostics() {}
 
     /**
      * Connects with the configuration's settings and runs every check.

@@ -1,7 +1,6 @@
 package io.drasi.source.postgres;
 
 import io.drasi.source.postgres.core.DrasiPostgresException;
-
 import java.util.Objects;
 
 /**

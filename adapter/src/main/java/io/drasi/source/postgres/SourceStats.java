@@ -1,7 +1,6 @@
 package io.drasi.source.postgres;
 
 import io.drasi.source.postgres.core.Lsn;
-
 import java.time.Instant;
 
 /**
@@ -23,11 +22,24 @@ import java.time.Instant;
  * @param updates             streamed Updates acknowledged
  * @param deletes             streamed Deletes acknowledged
  * @param truncates           streamed Truncates acknowledged
- * @param relationChanges     streamed relation Inserts, Updates and Deletes acknowledged ({@code foreign_key_relations})
+ * @param relationChanges     streamed relation Inserts, Updates and Deletes acknowledged ({@code
+ * foreign_key_relations})
  * @param bootstrapRows       bootstrap rows acknowledged per table (label); never null
  */
-public record SourceStats(State state, long changes, long transactions, long batches, Lsn lastLsn, Lsn lastCommitLsn,
-                          Instant lastCommitTime, long lagMillis, long reconnects,
-                          long unmappableValues, long inserts, long updates, long deletes, long truncates,
-                          long relationChanges, java.util.Map<String, Long> bootstrapRows) {
-}
+public record SourceStats(
+        State state,
+        long changes,
+        long transactions,
+        long batches,
+        Lsn lastLsn,
+        Lsn lastCommitLsn,
+        Instant lastCommitTime,
+        long lagMillis,
+        long reconnects,
+        long unmappableValues,
+        long inserts,
+        long updates,
+        long deletes,
+        long truncates,
+        long relationChanges,
+        java.util.Map<String, Long> bootstrapRows) {}

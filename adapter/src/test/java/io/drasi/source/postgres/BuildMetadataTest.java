@@ -12,20 +12,24 @@ import org.junit.jupiter.api.Test;
 /** The BOM (which has no parent, on purpose) stays in step with the project: same version, every published jar. */
 class BuildMetadataTest {
 
-    private static final Pattern VERSION = Pattern.compile("<artifactId>drasi-source-postgres-(?:parent|bom)</artifactId>\\s*"
-            + "<version>([^<]+)</version>");
+    private static final Pattern VERSION = Pattern.compile(
+            "<artifactId>drasi-source-postgres-(?:parent|bom)</artifactId>\\s*" + "<version>([^<]+)</version>");
 
     @Test
     void bom_sameVersionAsParent_listsEveryLibraryModuleAndTheSmt() throws IOException {
         String parent = Files.readString(Path.of("..", "pom.xml"));
         String bom = Files.readString(Path.of("..", "bom", "pom.xml"));
         assertThat(version(bom)).isEqualTo(version(parent));
-        for (String module : new String[] {"core", "mapping", "bootstrap", "adapter", "http-sink", "local-postgres",
-                "kafka-connect"}) {
+        for (String module :
+                new String[] {"core", "mapping", "bootstrap", "adapter", "http-sink", "local-postgres", "kafka-connect"
+                }) {
             assertThat(bom).contains("<artifactId>drasi-source-postgres-" + module + "</artifactId>");
         }
         assertThat(bom).doesNotContain("it-tests").doesNotContain("bench");
-        assertThat(Path.of("..", "LICENSE")).content().contains("Apache License").contains("Version 2.0, January 2004");
+        assertThat(Path.of("..", "LICENSE"))
+                .content()
+                .contains("Apache License")
+                .contains("Version 2.0, January 2004");
     }
 
     private static String version(String pom) {

@@ -1,16 +1,16 @@
 package io.drasi.source.postgres.config;
 
-import io.drasi.source.postgres.ConfigurationException;
-import io.drasi.source.postgres.PostgresSourceBuilder;
-import io.drasi.source.postgres.PostgresSourceConfig;
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import io.drasi.source.postgres.ConfigurationException;
+import io.drasi.source.postgres.PostgresSourceBuilder;
+import io.drasi.source.postgres.PostgresSourceConfig;
 import java.io.IOException;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -93,8 +93,12 @@ public final class ConfigFiles {
      * @param notes     what of the file was accepted but is ignored or served differently, and why (each
      *                  also logged at INFO); never null, immutable
      */
-    public record LoadedConfig(Format format, Optional<String> sourceId, boolean autoStart,
-                               PostgresSourceConfig config, List<String> notes) {
+    public record LoadedConfig(
+            Format format,
+            Optional<String> sourceId,
+            boolean autoStart,
+            PostgresSourceConfig config,
+            List<String> notes) {
         /**
          * @param format    the layout; never null
          * @param sourceId  the id, if the file has one; never null
@@ -138,8 +142,7 @@ public final class ConfigFiles {
     private static final String BOOTSTRAP_PROVIDERS = "bootstrapProviders";
     private static final Logger LOG = LoggerFactory.getLogger(ConfigFiles.class);
 
-    private ConfigFiles() {
-    }
+    private ConfigFiles() {}
 
     /**
      * Loads a file, substituting variables from the process environment.
@@ -238,8 +241,8 @@ public final class ConfigFiles {
                     + ":` (drasi-server format)"));
         }
         if (!root.isObject()) {
-            throw new ConfigurationException(List.of("the configuration must be a YAML mapping, got "
-                    + KeyType.describe(root, true)));
+            throw new ConfigurationException(
+                    List.of("the configuration must be a YAML mapping, got " + KeyType.describe(root, true)));
         }
         boolean seed = root.has(SOURCE_TYPE);
         boolean server = root.has(KIND);
@@ -257,21 +260,28 @@ public final class ConfigFiles {
                     + ": postgres` and `" + ID + ":` with camelCase keys (drasi-server source entry), or pass a"
                     + " whole drasi-server file (with `" + SOURCES + ":`)"));
         }
-        return seed ? new Reader(Format.SEED, env).readSeed(root)
+        return seed
+                ? new Reader(Format.SEED, env).readSeed(root)
                 : new Reader(Format.DRASI_SERVER, env).readServer(root, null);
     }
 
     private static String syntaxError(JsonProcessingException e) {
         // Only the first line of the parser's message: later lines quote the offending source line,
         // which could contain a password.
-        String msg = Optional.ofNullable(e.getOriginalMessage()).orElse("invalid YAML").lines().findFirst()
-                .orElse("invalid YAML").trim();
+        String msg = Optional.ofNullable(e.getOriginalMessage())
+                .orElse("invalid YAML")
+                .lines()
+                .findFirst()
+                .orElse("invalid YAML")
+                .trim();
         int cut = msg.indexOf(" at [Source");
         if (cut >= 0) {
             msg = msg.substring(0, cut);
         }
         JsonLocation loc = e.getLocation();
-        String where = loc == null || loc.getLineNr() < 1 ? "" : " at line " + loc.getLineNr() + ", column " + loc.getColumnNr();
+        String where = loc == null || loc.getLineNr() < 1
+                ? ""
+                : " at line " + loc.getLineNr() + ", column " + loc.getColumnNr();
         return "YAML syntax error" + where + ": " + msg;
     }
 
@@ -303,8 +313,7 @@ public final class ConfigFiles {
                     case SOURCE_TYPE -> checkType(SOURCE_TYPE, e.getValue());
                     case ID -> id = readId(e.getValue());
                     case "auto_start" -> autoStart = readBool(autoStartKey, e.getValue(), autoStart);
-                    case PROPERTIES -> {
-                    }
+                    case PROPERTIES -> {}
                     default -> {
                         if (ConfigKeys.find(name, Naming.SNAKE) != null) {
                             problems.add("`" + name + "` belongs under `" + PROPERTIES + ":` in the seed format; "
@@ -320,7 +329,8 @@ public final class ConfigFiles {
                 problems.add("`" + PROPERTIES + ":` is missing; put the settings (at least database, user and "
                         + "tables) under it");
             } else if (!props.isObject()) {
-                problems.add("`" + PROPERTIES + "`: expected a mapping of settings, got " + KeyType.describe(props, true));
+                problems.add(
+                        "`" + PROPERTIES + "`: expected a mapping of settings, got " + KeyType.describe(props, true));
             } else {
                 for (Map.Entry<String, JsonNode> e : props.properties()) {
                     ConfigKey<?> key = ConfigKeys.find(e.getKey(), naming);
@@ -353,25 +363,37 @@ public final class ConfigFiles {
                     case KIND -> checkType(KIND, e.getValue());
                     case ID -> id = readId(e.getValue());
                     case "autoStart" -> autoStart = readBool(autoStartKey, e.getValue(), autoStart);
-                    case BOOTSTRAP_PROVIDER -> ServerBootstrapProvider.check(e.getValue(), root,
-                            entry != null, entry == null ? null : entry.bootstrapProviders(), ctx.env, problems, notes);
-                    case "identityProvider" -> notes.add("`" + identityProvider + "` ignored: the postgres source "
-                            + "authenticates with `user` and `password` (the native postgres source does not use "
-                            + "identity providers either)");
-                    case "auto_start", "bootstrap_provider", "identity_provider" -> problems.add("`" + name
-                            + "` is not a drasi-server field; write `" + switch (name) {
-                                case "auto_start" -> autoStartKey;
-                                case "bootstrap_provider" -> BOOTSTRAP_PROVIDER;
-                                default -> identityProvider;
-                            } + "`");
-                    case PROPERTIES -> problems.add("`" + PROPERTIES + ":` is the seed format; in the drasi-server "
-                            + "format (`" + KIND + ":`) put the camelCase settings at the top level");
+                    case BOOTSTRAP_PROVIDER ->
+                        ServerBootstrapProvider.check(
+                                e.getValue(),
+                                root,
+                                entry != null,
+                                entry == null ? null : entry.bootstrapProviders(),
+                                ctx.env,
+                                problems,
+                                notes);
+                    case "identityProvider" ->
+                        notes.add("`" + identityProvider + "` ignored: the postgres source "
+                                + "authenticates with `user` and `password` (the native postgres source does not use "
+                                + "identity providers either)");
+                    case "auto_start", "bootstrap_provider", "identity_provider" ->
+                        problems.add("`" + name
+                                + "` is not a drasi-server field; write `"
+                                + switch (name) {
+                                    case "auto_start" -> autoStartKey;
+                                    case "bootstrap_provider" -> BOOTSTRAP_PROVIDER;
+                                    default -> identityProvider;
+                                }
+                                + "`");
+                    case PROPERTIES ->
+                        problems.add("`" + PROPERTIES + ":` is the seed format; in the drasi-server " + "format (`"
+                                + KIND + ":`) put the camelCase settings at the top level");
                     default -> unknownKey(name, allKeys);
                 }
             }
             if (id.isEmpty() && !root.has(ID)) {
-                problems.add("`" + ID + "` is missing; the drasi-server format needs the source id, e.g. `"
-                        + ID + ": pg-source`");
+                problems.add("`" + ID + "` is missing; the drasi-server format needs the source id, e.g. `" + ID
+                        + ": pg-source`");
             }
             if (entry != null) {
                 where = "source " + entry.id() + " (" + entry.where() + "): ";
@@ -393,7 +415,8 @@ public final class ConfigFiles {
 
         private void checkType(String name, JsonNode node) {
             try {
-                String v = ctx.text(node, name, "`" + EXPECTED_TYPE + "`", false).trim();
+                String v =
+                        ctx.text(node, name, "`" + EXPECTED_TYPE + "`", false).trim();
                 if (!EXPECTED_TYPE.equals(v)) {
                     problems.add("`" + name + "` is '" + v + "'; this loader reads PostgreSQL sources only, write `"
                             + name + ": " + EXPECTED_TYPE + "`");
@@ -406,8 +429,10 @@ public final class ConfigFiles {
         private Optional<String> readId(JsonNode node) {
             try {
                 // drasi-server takes `id` literally (no ${VAR}); the seed format substitutes as everywhere
-                String v = (format == Format.SEED ? ctx.text(node, ID, "a source id", false)
-                        : literal(node, ID, "a source id")).trim();
+                String v = (format == Format.SEED
+                                ? ctx.text(node, ID, "a source id", false)
+                                : literal(node, ID, "a source id"))
+                        .trim();
                 if (v.isEmpty()) {
                     problems.add("`" + ID + "` is empty; give the source a name, e.g. pg-source");
                     return Optional.empty();
@@ -421,8 +446,8 @@ public final class ConfigFiles {
 
         private static String literal(JsonNode node, String name, String expected) throws KeyType.ReadFailure {
             if (node == null || !node.isValueNode() || node.isNull()) {
-                throw new KeyType.ReadFailure("`" + name + "`: expected " + expected + ", got "
-                        + KeyType.describe(node, false));
+                throw new KeyType.ReadFailure(
+                        "`" + name + "`: expected " + expected + ", got " + KeyType.describe(node, false));
             }
             return node.asText();
         }
@@ -440,14 +465,16 @@ public final class ConfigFiles {
             Naming other = naming == Naming.SNAKE ? Naming.CAMEL : Naming.SNAKE;
             ConfigKey<?> otherSpelling = ConfigKeys.find(name, other);
             if (otherSpelling != null) {
-                problems.add("`" + name + "` is the " + (other == Naming.CAMEL ? "drasi-server (camelCase)" : "seed (snake_case)")
+                problems.add("`" + name + "` is the "
+                        + (other == Naming.CAMEL ? "drasi-server (camelCase)" : "seed (snake_case)")
                         + " spelling; in the " + (format == Format.SEED ? "seed" : "drasi-server") + " format write `"
                         + naming.of(otherSpelling) + "`");
                 return;
             }
-            problems.add("`" + name + "` is not a known key; " + Suggestions.closest(name, valid)
-                    .map(s -> "did you mean `" + s + "`?")
-                    .orElse("valid keys: " + String.join(", ", valid)));
+            problems.add("`" + name + "` is not a known key; "
+                    + Suggestions.closest(name, valid)
+                            .map(s -> "did you mean `" + s + "`?")
+                            .orElse("valid keys: " + String.join(", ", valid)));
         }
 
         private LoadedConfig finish(Optional<String> id, boolean autoStart) {
@@ -457,12 +484,17 @@ public final class ConfigFiles {
                 }
             }
             if (!problems.isEmpty()) {
-                throw new ConfigurationException(problems.stream().map(p -> where + p).toList());
+                throw new ConfigurationException(
+                        problems.stream().map(p -> where + p).toList());
             }
             for (String note : notes) {
                 LOG.info("{}{}", where, note);
             }
-            return new LoadedConfig(format, id, autoStart, new PostgresSourceConfig(builder),
+            return new LoadedConfig(
+                    format,
+                    id,
+                    autoStart,
+                    new PostgresSourceConfig(builder),
                     notes.stream().map(n -> where + n).toList());
         }
     }

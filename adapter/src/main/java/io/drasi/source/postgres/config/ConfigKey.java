@@ -26,9 +26,17 @@ public final class ConfigKey<T> {
     private final Function<PostgresSourceConfig, T> getter;
     private final BiConsumer<PostgresSourceBuilder, T> setter;
 
-    ConfigKey(String snakeName, KeyType<T> type, T defaultValue, String defaultText, String doc,
-              boolean required, boolean secret, boolean nullable,
-              Function<PostgresSourceConfig, T> getter, BiConsumer<PostgresSourceBuilder, T> setter) {
+    ConfigKey(
+            String snakeName,
+            KeyType<T> type,
+            T defaultValue,
+            String defaultText,
+            String doc,
+            boolean required,
+            boolean secret,
+            boolean nullable,
+            Function<PostgresSourceConfig, T> getter,
+            BiConsumer<PostgresSourceBuilder, T> setter) {
         this.snakeName = snakeName;
         this.camelName = toCamel(snakeName);
         this.type = type;

@@ -18,8 +18,7 @@ final class Durations {
     private static final Pattern WITH_UNIT = Pattern.compile("(\\d+)\\s*(ms|s|m|h)", Pattern.CASE_INSENSITIVE);
     private static final Pattern DIGITS = Pattern.compile("\\d+");
 
-    private Durations() {
-    }
+    private Durations() {}
 
     /**
      * @param text the configured text; never null

@@ -1,9 +1,9 @@
 package io.drasi.source.postgres.config;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.drasi.source.postgres.GeneratedColumns;
 import io.drasi.source.postgres.TableKeyConfig;
 import io.drasi.source.postgres.core.SslMode;
-import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -57,8 +57,8 @@ abstract class KeyType<T> {
          */
         String text(JsonNode node, String path, String expected, boolean secret) throws ReadFailure {
             if (node == null || node.isNull() || node.isMissingNode()) {
-                throw new ReadFailure("`" + path + "` has no value; expected " + expected
-                        + " (remove the line to use the default)");
+                throw new ReadFailure(
+                        "`" + path + "` has no value; expected " + expected + " (remove the line to use the default)");
             }
             boolean server = naming == Naming.CAMEL;
             if (server && node.isObject() && node.has("kind")) {
@@ -67,8 +67,8 @@ abstract class KeyType<T> {
             if (!node.isValueNode()) {
                 throw new ReadFailure("`" + path + "`: expected " + expected + ", got " + describe(node, secret));
             }
-            YamlEnv.Result r = server ? YamlEnv.substituteWhole(node.asText(), env)
-                    : YamlEnv.substitute(node.asText(), env);
+            YamlEnv.Result r =
+                    server ? YamlEnv.substituteWhole(node.asText(), env) : YamlEnv.substitute(node.asText(), env);
             return resolved(r, path);
         }
 
@@ -79,8 +79,13 @@ abstract class KeyType<T> {
             if ("Secret".equals(kind)) {
                 throw new ReadFailure("`" + path + "`: `kind: Secret` references drasi-server's secret store, which"
                         + " this source does not have; pass the value through an environment variable instead, e.g. `"
-                        + path + ": ${" + (name != null && name.isTextual() ? name.asText().toUpperCase(java.util.Locale.ROOT)
-                        .replaceAll("[^A-Z0-9_]", "_") : "VAR") + "}`");
+                        + path + ": ${"
+                        + (name != null && name.isTextual()
+                                ? name.asText()
+                                        .toUpperCase(java.util.Locale.ROOT)
+                                        .replaceAll("[^A-Z0-9_]", "_")
+                                : "VAR")
+                        + "}`");
             }
             if (!"EnvironmentVariable".equals(kind)) {
                 throw new ReadFailure("`" + path + "`: unknown reference kind '" + kind
@@ -105,7 +110,8 @@ abstract class KeyType<T> {
                 throw new ReadFailure("`" + path + "`: environment variable "
                         + r.missing().stream().map(v -> "`" + v + "`").collect(Collectors.joining(", "))
                         + (r.missing().size() == 1 ? " is" : " are")
-                        + " not set and has no default; set it, or write ${" + r.missing().get(0)
+                        + " not set and has no default; set it, or write ${"
+                        + r.missing().get(0)
                         + ":-default} to give a default");
             }
             return r.value();
@@ -251,121 +257,139 @@ abstract class KeyType<T> {
         }
     };
 
-    static final KeyType<Map<String, String>> STRING_MAP = new KeyType<>("map of string to string",
-            "a mapping of names to values") {
-        @Override
-        Map<String, String> read(JsonNode node, String path, boolean secret, ReadContext ctx) throws ReadFailure {
-            if (node == null || !node.isObject()) {
-                throw new ReadFailure("`" + path + "`: expected " + expected + ", got " + describe(node, secret));
-            }
-            List<Map.Entry<String, JsonNode>> entries = List.copyOf(node.properties());
-            List<String> values = readEach(entries.size(), ctx, i -> ctx.text(entries.get(i).getValue(),
-                    path + "." + entries.get(i).getKey(), "a string", secret));
-            Map<String, String> out = new LinkedHashMap<>();
-            for (int i = 0; i < entries.size(); i++) {
-                out.put(entries.get(i).getKey(), values.get(i));
-            }
-            return out;
-        }
-
-        @Override
-        String render(Map<String, String> value) {
-            return value.toString();
-        }
-    };
-
-    static final KeyType<List<TableKeyConfig>> TABLE_KEYS = new KeyType<>(
-            "list of {table, key_columns}", "a list of {table, key_columns} entries") {
-        @Override
-        List<TableKeyConfig> read(JsonNode node, String path, boolean secret, ReadContext ctx) throws ReadFailure {
-            String columnsName = ctx.naming.nested("key_columns", "keyColumns");
-            String expect = "a list of {table, " + columnsName + "} entries";
-            if (node == null || !node.isArray()) {
-                throw new ReadFailure("`" + path + "`: expected " + expect + ", got " + describe(node, false));
-            }
-            List<TableKeyConfig> out = new ArrayList<>();
-            boolean failed = false;
-            Set<String> fields = Set.of("table", columnsName);
-            for (int i = 0; i < node.size(); i++) {
-                JsonNode entry = node.get(i);
-                String at = path + "[" + i + "]";
-                if (!entry.isObject()) {
-                    ctx.problems.add("`" + at + "`: expected a mapping {table, " + columnsName + "}, got "
-                            + describe(entry, false));
-                    failed = true;
-                    continue;
-                }
-                for (Map.Entry<String, JsonNode> field : entry.properties()) {
-                    String name = field.getKey();
-                    if (!fields.contains(name)) {
-                        ctx.problems.add("`" + at + "." + name + "`: unknown key"
-                                + Suggestions.closest(name, fields).map(s -> "; did you mean `" + s + "`?")
-                                .orElse("; an entry has only `table` and `" + columnsName + "`"));
-                        failed = true;
+    static final KeyType<Map<String, String>> STRING_MAP =
+            new KeyType<>("map of string to string", "a mapping of names to values") {
+                @Override
+                Map<String, String> read(JsonNode node, String path, boolean secret, ReadContext ctx)
+                        throws ReadFailure {
+                    if (node == null || !node.isObject()) {
+                        throw new ReadFailure(
+                                "`" + path + "`: expected " + expected + ", got " + describe(node, secret));
                     }
-                }
-                String table = null;
-                List<String> columns = null;
-                try {
-                    if (!entry.has("table")) {
-                        throw new ReadFailure("`" + at + ".table` is missing; name the table the key columns belong to");
+                    List<Map.Entry<String, JsonNode>> entries = List.copyOf(node.properties());
+                    List<String> values = readEach(
+                            entries.size(),
+                            ctx,
+                            i -> ctx.text(
+                                    entries.get(i).getValue(),
+                                    path + "." + entries.get(i).getKey(),
+                                    "a string",
+                                    secret));
+                    Map<String, String> out = new LinkedHashMap<>();
+                    for (int i = 0; i < entries.size(); i++) {
+                        out.put(entries.get(i).getKey(), values.get(i));
                     }
-                    table = ctx.text(entry.get("table"), at + ".table", "a table name", false);
-                } catch (ReadFailure f) {
-                    ctx.problems.add(f.getMessage());
-                    failed = true;
+                    return out;
                 }
-                try {
-                    if (!entry.has(columnsName)) {
-                        throw new ReadFailure("`" + at + "." + columnsName
-                                + "` is missing; list the key columns, e.g. [id]");
-                    }
-                    columns = readStringList(entry.get(columnsName), at + "." + columnsName, ctx);
-                } catch (ReadFailure f) {
-                    if (f.getMessage() != null) {
-                        ctx.problems.add(f.getMessage());
-                    }
-                    failed = true;
-                }
-                if (table != null && columns != null) {
-                    out.add(new TableKeyConfig(table, columns));
-                }
-            }
-            if (failed) {
-                throw new ReadFailure(null);
-            }
-            return out;
-        }
 
-        @Override
-        String render(List<TableKeyConfig> value) {
-            return value.stream().map(k -> k.table() + "=" + k.keyColumns()).collect(Collectors.joining(", ", "[", "]"));
-        }
-    };
+                @Override
+                String render(Map<String, String> value) {
+                    return value.toString();
+                }
+            };
 
-    static final KeyType<GeneratedColumns> GENERATED_COLUMNS = enumeration(GeneratedColumns.values(),
-            GeneratedColumns::value, GeneratedColumns::find);
+    static final KeyType<List<TableKeyConfig>> TABLE_KEYS =
+            new KeyType<>("list of {table, key_columns}", "a list of {table, key_columns} entries") {
+                @Override
+                List<TableKeyConfig> read(JsonNode node, String path, boolean secret, ReadContext ctx)
+                        throws ReadFailure {
+                    String columnsName = ctx.naming.nested("key_columns", "keyColumns");
+                    String expect = "a list of {table, " + columnsName + "} entries";
+                    if (node == null || !node.isArray()) {
+                        throw new ReadFailure("`" + path + "`: expected " + expect + ", got " + describe(node, false));
+                    }
+                    List<TableKeyConfig> out = new ArrayList<>();
+                    boolean failed = false;
+                    Set<String> fields = Set.of("table", columnsName);
+                    for (int i = 0; i < node.size(); i++) {
+                        JsonNode entry = node.get(i);
+                        String at = path + "[" + i + "]";
+                        if (!entry.isObject()) {
+                            ctx.problems.add("`" + at + "`: expected a mapping {table, " + columnsName + "}, got "
+                                    + describe(entry, false));
+                            failed = true;
+                            continue;
+                        }
+                        for (Map.Entry<String, JsonNode> field : entry.properties()) {
+                            String name = field.getKey();
+                            if (!fields.contains(name)) {
+                                ctx.problems.add("`" + at + "." + name + "`: unknown key"
+                                        + Suggestions.closest(name, fields)
+                                                .map(s -> "; did you mean `" + s + "`?")
+                                                .orElse("; an entry has only `table` and `" + columnsName + "`"));
+                                failed = true;
+                            }
+                        }
+                        String table = null;
+                        List<String> columns = null;
+                        try {
+                            if (!entry.has("table")) {
+                                throw new ReadFailure(
+                                        "`" + at + ".table` is missing; name the table the key columns belong to");
+                            }
+                            table = ctx.text(entry.get("table"), at + ".table", "a table name", false);
+                        } catch (ReadFailure f) {
+                            ctx.problems.add(f.getMessage());
+                            failed = true;
+                        }
+                        try {
+                            if (!entry.has(columnsName)) {
+                                throw new ReadFailure(
+                                        "`" + at + "." + columnsName + "` is missing; list the key columns, e.g. [id]");
+                            }
+                            columns = readStringList(entry.get(columnsName), at + "." + columnsName, ctx);
+                        } catch (ReadFailure f) {
+                            if (f.getMessage() != null) {
+                                ctx.problems.add(f.getMessage());
+                            }
+                            failed = true;
+                        }
+                        if (table != null && columns != null) {
+                            out.add(new TableKeyConfig(table, columns));
+                        }
+                    }
+                    if (failed) {
+                        throw new ReadFailure(null);
+                    }
+                    return out;
+                }
+
+                @Override
+                String render(List<TableKeyConfig> value) {
+                    return value.stream()
+                            .map(k -> k.table() + "=" + k.keyColumns())
+                            .collect(Collectors.joining(", ", "[", "]"));
+                }
+            };
+
+    static final KeyType<GeneratedColumns> GENERATED_COLUMNS =
+            enumeration(GeneratedColumns.values(), GeneratedColumns::value, GeneratedColumns::find);
 
     static final KeyType<io.drasi.source.postgres.SlotLossPolicy> SLOT_LOSS = enumeration(
-            io.drasi.source.postgres.SlotLossPolicy.values(), io.drasi.source.postgres.SlotLossPolicy::value,
+            io.drasi.source.postgres.SlotLossPolicy.values(),
+            io.drasi.source.postgres.SlotLossPolicy::value,
             io.drasi.source.postgres.SlotLossPolicy::find);
 
     static final KeyType<io.drasi.source.postgres.mapping.value.UnmappableValues> UNMAPPABLE_VALUES = enumeration(
             io.drasi.source.postgres.mapping.value.UnmappableValues.values(),
             io.drasi.source.postgres.mapping.value.UnmappableValues::value,
             t -> java.util.Arrays.stream(io.drasi.source.postgres.mapping.value.UnmappableValues.values())
-                    .filter(v -> v.value().equalsIgnoreCase(t.strip())).findFirst());
+                    .filter(v -> v.value().equalsIgnoreCase(t.strip()))
+                    .findFirst());
 
     /** A choice among fixed values, written as {@code value(e)}; {@code find} parses a spelling. */
-    private static <E> KeyType<E> enumeration(E[] values, java.util.function.Function<E, String> value,
-                                                java.util.function.Function<String, java.util.Optional<E>> find) {
+    private static <E> KeyType<E> enumeration(
+            E[] values,
+            java.util.function.Function<E, String> value,
+            java.util.function.Function<String, java.util.Optional<E>> find) {
         List<String> spellings = java.util.Arrays.stream(values).map(value).toList();
         return new KeyType<>(String.join(" \\| ", spellings), "one of " + String.join(", ", spellings)) {
             @Override
             E read(JsonNode node, String path, boolean secret, ReadContext ctx) throws ReadFailure {
                 String t = ctx.text(node, path, expected, secret);
-                return find.apply(t).orElseThrow(() ->
-                        new ReadFailure("`" + path + "`: expected " + expected + ", got " + got(t, secret)));
+                return find.apply(t)
+                        .orElseThrow(() ->
+                                new ReadFailure("`" + path + "`: expected " + expected + ", got " + got(t, secret)));
             }
 
             @Override
@@ -377,7 +401,8 @@ abstract class KeyType<T> {
 
     static List<String> readStringList(JsonNode node, String path, ReadContext ctx) throws ReadFailure {
         if (node == null || !node.isArray()) {
-            throw new ReadFailure("`" + path + "`: expected a list of strings (e.g. [a, b]), got " + describe(node, false));
+            throw new ReadFailure(
+                    "`" + path + "`: expected a list of strings (e.g. [a, b]), got " + describe(node, false));
         }
         return readEach(node.size(), ctx, i -> ctx.text(node.get(i), path + "[" + i + "]", "a string", false));
     }

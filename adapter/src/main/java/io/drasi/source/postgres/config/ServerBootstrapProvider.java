@@ -1,9 +1,9 @@
 package io.drasi.source.postgres.config;
 
-import io.drasi.source.postgres.TableKeyConfig;
-import io.drasi.source.postgres.model.TableId;
-import io.drasi.source.postgres.core.SslMode;
 import com.fasterxml.jackson.databind.JsonNode;
+import io.drasi.source.postgres.TableKeyConfig;
+import io.drasi.source.postgres.core.SslMode;
+import io.drasi.source.postgres.model.TableId;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
@@ -31,12 +31,19 @@ import java.util.stream.Collectors;
 final class ServerBootstrapProvider {
 
     private static final String PATH = "bootstrapProvider";
-    private static final List<ConfigKey<?>> FIELDS = List.of(ConfigKeys.HOST, ConfigKeys.PORT, ConfigKeys.DATABASE,
-            ConfigKeys.USER, ConfigKeys.PASSWORD, ConfigKeys.TABLES, ConfigKeys.SLOT_NAME,
-            ConfigKeys.PUBLICATION_NAME, ConfigKeys.SSL_MODE, ConfigKeys.TABLE_KEYS);
+    private static final List<ConfigKey<?>> FIELDS = List.of(
+            ConfigKeys.HOST,
+            ConfigKeys.PORT,
+            ConfigKeys.DATABASE,
+            ConfigKeys.USER,
+            ConfigKeys.PASSWORD,
+            ConfigKeys.TABLES,
+            ConfigKeys.SLOT_NAME,
+            ConfigKeys.PUBLICATION_NAME,
+            ConfigKeys.SSL_MODE,
+            ConfigKeys.TABLE_KEYS);
 
-    private ServerBootstrapProvider() {
-    }
+    private ServerBootstrapProvider() {}
 
     /**
      * Checks a provider, adding refusals to {@code problems} and accepted-but-ignored settings to
@@ -50,8 +57,14 @@ final class ServerBootstrapProvider {
      * @param problems  where refusals go
      * @param notes     where accepted-but-ignored settings go
      */
-    static void check(JsonNode provider, JsonNode source, boolean wholeFile, JsonNode providers, Map<String, String> env,
-                      List<String> problems, List<String> notes) {
+    static void check(
+            JsonNode provider,
+            JsonNode source,
+            boolean wholeFile,
+            JsonNode providers,
+            Map<String, String> env,
+            List<String> problems,
+            List<String> notes) {
         int before = problems.size();
         JsonNode fields;
         boolean inherits;
@@ -61,9 +74,11 @@ final class ServerBootstrapProvider {
             fields = named(name, providers);
             if (fields == null) {
                 problems.add("`" + PATH + ": " + name + "` names an entry of the top-level `bootstrapProviders:` "
-                        + (!wholeFile ? "list, which a single source entry does not have; pass the whole"
-                        + " drasi-server file, or write the provider inline"
-                        : "list, but there is none with `id: " + name + "`; add it or write the provider inline"));
+                        + (!wholeFile
+                                ? "list, which a single source entry does not have; pass the whole"
+                                        + " drasi-server file, or write the provider inline"
+                                : "list, but there is none with `id: " + name
+                                        + "`; add it or write the provider inline"));
                 return;
             }
             inherits = false;
@@ -95,17 +110,19 @@ final class ServerBootstrapProvider {
             String name = Naming.CAMEL.of(k);
             mine[i] = value(k, source.get(name), name, srcCtx);
             JsonNode own = fields.get(name);
-            theirs[i] = own != null ? value(k, own, PATH + "." + name, ctx)
-                    : inherits ? mine[i] : k.defaultValue();
+            theirs[i] = own != null ? value(k, own, PATH + "." + name, ctx) : inherits ? mine[i] : k.defaultValue();
         }
         if (problems.size() > before) {
             return;
         }
         String sourceDb = where(mine);
         String providerDb = where(theirs);
-        if (mine[0] != null && mine[1] != null && mine[2] != null
-                && !(((String) mine[0]).equalsIgnoreCase((String) theirs[0]) && mine[1].equals(theirs[1])
-                && mine[2].equals(theirs[2]))) {
+        if (mine[0] != null
+                && mine[1] != null
+                && mine[2] != null
+                && !(((String) mine[0]).equalsIgnoreCase((String) theirs[0])
+                        && mine[1].equals(theirs[1])
+                        && mine[2].equals(theirs[2]))) {
             problems.add(what + " reads " + providerDb + " but the source streams " + sourceDb + ": this source"
                     + " bootstraps from its own replication slot's snapshot of the database it streams (bootstrap and"
                     + " stream meet at one LSN), so it cannot bootstrap from another database; give the provider the"
@@ -123,14 +140,28 @@ final class ServerBootstrapProvider {
         if (!Objects.equals(mine[4], theirs[4])) {
             notes.add("`" + PATH + ".password` ignored (differs from the source's): " + why);
         }
-        ignored(6, mine, theirs, "the snapshot is exported by the source's own slot; a second slot would not be"
-                + " consistent with the stream", notes);
-        ignored(7, mine, theirs, "the bootstrap reads the tables directly (COPY) inside the snapshot; the publication"
-                + " is the stream's", notes);
+        ignored(
+                6,
+                mine,
+                theirs,
+                "the snapshot is exported by the source's own slot; a second slot would not be"
+                        + " consistent with the stream",
+                notes);
+        ignored(
+                7,
+                mine,
+                theirs,
+                "the bootstrap reads the tables directly (COPY) inside the snapshot; the publication"
+                        + " is the stream's",
+                notes);
         ignored(8, mine, theirs, why, notes);
         tables(mine, theirs, what, problems, notes);
-        ignored(9, mine, theirs, "the source's tableKeys key both the bootstrap and the stream, so their element ids"
-                + " agree", notes);
+        ignored(
+                9,
+                mine,
+                theirs,
+                "the source's tableKeys key both the bootstrap and the stream, so their element ids" + " agree",
+                notes);
     }
 
     private static JsonNode named(String name, JsonNode providers) {
@@ -153,15 +184,19 @@ final class ServerBootstrapProvider {
             return "write `kind: postgres`";
         }
         return switch (kind) {
-            case "scriptfile" -> "this source bootstraps from its replication slot's snapshot of the database, it"
-                    + " cannot load JSONL script files" + remove;
-            case "platform" -> "this source bootstraps from its replication slot's snapshot of the database, it"
-                    + " cannot ask a remote Drasi Query API" + remove;
-            case "application" -> "this source bootstraps from its replication slot's snapshot of the database, it"
-                    + " has no application-supplied data" + remove;
-            case "noop" -> "this source bootstraps only when asked (drasi-pg stream --bootstrap, drasi-pg"
-                    + " bootstrap, bootstrap(...) in the library), so for no initial data remove `" + PATH
-                    + "` and do not ask";
+            case "scriptfile" ->
+                "this source bootstraps from its replication slot's snapshot of the database, it"
+                        + " cannot load JSONL script files" + remove;
+            case "platform" ->
+                "this source bootstraps from its replication slot's snapshot of the database, it"
+                        + " cannot ask a remote Drasi Query API" + remove;
+            case "application" ->
+                "this source bootstraps from its replication slot's snapshot of the database, it"
+                        + " has no application-supplied data" + remove;
+            case "noop" ->
+                "this source bootstraps only when asked (drasi-pg stream --bootstrap, drasi-pg"
+                        + " bootstrap, bootstrap(...) in the library), so for no initial data remove `" + PATH
+                        + "` and do not ask";
             default -> "this source serves only `kind: postgres` bootstrap providers (from its own snapshot)" + remove;
         };
     }
@@ -176,8 +211,9 @@ final class ServerBootstrapProvider {
         for (Map.Entry<String, JsonNode> e : fields.properties()) {
             if (!valid.contains(e.getKey())) {
                 problems.add("`" + PATH + "." + e.getKey() + "` is not a field of a postgres bootstrap provider; "
-                        + Suggestions.closest(e.getKey(), valid).map(s -> "did you mean `" + s + "`?")
-                        .orElse("valid fields: " + String.join(", ", valid)));
+                        + Suggestions.closest(e.getKey(), valid)
+                                .map(s -> "did you mean `" + s + "`?")
+                                .orElse("valid fields: " + String.join(", ", valid)));
             }
         }
     }
@@ -203,14 +239,15 @@ final class ServerBootstrapProvider {
     private static void ignored(int index, Object[] mine, Object[] theirs, String why, List<String> notes) {
         if (!Objects.equals(render(mine[index]), render(theirs[index]))) {
             ConfigKey<?> k = FIELDS.get(index);
-            notes.add("`" + PATH + "." + Naming.CAMEL.of(k) + "` " + render(theirs[index]) + " ignored (the source's is "
-                    + render(mine[index]) + "): " + why);
+            notes.add("`" + PATH + "." + Naming.CAMEL.of(k) + "` " + render(theirs[index])
+                    + " ignored (the source's is " + render(mine[index]) + "): " + why);
         }
     }
 
     private static String render(Object v) {
         if (v instanceof List<?> l) {
-            return l.stream().map(x -> x instanceof TableKeyConfig t ? t.table() + " " + t.keyColumns() : String.valueOf(x))
+            return l.stream()
+                    .map(x -> x instanceof TableKeyConfig t ? t.table() + " " + t.keyColumns() : String.valueOf(x))
                     .collect(Collectors.joining(", ", "[", "]"));
         }
         return v instanceof SslMode m ? m.value() : String.valueOf(v);

@@ -1,7 +1,7 @@
 package io.drasi.source.postgres.config;
 
-import io.drasi.source.postgres.ConfigurationException;
 import com.fasterxml.jackson.databind.JsonNode;
+import io.drasi.source.postgres.ConfigurationException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Collectors;
@@ -31,12 +31,12 @@ final class ServerFile {
      */
     record Entry(String where, JsonNode node, String id, String kind, JsonNode bootstrapProviders) {
         String describe() {
-            return (id == null ? "(no id)" : id) + " (" + (kind == null ? "no kind" : "kind " + kind) + ", " + where + ")";
+            return (id == null ? "(no id)" : id) + " (" + (kind == null ? "no kind" : "kind " + kind) + ", " + where
+                    + ")";
         }
     }
 
-    private ServerFile() {
-    }
+    private ServerFile() {}
 
     /**
      * @param root     the file's root mapping
@@ -55,19 +55,26 @@ final class ServerFile {
                 }
             }
         }
-        List<Entry> postgres = all.stream().filter(e -> POSTGRES.equals(e.kind())).toList();
-        String pgList = postgres.isEmpty() ? "none" : postgres.stream().map(Entry::describe).collect(Collectors.joining(", "));
+        List<Entry> postgres =
+                all.stream().filter(e -> POSTGRES.equals(e.kind())).toList();
+        String pgList = postgres.isEmpty()
+                ? "none"
+                : postgres.stream().map(Entry::describe).collect(Collectors.joining(", "));
         if (sourceId != null) {
             List<Entry> byId = all.stream().filter(e -> sourceId.equals(e.id())).toList();
             if (byId.isEmpty()) {
                 throw new ConfigurationException(List.of("the drasi-server file has no source with id '" + sourceId
-                        + "'; its sources: " + (all.isEmpty() ? "none" : all.stream().map(Entry::describe)
-                        .collect(Collectors.joining(", "))) + ". Pass the id of a kind: postgres source"));
+                        + "'; its sources: "
+                        + (all.isEmpty()
+                                ? "none"
+                                : all.stream().map(Entry::describe).collect(Collectors.joining(", ")))
+                        + ". Pass the id of a kind: postgres source"));
             }
             if (byId.size() > 1) {
                 throw new ConfigurationException(List.of("the drasi-server file has " + byId.size()
-                        + " sources with id '" + sourceId + "' (" + byId.stream().map(Entry::where)
-                        .collect(Collectors.joining(", ")) + "); give each source a unique id"));
+                        + " sources with id '" + sourceId + "' ("
+                        + byId.stream().map(Entry::where).collect(Collectors.joining(", "))
+                        + "); give each source a unique id"));
             }
             Entry e = byId.get(0);
             if (!POSTGRES.equals(e.kind())) {
@@ -81,13 +88,19 @@ final class ServerFile {
             return postgres.get(0);
         }
         if (postgres.isEmpty()) {
-            throw new ConfigurationException(List.of("the drasi-server file has no `kind: postgres` source (its sources: "
-                    + (all.isEmpty() ? "none" : all.stream().map(Entry::describe).collect(Collectors.joining(", ")))
-                    + "); add one to `sources:`"));
+            throw new ConfigurationException(
+                    List.of("the drasi-server file has no `kind: postgres` source (its sources: "
+                            + (all.isEmpty()
+                                    ? "none"
+                                    : all.stream().map(Entry::describe).collect(Collectors.joining(", ")))
+                            + "); add one to `sources:`"));
         }
         throw new ConfigurationException(List.of("the drasi-server file has " + postgres.size()
-                + " postgres sources: " + postgres.stream().map(e -> e.id() == null ? "(no id, " + e.where() + ")" : e.id())
-                .collect(Collectors.joining(", ")) + "; choose one with --source-id ID (CLI) or"
+                + " postgres sources: "
+                + postgres.stream()
+                        .map(e -> e.id() == null ? "(no id, " + e.where() + ")" : e.id())
+                        .collect(Collectors.joining(", "))
+                + "; choose one with --source-id ID (CLI) or"
                 + " ConfigFiles.load(file, id) (library)"));
     }
 

@@ -7,8 +7,7 @@ import java.util.Optional;
 /** "Did you mean ...?" for misspelt keys: the closest candidate by Levenshtein distance. */
 final class Suggestions {
 
-    private Suggestions() {
-    }
+    private Suggestions() {}
 
     /**
      * @param input      the unknown word; never null

@@ -24,11 +24,9 @@ final class YamlEnv {
      * @param value   the text after substitution (meaningful only if {@code missing} is empty)
      * @param missing names of variables that were unset and had no default, in order of appearance
      */
-    record Result(String value, List<String> missing) {
-    }
+    record Result(String value, List<String> missing) {}
 
-    private YamlEnv() {
-    }
+    private YamlEnv() {}
 
     /**
      * @param text the raw value; never null

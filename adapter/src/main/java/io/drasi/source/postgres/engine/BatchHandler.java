@@ -1,14 +1,12 @@
 package io.drasi.source.postgres.engine;
 
+import io.debezium.engine.DebeziumEngine;
+import io.debezium.engine.RecordChangeEvent;
 import io.drasi.source.postgres.ChangePosition;
 import io.drasi.source.postgres.ChangeSink;
 import io.drasi.source.postgres.PositionedChange;
-
-import io.drasi.source.postgres.core.Lsn;
 import io.drasi.source.postgres.core.DrasiPostgresException;
-
-import io.debezium.engine.DebeziumEngine;
-import io.debezium.engine.RecordChangeEvent;
+import io.drasi.source.postgres.core.Lsn;
 import io.drasi.source.postgres.mapping.ChangeMapper;
 import io.drasi.source.postgres.mapping.MappedRecord;
 import io.drasi.source.postgres.model.SourceChange;
@@ -74,6 +72,7 @@ public final class BatchHandler implements DebeziumEngine.ChangeConsumer<RecordC
     private final ArrayDeque<Pending> pending = new ArrayDeque<>();
     /** Why pipelined delivery stopped (a failed stage or acknowledgement); nothing is acknowledged after it. */
     private Throwable ackFailure; // guarded by ackLock
+
     private ExecutorService ackExecutor; // guarded by ackLock; created for the first pipelined batch
 
     /**
@@ -83,9 +82,15 @@ public final class BatchHandler implements DebeziumEngine.ChangeConsumer<RecordC
      * @param onDelivery called before each delivery (the source marks itself RUNNING)
      * @param ackThreadName name of the thread that acknowledges pipelined batches
      */
-    public BatchHandler(ChangeMapper mapper, ChangeSink sink, ToastFiller toastFiller,
-                        GeneratedColumnFiller generatedFiller, StatsCounter stats, Lsn resumeLsn, Runnable onDelivery,
-                        String ackThreadName) {
+    public BatchHandler(
+            ChangeMapper mapper,
+            ChangeSink sink,
+            ToastFiller toastFiller,
+            GeneratedColumnFiller generatedFiller,
+            StatsCounter stats,
+            Lsn resumeLsn,
+            Runnable onDelivery,
+            String ackThreadName) {
         this(mapper, sink, toastFiller, generatedFiller, stats, resumeLsn, onDelivery, ackThreadName, null);
     }
 
@@ -93,9 +98,16 @@ public final class BatchHandler implements DebeziumEngine.ChangeConsumer<RecordC
      * @param held the element ids the consumer holds, updated after each acknowledged batch before its records are
      *             marked processed (so never behind the offsets); null when not kept ({@code on_slot_loss: fail})
      */
-    public BatchHandler(ChangeMapper mapper, ChangeSink sink, ToastFiller toastFiller,
-                        GeneratedColumnFiller generatedFiller, StatsCounter stats, Lsn resumeLsn, Runnable onDelivery,
-                        String ackThreadName, HeldElements held) {
+    public BatchHandler(
+            ChangeMapper mapper,
+            ChangeSink sink,
+            ToastFiller toastFiller,
+            GeneratedColumnFiller generatedFiller,
+            StatsCounter stats,
+            Lsn resumeLsn,
+            Runnable onDelivery,
+            String ackThreadName,
+            HeldElements held) {
         this.held = held;
         this.ackThreadName = ackThreadName;
         this.generatedFiller = generatedFiller;
@@ -168,8 +180,9 @@ public final class BatchHandler implements DebeziumEngine.ChangeConsumer<RecordC
     }
 
     @Override
-    public void handleBatch(List<RecordChangeEvent<SourceRecord>> records,
-                            DebeziumEngine.RecordCommitter<RecordChangeEvent<SourceRecord>> committer)
+    public void handleBatch(
+            List<RecordChangeEvent<SourceRecord>> records,
+            DebeziumEngine.RecordCommitter<RecordChangeEvent<SourceRecord>> committer)
             throws InterruptedException {
         synchronized (gate) {
             if (stopping) {
@@ -194,8 +207,9 @@ public final class BatchHandler implements DebeziumEngine.ChangeConsumer<RecordC
         }
     }
 
-    private void deliver(List<RecordChangeEvent<SourceRecord>> records,
-                         DebeziumEngine.RecordCommitter<RecordChangeEvent<SourceRecord>> committer)
+    private void deliver(
+            List<RecordChangeEvent<SourceRecord>> records,
+            DebeziumEngine.RecordCommitter<RecordChangeEvent<SourceRecord>> committer)
             throws InterruptedException {
         List<PositionedChange> out = new ArrayList<>(records.size());
         List<TableId> tableOfChange = new ArrayList<>(records.size());
@@ -301,9 +315,14 @@ public final class BatchHandler implements DebeziumEngine.ChangeConsumer<RecordC
         final Instant lastCommitTime;
         boolean done; // guarded by ackLock
 
-        Pending(List<RecordChangeEvent<SourceRecord>> records,
-                DebeziumEngine.RecordCommitter<RecordChangeEvent<SourceRecord>> committer, List<PositionedChange> out,
-                long commits, Lsn commitLsn, List<long[]> committed, Instant lastCommitTime) {
+        Pending(
+                List<RecordChangeEvent<SourceRecord>> records,
+                DebeziumEngine.RecordCommitter<RecordChangeEvent<SourceRecord>> committer,
+                List<PositionedChange> out,
+                long commits,
+                Lsn commitLsn,
+                List<long[]> committed,
+                Instant lastCommitTime) {
             this.records = records;
             this.committer = committer;
             this.out = out;
@@ -322,7 +341,8 @@ public final class BatchHandler implements DebeziumEngine.ChangeConsumer<RecordC
                     return;
                 }
                 if (error != null) {
-                    ackFailure = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+                    ackFailure =
+                            error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
                     return;
                 }
                 batch.done = true;
@@ -403,7 +423,9 @@ public final class BatchHandler implements DebeziumEngine.ChangeConsumer<RecordC
 
     private ChangePosition next(long txId, Lsn previousCommit, Lsn lsn) {
         long ordinal = 0;
-        if (lastPosition != null && lastPosition.previousCommitLsn().equals(previousCommit) && lastPosition.lsn().equals(lsn)) {
+        if (lastPosition != null
+                && lastPosition.previousCommitLsn().equals(previousCommit)
+                && lastPosition.lsn().equals(lsn)) {
             ordinal = lastPosition.ordinal() + 1;
         }
         lastPosition = new ChangePosition(txId, previousCommit, lsn, ordinal);
@@ -432,8 +454,10 @@ public final class BatchHandler implements DebeziumEngine.ChangeConsumer<RecordC
         private static final long serialVersionUID = 1L;
 
         SinkFailedException(Throwable cause) {
-            super("the ChangeSink refused a batch (" + cause + "); the batch was not acknowledged and will be"
-                    + " delivered again by a restarted source", cause);
+            super(
+                    "the ChangeSink refused a batch (" + cause + "); the batch was not acknowledged and will be"
+                            + " delivered again by a restarted source",
+                    cause);
         }
     }
 }

@@ -3,9 +3,8 @@ package io.drasi.source.postgres.engine;
 import io.drasi.source.postgres.ChangePosition;
 import io.drasi.source.postgres.ChangeSink;
 import io.drasi.source.postgres.PositionedChange;
-import io.drasi.source.postgres.core.DrasiPostgresException;
-
 import io.drasi.source.postgres.bootstrap.BootstrapSink;
+import io.drasi.source.postgres.core.DrasiPostgresException;
 import io.drasi.source.postgres.model.SourceChange;
 import java.util.ArrayList;
 import java.util.List;

@@ -13,7 +13,6 @@ import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
 import javax.management.MBeanServer;
 import javax.management.MBeanServerDelegate;
 import javax.management.MBeanServerNotification;
@@ -57,9 +56,14 @@ public final class ConnectionMonitor implements AutoCloseable {
     private long maxDecodedBytes;
     private String lastServerStart;
 
-    public ConnectionMonitor(String sourceId, String topicPrefix, String slotName, String publicationName,
-                      ConnectionSettings connections,
-                      int serverVersionNum, Listener listener) {
+    public ConnectionMonitor(
+            String sourceId,
+            String topicPrefix,
+            String slotName,
+            String publicationName,
+            ConnectionSettings connections,
+            int serverVersionNum,
+            Listener listener) {
         this.withSlotStats = serverVersionNum >= 140000;
         this.sourceId = sourceId;
         this.slotName = slotName;
@@ -94,6 +98,7 @@ public final class ConnectionMonitor implements AutoCloseable {
      * next tick, and the reconnect is counted).
      */
     private final NotificationListener unregistered = this::onUnregistered;
+
     private final NotificationFilter unregisteredFilter = this::isOurStreamingMetrics;
 
     private void onUnregistered(Notification notification, Object handback) {
@@ -106,7 +111,8 @@ public final class ConnectionMonitor implements AutoCloseable {
 
     private boolean isOurStreamingMetrics(Notification n) {
         return n instanceof MBeanServerNotification m
-                && MBeanServerNotification.UNREGISTRATION_NOTIFICATION.equals(m.getType()) && pattern.apply(m.getMBeanName());
+                && MBeanServerNotification.UNREGISTRATION_NOTIFICATION.equals(m.getType())
+                && pattern.apply(m.getMBeanName());
     }
 
     private void lost() {
@@ -177,7 +183,8 @@ public final class ConnectionMonitor implements AutoCloseable {
             return Optional.empty(); // server unreachable: the engine is retrying
         }
         String stats = withSlotStats
-                ? "(select total_bytes from pg_stat_replication_slots st where st.slot_name = s.slot_name)" : "null::bigint";
+                ? "(select total_bytes from pg_stat_replication_slots st where st.slot_name = s.slot_name)"
+                : "null::bigint";
         try (PreparedStatement ps = slotConnection.prepareStatement(
                 "select (select wal_status from pg_replication_slots s where slot_name = ?), "
                         + "(select " + stats + " from pg_replication_slots s where slot_name = ?), "
@@ -194,16 +201,26 @@ public final class ConnectionMonitor implements AutoCloseable {
                     return Optional.of(dropped("was dropped while streaming"));
                 }
                 if (!rs.getBoolean(4)) {
-                    return Optional.of(new SourceFailedException(FailureReason.PUBLICATION_MISSING, "publication " + publicationName + " was dropped while"
-                            + " streaming: PostgreSQL cannot decode changes without it. Recreate it (CREATE PUBLICATION "
-                            + publicationName + " FOR TABLE ...) and start the source again; changes committed meanwhile"
-                            + " are still in the slot.", null));
+                    return Optional.of(new SourceFailedException(
+                            FailureReason.PUBLICATION_MISSING,
+                            "publication " + publicationName + " was dropped while"
+                                    + " streaming: PostgreSQL cannot decode changes without it. Recreate it (CREATE "
+                                    + "PUBLICATION "
+                                    + publicationName
+                                    + " FOR TABLE ...) and start the source again; changes committed meanwhile"
+                                    + " are still in the slot.",
+                            null));
                 }
                 if ("lost".equals(rs.getString(1))) {
-                    return Optional.of(new SourceFailedException(FailureReason.SLOT_INVALIDATED, "replication slot " + slotName + " was invalidated by"
-                            + " PostgreSQL (required WAL was removed, e.g. max_slot_wal_keep_size exceeded): changes were"
-                            + " lost. Drop the slot (SELECT pg_drop_replication_slot('" + slotName + "')), clear the"
-                            + " offset store, and start again with a bootstrap.", null));
+                    return Optional.of(new SourceFailedException(
+                            FailureReason.SLOT_INVALIDATED,
+                            "replication slot " + slotName + " was invalidated by"
+                                    + " PostgreSQL (required WAL was removed, e.g. max_slot_wal_keep_size exceeded): "
+                                    + "changes were"
+                                    + " lost. Drop the slot (SELECT pg_drop_replication_slot('" + slotName
+                                    + "')), clear the"
+                                    + " offset store, and start again with a bootstrap.",
+                            null));
                 }
                 long bytes = rs.getLong(2);
                 boolean noStats = rs.wasNull();
@@ -240,15 +257,20 @@ public final class ConnectionMonitor implements AutoCloseable {
     }
 
     private SourceFailedException dropped(String what) {
-        return new SourceFailedException(FailureReason.SLOT_MISSING, "replication slot " + slotName + " " + what + ": changes since the last"
-                + " acknowledged position may be lost. Start again with a bootstrap (drop the slot and clear the offset"
-                + " store first).", null);
+        return new SourceFailedException(
+                FailureReason.SLOT_MISSING,
+                "replication slot " + slotName + " " + what + ": changes since the last"
+                        + " acknowledged position may be lost. Start again with a bootstrap (drop the slot and clear "
+                        + "the offset"
+                        + " store first).",
+                null);
     }
 
     @Override
     public void close() {
         try {
-            mbeans.removeNotificationListener(MBeanServerDelegate.DELEGATE_NAME, unregistered, unregisteredFilter, null);
+            mbeans.removeNotificationListener(
+                    MBeanServerDelegate.DELEGATE_NAME, unregistered, unregisteredFilter, null);
         } catch (javax.management.InstanceNotFoundException | javax.management.ListenerNotFoundException e) {
             // never added
         }

@@ -10,8 +10,7 @@ import java.util.Locale;
 /** Builds the JDBC connection settings from the config (one place) and turns driver errors into fixes. */
 public final class Connections {
 
-    private Connections() {
-    }
+    private Connections() {}
 
     public static ConnectionSettings settings(String sourceId, PostgresSourceConfig config) {
         return ConnectionSettings.builder()
@@ -25,7 +24,9 @@ public final class Connections {
                 .applicationName("drasi-source-postgres:" + sourceId)
                 .driverProperties(() -> {
                     java.util.Properties p = new java.util.Properties();
-                    p.setProperty("connectTimeout", Long.toString(Math.max(1, config.connectTimeout().toSeconds())));
+                    p.setProperty(
+                            "connectTimeout",
+                            Long.toString(Math.max(1, config.connectTimeout().toSeconds())));
                     p.setProperty("tcpKeepAlive", "true");
                     return p;
                 })
@@ -44,7 +45,9 @@ public final class Connections {
     public static ConnectionFailedException describe(SQLException e, ConnectionSettings s) {
         String state = e.getSQLState() == null ? "" : e.getSQLState();
         String where = s.describe();
-        String msg = e.getMessage() == null ? e.toString() : e.getMessage().lines().findFirst().orElse("");
+        String msg = e.getMessage() == null
+                ? e.toString()
+                : e.getMessage().lines().findFirst().orElse("");
         String fix;
         if (state.equals("28P01") || msg.toLowerCase(Locale.ROOT).contains("password authentication failed")) {
             fix = "password authentication failed for user " + s.user() + ": check the password (and pg_hba.conf)";

@@ -10,7 +10,6 @@ import java.util.Set;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
-
 /**
  * Translates a {@link PostgresSourceConfig} into Debezium embedded-engine properties, and judges the extra
  * properties a user may pass ({@link Passthrough}). This is the only class that knows Debezium's property
@@ -27,8 +26,7 @@ public final class DebeziumProperties {
         return s.isEmpty() ? "drasi" : s;
     }
 
-    private DebeziumProperties() {
-    }
+    private DebeziumProperties() {}
 
     /**
      * @param sourceId   the source id
@@ -37,8 +35,11 @@ public final class DebeziumProperties {
      * @param engineDefaults properties the mapping layer requires from the engine (value handling modes)
      * @return the engine properties; the password is in them, so never log the result
      */
-    public static Properties of(String sourceId, PostgresSourceConfig config, List<Preflight.ResolvedTable> tables,
-                         Map<String, String> engineDefaults) {
+    public static Properties of(
+            String sourceId,
+            PostgresSourceConfig config,
+            List<Preflight.ResolvedTable> tables,
+            Map<String, String> engineDefaults) {
         Properties p = new Properties();
         p.putAll(engineDefaults);
         p.setProperty("name", "drasi-" + topicPrefix(sourceId));
@@ -55,33 +56,42 @@ public final class DebeziumProperties {
         p.setProperty("database.sslmode", config.sslMode().value());
         config.sslRootCert().ifPresent(cert -> p.setProperty("database.sslrootcert", cert.toString()));
         p.setProperty("database.tcpKeepAlive", "true");
-        p.setProperty("connect.timeout.ms", Long.toString(config.connectTimeout().toMillis()));
+        p.setProperty(
+                "connect.timeout.ms", Long.toString(config.connectTimeout().toMillis()));
 
         p.setProperty("plugin.name", "pgoutput");
         p.setProperty("slot.name", config.slotName());
         p.setProperty("publication.name", config.publicationName());
         p.setProperty("publication.autocreate.mode", "disabled"); // the preflight creates it for exactly our tables
-        p.setProperty("table.include.list", tables.stream()
-                .map(t -> regexQuote(t.name().schema()) + "\\." + regexQuote(t.name().table()))
-                .collect(Collectors.joining(",")));
+        p.setProperty(
+                "table.include.list",
+                tables.stream()
+                        .map(t -> regexQuote(t.name().schema()) + "\\."
+                                + regexQuote(t.name().table()))
+                        .collect(Collectors.joining(",")));
         // Keys come from table_keys when configured; Debezium then reports them as the record key.
-        String keyColumns = tables.stream().filter(t -> !t.keyColumns().equals(t.primaryKey()))
-                .map(t -> regexQuote(t.name().schema()) + "\\." + regexQuote(t.name().table()) + ":"
-                        + t.keyColumns().stream().map(DebeziumProperties::regexQuote).collect(Collectors.joining(",")))
+        String keyColumns = tables.stream()
+                .filter(t -> !t.keyColumns().equals(t.primaryKey()))
+                .map(t -> regexQuote(t.name().schema()) + "\\."
+                        + regexQuote(t.name().table()) + ":"
+                        + t.keyColumns().stream()
+                                .map(DebeziumProperties::regexQuote)
+                                .collect(Collectors.joining(",")))
                 .collect(Collectors.joining(";"));
         if (!keyColumns.isEmpty()) {
             p.setProperty("message.key.columns", keyColumns);
         }
 
-        p.setProperty("snapshot.mode", "no_data");            // bootstrap reads the slot's exported snapshot
-        p.setProperty("skipped.operations", "none");          // deliver TRUNCATE
+        p.setProperty("snapshot.mode", "no_data"); // bootstrap reads the slot's exported snapshot
+        p.setProperty("skipped.operations", "none"); // deliver TRUNCATE
         p.setProperty("tombstones.on.delete", "false");
         p.setProperty("provide.transaction.metadata", "true"); // BEGIN/END: commit LSN and transaction counts
         p.setProperty("slot.drop.on.stop", "false");
 
         // The queue returns as soon as records are there; poll_interval is the linger under steady load
         p.setProperty("poll.interval.ms", "1");
-        p.setProperty(io.drasi.source.postgres.engine.WakeOnDataPostgresTask.LINGER_PROPERTY,
+        p.setProperty(
+                io.drasi.source.postgres.engine.WakeOnDataPostgresTask.LINGER_PROPERTY,
                 Long.toString(Math.max(1, config.pollInterval().toMillis())));
         p.setProperty("max.batch.size", Integer.toString(config.maxBatchSize()));
         p.setProperty("max.queue.size", Integer.toString(config.maxQueueSize()));
@@ -91,8 +101,8 @@ public final class DebeziumProperties {
             // An idle captured set would otherwise pin WAL for ever: Debezium only confirms LSNs of events it
             // processed. A non-transactional logical decoding message is such an event, needs no table and no
             // write privilege (REPLICATION suffices), and is filtered out by the adapter.
-            p.setProperty("heartbeat.action.query",
-                    "SELECT pg_logical_emit_message(false, '" + HEARTBEAT_PREFIX + "', '')");
+            p.setProperty(
+                    "heartbeat.action.query", "SELECT pg_logical_emit_message(false, '" + HEARTBEAT_PREFIX + "', '')");
             p.setProperty("message.prefix.include.list", HEARTBEAT_PREFIX);
         } else {
             p.setProperty("message.prefix.exclude.list", ".*");
@@ -103,18 +113,28 @@ public final class DebeziumProperties {
         java.util.Optional<java.nio.file.Path> offsetFile = config.offsetStoreFile(sourceId);
         if (offsetFile.isPresent()) {
             p.setProperty("offset.storage", DurableFileOffsetStore.class.getName());
-            p.setProperty("offset.storage.file.filename", offsetFile.get().toAbsolutePath().toString());
+            p.setProperty(
+                    "offset.storage.file.filename",
+                    offsetFile.get().toAbsolutePath().toString());
         } else {
             p.setProperty("offset.storage", "org.apache.kafka.connect.storage.MemoryOffsetBackingStore");
         }
-        p.setProperty("offset.flush.interval.ms", Long.toString(config.offsetFlushInterval().toMillis()));
+        p.setProperty(
+                "offset.flush.interval.ms",
+                Long.toString(config.offsetFlushInterval().toMillis()));
         p.setProperty("offset.flush.timeout.ms", "10000");
 
         // Connection loss: retry for ever with exponential backoff; state shows RECONNECTING meanwhile.
         p.setProperty("errors.max.retries", "-1");
-        p.setProperty("errors.retry.delay.initial.ms", Long.toString(config.reconnectBackoffInitial().toMillis()));
-        p.setProperty("errors.retry.delay.max.ms", Long.toString(config.reconnectBackoffMax().toMillis()));
-        p.setProperty("retriable.restart.connector.wait.ms", Long.toString(config.reconnectBackoffInitial().toMillis()));
+        p.setProperty(
+                "errors.retry.delay.initial.ms",
+                Long.toString(config.reconnectBackoffInitial().toMillis()));
+        p.setProperty(
+                "errors.retry.delay.max.ms",
+                Long.toString(config.reconnectBackoffMax().toMillis()));
+        p.setProperty(
+                "retriable.restart.connector.wait.ms",
+                Long.toString(config.reconnectBackoffInitial().toMillis()));
 
         p.setProperty("record.processing.order", "ORDERED");
         config.debeziumProperties().forEach(p::setProperty);
@@ -200,16 +220,19 @@ public final class DebeziumProperties {
                 "'warn' or 'skip' would drop changes silently and break the delivery guarantee",
                 "unavailable.value.placeholder",
                 "the adapter detects unchanged TOAST values by Debezium's placeholder",
-                "snapshot.mode", "the adapter bootstraps itself from the slot's exported snapshot",
-                "skipped.operations", "the adapter needs every operation, including TRUNCATE",
-                "slot.drop.on.stop", "dropping the slot on stop loses the stream position and changes",
-                "provide.transaction.metadata", "the adapter needs transaction boundaries");
+                "snapshot.mode",
+                "the adapter bootstraps itself from the slot's exported snapshot",
+                "skipped.operations",
+                "the adapter needs every operation, including TRUNCATE",
+                "slot.drop.on.stop",
+                "dropping the slot on stop loses the stream position and changes",
+                "provide.transaction.metadata",
+                "the adapter needs transaction boundaries");
 
         private static final Pattern NON_NEGATIVE_LONG = Pattern.compile("\\d{1,18}");
         private static final Set<String> FLUSH_TIMEOUT_ACTIONS = Set.of("fail", "warn", "ignore");
 
-        private Passthrough() {
-        }
+        private Passthrough() {}
 
         /**
          * @param key the property name; never null
@@ -222,8 +245,19 @@ public final class DebeziumProperties {
             if (key.startsWith("driver.") || key.startsWith("database.")) {
                 return Optional.of("driver and connection properties cannot be passed through (arbitrary pgjdbc "
                         + "properties allow class-instantiation attacks, CVE-2022-21724); use the first-class keys "
-                        + String.join(", ", java.util.stream.Stream.of("host", "port", "database", "user", "password",
-                                "ssl_mode", "ssl_root_cert", "connect_timeout").map(naming::key).toList()));
+                        + String.join(
+                                ", ",
+                                java.util.stream.Stream.of(
+                                                "host",
+                                                "port",
+                                                "database",
+                                                "user",
+                                                "password",
+                                                "ssl_mode",
+                                                "ssl_root_cert",
+                                                "connect_timeout")
+                                        .map(naming::key)
+                                        .toList()));
             }
             String managed = MANAGED.get(key);
             if (managed != null) {
@@ -233,7 +267,8 @@ public final class DebeziumProperties {
             if (reason != null) {
                 return Optional.of("not allowed: " + reason);
             }
-            return Optional.of("not on the allow-list; allowed: " + String.join(", ", new java.util.TreeSet<>(ALLOWED.keySet())));
+            return Optional.of(
+                    "not on the allow-list; allowed: " + String.join(", ", new java.util.TreeSet<>(ALLOWED.keySet())));
         }
 
         /**

@@ -43,12 +43,14 @@ public final class DurableFileOffsetStore extends org.apache.kafka.connect.stora
     protected void save() {
         Map<byte[], byte[]> raw = new HashMap<>();
         for (Map.Entry<ByteBuffer, ByteBuffer> e : data.entrySet()) {
-            raw.put(e.getKey() == null ? null : e.getKey().array(), e.getValue() == null ? null : e.getValue().array());
+            raw.put(
+                    e.getKey() == null ? null : e.getKey().array(),
+                    e.getValue() == null ? null : e.getValue().array());
         }
         Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
         try {
             try (FileOutputStream fos = new FileOutputStream(tmp.toFile());
-                 ObjectOutputStream os = new ObjectOutputStream(fos)) {
+                    ObjectOutputStream os = new ObjectOutputStream(fos)) {
                 os.writeObject(raw);
                 os.flush();
                 fos.getFD().sync();

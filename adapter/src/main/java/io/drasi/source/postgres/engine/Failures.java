@@ -5,10 +5,9 @@ import io.drasi.source.postgres.FailureReason;
 import io.drasi.source.postgres.PostgresSourceConfig;
 import io.drasi.source.postgres.PreflightException;
 import io.drasi.source.postgres.SourceFailedException;
-import io.drasi.source.postgres.core.Lsn;
-import io.drasi.source.postgres.core.DrasiPostgresException;
-
 import io.drasi.source.postgres.bootstrap.TableMissingException;
+import io.drasi.source.postgres.core.DrasiPostgresException;
+import io.drasi.source.postgres.core.Lsn;
 import io.drasi.source.postgres.mapping.value.UnmappableValueException;
 import java.net.NoRouteToHostException;
 import java.net.UnknownHostException;
@@ -30,10 +29,10 @@ public final class Failures {
 
     /** Debezium names the failing event's offset map, e.g. {@code {lsn_proc=..., lsn=23456789, ...}}. */
     private static final Pattern OFFSET_LSN = Pattern.compile("[{ ,]lsn=(\\d+)");
+
     private static final String DEBEZIUM_DECODER = "io.debezium.connector.postgresql.";
 
-    private Failures() {
-    }
+    private Failures() {}
 
     public static SourceFailedException classify(Throwable error, PostgresSourceConfig config) {
         if (error instanceof SourceFailedException f) {
@@ -74,7 +73,8 @@ public final class Failures {
                     return r;
                 }
             }
-            if (c instanceof java.net.ConnectException || c instanceof UnknownHostException
+            if (c instanceof java.net.ConnectException
+                    || c instanceof UnknownHostException
                     || c instanceof NoRouteToHostException) {
                 return FailureReason.UNREACHABLE;
             }
@@ -112,7 +112,8 @@ public final class Failures {
     /** 42704 comes for a missing slot and a missing publication; PostgreSQL's error routine tells them apart. */
     private static FailureReason undefinedObject(SQLException e) {
         String routine = e instanceof PSQLException p && p.getServerErrorMessage() != null
-                ? String.valueOf(p.getServerErrorMessage().getRoutine()) : "";
+                ? String.valueOf(p.getServerErrorMessage().getRoutine())
+                : "";
         if (routine.contains("Publication")) {
             return FailureReason.PUBLICATION_MISSING;
         }
@@ -130,20 +131,28 @@ public final class Failures {
         String pub = config.publicationName();
         String cause = firstLine(rootMessage(error));
         return switch (reason) {
-            case SLOT_INVALIDATED -> "replication slot " + slot + " was invalidated by PostgreSQL (required WAL was"
-                    + " removed, e.g. max_slot_wal_keep_size exceeded): changes were lost (" + cause + "). Drop the slot"
-                    + " (SELECT pg_drop_replication_slot('" + slot + "')), clear the offset store, and start again with"
-                    + " a bootstrap.";
-            case SLOT_MISSING -> "replication slot " + slot + " was dropped while streaming: changes since the last"
-                    + " acknowledged position may be lost (" + cause + "). Start again with a bootstrap (the slot is"
-                    + " recreated).";
-            case PUBLICATION_MISSING -> "publication " + pub + " was dropped while streaming (" + cause + "). Recreate"
-                    + " it (CREATE PUBLICATION " + pub + " FOR TABLE ...) and restart the source; changes committed"
-                    + " meanwhile are decoded once it exists again only if the slot still holds them.";
-            case SLOT_IN_USE -> "replication slot " + slot + " is in use by another consumer (" + cause + "): stop it"
-                    + " or choose another slot_name.";
-            default -> reason.name().toLowerCase(java.util.Locale.ROOT).replace('_', ' ') + ": " + cause + ". Fix: "
-                    + reason.fix() + ".";
+            case SLOT_INVALIDATED ->
+                "replication slot " + slot + " was invalidated by PostgreSQL (required WAL was"
+                        + " removed, e.g. max_slot_wal_keep_size exceeded): changes were lost (" + cause
+                        + "). Drop the slot"
+                        + " (SELECT pg_drop_replication_slot('" + slot
+                        + "')), clear the offset store, and start again with"
+                        + " a bootstrap.";
+            case SLOT_MISSING ->
+                "replication slot " + slot + " was dropped while streaming: changes since the last"
+                        + " acknowledged position may be lost (" + cause
+                        + "). Start again with a bootstrap (the slot is"
+                        + " recreated).";
+            case PUBLICATION_MISSING ->
+                "publication " + pub + " was dropped while streaming (" + cause + "). Recreate"
+                        + " it (CREATE PUBLICATION " + pub + " FOR TABLE ...) and restart the source; changes committed"
+                        + " meanwhile are decoded once it exists again only if the slot still holds them.";
+            case SLOT_IN_USE ->
+                "replication slot " + slot + " is in use by another consumer (" + cause + "): stop it"
+                        + " or choose another slot_name.";
+            default ->
+                reason.name().toLowerCase(java.util.Locale.ROOT).replace('_', ' ') + ": " + cause + ". Fix: "
+                        + reason.fix() + ".";
         };
     }
 
@@ -153,7 +162,8 @@ public final class Failures {
      */
     private static Optional<Throwable> debeziumDecodingFailure(Throwable error) {
         for (Throwable c = error; c != null; c = c.getCause()) {
-            boolean valueError = c instanceof DateTimeException || c instanceof NumberFormatException
+            boolean valueError = c instanceof DateTimeException
+                    || c instanceof NumberFormatException
                     || c instanceof ArithmeticException;
             if (valueError && thrownBy(c, DEBEZIUM_DECODER)) {
                 return Optional.of(c);
@@ -171,7 +181,8 @@ public final class Failures {
         return false;
     }
 
-    private static SourceFailedException undecodable(Throwable error, Throwable valueError, PostgresSourceConfig config) {
+    private static SourceFailedException undecodable(
+            Throwable error, Throwable valueError, PostgresSourceConfig config) {
         String at = "an unknown LSN";
         for (Throwable c = error; c != null; c = c.getCause()) {
             Matcher m = OFFSET_LSN.matcher(String.valueOf(c.getMessage()));
@@ -181,12 +192,19 @@ public final class Failures {
             }
         }
         String slot = config.slotName();
-        return new SourceFailedException(FailureReason.UNMAPPABLE_VALUE, "Debezium could not decode a value of the"
-                + " change at " + at + " (" + firstLine(String.valueOf(valueError.getMessage())) + "); the position was"
-                + " not advanced, the source stopped before that change. Fix: UPDATE the row so the value decodes (e.g."
-                + " give a timetz a whole-minute UTC offset); the stream cannot skip the change, so then drop the slot"
-                + " (SELECT pg_drop_replication_slot('" + slot + "')), clear the offset store and start again with a"
-                + " bootstrap, which reads such values correctly.", error);
+        return new SourceFailedException(
+                FailureReason.UNMAPPABLE_VALUE,
+                "Debezium could not decode a value of the"
+                        + " change at " + at + " (" + firstLine(String.valueOf(valueError.getMessage()))
+                        + "); the position was"
+                        + " not advanced, the source stopped before that change. Fix: UPDATE the row so the value "
+                        + "decodes (e.g."
+                        + " give a timetz a whole-minute UTC offset); the stream cannot skip the change, so then "
+                        + "drop the slot"
+                        + " (SELECT pg_drop_replication_slot('" + slot
+                        + "')), clear the offset store and start again with a"
+                        + " bootstrap, which reads such values correctly.",
+                error);
     }
 
     private static String rootMessage(Throwable t) {

@@ -5,11 +5,11 @@ import io.drasi.source.postgres.PositionedChange;
 import io.drasi.source.postgres.PostgresSourceConfig;
 import io.drasi.source.postgres.bootstrap.ConnectionSettings;
 import io.drasi.source.postgres.bootstrap.RowLookup;
+import io.drasi.source.postgres.mapping.value.PgValueConverter;
 import io.drasi.source.postgres.model.ElementValue;
 import io.drasi.source.postgres.model.Node;
 import io.drasi.source.postgres.model.SourceChange;
 import io.drasi.source.postgres.model.TableId;
-import io.drasi.source.postgres.mapping.value.PgValueConverter;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -40,7 +40,11 @@ public final class GeneratedColumnFiller implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(GeneratedColumnFiller.class);
 
-    private enum Action { NONE, READ, STRIP }
+    private enum Action {
+        NONE,
+        READ,
+        STRIP
+    }
 
     private final Action action;
     private final Map<TableId, Preflight.ResolvedTable> tables = new HashMap<>();
@@ -51,8 +55,12 @@ public final class GeneratedColumnFiller implements AutoCloseable {
     /**
      * @param published whether pgoutput publishes the generated columns (18+ and the publication says so)
      */
-    public GeneratedColumnFiller(ConnectionSettings connections, PostgresSourceConfig config, PgValueConverter converter,
-                          List<Preflight.ResolvedTable> resolved, boolean published) {
+    public GeneratedColumnFiller(
+            ConnectionSettings connections,
+            PostgresSourceConfig config,
+            PgValueConverter converter,
+            List<Preflight.ResolvedTable> resolved,
+            boolean published) {
         this.connections = connections;
         this.converter = converter;
         for (Preflight.ResolvedTable t : resolved) {
@@ -68,8 +76,10 @@ public final class GeneratedColumnFiller implements AutoCloseable {
             action = published ? Action.NONE : Action.READ;
         }
         if (action == Action.READ) {
-            LOG.info("generated columns of {} are not published by this server/publication; they are read by key"
-                    + " after each change (one query per table per batch)", tables.keySet());
+            LOG.info(
+                    "generated columns of {} are not published by this server/publication; they are read by key"
+                            + " after each change (one query per table per batch)",
+                    tables.keySet());
         }
     }
 
@@ -87,7 +97,8 @@ public final class GeneratedColumnFiller implements AutoCloseable {
             SourceChange c = changes.get(i).change();
             if (tables.containsKey(tableOfChange.get(i))
                     && (c instanceof SourceChange.Insert || c instanceof SourceChange.Update)) {
-                byTable.computeIfAbsent(tableOfChange.get(i), k -> new ArrayList<>()).add(i);
+                byTable.computeIfAbsent(tableOfChange.get(i), k -> new ArrayList<>())
+                        .add(i);
             }
         }
         if (byTable.isEmpty()) {
@@ -98,7 +109,9 @@ public final class GeneratedColumnFiller implements AutoCloseable {
             Preflight.ResolvedTable table = tables.get(e.getKey());
             if (action == Action.STRIP) {
                 for (int i : e.getValue()) {
-                    out.set(i, with(out.get(i), props -> table.generatedColumns().forEach(props::remove)));
+                    out.set(
+                            i,
+                            with(out.get(i), props -> table.generatedColumns().forEach(props::remove)));
                 }
                 continue;
             }
@@ -106,14 +119,19 @@ public final class GeneratedColumnFiller implements AutoCloseable {
             for (int i : e.getValue()) {
                 keys.add(key(node(out.get(i).change()), table.keyColumns()));
             }
-            Map<List<String>, Map<String, ElementValue>> found = lookup().readMany(e.getKey(), table.keyColumns(),
-                    List.copyOf(new LinkedHashSet<>(keys)), new LinkedHashSet<>(table.generatedColumns()));
+            Map<List<String>, Map<String, ElementValue>> found = lookup().readMany(
+                            e.getKey(),
+                            table.keyColumns(),
+                            List.copyOf(new LinkedHashSet<>(keys)),
+                            new LinkedHashSet<>(table.generatedColumns()));
             for (int n = 0; n < e.getValue().size(); n++) {
                 Map<String, ElementValue> values = found.get(canonical(keys.get(n)));
                 int i = e.getValue().get(n);
                 if (values == null) {
-                    LOG.debug("row {} of {} is gone; its generated columns stay absent until its Delete arrives",
-                            keys.get(n), e.getKey());
+                    LOG.debug(
+                            "row {} of {} is gone; its generated columns stay absent until its Delete arrives",
+                            keys.get(n),
+                            e.getKey());
                     continue;
                 }
                 out.set(i, with(out.get(i), props -> props.putAll(values)));
@@ -145,13 +163,15 @@ public final class GeneratedColumnFiller implements AutoCloseable {
         return c instanceof SourceChange.Insert i ? i.element() : ((SourceChange.Update) c).element();
     }
 
-    private static PositionedChange with(PositionedChange pc, java.util.function.Consumer<Map<String, ElementValue>> edit) {
+    private static PositionedChange with(
+            PositionedChange pc, java.util.function.Consumer<Map<String, ElementValue>> edit) {
         Node node = node(pc.change());
         Map<String, ElementValue> props = new LinkedHashMap<>(node.properties());
         edit.accept(props);
         Node changed = new Node(node.metadata(), props);
         SourceChange c = pc.change() instanceof SourceChange.Insert
-                ? new SourceChange.Insert(changed) : new SourceChange.Update(changed);
+                ? new SourceChange.Insert(changed)
+                : new SourceChange.Update(changed);
         return new PositionedChange(c, pc.position());
     }
 

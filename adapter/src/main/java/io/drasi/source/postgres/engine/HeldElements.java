@@ -81,13 +81,20 @@ public final class HeldElements implements AutoCloseable {
      */
     public static HeldElements open(Path file) {
         try {
-            MVStore s = new MVStore.Builder().fileName(file.toString()).cacheSize(CACHE_MB).autoCommitDisabled()
-                    .compress().open();
+            MVStore s = new MVStore.Builder()
+                    .fileName(file.toString())
+                    .cacheSize(CACHE_MB)
+                    .autoCommitDisabled()
+                    .compress()
+                    .open();
             return new HeldElements(file, s);
         } catch (MVStoreException | IllegalStateException e) {
-            throw new DrasiPostgresException("cannot open the held element ids " + file + " (on_slot_loss: resync): "
-                    + e.getMessage() + "; make the offset store directory writable, or remove the file together with"
-                    + " the offset file and the slot to start afresh", e);
+            throw new DrasiPostgresException(
+                    "cannot open the held element ids " + file + " (on_slot_loss: resync): "
+                            + e.getMessage()
+                            + "; make the offset store directory writable, or remove the file together with"
+                            + " the offset file and the slot to start afresh",
+                    e);
         }
     }
 
@@ -191,8 +198,13 @@ public final class HeldElements implements AutoCloseable {
     }
 
     private void apply(SourceChange c) {
-        c.fold(i -> held.put(i.element().metadata().elementId().value(), hash(i.element().properties())),
-                u -> held.put(u.element().metadata().elementId().value(), hash(u.element().properties())),
+        c.fold(
+                i -> held.put(
+                        i.element().metadata().elementId().value(),
+                        hash(i.element().properties())),
+                u -> held.put(
+                        u.element().metadata().elementId().value(),
+                        hash(u.element().properties())),
                 d -> held.remove(d.metadata().elementId().value()),
                 t -> {
                     removePrefix(t.elementIdPrefix());

@@ -69,8 +69,8 @@ final class PollGate {
      */
     PollGate(long idleWaitMs, long lingerMs, int fullBatch) {
         if (idleWaitMs <= 0 || lingerMs < 0 || fullBatch < 1) {
-            throw new IllegalArgumentException("idleWaitMs=" + idleWaitMs + " lingerMs=" + lingerMs
-                    + " fullBatch=" + fullBatch);
+            throw new IllegalArgumentException(
+                    "idleWaitMs=" + idleWaitMs + " lingerMs=" + lingerMs + " fullBatch=" + fullBatch);
         }
         this.idleWaitMs = idleWaitMs;
         this.lingerNanos = TimeUnit.MILLISECONDS.toNanos(lingerMs);

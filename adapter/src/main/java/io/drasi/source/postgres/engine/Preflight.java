@@ -1,16 +1,16 @@
 package io.drasi.source.postgres.engine;
 
-import io.drasi.source.postgres.bootstrap.TableIndexes;
 import io.drasi.source.postgres.GeneratedColumns;
 import io.drasi.source.postgres.PostgresSourceConfig;
 import io.drasi.source.postgres.PreflightException;
 import io.drasi.source.postgres.SlotLossPolicy;
 import io.drasi.source.postgres.SourceDiagnostics;
+import io.drasi.source.postgres.SourceDiagnostics.Check;
 import io.drasi.source.postgres.TableKeyConfig;
-import io.drasi.source.postgres.model.TableId;
+import io.drasi.source.postgres.bootstrap.TableIndexes;
 import io.drasi.source.postgres.mapping.ForeignKey;
 import io.drasi.source.postgres.mapping.ForeignKeys;
-import io.drasi.source.postgres.SourceDiagnostics.Check;
+import io.drasi.source.postgres.model.TableId;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -59,8 +59,13 @@ public final class Preflight {
      *
      * @param generatedColumns its stored generated columns (empty when none), in column order
      */
-    public record ResolvedTable(TableId name, List<String> primaryKey, List<String> keyColumns, char replicaIdentity,
-                         TableKind kind, List<String> generatedColumns) {
+    public record ResolvedTable(
+            TableId name,
+            List<String> primaryKey,
+            List<String> keyColumns,
+            char replicaIdentity,
+            TableKind kind,
+            List<String> generatedColumns) {
 
         /** A plain table without generated columns. */
         ResolvedTable(TableId name, List<String> primaryKey, List<String> keyColumns, char replicaIdentity) {
@@ -74,9 +79,12 @@ public final class Preflight {
     }
 
     /** What the preflight learned; the engine is configured from it. */
-    public record Result(List<ResolvedTable> tables, boolean slotExists, boolean publicationCreated, int serverVersionNum,
-                  boolean generatedColumnsPublished) {
-    }
+    public record Result(
+            List<ResolvedTable> tables,
+            boolean slotExists,
+            boolean publicationCreated,
+            int serverVersionNum,
+            boolean generatedColumnsPublished) {}
 
     /** Whether the checks serve a start (only what blocks it) or a full report (also informative checks). */
     public enum Mode {
@@ -94,16 +102,15 @@ public final class Preflight {
         }
     }
 
-    private Preflight() {
-    }
+    private Preflight() {}
 
     /**
      * {@link #run(Connection, PostgresSourceConfig)} on a connection of its own.
      *
      * @throws io.drasi.source.postgres.ConnectionFailedException when the server cannot be reached (described)
      */
-    public static Result run(io.drasi.source.postgres.bootstrap.ConnectionSettings connections,
-                             PostgresSourceConfig config) {
+    public static Result run(
+            io.drasi.source.postgres.bootstrap.ConnectionSettings connections, PostgresSourceConfig config) {
         try (Connection c = Connections.open(connections)) {
             return run(c, config);
         } catch (SQLException e) {
@@ -123,8 +130,8 @@ public final class Preflight {
         }
         boolean generatedPublished = found.serverVersionNum() >= 180000
                 && publicationOptions(c, config.publicationName()).generatedColumns();
-        return new Result(List.copyOf(found.tables()), found.slotExists(), created, found.serverVersionNum(),
-                generatedPublished);
+        return new Result(
+                List.copyOf(found.tables()), found.slotExists(), created, found.serverVersionNum(), generatedPublished);
     }
 
     /**
@@ -136,7 +143,8 @@ public final class Preflight {
     public static List<ResolvedTable> resolveTables(Connection c, PostgresSourceConfig config) throws SQLException {
         List<Check> checks = new ArrayList<>();
         List<ResolvedTable> tables = resolveTables(c, config, checks, serverVersionNum(c));
-        List<String> problems = checks.stream().filter(k -> !k.ok()).map(Check::problem).toList();
+        List<String> problems =
+                checks.stream().filter(k -> !k.ok()).map(Check::problem).toList();
         if (!problems.isEmpty()) {
             throw new PreflightException(problems, null);
         }
@@ -154,27 +162,39 @@ public final class Preflight {
     public static Inspection inspect(Connection c, PostgresSourceConfig config, Mode mode) throws SQLException {
         List<Check> checks = new ArrayList<>();
         int versionNum;
-        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(
-                "select current_setting('wal_level'), current_setting('server_version_num')::int, current_user,"
-                        + " (select rolreplication or rolsuper from pg_roles where rolname = current_user),"
-                        + " current_setting('server_version')")) {
+        try (Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery(
+                        "select current_setting('wal_level'), current_setting('server_version_num')::int, current_user,"
+                                + " (select rolreplication or rolsuper from pg_roles where rolname = current_user),"
+                                + " current_setting('server_version')")) {
             rs.next();
             String walLevel = rs.getString(1);
             versionNum = rs.getInt(2);
             String user = rs.getString(3);
-            checks.add("logical".equals(walLevel)
-                    ? Check.ok("wal_level", "wal_level is 'logical'")
-                    : Check.failed("wal_level", "wal_level is '" + walLevel + "' but logical replication needs 'logical'",
-                            "run ALTER SYSTEM SET wal_level = logical; then restart PostgreSQL"));
-            checks.add(versionNum >= 100000
-                    ? Check.ok("server version", "PostgreSQL " + rs.getString(5)
-                            + (versionNum < 120000 ? " (12+ is the supported range)" : ""))
-                    : Check.failed("server version", "PostgreSQL " + versionNum + " is too old",
-                            "pgoutput needs PostgreSQL 10 or newer (12+ supported)"));
-            checks.add(rs.getBoolean(4)
-                    ? Check.ok("REPLICATION privilege", "role " + user + " may replicate")
-                    : Check.failed("REPLICATION privilege", "role " + user + " lacks the REPLICATION attribute",
-                            "run ALTER ROLE " + TableId.quote(user) + " REPLICATION; (as a superuser)"));
+            checks.add(
+                    "logical".equals(walLevel)
+                            ? Check.ok("wal_level", "wal_level is 'logical'")
+                            : Check.failed(
+                                    "wal_level",
+                                    "wal_level is '" + walLevel + "' but logical replication needs 'logical'",
+                                    "run ALTER SYSTEM SET wal_level = logical; then restart PostgreSQL"));
+            checks.add(
+                    versionNum >= 100000
+                            ? Check.ok(
+                                    "server version",
+                                    "PostgreSQL " + rs.getString(5)
+                                            + (versionNum < 120000 ? " (12+ is the supported range)" : ""))
+                            : Check.failed(
+                                    "server version",
+                                    "PostgreSQL " + versionNum + " is too old",
+                                    "pgoutput needs PostgreSQL 10 or newer (12+ supported)"));
+            checks.add(
+                    rs.getBoolean(4)
+                            ? Check.ok("REPLICATION privilege", "role " + user + " may replicate")
+                            : Check.failed(
+                                    "REPLICATION privilege",
+                                    "role " + user + " lacks the REPLICATION attribute",
+                                    "run ALTER ROLE " + TableId.quote(user) + " REPLICATION; (as a superuser)"));
         }
         if (mode == Mode.DIAGNOSE) {
             checks.add(walSenders(c));
@@ -188,11 +208,13 @@ public final class Preflight {
     }
 
     private static Check walSenders(Connection c) throws SQLException {
-        Capacity senders = Capacity.read(c, "max_wal_senders",
-                "select count(*) from pg_stat_activity where backend_type = 'walsender'");
+        Capacity senders = Capacity.read(
+                c, "max_wal_senders", "select count(*) from pg_stat_activity where backend_type = 'walsender'");
         return senders.free() > 0
                 ? Check.ok("free wal senders", senders.free() + " of max_wal_senders = " + senders.max() + " free")
-                : Check.failed("free wal senders", "all " + senders.max() + " wal senders are in use",
+                : Check.failed(
+                        "free wal senders",
+                        "all " + senders.max() + " wal senders are in use",
                         "stop an unused replication client, or raise max_wal_senders and restart PostgreSQL");
     }
 
@@ -204,8 +226,9 @@ public final class Preflight {
 
         /** Reads the integer setting {@code setting} and the count {@code usedQuery} returns. */
         static Capacity read(Connection c, String setting, String usedQuery) throws SQLException {
-            try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(
-                    "select current_setting('" + setting + "')::int, (" + usedQuery + ")::int")) {
+            try (Statement st = c.createStatement();
+                    ResultSet rs = st.executeQuery(
+                            "select current_setting('" + setting + "')::int, (" + usedQuery + ")::int")) {
                 rs.next();
                 return new Capacity(rs.getInt(1), rs.getInt(2));
             }
@@ -232,8 +255,8 @@ public final class Preflight {
         String inherited = serverVersionNum(c) >= 110000 ? " and con.conparentid = 0" : "";
         List<ForeignKey> emitted = new ArrayList<>();
         List<String> skipped = new ArrayList<>();
-        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(
-                "select con.conname, cn.nspname, cc.relname, pn.nspname, pc.relname,"
+        try (Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery("select con.conname, cn.nspname, cc.relname, pn.nspname, pc.relname,"
                         + " array(select a.attname::text from unnest(con.conkey) with ordinality k(n, o)"
                         + "  join pg_attribute a on a.attrelid = con.conrelid and a.attnum = k.n order by k.o),"
                         + " array(select a.attname::text from unnest(con.confkey) with ordinality k(n, o)"
@@ -253,7 +276,8 @@ public final class Preflight {
                 List<String> parentColumns = List.of((String[]) rs.getArray(7).getArray());
                 String what = name + " " + child.sql() + childColumns + " -> " + parent.sql() + parentColumns;
                 if (!captured.containsKey(child) || !captured.containsKey(parent)) {
-                    skipped.add(what + " (" + (captured.containsKey(child) ? parent : child).sql() + " is not captured)");
+                    skipped.add(
+                            what + " (" + (captured.containsKey(child) ? parent : child).sql() + " is not captured)");
                     continue;
                 }
                 List<String> parentKey = captured.get(parent).keyColumns();
@@ -266,37 +290,53 @@ public final class Preflight {
                 for (String k : parentKey) {
                     ordered.add(childColumns.get(parentColumns.indexOf(k)));
                 }
-                emitted.add(new ForeignKey(name, child, ordered, parent, parentKey,
+                emitted.add(new ForeignKey(
+                        name,
+                        child,
+                        ordered,
+                        parent,
+                        parentKey,
                         config.relationLabels().getOrDefault(name, name)));
             }
         }
         if (!skipped.isEmpty()) {
-            LOG.warn("foreign_key_relations: {} foreign key(s) not emitted as relations: {}. A relation needs both"
-                    + " tables captured and the referenced columns to be the parent's key (primary key or"
-                    + " table_keys)", skipped.size(), String.join("; ", skipped));
+            LOG.warn(
+                    "foreign_key_relations: {} foreign key(s) not emitted as relations: {}. A relation needs both"
+                            + " tables captured and the referenced columns to be the parent's key (primary key or"
+                            + " table_keys)",
+                    skipped.size(),
+                    String.join("; ", skipped));
         }
         List<String> unknownLabels = config.relationLabels().keySet().stream()
-                .filter(k -> emitted.stream().noneMatch(fk -> fk.name().equals(k))).toList();
+                .filter(k -> emitted.stream().noneMatch(fk -> fk.name().equals(k)))
+                .toList();
         if (!unknownLabels.isEmpty()) {
-            throw new PreflightException(List.of("relation_labels names " + unknownLabels + ", which is no foreign key"
-                    + " emitted as relations (emitted: " + emitted.stream().map(ForeignKey::name).toList()
-                    + "); correct or remove the entries"), null);
+            throw new PreflightException(
+                    List.of("relation_labels names " + unknownLabels + ", which is no foreign key"
+                            + " emitted as relations (emitted: "
+                            + emitted.stream().map(ForeignKey::name).toList()
+                            + "); correct or remove the entries"),
+                    null);
         }
-        LOG.info("foreign_key_relations: {} foreign key(s) emitted as relations{}", emitted.size(),
-                emitted.isEmpty() ? "" : ": " + emitted.stream().map(ForeignKey::describe).toList());
+        LOG.info(
+                "foreign_key_relations: {} foreign key(s) emitted as relations{}",
+                emitted.size(),
+                emitted.isEmpty()
+                        ? ""
+                        : ": " + emitted.stream().map(ForeignKey::describe).toList());
         return ForeignKeys.of(emitted);
     }
 
     private static int serverVersionNum(Connection c) throws SQLException {
         try (Statement st = c.createStatement();
-             ResultSet rs = st.executeQuery("select current_setting('server_version_num')::int")) {
+                ResultSet rs = st.executeQuery("select current_setting('server_version_num')::int")) {
             rs.next();
             return rs.getInt(1);
         }
     }
 
-    private static List<ResolvedTable> resolveTables(Connection c, PostgresSourceConfig config, List<Check> checks,
-                                                     int versionNum) throws SQLException {
+    private static List<ResolvedTable> resolveTables(
+            Connection c, PostgresSourceConfig config, List<Check> checks, int versionNum) throws SQLException {
         Map<String, List<String>> configuredKeys = new LinkedHashMap<>();
         for (TableKeyConfig k : config.tableKeys()) {
             TableId n = TableId.parseQualified(k.table());
@@ -305,8 +345,8 @@ public final class Preflight {
         List<ResolvedTable> tables = new ArrayList<>();
         for (String t : config.tables()) {
             TableId name = TableId.parseQualified(t);
-            ResolvedTable rt = resolveTable(c, name, configuredKeys.get(name.schema() + "." + name.table()), checks,
-                    versionNum);
+            ResolvedTable rt =
+                    resolveTable(c, name, configuredKeys.get(name.schema() + "." + name.table()), checks, versionNum);
             if (rt != null) {
                 tables.add(rt);
             }
@@ -315,8 +355,9 @@ public final class Preflight {
         return tables;
     }
 
-    private static ResolvedTable resolveTable(Connection c, TableId name, List<String> configuredKey,
-                                              List<Check> checks, int versionNum) throws SQLException {
+    private static ResolvedTable resolveTable(
+            Connection c, TableId name, List<String> configuredKey, List<Check> checks, int versionNum)
+            throws SQLException {
         String display = name.sql();
         String tableCheck = "table " + display;
         long oid;
@@ -333,7 +374,9 @@ public final class Preflight {
             ps.setString(2, name.table());
             try (ResultSet rs = ps.executeQuery()) {
                 if (!rs.next()) {
-                    checks.add(Check.failed(tableCheck, "table " + display + " does not exist",
+                    checks.add(Check.failed(
+                            tableCheck,
+                            "table " + display + " does not exist",
                             "create it, or remove it from 'tables'"
                                     + " (unqualified names mean schema public; write schema.table otherwise)"));
                     return null;
@@ -342,7 +385,9 @@ public final class Preflight {
                 identity = rs.getString(2).charAt(0);
                 String relkind = rs.getString(3);
                 if (!"r".equals(relkind) && !"p".equals(relkind)) {
-                    checks.add(Check.failed(tableCheck, display + " is not a table (relkind " + relkind + ")",
+                    checks.add(Check.failed(
+                            tableCheck,
+                            display + " is not a table (relkind " + relkind + ")",
                             "only tables can be replicated"));
                     return null;
                 }
@@ -354,8 +399,10 @@ public final class Preflight {
                 String children = rs.getString(7);
                 if ("p".equals(relkind)) {
                     if (versionNum < 130000) {
-                        checks.add(Check.failed(tableCheck, display + " is a partitioned table, which PostgreSQL "
-                                        + versionNum / 10000 + " cannot publish through its root",
+                        checks.add(Check.failed(
+                                tableCheck,
+                                display + " is a partitioned table, which PostgreSQL " + versionNum / 10000
+                                        + " cannot publish through its root",
                                 "use PostgreSQL 13 or newer, or list its partitions in 'tables' instead"));
                         return null;
                     }
@@ -364,25 +411,35 @@ public final class Preflight {
                     kind = TableKind.PARTITION;
                 } else if (children != null) {
                     kind = TableKind.INHERITANCE_PARENT;
-                    LOG.warn("table {} has inheritance children ({}): only the rows of {} itself are captured"
-                            + " (bootstrap and stream read ONLY {}); list the children in 'tables' to capture"
-                            + " them too", display, children, display, display);
-                    checks.add(Check.ok("inheritance of " + display, "has inheritance children (" + children
-                            + "); only its own rows are captured — list the children in 'tables' to capture them"));
+                    LOG.warn(
+                            "table {} has inheritance children ({}): only the rows of {} itself are captured"
+                                    + " (bootstrap and stream read ONLY {}); list the children in 'tables' to capture"
+                                    + " them too",
+                            display,
+                            children,
+                            display,
+                            display);
+                    checks.add(Check.ok(
+                            "inheritance of " + display,
+                            "has inheritance children (" + children
+                                    + "); only its own rows are captured — list the children in 'tables' to "
+                                    + "capture them"));
                 } else {
                     kind = TableKind.PLAIN;
                 }
-                checks.add(rs.getBoolean(4)
-                        ? Check.ok("SELECT on " + display, "this role may read " + display)
-                        : Check.failed("SELECT on " + display, "no SELECT privilege on " + display,
-                                "GRANT SELECT ON " + display + " TO <this role>;"));
+                checks.add(
+                        rs.getBoolean(4)
+                                ? Check.ok("SELECT on " + display, "this role may read " + display)
+                                : Check.failed(
+                                        "SELECT on " + display,
+                                        "no SELECT privilege on " + display,
+                                        "GRANT SELECT ON " + display + " TO <this role>;"));
             }
         }
         List<String> columns = new ArrayList<>();
         List<String> generated = new ArrayList<>();
-        try (PreparedStatement ps = c.prepareStatement(
-                "select attname, attgenerated = 's' from pg_attribute"
-                        + " where attrelid = ? and attnum > 0 and not attisdropped order by attnum")) {
+        try (PreparedStatement ps = c.prepareStatement("select attname, attgenerated = 's' from pg_attribute"
+                + " where attrelid = ? and attnum > 0 and not attisdropped order by attnum")) {
             ps.setLong(1, oid);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
@@ -396,10 +453,13 @@ public final class Preflight {
         List<String> pk = TableIndexes.columns(c, oid, TableIndexes.Kind.PRIMARY_KEY);
         List<String> key;
         if (configuredKey != null) {
-            List<String> unknown = configuredKey.stream().filter(k -> !columns.contains(k)).toList();
+            List<String> unknown =
+                    configuredKey.stream().filter(k -> !columns.contains(k)).toList();
             if (!unknown.isEmpty()) {
-                checks.add(Check.failed(tableCheck, "table_keys for " + display + " name columns that do not exist: "
-                        + unknown, "use existing columns (columns are " + columns + ")"));
+                checks.add(Check.failed(
+                        tableCheck,
+                        "table_keys for " + display + " name columns that do not exist: " + unknown,
+                        "use existing columns (columns are " + columns + ")"));
                 return null;
             }
             key = configuredKey;
@@ -408,17 +468,23 @@ public final class Preflight {
             key = pk;
             checks.add(Check.ok(tableCheck, "exists; key " + key + " from the primary key" + kindNote(kind)));
         } else {
-            checks.add(Check.failed(tableCheck, "table " + display + " has no primary key and no configured key, so its"
-                    + " rows cannot be identified across updates and deletes", "add table_keys: [{table: " + name.table()
-                    + ", key_columns: [...]}] to the config, or ALTER TABLE " + display + " ADD PRIMARY KEY (...)"));
+            checks.add(Check.failed(
+                    tableCheck,
+                    "table " + display + " has no primary key and no configured key, so its"
+                            + " rows cannot be identified across updates and deletes",
+                    "add table_keys: [{table: " + name.table() + ", key_columns: [...]}] to the config, or ALTER TABLE "
+                            + display + " ADD PRIMARY KEY (...)"));
             return null;
         }
         if (kind == TableKind.PARTITIONED_ROOT) {
             // Changes are decoded per partition: the partitions' replica identities are what counts.
-            checks.add(Check.ok("REPLICA IDENTITY of " + display, "partitioned: each partition's REPLICA IDENTITY"
-                    + " must carry the key " + key + " (every partition is checked now; a partition created later"
-                    + " carries it through the root's primary key when that covers the key, otherwise set its"
-                    + " REPLICA IDENTITY when creating it)"));
+            checks.add(Check.ok(
+                    "REPLICA IDENTITY of " + display,
+                    "partitioned: each partition's REPLICA IDENTITY"
+                            + " must carry the key " + key
+                            + " (every partition is checked now; a partition created later"
+                            + " carries it through the root's primary key when that covers the key, otherwise set its"
+                            + " REPLICA IDENTITY when creating it)"));
             checkLeaves(c, display, oid, key, checks);
         } else {
             checks.add(replicaIdentity(c, display, oid, identity, columns, pk, key));
@@ -428,8 +494,8 @@ public final class Preflight {
 
     private static String kindNote(TableKind kind) {
         return switch (kind) {
-            case PARTITIONED_ROOT -> "; partitioned: changes of every partition (also later ones) are published"
-                    + " through this root";
+            case PARTITIONED_ROOT ->
+                "; partitioned: changes of every partition (also later ones) are published" + " through this root";
             case PARTITION -> "; a partition, captured under its own name";
             default -> "";
         };
@@ -438,20 +504,32 @@ public final class Preflight {
     /** @return a failed check for an unlogged or temporary table (never in WAL, so never streamed); else null */
     private static Check persistence(String display, String relpersistence) {
         if ("u".equals(relpersistence)) {
-            return Check.failed("table " + display, display + " is UNLOGGED: its changes are not written to WAL, so"
-                    + " logical replication never sees them", "run ALTER TABLE " + display + " SET LOGGED;");
+            return Check.failed(
+                    "table " + display,
+                    display + " is UNLOGGED: its changes are not written to WAL, so"
+                            + " logical replication never sees them",
+                    "run ALTER TABLE " + display + " SET LOGGED;");
         }
         if ("t".equals(relpersistence)) {
-            return Check.failed("table " + display, display + " is a TEMPORARY table: it is neither written to WAL"
-                    + " nor visible to other sessions, so it cannot be replicated",
+            return Check.failed(
+                    "table " + display,
+                    display + " is a TEMPORARY table: it is neither written to WAL"
+                            + " nor visible to other sessions, so it cannot be replicated",
                     "capture a regular table (CREATE TABLE ...), or ALTER TABLE ... SET LOGGED on an unlogged copy");
         }
         return null;
     }
 
     /** On DELETE (and key-changing UPDATE) pgoutput sends only the replica identity's columns. */
-    private static Check replicaIdentity(Connection c, String display, long oid, char identity, List<String> columns,
-                                         List<String> pk, List<String> key) throws SQLException {
+    private static Check replicaIdentity(
+            Connection c,
+            String display,
+            long oid,
+            char identity,
+            List<String> columns,
+            List<String> pk,
+            List<String> key)
+            throws SQLException {
         List<String> identityIndex = TableIndexes.columns(c, oid, TableIndexes.Kind.REPLICA_IDENTITY);
         Set<String> identityColumns = switch (identity) {
             case 'f' -> Set.copyOf(columns);
@@ -467,7 +545,9 @@ public final class Preflight {
         };
         String identityCheck = "REPLICA IDENTITY of " + display;
         if (!identityColumns.containsAll(key)) {
-            return Check.failed(identityCheck, "table " + display + " has REPLICA IDENTITY " + identityText
+            return Check.failed(
+                    identityCheck,
+                    "table " + display + " has REPLICA IDENTITY " + identityText
                             + ", so DELETEs would not carry its key columns " + key,
                     "run ALTER TABLE " + display + " REPLICA IDENTITY FULL; (or USING INDEX on a unique index over "
                             + key + ")");
@@ -479,19 +559,19 @@ public final class Preflight {
      * A partitioned table's changes are decoded per leaf partition: each leaf needs a replica identity that
      * carries the key and must be logged. Partitions created later are checked at the next start.
      */
-    private static void checkLeaves(Connection c, String rootDisplay, long rootOid, List<String> key,
-                                    List<Check> checks) throws SQLException {
-        record Leaf(long oid, String display, char identity, String persistence) {
-        }
+    private static void checkLeaves(
+            Connection c, String rootDisplay, long rootOid, List<String> key, List<Check> checks) throws SQLException {
+        record Leaf(long oid, String display, char identity, String persistence) {}
         List<Leaf> leaves = new ArrayList<>();
-        try (PreparedStatement ps = c.prepareStatement(
-                "select c.oid, c.oid::regclass::text, c.relreplident, c.relpersistence"
+        try (PreparedStatement ps =
+                c.prepareStatement("select c.oid, c.oid::regclass::text, c.relreplident, c.relpersistence"
                         + " from pg_partition_tree(?::oid) t join pg_class c on c.oid = t.relid"
                         + " where t.isleaf order by 2")) {
             ps.setLong(1, rootOid);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    leaves.add(new Leaf(rs.getLong(1), rs.getString(2), rs.getString(3).charAt(0), rs.getString(4)));
+                    leaves.add(new Leaf(
+                            rs.getLong(1), rs.getString(2), rs.getString(3).charAt(0), rs.getString(4)));
                 }
             }
         }
@@ -511,8 +591,14 @@ public final class Preflight {
                     }
                 }
             }
-            Check identity = replicaIdentity(c, leaf.display() + " (partition of " + rootDisplay + ")", leaf.oid(),
-                    leaf.identity(), columns, TableIndexes.columns(c, leaf.oid(), TableIndexes.Kind.PRIMARY_KEY), key);
+            Check identity = replicaIdentity(
+                    c,
+                    leaf.display() + " (partition of " + rootDisplay + ")",
+                    leaf.oid(),
+                    leaf.identity(),
+                    columns,
+                    TableIndexes.columns(c, leaf.oid(), TableIndexes.Kind.PRIMARY_KEY),
+                    key);
             if (!identity.ok()) {
                 checks.add(identity);
             }
@@ -522,14 +608,15 @@ public final class Preflight {
     /** A partition captured together with one of its ancestors would be published under the ancestor only. */
     private static void checkPartitionAncestors(Connection c, List<ResolvedTable> tables, List<Check> checks)
             throws SQLException {
-        Set<String> captured = tables.stream().map(t -> t.name().schema() + "." + t.name().table())
+        Set<String> captured = tables.stream()
+                .map(t -> t.name().schema() + "." + t.name().table())
                 .collect(Collectors.toSet());
         for (ResolvedTable t : tables) {
             if (t.kind() != TableKind.PARTITION) {
                 continue;
             }
-            try (PreparedStatement ps = c.prepareStatement(
-                    "select n.nspname, a.relname from pg_partition_ancestors(?::regclass) p"
+            try (PreparedStatement ps =
+                    c.prepareStatement("select n.nspname, a.relname from pg_partition_ancestors(?::regclass) p"
                             + " join pg_class a on a.oid = p.relid join pg_namespace n on n.oid = a.relnamespace"
                             + " where p.relid <> ?::regclass")) {
                 ps.setString(1, t.name().sql());
@@ -537,8 +624,11 @@ public final class Preflight {
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
                         if (captured.contains(rs.getString(1) + "." + rs.getString(2))) {
-                            String ancestor = TableId.of(rs.getString(1), rs.getString(2)).sql();
-                            checks.add(Check.failed("table " + t.name().sql(), t.name().sql() + " is a partition of "
+                            String ancestor =
+                                    TableId.of(rs.getString(1), rs.getString(2)).sql();
+                            checks.add(Check.failed(
+                                    "table " + t.name().sql(),
+                                    t.name().sql() + " is a partition of "
                                             + ancestor + ", which is captured too: its changes are published"
                                             + " through " + ancestor + " only",
                                     "remove one of them from 'tables' (the root captures every partition)"));
@@ -553,8 +643,8 @@ public final class Preflight {
             throws SQLException {
         String slot = config.slotName();
         String name = "replication slot " + slot;
-        try (PreparedStatement ps = c.prepareStatement(
-                "select plugin, slot_type, database, active, active_pid, wal_status,"
+        try (PreparedStatement ps =
+                c.prepareStatement("select plugin, slot_type, database, active, active_pid, wal_status,"
                         + " case when confirmed_flush_lsn is null then null"
                         + " else pg_wal_lsn_diff(pg_current_wal_lsn(), confirmed_flush_lsn)::bigint end,"
                         + " confirmed_flush_lsn::text"
@@ -562,43 +652,57 @@ public final class Preflight {
             ps.setString(1, slot);
             try (ResultSet rs = ps.executeQuery()) {
                 if (!rs.next()) {
-                    Capacity slots = Capacity.read(c, "max_replication_slots",
-                            "select count(*) from pg_replication_slots");
+                    Capacity slots =
+                            Capacity.read(c, "max_replication_slots", "select count(*) from pg_replication_slots");
                     if (slots.free() <= 0) {
-                        checks.add(Check.failed("free replication slots", "no free replication slot"
-                                + " (max_replication_slots = " + slots.max() + ", all used)",
+                        checks.add(Check.failed(
+                                "free replication slots",
+                                "no free replication slot" + " (max_replication_slots = " + slots.max() + ", all used)",
                                 "drop an unused slot or raise max_replication_slots and restart PostgreSQL"));
                     } else if (mode == Mode.DIAGNOSE) {
-                        checks.add(Check.ok("free replication slots", slots.free() + " of max_replication_slots = "
-                                + slots.max() + " free"));
+                        checks.add(Check.ok(
+                                "free replication slots",
+                                slots.free() + " of max_replication_slots = " + slots.max() + " free"));
                     }
                     if (mode == Mode.DIAGNOSE) {
-                        checks.add(Check.ok(name, "does not exist yet; the first start creates it (and bootstraps"
-                                + " when asked)"));
+                        checks.add(Check.ok(
+                                name,
+                                "does not exist yet; the first start creates it (and bootstraps" + " when asked)"));
                     }
                     return false;
                 }
                 boolean ok = true;
                 if (!"pgoutput".equals(rs.getString(1)) || !"logical".equals(rs.getString(2))) {
                     ok = false;
-                    checks.add(Check.failed(name, "replication slot " + slot + " exists but uses plugin "
-                                    + rs.getString(1), "this source needs a logical pgoutput slot: choose another"
+                    checks.add(Check.failed(
+                            name,
+                            "replication slot " + slot + " exists but uses plugin " + rs.getString(1),
+                            "this source needs a logical pgoutput slot: choose another"
                                     + " slot_name or drop it with SELECT pg_drop_replication_slot('" + slot + "');"));
                 } else if (!c.getCatalog().equals(rs.getString(3))) {
                     ok = false;
-                    checks.add(Check.failed(name, "replication slot " + slot + " belongs to database "
-                            + rs.getString(3) + ", not " + c.getCatalog(), "choose another slot_name"));
+                    checks.add(Check.failed(
+                            name,
+                            "replication slot " + slot + " belongs to database " + rs.getString(3) + ", not "
+                                    + c.getCatalog(),
+                            "choose another slot_name"));
                 } else if (rs.getBoolean(4)) {
                     ok = false;
-                    checks.add(Check.failed(name, "replication slot " + slot + " is active in another session (pid "
-                            + rs.getInt(5) + ")", "stop that consumer, or choose another slot_name;"
-                            + " a slot streams to one consumer at a time"));
+                    checks.add(Check.failed(
+                            name,
+                            "replication slot " + slot + " is active in another session (pid " + rs.getInt(5) + ")",
+                            "stop that consumer, or choose another slot_name;"
+                                    + " a slot streams to one consumer at a time"));
                 }
-                if ("lost".equals(rs.getString(6)) && mode == Mode.START && config.onSlotLoss() == SlotLossPolicy.RESYNC) {
+                if ("lost".equals(rs.getString(6))
+                        && mode == Mode.START
+                        && config.onSlotLoss() == SlotLossPolicy.RESYNC) {
                     LOG.debug("replication slot {} is invalidated; on_slot_loss: resync re-creates it", slot);
                 } else if ("lost".equals(rs.getString(6))) {
                     ok = false;
-                    checks.add(Check.failed(name, "replication slot " + slot + " was invalidated by PostgreSQL (WAL"
+                    checks.add(Check.failed(
+                            name,
+                            "replication slot " + slot + " was invalidated by PostgreSQL (WAL"
                                     + " removed, max_slot_wal_keep_size exceeded): changes were lost",
                             "drop it with SELECT pg_drop_replication_slot('" + slot + "'); and start again with a"
                                     + " bootstrap"));
@@ -606,10 +710,14 @@ public final class Preflight {
                 if (ok && mode == Mode.DIAGNOSE) {
                     long lag = rs.getLong(7);
                     boolean lagKnown = !rs.wasNull();
-                    checks.add(Check.ok(name, "exists, inactive, resumes at " + rs.getString(8)
-                            + (lagKnown ? "; lag " + lag + " bytes of WAL" : "")
-                            + ("unreserved".equals(rs.getString(6)) ? "; WARNING wal_status unreserved: it will be"
-                            + " invalidated soon unless a consumer catches up" : "")));
+                    checks.add(Check.ok(
+                            name,
+                            "exists, inactive, resumes at " + rs.getString(8)
+                                    + (lagKnown ? "; lag " + lag + " bytes of WAL" : "")
+                                    + ("unreserved".equals(rs.getString(6))
+                                            ? "; WARNING wal_status unreserved: it will be"
+                                                    + " invalidated soon unless a consumer catches up"
+                                            : "")));
                 }
                 return true;
             }
@@ -617,8 +725,8 @@ public final class Preflight {
     }
 
     /** The publication's state for a report; never changes anything. */
-    private static Check publication(Connection c, PostgresSourceConfig config, List<ResolvedTable> tables,
-                                     int versionNum) throws SQLException {
+    private static Check publication(
+            Connection c, PostgresSourceConfig config, List<ResolvedTable> tables, int versionNum) throws SQLException {
         String pub = config.publicationName();
         String name = "publication " + pub;
         PublicationOptions options = publicationOptions(c, pub);
@@ -626,22 +734,28 @@ public final class Preflight {
         if (options == null) {
             String create = createPublicationSql(config, tables, versionNum) + ";";
             boolean canCreate;
-            try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(
-                    "select (select rolsuper from pg_roles where rolname = current_user)"
+            try (Statement st = c.createStatement();
+                    ResultSet rs = st.executeQuery("select (select rolsuper from pg_roles where rolname = current_user)"
                             + " or has_database_privilege(current_database(), 'CREATE')")) {
                 rs.next();
                 canCreate = rs.getBoolean(1);
             }
             return canCreate
                     ? Check.ok(name, "does not exist yet; the first start creates it: " + create)
-                    : Check.failed(name, "publication " + pub + " does not exist and this role cannot create it"
-                            + " (no CREATE on the database)", "have an admin run " + create);
+                    : Check.failed(
+                            name,
+                            "publication " + pub + " does not exist and this role cannot create it"
+                                    + " (no CREATE on the database)",
+                            "have an admin run " + create);
         }
         List<Check> problems = existingPublicationProblems(c, pub, options, tables);
         if (!problems.isEmpty()) {
-            return problems.size() == 1 ? problems.get(0) : Check.failed(name,
-                    problems.stream().map(Check::detail).collect(Collectors.joining("; ")),
-                    problems.stream().map(Check::fix).collect(Collectors.joining(" ")));
+            return problems.size() == 1
+                    ? problems.get(0)
+                    : Check.failed(
+                            name,
+                            problems.stream().map(Check::detail).collect(Collectors.joining("; ")),
+                            problems.stream().map(Check::fix).collect(Collectors.joining(" ")));
         }
         return options.allTables()
                 ? Check.ok(name, "exists FOR ALL TABLES")
@@ -649,8 +763,7 @@ public final class Preflight {
     }
 
     /** A publication's flags; {@code viaRoot}/{@code generatedColumns} are false where the server lacks them. */
-    record PublicationOptions(boolean allTables, boolean viaRoot, boolean generatedColumns) {
-    }
+    record PublicationOptions(boolean allTables, boolean viaRoot, boolean generatedColumns) {}
 
     /** @return null when the publication does not exist */
     static PublicationOptions publicationOptions(Connection c, String pub) throws SQLException {
@@ -663,34 +776,44 @@ public final class Preflight {
                     return null;
                 }
                 String gen = rs.getString(3);
-                return new PublicationOptions(rs.getBoolean(1), "true".equals(rs.getString(2)),
-                        "s".equals(gen) || "true".equals(gen));
+                return new PublicationOptions(
+                        rs.getBoolean(1), "true".equals(rs.getString(2)), "s".equals(gen) || "true".equals(gen));
             }
         }
     }
 
     /** Problems of an existing publication for these tables, as failed checks. */
-    private static List<Check> existingPublicationProblems(Connection c, String pub, PublicationOptions options,
-                                                            List<ResolvedTable> tables) throws SQLException {
+    private static List<Check> existingPublicationProblems(
+            Connection c, String pub, PublicationOptions options, List<ResolvedTable> tables) throws SQLException {
         String name = "publication " + pub;
         List<Check> problems = new ArrayList<>();
-        List<String> partitioned = tables.stream().filter(t -> t.kind() == TableKind.PARTITIONED_ROOT)
-                .map(t -> t.name().sql()).toList();
+        List<String> partitioned = tables.stream()
+                .filter(t -> t.kind() == TableKind.PARTITIONED_ROOT)
+                .map(t -> t.name().sql())
+                .toList();
         if (!partitioned.isEmpty() && !options.viaRoot()) {
-            problems.add(Check.failed(name, "publication " + pub + " publishes the partitions of "
-                    + String.join(", ", partitioned) + " under their own names (publish_via_partition_root is off),"
-                    + " so no change of " + String.join(", ", partitioned) + " would arrive",
+            problems.add(Check.failed(
+                    name,
+                    "publication " + pub + " publishes the partitions of "
+                            + String.join(", ", partitioned)
+                            + " under their own names (publish_via_partition_root is off),"
+                            + " so no change of " + String.join(", ", partitioned) + " would arrive",
                     "run ALTER PUBLICATION " + TableId.quote(pub) + " SET (publish_via_partition_root = true);"));
         }
         if (options.allTables()) {
             return problems;
         }
         // With publish_via_partition_root off a root is listed by its partitions; that is reported above.
-        List<ResolvedTable> checked = options.viaRoot() ? tables
-                : tables.stream().filter(t -> t.kind() != TableKind.PARTITIONED_ROOT).toList();
+        List<ResolvedTable> checked = options.viaRoot()
+                ? tables
+                : tables.stream()
+                        .filter(t -> t.kind() != TableKind.PARTITIONED_ROOT)
+                        .toList();
         List<String> missing = missingFromPublication(c, pub, checked);
         if (!missing.isEmpty()) {
-            problems.add(Check.failed(name, "publication " + pub + " does not include " + String.join(", ", missing),
+            problems.add(Check.failed(
+                    name,
+                    "publication " + pub + " does not include " + String.join(", ", missing),
                     "run ALTER PUBLICATION " + TableId.quote(pub) + " ADD TABLE " + String.join(", ", missing) + ";"));
         }
         return problems;
@@ -725,7 +848,8 @@ public final class Preflight {
         if (tables.stream().anyMatch(t -> t.kind() == TableKind.PARTITIONED_ROOT)) {
             options.add("publish_via_partition_root = true");
         }
-        if (versionNum >= 180000 && config.generatedColumns() == GeneratedColumns.INCLUDE
+        if (versionNum >= 180000
+                && config.generatedColumns() == GeneratedColumns.INCLUDE
                 && tables.stream().anyMatch(t -> !t.generatedColumns().isEmpty())) {
             options.add("publish_generated_columns = stored");
         }
@@ -735,8 +859,13 @@ public final class Preflight {
     }
 
     /** Creates the publication for exactly the configured tables when missing; checks it when present. */
-    private static boolean ensurePublication(Connection c, PostgresSourceConfig config, List<ResolvedTable> tables,
-                                             int versionNum, List<String> problems) throws SQLException {
+    private static boolean ensurePublication(
+            Connection c,
+            PostgresSourceConfig config,
+            List<ResolvedTable> tables,
+            int versionNum,
+            List<String> problems)
+            throws SQLException {
         String pub = config.publicationName();
         PublicationOptions options = publicationOptions(c, pub);
         if (options == null) {
@@ -760,20 +889,25 @@ public final class Preflight {
      * A configured table the existing publication lacks (one added to {@code tables}) is added when the role may
      * (it owns the publication and the table); otherwise the publication check names the ALTER PUBLICATION.
      */
-    private static void addMissingTables(Connection c, String pub, PublicationOptions options, List<ResolvedTable> tables)
-            throws SQLException {
+    private static void addMissingTables(
+            Connection c, String pub, PublicationOptions options, List<ResolvedTable> tables) throws SQLException {
         if (options.allTables()) {
             return;
         }
-        List<ResolvedTable> checked = options.viaRoot() ? tables
-                : tables.stream().filter(t -> t.kind() != TableKind.PARTITIONED_ROOT).toList();
+        List<ResolvedTable> checked = options.viaRoot()
+                ? tables
+                : tables.stream()
+                        .filter(t -> t.kind() != TableKind.PARTITIONED_ROOT)
+                        .toList();
         List<String> missing = missingFromPublication(c, pub, checked);
         if (missing.isEmpty()) {
             return;
         }
-        String alter = "ALTER PUBLICATION " + TableId.quote(pub) + " ADD TABLE " + checked.stream()
-                .filter(t -> missing.contains(t.name().sql())).map(ResolvedTable::publicationEntry)
-                .collect(Collectors.joining(", "));
+        String alter = "ALTER PUBLICATION " + TableId.quote(pub) + " ADD TABLE "
+                + checked.stream()
+                        .filter(t -> missing.contains(t.name().sql()))
+                        .map(ResolvedTable::publicationEntry)
+                        .collect(Collectors.joining(", "));
         try (Statement st = c.createStatement()) {
             st.execute(alter);
             LOG.info("added to publication {}: {}", pub, alter);
@@ -795,9 +929,13 @@ public final class Preflight {
                 st.execute(alter);
                 LOG.info("removed from publication {}: {}", config.publicationName(), alter);
             } catch (SQLException e) {
-                LOG.info("table {} is no longer configured; its changes are dropped, but it stays in publication {}"
-                        + " ({}); an admin may run {}", t.sql(), config.publicationName(),
-                        e.getMessage().lines().findFirst().orElse(""), alter);
+                LOG.info(
+                        "table {} is no longer configured; its changes are dropped, but it stays in publication {}"
+                                + " ({}); an admin may run {}",
+                        t.sql(),
+                        config.publicationName(),
+                        e.getMessage().lines().findFirst().orElse(""),
+                        alter);
             }
         }
     }

@@ -20,11 +20,11 @@ public final class ReplicationSlots {
 
     /** SQLState object_in_use: the slot's previous walsender has not exited yet. */
     private static final String OBJECT_IN_USE = "55006";
+
     private static final int IN_USE_ATTEMPTS = 250;
     private static final long IN_USE_PAUSE_MS = 20;
 
-    private ReplicationSlots() {
-    }
+    private ReplicationSlots() {}
 
     /**
      * @param c    a connection to the slot's database; never null

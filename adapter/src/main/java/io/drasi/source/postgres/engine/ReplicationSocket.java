@@ -61,13 +61,14 @@ final class ReplicationSocket {
             throw new Unreachable("pgjdbc's QueryExecutorBase.pgStream is not accessible: " + PG_STREAM);
         }
         if (!(connection instanceof JdbcConnection jdbc)) {
-            throw new Unreachable("the replication connection is a " + connection.getClass().getName()
-                    + ", not a JDBC connection");
+            throw new Unreachable(
+                    "the replication connection is a " + connection.getClass().getName() + ", not a JDBC connection");
         }
         try {
             Object executor = jdbc.connection().unwrap(BaseConnection.class).getQueryExecutor();
             if (!(executor instanceof QueryExecutorBase)) {
-                throw new Unreachable("pgjdbc's query executor is a " + executor.getClass().getName());
+                throw new Unreachable(
+                        "pgjdbc's query executor is a " + executor.getClass().getName());
             }
             return new ReplicationSocket((PGStream) field.get(executor));
         } catch (SQLException | ReflectiveOperationException | RuntimeException | LinkageError e) {

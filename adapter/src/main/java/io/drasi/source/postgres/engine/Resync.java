@@ -47,8 +47,14 @@ public final class Resync implements BootstrapSink {
      * @param tables          the configured tables: only their held elements can be deleted
      * @param consistentPoint the new slot's consistent point
      */
-    public Resync(String sourceId, HeldElements held, ChangeSink sink, StatsCounter stats, Collection<TableId> tables,
-                  Lsn consistentPoint, int maxBatch) {
+    public Resync(
+            String sourceId,
+            HeldElements held,
+            ChangeSink sink,
+            StatsCounter stats,
+            Collection<TableId> tables,
+            Lsn consistentPoint,
+            int maxBatch) {
         this.sourceId = sourceId;
         this.held = held;
         this.sink = sink;
@@ -90,8 +96,8 @@ public final class Resync implements BootstrapSink {
                 return; // a table no longer configured: its elements are left alone
             }
             deleted++;
-            emit(new SourceChange.Delete(new ElementMetadata(element, sourceId, List.of(element.table()),
-                    effectiveFromMs)));
+            emit(new SourceChange.Delete(
+                    new ElementMetadata(element, sourceId, List.of(element.table()), effectiveFromMs)));
         });
         flush();
     }

@@ -4,7 +4,6 @@ import io.drasi.source.postgres.PositionedChange;
 import io.drasi.source.postgres.SourceStats;
 import io.drasi.source.postgres.State;
 import io.drasi.source.postgres.core.Lsn;
-
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
@@ -64,8 +63,14 @@ public final class StatsCounter {
     /** Bootstrap rows the sink acknowledged, per table (the node's label); relations are not rows. */
     public synchronized void bootstrapAcknowledged(List<PositionedChange> rows) {
         for (PositionedChange pc : rows) {
-            pc.change().node().ifPresent(n -> bootstrapRows.merge(n.metadata().labels().isEmpty() ? "?"
-                    : n.metadata().labels().get(0), 1L, Long::sum));
+            pc.change()
+                    .node()
+                    .ifPresent(n -> bootstrapRows.merge(
+                            n.metadata().labels().isEmpty()
+                                    ? "?"
+                                    : n.metadata().labels().get(0),
+                            1L,
+                            Long::sum));
         }
     }
 
@@ -78,8 +83,22 @@ public final class StatsCounter {
     }
 
     public synchronized SourceStats snapshot(State state) {
-        return new SourceStats(state, changes, transactions, batches, lastLsn, lastCommitLsn, lastCommitTime, lagMillis,
-                reconnects, unmappableValues, inserts, updates, deletes, truncates, relationChanges,
+        return new SourceStats(
+                state,
+                changes,
+                transactions,
+                batches,
+                lastLsn,
+                lastCommitLsn,
+                lastCommitTime,
+                lagMillis,
+                reconnects,
+                unmappableValues,
+                inserts,
+                updates,
+                deletes,
+                truncates,
+                relationChanges,
                 java.util.Map.copyOf(bootstrapRows));
     }
 }

@@ -33,10 +33,9 @@ public final class StopBarrier {
     private boolean stopping; // guarded by this
     private boolean polled; // guarded by this: the task polled at least once, so it reaches a safe point
     private int parked; // guarded by this
-    private Runnable waker = () -> { }; // guarded by this
+    private Runnable waker = () -> {}; // guarded by this
 
-    private StopBarrier() {
-    }
+    private StopBarrier() {}
 
     /** @return a new barrier, findable by its {@link #key()} until {@link #unregister()} */
     public static StopBarrier register() {

@@ -1,9 +1,8 @@
 package io.drasi.source.postgres.engine;
 
-import io.drasi.source.postgres.core.DrasiPostgresException;
-
 import io.drasi.source.postgres.bootstrap.ConnectionSettings;
 import io.drasi.source.postgres.bootstrap.RowLookup;
+import io.drasi.source.postgres.core.DrasiPostgresException;
 import io.drasi.source.postgres.mapping.MappedRecord;
 import io.drasi.source.postgres.mapping.value.PgColumnType;
 import io.drasi.source.postgres.mapping.value.PgValueConverter;
@@ -36,7 +35,8 @@ public final class ToastFiller implements AutoCloseable {
     private final RowLookup lookup;
     private final Map<TableId, List<String>> keyColumns = new HashMap<>();
 
-    public ToastFiller(ConnectionSettings connections, PgValueConverter converter, List<Preflight.ResolvedTable> tables) {
+    public ToastFiller(
+            ConnectionSettings connections, PgValueConverter converter, List<Preflight.ResolvedTable> tables) {
         this.lookup = new RowLookup(connections, converter);
         for (Preflight.ResolvedTable t : tables) {
             keyColumns.put(t.name(), t.keyColumns());
@@ -52,7 +52,9 @@ public final class ToastFiller implements AutoCloseable {
         try {
             return lookup.columnTypes(table);
         } catch (RuntimeException e) {
-            LOG.debug("column types of {} not available ({}); mapping its changes from Debezium's schema", table,
+            LOG.debug(
+                    "column types of {} not available ({}); mapping its changes from Debezium's schema",
+                    table,
                     e.getMessage());
             return Map.of();
         }
@@ -78,8 +80,11 @@ public final class ToastFiller implements AutoCloseable {
         }
         Optional<Map<String, ElementValue>> values = lookup.read(record.table(), key, record.unavailableProperties());
         if (values.isEmpty()) {
-            LOG.debug("row {} of {} is gone; unchanged TOAST columns {} stay absent until its Delete arrives", key,
-                    record.table(), record.unavailableProperties());
+            LOG.debug(
+                    "row {} of {} is gone; unchanged TOAST columns {} stay absent until its Delete arrives",
+                    key,
+                    record.table(),
+                    record.unavailableProperties());
             return change;
         }
         Map<String, ElementValue> props = new LinkedHashMap<>(node.properties());

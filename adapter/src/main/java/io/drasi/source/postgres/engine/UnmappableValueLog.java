@@ -31,10 +31,15 @@ public final class UnmappableValueLog implements Consumer<UnmappableValueExcepti
     public void accept(UnmappableValueException e) {
         stats.unmappableValue();
         if (warned.add(e.table().toQuotedString() + "." + e.column())) {
-            LOG.warn("source {}: delivering PostgreSQL's text form for column {}.{} (type {}) because its value"
+            LOG.warn(
+                    "source {}: delivering PostgreSQL's text form for column {}.{} (type {}) because its value"
                             + " cannot be converted ({}); unmappable_values is 'text'. Further values of this column"
                             + " are counted in stats().unmappableValues() without another warning.",
-                    sourceId, e.table(), e.column(), e.pgType(), e.getCause() == null ? "?" : e.getCause().getMessage());
+                    sourceId,
+                    e.table(),
+                    e.column(),
+                    e.pgType(),
+                    e.getCause() == null ? "?" : e.getCause().getMessage());
         }
     }
 }

@@ -46,8 +46,13 @@ final class WaitingReplicationConnection implements ReplicationConnection {
      * @param fallbackPauseMs pause after an empty read when the socket cannot be waited on, >= 1
      * @param fallbackWarned  shared by the connections of one task, so the fallback is logged once
      */
-    WaitingReplicationConnection(ReplicationConnection delegate, PollGate gate, int signalEvery, int socketWaitMs,
-                                 long fallbackPauseMs, AtomicBoolean fallbackWarned) {
+    WaitingReplicationConnection(
+            ReplicationConnection delegate,
+            PollGate gate,
+            int signalEvery,
+            int socketWaitMs,
+            long fallbackPauseMs,
+            AtomicBoolean fallbackWarned) {
         this.delegate = delegate;
         this.gate = gate;
         this.signalEvery = Math.max(1, signalEvery);
@@ -63,8 +68,11 @@ final class WaitingReplicationConnection implements ReplicationConnection {
         } catch (ReplicationSocket.Unreachable e) {
             socket = null;
             if (fallbackWarned.compareAndSet(false, true)) {
-                LOG.warn("cannot wait on the replication socket ({}); polling it every {} ms instead (poll_interval),"
-                        + " which costs more CPU while idle", e.getMessage(), fallbackPauseMs);
+                LOG.warn(
+                        "cannot wait on the replication socket ({}); polling it every {} ms instead (poll_interval),"
+                                + " which costs more CPU while idle",
+                        e.getMessage(),
+                        fallbackPauseMs);
             }
         }
         gate.activate();
@@ -122,8 +130,13 @@ final class WaitingReplicationConnection implements ReplicationConnection {
         private final int signalEvery;
         private final Boundaries boundaries = new Boundaries();
 
-        WaitingStream(ReplicationStream delegate, ReplicationSocket socket, int socketWaitMs, long fallbackPauseMs,
-                      PollGate gate, int signalEvery) {
+        WaitingStream(
+                ReplicationStream delegate,
+                ReplicationSocket socket,
+                int socketWaitMs,
+                long fallbackPauseMs,
+                PollGate gate,
+                int signalEvery) {
             this.delegate = delegate;
             this.socket = socket;
             this.socketWaitMs = socketWaitMs;

@@ -16,8 +16,7 @@ import org.apache.kafka.connect.connector.Task;
 public class WakeOnDataPostgresConnector extends PostgresConnector {
 
     /** Debezium instantiates the connector by its class. */
-    public WakeOnDataPostgresConnector() {
-    }
+    public WakeOnDataPostgresConnector() {}
 
     @Override
     public Class<? extends Task> taskClass() {
@@ -31,10 +30,12 @@ public class WakeOnDataPostgresConnector extends PostgresConnector {
      */
     @Override
     public List<Map<String, String>> taskConfigs(int maxTasks) {
-        return super.taskConfigs(maxTasks).stream().map(c -> {
-            Map<String, String> m = new HashMap<>(c);
-            m.put("connector.class", PostgresConnector.class.getName());
-            return (Map<String, String>) m;
-        }).toList();
+        return super.taskConfigs(maxTasks).stream()
+                .map(c -> {
+                    Map<String, String> m = new HashMap<>(c);
+                    m.put("connector.class", PostgresConnector.class.getName());
+                    return (Map<String, String>) m;
+                })
+                .toList();
     }
 }

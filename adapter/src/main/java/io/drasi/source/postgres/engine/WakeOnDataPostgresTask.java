@@ -37,8 +37,12 @@ import org.apache.kafka.connect.source.SourceRecord;
  */
 public class WakeOnDataPostgresTask extends PostgresConnectorTask {
 
-    /** Engine property: the busy linger in ms (the adapter's {@code poll_interval}); default {@value #DEFAULT_LINGER_MS}. */
+    /**
+     * Engine property: the busy linger in ms (the adapter's {@code poll_interval}); default {@value
+     * #DEFAULT_LINGER_MS}.
+     */
     public static final String LINGER_PROPERTY = "drasi.busy.linger.ms";
+
     static final long DEFAULT_LINGER_MS = 10;
     /** Longest wait of the polling thread for data after an empty poll. */
     static final long IDLE_WAIT_MS = 1000;
@@ -52,8 +56,7 @@ public class WakeOnDataPostgresTask extends PostgresConnectorTask {
     private volatile StopBarrier stopBarrier;
 
     /** Debezium instantiates the task by its class. */
-    public WakeOnDataPostgresTask() {
-    }
+    public WakeOnDataPostgresTask() {}
 
     @Override
     public ChangeEventSourceCoordinator<PostgresPartition, PostgresOffsetContext> start(Configuration config) {
@@ -68,10 +71,16 @@ public class WakeOnDataPostgresTask extends PostgresConnectorTask {
     }
 
     @Override
-    protected ReplicationConnection buildReplicationConnection(PostgresConnection jdbcConnection, PostgresSchema schema,
-                                                               PostgresConnectorConfig connectorConfig) throws SQLException {
-        return new WaitingReplicationConnection(super.buildReplicationConnection(jdbcConnection, schema, connectorConfig),
-                gate, batchSize, SOCKET_WAIT_MS, Math.max(1, lingerMs), fallbackWarned);
+    protected ReplicationConnection buildReplicationConnection(
+            PostgresConnection jdbcConnection, PostgresSchema schema, PostgresConnectorConfig connectorConfig)
+            throws SQLException {
+        return new WaitingReplicationConnection(
+                super.buildReplicationConnection(jdbcConnection, schema, connectorConfig),
+                gate,
+                batchSize,
+                SOCKET_WAIT_MS,
+                Math.max(1, lingerMs),
+                fallbackWarned);
     }
 
     @Override

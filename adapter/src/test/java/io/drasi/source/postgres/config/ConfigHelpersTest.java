@@ -1,10 +1,10 @@
 package io.drasi.source.postgres.config;
 
-import io.drasi.source.postgres.ConfigurationException;
-import io.drasi.source.postgres.core.SslMode;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.drasi.source.postgres.ConfigurationException;
+import io.drasi.source.postgres.core.SslMode;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -17,8 +17,18 @@ import org.junit.jupiter.params.provider.ValueSource;
 class ConfigHelpersTest {
 
     @ParameterizedTest
-    @CsvSource({"10ms,10", "10MS,10", "2s,2000", "2 s,2000", "1m,60000", "3h,10800000", "PT2S,2000", "PT0.01S,10",
-            "0,0", "1500,1500"})
+    @CsvSource({
+        "10ms,10",
+        "10MS,10",
+        "2s,2000",
+        "2 s,2000",
+        "1m,60000",
+        "3h,10800000",
+        "PT2S,2000",
+        "PT0.01S,10",
+        "0,0",
+        "1500,1500"
+    })
     void durationsParse_validForms_parsed(String text, long millis) {
         assertThat(Durations.parse(text)).isEqualTo(Duration.ofMillis(millis));
     }
@@ -26,7 +36,8 @@ class ConfigHelpersTest {
     @ParameterizedTest
     @ValueSource(strings = {"", "-1", "1.5s", "abc", "PT-1S", "5 minutes", "99999999999999999999"})
     void durationsParse_invalid_throwsWithSyntax(String text) {
-        assertThatThrownBy(() -> Durations.parse(text)).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> Durations.parse(text))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("10ms, 2s, 1m");
     }
 
@@ -52,7 +63,8 @@ class ConfigHelpersTest {
         assertThat(YamlEnv.substitute("${B:-}", env).value()).isEmpty();
         assertThat(YamlEnv.substitute("${B:-a:-b}", env).value()).isEqualTo("a:-b");
         assertThat(YamlEnv.substitute("$${A}", env).value()).isEqualTo("${A}");
-        assertThat(YamlEnv.substitute("no vars $ here ${ unterminated", env).value()).isEqualTo("no vars $ here ${ unterminated");
+        assertThat(YamlEnv.substitute("no vars $ here ${ unterminated", env).value())
+                .isEqualTo("no vars $ here ${ unterminated");
         assertThat(YamlEnv.substitute("${not a var}", env).value()).isEqualTo("${not a var}");
     }
 
@@ -94,14 +106,16 @@ class ConfigHelpersTest {
         assertThat(SslMode.fromValue("verify-full")).isEqualTo(SslMode.VERIFY_FULL);
         assertThat(SslMode.fromValue("VERIFY_CA")).isEqualTo(SslMode.VERIFY_CA);
         assertThat(SslMode.PREFER.verifiesCertificate()).isFalse();
-        assertThatThrownBy(() -> SslMode.fromValue("allow")).hasMessageContaining("disable, prefer, require, verify-ca, verify-full");
+        assertThatThrownBy(() -> SslMode.fromValue("allow"))
+                .hasMessageContaining("disable, prefer, require, verify-ca, verify-full");
     }
 
     @Test
     void configurationException_problems_onePerLine() {
         ConfigurationException e = new ConfigurationException(List.of("a", "b"));
 
-        assertThat(e.getMessage().lines()).containsExactly("Invalid PostgreSQL source configuration (2 problems):", "  - a", "  - b");
+        assertThat(e.getMessage().lines())
+                .containsExactly("Invalid PostgreSQL source configuration (2 problems):", "  - a", "  - b");
         assertThatThrownBy(() -> new ConfigurationException(List.of())).isInstanceOf(IllegalArgumentException.class);
     }
 }

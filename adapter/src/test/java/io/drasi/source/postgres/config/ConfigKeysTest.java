@@ -1,8 +1,8 @@
 package io.drasi.source.postgres.config;
 
-import io.drasi.source.postgres.PostgresSourceConfig;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.drasi.source.postgres.PostgresSourceConfig;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,8 +20,11 @@ class ConfigKeysTest {
 
         assertThat(rows).hasSize(ConfigKeys.ALL.size() + 2);
         for (ConfigKey<?> k : ConfigKeys.ALL) {
-            assertThat(rows).as(k.snakeName()).anyMatch(r -> r.startsWith("| `" + k.snakeName() + "` | `" + k.camelName()
-                    + "` | `" + k.builderMethod() + "` |") && r.contains(k.defaultText()));
+            assertThat(rows)
+                    .as(k.snakeName())
+                    .anyMatch(r -> r.startsWith("| `" + k.snakeName() + "` | `" + k.camelName() + "` | `"
+                                    + k.builderMethod() + "` |")
+                            && r.contains(k.defaultText()));
         }
         assertThat(rows).allMatch(r -> r.startsWith("|") && r.endsWith("|"));
         Path out = Path.of("target", "config-keys.md");
@@ -33,11 +36,14 @@ class ConfigKeysTest {
     void markdownTable_seedFields_listedWithSeedDefaults() {
         String table = ConfigKeys.markdownTable();
 
-        assertThat(table).contains("| `host` | `host` | `withHost` | string | `localhost` |")
+        assertThat(table)
+                .contains("| `host` | `host` | `withHost` | string | `localhost` |")
                 .contains("| `port` | `port` | `withPort` | integer | `5432` |")
                 .contains("| `slot_name` | `slotName` | `withSlotName` | string | `drasi_slot` |")
-                .contains("| `publication_name` | `publicationName` | `withPublicationName` | string | `drasi_publication` |")
-                .contains("| `ssl_mode` | `sslMode` | `withSslMode` | disable \\| prefer \\| require \\| verify-ca \\| verify-full | `prefer` |")
+                .contains("| `publication_name` | `publicationName` | `withPublicationName` | string | "
+                        + "`drasi_publication` |")
+                .contains("| `ssl_mode` | `sslMode` | `withSslMode` | disable \\| prefer \\| require \\| verify-ca \\| "
+                        + "verify-full | `prefer` |")
                 .contains("| `password` | `password` | `withPassword` | string | `\"\"` | **Secret.**");
     }
 
@@ -60,7 +66,11 @@ class ConfigKeysTest {
 
     @Test
     void builder_initialValues_equalRegistryDefaults() {
-        PostgresSourceConfig c = PostgresSourceConfig.builder().withDatabase("d").withUser("u").withTables("t").build();
+        PostgresSourceConfig c = PostgresSourceConfig.builder()
+                .withDatabase("d")
+                .withUser("u")
+                .withTables("t")
+                .build();
 
         for (ConfigKey<?> k : ConfigKeys.ALL) {
             if (!k.required()) {

@@ -1,8 +1,8 @@
 package io.drasi.source.postgres.config;
 
-import io.drasi.source.postgres.PostgresSourceConfig;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.drasi.source.postgres.PostgresSourceConfig;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,7 +17,8 @@ class ReadmeConfigTableTest {
         int end = readme.indexOf("<!-- config-keys:end -->");
         assertThat(start).as("README config-keys markers").isGreaterThan(0);
         String section = readme.substring(readme.indexOf('\n', start) + 1, end).strip();
-        assertThat(section).as("README table; regenerate from PostgresSourceConfig.configKeysMarkdownTable()")
+        assertThat(section)
+                .as("README table; regenerate from PostgresSourceConfig.configKeysMarkdownTable()")
                 .isEqualTo(PostgresSourceConfig.configKeysMarkdownTable().strip());
     }
 }

@@ -14,7 +14,6 @@ import io.drasi.source.postgres.mapping.ChangeMapper;
 import io.drasi.source.postgres.mapping.DebeziumFixtures;
 import io.drasi.source.postgres.mapping.TableKeys;
 import io.drasi.source.postgres.mapping.value.PgValueConverter;
-import io.drasi.source.postgres.model.SourceChange;
 import io.drasi.source.postgres.model.TableId;
 import java.time.Clock;
 import java.time.Duration;
@@ -33,9 +32,14 @@ class BatchHandlerTest {
 
     private static final Lsn RESUME = Lsn.of(0x100L);
 
-    private final DebeziumFixtures.Table users = DebeziumFixtures.table("public", "users",
-            DebeziumFixtures.rowBuilder("public", "users").field("id", Schema.INT32_SCHEMA)
-                    .field("name", Schema.OPTIONAL_STRING_SCHEMA).build(), "id");
+    private final DebeziumFixtures.Table users = DebeziumFixtures.table(
+            "public",
+            "users",
+            DebeziumFixtures.rowBuilder("public", "users")
+                    .field("id", Schema.INT32_SCHEMA)
+                    .field("name", Schema.OPTIONAL_STRING_SCHEMA)
+                    .build(),
+            "id");
     private final List<List<PositionedChange>> delivered = new ArrayList<>();
     private final List<String> events = new ArrayList<>();
 
@@ -52,11 +56,13 @@ class BatchHandlerTest {
         h.handleBatch(events(first, second, DebeziumFixtures.txEnd(700, 0x2200, 1L)), committer);
 
         assertThat(delivered).hasSize(1);
-        List<ChangePosition> positions = delivered.get(0).stream().map(PositionedChange::position).toList();
+        List<ChangePosition> positions =
+                delivered.get(0).stream().map(PositionedChange::position).toList();
         // the fixture's sequence names lsn - 8 as the previous commit
-        assertThat(positions).containsExactly(
-                new ChangePosition(700, Lsn.of(0x2000 - 8), Lsn.of(0x2000), 0),
-                new ChangePosition(700, Lsn.of(0x2100 - 8), Lsn.of(0x2100), 0));
+        assertThat(positions)
+                .containsExactly(
+                        new ChangePosition(700, Lsn.of(0x2000 - 8), Lsn.of(0x2000), 0),
+                        new ChangePosition(700, Lsn.of(0x2100 - 8), Lsn.of(0x2100), 0));
         assertThat(positions.get(1)).isGreaterThan(positions.get(0));
         assertThat(events).containsExactly("accept 2", "commit 700 0/2200");
         assertThat(committer.log).containsExactly("processed", "processed", "processed", "batchFinished");
@@ -66,7 +72,8 @@ class BatchHandlerTest {
     void handleBatch_sameLsnTwice_ordinalCounts() throws Exception {
         BatchHandler h = handler(batch -> delivered.add(batch));
         users.lsn = 0x3000;
-        List<SourceRecord> keyChange = users.keyChangePair(users.row("id", 1, "name", "a"), users.row("id", 2, "name", "a"));
+        List<SourceRecord> keyChange =
+                users.keyChangePair(users.row("id", 1, "name", "a"), users.row("id", 2, "name", "a"));
 
         h.handleBatch(events(keyChange.toArray(SourceRecord[]::new)), new Recorder());
 
@@ -104,7 +111,8 @@ class BatchHandlerTest {
         Recorder committer = new Recorder();
 
         assertThatThrownBy(() -> h.handleBatch(events(users.insert(users.row("id", 1, "name", "a"))), committer))
-                .hasMessageContaining("refused").hasMessageContaining("not acknowledged");
+                .hasMessageContaining("refused")
+                .hasMessageContaining("not acknowledged");
         assertThat(committer.log).isEmpty();
     }
 
@@ -126,18 +134,22 @@ class BatchHandlerTest {
         Recorder committer = new Recorder();
         AtomicReference<Throwable> outcome = new AtomicReference<>();
         CountDownLatch done = new CountDownLatch(1);
-        Thread poller = new Thread(() -> {
-            try {
-                h.handleBatch(events(users.insert(users.row("id", 1, "name", "a"))), committer);
-            } catch (Throwable t) {
-                outcome.set(t);
-            } finally {
-                done.countDown();
-            }
-        }, "test-poller");
+        Thread poller = new Thread(
+                () -> {
+                    try {
+                        h.handleBatch(events(users.insert(users.row("id", 1, "name", "a"))), committer);
+                    } catch (Throwable t) {
+                        outcome.set(t);
+                    } finally {
+                        done.countDown();
+                    }
+                },
+                "test-poller");
         poller.start();
 
-        assertThat(done.await(200, TimeUnit.MILLISECONDS)).as("a batch after the stop began waits").isFalse();
+        assertThat(done.await(200, TimeUnit.MILLISECONDS))
+                .as("a batch after the stop began waits")
+                .isFalse();
         poller.interrupt(); // what Debezium's close does to its polling thread
         assertThat(done.await(5, TimeUnit.SECONDS)).isTrue();
         assertThat(outcome.get()).isInstanceOf(InterruptedException.class);
@@ -155,17 +167,21 @@ class BatchHandlerTest {
             delivered.add(batch);
         });
         Recorder committer = new Recorder();
-        Thread poller = new Thread(() -> {
-            try {
-                h.handleBatch(events(users.insert(users.row("id", 1, "name", "a"))), committer);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }, "test-poller");
+        Thread poller = new Thread(
+                () -> {
+                    try {
+                        h.handleBatch(events(users.insert(users.row("id", 1, "name", "a"))), committer);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                },
+                "test-poller");
         poller.start();
         assertThat(inSink.await(5, TimeUnit.SECONDS)).isTrue();
 
-        assertThat(h.quiesce(Duration.ofMillis(100))).as("the sink has not returned").isFalse();
+        assertThat(h.quiesce(Duration.ofMillis(100)))
+                .as("the sink has not returned")
+                .isFalse();
         release.countDown();
         assertThat(h.quiesce(Duration.ofSeconds(5))).isTrue();
         poller.join(5_000);
@@ -177,27 +193,38 @@ class BatchHandlerTest {
     }
 
     private BatchHandler handler(Sink sink) {
-        PostgresSourceConfig config = PostgresSourceConfig.builder().withDatabase("d").withUser("u")
-                .withTables(List.of("users")).withInMemoryOffsets().build();
+        PostgresSourceConfig config = PostgresSourceConfig.builder()
+                .withDatabase("d")
+                .withUser("u")
+                .withTables(List.of("users"))
+                .withInMemoryOffsets()
+                .build();
         ConnectionSettings unused = Connections.settings("test", config); // the fillers connect lazily: never here
-        PgValueConverter converter = Mapping.converter(config, e -> { });
-        List<Preflight.ResolvedTable> tables = List.of(
-                new Preflight.ResolvedTable(TableId.of("public", "users"), List.of("id"), List.of("id"), 'd'));
-        ChangeMapper mapper = new ChangeMapper("src", TableKeys.of(Map.of(TableId.of("public", "users"), List.of("id"))),
-                converter);
-        return new BatchHandler(mapper, new io.drasi.source.postgres.ChangeSink() {
-            @Override
-            public void accept(List<PositionedChange> changes) throws Exception {
-                events.add("accept " + changes.size());
-                sink.accept(changes);
-            }
+        PgValueConverter converter = Mapping.converter(config, e -> {});
+        List<Preflight.ResolvedTable> tables =
+                List.of(new Preflight.ResolvedTable(TableId.of("public", "users"), List.of("id"), List.of("id"), 'd'));
+        ChangeMapper mapper =
+                new ChangeMapper("src", TableKeys.of(Map.of(TableId.of("public", "users"), List.of("id"))), converter);
+        return new BatchHandler(
+                mapper,
+                new io.drasi.source.postgres.ChangeSink() {
+                    @Override
+                    public void accept(List<PositionedChange> changes) throws Exception {
+                        events.add("accept " + changes.size());
+                        sink.accept(changes);
+                    }
 
-            @Override
-            public void onCommit(long txId, Lsn commitEndLsn) {
-                events.add("commit " + txId + " " + commitEndLsn);
-            }
-        }, new ToastFiller(unused, converter, tables), new GeneratedColumnFiller(unused, config, converter, tables, false),
-                new StatsCounter(Clock.systemUTC()), RESUME, () -> { }, "test-ack");
+                    @Override
+                    public void onCommit(long txId, Lsn commitEndLsn) {
+                        events.add("commit " + txId + " " + commitEndLsn);
+                    }
+                },
+                new ToastFiller(unused, converter, tables),
+                new GeneratedColumnFiller(unused, config, converter, tables, false),
+                new StatsCounter(Clock.systemUTC()),
+                RESUME,
+                () -> {},
+                "test-ack");
     }
 
     private static List<RecordChangeEvent<SourceRecord>> events(SourceRecord... records) {

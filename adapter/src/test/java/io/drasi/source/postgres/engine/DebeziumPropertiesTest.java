@@ -1,14 +1,12 @@
 package io.drasi.source.postgres.engine;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.drasi.source.postgres.GeneratedColumns;
 import io.drasi.source.postgres.PostgresSourceConfig;
 import io.drasi.source.postgres.config.Naming;
-import io.drasi.source.postgres.model.TableId;
-import static org.assertj.core.api.Assertions.assertThat;
-
-import io.drasi.source.postgres.engine.WakeOnDataPostgresConnector;
-import io.drasi.source.postgres.engine.WakeOnDataPostgresTask;
 import io.drasi.source.postgres.mapping.value.PgValueConverter;
+import io.drasi.source.postgres.model.TableId;
 import java.util.List;
 import java.util.Properties;
 import org.junit.jupiter.api.Test;
@@ -16,26 +14,40 @@ import org.junit.jupiter.api.Test;
 class DebeziumPropertiesTest {
 
     private static Properties props(PostgresSourceConfig config) {
-        return DebeziumProperties.of("pg-source", config,
-                List.of(new Preflight.ResolvedTable(TableId.parseQualified("sales.\"Odd.Table\""), List.of("id"), List.of("id"), 'd')),
+        return DebeziumProperties.of(
+                "pg-source",
+                config,
+                List.of(new Preflight.ResolvedTable(
+                        TableId.parseQualified("sales.\"Odd.Table\""), List.of("id"), List.of("id"), 'd')),
                 PgValueConverter.REQUIRED_DEBEZIUM_PROPERTIES);
     }
 
     @Test
     void of_everyKeyTheAdapterSets_cannotBeOverriddenByPassthrough() {
-        PostgresSourceConfig config = PostgresSourceConfig.builder().withDatabase("db").withUser("u").withPassword("pw")
-                .withTables("sales.\"Odd.Table\"").withInMemoryOffsets().build();
+        PostgresSourceConfig config = PostgresSourceConfig.builder()
+                .withDatabase("db")
+                .withUser("u")
+                .withPassword("pw")
+                .withTables("sales.\"Odd.Table\"")
+                .withInMemoryOffsets()
+                .build();
         Properties p = props(config);
         for (String key : p.stringPropertyNames()) {
             assertThat(DebeziumProperties.Passthrough.refuseKey(key, Naming.SNAKE))
-                    .as("pass-through must refuse %s, which the adapter sets", key).isPresent();
+                    .as("pass-through must refuse %s, which the adapter sets", key)
+                    .isPresent();
         }
     }
 
     @Test
     void of_defaults_lowLatencyTransactionsTruncateAndQuotedTableRegex() {
-        PostgresSourceConfig config = PostgresSourceConfig.builder().withDatabase("db").withUser("u").withPassword("pw")
-                .withTables("sales.\"Odd.Table\"").withInMemoryOffsets().build();
+        PostgresSourceConfig config = PostgresSourceConfig.builder()
+                .withDatabase("db")
+                .withUser("u")
+                .withPassword("pw")
+                .withTables("sales.\"Odd.Table\"")
+                .withInMemoryOffsets()
+                .build();
         Properties p = props(config);
         assertThat(p.getProperty("connector.class")).isEqualTo(WakeOnDataPostgresConnector.class.getName());
         assertThat(p.getProperty("poll.interval.ms")).isEqualTo("1");
@@ -46,26 +58,53 @@ class DebeziumPropertiesTest {
         assertThat(p.getProperty("table.include.list")).isEqualTo("sales\\.Odd\\.Table");
         assertThat(p.getProperty("offset.storage")).endsWith("MemoryOffsetBackingStore");
         assertThat(p.getProperty("decimal.handling.mode")).isEqualTo("string");
-        assertThat(DebeziumProperties.masked(p).getProperty("database.password")).isEqualTo("****");
+        assertThat(DebeziumProperties.masked(p).getProperty("database.password"))
+                .isEqualTo("****");
     }
 
     @Test
     void createPublicationSql_partitionedInheritanceAndGenerated_optionsByServerVersion() {
-        PostgresSourceConfig config = PostgresSourceConfig.builder().withDatabase("db").withUser("u")
-                .withTables("m", "par", "g").withPublicationName("pub").withInMemoryOffsets().build();
+        PostgresSourceConfig config = PostgresSourceConfig.builder()
+                .withDatabase("db")
+                .withUser("u")
+                .withTables("m", "par", "g")
+                .withPublicationName("pub")
+                .withInMemoryOffsets()
+                .build();
         List<Preflight.ResolvedTable> tables = List.of(
-                new Preflight.ResolvedTable(TableId.parseQualified("m"), List.of("id"), List.of("id"), 'd',
-                        Preflight.TableKind.PARTITIONED_ROOT, List.of()),
-                new Preflight.ResolvedTable(TableId.parseQualified("par"), List.of("id"), List.of("id"), 'd',
-                        Preflight.TableKind.INHERITANCE_PARENT, List.of()),
-                new Preflight.ResolvedTable(TableId.parseQualified("g"), List.of("id"), List.of("id"), 'd',
-                        Preflight.TableKind.PLAIN, List.of("total")));
-        assertThat(Preflight.createPublicationSql(config, tables, 150000)).isEqualTo("CREATE PUBLICATION \"pub\""
-                + " FOR TABLE \"public\".\"m\", ONLY \"public\".\"par\", \"public\".\"g\""
-                + " WITH (publish_via_partition_root = true)");
+                new Preflight.ResolvedTable(
+                        TableId.parseQualified("m"),
+                        List.of("id"),
+                        List.of("id"),
+                        'd',
+                        Preflight.TableKind.PARTITIONED_ROOT,
+                        List.of()),
+                new Preflight.ResolvedTable(
+                        TableId.parseQualified("par"),
+                        List.of("id"),
+                        List.of("id"),
+                        'd',
+                        Preflight.TableKind.INHERITANCE_PARENT,
+                        List.of()),
+                new Preflight.ResolvedTable(
+                        TableId.parseQualified("g"),
+                        List.of("id"),
+                        List.of("id"),
+                        'd',
+                        Preflight.TableKind.PLAIN,
+                        List.of("total")));
+        assertThat(Preflight.createPublicationSql(config, tables, 150000))
+                .isEqualTo("CREATE PUBLICATION \"pub\""
+                        + " FOR TABLE \"public\".\"m\", ONLY \"public\".\"par\", \"public\".\"g\""
+                        + " WITH (publish_via_partition_root = true)");
         assertThat(Preflight.createPublicationSql(config, tables, 180000))
                 .endsWith(" WITH (publish_via_partition_root = true, publish_generated_columns = stored)");
-        assertThat(Preflight.createPublicationSql(config.toBuilder().withGeneratedColumns(GeneratedColumns.OMIT)
-                .build(), tables.subList(2, 3), 180000)).isEqualTo("CREATE PUBLICATION \"pub\" FOR TABLE \"public\".\"g\"");
+        assertThat(Preflight.createPublicationSql(
+                        config.toBuilder()
+                                .withGeneratedColumns(GeneratedColumns.OMIT)
+                                .build(),
+                        tables.subList(2, 3),
+                        180000))
+                .isEqualTo("CREATE PUBLICATION \"pub\" FOR TABLE \"public\".\"g\"");
     }
 }

@@ -25,8 +25,7 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class HeldElementsScale {
 
-    private HeldElementsScale() {
-    }
+    private HeldElementsScale() {}
 
     public static void main(String[] args) throws Exception {
         Path file = Path.of(args[0]);
@@ -50,12 +49,14 @@ public final class HeldElementsScale {
         AtomicLong unseen = new AtomicLong();
         try (HeldElements held = HeldElements.open(file)) {
             if (held.size() != n || !held.complete()) {
-                throw new IllegalStateException("reopened store holds " + held.size() + " ids, complete " + held.complete());
+                throw new IllegalStateException(
+                        "reopened store holds " + held.size() + " ids, complete " + held.complete());
             }
             held.beginResync("scale test");
             for (int i = 0; i < n; i++) {
                 if (i % 10 != 0) {
-                    String id = ElementId.of(table, List.of(Integer.toString(i))).value();
+                    String id =
+                            ElementId.of(table, List.of(Integer.toString(i))).value();
                     if (held.hashOf(id) == null) {
                         throw new IllegalStateException("lost " + id);
                     }
@@ -77,8 +78,9 @@ public final class HeldElementsScale {
     }
 
     static SourceChange.Insert insert(TableId table, int i) {
-        return new SourceChange.Insert(new Node(new ElementMetadata(ElementId.of(table, List.of(Integer.toString(i))),
-                "src", List.of(table.table()), 1L), Map.of("id", new ElementValue.IntValue(i),
-                "status", new ElementValue.StringValue("open"))));
+        return new SourceChange.Insert(new Node(
+                new ElementMetadata(
+                        ElementId.of(table, List.of(Integer.toString(i))), "src", List.of(table.table()), 1L),
+                Map.of("id", new ElementValue.IntValue(i), "status", new ElementValue.StringValue("open"))));
     }
 }

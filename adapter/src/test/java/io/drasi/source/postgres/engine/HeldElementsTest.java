@@ -39,17 +39,21 @@ class HeldElementsTest {
         try (HeldElements held = HeldElements.open(file)) {
             assertThat(held.complete()).isFalse();
             held.resetForNewSlot();
-            held.acknowledged(List.of(at(HeldElementsScale.insert(T, 1)), at(HeldElementsScale.insert(T, 2)),
-                    at(HeldElementsScale.insert(U, 1)), at(HeldElementsScale.insert(T, 10))));
-            held.acknowledged(List.of(at(new SourceChange.Delete(new ElementMetadata(
-                    ElementId.of(T, List.of("2")), "src", List.of("t"), 1L)))));
+            held.acknowledged(List.of(
+                    at(HeldElementsScale.insert(T, 1)),
+                    at(HeldElementsScale.insert(T, 2)),
+                    at(HeldElementsScale.insert(U, 1)),
+                    at(HeldElementsScale.insert(T, 10))));
+            held.acknowledged(List.of(at(new SourceChange.Delete(
+                    new ElementMetadata(ElementId.of(T, List.of("2")), "src", List.of("t"), 1L)))));
         }
         try (HeldElements held = HeldElements.open(file)) {
             assertThat(held.complete()).isTrue();
             assertThat(held.size()).isEqualTo(3);
             assertThat(held.hashOf("public:t:2")).isNull();
-            assertThat(held.hashOf("public:t:1")).isEqualTo(
-                    HeldElements.hash(HeldElementsScale.insert(T, 1).element().properties()));
+            assertThat(held.hashOf("public:t:1"))
+                    .isEqualTo(HeldElements.hash(
+                            HeldElementsScale.insert(T, 1).element().properties()));
             held.acknowledged(List.of(at(new SourceChange.Truncate("public", "t", "src", 1L))));
             assertThat(held.size()).isEqualTo(1);
             assertThat(held.hashOf("public:u:1")).isNotNull();
@@ -99,9 +103,16 @@ class HeldElementsTest {
     @Test
     void oneMillionIds_atXmx256m_acknowledgeReopenAndResync(@TempDir Path dir) throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Process p = new ProcessBuilder(java, "-Xmx256m", "-cp", System.getProperty("java.class.path"),
-                HeldElementsScale.class.getName(), dir.resolve("o.held").toString(), Integer.toString(IDS))
-                .redirectErrorStream(true).start();
+        Process p = new ProcessBuilder(
+                        java,
+                        "-Xmx256m",
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        HeldElementsScale.class.getName(),
+                        dir.resolve("o.held").toString(),
+                        Integer.toString(IDS))
+                .redirectErrorStream(true)
+                .start();
         StringBuilder out = new StringBuilder();
         try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
             for (String line = r.readLine(); line != null; line = r.readLine()) {

@@ -33,9 +33,13 @@ class PollGateTest {
         gate.afterPoll(0);
         assertThat(gate.next(System.nanoTime())).isEqualTo(Step.AWAIT_DATA);
         gate.afterPoll(5);
-        assertThat(gate.next(System.nanoTime())).as("no empty poll while data flows").isEqualTo(Step.AWAIT_DATA);
+        assertThat(gate.next(System.nanoTime()))
+                .as("no empty poll while data flows")
+                .isEqualTo(Step.AWAIT_DATA);
         gate.afterPoll(100);
-        assertThat(gate.next(System.nanoTime())).as("a full batch: a backlog, poll at once").isEqualTo(Step.POLL);
+        assertThat(gate.next(System.nanoTime()))
+                .as("a full batch: a backlog, poll at once")
+                .isEqualTo(Step.POLL);
     }
 
     @Test
@@ -45,13 +49,20 @@ class PollGateTest {
         gate.beforePoll(); // data already signalled: no wait; the poll begins now
         long began = System.nanoTime();
         gate.afterPoll(3);
-        assertThat(gate.next(began + 2 * MS)).as("records, 2 ms after the poll began").isEqualTo(Step.LINGER);
-        assertThat(gate.next(began + 60 * MS)).as("records, but the linger has passed").isEqualTo(Step.AWAIT_DATA);
+        assertThat(gate.next(began + 2 * MS))
+                .as("records, 2 ms after the poll began")
+                .isEqualTo(Step.LINGER);
+        assertThat(gate.next(began + 60 * MS))
+                .as("records, but the linger has passed")
+                .isEqualTo(Step.AWAIT_DATA);
         gate.afterPoll(0);
-        assertThat(gate.next(began + 2 * MS)).as("an empty poll: the next change goes at once")
+        assertThat(gate.next(began + 2 * MS))
+                .as("an empty poll: the next change goes at once")
                 .isEqualTo(Step.AWAIT_DATA);
         gate.afterPoll(100);
-        assertThat(gate.next(began + 2 * MS)).as("a full batch is not lingered after").isEqualTo(Step.POLL);
+        assertThat(gate.next(began + 2 * MS))
+                .as("a full batch is not lingered after")
+                .isEqualTo(Step.POLL);
     }
 
     @Test
@@ -76,12 +87,14 @@ class PollGateTest {
     void beforePoll_dataReadWhilePolling_returnsWithoutWaiting() throws InterruptedException {
         PollGate gate = active(10);
         gate.dataRead();
-        gate.beforePoll();  // takes the read count
-        gate.dataRead();    // the streaming thread queued data while the poll ran...
-        gate.afterPoll(0);  // ...but the poll had come back empty just before
+        gate.beforePoll(); // takes the read count
+        gate.dataRead(); // the streaming thread queued data while the poll ran...
+        gate.afterPoll(0); // ...but the poll had come back empty just before
         long t0 = System.nanoTime();
         assertThat(gate.beforePoll()).isEqualTo(Step.AWAIT_DATA);
-        assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0)).as("no lost wake-up").isLessThan(LONG / 2);
+        assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0))
+                .as("no lost wake-up")
+                .isLessThan(LONG / 2);
     }
 
     @Test

@@ -30,16 +30,24 @@ class WaitingReplicationConnectionTest {
 
     @Test
     void startStreaming_notAJdbcConnection_fallsBackWarnsOnceAndActivatesTheGate() throws Exception {
-        WaitingReplicationConnection c = new WaitingReplicationConnection(new FakeConnection(stream), gate, 3, 500, 1, warned);
-        assertThat(gate.next(System.nanoTime())).as("inactive before a stream started").isEqualTo(PollGate.Step.POLL);
-        WaitingReplicationConnection.WaitingStream first = (WaitingReplicationConnection.WaitingStream) c.startStreaming(null);
+        WaitingReplicationConnection c =
+                new WaitingReplicationConnection(new FakeConnection(stream), gate, 3, 500, 1, warned);
+        assertThat(gate.next(System.nanoTime()))
+                .as("inactive before a stream started")
+                .isEqualTo(PollGate.Step.POLL);
+        WaitingReplicationConnection.WaitingStream first =
+                (WaitingReplicationConnection.WaitingStream) c.startStreaming(null);
         assertThat(first.waitsOnSocket()).isFalse();
         assertThat(warned).isTrue();
-        assertThat(gate.next(System.nanoTime())).as("active after the first stream started")
+        assertThat(gate.next(System.nanoTime()))
+                .as("active after the first stream started")
                 .isEqualTo(PollGate.Step.AWAIT_DATA);
         warned.set(false);
-        new WaitingReplicationConnection(new FakeConnection(stream), gate, 3, 500, 1, new AtomicBoolean(true)).startStreaming(null);
-        assertThat(warned).as("a connection of the same task does not warn again").isFalse();
+        new WaitingReplicationConnection(new FakeConnection(stream), gate, 3, 500, 1, new AtomicBoolean(true))
+                .startStreaming(null);
+        assertThat(warned)
+                .as("a connection of the same task does not warn again")
+                .isFalse();
     }
 
     @Test
@@ -48,7 +56,8 @@ class WaitingReplicationConnectionTest {
         System.setProperty(ReplicationSocket.SWITCH, "false");
         try {
             assertThatThrownBy(() -> ReplicationSocket.of(new FakeConnection(stream)))
-                    .isInstanceOf(ReplicationSocket.Unreachable.class).hasMessageContaining(ReplicationSocket.SWITCH);
+                    .isInstanceOf(ReplicationSocket.Unreachable.class)
+                    .hasMessageContaining(ReplicationSocket.SWITCH);
         } finally {
             if (before == null) {
                 System.clearProperty(ReplicationSocket.SWITCH);
@@ -69,7 +78,9 @@ class WaitingReplicationConnectionTest {
         stream.reads.add(List.of(message(Operation.COMMIT, false)));
         stream.reads.add(List.of(message(Operation.MESSAGE, false)));
         stream.reads.add(List.of(message(Operation.MESSAGE, true)));
-        assertThat(s.readPending(m -> seen.add(m.getOperation()))).as("empty read").isFalse();
+        assertThat(s.readPending(m -> seen.add(m.getOperation())))
+                .as("empty read")
+                .isFalse();
         assertThat(s.readPending(m -> seen.add(m.getOperation()))).isTrue();
         assertThat(s.readPending(m -> seen.add(m.getOperation()))).isTrue();
         assertThat(gate.reads()).as("inside the transaction").isZero();
@@ -79,8 +90,10 @@ class WaitingReplicationConnectionTest {
         assertThat(gate.reads()).as("a non-transactional message (heartbeat)").isEqualTo(2);
         s.readPending(m -> seen.add(m.getOperation()));
         assertThat(gate.reads()).as("a transactional message").isEqualTo(2);
-        assertThat(seen).as("every message reaches Debezium's processor").containsExactly(Operation.BEGIN,
-                Operation.INSERT, Operation.COMMIT, Operation.MESSAGE, Operation.MESSAGE);
+        assertThat(seen)
+                .as("every message reaches Debezium's processor")
+                .containsExactly(
+                        Operation.BEGIN, Operation.INSERT, Operation.COMMIT, Operation.MESSAGE, Operation.MESSAGE);
     }
 
     @Test
@@ -92,7 +105,7 @@ class WaitingReplicationConnectionTest {
             stream.reads.add(List.of(message(Operation.INSERT, false)));
         }
         for (int i = 0; i < 6; i++) {
-            s.readPending(m -> { });
+            s.readPending(m -> {});
         }
         assertThat(gate.reads()).as("6 messages, batch size 3").isEqualTo(2);
     }
@@ -103,8 +116,9 @@ class WaitingReplicationConnectionTest {
                 .startStreaming(null);
         stream.failure = new SQLException("connection lost");
         assertThat(gate.waitBoundMs()).isEqualTo(1000);
-        assertThatThrownBy(() -> s.readPending(m -> { })).isSameAs(stream.failure);
-        assertThat(gate.waitBoundMs()).as("the polling thread must see the producer failure at once")
+        assertThatThrownBy(() -> s.readPending(m -> {})).isSameAs(stream.failure);
+        assertThat(gate.waitBoundMs())
+                .as("the polling thread must see the producer failure at once")
                 .isEqualTo(PollGate.FAILING_WAIT_MS);
     }
 
@@ -131,8 +145,7 @@ class WaitingReplicationConnectionTest {
         }
 
         @Override
-        public void initConnection() {
-        }
+        public void initConnection() {}
 
         @Override
         public boolean isConnected() {
@@ -140,17 +153,17 @@ class WaitingReplicationConnectionTest {
         }
 
         @Override
-        public void reconnect() {
-        }
+        public void reconnect() {}
 
         @Override
-        public void close() {
-        }
+        public void close() {}
     }
 
     private static ReplicationMessage message(Operation op, boolean transactional) {
-        return (ReplicationMessage) Proxy.newProxyInstance(ReplicationMessage.class.getClassLoader(),
-                new Class<?>[] {ReplicationMessage.class}, (proxy, method, args) -> switch (method.getName()) {
+        return (ReplicationMessage) Proxy.newProxyInstance(
+                ReplicationMessage.class.getClassLoader(),
+                new Class<?>[] {ReplicationMessage.class},
+                (proxy, method, args) -> switch (method.getName()) {
                     case "getOperation" -> op;
                     case "isTransactionalMessage" -> transactional;
                     case "toString" -> op.toString();
@@ -161,11 +174,11 @@ class WaitingReplicationConnectionTest {
     private static final class FakeStream implements ReplicationStream {
         /** The messages of each readPending() call; an empty list is an empty read. */
         final Deque<List<ReplicationMessage>> reads = new ArrayDeque<>();
+
         SQLException failure;
 
         @Override
-        public void read(ReplicationMessageProcessor processor) {
-        }
+        public void read(ReplicationMessageProcessor processor) {}
 
         @Override
         public boolean readPending(ReplicationMessageProcessor processor) throws SQLException, InterruptedException {
@@ -180,8 +193,7 @@ class WaitingReplicationConnectionTest {
         }
 
         @Override
-        public void flushLsn(Lsn lsn) {
-        }
+        public void flushLsn(Lsn lsn) {}
 
         @Override
         public Lsn lastReceivedLsn() {
@@ -194,15 +206,12 @@ class WaitingReplicationConnectionTest {
         }
 
         @Override
-        public void startKeepAlive(ExecutorService service) {
-        }
+        public void startKeepAlive(ExecutorService service) {}
 
         @Override
-        public void stopKeepAlive() {
-        }
+        public void stopKeepAlive() {}
 
         @Override
-        public void close() {
-        }
+        public void close() {}
     }
 }

@@ -41,8 +41,8 @@ public final class BenchRun {
             + " ts timestamptz, flag bool, f float8, u uuid)";
     static final String ROW = "k, k % 100000, k * 7, (k % 100000) / 7.0, 'text value ' || k, md5(k::text),"
             + " timestamptz '2024-01-01' + k * interval '1 s', k % 2 = 0, k / 3.0, md5(k::text)::uuid";
-    static final List<String> VARIANTS = List.of("adapter", "debezium_connect", "debezium_json", "pg_recvlogical",
-            "adapter_seedjson");
+    static final List<String> VARIANTS =
+            List.of("adapter", "debezium_connect", "debezium_json", "pg_recvlogical", "adapter_seedjson");
 
     private final Map<String, String> opts;
     private final boolean quick;
@@ -90,11 +90,16 @@ public final class BenchRun {
         List<String> tried = new ArrayList<>();
         Path bin = LocalPostgres.findBinDir(System.getenv(), tried)
                 .orElseThrow(() -> new IllegalStateException("no PostgreSQL server binaries: " + tried));
-        pg = LocalPostgres.builder(bin).setting("max_replication_slots", "64").setting("max_wal_senders", "20")
-                .setting("max_wal_size", "4GB").tempDirPrefix("drasi-bench-").start();
+        pg = LocalPostgres.builder(bin)
+                .setting("max_replication_slots", "64")
+                .setting("max_wal_senders", "20")
+                .setting("max_wal_size", "4GB")
+                .tempDirPrefix("drasi-bench-")
+                .start();
         try {
-            try (Connection c = DriverManager.getConnection(pg.jdbcUrl(pg.defaultDatabase()), pg.user(), pg.password());
-                 Statement st = c.createStatement()) {
+            try (Connection c =
+                            DriverManager.getConnection(pg.jdbcUrl(pg.defaultDatabase()), pg.user(), pg.password());
+                    Statement st = c.createStatement()) {
                 st.execute("CREATE DATABASE bench");
             }
             db = new BenchSupport.Db(pg.host(), pg.port(), "bench", pg.user(), pg.password());
@@ -104,8 +109,13 @@ public final class BenchRun {
                 streaming();
             }
             if (only.isEmpty() || only.equals("cli")) {
-                cli = new CliThroughput(this, db, outDir, opts.getOrDefault("xmx", "512m"),
-                        Long.parseLong(opts.getOrDefault("cli-changes", quick ? "100000" : "500000")), reps);
+                cli = new CliThroughput(
+                        this,
+                        db,
+                        outDir,
+                        opts.getOrDefault("xmx", "512m"),
+                        Long.parseLong(opts.getOrDefault("cli-changes", quick ? "100000" : "500000")),
+                        reps);
                 cli.run();
             }
             if (only.isEmpty() || only.equals("latency")) {
@@ -124,10 +134,19 @@ public final class BenchRun {
         String pgVersion = query("SHOW server_version");
         long memMb = BenchSupport.procStatusKb(Path.of("/proc/meminfo"), "MemTotal:") / 1024;
         String debezium = io.debezium.connector.postgresql.Module.version();
-        System.out.printf(Locale.ROOT, "machine nproc=%d mem_mb=%d load=%s%n", Runtime.getRuntime().availableProcessors(),
-                memMb, Files.readString(Path.of("/proc/loadavg")).trim());
-        System.out.printf(Locale.ROOT, "versions jdk=%s (%s) postgresql=%s debezium=%s%n", System.getProperty("java.version"),
-                System.getProperty("java.vm.name"), pgVersion, debezium);
+        System.out.printf(
+                Locale.ROOT,
+                "machine nproc=%d mem_mb=%d load=%s%n",
+                Runtime.getRuntime().availableProcessors(),
+                memMb,
+                Files.readString(Path.of("/proc/loadavg")).trim());
+        System.out.printf(
+                Locale.ROOT,
+                "versions jdk=%s (%s) postgresql=%s debezium=%s%n",
+                System.getProperty("java.version"),
+                System.getProperty("java.vm.name"),
+                pgVersion,
+                debezium);
         System.out.printf(Locale.ROOT, "mode=%s changes=%d reps=%d%n", quick ? "quick" : "full", changes(), reps);
     }
 
@@ -135,7 +154,8 @@ public final class BenchRun {
 
     private void streaming() throws Exception {
         long n = changes();
-        exec("CREATE TABLE " + STREAM_TABLE + " " + COLUMNS,
+        exec(
+                "CREATE TABLE " + STREAM_TABLE + " " + COLUMNS,
                 "CREATE PUBLICATION " + STREAM_PUB + " FOR TABLE " + STREAM_TABLE);
         List<String> slots = new ArrayList<>();
         for (int r = 1; r <= reps; r++) {
@@ -152,17 +172,33 @@ public final class BenchRun {
         long w = System.nanoTime();
         write(STREAM_TABLE, n);
         String endLsn = query("SELECT pg_current_wal_lsn()");
-        System.out.printf(Locale.ROOT, "workload changes=%d written_s=%.1f wal_mb=%s end_lsn=%s%n", n,
-                (System.nanoTime() - w) / 1e9, query("SELECT round((pg_current_wal_lsn() - min(restart_lsn)) / 1048576)"
-                        + " FROM pg_replication_slots"), endLsn);
+        System.out.printf(
+                Locale.ROOT,
+                "workload changes=%d written_s=%.1f wal_mb=%s end_lsn=%s%n",
+                n,
+                (System.nanoTime() - w) / 1e9,
+                query("SELECT round((pg_current_wal_lsn() - min(restart_lsn)) / 1048576)"
+                        + " FROM pg_replication_slots"),
+                endLsn);
         for (int r = 1; r <= reps; r++) {
             List<String> vs = variants(r);
             for (int i = 0; i < vs.size(); i++) {
                 String v = vs.get((i + r - 1) % vs.size()); // rotate the order per repetition
-                Map<String, String> res = v.equals("pg_recvlogical") ? recvlogical(slotName(v, r), endLsn, n)
-                        : child(List.of(), StreamBench.class, v, db, STREAM_TABLE, slotName(v, r), STREAM_PUB,
-                        Long.toString(n)).stream().filter(m -> "result".equals(m.get("_"))).findFirst()
-                        .orElseThrow(() -> new IllegalStateException(v + " printed no result"));
+                Map<String, String> res = v.equals("pg_recvlogical")
+                        ? recvlogical(slotName(v, r), endLsn, n)
+                        : child(
+                                        List.of(),
+                                        StreamBench.class,
+                                        v,
+                                        db,
+                                        STREAM_TABLE,
+                                        slotName(v, r),
+                                        STREAM_PUB,
+                                        Long.toString(n))
+                                .stream()
+                                .filter(m -> "result".equals(m.get("_")))
+                                .findFirst()
+                                .orElseThrow(() -> new IllegalStateException(v + " printed no result"));
                 res.put("load1", BenchSupport.fmt(BenchSupport.load1()));
                 res.put("rep", Integer.toString(r));
                 stream.computeIfAbsent(v, k -> new ArrayList<>()).add(res);
@@ -199,9 +235,12 @@ public final class BenchRun {
         long delSingle = n - insLarge - insSingle - updLarge - updSingle - delLarge;
         String loop = "CREATE PROCEDURE %s(a bigint, z bigint) LANGUAGE plpgsql AS $$ BEGIN"
                 + " FOR k IN a..z LOOP %s; COMMIT; END LOOP; END $$";
-        exec(String.format(loop, table + "_single_insert", "INSERT INTO " + table + " VALUES (" + ROW + ")"),
-                String.format(loop, table + "_single_update", "UPDATE " + table
-                        + " SET i = i + 1, t = t || 'u', ts = now(), f = f + 1 WHERE id = k"),
+        exec(
+                String.format(loop, table + "_single_insert", "INSERT INTO " + table + " VALUES (" + ROW + ")"),
+                String.format(
+                        loop,
+                        table + "_single_update",
+                        "UPDATE " + table + " SET i = i + 1, t = t || 'u', ts = now(), f = f + 1 WHERE id = k"),
                 String.format(loop, table + "_single_delete", "DELETE FROM " + table + " WHERE id = k"));
         List<String> sql = new ArrayList<>();
         for (long a = 1; a <= insLarge; a += tx) {
@@ -210,8 +249,8 @@ public final class BenchRun {
         }
         sql.add("CALL " + table + "_single_insert(" + (insLarge + 1) + ", " + (insLarge + insSingle) + ")");
         for (long a = 1; a <= updLarge; a += tx) {
-            sql.add("UPDATE " + table + " SET i = i + 1, t = t || 'u', ts = now(), f = f + 1 WHERE id BETWEEN "
-                    + a + " AND " + Math.min(updLarge, a + tx - 1));
+            sql.add("UPDATE " + table + " SET i = i + 1, t = t || 'u', ts = now(), f = f + 1 WHERE id BETWEEN " + a
+                    + " AND " + Math.min(updLarge, a + tx - 1));
         }
         sql.add("CALL " + table + "_single_update(" + (insLarge + 1) + ", " + (insLarge + updSingle) + ")");
         for (long a = updLarge + 1; a <= updLarge + delLarge; a += tx) {
@@ -223,8 +262,8 @@ public final class BenchRun {
         exec(sql.toArray(String[]::new));
         long rows = Long.parseLong(query("SELECT count(*) FROM " + table));
         if (rows != insLarge + insSingle - delLarge - delSingle) {
-            throw new IllegalStateException("workload left " + rows + " rows, expected "
-                    + (insLarge + insSingle - delLarge - delSingle));
+            throw new IllegalStateException(
+                    "workload left " + rows + " rows, expected " + (insLarge + insSingle - delLarge - delSingle));
         }
     }
 
@@ -234,18 +273,38 @@ public final class BenchRun {
         if (Files.isExecutable(Path.of("/usr/bin/time"))) {
             cmd.addAll(List.of("/usr/bin/time", "-f", "%M", "-o", rss.toString()));
         }
-        cmd.addAll(List.of(pg.binDir().resolve("pg_recvlogical").toString(), "-h", db.host(), "-p",
-                Integer.toString(db.port()), "-U", db.user(), "-d", db.database(), "--slot", slot, "--start",
-                "--no-loop", "--endpos", endLsn, "-o", "proto_version=1", "-o", "publication_names=" + STREAM_PUB,
-                "-f", "/dev/null"));
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
+        cmd.addAll(List.of(
+                pg.binDir().resolve("pg_recvlogical").toString(),
+                "-h",
+                db.host(),
+                "-p",
+                Integer.toString(db.port()),
+                "-U",
+                db.user(),
+                "-d",
+                db.database(),
+                "--slot",
+                slot,
+                "--start",
+                "--no-loop",
+                "--endpos",
+                endLsn,
+                "-o",
+                "proto_version=1",
+                "-o",
+                "publication_names=" + STREAM_PUB,
+                "-f",
+                "/dev/null"));
+        ProcessBuilder pb = new ProcessBuilder(cmd)
+                .redirectErrorStream(true)
                 .redirectOutput(outDir.resolve("recvlogical.log").toFile());
         pb.environment().put("PGPASSWORD", db.password());
         long t0 = System.nanoTime();
         Process p = pb.start();
         if (!p.waitFor(10, TimeUnit.MINUTES) || p.exitValue() != 0) {
             p.destroyForcibly();
-            throw new IllegalStateException("pg_recvlogical failed: " + Files.readString(outDir.resolve("recvlogical.log")));
+            throw new IllegalStateException(
+                    "pg_recvlogical failed: " + Files.readString(outDir.resolve("recvlogical.log")));
         }
         double s = (System.nanoTime() - t0) / 1e9;
         Map<String, String> m = new LinkedHashMap<>();
@@ -254,16 +313,28 @@ public final class BenchRun {
         m.put("seconds", String.format(Locale.ROOT, "%.3f", s));
         m.put("rate", String.format(Locale.ROOT, "%.0f", n / s));
         if (Files.exists(rss)) {
-            m.put("rss_mb", Long.toString(Long.parseLong(Files.readString(rss).trim().replaceAll("(?s).*\\n", "")) / 1024));
+            m.put(
+                    "rss_mb",
+                    Long.toString(Long.parseLong(Files.readString(rss).trim().replaceAll("(?s).*\\n", "")) / 1024));
         }
         return m;
     }
 
     private void profile(long n) throws Exception {
         Path jfr = outDir.resolve("adapter.jfr").toAbsolutePath();
-        Map<String, String> res = child(List.of("-XX:StartFlightRecording=filename=" + jfr + ",settings=profile"),
-                StreamBench.class, "adapter", db, STREAM_TABLE, slotName("profile", 0), STREAM_PUB, Long.toString(n))
-                .stream().filter(m -> "result".equals(m.get("_"))).findFirst().orElseThrow();
+        Map<String, String> res = child(
+                        List.of("-XX:StartFlightRecording=filename=" + jfr + ",settings=profile"),
+                        StreamBench.class,
+                        "adapter",
+                        db,
+                        STREAM_TABLE,
+                        slotName("profile", 0),
+                        STREAM_PUB,
+                        Long.toString(n))
+                .stream()
+                .filter(m -> "result".equals(m.get("_")))
+                .findFirst()
+                .orElseThrow();
         System.out.println("profile (adapter under JFR, not counted) " + line(res) + " jfr=" + jfr);
         JfrTop.main(new String[] {jfr.toString()});
     }
@@ -278,8 +349,16 @@ public final class BenchRun {
         int runs = quick ? 1 : reps;
         for (int r = 1; r <= runs; r++) {
             exec("TRUNCATE bench_latency");
-            List<Map<String, String>> out = child(List.of(), LatencyBench.class, db, "bench_latency", "bench_latency_" + r,
-                    "bench_latency_pub", Integer.toString(rate), Integer.toString(seconds), Integer.toString(idle));
+            List<Map<String, String>> out = child(
+                    List.of(),
+                    LatencyBench.class,
+                    db,
+                    "bench_latency",
+                    "bench_latency_" + r,
+                    "bench_latency_pub",
+                    Integer.toString(rate),
+                    Integer.toString(seconds),
+                    Integer.toString(idle));
             for (Map<String, String> m : out) {
                 m.put("run", Integer.toString(r));
                 m.put("load1", BenchSupport.fmt(BenchSupport.load1()));
@@ -297,10 +376,15 @@ public final class BenchRun {
     private void bootstrap() throws Exception {
         long rows = Long.parseLong(opts.getOrDefault("bootstrap-rows", quick ? "500000" : "5000000"));
         long t = System.nanoTime();
-        exec("CREATE TABLE bench_boot " + COLUMNS,
+        exec(
+                "CREATE TABLE bench_boot " + COLUMNS,
                 "INSERT INTO bench_boot SELECT " + ROW + " FROM generate_series(1, " + rows + ") k",
                 "VACUUM ANALYZE bench_boot");
-        System.out.printf(Locale.ROOT, "bootstrap_table rows=%d load_s=%.1f size_mb=%s%n", rows, (System.nanoTime() - t) / 1e9,
+        System.out.printf(
+                Locale.ROOT,
+                "bootstrap_table rows=%d load_s=%.1f size_mb=%s%n",
+                rows,
+                (System.nanoTime() - t) / 1e9,
                 query("SELECT pg_total_relation_size('bench_boot') / 1048576"));
         for (Map<String, String> m : child(List.of(), BootstrapBench.class, db, "bench_boot", Integer.toString(reps))) {
             if ("bootstrap".equals(m.get("_")) && !"warmup".equals(m.get("round"))) {
@@ -320,13 +404,25 @@ public final class BenchRun {
             System.out.println("streaming changes/s, median [min..max] over repetitions (rss MB median):");
             for (String v : VARIANTS) {
                 List<Map<String, String>> rs = stream.getOrDefault(v, List.of());
-                double[] rates = rs.stream().mapToDouble(m -> Double.parseDouble(m.get("rate"))).toArray();
-                double[] rss = rs.stream().filter(m -> m.containsKey("rss_mb"))
-                        .mapToDouble(m -> Double.parseDouble(m.get("rss_mb"))).toArray();
-                double[] first = rs.stream().filter(m -> m.containsKey("first_change_ms"))
-                        .mapToDouble(m -> Double.parseDouble(m.get("first_change_ms"))).toArray();
-                System.out.printf(Locale.ROOT, "  %-18s n=%d %s  rss_mb=%s first_change_ms=%s%n", v, rates.length, spread(rates),
-                        BenchSupport.fmt(BenchSupport.median(rss)), BenchSupport.fmt(BenchSupport.median(first)));
+                double[] rates = rs.stream()
+                        .mapToDouble(m -> Double.parseDouble(m.get("rate")))
+                        .toArray();
+                double[] rss = rs.stream()
+                        .filter(m -> m.containsKey("rss_mb"))
+                        .mapToDouble(m -> Double.parseDouble(m.get("rss_mb")))
+                        .toArray();
+                double[] first = rs.stream()
+                        .filter(m -> m.containsKey("first_change_ms"))
+                        .mapToDouble(m -> Double.parseDouble(m.get("first_change_ms")))
+                        .toArray();
+                System.out.printf(
+                        Locale.ROOT,
+                        "  %-18s n=%d %s  rss_mb=%s first_change_ms=%s%n",
+                        v,
+                        rates.length,
+                        spread(rates),
+                        BenchSupport.fmt(BenchSupport.median(rss)),
+                        BenchSupport.fmt(BenchSupport.median(first)));
             }
             System.out.println("ratios per repetition (same run, same WAL), median [min..max]:");
             ratioB = ratio("adapter", "debezium_connect", "(a)/(b) adapter / raw Debezium Connect  (goal >= 0.9)");
@@ -341,18 +437,24 @@ public final class BenchRun {
             latency.forEach(m -> System.out.println("  " + line(m)));
         }
         if (!bootstrap.isEmpty()) {
-            double[] ratios = bootstrap.stream().mapToDouble(m -> Double.parseDouble(m.get("ratio"))).toArray();
-            double[] copy = bootstrap.stream().mapToDouble(m -> Double.parseDouble(m.get("copy_rows_per_s"))).toArray();
-            double[] ad = bootstrap.stream().mapToDouble(m -> Double.parseDouble(m.get("adapter_rows_per_s"))).toArray();
+            double[] ratios = bootstrap.stream()
+                    .mapToDouble(m -> Double.parseDouble(m.get("ratio")))
+                    .toArray();
+            double[] copy = bootstrap.stream()
+                    .mapToDouble(m -> Double.parseDouble(m.get("copy_rows_per_s")))
+                    .toArray();
+            double[] ad = bootstrap.stream()
+                    .mapToDouble(m -> Double.parseDouble(m.get("adapter_rows_per_s")))
+                    .toArray();
             System.out.println("bootstrap rows/s: COPY drained " + spread(copy) + ", adapter " + spread(ad));
             System.out.println("  bootstrap adapter / COPY (goal >= 0.7): " + spread(ratios));
         }
         memory.forEach(m -> System.out.println("  " + m));
         double ratioDefaults = cli == null ? Double.NaN : cli.summary();
-        System.out.println("ratio_vs_debezium_defaults=" + (Double.isNaN(ratioDefaults) ? "NaN"
-                : String.format(Locale.ROOT, "%.3f", ratioDefaults)));
-        System.out.println("ratio_vs_raw_debezium=" + (Double.isNaN(ratioB) ? "NaN"
-                : String.format(Locale.ROOT, "%.3f", ratioB)));
+        System.out.println("ratio_vs_debezium_defaults="
+                + (Double.isNaN(ratioDefaults) ? "NaN" : String.format(Locale.ROOT, "%.3f", ratioDefaults)));
+        System.out.println(
+                "ratio_vs_raw_debezium=" + (Double.isNaN(ratioB) ? "NaN" : String.format(Locale.ROOT, "%.3f", ratioB)));
     }
 
     private double ratio(String a, String b, String title) {
@@ -381,7 +483,8 @@ public final class BenchRun {
             min = Math.min(min, x);
             max = Math.max(max, x);
         }
-        return BenchSupport.fmt(BenchSupport.median(v)) + " [" + BenchSupport.fmt(min) + ".." + BenchSupport.fmt(max) + "]";
+        return BenchSupport.fmt(BenchSupport.median(v)) + " [" + BenchSupport.fmt(min) + ".." + BenchSupport.fmt(max)
+                + "]";
     }
 
     // ---------------------------------------------------------------- plumbing
@@ -389,8 +492,11 @@ public final class BenchRun {
     /** Runs a benchmark main in a child JVM (-Xmx512m) and returns its {@code key=value} lines. */
     private List<Map<String, String>> child(List<String> jvmArgs, Class<?> main, Object... args) throws Exception {
         String java = System.getProperty("java.home") + File.separator + "bin" + File.separator + "java";
-        List<String> cmd = new ArrayList<>(List.of(java, "-Xmx" + opts.getOrDefault("xmx", "512m"),
-                "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn", "-Dorg.slf4j.simpleLogger.logFile=System.err"));
+        List<String> cmd = new ArrayList<>(List.of(
+                java,
+                "-Xmx" + opts.getOrDefault("xmx", "512m"),
+                "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
+                "-Dorg.slf4j.simpleLogger.logFile=System.err"));
         cmd.addAll(jvmArgs);
         cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), main.getName()));
         for (Object a : args) {
@@ -401,14 +507,17 @@ public final class BenchRun {
             }
         }
         Path log = outDir.resolve(main.getSimpleName() + ".log");
-        Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+        Process p = new ProcessBuilder(cmd)
+                .redirectError(ProcessBuilder.Redirect.appendTo(log.toFile()))
+                .start();
         List<Map<String, String>> out = new ArrayList<>();
         String text = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         boolean exited = p.waitFor(15, TimeUnit.MINUTES);
         if (!exited || p.exitValue() != 0) {
             p.destroyForcibly();
-            throw new IllegalStateException(main.getSimpleName() + " " + List.of(args).subList(0, 1) + " failed (exit "
-                    + (exited ? p.exitValue() : "timeout") + "):\n" + text + "\nsee " + log);
+            throw new IllegalStateException(
+                    main.getSimpleName() + " " + List.of(args).subList(0, 1) + " failed (exit "
+                            + (exited ? p.exitValue() : "timeout") + "):\n" + text + "\nsee " + log);
         }
         for (String l : text.split("\n")) {
             if (l.isBlank()) {
@@ -446,7 +555,8 @@ public final class BenchRun {
     }
 
     void exec(String... sql) throws Exception {
-        try (Connection c = open(); Statement st = c.createStatement()) {
+        try (Connection c = open();
+                Statement st = c.createStatement()) {
             for (String s : sql) {
                 st.execute(s);
             }
@@ -454,7 +564,9 @@ public final class BenchRun {
     }
 
     String query(String sql) throws Exception {
-        try (Connection c = open(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+        try (Connection c = open();
+                Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery(sql)) {
             rs.next();
             return rs.getString(1);
         }
@@ -463,7 +575,8 @@ public final class BenchRun {
     void dropSlot(String slot) throws Exception {
         for (int i = 0; ; i++) {
             try {
-                exec("SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = '" + slot + "'");
+                exec("SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = '" + slot
+                        + "'");
                 return;
             } catch (java.sql.SQLException e) {
                 if (i >= 50) {
@@ -473,5 +586,4 @@ public final class BenchRun {
             }
         }
     }
-
 }

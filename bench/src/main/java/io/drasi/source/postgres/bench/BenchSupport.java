@@ -1,6 +1,5 @@
 package io.drasi.source.postgres.bench;
 
-import io.drasi.source.postgres.core.SslMode;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;
@@ -17,8 +16,7 @@ import java.util.Locale;
 /** Shared helpers of the benchmark programs: connection arguments, memory readings, statistics. */
 final class BenchSupport {
 
-    private BenchSupport() {
-    }
+    private BenchSupport() {}
 
     /** Connection arguments passed from the driver to a child JVM: host port database user password. */
     record Db(String host, int port, String database, String user, String password) {
@@ -41,9 +39,16 @@ final class BenchSupport {
 
         /** A source config on this database with the adapter's defaults for everything else. */
         io.drasi.source.postgres.PostgresSourceBuilder config(String table, String slot, String publication) {
-            return io.drasi.source.postgres.PostgresSourceConfig.builder().withHost(host).withPort(port).withDatabase(database).withUser(user)
-                    .withPassword(password).withSslMode(io.drasi.source.postgres.core.SslMode.DISABLE).withTables(table)
-                    .withSlotName(slot).withPublicationName(publication);
+            return io.drasi.source.postgres.PostgresSourceConfig.builder()
+                    .withHost(host)
+                    .withPort(port)
+                    .withDatabase(database)
+                    .withUser(user)
+                    .withPassword(password)
+                    .withSslMode(io.drasi.source.postgres.core.SslMode.DISABLE)
+                    .withTables(table)
+                    .withSlotName(slot)
+                    .withPublicationName(publication);
         }
     }
 
@@ -54,13 +59,17 @@ final class BenchSupport {
      */
     static java.nio.file.Path tempOffsets(String prefix, String fileName) throws java.io.IOException {
         java.nio.file.Path dir = java.nio.file.Files.createTempDirectory(prefix);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            try (var files = java.nio.file.Files.walk(dir)) {
-                files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-            } catch (java.io.IOException e) {
-                // best effort
-            }
-        }, "bench-temp-cleanup"));
+        Runtime.getRuntime()
+                .addShutdownHook(new Thread(
+                        () -> {
+                            try (var files = java.nio.file.Files.walk(dir)) {
+                                files.sorted(java.util.Comparator.reverseOrder())
+                                        .forEach(f -> f.toFile().delete());
+                            } catch (java.io.IOException e) {
+                                // best effort
+                            }
+                        },
+                        "bench-temp-cleanup"));
         return dir.resolve(fileName);
     }
 

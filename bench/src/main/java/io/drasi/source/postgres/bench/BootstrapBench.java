@@ -19,14 +19,14 @@ import org.postgresql.copy.CopyOut;
  */
 public final class BootstrapBench {
 
-    private BootstrapBench() {
-    }
+    private BootstrapBench() {}
 
     public static void main(String[] args) throws Exception {
         BenchSupport.Db db = BenchSupport.Db.parse(args, 0);
         String table = args[5];
         int rounds = Integer.parseInt(args[6]);
-        PostgresSourceConfig config = db.config(table, "bench_bootstrap_unused", "bench_boot_pub").withInMemoryOffsets()
+        PostgresSourceConfig config = db.config(table, "bench_bootstrap_unused", "bench_boot_pub")
+                .withInMemoryOffsets()
                 .build();
         for (int round = 0; round <= rounds; round++) {
             double copy;
@@ -38,8 +38,13 @@ public final class BootstrapBench {
                 adapter = adapterBootstrap(config);
                 copy = copyDrained(db, table);
             }
-            System.out.printf(Locale.ROOT, "bootstrap round=%s copy_rows_per_s=%.0f adapter_rows_per_s=%.0f ratio=%.3f"
-                    + " load1=%.2f%n", round == 0 ? "warmup" : Integer.toString(round), copy, adapter, adapter / copy,
+            System.out.printf(
+                    Locale.ROOT,
+                    "bootstrap round=%s copy_rows_per_s=%.0f adapter_rows_per_s=%.0f ratio=%.3f" + " load1=%.2f%n",
+                    round == 0 ? "warmup" : Integer.toString(round),
+                    copy,
+                    adapter,
+                    adapter / copy,
                     BenchSupport.load1());
         }
         System.out.println("memory rss_mb=" + BenchSupport.peakRssMb() + " heap_mb=" + BenchSupport.peakHeapMb());
@@ -49,8 +54,8 @@ public final class BootstrapBench {
     private static double copyDrained(BenchSupport.Db db, String table) throws Exception {
         try (Connection c = db.open()) {
             long start = System.nanoTime();
-            CopyOut out = c.unwrap(PGConnection.class).getCopyAPI()
-                    .copyOut("COPY (SELECT * FROM " + table + ") TO STDOUT");
+            CopyOut out =
+                    c.unwrap(PGConnection.class).getCopyAPI().copyOut("COPY (SELECT * FROM " + table + ") TO STDOUT");
             long rows = 0;
             while (out.readFromCopy() != null) {
                 rows++;

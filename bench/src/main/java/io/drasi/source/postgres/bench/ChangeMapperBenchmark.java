@@ -7,8 +7,13 @@ import io.drasi.source.postgres.mapping.ChangeMapper;
 import io.drasi.source.postgres.mapping.MappedRecord;
 import io.drasi.source.postgres.mapping.TableKeys;
 import io.drasi.source.postgres.mapping.json.SeedJson;
-import io.drasi.source.postgres.model.SourceChange;
 import io.drasi.source.postgres.mapping.value.PgValueConverter;
+import io.drasi.source.postgres.model.SourceChange;
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.connect.data.Decimal;
 import org.apache.kafka.connect.data.Schema;
 import org.apache.kafka.connect.data.SchemaBuilder;
@@ -25,12 +30,6 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 import org.openjdk.jmh.infra.Blackhole;
-
-import java.math.BigDecimal;
-import java.time.Instant;
-import java.time.LocalDate;
-import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Throughput of the streaming hot path: one realistic 10-column Debezium insert record (Connect
@@ -51,7 +50,9 @@ public class ChangeMapperBenchmark {
     /** Builds the record once: schemas and values like Debezium's PostgreSQL connector emits them. */
     @Setup
     public void setup() {
-        Schema row = SchemaBuilder.struct().name("pg.public.customers.Value").optional()
+        Schema row = SchemaBuilder.struct()
+                .name("pg.public.customers.Value")
+                .optional()
                 .field("id", Schema.INT64_SCHEMA)
                 .field("name", Schema.OPTIONAL_STRING_SCHEMA)
                 .field("email", Schema.OPTIONAL_STRING_SCHEMA)
@@ -63,15 +64,27 @@ public class ChangeMapperBenchmark {
                 .field("score", Schema.OPTIONAL_FLOAT64_SCHEMA)
                 .field("external_id", Uuid.builder().optional().build())
                 .build();
-        Schema source = SchemaBuilder.struct().name("io.debezium.connector.postgresql.Source")
-                .field("version", Schema.STRING_SCHEMA).field("connector", Schema.STRING_SCHEMA)
-                .field("name", Schema.STRING_SCHEMA).field("ts_ms", Schema.INT64_SCHEMA)
-                .field("db", Schema.STRING_SCHEMA).field("schema", Schema.STRING_SCHEMA)
-                .field("table", Schema.STRING_SCHEMA).field("txId", Schema.OPTIONAL_INT64_SCHEMA)
-                .field("lsn", Schema.OPTIONAL_INT64_SCHEMA).build();
-        Schema key = SchemaBuilder.struct().name("pg.public.customers.Key").field("id", Schema.INT64_SCHEMA).build();
-        Envelope envelope = Envelope.defineSchema().withName("pg.public.customers.Envelope")
-                .withRecord(row).withSource(source).build();
+        Schema source = SchemaBuilder.struct()
+                .name("io.debezium.connector.postgresql.Source")
+                .field("version", Schema.STRING_SCHEMA)
+                .field("connector", Schema.STRING_SCHEMA)
+                .field("name", Schema.STRING_SCHEMA)
+                .field("ts_ms", Schema.INT64_SCHEMA)
+                .field("db", Schema.STRING_SCHEMA)
+                .field("schema", Schema.STRING_SCHEMA)
+                .field("table", Schema.STRING_SCHEMA)
+                .field("txId", Schema.OPTIONAL_INT64_SCHEMA)
+                .field("lsn", Schema.OPTIONAL_INT64_SCHEMA)
+                .build();
+        Schema key = SchemaBuilder.struct()
+                .name("pg.public.customers.Key")
+                .field("id", Schema.INT64_SCHEMA)
+                .build();
+        Envelope envelope = Envelope.defineSchema()
+                .withName("pg.public.customers.Envelope")
+                .withRecord(row)
+                .withSource(source)
+                .build();
         Struct after = new Struct(row)
                 .put("id", 1_234_567L)
                 .put("name", "Alice Example")
@@ -83,11 +96,24 @@ public class ChangeMapperBenchmark {
                 .put("birth_date", (int) LocalDate.of(1990, 7, 14).toEpochDay())
                 .put("score", 87.25)
                 .put("external_id", "6f1c2d4e-8a9b-4c3d-9e8f-0a1b2c3d4e5f");
-        Struct src = new Struct(source).put("version", "3.6.3.Final").put("connector", "postgresql").put("name", "pg")
-                .put("ts_ms", 1_709_633_730_123L).put("db", "shop").put("schema", "public").put("table", "customers")
-                .put("txId", 771L).put("lsn", 27_440_064L);
-        record = new SourceRecord(Map.of("server", "pg"), Map.of("lsn", 27_440_064L), "pg.public.customers", null,
-                key, new Struct(key).put("id", 1_234_567L), envelope.schema(),
+        Struct src = new Struct(source)
+                .put("version", "3.6.3.Final")
+                .put("connector", "postgresql")
+                .put("name", "pg")
+                .put("ts_ms", 1_709_633_730_123L)
+                .put("db", "shop")
+                .put("schema", "public")
+                .put("table", "customers")
+                .put("txId", 771L)
+                .put("lsn", 27_440_064L);
+        record = new SourceRecord(
+                Map.of("server", "pg"),
+                Map.of("lsn", 27_440_064L),
+                "pg.public.customers",
+                null,
+                key,
+                new Struct(key).put("id", 1_234_567L),
+                envelope.schema(),
                 envelope.create(after, src, Instant.ofEpochMilli(1_709_633_730_200L)));
         mapper = new ChangeMapper("pg-source", TableKeys.none(), PgValueConverter.DEFAULT);
     }

@@ -18,7 +18,8 @@ import java.util.concurrent.TimeUnit;
  * <p>The CLI runs as a user runs it: {@code stream --config FILE --format seed --max-changes N --offsets FILE}
  * (its defaults otherwise: file offset store written after every batch, progress line every 5 s); it exits 0 only
  * once N lines were written. Every child's stdout goes to {@code /dev/null} (the encoding and the write calls are
- * measured, no disk), stderr to {@code cli-<variant>.log}; all get the same {@code -Xmx}. Slots are created before the writes, so both decode
+ * measured, no disk), stderr to {@code cli-<variant>.log}; all get the same {@code -Xmx}. Slots are created before the
+ * writes, so both decode
  * identical WAL and the writer is not measured.
  *
  * <p>{@code debezium_defaults_json} (first repetition only, for context): the same engine with Debezium's JSON format
@@ -54,7 +55,8 @@ final class CliThroughput {
 
     /** Runs every repetition, printing one {@code cli ...} line per process. */
     void run() throws Exception {
-        bench.exec("CREATE TABLE " + TABLE + " " + BenchRun.COLUMNS, "CREATE PUBLICATION " + PUB + " FOR TABLE " + TABLE);
+        bench.exec(
+                "CREATE TABLE " + TABLE + " " + BenchRun.COLUMNS, "CREATE PUBLICATION " + PUB + " FOR TABLE " + TABLE);
         for (int r = 1; r <= reps; r++) {
             for (String v : variants(r)) {
                 bench.query("SELECT lsn FROM pg_create_logical_replication_slot('" + slot(v, r) + "', 'pgoutput')");
@@ -62,8 +64,12 @@ final class CliThroughput {
         }
         long w = System.nanoTime();
         bench.write(TABLE, changes);
-        System.out.printf(Locale.ROOT, "cli_workload changes=%d written_s=%.1f wal_mb=%s%n", changes,
-                (System.nanoTime() - w) / 1e9, bench.query("SELECT round((pg_current_wal_lsn() - min(restart_lsn)) / 1048576)"
+        System.out.printf(
+                Locale.ROOT,
+                "cli_workload changes=%d written_s=%.1f wal_mb=%s%n",
+                changes,
+                (System.nanoTime() - w) / 1e9,
+                bench.query("SELECT round((pg_current_wal_lsn() - min(restart_lsn)) / 1048576)"
                         + " FROM pg_replication_slots WHERE slot_name LIKE 'bench_cli_%'"));
         for (int r = 1; r <= reps; r++) {
             List<String> vs = variants(r);
@@ -91,16 +97,24 @@ final class CliThroughput {
         }
         System.out.println("cli vs Debezium defaults, whole process (JVM start to exit), changes/s median [min..max]:");
         for (String v : VARIANTS) {
-            double[] rates = results.stream().filter(m -> v.equals(m.get("variant")))
-                    .mapToDouble(m -> Double.parseDouble(m.get("rate"))).toArray();
+            double[] rates = results.stream()
+                    .filter(m -> v.equals(m.get("variant")))
+                    .mapToDouble(m -> Double.parseDouble(m.get("rate")))
+                    .toArray();
             System.out.printf(Locale.ROOT, "  %-18s n=%d %s%n", v, rates.length, BenchRun.spread(rates));
         }
         double[] r = ratios("debezium_defaults");
-        System.out.printf(Locale.ROOT, "  %-58s %s%n", "drasi-pg stream --format seed / Debezium defaults (goal >= 1.0)",
+        System.out.printf(
+                Locale.ROOT,
+                "  %-58s %s%n",
+                "drasi-pg stream --format seed / Debezium defaults (goal >= 1.0)",
                 BenchRun.spread(r));
         double[] json = ratios("debezium_defaults_json");
         if (json.length > 0) {
-            System.out.printf(Locale.ROOT, "  %-58s %s%n", "drasi-pg stream / Debezium defaults, JSON to stdout",
+            System.out.printf(
+                    Locale.ROOT,
+                    "  %-58s %s%n",
+                    "drasi-pg stream / Debezium defaults, JSON to stdout",
                     BenchRun.spread(json));
         }
         return BenchSupport.median(r);
@@ -111,7 +125,8 @@ final class CliThroughput {
         List<Double> ratios = new ArrayList<>();
         for (Map<String, String> a : results) {
             for (Map<String, String> b : results) {
-                if ("cli_seed".equals(a.get("variant")) && baseline.equals(b.get("variant"))
+                if ("cli_seed".equals(a.get("variant"))
+                        && baseline.equals(b.get("variant"))
                         && a.get("rep").equals(b.get("rep"))) {
                     ratios.add(Double.parseDouble(a.get("rate")) / Double.parseDouble(b.get("rate")));
                 }
@@ -123,33 +138,59 @@ final class CliThroughput {
     private Map<String, String> cli(String slot) throws Exception {
         Path dir = Files.createTempDirectory(outDir, "cli-");
         Path config = dir.resolve("source.yaml");
-        Files.writeString(config, String.join("\n",
-                "source_type: postgres",
-                "properties:",
-                "  host: " + db.host(),
-                "  port: " + db.port(),
-                "  database: " + db.database(),
-                "  user: " + db.user(),
-                "  password: '" + db.password() + "'",
-                "  ssl_mode: disable",
-                "  tables: [" + TABLE + "]",
-                "  slot_name: " + slot,
-                "  publication_name: " + PUB, ""));
+        Files.writeString(
+                config,
+                String.join(
+                        "\n",
+                        "source_type: postgres",
+                        "properties:",
+                        "  host: " + db.host(),
+                        "  port: " + db.port(),
+                        "  database: " + db.database(),
+                        "  user: " + db.user(),
+                        "  password: '" + db.password() + "'",
+                        "  ssl_mode: disable",
+                        "  tables: [" + TABLE + "]",
+                        "  slot_name: " + slot,
+                        "  publication_name: " + PUB,
+                        ""));
         // exit 0 only after --max-changes lines were written to stdout
-        Map<String, String> m = time("cli_seed", List.of("io.drasi.source.postgres.cli.DrasiPg", "stream",
-                "--config", config.toString(), "--format", "seed", "--max-changes", Long.toString(changes),
-                "--offsets", dir.resolve("pg.offsets").toString()));
+        Map<String, String> m = time(
+                "cli_seed",
+                List.of(
+                        "io.drasi.source.postgres.cli.DrasiPg",
+                        "stream",
+                        "--config",
+                        config.toString(),
+                        "--format",
+                        "seed",
+                        "--max-changes",
+                        Long.toString(changes),
+                        "--offsets",
+                        dir.resolve("pg.offsets").toString()));
         try (var files = Files.walk(dir)) {
-            files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+            files.sorted(java.util.Comparator.reverseOrder())
+                    .forEach(f -> f.toFile().delete());
         }
         return m;
     }
 
     private Map<String, String> defaults(String slot, String variant) throws Exception {
         // exit 0 only after `changes` records arrived (and, for JSON, were printed)
-        return time(variant, List.of(DebeziumDefaultsMain.class.getName(), db.host(), Integer.toString(db.port()),
-                db.database(), db.user(), db.password(), TABLE, slot, PUB, Long.toString(changes),
-                variant.endsWith("_json") ? "json" : "connect"));
+        return time(
+                variant,
+                List.of(
+                        DebeziumDefaultsMain.class.getName(),
+                        db.host(),
+                        Integer.toString(db.port()),
+                        db.database(),
+                        db.user(),
+                        db.password(),
+                        TABLE,
+                        slot,
+                        PUB,
+                        Long.toString(changes),
+                        variant.endsWith("_json") ? "json" : "connect"));
     }
 
     /** Runs one child JVM, stdout discarded (the same for every variant), and times it from start to exit. */
@@ -159,12 +200,14 @@ final class CliThroughput {
         cmd.addAll(mainAndArgs);
         Path log = outDir.resolve("cli-" + variant + ".log");
         long t0 = System.nanoTime();
-        Process p = new ProcessBuilder(cmd).redirectOutput(ProcessBuilder.Redirect.DISCARD)
-                .redirectError(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+        Process p = new ProcessBuilder(cmd)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .redirectError(ProcessBuilder.Redirect.appendTo(log.toFile()))
+                .start();
         if (!p.waitFor(20, TimeUnit.MINUTES) || p.exitValue() != 0) {
             p.destroyForcibly();
-            throw new IllegalStateException(variant + " failed (exit " + (p.isAlive() ? "timeout" : p.exitValue())
-                    + "); see " + log);
+            throw new IllegalStateException(
+                    variant + " failed (exit " + (p.isAlive() ? "timeout" : p.exitValue()) + "); see " + log);
         }
         double s = (System.nanoTime() - t0) / 1e9;
         Map<String, String> m = new LinkedHashMap<>();
@@ -178,5 +221,4 @@ final class CliThroughput {
     private static String slot(String variant, int rep) {
         return "bench_cli_" + variant + "_" + rep;
     }
-
 }

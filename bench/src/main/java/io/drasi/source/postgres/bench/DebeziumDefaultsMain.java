@@ -2,7 +2,6 @@ package io.drasi.source.postgres.bench;
 
 import io.debezium.embedded.Connect;
 import io.debezium.engine.DebeziumEngine;
-import io.debezium.engine.RecordChangeEvent;
 import io.debezium.engine.format.ChangeEventFormat;
 import io.debezium.engine.format.Json;
 import java.io.FileDescriptor;
@@ -34,8 +33,7 @@ import org.apache.kafka.connect.source.SourceRecord;
  */
 public final class DebeziumDefaultsMain {
 
-    private DebeziumDefaultsMain() {
-    }
+    private DebeziumDefaultsMain() {}
 
     public static void main(String[] args) throws Exception {
         BenchSupport.Db db = BenchSupport.Db.parse(args, 0);
@@ -66,24 +64,31 @@ public final class DebeziumDefaultsMain {
         ExecutorService executor = Executors.newSingleThreadExecutor();
         PrintStream out = new PrintStream(new FileOutputStream(FileDescriptor.out), false, StandardCharsets.UTF_8);
         try (DebeziumEngine<?> engine = json
-                ? DebeziumEngine.create(Json.class).using(props).notifying(record -> {
-                    if (record.value() != null && topic.equals(record.destination())) {
-                        out.println(record.value());
-                        if (count.incrementAndGet() == expected) {
-                            out.flush();
-                            done.countDown();
-                        }
-                    }
-                }).build()
-                : DebeziumEngine.create(ChangeEventFormat.of(Connect.class)).using(props).notifying(event -> {
-                    SourceRecord r = event.record();
-                    if (r.value() != null && topic.equals(r.topic()) && count.incrementAndGet() == expected) {
-                        done.countDown();
-                    }
-                }).build()) {
+                ? DebeziumEngine.create(Json.class)
+                        .using(props)
+                        .notifying(record -> {
+                            if (record.value() != null && topic.equals(record.destination())) {
+                                out.println(record.value());
+                                if (count.incrementAndGet() == expected) {
+                                    out.flush();
+                                    done.countDown();
+                                }
+                            }
+                        })
+                        .build()
+                : DebeziumEngine.create(ChangeEventFormat.of(Connect.class))
+                        .using(props)
+                        .notifying(event -> {
+                            SourceRecord r = event.record();
+                            if (r.value() != null && topic.equals(r.topic()) && count.incrementAndGet() == expected) {
+                                done.countDown();
+                            }
+                        })
+                        .build()) {
             executor.execute(engine);
             if (!done.await(Long.getLong("bench.timeoutSeconds", 900), TimeUnit.SECONDS)) {
-                System.err.println("error variant=debezium_defaults only " + count.get() + " of " + expected + " changes");
+                System.err.println(
+                        "error variant=debezium_defaults only " + count.get() + " of " + expected + " changes");
                 System.exit(1);
             }
         }

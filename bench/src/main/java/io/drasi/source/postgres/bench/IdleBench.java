@@ -35,7 +35,8 @@ import java.util.concurrent.locks.LockSupport;
  *     second of each rate is warm-up. {@code cpu_pct}: the process CPU time of the rate without the writer thread's
  *     own (the JDBC inserts), as % of one core.</li>
  * </ol>
- * Then {@code close()} after 3 s idle is timed. Prints {@code idle ...} and {@code idle_latency ...} lines and a summary against the goals (idle ≤ 3 %, p50 ≤
+ * Then {@code close()} after 3 s idle is timed. Prints {@code idle ...} and {@code idle_latency ...} lines and a
+ * summary against the goals (idle ≤ 3 %, p50 ≤
  * 10 ms, p99 ≤ 50 ms). Options: {@code --quick}, {@code --idle-seconds N}, {@code --rate-seconds N}; others (of
  * {@code bench/run}) are ignored. Run by {@code bench/run} (full runs and {@code --only idle}).
  */
@@ -44,8 +45,7 @@ public final class IdleBench {
     static final int[] RATES = {1, 20, 200, 1000};
     static final String TABLE = "bench_idle";
 
-    private IdleBench() {
-    }
+    private IdleBench() {}
 
     public static void main(String[] args) throws Exception {
         boolean quick = List.of(args).contains("--quick");
@@ -54,13 +54,16 @@ public final class IdleBench {
         List<String> tried = new ArrayList<>();
         Path bin = LocalPostgres.findBinDir(System.getenv(), tried)
                 .orElseThrow(() -> new IllegalStateException("no PostgreSQL server binaries: " + tried));
-        try (LocalPostgres pg = LocalPostgres.builder(bin).tempDirPrefix("drasi-bench-idle-").start()) {
-            try (Connection c = DriverManager.getConnection(pg.jdbcUrl(pg.defaultDatabase()), pg.user(), pg.password());
-                 Statement st = c.createStatement()) {
+        try (LocalPostgres pg =
+                LocalPostgres.builder(bin).tempDirPrefix("drasi-bench-idle-").start()) {
+            try (Connection c =
+                            DriverManager.getConnection(pg.jdbcUrl(pg.defaultDatabase()), pg.user(), pg.password());
+                    Statement st = c.createStatement()) {
                 st.execute("CREATE DATABASE bench_idle");
             }
             BenchSupport.Db db = new BenchSupport.Db(pg.host(), pg.port(), "bench_idle", pg.user(), pg.password());
-            try (Connection c = db.open(); Statement st = c.createStatement()) {
+            try (Connection c = db.open();
+                    Statement st = c.createStatement()) {
                 st.execute("CREATE TABLE " + TABLE + " " + BenchRun.COLUMNS);
             }
             run(db, idleSeconds, rateSeconds);
@@ -77,11 +80,14 @@ public final class IdleBench {
         AtomicLongArray arrived = new AtomicLongArray(total);
         Path offsets = BenchSupport.tempOffsets("drasi-bench-idle", "idle.offsets");
         List<String> summary = new ArrayList<>();
-        try (PostgresReplicationSource source = new PostgresReplicationSource("idle",
-                db.config(TABLE, "bench_idle_slot", "bench_idle_pub").withOffsetStore(offsets).build());
-             Connection c = db.open();
-             PreparedStatement insert = c.prepareStatement("INSERT INTO " + TABLE
-                     + " VALUES (?, ?, ?, 1.5, 'idle', 'v', now(), true, 2.5, gen_random_uuid())")) {
+        try (PostgresReplicationSource source = new PostgresReplicationSource(
+                        "idle",
+                        db.config(TABLE, "bench_idle_slot", "bench_idle_pub")
+                                .withOffsetStore(offsets)
+                                .build());
+                Connection c = db.open();
+                PreparedStatement insert = c.prepareStatement("INSERT INTO " + TABLE
+                        + " VALUES (?, ?, ?, 1.5, 'idle', 'v', now(), true, 2.5, gen_random_uuid())")) {
             source.start(batch -> {
                 long now = System.nanoTime();
                 for (PositionedChange pc : batch) {
@@ -102,8 +108,13 @@ public final class IdleBench {
             Thread.sleep(10_000); // the compiler, the last batches and the offset flush are done
 
             double idle = cpuPercent(() -> Thread.sleep(idleSeconds * 1000L));
-            System.out.printf(Locale.ROOT, "idle cpu_pct=%.2f seconds=%d threads=%d load1=%s%n", idle, idleSeconds,
-                    ManagementFactory.getThreadMXBean().getThreadCount(), BenchSupport.fmt(BenchSupport.load1()));
+            System.out.printf(
+                    Locale.ROOT,
+                    "idle cpu_pct=%.2f seconds=%d threads=%d load1=%s%n",
+                    idle,
+                    idleSeconds,
+                    ManagementFactory.getThreadMXBean().getThreadCount(),
+                    BenchSupport.fmt(BenchSupport.load1()));
             summary.add(String.format(Locale.ROOT, "idle CPU %.2f %% of a core (goal <= 3)", idle));
 
             for (int rate : RATES) {
@@ -112,18 +123,32 @@ public final class IdleBench {
                 long writer0 = ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime();
                 long t0 = System.nanoTime();
                 double all = cpuPercent(() -> writeAtRate(insert, committed, arrived, from, rate, n));
-                double writer = (ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime() - writer0) * 100.0
+                double writer = (ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime() - writer0)
+                        * 100.0
                         / (System.nanoTime() - t0);
                 double cpu = all - writer;
                 next += n;
                 double[] ms = latencies(committed, arrived, from + Math.min(rate, n / 2), from + n);
                 double p50 = BenchSupport.quantile(ms, 0.5);
                 double p99 = BenchSupport.quantile(ms, 0.99);
-                System.out.printf(Locale.ROOT, "idle_latency rate=%d n=%d p50_ms=%.2f p99_ms=%.2f max_ms=%.2f"
-                                + " cpu_pct=%.1f load1=%s%n", rate, ms.length, p50, p99, BenchSupport.quantile(ms, 1.0),
-                        cpu, BenchSupport.fmt(BenchSupport.load1()));
-                summary.add(String.format(Locale.ROOT, "%4d tx/s: commit->sink p50 %.1f ms (goal <= 10), p99 %.1f ms"
-                        + " (goal <= 50), CPU %.1f %% of a core (without the writer)", rate, p50, p99, cpu));
+                System.out.printf(
+                        Locale.ROOT,
+                        "idle_latency rate=%d n=%d p50_ms=%.2f p99_ms=%.2f max_ms=%.2f" + " cpu_pct=%.1f load1=%s%n",
+                        rate,
+                        ms.length,
+                        p50,
+                        p99,
+                        BenchSupport.quantile(ms, 1.0),
+                        cpu,
+                        BenchSupport.fmt(BenchSupport.load1()));
+                summary.add(String.format(
+                        Locale.ROOT,
+                        "%4d tx/s: commit->sink p50 %.1f ms (goal <= 10), p99 %.1f ms"
+                                + " (goal <= 50), CPU %.1f %% of a core (without the writer)",
+                        rate,
+                        p50,
+                        p99,
+                        cpu));
                 Thread.sleep(1000);
             }
             Thread.sleep(3000); // idle again: the stream and the polling thread wait
@@ -133,14 +158,15 @@ public final class IdleBench {
             System.out.printf(Locale.ROOT, "idle close_ms=%d%n", closeMs);
             summary.add("close() while idle: " + closeMs + " ms");
         }
-        System.out.println("idle summary (default config; " + Files.readString(Path.of("/proc/loadavg")).trim()
-                + "):");
+        System.out.println("idle summary (default config; "
+                + Files.readString(Path.of("/proc/loadavg")).trim() + "):");
         summary.forEach(s -> System.out.println("  " + s));
     }
 
     /** Inserts {@code n} rows (ids from {@code from}) at {@code rate} per second, then waits until all arrived. */
-    private static void writeAtRate(PreparedStatement insert, long[] committed, AtomicLongArray arrived, int from, int rate,
-                                    int n) throws Exception {
+    private static void writeAtRate(
+            PreparedStatement insert, long[] committed, AtomicLongArray arrived, int from, int rate, int n)
+            throws Exception {
         long period = 1_000_000_000L / rate;
         long begin = System.nanoTime();
         for (int i = 0; i < n; i++) {

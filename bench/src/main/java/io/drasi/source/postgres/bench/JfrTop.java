@@ -16,8 +16,7 @@ import jdk.jfr.consumer.RecordingFile;
  */
 public final class JfrTop {
 
-    private JfrTop() {
-    }
+    private JfrTop() {}
 
     public static void main(String[] args) throws Exception {
         String thread = args.length > 1 ? args[1] : "";
@@ -29,7 +28,9 @@ public final class JfrTop {
             if (!e.getEventType().getName().equals("jdk.ExecutionSample")) {
                 continue;
             }
-            String tn = e.getThread("sampledThread") == null ? "" : e.getThread("sampledThread").getJavaName();
+            String tn = e.getThread("sampledThread") == null
+                    ? ""
+                    : e.getThread("sampledThread").getJavaName();
             if (tn == null || !tn.contains(thread)) {
                 continue;
             }
@@ -82,8 +83,14 @@ public final class JfrTop {
 
     private static void print(String title, Map<String, Integer> counts, int total, int limit) {
         System.out.println("== " + title);
-        counts.entrySet().stream().sorted(Map.Entry.<String, Integer>comparingByValue().reversed()).limit(limit)
-                .forEach(en -> System.out.printf(java.util.Locale.ROOT, "%6.1f%% %6d  %s%n",
-                        100.0 * en.getValue() / Math.max(1, total), en.getValue(), en.getKey()));
+        counts.entrySet().stream()
+                .sorted(Map.Entry.<String, Integer>comparingByValue().reversed())
+                .limit(limit)
+                .forEach(en -> System.out.printf(
+                        java.util.Locale.ROOT,
+                        "%6.1f%% %6d  %s%n",
+                        100.0 * en.getValue() / Math.max(1, total),
+                        en.getValue(),
+                        en.getKey()));
     }
 }

@@ -5,7 +5,6 @@ import io.drasi.source.postgres.PostgresReplicationSource;
 import io.drasi.source.postgres.PostgresSourceConfig;
 import io.drasi.source.postgres.model.ElementValue;
 import io.drasi.source.postgres.model.SourceChange;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -27,8 +26,7 @@ import java.util.concurrent.locks.LockSupport;
  */
 public final class LatencyBench {
 
-    private LatencyBench() {
-    }
+    private LatencyBench() {}
 
     public static void main(String[] args) throws Exception {
         BenchSupport.Db db = BenchSupport.Db.parse(args, 0);
@@ -41,13 +39,14 @@ public final class LatencyBench {
         long[] committed = new long[total];
         AtomicLongArray arrived = new AtomicLongArray(total);
         Path offsets = BenchSupport.tempOffsets("drasi-bench-latency", "latency.offsets");
-        PostgresSourceConfig config = db.config(table, args[6], args[7]).withOffsetStore(offsets).build();
+        PostgresSourceConfig config =
+                db.config(table, args[6], args[7]).withOffsetStore(offsets).build();
 
         long t0 = System.nanoTime();
         try (PostgresReplicationSource source = new PostgresReplicationSource("latency", config);
-             Connection c = db.open();
-             PreparedStatement insert = c.prepareStatement("INSERT INTO " + table
-                     + " VALUES (?, ?, ?, 1.5, 'latency', 'v', now(), true, 2.5, gen_random_uuid())")) {
+                Connection c = db.open();
+                PreparedStatement insert = c.prepareStatement("INSERT INTO " + table
+                        + " VALUES (?, ?, ?, 1.5, 'latency', 'v', now(), true, 2.5, gen_random_uuid())")) {
             source.start(batch -> {
                 long now = System.nanoTime();
                 for (PositionedChange pc : batch) {
@@ -60,8 +59,11 @@ public final class LatencyBench {
             long started = System.nanoTime();
             write(insert, committed, 0);
             awaitArrival(arrived, 0, 1, 60_000);
-            System.out.printf(Locale.ROOT, "startup start_ms=%.0f first_change_ms=%.0f first_change_since_jvm_start_ms=%d%n",
-                    (started - t0) / 1e6, (arrived.get(0) - t0) / 1e6,
+            System.out.printf(
+                    Locale.ROOT,
+                    "startup start_ms=%.0f first_change_ms=%.0f first_change_since_jvm_start_ms=%d%n",
+                    (started - t0) / 1e6,
+                    (arrived.get(0) - t0) / 1e6,
                     BenchSupport.msSinceJvmStart() - (System.nanoTime() - arrived.get(0)) / 1_000_000);
 
             // steady rate: paced by schedule, not by sleeping a fixed time after each commit
@@ -117,8 +119,14 @@ public final class LatencyBench {
             ms.add((arrived.get(i) - committed[i]) / 1e6);
         }
         double[] v = ms.stream().mapToDouble(Double::doubleValue).toArray();
-        System.out.printf(Locale.ROOT, "latency phase=%s n=%d rate=%.0f p50_ms=%.2f p99_ms=%.2f max_ms=%.2f%n", phase,
-                v.length, rate, BenchSupport.quantile(v, 0.5), BenchSupport.quantile(v, 0.99),
+        System.out.printf(
+                Locale.ROOT,
+                "latency phase=%s n=%d rate=%.0f p50_ms=%.2f p99_ms=%.2f max_ms=%.2f%n",
+                phase,
+                v.length,
+                rate,
+                BenchSupport.quantile(v, 0.5),
+                BenchSupport.quantile(v, 0.99),
                 BenchSupport.quantile(v, 1.0));
     }
 }

@@ -12,9 +12,7 @@ import io.drasi.source.postgres.PositionedChange;
 import io.drasi.source.postgres.PostgresReplicationSource;
 import io.drasi.source.postgres.PostgresSourceConfig;
 import io.drasi.source.postgres.mapping.json.SeedJson;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
 import java.util.List;
 import java.util.Locale;
 import java.util.Properties;
@@ -32,7 +30,8 @@ import org.apache.kafka.connect.source.SourceRecord;
  *   <li>{@code adapter}: {@link PostgresReplicationSource#start} with a sink counting Drasi changes;</li>
  *   <li>{@code adapter_seedjson}: the same, also encoding every change as seed JSON ({@link SeedJson});</li>
  *   <li>{@code debezium_connect}: the raw Debezium embedded engine, Connect format, with the properties the
- *       adapter would use (via {@link PostgresReplicationSource#debeziumEngineProperties}), counting data records, no mapping;</li>
+ *       adapter would use (via {@link PostgresReplicationSource#debeziumEngineProperties}), counting data records, no
+ *       mapping;</li>
  *   <li>{@code debezium_json}: the same engine with {@code io.debezium.engine.format.Json}, each value parsed
  *       with Jackson and mapped to an element (id, label, properties, time, LSN) as the Drasi platform's
  *       Debezium reactivator does.</li>
@@ -42,8 +41,7 @@ import org.apache.kafka.connect.source.SourceRecord;
  */
 public final class StreamBench {
 
-    private StreamBench() {
-    }
+    private StreamBench() {}
 
     public static void main(String[] args) throws Exception {
         String variant = args[0];
@@ -53,7 +51,8 @@ public final class StreamBench {
         String publication = args[8];
         long expected = Long.parseLong(args[9]);
         Path offsets = BenchSupport.tempOffsets("drasi-bench-offsets", variant + ".offsets");
-        PostgresSourceConfig config = db.config(table, slot, publication).withOffsetStore(offsets).build();
+        PostgresSourceConfig config =
+                db.config(table, slot, publication).withOffsetStore(offsets).build();
         Counter counter = new Counter(expected);
         long t0 = System.nanoTime();
         AutoCloseable running = switch (variant) {
@@ -74,10 +73,18 @@ public final class StreamBench {
             System.exit(1);
         }
         double seconds = (counter.lastNanos - counter.firstNanos) / 1e9;
-        System.out.printf(Locale.ROOT, "result variant=%s changes=%d seconds=%.3f rate=%.0f first_change_ms=%.0f"
-                        + " rss_mb=%d heap_mb=%d checksum=%d%n", variant, counter.count, seconds,
-                (counter.count - 1) / seconds, (counter.firstNanos - t0) / 1e6, BenchSupport.peakRssMb(),
-                BenchSupport.peakHeapMb(), counter.checksum);
+        System.out.printf(
+                Locale.ROOT,
+                "result variant=%s changes=%d seconds=%.3f rate=%.0f first_change_ms=%.0f"
+                        + " rss_mb=%d heap_mb=%d checksum=%d%n",
+                variant,
+                counter.count,
+                seconds,
+                (counter.count - 1) / seconds,
+                (counter.firstNanos - t0) / 1e6,
+                BenchSupport.peakRssMb(),
+                BenchSupport.peakHeapMb(),
+                counter.checksum);
         System.exit(0); // engine threads of the closed engines must not keep the JVM up
     }
 
@@ -128,28 +135,29 @@ public final class StreamBench {
     private static AutoCloseable connect(BenchSupport.Db db, PostgresSourceConfig config, Counter counter)
             throws Exception {
         Properties props = PostgresReplicationSource.debeziumEngineProperties("bench", config);
-        DebeziumEngine<RecordChangeEvent<SourceRecord>> engine = DebeziumEngine.create(ChangeEventFormat.of(Connect.class))
+        DebeziumEngine<RecordChangeEvent<SourceRecord>> engine = DebeziumEngine.create(
+                        ChangeEventFormat.of(Connect.class))
                 .using(props)
-                .notifying((List<RecordChangeEvent<SourceRecord>> records,
-                            DebeziumEngine.RecordCommitter<RecordChangeEvent<SourceRecord>> committer) -> {
-                    long n = 0;
-                    for (RecordChangeEvent<SourceRecord> e : records) {
-                        SourceRecord r = e.record();
-                        if (r.value() != null && r.topic().endsWith(".bench_stream")) {
-                            n++;
-                        }
-                        committer.markProcessed(e);
-                    }
-                    committer.markBatchFinished();
-                    counter.add(n);
-                })
+                .notifying(
+                        (List<RecordChangeEvent<SourceRecord>> records,
+                                DebeziumEngine.RecordCommitter<RecordChangeEvent<SourceRecord>> committer) -> {
+                            long n = 0;
+                            for (RecordChangeEvent<SourceRecord> e : records) {
+                                SourceRecord r = e.record();
+                                if (r.value() != null && r.topic().endsWith(".bench_stream")) {
+                                    n++;
+                                }
+                                committer.markProcessed(e);
+                            }
+                            committer.markBatchFinished();
+                            counter.add(n);
+                        })
                 .build();
         return run(engine);
     }
 
     /** What the platform reactivator builds per change: id, label, properties (the JSON node), times, LSN. */
-    record JsonElement(String op, String id, String label, JsonNode properties, long tsMs, long lsn) {
-    }
+    record JsonElement(String op, String id, String label, JsonNode properties, long tsMs, long lsn) {}
 
     private static AutoCloseable json(BenchSupport.Db db, PostgresSourceConfig config, Counter counter, String table)
             throws Exception {
@@ -157,26 +165,27 @@ public final class StreamBench {
         ObjectMapper mapper = new ObjectMapper();
         DebeziumEngine<ChangeEvent<String, String>> engine = DebeziumEngine.create(Json.class)
                 .using(props)
-                .notifying((List<ChangeEvent<String, String>> records,
-                            DebeziumEngine.RecordCommitter<ChangeEvent<String, String>> committer) -> {
-                    long n = 0;
-                    for (ChangeEvent<String, String> e : records) {
-                        if (e.value() != null) {
-                            try {
-                                JsonElement el = map(mapper.readTree(e.value()), table);
-                                if (el != null) {
-                                    n++;
-                                    counter.checksum += el.properties().size();
+                .notifying(
+                        (List<ChangeEvent<String, String>> records,
+                                DebeziumEngine.RecordCommitter<ChangeEvent<String, String>> committer) -> {
+                            long n = 0;
+                            for (ChangeEvent<String, String> e : records) {
+                                if (e.value() != null) {
+                                    try {
+                                        JsonElement el = map(mapper.readTree(e.value()), table);
+                                        if (el != null) {
+                                            n++;
+                                            counter.checksum += el.properties().size();
+                                        }
+                                    } catch (java.io.IOException ex) {
+                                        throw new IllegalStateException(ex);
+                                    }
                                 }
-                            } catch (java.io.IOException ex) {
-                                throw new IllegalStateException(ex);
+                                committer.markProcessed(e);
                             }
-                        }
-                        committer.markProcessed(e);
-                    }
-                    committer.markBatchFinished();
-                    counter.add(n);
-                })
+                            committer.markBatchFinished();
+                            counter.add(n);
+                        })
                 .build();
         return run(engine);
     }
@@ -201,8 +210,15 @@ public final class StreamBench {
         if (item == null || !item.has("id")) {
             return null;
         }
-        String id = (source.path("schema").asText() + ":" + label + ":" + item.path("id").asText());
-        return new JsonElement(op, id, label, item, payload.path("ts_ms").asLong(), source.path("lsn").asLong());
+        String id = (source.path("schema").asText() + ":" + label + ":"
+                + item.path("id").asText());
+        return new JsonElement(
+                op,
+                id,
+                label,
+                item,
+                payload.path("ts_ms").asLong(),
+                source.path("lsn").asLong());
     }
 
     private static <T> AutoCloseable run(DebeziumEngine<T> engine) {

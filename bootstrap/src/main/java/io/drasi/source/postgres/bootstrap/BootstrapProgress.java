@@ -14,7 +14,7 @@ import java.time.Duration;
 public interface BootstrapProgress {
 
     /** A listener that ignores everything. */
-    BootstrapProgress NONE = p -> { };
+    BootstrapProgress NONE = p -> {};
 
     /** @param progress the table's current progress; never null */
     void onProgress(TableProgress progress);
@@ -41,8 +41,14 @@ public interface BootstrapProgress {
      * @param tableIndex    1-based position of the table in this bootstrap
      * @param tableCount    number of tables in this bootstrap
      */
-    record TableProgress(TableId table, Phase phase, long rowsDone, long rowsEstimated, Duration elapsed,
-                         int tableIndex, int tableCount) {
+    record TableProgress(
+            TableId table,
+            Phase phase,
+            long rowsDone,
+            long rowsEstimated,
+            Duration elapsed,
+            int tableIndex,
+            int tableCount) {
 
         /** @return rows per second since the table started (0 at the start) */
         public double rowsPerSecond() {
@@ -60,10 +66,17 @@ public interface BootstrapProgress {
 
         @Override
         public String toString() {
-            return String.format(java.util.Locale.ROOT, "%s [%d/%d] %s: %,d of ~%s rows, %,.0f rows/s, %.1f s",
-                    phase, tableIndex, tableCount, table, rowsDone,
+            return String.format(
+                    java.util.Locale.ROOT,
+                    "%s [%d/%d] %s: %,d of ~%s rows, %,.0f rows/s, %.1f s",
+                    phase,
+                    tableIndex,
+                    tableCount,
+                    table,
+                    rowsDone,
                     rowsEstimated < 0 ? "?" : String.format(java.util.Locale.ROOT, "%,d", rowsEstimated),
-                    rowsPerSecond(), elapsed.toNanos() / 1e9);
+                    rowsPerSecond(),
+                    elapsed.toNanos() / 1e9);
         }
     }
 }

@@ -1,10 +1,11 @@
 package io.drasi.source.postgres.bootstrap;
 
-import io.drasi.source.postgres.core.Lsn;
-import io.drasi.source.postgres.mapping.MissingKeyException;
-import io.drasi.source.postgres.mapping.TableKeys;
 import io.drasi.source.postgres.mapping.ForeignKey;
 import io.drasi.source.postgres.mapping.ForeignKeys;
+import io.drasi.source.postgres.mapping.MissingKeyException;
+import io.drasi.source.postgres.mapping.TableKeys;
+import io.drasi.source.postgres.mapping.value.PgColumnType;
+import io.drasi.source.postgres.mapping.value.PgValueConverter;
 import io.drasi.source.postgres.model.ElementId;
 import io.drasi.source.postgres.model.ElementMetadata;
 import io.drasi.source.postgres.model.ElementValue;
@@ -12,9 +13,6 @@ import io.drasi.source.postgres.model.Node;
 import io.drasi.source.postgres.model.PropertyMap;
 import io.drasi.source.postgres.model.SourceChange;
 import io.drasi.source.postgres.model.TableId;
-import io.drasi.source.postgres.mapping.value.PgColumnType;
-import io.drasi.source.postgres.mapping.value.PgValueConverter;
-import java.sql.PreparedStatement;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -171,7 +169,8 @@ public final class BootstrapProvider {
         long started = System.nanoTime();
         List<BootstrapResult.TableResult> results = new ArrayList<>();
         cancellation.check("bootstrap from slot " + slot.slotName());
-        try (Connection c = open(); BootstrapCancellation.Registration r = cancellation.register(c)) {
+        try (Connection c = open();
+                BootstrapCancellation.Registration r = cancellation.register(c)) {
             beginSnapshot(c, slot);
             Catalog catalog = new Catalog(c, publication);
             List<Plan> plans = new ArrayList<>();
@@ -193,10 +192,19 @@ public final class BootstrapProvider {
             cancellation.check("bootstrap from slot " + slot.slotName());
             throw e;
         }
-        BootstrapResult result = new BootstrapResult(slot.slotName(), slot.temporary(), slot.consistentPoint(),
-                slot.createdAtMs(), results, Duration.ofNanos(System.nanoTime() - started));
-        LOG.info("bootstrap of {} table(s) done: {} rows in {} ms, consistent point {}", results.size(),
-                result.totalRows(), result.elapsed().toMillis(), result.consistentPoint());
+        BootstrapResult result = new BootstrapResult(
+                slot.slotName(),
+                slot.temporary(),
+                slot.consistentPoint(),
+                slot.createdAtMs(),
+                results,
+                Duration.ofNanos(System.nanoTime() - started));
+        LOG.info(
+                "bootstrap of {} table(s) done: {} rows in {} ms, consistent point {}",
+                results.size(),
+                result.totalRows(),
+                result.elapsed().toMillis(),
+                result.consistentPoint());
         return result;
     }
 
@@ -235,30 +243,45 @@ public final class BootstrapProvider {
             st.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");
             st.execute("SET TRANSACTION SNAPSHOT " + Sql.literal(slot.snapshotName()));
         } catch (SQLException e) {
-            if ("22023".equals(e.getSQLState()) || String.valueOf(e.getMessage()).contains("snapshot")) {
-                throw new BootstrapException("cannot import snapshot " + slot.snapshotName() + " of slot "
-                        + slot.slotName() + ": " + e.getMessage() + ". The exported snapshot exists only while the"
-                        + " slot's replication connection is open and idle; keep the SnapshotSlot open and unused"
-                        + " until the bootstrap has started", e);
+            if ("22023".equals(e.getSQLState())
+                    || String.valueOf(e.getMessage()).contains("snapshot")) {
+                throw new BootstrapException(
+                        "cannot import snapshot " + slot.snapshotName() + " of slot "
+                                + slot.slotName() + ": " + e.getMessage()
+                                + ". The exported snapshot exists only while the"
+                                + " slot's replication connection is open and idle; keep the SnapshotSlot open and "
+                                + "unused"
+                                + " until the bootstrap has started",
+                        e);
             }
             throw e;
         }
     }
 
     /** What to read from one table and how to turn a row into an Insert. */
-    private record Plan(TableDescription table, List<String> columns, PgColumnType[] types, int[] keyIndexes,
-                        List<String> labels, boolean nodes, List<RelationPlan> relations) {
-    }
+    private record Plan(
+            TableDescription table,
+            List<String> columns,
+            PgColumnType[] types,
+            int[] keyIndexes,
+            List<String> labels,
+            boolean nodes,
+            List<RelationPlan> relations) {}
 
     /** A foreign key to deliver relations for, with the indexes of its columns in the row. */
-    private record RelationPlan(ForeignKey foreignKey, int[] columnIndexes) {
-    }
+    private record RelationPlan(ForeignKey foreignKey, int[] columnIndexes) {}
 
     private Plan plan(Catalog catalog, TableId t, Set<String> requested) throws SQLException {
         TableDescription described = catalog.describe(t);
-        TableDescription d = includeGeneratedColumns ? described : new TableDescription(described.table(),
-                described.oid(), described.columns().stream().filter(c -> !c.generated()).toList(),
-                described.primaryKey(), described.estimatedRows(), described.partitioned());
+        TableDescription d = includeGeneratedColumns
+                ? described
+                : new TableDescription(
+                        described.table(),
+                        described.oid(),
+                        described.columns().stream().filter(c -> !c.generated()).toList(),
+                        described.primaryKey(),
+                        described.estimatedRows(),
+                        described.partitioned());
         List<String> keyColumns = keys.keyColumns(d.table(), d.primaryKey());
         List<String> names = d.columnNames();
         int[] keyIndexes = new int[keyColumns.size()];
@@ -270,14 +293,16 @@ public final class BootstrapProvider {
             }
             keyIndexes[k] = idx;
         }
-        PgColumnType[] types = d.columns().stream().map(TableDescription.Column::type).toArray(PgColumnType[]::new);
+        PgColumnType[] types =
+                d.columns().stream().map(TableDescription.Column::type).toArray(PgColumnType[]::new);
         List<RelationPlan> relations = new ArrayList<>();
         for (ForeignKey fk : relationsFor(d.table(), requested)) {
             int[] idx = new int[fk.childColumns().size()];
             for (int k = 0; k < idx.length; k++) {
                 idx[k] = names.indexOf(fk.childColumns().get(k));
                 if (idx[k] < 0) {
-                    throw new BootstrapException("foreign-key column '" + fk.childColumns().get(k) + "' of "
+                    throw new BootstrapException("foreign-key column '"
+                            + fk.childColumns().get(k) + "' of "
                             + fk.describe() + " is not read (columns: " + names + "). Fix: publish the column, or turn"
                             + " foreign_key_relations off");
                 }
@@ -288,8 +313,9 @@ public final class BootstrapProvider {
         return new Plan(d, names, types, keyIndexes, List.of(d.table().table()), nodes, List.copyOf(relations));
     }
 
-    private BootstrapResult.TableResult readTable(TableReader reader, Plan plan, int index, int count, long effectiveFromMs,
-                                                  BootstrapSink sink) throws SQLException {
+    private BootstrapResult.TableResult readTable(
+            TableReader reader, Plan plan, int index, int count, long effectiveFromMs, BootstrapSink sink)
+            throws SQLException {
         TableDescription d = plan.table();
         TableId table = d.table();
         String schema = table.schema();
@@ -299,8 +325,8 @@ public final class BootstrapProvider {
         long[] rows = {0};
         long[] nextReport = {start + progressIntervalNanos};
         long[] nextLog = {start + LOG_INTERVAL.toNanos()};
-        progress.onProgress(new BootstrapProgress.TableProgress(table, BootstrapProgress.Phase.STARTED, 0,
-                d.estimatedRows(), Duration.ZERO, index, count));
+        progress.onProgress(new BootstrapProgress.TableProgress(
+                table, BootstrapProgress.Phase.STARTED, 0, d.estimatedRows(), Duration.ZERO, index, count));
         try {
             new RowPipeline(PIPELINE_BATCH, PIPELINE_DEPTH).run(reader, d, plan.columns(), text -> {
                 ElementValue[] converted = new ElementValue[columnNames.length];
@@ -312,8 +338,8 @@ public final class BootstrapProvider {
                 for (int k : plan.keyIndexes()) {
                     key.add(values.keyFromText(plan.types()[k], text[k]));
                 }
-                ElementMetadata meta = new ElementMetadata(ElementId.of(schema, name, key), sourceId, plan.labels(),
-                        effectiveFromMs);
+                ElementMetadata meta =
+                        new ElementMetadata(ElementId.of(schema, name, key), sourceId, plan.labels(), effectiveFromMs);
                 if (cancellation.isCancelled()) {
                     throw new BootstrapCancelledException("bootstrap of " + table + " after " + rows[0] + " rows");
                 }
@@ -330,8 +356,8 @@ public final class BootstrapProvider {
                         parentKey.add(values.keyFromText(plan.types()[k], text[k]));
                     }
                     if (parentKey != null) {
-                        sink.acceptRelation(new SourceChange.RelationInsert(rp.foreignKey().relation(meta.elementId(),
-                                parentKey, props, sourceId, effectiveFromMs)));
+                        sink.acceptRelation(new SourceChange.RelationInsert(rp.foreignKey()
+                                .relation(meta.elementId(), parentKey, props, sourceId, effectiveFromMs)));
                     }
                 }
                 long n = ++rows[0];
@@ -339,9 +365,14 @@ public final class BootstrapProvider {
                     long now = System.nanoTime();
                     if (now >= nextReport[0]) {
                         nextReport[0] = now + progressIntervalNanos;
-                        BootstrapProgress.TableProgress p = new BootstrapProgress.TableProgress(table,
-                                BootstrapProgress.Phase.READING, n, d.estimatedRows(), Duration.ofNanos(now - start),
-                                index, count);
+                        BootstrapProgress.TableProgress p = new BootstrapProgress.TableProgress(
+                                table,
+                                BootstrapProgress.Phase.READING,
+                                n,
+                                d.estimatedRows(),
+                                Duration.ofNanos(now - start),
+                                index,
+                                count);
                         progress.onProgress(p);
                         if (now >= nextLog[0]) {
                             nextLog[0] = now + LOG_INTERVAL.toNanos();
@@ -357,12 +388,12 @@ public final class BootstrapProvider {
             if ("42P01".equals(e.getSQLState())) {
                 throw Catalog.missing(table, e);
             }
-            throw new BootstrapException("reading table " + table + " failed after " + rows[0] + " rows: "
-                    + e.getMessage(), e);
+            throw new BootstrapException(
+                    "reading table " + table + " failed after " + rows[0] + " rows: " + e.getMessage(), e);
         }
         Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
-        BootstrapProgress.TableProgress done = new BootstrapProgress.TableProgress(table,
-                BootstrapProgress.Phase.FINISHED, rows[0], d.estimatedRows(), elapsed, index, count);
+        BootstrapProgress.TableProgress done = new BootstrapProgress.TableProgress(
+                table, BootstrapProgress.Phase.FINISHED, rows[0], d.estimatedRows(), elapsed, index, count);
         progress.onProgress(done);
         LOG.info("bootstrap {}", done);
         return new BootstrapResult.TableResult(table, rows[0], elapsed);

@@ -20,8 +20,13 @@ import java.util.Objects;
  * @param tables          per table, in the order read
  * @param elapsed         wall time of the read
  */
-public record BootstrapResult(String slotName, boolean temporarySlot, Lsn consistentPoint, long effectiveFromMs,
-                              List<TableResult> tables, Duration elapsed) {
+public record BootstrapResult(
+        String slotName,
+        boolean temporarySlot,
+        Lsn consistentPoint,
+        long effectiveFromMs,
+        List<TableResult> tables,
+        Duration elapsed) {
 
     /** Copies the list and checks for nulls. */
     public BootstrapResult {
@@ -46,6 +51,5 @@ public record BootstrapResult(String slotName, boolean temporarySlot, Lsn consis
      * @param rows    rows delivered
      * @param elapsed time spent on the table
      */
-    public record TableResult(TableId table, long rows, Duration elapsed) {
-    }
+    public record TableResult(TableId table, long rows, Duration elapsed) {}
 }

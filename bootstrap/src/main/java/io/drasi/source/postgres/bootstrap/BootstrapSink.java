@@ -3,7 +3,8 @@ package io.drasi.source.postgres.bootstrap;
 import io.drasi.source.postgres.model.SourceChange;
 
 /**
- * Receives the bootstrap's Insert changes, one row at a time (and its relations, see {@link #acceptRelation}), on the thread that runs
+ * Receives the bootstrap's Insert changes, one row at a time (and its relations, see {@link #acceptRelation}), on the
+ * thread that runs
  * {@link BootstrapProvider#bootstrap}. Rows come table by table. Backpressure is natural: the next
  * row is read only after {@link #accept} returns, and the server-side read waits meanwhile (the
  * snapshot transaction stays open, so do not block for hours).
@@ -30,8 +31,9 @@ public interface BootstrapSink {
      * @throws UnsupportedOperationException unless overridden
      */
     default void acceptRelation(SourceChange.RelationInsert relation) {
-        throw new UnsupportedOperationException("this BootstrapSink (" + getClass().getName() + ") takes nodes only,"
-                + " but foreign_key_relations is on: override BootstrapSink.acceptRelation, or turn"
-                + " foreign_key_relations off");
+        throw new UnsupportedOperationException(
+                "this BootstrapSink (" + getClass().getName() + ") takes nodes only,"
+                        + " but foreign_key_relations is on: override BootstrapSink.acceptRelation, or turn"
+                        + " foreign_key_relations off");
     }
 }

@@ -1,7 +1,7 @@
 package io.drasi.source.postgres.bootstrap;
 
-import io.drasi.source.postgres.model.TableId;
 import io.drasi.source.postgres.mapping.value.PgColumnType;
+import io.drasi.source.postgres.model.TableId;
 import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -139,12 +139,10 @@ final class Catalog {
         }
         for (int i = 0; i < columns.size(); i++) {
             TableDescription.Column c = columns.get(i);
-            columns.set(i, new TableDescription.Column(c.name(), type(typeOids.get(i)), c.notNull(),
-                    c.generated()));
+            columns.set(i, new TableDescription.Column(c.name(), type(typeOids.get(i)), c.notNull(), c.generated()));
         }
         List<String> pk = TableIndexes.columns(connection, oid, TableIndexes.Kind.PRIMARY_KEY);
-        return new TableDescription(qualified, oid, List.copyOf(columns), List.copyOf(pk), estimate,
-                relkind == 'p');
+        return new TableDescription(qualified, oid, List.copyOf(columns), List.copyOf(pk), estimate, relkind == 'p');
     }
 
     /**
@@ -209,9 +207,12 @@ final class Catalog {
     }
 
     static TableMissingException missing(TableId table, Throwable cause) {
-        return new TableMissingException(table, "table " + table + " does not exist in the source database"
-                + (cause == null ? "" : " (it was dropped while the bootstrap ran)")
-                + ". Fix: create it, or remove it from the configured tables"
-                + (table.isQualified() ? "" : ", or qualify it with its schema (schema.table)"), cause);
+        return new TableMissingException(
+                table,
+                "table " + table + " does not exist in the source database"
+                        + (cause == null ? "" : " (it was dropped while the bootstrap ran)")
+                        + ". Fix: create it, or remove it from the configured tables"
+                        + (table.isQualified() ? "" : ", or qualify it with its schema (schema.table)"),
+                cause);
     }
 }

@@ -166,8 +166,7 @@ public final class ConnectionSettings implements ConnectionFactory {
         private String applicationName = "drasi-source-postgres-bootstrap";
         private Supplier<Properties> driverProperties = Properties::new;
 
-        private Builder() {
-        }
+        private Builder() {}
 
         /** @param host host name or address; @return this */
         public Builder host(String host) {

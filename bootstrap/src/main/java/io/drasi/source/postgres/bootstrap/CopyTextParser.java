@@ -42,7 +42,8 @@ final class CopyTextParser {
             if (i > end) {
                 i = end;
             }
-            out[field++] = escaped ? unescape(row, start, i) : new String(row, start, i - start, StandardCharsets.UTF_8);
+            out[field++] =
+                    escaped ? unescape(row, start, i) : new String(row, start, i - start, StandardCharsets.UTF_8);
             if (i >= end) {
                 break;
             }

@@ -1,10 +1,10 @@
 package io.drasi.source.postgres.bootstrap;
 
 import io.drasi.source.postgres.core.DrasiPostgresException;
-import io.drasi.source.postgres.model.ElementValue;
-import io.drasi.source.postgres.model.TableId;
 import io.drasi.source.postgres.mapping.value.PgColumnType;
 import io.drasi.source.postgres.mapping.value.PgValueConverter;
+import io.drasi.source.postgres.model.ElementValue;
+import io.drasi.source.postgres.model.TableId;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -57,8 +57,12 @@ public final class RowLookup implements AutoCloseable {
      * @throws DrasiPostgresException when the read fails (message names the table and cause)
      */
     public Optional<Map<String, ElementValue>> read(TableId table, Map<String, ElementValue> key, Set<String> columns) {
-        Map<List<String>, Map<String, ElementValue>> found = readMany(table, List.copyOf(key.keySet()),
-                List.of(List.copyOf(key.values())), columns, "re-reading unchanged TOAST column(s)",
+        Map<List<String>, Map<String, ElementValue>> found = readMany(
+                table,
+                List.copyOf(key.keySet()),
+                List.of(List.copyOf(key.values())),
+                columns,
+                "re-reading unchanged TOAST column(s)",
                 "or set REPLICA IDENTITY FULL on the table so PostgreSQL sends the old values");
         return found.values().stream().findFirst();
     }
@@ -78,15 +82,24 @@ public final class RowLookup implements AutoCloseable {
      *         columns' current values; rows that no longer exist are absent
      * @throws DrasiPostgresException when the read fails (message names the table, the columns and cause)
      */
-    public Map<List<String>, Map<String, ElementValue>> readMany(TableId table, List<String> keyColumns,
-                                                                 List<List<ElementValue>> keys, Set<String> columns) {
-        return readMany(table, keyColumns, keys, columns, "reading generated column(s)",
+    public Map<List<String>, Map<String, ElementValue>> readMany(
+            TableId table, List<String> keyColumns, List<List<ElementValue>> keys, Set<String> columns) {
+        return readMany(
+                table,
+                keyColumns,
+                keys,
+                columns,
+                "reading generated column(s)",
                 "or set generated_columns: omit to leave them out");
     }
 
-    private Map<List<String>, Map<String, ElementValue>> readMany(TableId table, List<String> keyColumns,
-                                                                  List<List<ElementValue>> keys, Set<String> columns,
-                                                                  String what, String alternative) {
+    private Map<List<String>, Map<String, ElementValue>> readMany(
+            TableId table,
+            List<String> keyColumns,
+            List<List<ElementValue>> keys,
+            Set<String> columns,
+            String what,
+            String alternative) {
         Map<List<String>, Map<String, ElementValue>> out = new HashMap<>();
         for (int from = 0; from < keys.size(); from += MAX_KEYS_PER_QUERY) {
             List<List<ElementValue>> chunk = keys.subList(from, Math.min(keys.size(), from + MAX_KEYS_PER_QUERY));
@@ -97,17 +110,19 @@ public final class RowLookup implements AutoCloseable {
                 try {
                     out.putAll(readManyOnce(table, keyColumns, chunk, columns));
                 } catch (SQLException e) {
-                    throw new DrasiPostgresException(what + " " + columns + " of " + Sql.display(table)
-                            + " by key failed: " + e.getMessage() + " (" + alternative + ")", e);
+                    throw new DrasiPostgresException(
+                            what + " " + columns + " of " + Sql.display(table) + " by key failed: " + e.getMessage()
+                                    + " (" + alternative + ")",
+                            e);
                 }
             }
         }
         return out;
     }
 
-    private Map<List<String>, Map<String, ElementValue>> readManyOnce(TableId table, List<String> keyColumns,
-                                                                     List<List<ElementValue>> keys,
-                                                                     Set<String> columns) throws SQLException {
+    private Map<List<String>, Map<String, ElementValue>> readManyOnce(
+            TableId table, List<String> keyColumns, List<List<ElementValue>> keys, Set<String> columns)
+            throws SQLException {
         TableDescription d = description(table);
         Map<String, TableDescription.Column> byName = new LinkedHashMap<>();
         for (TableDescription.Column col : d.columns()) {
@@ -144,8 +159,10 @@ public final class RowLookup implements AutoCloseable {
         sql.append(") IN (");
         StringBuilder tuple = new StringBuilder("(");
         for (int i = 0; i < keyCols.size(); i++) {
-            tuple.append(i == 0 ? "" : ", ").append("CAST(? AS ")
-                    .append(Sql.ident(keyCols.get(i).type().resolved().typeName())).append(')');
+            tuple.append(i == 0 ? "" : ", ")
+                    .append("CAST(? AS ")
+                    .append(Sql.ident(keyCols.get(i).type().resolved().typeName()))
+                    .append(')');
         }
         tuple.append(')');
         for (int r = 0; r < keys.size(); r++) {
@@ -172,8 +189,12 @@ public final class RowLookup implements AutoCloseable {
                     }
                     Map<String, ElementValue> values = new LinkedHashMap<>();
                     for (int w = 0; w < wanted.size(); w++) {
-                        values.put(wanted.get(w).name(),
-                                converter.columnFromText(table, wanted.get(w).name(), wanted.get(w).type(),
+                        values.put(
+                                wanted.get(w).name(),
+                                converter.columnFromText(
+                                        table,
+                                        wanted.get(w).name(),
+                                        wanted.get(w).type(),
                                         rs.getString(keyCols.size() + w + 1)));
                     }
                     out.put(key, values);
@@ -216,8 +237,8 @@ public final class RowLookup implements AutoCloseable {
             }
             return out;
         } catch (SQLException e) {
-            throw new DrasiPostgresException("reading the column types of " + Sql.display(table) + " failed: "
-                    + e.getMessage(), e);
+            throw new DrasiPostgresException(
+                    "reading the column types of " + Sql.display(table) + " failed: " + e.getMessage(), e);
         }
     }
 

@@ -20,8 +20,7 @@ final class RowPipeline {
 
     private static final Object END = new Object();
 
-    private record Failure(Throwable error) {
-    }
+    private record Failure(Throwable error) {}
 
     /** Thrown inside the reader thread to abort the COPY when the consumer gave up. */
     private static final class Cancelled extends RuntimeException {
@@ -50,7 +49,8 @@ final class RowPipeline {
      * @return rows delivered
      * @throws SQLException as the reader throws it
      */
-    long run(TableReader reader, TableDescription table, List<String> columns, TableReader.RowVisitor consumer) throws SQLException {
+    long run(TableReader reader, TableDescription table, List<String> columns, TableReader.RowVisitor consumer)
+            throws SQLException {
         Thread producer = new Thread(() -> produce(reader, table, columns), "drasi-bootstrap-reader-" + table.table());
         producer.setDaemon(true);
         producer.start();

@@ -57,8 +57,14 @@ public final class SnapshotSlot implements AutoCloseable {
     private final String server;
     private volatile boolean closed;
 
-    private SnapshotSlot(Connection replicationConnection, String slotName, boolean temporary, String snapshotName,
-                         Lsn consistentPoint, long createdAtMs, String server) {
+    private SnapshotSlot(
+            Connection replicationConnection,
+            String slotName,
+            boolean temporary,
+            String snapshotName,
+            Lsn consistentPoint,
+            long createdAtMs,
+            String server) {
         this.replicationConnection = replicationConnection;
         this.slotName = slotName;
         this.temporary = temporary;
@@ -92,8 +98,8 @@ public final class SnapshotSlot implements AutoCloseable {
      * @throws BootstrapCancelledException when cancelled
      * @throws BootstrapException          as {@link #createPermanent(ConnectionFactory, String)}
      */
-    public static SnapshotSlot createPermanent(ConnectionFactory connections, String slotName,
-                                               BootstrapCancellation cancellation) {
+    public static SnapshotSlot createPermanent(
+            ConnectionFactory connections, String slotName, BootstrapCancellation cancellation) {
         return create(connections, slotName, false, Objects.requireNonNull(cancellation, "cancellation"));
     }
 
@@ -130,8 +136,8 @@ public final class SnapshotSlot implements AutoCloseable {
      * @return the open snapshot ({@link #temporary()} true, no slot to drop)
      * @throws BootstrapException naming the GRANT when the role may not lock the tables
      */
-    public static SnapshotSlot exportWithWritesBlocked(ConnectionFactory connections, java.util.List<TableId> tables,
-                                                       BootstrapCancellation cancellation) {
+    public static SnapshotSlot exportWithWritesBlocked(
+            ConnectionFactory connections, java.util.List<TableId> tables, BootstrapCancellation cancellation) {
         Objects.requireNonNull(connections, "connections");
         if (tables.isEmpty()) {
             throw new IllegalArgumentException("no tables to lock");
@@ -145,7 +151,8 @@ public final class SnapshotSlot implements AutoCloseable {
         } catch (SQLException e) {
             throw new BootstrapException("cannot connect to " + where + ": " + e.getMessage(), e);
         }
-        try (BootstrapCancellation.Registration r = cancellation.register(c); Statement st = c.createStatement()) {
+        try (BootstrapCancellation.Registration r = cancellation.register(c);
+                Statement st = c.createStatement()) {
             c.setAutoCommit(false);
             st.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");
             st.execute("LOCK TABLE " + list + " IN SHARE MODE");
@@ -153,19 +160,30 @@ public final class SnapshotSlot implements AutoCloseable {
                     + " (extract(epoch FROM clock_timestamp()) * 1000)::int8")) {
                 rs.next();
                 Lsn point = Lsn.parse(rs.getString(2));
-                LOG.info("exported snapshot {} of {} on {} with writes blocked: consistent point {}", rs.getString(1),
-                        list, where, point);
-                return new SnapshotSlot(c, "(none: " + list + " locked)", true, rs.getString(1), point, rs.getLong(3),
-                        where);
+                LOG.info(
+                        "exported snapshot {} of {} on {} with writes blocked: consistent point {}",
+                        rs.getString(1),
+                        list,
+                        where,
+                        point);
+                return new SnapshotSlot(
+                        c, "(none: " + list + " locked)", true, rs.getString(1), point, rs.getLong(3), where);
             }
         } catch (SQLException e) {
             closeQuietly(c);
             cancellation.check("locking " + list);
-            throw new BootstrapException("cannot take a snapshot of " + list + " with writes blocked on " + where + ": "
-                    + e.getMessage() + ("42501".equals(e.getSQLState()) ? ". Fix: bootstrapping a table added to a"
-                    + " running source locks it against writes for the read (LOCK TABLE ... IN SHARE MODE), which needs"
-                    + " UPDATE, DELETE or TRUNCATE on it: GRANT UPDATE ON " + list + " TO <user>; or start with a new"
-                    + " slot (drop it and clear the offset store) to bootstrap every table" : ""), e);
+            throw new BootstrapException(
+                    "cannot take a snapshot of " + list + " with writes blocked on " + where + ": "
+                            + e.getMessage()
+                            + ("42501".equals(e.getSQLState())
+                                    ? ". Fix: bootstrapping a table added to a"
+                                            + " running source locks it against writes for the read (LOCK TABLE ... "
+                                            + "IN SHARE MODE), which needs"
+                                            + " UPDATE, DELETE or TRUNCATE on it: GRANT UPDATE ON " + list
+                                            + " TO <user>; or start with a new"
+                                            + " slot (drop it and clear the offset store) to bootstrap every table"
+                                    : ""),
+                    e);
         } catch (RuntimeException e) {
             closeQuietly(c);
             throw e;
@@ -178,8 +196,8 @@ public final class SnapshotSlot implements AutoCloseable {
         return b;
     }
 
-    private static SnapshotSlot create(ConnectionFactory connections, String slotName, boolean temporary,
-                                       BootstrapCancellation cancellation) {
+    private static SnapshotSlot create(
+            ConnectionFactory connections, String slotName, boolean temporary, BootstrapCancellation cancellation) {
         Objects.requireNonNull(connections, "connections");
         Objects.requireNonNull(slotName, "slotName");
         if (!SLOT_NAME.matcher(slotName).matches()) {
@@ -192,14 +210,17 @@ public final class SnapshotSlot implements AutoCloseable {
         try {
             c = connections.openReplicationConnection();
         } catch (SQLException e) {
-            throw new BootstrapException("cannot open a replication connection to " + where + ": " + e.getMessage()
-                    + hint(e, slotName), e);
+            throw new BootstrapException(
+                    "cannot open a replication connection to " + where + ": " + e.getMessage() + hint(e, slotName), e);
         }
         try (BootstrapCancellation.Registration r = cancellation.register(c)) {
             long createdAtMs = serverClockMs(c);
             PGConnection pg = c.unwrap(PGConnection.class);
-            var builder = pg.getReplicationAPI().createReplicationSlot().logical()
-                    .withSlotName(slotName).withOutputPlugin("pgoutput");
+            var builder = pg.getReplicationAPI()
+                    .createReplicationSlot()
+                    .logical()
+                    .withSlotName(slotName)
+                    .withOutputPlugin("pgoutput");
             if (temporary) {
                 builder = builder.withTemporaryOption();
             }
@@ -209,14 +230,21 @@ public final class SnapshotSlot implements AutoCloseable {
                         + " without exporting a snapshot; PostgreSQL 10 or later is required");
             }
             Lsn point = Lsn.of(info.getConsistentPoint().asLong());
-            LOG.info("created {} replication slot {} on {}: consistent point {}, exported snapshot {}",
-                    temporary ? "temporary" : "permanent", slotName, where, point, info.getSnapshotName());
+            LOG.info(
+                    "created {} replication slot {} on {}: consistent point {}, exported snapshot {}",
+                    temporary ? "temporary" : "permanent",
+                    slotName,
+                    where,
+                    point,
+                    info.getSnapshotName());
             return new SnapshotSlot(c, slotName, temporary, info.getSnapshotName(), point, createdAtMs, where);
         } catch (SQLException e) {
             closeQuietly(c);
             cancellation.check("creating slot " + slotName);
-            throw new BootstrapException("cannot create " + (temporary ? "temporary " : "") + "replication slot "
-                    + slotName + " on " + where + ": " + e.getMessage() + hint(e, slotName), e);
+            throw new BootstrapException(
+                    "cannot create " + (temporary ? "temporary " : "") + "replication slot " + slotName + " on " + where
+                            + ": " + e.getMessage() + hint(e, slotName),
+                    e);
         } catch (RuntimeException e) {
             closeQuietly(c);
             throw e;
@@ -226,7 +254,7 @@ public final class SnapshotSlot implements AutoCloseable {
     /** The server's clock just before the slot is created: a lower bound of every later commit time. */
     private static long serverClockMs(Connection c) throws SQLException {
         try (Statement st = c.createStatement();
-             ResultSet rs = st.executeQuery("SELECT (extract(epoch FROM clock_timestamp()) * 1000)::int8")) {
+                ResultSet rs = st.executeQuery("SELECT (extract(epoch FROM clock_timestamp()) * 1000)::int8")) {
             rs.next();
             return rs.getLong(1);
         }
@@ -244,8 +272,10 @@ public final class SnapshotSlot implements AutoCloseable {
             return ". Fix: set wal_level = logical in postgresql.conf (or ALTER SYSTEM SET wal_level = logical)"
                     + " and restart PostgreSQL";
         }
-        if ("42501".equals(state) || msg.contains("permission denied") || msg.contains("must be superuser")
-                || msg.contains("replication")  && msg.contains("role")) {
+        if ("42501".equals(state)
+                || msg.contains("permission denied")
+                || msg.contains("must be superuser")
+                || msg.contains("replication") && msg.contains("role")) {
             return ". Fix: give the role the REPLICATION attribute (ALTER ROLE <user> REPLICATION)";
         }
         if ("53400".equals(state) || msg.contains("all replication slots are in use")) {
@@ -326,7 +356,7 @@ public final class SnapshotSlot implements AutoCloseable {
 
     @Override
     public String toString() {
-        return "SnapshotSlot[" + slotName + (temporary ? " (temporary)" : "") + " at " + consistentPoint
-                + ", snapshot " + snapshotName + (closed ? ", closed" : "") + "]";
+        return "SnapshotSlot[" + slotName + (temporary ? " (temporary)" : "") + " at " + consistentPoint + ", snapshot "
+                + snapshotName + (closed ? ", closed" : "") + "]";
     }
 }

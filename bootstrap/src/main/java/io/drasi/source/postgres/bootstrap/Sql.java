@@ -5,14 +5,14 @@ import io.drasi.source.postgres.model.TableId;
 /** SQL helpers: identifier and literal quoting, session settings. Stateless. */
 final class Sql {
 
-    private Sql() {
-    }
+    private Sql() {}
 
     /**
      * Applies session settings (e.g. the value table's required {@code DateStyle}, {@code TimeZone}) with
      * {@code set_config}, bound as parameters.
      */
-    static void applySettings(java.sql.Connection c, java.util.Map<String, String> settings) throws java.sql.SQLException {
+    static void applySettings(java.sql.Connection c, java.util.Map<String, String> settings)
+            throws java.sql.SQLException {
         try (java.sql.PreparedStatement ps = c.prepareStatement("SELECT pg_catalog.set_config(?, ?, false)")) {
             for (java.util.Map.Entry<String, String> s : settings.entrySet()) {
                 ps.setString(1, s.getKey());

@@ -1,7 +1,7 @@
 package io.drasi.source.postgres.bootstrap;
 
-import io.drasi.source.postgres.model.TableId;
 import io.drasi.source.postgres.mapping.value.PgColumnType;
+import io.drasi.source.postgres.model.TableId;
 import java.util.List;
 
 /**
@@ -15,8 +15,13 @@ import java.util.List;
  * @param primaryKey    primary key column names in key order; empty when there is none
  * @param estimatedRows {@code pg_class.reltuples} (summed over partitions), or -1 when unknown
  */
-record TableDescription(TableId table, long oid, List<Column> columns, List<String> primaryKey, long estimatedRows,
-                        boolean partitioned) {
+record TableDescription(
+        TableId table,
+        long oid,
+        List<Column> columns,
+        List<String> primaryKey,
+        long estimatedRows,
+        boolean partitioned) {
 
     /**
      * @param name    column name
@@ -24,8 +29,7 @@ record TableDescription(TableId table, long oid, List<Column> columns, List<Stri
      * @param notNull   {@code attnotnull}
      * @param generated a stored generated column
      */
-    record Column(String name, PgColumnType type, boolean notNull, boolean generated) {
-    }
+    record Column(String name, PgColumnType type, boolean notNull, boolean generated) {}
 
     /** @return the table in a FROM clause: {@code ONLY "s"."t"} unless partitioned */
     String fromClause() {

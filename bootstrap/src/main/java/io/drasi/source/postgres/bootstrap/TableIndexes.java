@@ -30,8 +30,7 @@ public final class TableIndexes {
         }
     }
 
-    private TableIndexes() {
-    }
+    private TableIndexes() {}
 
     /**
      * @param c   a connection; never null

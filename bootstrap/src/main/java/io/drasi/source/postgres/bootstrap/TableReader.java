@@ -25,7 +25,10 @@ import org.postgresql.copy.CopyOut;
 final class TableReader {
 
     /** How rows are fetched. */
-    enum Mode { COPY, CURSOR }
+    enum Mode {
+        COPY,
+        CURSOR
+    }
 
     /** Receives one row: {@code values[i]} is column i as text, null for SQL NULL. */
     @FunctionalInterface
@@ -65,7 +68,9 @@ final class TableReader {
      */
     long read(TableDescription table, List<String> columns, RowVisitor visitor) throws SQLException {
         String select = selectSql(table, columns);
-        return mode == Mode.COPY ? readCopy(select, columns.size(), visitor) : readCursor(select, columns.size(), visitor);
+        return mode == Mode.COPY
+                ? readCopy(select, columns.size(), visitor)
+                : readCursor(select, columns.size(), visitor);
     }
 
     private long readCopy(String select, int columnCount, RowVisitor visitor) throws SQLException {

@@ -1,9 +1,9 @@
 package io.drasi.source.postgres.bootstrap;
 
-import io.drasi.source.postgres.model.ElementValue;
-import io.drasi.source.postgres.model.TableId;
 import io.drasi.source.postgres.mapping.value.PgColumnType;
 import io.drasi.source.postgres.mapping.value.PgValueConverter;
+import io.drasi.source.postgres.model.ElementValue;
+import io.drasi.source.postgres.model.TableId;
 import java.util.Map;
 
 /**

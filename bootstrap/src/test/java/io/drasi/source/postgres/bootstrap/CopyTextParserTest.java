@@ -29,8 +29,12 @@ class CopyTextParserTest {
     void parse_backslashEscapes_decoded() {
         assertThat(parse("a\\tb\\nc\\\\d\\be\\ff\\rg\\vh\n", 1)).containsExactly("a\tb\nc\\d\be\ff\rg\u000Bh");
         assertThat(parse("\\x41\\x4a\\xZ\\101\\7", 1)).containsExactly("AJxZA\u0007");
-        assertThat(parse("\\N\\N", 1)).as("NULL only when the whole field is \\N").containsExactly("NN");
-        assertThat(parse("\\q", 1)).as("an unknown escape is the character itself").containsExactly("q");
+        assertThat(parse("\\N\\N", 1))
+                .as("NULL only when the whole field is \\N")
+                .containsExactly("NN");
+        assertThat(parse("\\q", 1))
+                .as("an unknown escape is the character itself")
+                .containsExactly("q");
         assertThat(parse("end\\", 1)).as("a trailing backslash is kept").containsExactly("end\\");
     }
 
@@ -51,9 +55,11 @@ class CopyTextParserTest {
 
     @Test
     void parse_wrongFieldCount_illegalState() {
-        assertThatThrownBy(() -> parse("1\t2\t3", 2)).isInstanceOf(IllegalStateException.class)
+        assertThatThrownBy(() -> parse("1\t2\t3", 2))
+                .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("more than the expected 2");
-        assertThatThrownBy(() -> parse("1", 2)).isInstanceOf(IllegalStateException.class)
+        assertThatThrownBy(() -> parse("1", 2))
+                .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("1 fields, expected 2");
     }
 }

@@ -13,33 +13,39 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-@Command(name = "bootstrap",
+@Command(
+        name = "bootstrap",
         mixinStandardHelpOptions = true,
         versionProvider = DrasiPg.Version.class,
         header = "Prints one Insert per existing row (consistent snapshot), then exits.",
         sortOptions = false,
         usageHelpAutoWidth = true,
         description = {
-                "Prints one Insert per existing row of the configured tables, read from one consistent snapshot"
-                        + " (a temporary replication slot, dropped at the end), then exits 0.",
-                "Needs no publication and does not touch the source's own slot or offsets. Progress (rows done /"
-                        + " estimated per table) goes to stderr; the consistent point (LSN) is reported at the end."},
+            "Prints one Insert per existing row of the configured tables, read from one consistent snapshot"
+                    + " (a temporary replication slot, dropped at the end), then exits 0.",
+            "Needs no publication and does not touch the source's own slot or offsets. Progress (rows done /"
+                    + " estimated per table) goes to stderr; the consistent point (LSN) is reported at the end."
+        },
         footerHeading = "%nExamples:%n",
         footer = {
-                "  drasi-pg bootstrap --config source.yaml > rows.jsonl",
-                "  drasi-pg bootstrap --config source.yaml --labels users,orders --format platform",
-                "  drasi-pg bootstrap --config source.yaml --sink http://drasi:8080/sources/pg-source",
-                "",
-                "Example output (seed format):",
-                "  {\"type\":\"Insert\",\"element\":{\"metadata\":{\"element_id\":\"public:order_items:1001:3\","
-                        + "\"source_id\":\"pg-source\",\"labels\":[\"order_items\"],\"effective_from\":1764100000000},"
-                        + "\"properties\":{\"order_id\":1001,\"line_no\":3,\"qty\":2}}}"})
+            "  drasi-pg bootstrap --config source.yaml > rows.jsonl",
+            "  drasi-pg bootstrap --config source.yaml --labels users,orders --format platform",
+            "  drasi-pg bootstrap --config source.yaml --sink http://drasi:8080/sources/pg-source",
+            "",
+            "Example output (seed format):",
+            "  {\"type\":\"Insert\",\"element\":{\"metadata\":{\"element_id\":\"public:order_items:1001:3\","
+                    + "\"source_id\":\"pg-source\",\"labels\":[\"order_items\"],\"effective_from\":1764100000000},"
+                    + "\"properties\":{\"order_id\":1001,\"line_no\":3,\"qty\":2}}}"
+        })
 final class BootstrapCommand implements Callable<Integer> {
 
     @Mixin
     ConfigOptions configOptions;
 
-    @Option(names = {"-l", "--labels"}, split = ",", paramLabel = "LABEL",
+    @Option(
+            names = {"-l", "--labels"},
+            split = ",",
+            paramLabel = "LABEL",
             description = "Only these labels (table names, without schema), comma-separated; default: every"
                     + " configured table.")
     List<String> labels;
@@ -47,8 +53,12 @@ final class BootstrapCommand implements Callable<Integer> {
     @Mixin
     SinkOptions sinkOptions;
 
-    @Option(names = {"-f", "--format"}, paramLabel = "FORMAT", defaultValue = "seed",
-            description = "Output format: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}); see 'drasi-pg stream --help'.")
+    @Option(
+            names = {"-f", "--format"},
+            paramLabel = "FORMAT",
+            defaultValue = "seed",
+            description = "Output format: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}); see 'drasi-pg stream "
+                    + "--help'.")
     OutputFormat format;
 
     @Override
@@ -61,19 +71,28 @@ final class BootstrapCommand implements Callable<Integer> {
             return pushToSink(loaded, wanted);
         }
         try (PostgresReplicationSource source = new PostgresReplicationSource(loaded.sourceId(), loaded.config())) {
-            System.err.println("drasi-pg bootstrap: " + loaded.config().host() + ":" + loaded.config().port() + "/" + db
-                    + ", tables " + loaded.config().tables() + (wanted.isEmpty() ? "" : ", labels " + wanted));
-            BootstrapResult result = source.bootstrap(wanted, insert -> {
-                Stdout.change(format, insert, 0L, db);
-                if (rows.incrementAndGet() % 1024 == 0) {
-                    Stdout.flush();
-                }
-            }, Progress.bootstrapPrinter(System.err));
+            System.err.println("drasi-pg bootstrap: " + loaded.config().host() + ":"
+                    + loaded.config().port() + "/" + db + ", tables "
+                    + loaded.config().tables() + (wanted.isEmpty() ? "" : ", labels " + wanted));
+            BootstrapResult result = source.bootstrap(
+                    wanted,
+                    insert -> {
+                        Stdout.change(format, insert, 0L, db);
+                        if (rows.incrementAndGet() % 1024 == 0) {
+                            Stdout.flush();
+                        }
+                    },
+                    Progress.bootstrapPrinter(System.err));
             Stdout.flush();
             double secs = result.elapsed().toNanos() / 1e9;
-            System.err.printf(Locale.ROOT, "drasi-pg bootstrap: %,d rows from %d tables in %.2f s (%,.0f rows/s),"
-                            + " consistent point %s%n", result.totalRows(), result.tables().size(), secs,
-                    result.totalRows() / Math.max(secs, 1e-3), result.consistentPoint());
+            System.err.printf(
+                    Locale.ROOT,
+                    "drasi-pg bootstrap: %,d rows from %d tables in %.2f s (%,.0f rows/s)," + " consistent point %s%n",
+                    result.totalRows(),
+                    result.tables().size(),
+                    secs,
+                    result.totalRows() / Math.max(secs, 1e-3),
+                    result.consistentPoint());
             for (BootstrapResult.TableResult t : result.tables()) {
                 System.err.printf(Locale.ROOT, "  %s: %,d rows%n", t.table(), t.rows());
             }
@@ -84,10 +103,12 @@ final class BootstrapCommand implements Callable<Integer> {
     /** {@code --sink}: the same snapshot, posted to the drasi HTTP source in batches. */
     private Integer pushToSink(ConfigOptions.Loaded loaded, Set<String> wanted) {
         try (DrasiHttpSink http = sinkOptions.open();
-             PostgresReplicationSource source = new PostgresReplicationSource(loaded.sourceId(), loaded.config())) {
-            System.err.println("drasi-pg bootstrap: " + loaded.config().host() + ":" + loaded.config().port() + "/"
+                PostgresReplicationSource source = new PostgresReplicationSource(loaded.sourceId(), loaded.config())) {
+            System.err.println("drasi-pg bootstrap: " + loaded.config().host() + ":"
+                    + loaded.config().port() + "/"
                     + loaded.config().database() + ", tables " + loaded.config().tables()
-                    + (wanted.isEmpty() ? "" : ", labels " + wanted) + ", pushing to " + http.config().url());
+                    + (wanted.isEmpty() ? "" : ", labels " + wanted) + ", pushing to "
+                    + http.config().url());
             BootstrapResult result;
             try {
                 result = http.pushBootstrap(source, wanted, Progress.bootstrapPrinter(System.err));
@@ -96,8 +117,13 @@ final class BootstrapCommand implements Callable<Integer> {
                 throw t instanceof RuntimeException r ? r : e;
             }
             double secs = result.elapsed().toNanos() / 1e9;
-            System.err.printf(Locale.ROOT, "drasi-pg bootstrap: %,d rows from %d tables posted in %.2f s, consistent"
-                    + " point %s; %s%n", result.totalRows(), result.tables().size(), secs, result.consistentPoint(),
+            System.err.printf(
+                    Locale.ROOT,
+                    "drasi-pg bootstrap: %,d rows from %d tables posted in %.2f s, consistent" + " point %s; %s%n",
+                    result.totalRows(),
+                    result.tables().size(),
+                    secs,
+                    result.consistentPoint(),
                     http.stats().summary());
         }
         return DrasiPg.OK;

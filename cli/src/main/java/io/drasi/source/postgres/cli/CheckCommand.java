@@ -9,35 +9,39 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-@Command(name = "check",
+@Command(
+        name = "check",
         mixinStandardHelpOptions = true,
         versionProvider = DrasiPg.Version.class,
         header = "Checks the database is ready: one ✓/✗ line per check with the fix.",
         sortOptions = false,
         usageHelpAutoWidth = true,
         description = {
-                "Checks that the database is ready for the source and prints one line per check: ✓ or ✗, what was"
-                        + " found and, for a failure, the fix. Changes nothing in the database.",
-                "Checks: connection (server reachable), wal_level = logical, server version, REPLICATION privilege,"
-                        + " free wal senders, per table (exists and has a key: primary key or table_keys; SELECT"
-                        + " privilege; REPLICA IDENTITY carries the key on DELETE), free replication slots, the"
-                        + " replication slot (active elsewhere? invalidated? lag in bytes), the publication.",
-                "Exits 0 only when every check passes, else 1."},
+            "Checks that the database is ready for the source and prints one line per check: ✓ or ✗, what was"
+                    + " found and, for a failure, the fix. Changes nothing in the database.",
+            "Checks: connection (server reachable), wal_level = logical, server version, REPLICATION privilege,"
+                    + " free wal senders, per table (exists and has a key: primary key or table_keys; SELECT"
+                    + " privilege; REPLICA IDENTITY carries the key on DELETE), free replication slots, the"
+                    + " replication slot (active elsewhere? invalidated? lag in bytes), the publication.",
+            "Exits 0 only when every check passes, else 1."
+        },
         footerHeading = "%nExamples:%n",
         footer = {
-                "  drasi-pg check --config source.yaml",
-                "",
-                "Example output:",
-                "  ✓ connection: connected to postgres@db.example.com:5432/shop",
-                "  ✗ wal_level: wal_level is 'replica' but logical replication needs 'logical' — fix: run ALTER SYSTEM"
-                        + " SET wal_level = logical; then restart PostgreSQL",
-                "  ✓ table \"public\".\"users\": exists; key [id] from the primary key"})
+            "  drasi-pg check --config source.yaml",
+            "",
+            "Example output:",
+            "  ✓ connection: connected to postgres@db.example.com:5432/shop",
+            "  ✗ wal_level: wal_level is 'replica' but logical replication needs 'logical' — fix: run ALTER SYSTEM"
+                    + " SET wal_level = logical; then restart PostgreSQL",
+            "  ✓ table \"public\".\"users\": exists; key [id] from the primary key"
+        })
 final class CheckCommand implements Callable<Integer> {
 
     @Mixin
     ConfigOptions configOptions;
 
-    @Option(names = "--json",
+    @Option(
+            names = "--json",
             description = "Print one JSON object per check instead: {\"check\":..,\"ok\":..,\"detail\":..,\"fix\":..}.")
     boolean json;
 
@@ -59,13 +63,16 @@ final class CheckCommand implements Callable<Integer> {
                 o.put("fix", c.fix());
                 Stdout.line(o.toString());
             } else {
-                Stdout.line((c.ok() ? "✓ " : "✗ ") + c.name() + ": " + c.detail() + (c.ok() ? "" : " — fix: " + c.fix()));
+                Stdout.line(
+                        (c.ok() ? "✓ " : "✗ ") + c.name() + ": " + c.detail() + (c.ok() ? "" : " — fix: " + c.fix()));
             }
         }
         Stdout.flush();
         long failed = checks.stream().filter(c -> !c.ok()).count();
-        System.err.println(failed == 0 ? "drasi-pg check: all " + checks.size() + " checks passed"
-                : "drasi-pg check: " + failed + " of " + checks.size() + " checks failed");
+        System.err.println(
+                failed == 0
+                        ? "drasi-pg check: all " + checks.size() + " checks passed"
+                        : "drasi-pg check: " + failed + " of " + checks.size() + " checks failed");
         return failed == 0 ? DrasiPg.OK : DrasiPg.FAILED;
     }
 }

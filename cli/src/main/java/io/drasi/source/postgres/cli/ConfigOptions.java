@@ -1,8 +1,8 @@
 package io.drasi.source.postgres.cli;
 
-import io.drasi.source.postgres.config.ConfigFiles;
 import io.drasi.source.postgres.ConfigurationException;
 import io.drasi.source.postgres.PostgresSourceConfig;
+import io.drasi.source.postgres.config.ConfigFiles;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -11,14 +11,22 @@ import picocli.CommandLine.Option;
 /** {@code --config FILE} and {@code --source-id}: shared by stream, bootstrap and check. */
 final class ConfigOptions {
 
-    @Option(names = {"-c", "--config"}, required = true, paramLabel = "FILE",
-            description = {"Source configuration, YAML: a seed/drasi-lib source (source_type: postgres + snake_case"
-                    + " 'properties'), a drasi-server source entry (kind: postgres, id, camelCase keys), or a whole"
-                    + " drasi-server file (its postgres entry under 'sources:'; the rest is ignored). Values may use"
-                    + " $${VAR} and $${VAR:-default}."})
+    @Option(
+            names = {"-c", "--config"},
+            required = true,
+            paramLabel = "FILE",
+            description = {
+                "Source configuration, YAML: a seed/drasi-lib source (source_type: postgres + snake_case"
+                        + " 'properties'), a drasi-server source entry (kind: postgres, id, camelCase keys), or a whole"
+                        + " drasi-server file (its postgres entry under 'sources:'; the rest is ignored). Values may "
+                        + "use"
+                        + " $${VAR} and $${VAR:-default}."
+            })
     Path config;
 
-    @Option(names = "--source-id", paramLabel = "ID",
+    @Option(
+            names = "--source-id",
+            paramLabel = "ID",
             description = "Source id put in every change (default: the file's 'id', else pg-source). In a whole"
                     + " drasi-server file: which 'sources:' entry to use (default: the only kind: postgres one).")
     String sourceId;
@@ -30,8 +38,7 @@ final class ConfigOptions {
      * @param config    the validated configuration
      * @param autoStart the file's autoStart (true when it has none)
      */
-    record Loaded(String sourceId, PostgresSourceConfig config, boolean autoStart) {
-    }
+    record Loaded(String sourceId, PostgresSourceConfig config, boolean autoStart) {}
 
     Loaded load() {
         if (!Files.isRegularFile(config)) {

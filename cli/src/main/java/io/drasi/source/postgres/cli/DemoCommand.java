@@ -21,54 +21,70 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-@Command(name = "demo",
+@Command(
+        name = "demo",
         mixinStandardHelpOptions = true,
         versionProvider = DrasiPg.Version.class,
         header = "Throwaway PostgreSQL + sample tables + writer; prints every Drasi change, then a summary.",
         sortOptions = false,
         usageHelpAutoWidth = true,
         description = {
-                "The main job end to end, with nothing to set up: starts a throwaway PostgreSQL, creates three sample"
-                        + " tables (customers with a serial key, order_items with a composite key (order_id, line_no),"
-                        + " events partitioned by region with a default partition, captured through its root),"
-                        + " fills them, bootstraps them (one Insert per row), then runs a writer that inserts, updates"
-                        + " and deletes rows for the given duration and prints every Drasi change (seed JSON) to"
-                        + " stdout. Ends with a summary on stderr: changes by kind, changes/s, p50/p99 latency from"
-                        + " commit to sink.",
-                "PostgreSQL comes from, in this order: DRASI_PG_URL (a database drasi_demo_<pid> is created there"
-                        + " and dropped at the end); a postgres:16-alpine container when a Docker engine answers;"
-                        + " local server binaries (DRASI_PG_BIN, /usr/lib/postgresql/*/bin, pg_config), run as the"
-                        + " postgres OS user when root. Everything it started (server, temp dir) is removed at the"
-                        + " end, also on Ctrl-C."},
+            "The main job end to end, with nothing to set up: starts a throwaway PostgreSQL, creates three sample"
+                    + " tables (customers with a serial key, order_items with a composite key (order_id, line_no),"
+                    + " events partitioned by region with a default partition, captured through its root),"
+                    + " fills them, bootstraps them (one Insert per row), then runs a writer that inserts, updates"
+                    + " and deletes rows for the given duration and prints every Drasi change (seed JSON) to"
+                    + " stdout. Ends with a summary on stderr: changes by kind, changes/s, p50/p99 latency from"
+                    + " commit to sink.",
+            "PostgreSQL comes from, in this order: DRASI_PG_URL (a database drasi_demo_<pid> is created there"
+                    + " and dropped at the end); a postgres:16-alpine container when a Docker engine answers;"
+                    + " local server binaries (DRASI_PG_BIN, /usr/lib/postgresql/*/bin, pg_config), run as the"
+                    + " postgres OS user when root. Everything it started (server, temp dir) is removed at the"
+                    + " end, also on Ctrl-C."
+        },
         footerHeading = "%nExamples:%n",
         footer = {
-                "  drasi-pg demo",
-                "  drasi-pg demo --duration 10s --rows 1000 > changes.jsonl",
-                "",
-                "Example output:",
-                "  {\"type\":\"Insert\",\"element\":{\"metadata\":{\"element_id\":\"public:order_items:7:2\",\"source_id\":\"demo\","
-                        + "\"labels\":[\"order_items\"],\"effective_from\":1764100000000},\"properties\":{\"order_id\":7,"
-                        + "\"line_no\":2,\"sku\":\"SKU-042\",\"qty\":3,\"price\":19.99}}}",
-                "  {\"type\":\"Delete\",\"metadata\":{\"element_id\":\"public:customers:12\",\"source_id\":\"demo\","
-                        + "\"labels\":[\"customers\"],\"effective_from\":1764100000123}}",
-                "  (stderr) drasi-pg demo: summary: 412 changes streamed (Insert 171, Update 160, Delete 81) + 40 bootstrap"
-                        + " rows; 41.2 changes/s; latency commit→sink p50 9 ms, p99 21 ms"})
+            "  drasi-pg demo",
+            "  drasi-pg demo --duration 10s --rows 1000 > changes.jsonl",
+            "",
+            "Example output:",
+            "  {\"type\":\"Insert\",\"element\":{\"metadata\":{\"element_id\":\"public:order_items:7:2\","
+                    + "\"source_id\":\"demo\","
+                    + "\"labels\":[\"order_items\"],\"effective_from\":1764100000000},\"properties\":{\"order_id\":7,"
+                    + "\"line_no\":2,\"sku\":\"SKU-042\",\"qty\":3,\"price\":19.99}}}",
+            "  {\"type\":\"Delete\",\"metadata\":{\"element_id\":\"public:customers:12\",\"source_id\":\"demo\","
+                    + "\"labels\":[\"customers\"],\"effective_from\":1764100000123}}",
+            "  (stderr) drasi-pg demo: summary: 412 changes streamed (Insert 171, Update 160, Delete 81) + 40 bootstrap"
+                    + " rows; 41.2 changes/s; latency commit→sink p50 9 ms, p99 21 ms"
+        })
 final class DemoCommand implements Callable<Integer> {
 
-    @Option(names = {"-d", "--duration"}, paramLabel = "DURATION", defaultValue = "30s",
+    @Option(
+            names = {"-d", "--duration"},
+            paramLabel = "DURATION",
+            defaultValue = "30s",
             converter = DurationConverter.class,
             description = "How long the writer runs (default: ${DEFAULT-VALUE}); e.g. 500ms, 10s, 2m.")
     Duration duration;
 
-    @Option(names = {"-r", "--rows"}, paramLabel = "N", defaultValue = "20",
+    @Option(
+            names = {"-r", "--rows"},
+            paramLabel = "N",
+            defaultValue = "20",
             description = "Rows put in each sample table before the bootstrap (default: ${DEFAULT-VALUE}).")
     int rows;
 
-    @Option(names = "--rate", paramLabel = "TX_PER_S", defaultValue = "20",
+    @Option(
+            names = "--rate",
+            paramLabel = "TX_PER_S",
+            defaultValue = "20",
             description = "Writer transactions per second (default: ${DEFAULT-VALUE}).")
     int rate;
 
-    @Option(names = "--progress-interval", paramLabel = "DURATION", defaultValue = "5s",
+    @Option(
+            names = "--progress-interval",
+            paramLabel = "DURATION",
+            defaultValue = "5s",
             converter = DurationConverter.class,
             description = "How often a progress line goes to stderr; 0 disables (default: ${DEFAULT-VALUE}).")
     Duration progressInterval;
@@ -121,23 +137,31 @@ final class DemoCommand implements Callable<Integer> {
             }
         };
         AtomicBoolean interrupted = new AtomicBoolean();
-        Thread hook = new Thread(() -> {
-            if (!cleaned.get()) {
-                interrupted.set(true);
-                stopping.set(true);
-                System.err.println("\ndrasi-pg demo: interrupted, cleaning up ...");
-                printSummary(0);
-            }
-            cleanup.run();
-        }, "drasi-pg-demo-cleanup");
+        Thread hook = new Thread(
+                () -> {
+                    if (!cleaned.get()) {
+                        interrupted.set(true);
+                        stopping.set(true);
+                        System.err.println("\ndrasi-pg demo: interrupted, cleaning up ...");
+                        printSummary(0);
+                    }
+                    cleanup.run();
+                },
+                "drasi-pg-demo-cleanup");
         Runtime.getRuntime().addShutdownHook(hook);
         try {
-            System.err.printf(Locale.ROOT, "drasi-pg demo: PostgreSQL ready in %.1f s: %s%n", (System.nanoTime() - t0) / 1e9,
+            System.err.printf(
+                    Locale.ROOT,
+                    "drasi-pg demo: PostgreSQL ready in %.1f s: %s%n",
+                    (System.nanoTime() - t0) / 1e9,
                     server.origin);
             createSampleData(server);
             PostgresSourceConfig config = PostgresSourceConfig.builder()
-                    .withHost(server.host).withPort(server.port).withDatabase(server.database)
-                    .withUser(server.user).withPassword(server.password)
+                    .withHost(server.host)
+                    .withPort(server.port)
+                    .withDatabase(server.database)
+                    .withUser(server.user)
+                    .withPassword(server.password)
                     .withTables("customers", "order_items", "events")
                     .withSlotName("drasi_demo_" + ProcessHandle.current().pid())
                     .withPublicationName("drasi_demo")
@@ -151,16 +175,23 @@ final class DemoCommand implements Callable<Integer> {
                     + " changes follow on stdout (seed JSON)");
             source.startWithBootstrap(this::accept, Progress.bootstrapPrinter(System.err));
             if (!source.awaitState(io.drasi.source.postgres.State.RUNNING, Duration.ofSeconds(60))) {
-                throw source.failure().<RuntimeException>map(f -> f)
+                throw source.failure()
+                        .<RuntimeException>map(f -> f)
                         .orElse(new IllegalStateException("the source did not start streaming within 60 s"));
             }
-            System.err.printf(Locale.ROOT, "drasi-pg demo: streaming after %.1f s; writer runs for %s at ~%d tx/s%n",
-                    (System.nanoTime() - t0) / 1e9, human(duration), rate);
+            System.err.printf(
+                    Locale.ROOT,
+                    "drasi-pg demo: streaming after %.1f s; writer runs for %s at ~%d tx/s%n",
+                    (System.nanoTime() - t0) / 1e9,
+                    human(duration),
+                    rate);
             long streamStart = System.nanoTime();
             long expected = runWriter(server, source);
             // let the last changes arrive
             long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
-            while (streamedCount() < expected && System.nanoTime() < deadline && !source.state().isTerminal()) {
+            while (streamedCount() < expected
+                    && System.nanoTime() < deadline
+                    && !source.state().isTerminal()) {
                 Thread.sleep(20);
             }
             double secs = (System.nanoTime() - streamStart) / 1e9;
@@ -200,8 +231,12 @@ final class DemoCommand implements Callable<Integer> {
                 bootstrapRows.incrementAndGet();
                 continue;
             }
-            c.fold(i -> inserts.incrementAndGet(), u -> updates.incrementAndGet(), d -> deletes.incrementAndGet(),
-                    t -> 0L, r -> 0L); // the demo counts row changes; relations (if enabled) are extra elements
+            c.fold(
+                    i -> inserts.incrementAndGet(),
+                    u -> updates.incrementAndGet(),
+                    d -> deletes.incrementAndGet(),
+                    t -> 0L,
+                    r -> 0L); // the demo counts row changes; relations (if enabled) are extra elements
             synchronized (latencyLock) {
                 if (latencyCount == latencies.length) {
                     latencies = Arrays.copyOf(latencies, latencies.length * 2);
@@ -220,14 +255,28 @@ final class DemoCommand implements Callable<Integer> {
         }
         Arrays.sort(sorted);
         long streamed = streamedCount();
-        String lat = sorted.length == 0 ? "no streamed change"
-                : String.format(Locale.ROOT, "p50 %d ms, p99 %d ms, max %d ms", pct(sorted, 0.50), pct(sorted, 0.99),
-                sorted[sorted.length - 1]);
-        System.err.printf(Locale.ROOT, "drasi-pg demo: summary: %,d changes streamed (Insert %,d, Update %,d, Delete %,d)"
-                        + " + %,d bootstrap rows%s; latency commit→sink %s%n", streamed, inserts.get(), updates.get(),
-                deletes.get(), bootstrapRows.get(),
-                streamSeconds > 0 ? String.format(Locale.ROOT, "; %,.1f changes/s over %.1f s", streamed / streamSeconds,
-                        streamSeconds) : "", lat);
+        String lat = sorted.length == 0
+                ? "no streamed change"
+                : String.format(
+                        Locale.ROOT,
+                        "p50 %d ms, p99 %d ms, max %d ms",
+                        pct(sorted, 0.50),
+                        pct(sorted, 0.99),
+                        sorted[sorted.length - 1]);
+        System.err.printf(
+                Locale.ROOT,
+                "drasi-pg demo: summary: %,d changes streamed (Insert %,d, Update %,d, Delete %,d)"
+                        + " + %,d bootstrap rows%s; latency commit→sink %s%n",
+                streamed,
+                inserts.get(),
+                updates.get(),
+                deletes.get(),
+                bootstrapRows.get(),
+                streamSeconds > 0
+                        ? String.format(
+                                Locale.ROOT, "; %,.1f changes/s over %.1f s", streamed / streamSeconds, streamSeconds)
+                        : "",
+                lat);
     }
 
     private static long pct(long[] sorted, double p) {
@@ -240,7 +289,8 @@ final class DemoCommand implements Callable<Integer> {
     }
 
     private void createSampleData(DemoServer server) throws SQLException {
-        try (Connection c = server.connect(); Statement st = c.createStatement()) {
+        try (Connection c = server.connect();
+                Statement st = c.createStatement()) {
             st.execute("CREATE TABLE customers (id serial PRIMARY KEY, name text NOT NULL, email text, tier text,"
                     + " balance numeric(12,2), updated_at timestamptz NOT NULL DEFAULT now())");
             st.execute("CREATE TABLE order_items (order_id int, line_no int, sku text NOT NULL, qty int NOT NULL,"
@@ -249,7 +299,8 @@ final class DemoCommand implements Callable<Integer> {
                 st.execute("INSERT INTO customers (name, email, tier, balance) SELECT 'customer ' || g,"
                         + " 'c' || g || '@example.com', (array['bronze','silver','gold'])[1 + g % 3], g * 10.5"
                         + " FROM generate_series(1, " + rows + ") g");
-                st.execute("INSERT INTO order_items SELECT 1 + (g - 1) / 3, 1 + (g - 1) % 3, 'SKU-' || lpad((g % 97)::text, 3, '0'),"
+                st.execute("INSERT INTO order_items SELECT 1 + (g - 1) / 3, 1 + (g - 1) % 3, 'SKU-' || lpad((g % "
+                        + "97)::text, 3, '0'),"
                         + " 1 + g % 5, 9.99 + g % 50 FROM generate_series(1, " + rows + ") g");
             }
             // partitioned: changes of every partition arrive with the root's label and ids (publish_via_partition_root)
@@ -266,7 +317,8 @@ final class DemoCommand implements Callable<Integer> {
     }
 
     /** Runs inserts/updates/deletes on the sample tables for the duration; returns how many changes it made. */
-    private long runWriter(DemoServer server, PostgresReplicationSource source) throws SQLException, InterruptedException {
+    private long runWriter(DemoServer server, PostgresReplicationSource source)
+            throws SQLException, InterruptedException {
         Random rnd = new Random(42);
         List<Integer> customers = new ArrayList<>();
         for (int i = 1; i <= rows; i++) {
@@ -274,12 +326,14 @@ final class DemoCommand implements Callable<Integer> {
         }
         List<int[]> items = new ArrayList<>();
         for (int g = 1; g <= rows; g++) {
-            items.add(new int[]{1 + (g - 1) / 3, 1 + (g - 1) % 3});
+            items.add(new int[] {1 + (g - 1) / 3, 1 + (g - 1) % 3});
         }
         int nextOrder = rows / 3 + 2;
         List<String[]> events = new ArrayList<>();
         for (int g = 1; g <= rows; g++) {
-            events.add(new String[]{Integer.toString(g), List.of("eu", "us", "apac").get(g % 3)});
+            events.add(new String[] {
+                Integer.toString(g), List.of("eu", "us", "apac").get(g % 3)
+            });
         }
         int nextEvent = rows + 1;
         long changes = 0;
@@ -297,10 +351,11 @@ final class DemoCommand implements Callable<Integer> {
                         try (PreparedStatement ps = c.prepareStatement("INSERT INTO events VALUES (?, ?, ?)")) {
                             ps.setInt(1, nextEvent);
                             ps.setString(2, region);
-                            ps.setString(3, List.of("login", "purchase", "logout").get(rnd.nextInt(3)));
+                            ps.setString(
+                                    3, List.of("login", "purchase", "logout").get(rnd.nextInt(3)));
                             changes += ps.executeUpdate();
                         }
-                        events.add(new String[]{Integer.toString(nextEvent++), region});
+                        events.add(new String[] {Integer.toString(nextEvent++), region});
                     } else if (!region.equals(moved[1])) {
                         // moves the row to another partition: region is part of the key, so Delete + Insert
                         try (PreparedStatement ps = c.prepareStatement(
@@ -314,7 +369,8 @@ final class DemoCommand implements Callable<Integer> {
                     }
                 } else if (op < 25 || customers.isEmpty()) {
                     try (PreparedStatement ps = c.prepareStatement(
-                            "INSERT INTO customers (name, email, tier, balance) VALUES (?, ?, 'bronze', 0) RETURNING id")) {
+                            "INSERT INTO customers (name, email, tier, balance) VALUES (?, ?, 'bronze', 0) RETURNING "
+                                    + "id")) {
                         String n = "customer " + (1000 + rnd.nextInt(9000));
                         ps.setString(1, n);
                         ps.setString(2, n.replace(' ', '.') + "@example.com");
@@ -351,7 +407,7 @@ final class DemoCommand implements Callable<Integer> {
                             ps.setInt(4, 1 + rnd.nextInt(5));
                             ps.setBigDecimal(5, java.math.BigDecimal.valueOf(99 + rnd.nextInt(9900), 2));
                             ps.addBatch();
-                            items.add(new int[]{order, l});
+                            items.add(new int[] {order, l});
                         }
                         ps.executeBatch();
                     }
@@ -366,8 +422,8 @@ final class DemoCommand implements Callable<Integer> {
                     }
                 } else if (!items.isEmpty()) {
                     int[] k = items.remove(rnd.nextInt(items.size()));
-                    try (PreparedStatement ps = c.prepareStatement(
-                            "DELETE FROM order_items WHERE order_id = ? AND line_no = ?")) {
+                    try (PreparedStatement ps =
+                            c.prepareStatement("DELETE FROM order_items WHERE order_id = ? AND line_no = ?")) {
                         ps.setInt(1, k[0]);
                         ps.setInt(2, k[1]);
                         changes += ps.executeUpdate();

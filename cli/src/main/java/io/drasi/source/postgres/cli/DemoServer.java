@@ -36,8 +36,8 @@ final class DemoServer implements AutoCloseable {
     private final Runnable cleanup;
     private boolean closed;
 
-    private DemoServer(String host, int port, String user, String password, String database, String origin,
-                       Runnable cleanup) {
+    private DemoServer(
+            String host, int port, String user, String password, String database, String origin, Runnable cleanup) {
         this.host = host;
         this.port = port;
         this.user = user;
@@ -71,13 +71,23 @@ final class DemoServer implements AutoCloseable {
         if (bin.isPresent()) {
             System.err.println("drasi-pg demo: starting a throwaway PostgreSQL from " + bin.get()
                     + (LocalPostgres.isRoot() ? " as OS user postgres" : "") + " ...");
-            LocalPostgres pg = LocalPostgres.builder(bin.get()).shutdownHook(false).tempDirPrefix("drasi-pg-demo-").start();
-            return new DemoServer(pg.host(), pg.port(), pg.user(), pg.password(), pg.defaultDatabase(),
-                    pg.describe() + ", data " + pg.baseDir(), pg::close);
+            LocalPostgres pg = LocalPostgres.builder(bin.get())
+                    .shutdownHook(false)
+                    .tempDirPrefix("drasi-pg-demo-")
+                    .start();
+            return new DemoServer(
+                    pg.host(),
+                    pg.port(),
+                    pg.user(),
+                    pg.password(),
+                    pg.defaultDatabase(),
+                    pg.describe() + ", data " + pg.baseDir(),
+                    pg::close);
         }
         throw new Unavailable("no PostgreSQL for the demo. Tried:\n  - " + String.join("\n  - ", tried)
                 + "\nFix: install the server binaries with `" + LocalPostgres.installCommand()
-                + "` (the Debian service need not run), or set DRASI_PG_URL=jdbc:postgresql://host:port/db?user=u&password=p"
+                + "` (the Debian service need not run), or set "
+                + "DRASI_PG_URL=jdbc:postgresql://host:port/db?user=u&password=p"
                 + " to a server with wal_level=logical");
     }
 
@@ -94,7 +104,13 @@ final class DemoServer implements AutoCloseable {
         String demoDb = "drasi_demo_" + ProcessHandle.current().pid();
         String adminUrl = u.jdbcUrl(u.database());
         exec(adminUrl, user, pw, "CREATE DATABASE " + demoDb);
-        return new DemoServer(u.host(), port, user, pw, demoDb, "DRASI_PG_URL " + adminUrl + " (database " + demoDb + ")",
+        return new DemoServer(
+                u.host(),
+                port,
+                user,
+                pw,
+                demoDb,
+                "DRASI_PG_URL " + adminUrl + " (database " + demoDb + ")",
                 () -> exec(adminUrl, user, pw, "DROP DATABASE IF EXISTS " + demoDb + " WITH (FORCE)"));
     }
 
@@ -106,9 +122,26 @@ final class DemoServer implements AutoCloseable {
         byte[] b = new byte[12];
         new SecureRandom().nextBytes(b);
         String pw = HexFormat.of().formatHex(b);
-        Optional<String> id = run(List.of("docker", "run", "-d", "--rm", "-p", "127.0.0.1::5432", "-e", "POSTGRES_PASSWORD=" + pw,
-                "postgres:16-alpine", "-c", "wal_level=logical", "-c", "max_replication_slots=20",
-                "-c", "max_wal_senders=20", "-c", "fsync=off"), 300);
+        Optional<String> id = run(
+                List.of(
+                        "docker",
+                        "run",
+                        "-d",
+                        "--rm",
+                        "-p",
+                        "127.0.0.1::5432",
+                        "-e",
+                        "POSTGRES_PASSWORD=" + pw,
+                        "postgres:16-alpine",
+                        "-c",
+                        "wal_level=logical",
+                        "-c",
+                        "max_replication_slots=20",
+                        "-c",
+                        "max_wal_senders=20",
+                        "-c",
+                        "fsync=off"),
+                300);
         if (id.isEmpty()) {
             tried.add("Docker: docker run postgres:16-alpine failed");
             return Optional.empty();
@@ -116,8 +149,13 @@ final class DemoServer implements AutoCloseable {
         String container = id.get().trim();
         Runnable remove = () -> run(List.of("docker", "rm", "-f", container), 60);
         try {
-            String mapped = run(List.of("docker", "port", container, "5432/tcp"), 10).orElseThrow().lines().findFirst().orElseThrow();
-            int port = Integer.parseInt(mapped.substring(mapped.lastIndexOf(':') + 1).trim());
+            String mapped = run(List.of("docker", "port", container, "5432/tcp"), 10)
+                    .orElseThrow()
+                    .lines()
+                    .findFirst()
+                    .orElseThrow();
+            int port = Integer.parseInt(
+                    mapped.substring(mapped.lastIndexOf(':') + 1).trim());
             String url = "jdbc:postgresql://127.0.0.1:" + port + "/postgres";
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
             while (true) {
@@ -131,8 +169,15 @@ final class DemoServer implements AutoCloseable {
                     Thread.sleep(500);
                 }
             }
-            return Optional.of(new DemoServer("127.0.0.1", port, "postgres", pw, "postgres",
-                    "Docker container " + container.substring(0, Math.min(12, container.length())) + " (postgres:16-alpine)", remove));
+            return Optional.of(new DemoServer(
+                    "127.0.0.1",
+                    port,
+                    "postgres",
+                    pw,
+                    "postgres",
+                    "Docker container " + container.substring(0, Math.min(12, container.length()))
+                            + " (postgres:16-alpine)",
+                    remove));
         } catch (RuntimeException | InterruptedException e) {
             remove.run();
             tried.add("Docker: container did not come up: " + e.getMessage());
@@ -142,7 +187,9 @@ final class DemoServer implements AutoCloseable {
 
     private static Optional<String> run(List<String> cmd, int timeoutSeconds) {
         try {
-            Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+            Process p = new ProcessBuilder(cmd)
+                    .redirectError(ProcessBuilder.Redirect.DISCARD)
+                    .start();
             p.getOutputStream().close();
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
@@ -163,7 +210,8 @@ final class DemoServer implements AutoCloseable {
         p.setProperty("user", user);
         p.setProperty("password", password);
         p.setProperty("connectTimeout", "10");
-        try (Connection c = DriverManager.getConnection(url, p); Statement st = c.createStatement()) {
+        try (Connection c = DriverManager.getConnection(url, p);
+                Statement st = c.createStatement()) {
             st.execute(sql);
         } catch (SQLException e) {
             throw new IllegalStateException("SQL on " + url + " failed: " + e.getMessage(), e);

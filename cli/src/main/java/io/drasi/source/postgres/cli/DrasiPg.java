@@ -15,28 +15,37 @@ import picocli.CommandLine.ScopeType;
  * Data goes to stdout (one JSON object per line); logs, progress and summaries go to stderr.
  * Exit codes: 0 ok, 1 runtime failure, 2 bad usage or bad configuration.
  */
-@Command(name = "drasi-pg",
+@Command(
+        name = "drasi-pg",
         mixinStandardHelpOptions = true,
         versionProvider = DrasiPg.Version.class,
         sortOptions = false,
         usageHelpAutoWidth = true,
         description = {
-                "Streams PostgreSQL row changes as Drasi source changes (Debezium embedded engine, pgoutput).",
-                "stdout carries data only, one JSON object per line; logs, progress and summaries go to stderr."},
-        subcommands = {DemoCommand.class, StreamCommand.class, BootstrapCommand.class, CheckCommand.class,
-                CommandLine.HelpCommand.class},
+            "Streams PostgreSQL row changes as Drasi source changes (Debezium embedded engine, pgoutput).",
+            "stdout carries data only, one JSON object per line; logs, progress and summaries go to stderr."
+        },
+        subcommands = {
+            DemoCommand.class,
+            StreamCommand.class,
+            BootstrapCommand.class,
+            CheckCommand.class,
+            CommandLine.HelpCommand.class
+        },
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
-                "0:success (check: every check passed)",
-                "1:runtime failure (cannot connect, database not ready, a check failed); the cause comes first,"
-                        + " the stack trace only with --verbose",
-                "2:bad usage or bad configuration (every problem is listed)"},
+            "0:success (check: every check passed)",
+            "1:runtime failure (cannot connect, database not ready, a check failed); the cause comes first,"
+                    + " the stack trace only with --verbose",
+            "2:bad usage or bad configuration (every problem is listed)"
+        },
         footerHeading = "%nExamples:%n",
         footer = {
-                "  drasi-pg demo --duration 10s",
-                "  drasi-pg check --config source.yaml",
-                "  drasi-pg stream --config source.yaml --bootstrap --offsets state/pg.offsets",
-                "  drasi-pg bootstrap --config source.yaml --labels users,orders"})
+            "  drasi-pg demo --duration 10s",
+            "  drasi-pg check --config source.yaml",
+            "  drasi-pg stream --config source.yaml --bootstrap --offsets state/pg.offsets",
+            "  drasi-pg bootstrap --config source.yaml --labels users,orders"
+        })
 public final class DrasiPg implements Runnable {
 
     /** Exit code: success. */
@@ -46,7 +55,9 @@ public final class DrasiPg implements Runnable {
     /** Exit code: bad usage or bad configuration. */
     public static final int USAGE = 2;
 
-    @Option(names = {"-v", "--verbose"}, scope = ScopeType.INHERIT,
+    @Option(
+            names = {"-v", "--verbose"},
+            scope = ScopeType.INHERIT,
             description = "Log more (INFO from drasi-pg, stack traces of failures) to stderr.")
     boolean verbose;
 
@@ -55,7 +66,8 @@ public final class DrasiPg implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "Missing command: use one of demo, stream, bootstrap, check");
+        throw new CommandLine.ParameterException(
+                spec.commandLine(), "Missing command: use one of demo, stream, bootstrap, check");
     }
 
     /** Reads the version from the jar manifest. */
@@ -63,7 +75,9 @@ public final class DrasiPg implements Runnable {
         @Override
         public String[] getVersion() {
             String v = DrasiPg.class.getPackage().getImplementationVersion();
-            return new String[]{"drasi-pg " + (v == null ? "0.1.0-SNAPSHOT" : v) + " (Java " + System.getProperty("java.version") + ")"};
+            return new String[] {
+                "drasi-pg " + (v == null ? "0.1.0-SNAPSHOT" : v) + " (Java " + System.getProperty("java.version") + ")"
+            };
         }
     }
 
@@ -115,8 +129,8 @@ public final class DrasiPg implements Runnable {
             return USAGE;
         }
         if (ex instanceof PreflightException pe) {
-            err.println("drasi-pg: PostgreSQL is not ready for the source (" + pe.problems().size()
-                    + (pe.problems().size() == 1 ? " problem):" : " problems):"));
+            err.println("drasi-pg: PostgreSQL is not ready for the source ("
+                    + pe.problems().size() + (pe.problems().size() == 1 ? " problem):" : " problems):"));
             pe.problems().forEach(p -> err.println("  - " + p));
             err.println("Run 'drasi-pg check --config FILE' for the full report.");
         } else {

@@ -28,7 +28,8 @@ final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
             }
             return Duration.ofMillis(Math.round(Double.parseDouble(v) * 1000));
         } catch (RuntimeException e) {
-            throw new CommandLine.TypeConversionException("'" + value + "' is not a duration (use e.g. 500ms, 30s, 2m)");
+            throw new CommandLine.TypeConversionException(
+                    "'" + value + "' is not a duration (use e.g. 500ms, 30s, 2m)");
         }
     }
 }

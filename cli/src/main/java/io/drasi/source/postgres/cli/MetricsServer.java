@@ -58,8 +58,9 @@ final class MetricsServer implements AutoCloseable {
             binders.forEach(b -> b.bindTo(prometheus));
             registries.add(prometheus);
             http = HttpServer.create(new InetSocketAddress(options.host, options.port), 0);
-            http.createContext("/metrics", ex -> respond(ex, 200, "text/plain; version=0.0.4; charset=utf-8",
-                    prometheus.scrape()));
+            http.createContext(
+                    "/metrics",
+                    ex -> respond(ex, 200, "text/plain; version=0.0.4; charset=utf-8", prometheus.scrape()));
             http.createContext("/health", ex -> {
                 State s = source.state();
                 String error = source.failure().map(Throwable::getMessage).orElse(null);
@@ -73,21 +74,23 @@ final class MetricsServer implements AutoCloseable {
                 return t;
             }));
             http.start();
-            System.err.println("drasi-pg: metrics on http://" + options.host + ":" + http.getAddress().getPort()
-                    + "/metrics, health on /health");
+            System.err.println("drasi-pg: metrics on http://" + options.host + ":"
+                    + http.getAddress().getPort() + "/metrics, health on /health");
         }
         if (options.jmx) {
-            JmxMeterRegistry jmx = new JmxMeterRegistry(new JmxConfig() {
-                @Override
-                public String get(String key) {
-                    return null;
-                }
+            JmxMeterRegistry jmx = new JmxMeterRegistry(
+                    new JmxConfig() {
+                        @Override
+                        public String get(String key) {
+                            return null;
+                        }
 
-                @Override
-                public String domain() {
-                    return JMX_DOMAIN;
-                }
-            }, Clock.SYSTEM);
+                        @Override
+                        public String domain() {
+                            return JMX_DOMAIN;
+                        }
+                    },
+                    Clock.SYSTEM);
             binders.forEach(b -> b.bindTo(jmx));
             registries.add(jmx);
             System.err.println("drasi-pg: metrics registered as MBeans in JMX domain '" + JMX_DOMAIN + "'");

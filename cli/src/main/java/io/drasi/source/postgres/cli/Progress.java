@@ -1,10 +1,10 @@
 package io.drasi.source.postgres.cli;
 
-import io.drasi.source.postgres.core.Lsn;
 import io.drasi.source.postgres.PostgresSourceConfig;
 import io.drasi.source.postgres.SourceStats;
 import io.drasi.source.postgres.bootstrap.BootstrapProgress;
 import io.drasi.source.postgres.bootstrap.ConnectionSettings;
+import io.drasi.source.postgres.core.Lsn;
 import java.io.PrintStream;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -37,8 +37,12 @@ final class Progress implements AutoCloseable {
     private Connection lagConnection;
     private boolean lagUnavailable;
 
-    private Progress(PrintStream err, Supplier<SourceStats> stats, LongSupplier printed, ConnectionSettings settings,
-                     Supplier<String> extra) {
+    private Progress(
+            PrintStream err,
+            Supplier<SourceStats> stats,
+            LongSupplier printed,
+            ConnectionSettings settings,
+            Supplier<String> extra) {
         this.err = err;
         this.extra = extra;
         this.stats = stats;
@@ -54,8 +58,8 @@ final class Progress implements AutoCloseable {
     /**
      * Starts printing every {@code interval}; {@link Duration#ZERO} disables.
      */
-    static Progress start(Duration interval, Supplier<SourceStats> stats, LongSupplier printed,
-                          PostgresSourceConfig config) {
+    static Progress start(
+            Duration interval, Supplier<SourceStats> stats, LongSupplier printed, PostgresSourceConfig config) {
         return start(interval, stats, printed, config, null);
     }
 
@@ -63,8 +67,12 @@ final class Progress implements AutoCloseable {
      * As {@link #start(Duration, Supplier, LongSupplier, PostgresSourceConfig)}, appending {@code extra} (e.g. the
      * HTTP sink's lag and retries) to every line; null for nothing.
      */
-    static Progress start(Duration interval, Supplier<SourceStats> stats, LongSupplier printed,
-                          PostgresSourceConfig config, Supplier<String> extra) {
+    static Progress start(
+            Duration interval,
+            Supplier<SourceStats> stats,
+            LongSupplier printed,
+            PostgresSourceConfig config,
+            Supplier<String> extra) {
         Progress p = new Progress(System.err, stats, printed, config == null ? null : settings(config), extra);
         if (!interval.isZero() && !interval.isNegative()) {
             p.timer.scheduleAtFixedRate(p::tick, interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
@@ -74,8 +82,11 @@ final class Progress implements AutoCloseable {
 
     static ConnectionSettings settings(PostgresSourceConfig config) {
         return ConnectionSettings.builder()
-                .host(config.host()).port(config.port()).database(config.database())
-                .user(config.user()).password(config.password())
+                .host(config.host())
+                .port(config.port())
+                .database(config.database())
+                .user(config.user())
+                .password(config.password())
                 .sslMode(config.sslMode())
                 .sslRootCert(config.sslRootCert().map(Object::toString).orElse(null))
                 .applicationName("drasi-pg-progress")
@@ -91,9 +102,14 @@ final class Progress implements AutoCloseable {
             double avg = count * 1e9 / Math.max(1, now - startNanos);
             lastCount = count;
             lastNanos = now;
-            StringBuilder sb = new StringBuilder(String.format(Locale.ROOT,
+            StringBuilder sb = new StringBuilder(String.format(
+                    Locale.ROOT,
                     "[progress] %,d changes (%,.1f/s now, %,.1f/s avg), %,d transactions, state %s",
-                    count, rate, avg, s.transactions(), s.state()));
+                    count,
+                    rate,
+                    avg,
+                    s.transactions(),
+                    s.state()));
             if (s.lastLsn().isValid()) {
                 sb.append(", last LSN ").append(s.lastLsn());
             }
@@ -155,15 +171,36 @@ final class Progress implements AutoCloseable {
 
     /** @return a bootstrap listener that prints table start/finish and periodic rows done / estimated */
     static BootstrapProgress bootstrapPrinter(PrintStream err) {
-        return p -> err.println("[bootstrap] " + switch (p.phase()) {
-            case STARTED -> String.format(Locale.ROOT, "table %d/%d %s: starting, ~%s rows estimated",
-                    p.tableIndex(), p.tableCount(), p.table(), p.rowsEstimated() < 0 ? "?" : String.format(Locale.ROOT, "%,d", p.rowsEstimated()));
-            case READING -> String.format(Locale.ROOT, "table %d/%d %s: %,d of ~%s rows (%,.0f rows/s)",
-                    p.tableIndex(), p.tableCount(), p.table(), p.rowsDone(),
-                    p.rowsEstimated() < 0 ? "?" : String.format(Locale.ROOT, "%,d", p.rowsEstimated()), p.rowsPerSecond());
-            case FINISHED -> String.format(Locale.ROOT, "table %d/%d %s: done, %,d rows in %.2f s",
-                    p.tableIndex(), p.tableCount(), p.table(), p.rowsDone(), p.elapsed().toNanos() / 1e9);
-        });
+        return p -> err.println("[bootstrap] "
+                + switch (p.phase()) {
+                    case STARTED ->
+                        String.format(
+                                Locale.ROOT,
+                                "table %d/%d %s: starting, ~%s rows estimated",
+                                p.tableIndex(),
+                                p.tableCount(),
+                                p.table(),
+                                p.rowsEstimated() < 0 ? "?" : String.format(Locale.ROOT, "%,d", p.rowsEstimated()));
+                    case READING ->
+                        String.format(
+                                Locale.ROOT,
+                                "table %d/%d %s: %,d of ~%s rows (%,.0f rows/s)",
+                                p.tableIndex(),
+                                p.tableCount(),
+                                p.table(),
+                                p.rowsDone(),
+                                p.rowsEstimated() < 0 ? "?" : String.format(Locale.ROOT, "%,d", p.rowsEstimated()),
+                                p.rowsPerSecond());
+                    case FINISHED ->
+                        String.format(
+                                Locale.ROOT,
+                                "table %d/%d %s: done, %,d rows in %.2f s",
+                                p.tableIndex(),
+                                p.tableCount(),
+                                p.table(),
+                                p.rowsDone(),
+                                p.elapsed().toNanos() / 1e9);
+                });
     }
 
     @Override

@@ -18,13 +18,13 @@ final class StateDirectory {
 
     private static final Logger LOG = LoggerFactory.getLogger(StateDirectory.class);
 
-    private StateDirectory() {
-    }
+    private StateDirectory() {}
 
     /** @return the CLI's state directory for this environment */
     static Path of(Map<String, String> env, Path home) {
         String xdg = env.get("XDG_STATE_HOME");
-        Path base = xdg != null && !xdg.isBlank() && Path.of(xdg).isAbsolute() ? Path.of(xdg)
+        Path base = xdg != null && !xdg.isBlank() && Path.of(xdg).isAbsolute()
+                ? Path.of(xdg)
                 : home.resolve(".local").resolve("state");
         return base.resolve("drasi-pg");
     }
@@ -34,16 +34,19 @@ final class StateDirectory {
      * @param sourceId the source id
      * @return {@code config} unchanged when it names an offset store; else with the offset file in the state directory
      */
-    static PostgresSourceConfig withDefaultOffsets(PostgresSourceConfig config, String sourceId, Map<String, String> env,
-                                                   Path home, Path workingDirectory) {
+    static PostgresSourceConfig withDefaultOffsets(
+            PostgresSourceConfig config, String sourceId, Map<String, String> env, Path home, Path workingDirectory) {
         if (!config.offsetStoreIsDefault()) {
             return config;
         }
         Path legacy = workingDirectory.resolve(config.offsetStoreFile(sourceId).orElseThrow());
         Path moved = of(env, home).resolve(sourceId + ".offsets");
         if (Files.exists(legacy) && !Files.exists(moved)) {
-            LOG.warn("using the offset file {} an earlier version kept in the working directory; move it to {} (the"
-                    + " default now) or set offset_store to keep it where it is", legacy, moved);
+            LOG.warn(
+                    "using the offset file {} an earlier version kept in the working directory; move it to {} (the"
+                            + " default now) or set offset_store to keep it where it is",
+                    legacy,
+                    moved);
             return config.toBuilder().withOffsetStore(legacy).build();
         }
         return config.toBuilder().withOffsetStore(moved).build();

@@ -13,11 +13,10 @@ import java.io.UncheckedIOException;
  */
 final class Stdout {
 
-    private static final JsonLines OUT = new JsonLines(
-            new BufferedOutputStream(new FileOutputStream(FileDescriptor.out), 1 << 16));
+    private static final JsonLines OUT =
+            new JsonLines(new BufferedOutputStream(new FileOutputStream(FileDescriptor.out), 1 << 16));
 
-    private Stdout() {
-    }
+    private Stdout() {}
 
     /** Writes one line of text (no newline inside). */
     static void line(String s) {
@@ -55,8 +54,8 @@ final class Stdout {
         try {
             r.run();
         } catch (UncheckedIOException e) {
-            throw new UncheckedIOException("writing to stdout failed (closed pipe?): " + e.getCause().getMessage(),
-                    e.getCause());
+            throw new UncheckedIOException(
+                    "writing to stdout failed (closed pipe?): " + e.getCause().getMessage(), e.getCause());
         }
     }
 }

@@ -63,8 +63,8 @@ final class StdoutSink implements ChangeSink, AutoCloseable {
                 for (PositionedChange pc : batch) {
                     if (!Stdout.change(format, pc.change(), pc.position().lsn().asLong(), db)) {
                         truncatesSkipped.incrementAndGet();
-                        System.err.println("drasi-pg stream: TRUNCATE at " + pc.position().lsn() + " has no " + format
-                                + " form; use --format seed to receive it");
+                        System.err.println("drasi-pg stream: TRUNCATE at "
+                                + pc.position().lsn() + " has no " + format + " form; use --format seed to receive it");
                     }
                 }
                 Stdout.flush(); // written before the batch is acknowledged

@@ -88,6 +88,7 @@ public final class Lsn implements Comparable<Lsn> {
     /** @return PostgreSQL's text form, e.g. {@code 0/16B3748} */
     @Override
     public String toString() {
-        return Long.toHexString(value >>> 32).toUpperCase() + "/" + Long.toHexString(value & 0xFFFFFFFFL).toUpperCase();
+        return Long.toHexString(value >>> 32).toUpperCase() + "/"
+                + Long.toHexString(value & 0xFFFFFFFFL).toUpperCase();
     }
 }

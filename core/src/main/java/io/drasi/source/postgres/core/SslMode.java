@@ -56,8 +56,9 @@ public enum SslMode {
      * @throws IllegalArgumentException naming the valid values when {@code text} is not one
      */
     public static SslMode fromValue(String text) {
-        return find(text).orElseThrow(() -> new IllegalArgumentException(
-                "unknown ssl mode '" + text + "'; expected one of " + validValues()));
+        return find(text)
+                .orElseThrow(() -> new IllegalArgumentException(
+                        "unknown ssl mode '" + text + "'; expected one of " + validValues()));
     }
 
     /**

@@ -71,7 +71,8 @@ public final class ElementId {
                 appendEncoded(sb, k);
             }
         }
-        return new ElementId(schema, table, Collections.unmodifiableList(new ArrayList<>(canonicalKeyComponents)), sb.toString());
+        return new ElementId(
+                schema, table, Collections.unmodifiableList(new ArrayList<>(canonicalKeyComponents)), sb.toString());
     }
 
     /**
@@ -101,9 +102,12 @@ public final class ElementId {
         Objects.requireNonNull(child, "child");
         Objects.requireNonNull(relationName, "relationName");
         if (child.relationName != null) {
-            throw new IllegalArgumentException("a relation id is built from a node id, got relation id '" + child + "'");
+            throw new IllegalArgumentException(
+                    "a relation id is built from a node id, got relation id '" + child + "'");
         }
-        StringBuilder sb = new StringBuilder(child.value.length() + relationName.length() + 1).append(child.value).append(':');
+        StringBuilder sb = new StringBuilder(child.value.length() + relationName.length() + 1)
+                .append(child.value)
+                .append(':');
         appendEncoded(sb, relationName);
         return new ElementId(child.schema, child.table, child.keyComponents, relationName, sb.toString());
     }
@@ -164,8 +168,8 @@ public final class ElementId {
         for (int i = 2; i < parts.length; i++) {
             keys.add(NULL_COMPONENT.equals(parts[i]) ? null : decode(parts[i], encoded));
         }
-        ElementId id = new ElementId(decode(parts[0], encoded), decode(parts[1], encoded),
-                Collections.unmodifiableList(keys), encoded);
+        ElementId id = new ElementId(
+                decode(parts[0], encoded), decode(parts[1], encoded), Collections.unmodifiableList(keys), encoded);
         ElementId reencoded = of(id.schema, id.table, id.keyComponents);
         if (!reencoded.value.equals(encoded)) {
             throw new IllegalArgumentException("not a canonically encoded element id: '" + encoded + "'");
@@ -193,7 +197,10 @@ public final class ElementId {
         return java.util.Optional.ofNullable(relationName);
     }
 
-    /** @return the decoded key components (of the child row, for a relation id); unmodifiable; elements null for SQL NULL */
+    /**
+     * @return the decoded key components (of the child row, for a relation id); unmodifiable; elements null for SQL
+     * NULL
+     */
     public List<String> keyComponents() {
         return keyComponents;
     }
@@ -256,10 +263,10 @@ public final class ElementId {
                 sb.append(':');
                 i += 2;
             } else {
-                throw new IllegalArgumentException("bad escape in element id '" + whole + "' (only %25 and %3A are valid)");
+                throw new IllegalArgumentException(
+                        "bad escape in element id '" + whole + "' (only %25 and %3A are valid)");
             }
         }
         return sb.toString();
     }
-
 }

@@ -16,8 +16,14 @@ import java.util.Objects;
  * <p>Thread-safety: all implementations are immutable. Nullability: components are never null;
  * SQL NULL is {@link #NULL}.
  */
-public sealed interface ElementValue permits ElementValue.NullValue, ElementValue.BoolValue, ElementValue.IntValue,
-        ElementValue.FloatValue, ElementValue.StringValue, ElementValue.ListValue, ElementValue.ObjectValue {
+public sealed interface ElementValue
+        permits ElementValue.NullValue,
+                ElementValue.BoolValue,
+                ElementValue.IntValue,
+                ElementValue.FloatValue,
+                ElementValue.StringValue,
+                ElementValue.ListValue,
+                ElementValue.ObjectValue {
 
     /** The null value (SQL NULL). */
     NullValue NULL = NullValue.INSTANCE;
@@ -54,8 +60,7 @@ public sealed interface ElementValue permits ElementValue.NullValue, ElementValu
     final class NullValue implements ElementValue {
         private static final NullValue INSTANCE = new NullValue();
 
-        private NullValue() {
-        }
+        private NullValue() {}
 
         @Override
         public String toString() {
@@ -64,12 +69,10 @@ public sealed interface ElementValue permits ElementValue.NullValue, ElementValu
     }
 
     /** A boolean. @param value the value */
-    record BoolValue(boolean value) implements ElementValue {
-    }
+    record BoolValue(boolean value) implements ElementValue {}
 
     /** A 64-bit signed integer. @param value the value */
-    record IntValue(long value) implements ElementValue {
-    }
+    record IntValue(long value) implements ElementValue {}
 
     /**
      * A finite 64-bit float.

@@ -21,8 +21,8 @@ import java.util.Objects;
  * @param outNode    the end node's id (the referenced parent row); never null
  * @param properties the properties (the foreign-key columns); copied into an unmodifiable insertion-ordered map
  */
-public record Relation(ElementMetadata metadata, ElementId inNode, ElementId outNode,
-                       Map<String, ElementValue> properties) {
+public record Relation(
+        ElementMetadata metadata, ElementId inNode, ElementId outNode, Map<String, ElementValue> properties) {
 
     /** Validates and copies. */
     public Relation {

@@ -20,8 +20,12 @@ import java.util.function.Function;
  *
  * <p>Thread-safety: all implementations are immutable. Nullability: components are never null.
  */
-public sealed interface SourceChange permits SourceChange.Insert, SourceChange.Update, SourceChange.Delete,
-        SourceChange.Truncate, SourceChange.RelationChange {
+public sealed interface SourceChange
+        permits SourceChange.Insert,
+                SourceChange.Update,
+                SourceChange.Delete,
+                SourceChange.Truncate,
+                SourceChange.RelationChange {
 
     /** @return the time the change became effective, ms since the Unix epoch */
     long effectiveFromMs();
@@ -38,10 +42,12 @@ public sealed interface SourceChange permits SourceChange.Insert, SourceChange.U
      * @param <R>        the result type
      * @return what the applied function returned
      */
-    default <R> R fold(Function<? super Insert, ? extends R> onInsert, Function<? super Update, ? extends R> onUpdate,
-                       Function<? super Delete, ? extends R> onDelete,
-                       Function<? super Truncate, ? extends R> onTruncate,
-                       Function<? super RelationChange, ? extends R> onRelation) {
+    default <R> R fold(
+            Function<? super Insert, ? extends R> onInsert,
+            Function<? super Update, ? extends R> onUpdate,
+            Function<? super Delete, ? extends R> onDelete,
+            Function<? super Truncate, ? extends R> onTruncate,
+            Function<? super RelationChange, ? extends R> onRelation) {
         // the one place that tells the kinds apart (the interface is sealed: these are all of them)
         if (this instanceof Insert i) {
             return onInsert.apply(i);
@@ -60,8 +66,12 @@ public sealed interface SourceChange permits SourceChange.Insert, SourceChange.U
 
     /** @return the node an Insert or Update carries; empty for every other kind */
     default java.util.Optional<Node> node() {
-        return fold(i -> java.util.Optional.of(i.element()), u -> java.util.Optional.of(u.element()),
-                d -> java.util.Optional.empty(), t -> java.util.Optional.empty(), r -> java.util.Optional.empty());
+        return fold(
+                i -> java.util.Optional.of(i.element()),
+                u -> java.util.Optional.of(u.element()),
+                d -> java.util.Optional.empty(),
+                t -> java.util.Optional.empty(),
+                r -> java.util.Optional.empty());
     }
 
     /**
@@ -86,9 +96,10 @@ public sealed interface SourceChange permits SourceChange.Insert, SourceChange.U
          * @param <R>      the result type
          * @return what the applied function returned
          */
-        default <R> R foldRelation(Function<? super RelationInsert, ? extends R> onInsert,
-                                   Function<? super RelationUpdate, ? extends R> onUpdate,
-                                   Function<? super RelationDelete, ? extends R> onDelete) {
+        default <R> R foldRelation(
+                Function<? super RelationInsert, ? extends R> onInsert,
+                Function<? super RelationUpdate, ? extends R> onUpdate,
+                Function<? super RelationDelete, ? extends R> onDelete) {
             if (this instanceof RelationInsert i) {
                 return onInsert.apply(i);
             }
@@ -100,7 +111,9 @@ public sealed interface SourceChange permits SourceChange.Insert, SourceChange.U
 
         /** @return the relation an insert or update carries; empty for a delete */
         default java.util.Optional<Relation> relation() {
-            return foldRelation(i -> java.util.Optional.of(i.element()), u -> java.util.Optional.of(u.element()),
+            return foldRelation(
+                    i -> java.util.Optional.of(i.element()),
+                    u -> java.util.Optional.of(u.element()),
                     d -> java.util.Optional.empty());
         }
     }
@@ -193,7 +206,6 @@ public sealed interface SourceChange permits SourceChange.Insert, SourceChange.U
             Objects.requireNonNull(table, "table");
             Objects.requireNonNull(sourceId, "sourceId");
         }
-
 
         /** @return the truncated table */
         public TableId tableId() {

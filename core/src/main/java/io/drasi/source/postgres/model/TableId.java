@@ -80,8 +80,8 @@ public record TableId(String schema, String table) {
             }
             String p = part.toString();
             if (p.getBytes(StandardCharsets.UTF_8).length > MAX_IDENTIFIER_BYTES) {
-                throw new IllegalArgumentException("identifier longer than " + MAX_IDENTIFIER_BYTES
-                        + " bytes in '" + text + "' (PostgreSQL would truncate it)");
+                throw new IllegalArgumentException("identifier longer than " + MAX_IDENTIFIER_BYTES + " bytes in '"
+                        + text + "' (PostgreSQL would truncate it)");
             }
             parts.add(p);
             i = skipBlanks(text, i);
@@ -89,14 +89,14 @@ public record TableId(String schema, String table) {
                 break;
             }
             if (text.charAt(i) != '.') {
-                throw new IllegalArgumentException("unexpected character '" + text.charAt(i) + "' in '" + text + "'; "
-                        + SYNTAX);
+                throw new IllegalArgumentException(
+                        "unexpected character '" + text.charAt(i) + "' in '" + text + "'; " + SYNTAX);
             }
             i++;
         }
         if (parts.size() > 2) {
-            throw new IllegalArgumentException("too many name parts in '" + text
-                    + "' (database.schema.table is not supported); " + SYNTAX);
+            throw new IllegalArgumentException(
+                    "too many name parts in '" + text + "' (database.schema.table is not supported); " + SYNTAX);
         }
         return parts.size() == 1 ? new TableId(null, parts.get(0)) : new TableId(parts.get(0), parts.get(1));
     }
@@ -133,7 +133,8 @@ public record TableId(String schema, String table) {
                 if (part.charAt(0) == '"' || part.charAt(part.length() - 1) == '"') {
                     // Debezium takes such a name for an already quoted one and cannot parse its table ids
                     throw new IllegalArgumentException("a name that begins or ends with a double quote is not"
-                            + " supported (the streaming engine, Debezium, cannot parse it); rename the table or schema");
+                            + " supported (the streaming engine, Debezium, cannot parse it); rename the "
+                            + "table or schema");
                 }
                 return i;
             }
@@ -215,7 +216,8 @@ public record TableId(String schema, String table) {
      * @return the identifier, double-quoted (inner quotes doubled) only where PostgreSQL requires it
      */
     public static String quoteIfNeeded(String identifier) {
-        boolean plain = !identifier.isEmpty() && (Character.isLowerCase(identifier.charAt(0)) || identifier.charAt(0) == '_');
+        boolean plain =
+                !identifier.isEmpty() && (Character.isLowerCase(identifier.charAt(0)) || identifier.charAt(0) == '_');
         for (int i = 0; plain && i < identifier.length(); i++) {
             char c = identifier.charAt(i);
             plain = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';

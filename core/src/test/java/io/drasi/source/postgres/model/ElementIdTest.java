@@ -1,8 +1,7 @@
 package io.drasi.source.postgres.model;
 
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -10,19 +9,40 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class ElementIdTest {
 
-    private static final String[] HOSTILE = {"", ":", "%", "%3A", "%25", "a:b", "a%b", "::", "%%", "\"", "\"My Schema\"",
-            "ü", "日本", "😀", " ", "a.b", "%00", "null", "1", "01"};
+    private static final String[] HOSTILE = {
+        "",
+        ":",
+        "%",
+        "%3A",
+        "%25",
+        "a:b",
+        "a%b",
+        "::",
+        "%%",
+        "\"",
+        "\"My Schema\"",
+        "ü",
+        "日本",
+        "😀",
+        " ",
+        "a.b",
+        "%00",
+        "null",
+        "1",
+        "01"
+    };
 
     @Test
     void of_plainKey_readable() {
         assertThat(ElementId.of("public", "users", List.of("1")).value()).isEqualTo("public:users:1");
-        assertThat(ElementId.of("public", "order_items", List.of("1001", "3"))).hasToString("public:order_items:1001:3");
+        assertThat(ElementId.of("public", "order_items", List.of("1001", "3")))
+                .hasToString("public:order_items:1001:3");
     }
 
     @Test
@@ -32,7 +52,8 @@ class ElementIdTest {
 
     @Test
     void of_textKeyWithColonVsCompositeKey_different() {
-        assertThat(ElementId.of("public", "t", List.of("a:b"))).isNotEqualTo(ElementId.of("public", "t", List.of("a", "b")));
+        assertThat(ElementId.of("public", "t", List.of("a:b")))
+                .isNotEqualTo(ElementId.of("public", "t", List.of("a", "b")));
     }
 
     @Test
@@ -82,7 +103,9 @@ class ElementIdTest {
         identity.add(table);
         identity.addAll(keys);
         List<String> previous = seen.putIfAbsent(id.value(), identity);
-        assertThat(previous).as("collision on %s", id).satisfiesAnyOf(p -> assertThat(p).isNull(), p -> assertThat(p).isEqualTo(identity));
+        assertThat(previous)
+                .as("collision on %s", id)
+                .satisfiesAnyOf(p -> assertThat(p).isNull(), p -> assertThat(p).isEqualTo(identity));
         ElementId parsed = ElementId.parse(id.value());
         assertThat(parsed).isEqualTo(id);
         assertThat(parsed.schema()).isEqualTo(schema);
@@ -108,7 +131,8 @@ class ElementIdTest {
     @Test
     void of_noKeyComponents_rejected() {
         assertThatThrownBy(() -> ElementId.of("s", "t", List.of())).isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> ElementId.of(new TableId(null, "t"), List.of("1"))).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> ElementId.of(new TableId(null, "t"), List.of("1")))
+                .isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test
@@ -147,7 +171,8 @@ class ElementIdTest {
         assertThat(parsed).isEqualTo(rel);
         assertThat(parsed.relationName()).contains("fk:%");
         assertThat(parsed.keyComponents()).containsExactly("a:b", null);
-        assertThatThrownBy(() -> ElementId.parseRelation(rel.value(), ElementId.of("s:x", "t", List.of("a")).value()))
+        assertThatThrownBy(() -> ElementId.parseRelation(
+                        rel.value(), ElementId.of("s:x", "t", List.of("a")).value()))
                 .isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> ElementId.parseRelation(child.value() + ":a:b", child.value()))
                 .isInstanceOf(IllegalArgumentException.class);
@@ -174,14 +199,16 @@ class ElementIdTest {
             String constraint = randomString(random, alphabet);
             ElementId rel = ElementId.relation(node, constraint);
             List<String> nodeIdentity = new ArrayList<>(List.of("node", schema, table));
-            nodeIdentity.addAll(keys.stream().map(k -> k == null ? "<null>" : "v" + k).toList());
+            nodeIdentity.addAll(
+                    keys.stream().map(k -> k == null ? "<null>" : "v" + k).toList());
             List<String> relIdentity = new ArrayList<>(nodeIdentity);
             relIdentity.set(0, "relation");
             relIdentity.add(constraint);
             for (var e : List.of(Map.entry(node.value(), nodeIdentity), Map.entry(rel.value(), relIdentity))) {
                 List<String> previous = seen.putIfAbsent(e.getKey(), e.getValue());
                 assertThat(previous == null || previous.equals(e.getValue()))
-                        .as("collision on %s: %s vs %s", e.getKey(), previous, e.getValue()).isTrue();
+                        .as("collision on %s: %s vs %s", e.getKey(), previous, e.getValue())
+                        .isTrue();
             }
             assertThat(ElementId.parseRelation(rel.value(), node.value())).isEqualTo(rel);
         }

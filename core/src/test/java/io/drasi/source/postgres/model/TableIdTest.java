@@ -1,23 +1,26 @@
 package io.drasi.source.postgres.model;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-
 class TableIdTest {
 
     @ParameterizedTest
-    @CsvSource(delimiter = '|', value = {
-            "users|           |users",
-            "public.users|    public|users",
-            "Public.Users|    public|users",
-            "\"My Schema\".\"Odd.Table\"|My Schema|Odd.Table",
-            "\"a\"\"b\".t|    a\"b|t",
-            " s . \"T\" |     s|T"})
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "users|           |users",
+                "public.users|    public|users",
+                "Public.Users|    public|users",
+                "\"My Schema\".\"Odd.Table\"|My Schema|Odd.Table",
+                "\"a\"\"b\".t|    a\"b|t",
+                " s . \"T\" |     s|T"
+            })
     void parse_validNames_schemaAndTable(String text, String schema, String table) {
         TableId id = TableId.parse(text);
         assertThat(id.schema()).isEqualTo(schema);
@@ -32,8 +35,12 @@ class TableIdTest {
 
     @Test
     void toQuotedString_oddNames_roundTrips() {
-        for (TableId id : new TableId[] {TableId.of("My Schema", "Odd.Table"), TableId.of("public", "users"),
-                TableId.of("a\"b", "1x"), new TableId(null, "Users")}) {
+        for (TableId id : new TableId[] {
+            TableId.of("My Schema", "Odd.Table"),
+            TableId.of("public", "users"),
+            TableId.of("a\"b", "1x"),
+            new TableId(null, "Users")
+        }) {
             assertThat(TableId.parse(id.toQuotedString())).isEqualTo(id);
         }
         assertThat(TableId.of("public", "users").toQuotedString()).isEqualTo("public.users");
@@ -55,14 +62,17 @@ class TableIdTest {
     }
 
     @ParameterizedTest
-    @CsvSource(delimiter = '|', value = {
-            "users|public|users",
-            "Users|public|users",
-            "sales.orders|sales|orders",
-            "\"Odd Schema\".\"T\"|Odd Schema|T",
-            "\"a\"\"b\".c$1|a\"b|c$1",
-            "_x._y|_x|_y",
-            "Café.Ärger|café|Ärger"})
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "users|public|users",
+                "Users|public|users",
+                "sales.orders|sales|orders",
+                "\"Odd Schema\".\"T\"|Odd Schema|T",
+                "\"a\"\"b\".c$1|a\"b|c$1",
+                "_x._y|_x|_y",
+                "Café.Ärger|café|Ärger"
+            })
     void parseQualified_valid_inPublicUnlessQualified(String text, String schema, String table) {
         assertThat(TableId.parseQualified(text)).isEqualTo(TableId.of(schema, table));
     }
@@ -70,7 +80,8 @@ class TableIdTest {
     @ParameterizedTest
     @ValueSource(strings = {"1abc", "a-b", "\"\"", "s.t u"})
     void parse_notAnIdentifier_rejectedNamingTheText(String text) {
-        assertThatThrownBy(() -> TableId.parse(text)).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> TableId.parse(text))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("'" + text + "'");
     }
 

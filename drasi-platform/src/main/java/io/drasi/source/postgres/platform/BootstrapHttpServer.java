@@ -39,8 +39,7 @@ final class BootstrapHttpServer {
     private static final Logger LOG = LoggerFactory.getLogger(BootstrapHttpServer.class);
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private BootstrapHttpServer() {
-    }
+    private BootstrapHttpServer() {}
 
     /**
      * Starts listening on all interfaces.
@@ -107,8 +106,10 @@ final class BootstrapHttpServer {
                     try {
                         out.write((e.toJson() + "\n").getBytes(StandardCharsets.UTF_8));
                     } catch (IOException gone) {
-                        LOG.info("acquire-stream: the client went away after {} rows ({}); stopping the bootstrap",
-                                rows, gone.toString());
+                        LOG.info(
+                                "acquire-stream: the client went away after {} rows ({}); stopping the bootstrap",
+                                rows,
+                                gone.toString());
                         return; // closing the stream cancels the read
                     }
                     rows++;

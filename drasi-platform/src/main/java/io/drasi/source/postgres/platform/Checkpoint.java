@@ -35,8 +35,14 @@ import java.util.Optional;
  * @param openOrdinal    see above
  * @param sequenceNumber last sequenceNumber published (0 before the first change)
  */
-public record Checkpoint(String slot, Lsn committedEnd, long completedTxs, Long openTxId, Lsn openLsn, long openOrdinal,
-                         long sequenceNumber) {
+public record Checkpoint(
+        String slot,
+        Lsn committedEnd,
+        long completedTxs,
+        Long openTxId,
+        Lsn openLsn,
+        long openOrdinal,
+        long sequenceNumber) {
 
     /** State store key. */
     public static final String KEY = "drasi-pg-checkpoint";
@@ -95,14 +101,20 @@ public record Checkpoint(String slot, Lsn committedEnd, long completedTxs, Long 
                 }
             }
             boolean open = o.hasNonNull("openTxId");
-            return Optional.of(new Checkpoint(o.get("slot").asText(), Lsn.parse(o.get("committedEnd").asText()),
-                    o.get("completedTxs").asLong(), open ? o.get("openTxId").asLong() : null,
-                    open ? Lsn.parse(o.get("openLsn").asText()) : null, o.path("openOrdinal").asLong(),
+            return Optional.of(new Checkpoint(
+                    o.get("slot").asText(),
+                    Lsn.parse(o.get("committedEnd").asText()),
+                    o.get("completedTxs").asLong(),
+                    open ? o.get("openTxId").asLong() : null,
+                    open ? Lsn.parse(o.get("openLsn").asText()) : null,
+                    o.path("openOrdinal").asLong(),
                     o.get("sequenceNumber").asLong()));
         } catch (IOException | RuntimeException e) {
-            throw new IllegalStateException("state store key " + KEY + " holds no valid checkpoint ("
-                    + new String(bytes, StandardCharsets.UTF_8) + "): " + e.getMessage()
-                    + "; delete the key to restart from the replication slot", e);
+            throw new IllegalStateException(
+                    "state store key " + KEY + " holds no valid checkpoint ("
+                            + new String(bytes, StandardCharsets.UTF_8) + "): " + e.getMessage()
+                            + "; delete the key to restart from the replication slot",
+                    e);
         }
     }
 }

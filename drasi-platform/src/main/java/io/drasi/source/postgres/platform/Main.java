@@ -33,8 +33,7 @@ public final class Main {
 
     private static final Logger LOG = LoggerFactory.getLogger(Main.class);
 
-    private Main() {
-    }
+    private Main() {}
 
     /** @param args {@code reactivator} or {@code proxy}; empty = env {@code DRASI_PG_ROLE} */
     public static void main(String[] args) {
@@ -76,13 +75,16 @@ public final class Main {
             b.withChangePublisher(new DebugPublisher()).withStateStore(new MemoryStateStore());
         }
         Reactivator reactivator = b.build();
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            try {
-                reactivator.close();
-            } catch (Exception e) {
-                LOG.warn("closing the reactivator: {}", e.getMessage());
-            }
-        }, "drasi-pg-shutdown"));
+        Runtime.getRuntime()
+                .addShutdownHook(new Thread(
+                        () -> {
+                            try {
+                                reactivator.close();
+                            } catch (Exception e) {
+                                LOG.warn("closing the reactivator: {}", e.getMessage());
+                            }
+                        },
+                        "drasi-pg-shutdown"));
         reactivator.start();
     }
 
@@ -91,8 +93,12 @@ public final class Main {
         store.delete(Checkpoint.KEY);
         try {
             boolean dropped = Slots.drop(config);
-            LOG.info("source {}: deprovisioned (checkpoint deleted, slot {} {}, publication {} dropped)", sourceId,
-                    config.slotName(), dropped ? "dropped" : "absent", config.publicationName());
+            LOG.info(
+                    "source {}: deprovisioned (checkpoint deleted, slot {} {}, publication {} dropped)",
+                    sourceId,
+                    config.slotName(),
+                    dropped ? "dropped" : "absent",
+                    config.publicationName());
         } catch (java.sql.SQLException e) {
             throw new IllegalStateException("cannot drop slot " + config.slotName() + ": " + e.getMessage(), e);
         }

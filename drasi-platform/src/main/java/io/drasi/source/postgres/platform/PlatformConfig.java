@@ -1,11 +1,11 @@
 package io.drasi.source.postgres.platform;
 
-import io.drasi.source.postgres.config.ConfigKeys;
-import io.drasi.source.postgres.model.TableId;
 import io.drasi.source.postgres.ConfigurationException;
 import io.drasi.source.postgres.PostgresSourceBuilder;
 import io.drasi.source.postgres.PostgresSourceConfig;
+import io.drasi.source.postgres.config.ConfigKeys;
 import io.drasi.source.postgres.core.SslMode;
+import io.drasi.source.postgres.model.TableId;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -51,8 +51,7 @@ public final class PlatformConfig {
 
     private static final Pattern JSON_STRING = Pattern.compile("\"((?:[^\"\\\\]|\\\\.)*)\"");
 
-    private PlatformConfig() {
-    }
+    private PlatformConfig() {}
 
     /**
      * @param env the environment; never null
@@ -62,7 +61,8 @@ public final class PlatformConfig {
     public static String sourceId(Map<String, String> env) {
         String id = env.get(SOURCE_ID);
         if (id == null || id.isBlank()) {
-            throw new ConfigurationException(List.of("SOURCE_ID: required (the Drasi platform sets it for every source)"));
+            throw new ConfigurationException(
+                    List.of("SOURCE_ID: required (the Drasi platform sets it for every source)"));
         }
         return id.trim();
     }
@@ -109,11 +109,13 @@ public final class PlatformConfig {
                 problems.add(ConfigKeys.SSL_MODE.camelName() + ": " + e.getMessage());
             }
         });
-        String slot = value(env, ConfigKeys.SLOT_NAME.camelName()).orElse(sourceId == null ? null : defaultSlotName(sourceId));
+        String slot = value(env, ConfigKeys.SLOT_NAME.camelName())
+                .orElse(sourceId == null ? null : defaultSlotName(sourceId));
         if (slot != null) {
             b.withSlotName(slot);
         }
-        value(env, ConfigKeys.PUBLICATION_NAME.camelName()).or(() -> java.util.Optional.ofNullable(slot == null ? null : slot + "_pub"))
+        value(env, ConfigKeys.PUBLICATION_NAME.camelName())
+                .or(() -> java.util.Optional.ofNullable(slot == null ? null : slot + "_pub"))
                 .ifPresent(b::withPublicationName);
         try {
             b.validate();
@@ -133,7 +135,9 @@ public final class PlatformConfig {
      */
     public static String defaultSlotName(String sourceId) {
         String folded = "drasi_" + sourceId.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9_]", "_");
-        return folded.length() > TableId.MAX_IDENTIFIER_BYTES ? folded.substring(0, TableId.MAX_IDENTIFIER_BYTES) : folded;
+        return folded.length() > TableId.MAX_IDENTIFIER_BYTES
+                ? folded.substring(0, TableId.MAX_IDENTIFIER_BYTES)
+                : folded;
     }
 
     /**
@@ -150,7 +154,10 @@ public final class PlatformConfig {
             }
             return out.stream().filter(s -> !s.isEmpty()).toList();
         }
-        return Arrays.stream(t.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
+        return Arrays.stream(t.split(","))
+                .map(String::trim)
+                .filter(s -> !s.isEmpty())
+                .toList();
     }
 
     private static java.util.Optional<String> value(Map<String, String> env, String key) {

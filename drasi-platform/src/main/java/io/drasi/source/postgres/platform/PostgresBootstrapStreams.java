@@ -119,6 +119,7 @@ public final class PostgresBootstrapStreams implements Function<BootstrapRequest
         private Thread reader;
         /** The source whose bootstrap the reader runs; closing it cancels the read. Guarded by {@code this}. */
         private PostgresReplicationSource source;
+
         private boolean ended;
 
         QueuedStream(Set<String> requested, List<String> problems) {
@@ -211,17 +212,21 @@ public final class PostgresBootstrapStreams implements Function<BootstrapRequest
                         LOG.info("source {}: bootstrap {}", sourceId, p);
                     }
                 };
-                rows = source.bootstrap(requested, new io.drasi.source.postgres.bootstrap.BootstrapSink() {
-                    @Override
-                    public void accept(SourceChange.Insert insert) {
-                        offer(insert);
-                    }
+                rows = source.bootstrap(
+                                requested,
+                                new io.drasi.source.postgres.bootstrap.BootstrapSink() {
+                                    @Override
+                                    public void accept(SourceChange.Insert insert) {
+                                        offer(insert);
+                                    }
 
-                    @Override
-                    public void acceptRelation(SourceChange.RelationInsert relation) {
-                        putQuietly(SdkModels.toElement(relation));
-                    }
-                }, progress).totalRows();
+                                    @Override
+                                    public void acceptRelation(SourceChange.RelationInsert relation) {
+                                        putQuietly(SdkModels.toElement(relation));
+                                    }
+                                },
+                                progress)
+                        .totalRows();
                 LOG.info("source {}: bootstrap of {} delivered {} rows", sourceId, requested, rows);
             } catch (RuntimeException e) {
                 if (cancelled) { // whatever the cancel made the read throw (cancelled COPY, closed source...)
@@ -275,7 +280,10 @@ public final class PostgresBootstrapStreams implements Function<BootstrapRequest
             if (s != null) {
                 long t0 = System.nanoTime();
                 s.close(); // cancels the running bootstrap and waits until it has released everything
-                LOG.debug("source {}: bootstrap stream of {} closed in {} ms", sourceId, requested,
+                LOG.debug(
+                        "source {}: bootstrap stream of {} closed in {} ms",
+                        sourceId,
+                        requested,
                         TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
             }
         }

@@ -2,11 +2,11 @@ package io.drasi.source.postgres.platform;
 
 import io.drasi.source.postgres.ChangePosition;
 import io.drasi.source.postgres.ChangeSink;
-import io.drasi.source.postgres.core.Lsn;
 import io.drasi.source.postgres.PositionedChange;
 import io.drasi.source.postgres.PostgresReplicationSource;
 import io.drasi.source.postgres.PostgresSourceConfig;
 import io.drasi.source.postgres.State;
+import io.drasi.source.postgres.core.Lsn;
 import io.drasi.source.postgres.model.SourceChange;
 import io.drasi.source.sdk.ChangeMonitor;
 import io.drasi.source.sdk.ChangePublisher;
@@ -119,7 +119,9 @@ public final class PostgresChangeMonitor implements ChangeMonitor {
                 }
                 throw e;
             }
-            LOG.info("source {}: streaming to the platform (sequenceNumber continues from {})", sourceId,
+            LOG.info(
+                    "source {}: streaming to the platform (sequenceNumber continues from {})",
+                    sourceId,
                     start.sequenceNumber());
             while (!closed.await(200, TimeUnit.MILLISECONDS)) {
                 if (s.state().isTerminal()) {
@@ -141,19 +143,29 @@ public final class PostgresChangeMonitor implements ChangeMonitor {
             return Checkpoint.fresh(config.slotName(), 0L);
         }
         if (!stored.slot().equals(config.slotName())) {
-            LOG.warn("source {}: checkpoint belongs to slot {}, not {}: not deduplicating, sequenceNumber continues"
-                    + " from {}", sourceId, stored.slot(), config.slotName(), stored.sequenceNumber());
+            LOG.warn(
+                    "source {}: checkpoint belongs to slot {}, not {}: not deduplicating, sequenceNumber continues"
+                            + " from {}",
+                    sourceId,
+                    stored.slot(),
+                    config.slotName(),
+                    stored.sequenceNumber());
             return Checkpoint.fresh(config.slotName(), stored.sequenceNumber());
         }
         Optional<Lsn> confirmed = stored.hasPublishedAfterCommittedEnd()
                 ? Slots.advanceTo(config, stored.committedEnd())
                 : Slots.exists(config) ? Optional.of(Lsn.INVALID) : Optional.empty();
         if (confirmed.isEmpty()) {
-            LOG.warn("source {}: slot {} does not exist any more; a new slot is a new stream: not deduplicating,"
-                    + " sequenceNumber continues from {}", sourceId, config.slotName(), stored.sequenceNumber());
+            LOG.warn(
+                    "source {}: slot {} does not exist any more; a new slot is a new stream: not deduplicating,"
+                            + " sequenceNumber continues from {}",
+                    sourceId,
+                    config.slotName(),
+                    stored.sequenceNumber());
             return Checkpoint.fresh(config.slotName(), stored.sequenceNumber());
         }
-        if (stored.hasPublishedAfterCommittedEnd() && stored.committedEnd().isValid()
+        if (stored.hasPublishedAfterCommittedEnd()
+                && stored.committedEnd().isValid()
                 && confirmed.get().isAfter(stored.committedEnd())) {
             // cannot happen when the checkpoint was written as designed (the slot is confirmed only after it)
             throw new IllegalStateException("slot " + config.slotName() + " is confirmed up to " + confirmed.get()
@@ -161,12 +173,20 @@ public final class PostgresChangeMonitor implements ChangeMonitor {
                     + " it; cannot resume exactly. Delete state key " + Checkpoint.KEY + " to resume from the slot.");
         }
         if (stored.hasPublishedAfterCommittedEnd()) {
-            LOG.info("source {}: resuming after commit {} (slot was at {}), skipping {} published transaction(s){}",
-                    sourceId, stored.committedEnd(), confirmed.get(), stored.completedTxs(),
-                    stored.openTxId() == null ? "" : " and transaction " + stored.openTxId() + " up to "
-                            + stored.openLsn() + "/" + stored.openOrdinal());
+            LOG.info(
+                    "source {}: resuming after commit {} (slot was at {}), skipping {} published transaction(s){}",
+                    sourceId,
+                    stored.committedEnd(),
+                    confirmed.get(),
+                    stored.completedTxs(),
+                    stored.openTxId() == null
+                            ? ""
+                            : " and transaction " + stored.openTxId() + " up to " + stored.openLsn() + "/"
+                                    + stored.openOrdinal());
         } else {
-            LOG.info("source {}: resuming from the slot; every transaction up to commit {} was published", sourceId,
+            LOG.info(
+                    "source {}: resuming from the slot; every transaction up to commit {} was published",
+                    sourceId,
                     stored.committedEnd());
         }
         return stored;
@@ -261,8 +281,12 @@ public final class PostgresChangeMonitor implements ChangeMonitor {
                 }
                 if (pc.change() instanceof SourceChange.Truncate t) {
                     skipped.incrementAndGet();
-                    LOG.warn("source {}: TRUNCATE of {}.{} has no Drasi platform form; skipped (elements of the table"
-                            + " remain until deleted or re-bootstrapped)", sourceId, t.schema(), t.table());
+                    LOG.warn(
+                            "source {}: TRUNCATE of {}.{} has no Drasi platform form; skipped (elements of the table"
+                                    + " remain until deleted or re-bootstrapped)",
+                            sourceId,
+                            t.schema(),
+                            t.table());
                 } else {
                     long seq = Math.max(sequence + 1, p.lsn().asLong());
                     publisher.Publish(SdkModels.toSdk(pc.change(), nowNs(), seq));
@@ -285,7 +309,9 @@ public final class PostgresChangeMonitor implements ChangeMonitor {
             store();
         }
 
-        /** Redelivery after {@code committedEnd}: skip {@code skipTxs} whole transactions, then the open one's prefix. */
+        /**
+         * Redelivery after {@code committedEnd}: skip {@code skipTxs} whole transactions, then the open one's prefix.
+         */
         private boolean alreadyPublished(ChangePosition p) {
             if (skippingTx != null && skippingTx == p.txId()) {
                 return true;
@@ -315,7 +341,8 @@ public final class PostgresChangeMonitor implements ChangeMonitor {
         }
 
         private void store() {
-            stateStore.put(Checkpoint.KEY,
+            stateStore.put(
+                    Checkpoint.KEY,
                     new Checkpoint(slot, committedEnd, completedTxs, openTx, openLsn, openOrdinal, sequence).toBytes());
         }
     }

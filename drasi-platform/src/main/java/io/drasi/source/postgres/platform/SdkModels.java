@@ -29,8 +29,7 @@ public final class SdkModels {
 
     private static final ObjectMapper MAPPER = new ObjectMapper();
 
-    private SdkModels() {
-    }
+    private SdkModels() {}
 
     /**
      * @param change             an Insert, Update or Delete (a Truncate has no SDK form); never null
@@ -39,36 +38,73 @@ public final class SdkModels {
      * @return the SDK change; {@code sourceTsNS} = effective_from ms × 1,000,000
      * @throws IllegalArgumentException for a Truncate
      */
-    public static io.drasi.source.sdk.models.SourceChange toSdk(SourceChange change, long reactivatorStartNs,
-                                                              long sequenceNumber) {
+    public static io.drasi.source.sdk.models.SourceChange toSdk(
+            SourceChange change, long reactivatorStartNs, long sequenceNumber) {
         long sourceTsNs = Math.multiplyExact(change.effectiveFromMs(), 1_000_000L);
         return change.<io.drasi.source.sdk.models.SourceChange>fold(
-                i -> new SourceInsert(id(i.element().metadata()), reactivatorStartNs, properties(i.element().properties()),
-                        Map.of(), labels(i.element().metadata()), sourceTsNs, sequenceNumber),
-                u -> new SourceUpdate(id(u.element().metadata()), reactivatorStartNs, properties(u.element().properties()),
-                        Map.of(), labels(u.element().metadata()), sourceTsNs, sequenceNumber),
-                d -> new SourceDelete(id(d.metadata()), reactivatorStartNs, Map.of(), labels(d.metadata()), sourceTsNs,
+                i -> new SourceInsert(
+                        id(i.element().metadata()),
+                        reactivatorStartNs,
+                        properties(i.element().properties()),
+                        Map.of(),
+                        labels(i.element().metadata()),
+                        sourceTsNs,
+                        sequenceNumber),
+                u -> new SourceUpdate(
+                        id(u.element().metadata()),
+                        reactivatorStartNs,
+                        properties(u.element().properties()),
+                        Map.of(),
+                        labels(u.element().metadata()),
+                        sourceTsNs,
+                        sequenceNumber),
+                d -> new SourceDelete(
+                        id(d.metadata()),
+                        reactivatorStartNs,
+                        Map.of(),
+                        labels(d.metadata()),
+                        sourceTsNs,
                         sequenceNumber),
                 t -> {
                     throw new IllegalArgumentException("TRUNCATE has no Drasi platform form: " + change);
                 },
                 r -> r.<io.drasi.source.sdk.models.SourceChange>foldRelation(
-                        ri -> new SourceInsert(id(ri.metadata()), reactivatorStartNs,
-                                properties(ri.element().properties()), Map.of(), labels(ri.metadata()), sourceTsNs,
-                                sequenceNumber, ri.element().inNode().value(), ri.element().outNode().value()),
-                        ru -> new SourceUpdate(id(ru.metadata()), reactivatorStartNs,
-                                properties(ru.element().properties()), Map.of(), labels(ru.metadata()), sourceTsNs,
-                                sequenceNumber, ru.element().inNode().value(), ru.element().outNode().value()),
+                        ri -> new SourceInsert(
+                                id(ri.metadata()),
+                                reactivatorStartNs,
+                                properties(ri.element().properties()),
+                                Map.of(),
+                                labels(ri.metadata()),
+                                sourceTsNs,
+                                sequenceNumber,
+                                ri.element().inNode().value(),
+                                ri.element().outNode().value()),
+                        ru -> new SourceUpdate(
+                                id(ru.metadata()),
+                                reactivatorStartNs,
+                                properties(ru.element().properties()),
+                                Map.of(),
+                                labels(ru.metadata()),
+                                sourceTsNs,
+                                sequenceNumber,
+                                ru.element().inNode().value(),
+                                ru.element().outNode().value()),
                         rd -> relationDelete(rd, reactivatorStartNs, sourceTsNs, sequenceNumber)));
     }
 
     /** A relation's delete: id and labels (the change router routes on them), {@code table} {@code rel}. */
-    private static io.drasi.source.sdk.models.SourceChange relationDelete(SourceChange.RelationDelete d,
-                                                                         long reactivatorStartNs, long sourceTsNs,
-                                                                         long sequenceNumber) {
+    private static io.drasi.source.sdk.models.SourceChange relationDelete(
+            SourceChange.RelationDelete d, long reactivatorStartNs, long sourceTsNs, long sequenceNumber) {
         // the SDK writes table "rel" only for an element with endpoints, which a delete does not know
-        return new SourceDelete(id(d.metadata()), reactivatorStartNs, Map.of(), labels(d.metadata()), sourceTsNs,
-                sequenceNumber, "", "");
+        return new SourceDelete(
+                id(d.metadata()),
+                reactivatorStartNs,
+                Map.of(),
+                labels(d.metadata()),
+                sourceTsNs,
+                sequenceNumber,
+                "",
+                "");
     }
 
     /**
@@ -77,8 +113,12 @@ public final class SdkModels {
      */
     public static SourceElement toElement(SourceChange.RelationInsert insert) {
         var r = insert.element();
-        return new SourceElement(id(r.metadata()), properties(r.properties()),
-                new LinkedHashSet<>(r.metadata().labels()), r.inNode().value(), r.outNode().value());
+        return new SourceElement(
+                id(r.metadata()),
+                properties(r.properties()),
+                new LinkedHashSet<>(r.metadata().labels()),
+                r.inNode().value(),
+                r.outNode().value());
     }
 
     /**
@@ -87,7 +127,10 @@ public final class SdkModels {
      */
     public static SourceElement toElement(SourceChange.Insert insert) {
         Node n = insert.element();
-        return new SourceElement(id(n.metadata()), properties(n.properties()), new LinkedHashSet<>(n.metadata().labels()));
+        return new SourceElement(
+                id(n.metadata()),
+                properties(n.properties()),
+                new LinkedHashSet<>(n.metadata().labels()));
     }
 
     /** @return the properties as a Jackson tree, numbers keeping their Java type (long, double) */

@@ -21,8 +21,7 @@ final class Slots {
 
     private static final String APPLICATION = "platform";
 
-    private Slots() {
-    }
+    private Slots() {}
 
     /** @return true when the configured slot exists in the configured database */
     static boolean exists(PostgresSourceConfig config) throws SQLException {

@@ -14,15 +14,21 @@ class ClassFileVersionTest {
 
     @Test
     void libraryModules_areJava17_platformModuleIsJava21() throws Exception {
-        assertThat(major(io.drasi.source.postgres.PostgresReplicationSource.class)).as("adapter").isEqualTo(61);
-        assertThat(major(io.drasi.source.postgres.bootstrap.BootstrapProvider.class)).as("bootstrap").isEqualTo(61);
-        assertThat(major(io.drasi.source.postgres.mapping.ChangeMapper.class)).as("mapping").isEqualTo(61);
+        assertThat(major(io.drasi.source.postgres.PostgresReplicationSource.class))
+                .as("adapter")
+                .isEqualTo(61);
+        assertThat(major(io.drasi.source.postgres.bootstrap.BootstrapProvider.class))
+                .as("bootstrap")
+                .isEqualTo(61);
+        assertThat(major(io.drasi.source.postgres.mapping.ChangeMapper.class))
+                .as("mapping")
+                .isEqualTo(61);
         assertThat(major(PostgresChangeMonitor.class)).as("drasi-platform").isEqualTo(65);
     }
 
     private static int major(Class<?> c) throws Exception {
         try (InputStream in = c.getResourceAsStream(c.getSimpleName() + ".class");
-             DataInputStream d = new DataInputStream(in)) {
+                DataInputStream d = new DataInputStream(in)) {
             assertThat(d.readInt()).isEqualTo(0xCAFEBABE);
             d.readUnsignedShort();
             return d.readUnsignedShort();

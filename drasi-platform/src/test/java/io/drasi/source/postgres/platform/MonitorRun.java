@@ -16,17 +16,21 @@ final class MonitorRun implements AutoCloseable {
 
     MonitorRun(PostgresChangeMonitor monitor, ChangePublisher publisher, StateStore store) throws InterruptedException {
         this.monitor = monitor;
-        Thread t = new Thread(() -> {
-            try {
-                monitor.run(publisher, store);
-                done.complete(null);
-            } catch (Throwable e) {
-                done.completeExceptionally(e);
-            }
-        }, "test-reactivator");
+        Thread t = new Thread(
+                () -> {
+                    try {
+                        monitor.run(publisher, store);
+                        done.complete(null);
+                    } catch (Throwable e) {
+                        done.completeExceptionally(e);
+                    }
+                },
+                "test-reactivator");
         t.setDaemon(true);
         t.start();
-        assertThat(monitor.awaitStreaming(Duration.ofSeconds(60))).as("streaming").isTrue();
+        assertThat(monitor.awaitStreaming(Duration.ofSeconds(60)))
+                .as("streaming")
+                .isTrue();
     }
 
     /** Waits for {@code run} to end by itself (a failure); returns its exception. */

@@ -10,8 +10,7 @@ final class Platform {
 
     static final String SOURCE_ID = "pg-platform-test"; // = env SOURCE_ID set by surefire
 
-    private Platform() {
-    }
+    private Platform() {}
 
     /** Platform-style env for {@code db}, slot named after the (unique) database. */
     static Map<String, String> env(PostgresServer db, String tables) {

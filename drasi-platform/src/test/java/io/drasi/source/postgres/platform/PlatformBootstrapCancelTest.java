@@ -32,7 +32,8 @@ class PlatformBootstrapCancelTest {
     @Test
     void close_midTableOf500kRows_stopsWithinASecondAndLeavesNoSlotOrBackend(PostgresServer pg) throws Exception {
         PostgresServer db = bigTable(pg, "plat_cancel_close");
-        PostgresBootstrapStreams streams = new PostgresBootstrapStreams(Platform.SOURCE_ID, Platform.config(db, "big"), 64);
+        PostgresBootstrapStreams streams =
+                new PostgresBootstrapStreams(Platform.SOURCE_ID, Platform.config(db, "big"), 64);
 
         BootstrapStream stream = streams.apply(request());
         assertThat(stream.validate()).isEmpty();
@@ -63,8 +64,8 @@ class PlatformBootstrapCancelTest {
         try (ServerSocket s = new ServerSocket(0)) {
             port = s.getLocalPort();
         }
-        Undertow server = BootstrapHttpServer.start(port,
-                new PostgresBootstrapStreams(Platform.SOURCE_ID, Platform.config(db, "big"), 64));
+        Undertow server = BootstrapHttpServer.start(
+                port, new PostgresBootstrapStreams(Platform.SOURCE_ID, Platform.config(db, "big"), 64));
         try {
             String body = "{\"nodeLabels\":[\"big\"],\"relLabels\":[]}";
             long t0;
@@ -73,10 +74,11 @@ class PlatformBootstrapCancelTest {
                 socket.setSoTimeout(30_000);
                 OutputStream out = socket.getOutputStream();
                 out.write(("POST /acquire-stream HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
-                        + "Content-Length: " + body.getBytes(StandardCharsets.UTF_8).length + "\r\n\r\n" + body)
+                                + "Content-Length: " + body.getBytes(StandardCharsets.UTF_8).length + "\r\n\r\n" + body)
                         .getBytes(StandardCharsets.UTF_8));
                 out.flush();
-                BufferedReader in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
+                BufferedReader in =
+                        new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
                 assertThat(in.readLine()).startsWith("HTTP/1.1 200");
                 int rows = 0;
                 for (String line; rows < 5 && (line = in.readLine()) != null; ) {
@@ -94,12 +96,15 @@ class PlatformBootstrapCancelTest {
                 Thread.sleep(20);
             }
             long stopMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
-            System.out.println("PlatformBootstrapCancelTest: HTTP disconnect -> read stopped, slot and backends gone after "
-                    + stopMs + " ms");
+            System.out.println(
+                    "PlatformBootstrapCancelTest: HTTP disconnect -> read stopped, slot and backends gone after "
+                            + stopMs + " ms");
             assertThat(slots(db)).as("temporary slot dropped").isEmpty();
             assertThat(backends(db)).as("connections of the read closed").isZero();
             assertThat(readerThreadAlive()).as("reader thread ended").isFalse();
-            assertThat(stopMs).as("the read stops soon after the client disconnects").isLessThan(2_000);
+            assertThat(stopMs)
+                    .as("the read stops soon after the client disconnects")
+                    .isLessThan(2_000);
         } finally {
             server.stop();
         }
@@ -107,7 +112,8 @@ class PlatformBootstrapCancelTest {
 
     private static PostgresServer bigTable(PostgresServer pg, String prefix) {
         PostgresServer db = pg.newDatabase(prefix);
-        db.execute("CREATE TABLE big (id int PRIMARY KEY, pad text)",
+        db.execute(
+                "CREATE TABLE big (id int PRIMARY KEY, pad text)",
                 "INSERT INTO big SELECT g, repeat('x', 100) FROM generate_series(1, " + ROWS + ") g");
         return db;
     }
@@ -120,7 +126,9 @@ class PlatformBootstrapCancelTest {
     }
 
     private static java.util.List<PostgresServer.SlotInfo> slots(PostgresServer db) {
-        return db.replicationSlots().stream().filter(s -> db.database().equals(s.database())).toList();
+        return db.replicationSlots().stream()
+                .filter(s -> db.database().equals(s.database()))
+                .toList();
     }
 
     /** Backends (normal and walsender) the source opened on this test's database. */

@@ -21,7 +21,9 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-/** Bootstrap streams per requested label set, directly and through the proxy's HTTP server (SDK routes and wire format). */
+/**
+ * Bootstrap streams per requested label set, directly and through the proxy's HTTP server (SDK routes and wire format).
+ */
 @ExtendWith(PostgresExtension.class)
 class PlatformBootstrapTest {
 
@@ -30,19 +32,24 @@ class PlatformBootstrapTest {
     @Test
     void labels_selectTables_elementsExactlyTheRows(PostgresServer pg) throws Exception {
         PostgresServer db = pg.newDatabase("plat_boot");
-        db.execute("CREATE TABLE users (id int PRIMARY KEY, name text, score double precision)",
+        db.execute(
+                "CREATE TABLE users (id int PRIMARY KEY, name text, score double precision)",
                 "CREATE TABLE orders (id int PRIMARY KEY, user_id int)",
                 "INSERT INTO users VALUES (1, 'Alice', 1.5), (2, 'Bob', NULL)",
                 "INSERT INTO orders VALUES (100, 1)");
-        PostgresBootstrapStreams streams = new PostgresBootstrapStreams(Platform.SOURCE_ID,
-                Platform.config(db, "users,orders"), 16);
+        PostgresBootstrapStreams streams =
+                new PostgresBootstrapStreams(Platform.SOURCE_ID, Platform.config(db, "users,orders"), 16);
         assertThat(streams.labels()).containsExactlyInAnyOrder("users", "orders");
 
         List<String> users = drain(streams.apply(request(Set.of("users"), Set.of())));
-        assertThat(users).containsExactly(
-                "{\"id\":\"public:users:1\",\"labels\":[\"users\"],\"properties\":{\"id\":1,\"name\":\"Alice\",\"score\":1.5}}",
-                "{\"id\":\"public:users:2\",\"labels\":[\"users\"],\"properties\":{\"id\":2,\"name\":\"Bob\",\"score\":null}}");
-        assertThat(drain(streams.apply(request(Set.of("users", "orders"), Set.of())))).hasSize(3)
+        assertThat(users)
+                .containsExactly(
+                        "{\"id\":\"public:users:1\",\"labels\":[\"users\"],\"properties\":{\"id\":1,"
+                                + "\"name\":\"Alice\",\"score\":1.5}}",
+                        "{\"id\":\"public:users:2\",\"labels\":[\"users\"],\"properties\":{\"id\":2,\"name\":\"Bob\","
+                                + "\"score\":null}}");
+        assertThat(drain(streams.apply(request(Set.of("users", "orders"), Set.of()))))
+                .hasSize(3)
                 .anyMatch(s -> s.contains("\"public:orders:100\""));
         // no node labels: nothing asked of this source
         assertThat(drain(streams.apply(request(Set.of(), Set.of())))).isEmpty();
@@ -53,24 +60,33 @@ class PlatformBootstrapTest {
     void validate_unknownLabelsRelationsAndDatabaseProblems_reported(PostgresServer pg) throws Exception {
         PostgresServer db = pg.newDatabase("plat_boot_bad");
         db.execute("CREATE TABLE users (id int PRIMARY KEY)");
-        PostgresBootstrapStreams streams = new PostgresBootstrapStreams(Platform.SOURCE_ID, Platform.config(db, "users"), 16);
+        PostgresBootstrapStreams streams =
+                new PostgresBootstrapStreams(Platform.SOURCE_ID, Platform.config(db, "users"), 16);
         try (BootstrapStream s = streams.apply(request(Set.of("users", "user"), Set.of("OWNS")))) {
-            assertThat(s.validate()).containsExactly(
-                    "unknown node label 'user': source pg-platform-test serves [users] (one label per configured table)",
-                    "unknown relation label 'OWNS': source pg-platform-test has no relations");
+            assertThat(s.validate())
+                    .containsExactly(
+                            "unknown node label 'user': source pg-platform-test serves [users] (one label per "
+                                    + "configured table)",
+                            "unknown relation label 'OWNS': source pg-platform-test has no relations");
         }
         db.execute("DROP TABLE users");
         try (BootstrapStream s = streams.apply(request(Set.of("users"), Set.of()))) {
-            assertThat(s.validate()).singleElement().asString().startsWith("bootstrap of [users] failed:").contains("users");
+            assertThat(s.validate())
+                    .singleElement()
+                    .asString()
+                    .startsWith("bootstrap of [users] failed:")
+                    .contains("users");
         }
     }
 
     @Test
     void boundedQueue_streamsManyRowsAndCloseEarlyCancelsTheRead(PostgresServer pg) throws Exception {
         PostgresServer db = pg.newDatabase("plat_boot_big");
-        db.execute("CREATE TABLE big (id int PRIMARY KEY, pad text)",
+        db.execute(
+                "CREATE TABLE big (id int PRIMARY KEY, pad text)",
                 "INSERT INTO big SELECT g, repeat('x', 100) FROM generate_series(1, 20000) g");
-        PostgresBootstrapStreams streams = new PostgresBootstrapStreams(Platform.SOURCE_ID, Platform.config(db, "big"), 4);
+        PostgresBootstrapStreams streams =
+                new PostgresBootstrapStreams(Platform.SOURCE_ID, Platform.config(db, "big"), 4);
         assertThat(drain(streams.apply(request(Set.of("big"), Set.of())))).hasSize(20000);
 
         BootstrapStream early = streams.apply(request(Set.of("big"), Set.of()));
@@ -81,7 +97,9 @@ class PlatformBootstrapTest {
         while (!slots(db).isEmpty() && System.nanoTime() < deadline) {
             Thread.sleep(50);
         }
-        assertThat(slots(db)).as("the cancelled read released its temporary slot").isEmpty();
+        assertThat(slots(db))
+                .as("the cancelled read released its temporary slot")
+                .isEmpty();
         while (readerThreadAlive() && System.nanoTime() < deadline) {
             Thread.sleep(50);
         }
@@ -96,17 +114,18 @@ class PlatformBootstrapTest {
         try (ServerSocket s = new ServerSocket(0)) {
             port = s.getLocalPort();
         }
-        io.undertow.Undertow server = BootstrapHttpServer.start(port,
-                new PostgresBootstrapStreams(Platform.SOURCE_ID, Platform.config(db, "users"), 16));
+        io.undertow.Undertow server = BootstrapHttpServer.start(
+                port, new PostgresBootstrapStreams(Platform.SOURCE_ID, Platform.config(db, "users"), 16));
         try {
             HttpClient http = HttpClient.newHttpClient();
-            HttpResponse<String> ok = http.send(post(port, "{\"nodeLabels\":[\"users\"],\"relLabels\":[]}"),
-                    HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> ok = http.send(
+                    post(port, "{\"nodeLabels\":[\"users\"],\"relLabels\":[]}"), HttpResponse.BodyHandlers.ofString());
             assertThat(ok.statusCode()).isEqualTo(200);
-            assertThat(ok.body().lines().toList()).containsExactly(
-                    "{\"id\":\"public:users:7\",\"labels\":[\"users\"],\"properties\":{\"id\":7,\"name\":\"Zoe\"}}");
-            HttpResponse<String> bad = http.send(post(port, "{\"nodeLabels\":[\"nope\"],\"relLabels\":[]}"),
-                    HttpResponse.BodyHandlers.ofString());
+            assertThat(ok.body().lines().toList())
+                    .containsExactly("{\"id\":\"public:users:7\",\"labels\":[\"users\"],\"properties\":{\"id\":7,"
+                            + "\"name\":\"Zoe\"}}");
+            HttpResponse<String> bad = http.send(
+                    post(port, "{\"nodeLabels\":[\"nope\"],\"relLabels\":[]}"), HttpResponse.BodyHandlers.ofString());
             assertThat(bad.statusCode()).isEqualTo(400);
             assertThat(bad.body()).contains("unknown node label 'nope'");
         } finally {
@@ -116,7 +135,9 @@ class PlatformBootstrapTest {
 
     /** Slots of this test's database (the server is shared by every test). */
     private static List<PostgresServer.SlotInfo> slots(PostgresServer db) {
-        return db.replicationSlots().stream().filter(s -> db.database().equals(s.database())).toList();
+        return db.replicationSlots().stream()
+                .filter(s -> db.database().equals(s.database()))
+                .toList();
     }
 
     private static boolean readerThreadAlive() {
@@ -127,7 +148,8 @@ class PlatformBootstrapTest {
     private static HttpRequest post(int port, String body) {
         return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/acquire-stream"))
                 .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(body)).build();
+                .POST(HttpRequest.BodyPublishers.ofString(body))
+                .build();
     }
 
     private static BootstrapRequest request(Set<String> nodes, Set<String> rels) {

@@ -11,9 +11,23 @@ import org.junit.jupiter.api.Test;
 
 class PlatformConfigTest {
 
-    private static final Map<String, String> PLATFORM_ENV = Map.of("SOURCE_ID", "My-Source.1", "host", "db.svc",
-            "port", "6543", "user", "repl", "password", "s3cret", "database", "shop",
-            "tables", "public.users, orders", "ssl", "true");
+    private static final Map<String, String> PLATFORM_ENV = Map.of(
+            "SOURCE_ID",
+            "My-Source.1",
+            "host",
+            "db.svc",
+            "port",
+            "6543",
+            "user",
+            "repl",
+            "password",
+            "s3cret",
+            "database",
+            "shop",
+            "tables",
+            "public.users, orders",
+            "ssl",
+            "true");
 
     @Test
     void fromEnv_platformProperties_mapOntoBuilder() {
@@ -57,12 +71,14 @@ class PlatformConfigTest {
     @Test
     void fromEnv_everyProblemAtOnce() {
         assertThatThrownBy(() -> PlatformConfig.fromEnv(Map.of("port", "x", "ssl", "maybe")))
-                .isInstanceOfSatisfying(ConfigurationException.class, e -> assertThat(e.problems())
-                        .anyMatch(p -> p.startsWith("SOURCE_ID"))
-                        .anyMatch(p -> p.startsWith("port"))
-                        .anyMatch(p -> p.startsWith("ssl"))
-                        .anyMatch(p -> p.contains("database"))
-                        .anyMatch(p -> p.contains("tables")));
+                .isInstanceOfSatisfying(
+                        ConfigurationException.class,
+                        e -> assertThat(e.problems())
+                                .anyMatch(p -> p.startsWith("SOURCE_ID"))
+                                .anyMatch(p -> p.startsWith("port"))
+                                .anyMatch(p -> p.startsWith("ssl"))
+                                .anyMatch(p -> p.contains("database"))
+                                .anyMatch(p -> p.contains("tables")));
     }
 
     @Test

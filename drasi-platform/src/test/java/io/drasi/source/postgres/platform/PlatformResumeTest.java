@@ -35,7 +35,8 @@ class PlatformResumeTest {
             assertThat(run.awaitFailure()).hasMessageContaining("publisher down");
         }
         assertThat(ids(first.published())).containsExactly("public:t:1", "public:t:2", "public:t:3");
-        long lastSeqRun1 = Checkpoint.fromBytes(store.get(Checkpoint.KEY)).orElseThrow().sequenceNumber();
+        long lastSeqRun1 =
+                Checkpoint.fromBytes(store.get(Checkpoint.KEY)).orElseThrow().sequenceNumber();
 
         // Written while the reactivator is down.
         db.execute("UPDATE t SET v = 'changed' WHERE id = 1");
@@ -48,7 +49,9 @@ class PlatformResumeTest {
             Thread.sleep(500);
             assertThat(ids(second.published())).containsExactly("public:t:4", "public:t:5", "public:t:1");
             assertThat(ops(published)).containsExactly("i", "i", "u");
-            assertThat(monitor2.skipped()).as("rows 1-3 redelivered and skipped").isEqualTo(3);
+            assertThat(monitor2.skipped())
+                    .as("rows 1-3 redelivered and skipped")
+                    .isEqualTo(3);
             List<Long> all = new ArrayList<>(seqs(first.published()));
             all.addAll(seqs(published));
             assertThat(all).isSorted().doesNotHaveDuplicates();
@@ -64,7 +67,8 @@ class PlatformResumeTest {
             Thread.sleep(500);
             assertThat(ids(third.published())).containsExactly("public:t:2", "public:t:6");
             assertThat(ops(third.published())).containsExactly("d", "i");
-            assertThat(seqs(third.published()).get(0)).isGreaterThan(seqs(second.published()).get(2));
+            assertThat(seqs(third.published()).get(0))
+                    .isGreaterThan(seqs(second.published()).get(2));
         }
     }
 
@@ -89,7 +93,8 @@ class PlatformResumeTest {
         Main.deprovision(Platform.SOURCE_ID, config, store);
         assertThat(store.get(Checkpoint.KEY)).isNull();
         assertThat(db.replicationSlots()).noneMatch(s -> s.slotName().equals(config.slotName()));
-        assertThat(db.queryValue("select count(*) from pg_publication where pubname = '" + config.publicationName() + "'"))
+        assertThat(db.queryValue(
+                        "select count(*) from pg_publication where pubname = '" + config.publicationName() + "'"))
                 .isEqualTo("0");
     }
 
@@ -110,8 +115,8 @@ class PlatformResumeTest {
          */
         List<String> runUntilPublished(String sql, int n) throws Exception {
             RecordingPublisher publisher = new RecordingPublisher();
-            try (MonitorRun run = new MonitorRun(new PostgresChangeMonitor(Platform.SOURCE_ID, config), publisher,
-                    store)) {
+            try (MonitorRun run =
+                    new MonitorRun(new PostgresChangeMonitor(Platform.SOURCE_ID, config), publisher, store)) {
                 db.execute(sql);
                 publisher.await(n, WAIT);
             }
@@ -123,7 +128,9 @@ class PlatformResumeTest {
         List<String> out = new ArrayList<>();
         for (String s : published) {
             JsonNode p = JSON.readTree(s).get("payload");
-            out.add((p.has("after") ? p.get("after") : p.get("before")).get("id").asText());
+            out.add((p.has("after") ? p.get("after") : p.get("before"))
+                    .get("id")
+                    .asText());
         }
         return out;
     }

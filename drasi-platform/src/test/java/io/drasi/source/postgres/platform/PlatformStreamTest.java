@@ -34,23 +34,30 @@ class PlatformStreamTest {
     void stream_insertUpdateDeleteInterleavedTruncate_exactPlatformWireJsonAndIncreasingSequence(PostgresServer pg)
             throws Exception {
         PostgresServer db = pg.newDatabase("plat_stream");
-        db.execute("CREATE TABLE items (id int PRIMARY KEY, name text, price double precision, qty bigint,"
+        db.execute(
+                "CREATE TABLE items (id int PRIMARY KEY, name text, price double precision, qty bigint,"
                         + " active boolean, tags text[], meta jsonb, added date, amount numeric(12,3))",
                 "CREATE TABLE other (k text PRIMARY KEY, v int)");
         RecordingPublisher publisher = new RecordingPublisher();
         MemoryStateStore store = new MemoryStateStore();
-        long walBefore = Lsn.parse(db.queryValue("select pg_current_wal_lsn()::text")).asLong();
+        long walBefore =
+                Lsn.parse(db.queryValue("select pg_current_wal_lsn()::text")).asLong();
         long before = System.currentTimeMillis();
-        try (MonitorRun run = new MonitorRun(new PostgresChangeMonitor(Platform.SOURCE_ID,
-                Platform.config(db, "items, public.other")), publisher, store)) {
-            db.execute("INSERT INTO items VALUES (1, 'Widget', 9.5, 3, true, '{a,b}', '{\"k\": [1, 2.5]}',"
+        try (MonitorRun run = new MonitorRun(
+                new PostgresChangeMonitor(Platform.SOURCE_ID, Platform.config(db, "items, public.other")),
+                publisher,
+                store)) {
+            db.execute(
+                    "INSERT INTO items VALUES (1, 'Widget', 9.5, 3, true, '{a,b}', '{\"k\": [1, 2.5]}',"
                             + " '2024-02-29', 12.345)",
                     "INSERT INTO items (id, name) VALUES (2, 'Gadget ü \"quoted\"')",
                     "UPDATE items SET qty = 4, price = 10 WHERE id = 1",
                     "DELETE FROM items WHERE id = 2");
             // Interleaved transactions: 10 writes first but commits last, so its LSN is below 11's.
-            try (Connection a = db.connect(); Connection b = db.connect();
-                 Statement sa = a.createStatement(); Statement sb = b.createStatement()) {
+            try (Connection a = db.connect();
+                    Connection b = db.connect();
+                    Statement sa = a.createStatement();
+                    Statement sb = b.createStatement()) {
                 a.setAutoCommit(false);
                 b.setAutoCommit(false);
                 sa.execute("INSERT INTO items (id, name) VALUES (10, 'first written')");
@@ -61,7 +68,8 @@ class PlatformStreamTest {
             db.execute("TRUNCATE other", "INSERT INTO other VALUES ('x', 1)");
             List<String> published = publisher.await(7, WAIT);
             long after = System.currentTimeMillis();
-            long walAfter = Lsn.parse(db.queryValue("select pg_current_wal_lsn()::text")).asLong();
+            long walAfter = Lsn.parse(db.queryValue("select pg_current_wal_lsn()::text"))
+                    .asLong();
             Thread.sleep(300); // nothing else (the TRUNCATE is skipped)
             assertThat(publisher.published()).hasSize(7);
             assertThat(run.monitor.skipped()).isEqualTo(1);
@@ -105,7 +113,9 @@ class PlatformStreamTest {
             Files.createDirectories(file.getParent());
             Files.writeString(file, actual, StandardCharsets.UTF_8);
         }
-        assertThat(file).as("golden file %s (create it with -Dgolden.update=true)", file).exists();
+        assertThat(file)
+                .as("golden file %s (create it with -Dgolden.update=true)", file)
+                .exists();
         assertThat(actual).isEqualTo(Files.readString(file, StandardCharsets.UTF_8));
         for (String line : normalized) {
             JsonNode n = JSON.readTree(line);

@@ -50,7 +50,8 @@ final class RecordingPublisher implements ChangePublisher {
         while (published.size() < n) {
             long left = deadline - System.nanoTime();
             if (left <= 0) {
-                throw new AssertionError("expected " + n + " published changes, got " + published.size() + ": " + published);
+                throw new AssertionError(
+                        "expected " + n + " published changes, got " + published.size() + ": " + published);
             }
             wait(Math.max(1, left / 1_000_000));
         }
@@ -58,6 +59,5 @@ final class RecordingPublisher implements ChangePublisher {
     }
 
     @Override
-    public void close() {
-    }
+    public void close() {}
 }

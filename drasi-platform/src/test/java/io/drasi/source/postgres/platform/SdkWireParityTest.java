@@ -33,18 +33,27 @@ class SdkWireParityTest {
         props.put("numeric", new ElementValue.StringValue("12345678901234567890.000100"));
         props.put("active", new ElementValue.BoolValue(true));
         props.put("missing", ElementValue.NULL);
-        props.put("tags", new ElementValue.ListValue(List.of(new ElementValue.StringValue("a"), ElementValue.NULL,
-                new ElementValue.ListValue(List.of(new ElementValue.IntValue(1))))));
+        props.put(
+                "tags",
+                new ElementValue.ListValue(List.of(
+                        new ElementValue.StringValue("a"),
+                        ElementValue.NULL,
+                        new ElementValue.ListValue(List.of(new ElementValue.IntValue(1))))));
         props.put("meta", new ElementValue.ObjectValue(Map.of("k", new ElementValue.FloatValue(0.1))));
-        ElementMetadata meta = new ElementMetadata(ElementId.of("public", "items", List.of("1")), SOURCE_ID,
-                List.of("items"), 1_700_000_000_123L);
+        ElementMetadata meta = new ElementMetadata(
+                ElementId.of("public", "items", List.of("1")), SOURCE_ID, List.of("items"), 1_700_000_000_123L);
         Node node = new Node(meta, props);
-        List<SourceChange> changes = List.of(new SourceChange.Insert(node), new SourceChange.Update(node),
-                new SourceChange.Delete(meta), new SourceChange.Insert(new Node(meta, Map.of())));
+        List<SourceChange> changes = List.of(
+                new SourceChange.Insert(node),
+                new SourceChange.Update(node),
+                new SourceChange.Delete(meta),
+                new SourceChange.Insert(new Node(meta, Map.of())));
         ElementId relId = ElementId.relation(meta.elementId(), "items_owner_fkey");
         io.drasi.source.postgres.model.Relation rel = new io.drasi.source.postgres.model.Relation(
-                new ElementMetadata(relId, SOURCE_ID, List.of("OWNED_BY"), 1_700_000_000_123L), meta.elementId(),
-                ElementId.of("public", "owners", List.of("7")), Map.of("owner_id", new ElementValue.IntValue(7)));
+                new ElementMetadata(relId, SOURCE_ID, List.of("OWNED_BY"), 1_700_000_000_123L),
+                meta.elementId(),
+                ElementId.of("public", "owners", List.of("7")),
+                Map.of("owner_id", new ElementValue.IntValue(7)));
         changes = new java.util.ArrayList<>(changes);
         changes.add(new SourceChange.RelationInsert(rel));
         changes.add(new SourceChange.RelationUpdate(rel));
@@ -67,11 +76,11 @@ class SdkWireParityTest {
 
     @Test
     void element_carriesIdLabelsAndProperties() {
-        ElementMetadata meta = new ElementMetadata(ElementId.of("s", "t", List.of("1", "x")), SOURCE_ID,
-                List.of("t"), 0L);
-        SourceElement e = SdkModels.toElement(new SourceChange.Insert(new Node(meta,
-                Map.of("n", new ElementValue.IntValue(5)))));
-        assertThat(e.toJson()).isEqualTo("{\"id\":\"" + meta.elementId().value()
-                + "\",\"labels\":[\"t\"],\"properties\":{\"n\":5}}");
+        ElementMetadata meta =
+                new ElementMetadata(ElementId.of("s", "t", List.of("1", "x")), SOURCE_ID, List.of("t"), 0L);
+        SourceElement e =
+                SdkModels.toElement(new SourceChange.Insert(new Node(meta, Map.of("n", new ElementValue.IntValue(5)))));
+        assertThat(e.toJson())
+                .isEqualTo("{\"id\":\"" + meta.elementId().value() + "\",\"labels\":[\"t\"],\"properties\":{\"n\":5}}");
     }
 }

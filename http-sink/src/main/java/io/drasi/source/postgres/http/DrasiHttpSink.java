@@ -46,7 +46,8 @@ import org.slf4j.LoggerFactory;
  * }</pre>
  *
  * <p><b>Batching.</b> The adapter already hands over one batch per poll (at most {@code max_batch_size}
- * changes; under a steady stream at most one per {@code poll_interval}, 10 ms by default), and {@code accept} must not return
+ * changes; under a steady stream at most one per {@code poll_interval}, 10 ms by default), and {@code accept} must not
+ * return
  * before the server acknowledged (returning acknowledges the position), so the sink never waits to fill a
  * batch: each batch is posted at once, split into consecutive POSTs of at most
  * {@link HttpSinkConfig#maxBatchEvents()} events. The count bound is therefore {@code maxBatchEvents} per
@@ -135,8 +136,11 @@ public final class DrasiHttpSink implements ChangeSink, AutoCloseable {
                 String table = t.schema() + "." + t.table();
                 if (config.onTruncate() == TruncatePolicy.SKIP) {
                     truncatesSkipped.incrementAndGet();
-                    LOG.warn("TRUNCATE of {} at {} skipped: the drasi HTTP source has no truncate event; its elements"
-                            + " stay in Drasi until deleted (onTruncate=SKIP)", table, pc.position());
+                    LOG.warn(
+                            "TRUNCATE of {} at {} skipped: the drasi HTTP source has no truncate event; its elements"
+                                    + " stay in Drasi until deleted (onTruncate=SKIP)",
+                            table,
+                            pc.position());
                     continue;
                 }
                 post(out);
@@ -204,8 +208,8 @@ public final class DrasiHttpSink implements ChangeSink, AutoCloseable {
      * @param progress bootstrap progress listener
      * @return the bootstrap's result, once every row was acknowledged by the server
      */
-    public BootstrapResult pushBootstrap(PostgresReplicationSource source, Set<String> labels,
-                                         BootstrapProgress progress) {
+    public BootstrapResult pushBootstrap(
+            PostgresReplicationSource source, Set<String> labels, BootstrapProgress progress) {
         HttpBootstrapSink rows = bootstrapSink();
         BootstrapResult result = source.bootstrap(labels, rows, progress);
         rows.flush();
@@ -219,8 +223,17 @@ public final class DrasiHttpSink implements ChangeSink, AutoCloseable {
         Instant errAt = lastErrorAt;
         long lag = pending > 0 ? Math.max(0, System.currentTimeMillis() - pendingOldestEffectiveMs) : lastAckLagMillis;
         Duration pendingFor = pending > 0 ? Duration.ofNanos(System.nanoTime() - pendingSinceNanos) : Duration.ZERO;
-        return new HttpSinkStats(postedEvents.get(), postedRequests.get(), retries.get(), truncatesSkipped.get(),
-                pending, pendingFor, lag, Optional.ofNullable(err), Optional.ofNullable(errAt), failed);
+        return new HttpSinkStats(
+                postedEvents.get(),
+                postedRequests.get(),
+                retries.get(),
+                truncatesSkipped.get(),
+                pending,
+                pendingFor,
+                lag,
+                Optional.ofNullable(err),
+                Optional.ofNullable(errAt),
+                failed);
     }
 
     /** @return POSTs refused for good (a status that is not retried), for {@link HttpSinkMetrics} */
@@ -228,7 +241,10 @@ public final class DrasiHttpSink implements ChangeSink, AutoCloseable {
         return refusedPosts.get();
     }
 
-    /** @return POSTs answered 413 (then split in halves, or refused for good when a single event), for {@link HttpSinkMetrics} */
+    /**
+     * @return POSTs answered 413 (then split in halves, or refused for good when a single event), for {@link
+     * HttpSinkMetrics}
+     */
     long tooLargePosts() {
         return tooLargePosts.get();
     }
@@ -256,7 +272,10 @@ public final class DrasiHttpSink implements ChangeSink, AutoCloseable {
                 case ACK -> {
                     postedRequests.incrementAndGet();
                     postedEvents.addAndGet(chunk.size());
-                    lastAckLagMillis = Math.max(0, System.currentTimeMillis() - chunk.get(chunk.size() - 1).effectiveFromMs());
+                    lastAckLagMillis = Math.max(
+                            0,
+                            System.currentTimeMillis()
+                                    - chunk.get(chunk.size() - 1).effectiveFromMs());
                     if (attempt > 1) {
                         LOG.info("POST {} succeeded after {} attempts ({} events)", batchUrl, attempt, chunk.size());
                     }
@@ -266,8 +285,12 @@ public final class DrasiHttpSink implements ChangeSink, AutoCloseable {
                     tooLargePosts.incrementAndGet();
                     if (chunk.size() > 1) {
                         int half = chunk.size() / 2;
-                        LOG.warn("POST {} refused {} events as too large ({}); posting them in two halves — lower"
-                                + " maxBatchEvents (drasi-pg: --sink-max-batch)", batchUrl, chunk.size(), o.description);
+                        LOG.warn(
+                                "POST {} refused {} events as too large ({}); posting them in two halves — lower"
+                                        + " maxBatchEvents (drasi-pg: --sink-max-batch)",
+                                batchUrl,
+                                chunk.size(),
+                                o.description);
                         postChunk(chunk.subList(0, half));
                         postChunk(chunk.subList(half, chunk.size()));
                         return;
@@ -298,8 +321,13 @@ public final class DrasiHttpSink implements ChangeSink, AutoCloseable {
                         throw new HttpSinkException(msg, batchUrl, o.status, o.serverMessage, o.cause);
                     }
                     long delay = backoffMillis(attempt, o.retryAfterMillis);
-                    LOG.warn("POST {} failed (attempt {}, {} events): {}; retrying in {} ms", batchUrl, attempt,
-                            chunk.size(), o.description, delay);
+                    LOG.warn(
+                            "POST {} failed (attempt {}, {} events): {}; retrying in {} ms",
+                            batchUrl,
+                            attempt,
+                            chunk.size(),
+                            o.description,
+                            delay);
                     sleep(delay);
                 }
                 default -> throw new IllegalStateException(o.kind.toString());
@@ -319,20 +347,29 @@ public final class DrasiHttpSink implements ChangeSink, AutoCloseable {
         try {
             response = client.send(rb.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
         } catch (HttpConnectTimeoutException e) {
-            return Outcome.retry("no connection within " + config.requestTimeout().toMillis() + " ms", e);
+            return Outcome.retry(
+                    "no connection within " + config.requestTimeout().toMillis() + " ms", e);
         } catch (HttpTimeoutException e) {
             return Outcome.retry("no reply within " + config.requestTimeout().toMillis() + " ms (requestTimeout)", e);
         } catch (ConnectException e) {
-            return Outcome.retry("cannot connect to " + batchUrl.getHost() + ":" + port() + " (" + describe(e) + ")", e);
+            return Outcome.retry(
+                    "cannot connect to " + batchUrl.getHost() + ":" + port() + " (" + describe(e) + ")", e);
         } catch (IOException e) {
             if (hasCause(e, CertificateException.class)) {
-                return Outcome.fatal(-1, null, "TLS: the certificate of " + batchUrl.getHost() + " is not trusted ("
-                        + describe(e) + ") — trust its CA with -Djavax.net.ssl.trustStore=FILE"
-                        + " -Djavax.net.ssl.trustStorePassword=... (standard JSSE properties)", e);
+                return Outcome.fatal(
+                        -1,
+                        null,
+                        "TLS: the certificate of " + batchUrl.getHost() + " is not trusted ("
+                                + describe(e) + ") — trust its CA with -Djavax.net.ssl.trustStore=FILE"
+                                + " -Djavax.net.ssl.trustStorePassword=... (standard JSSE properties)",
+                        e);
             }
             return Outcome.retry(describe(e), e);
         }
-        return classify(response.statusCode(), response.body(), response.headers().firstValue("Retry-After"),
+        return classify(
+                response.statusCode(),
+                response.body(),
+                response.headers().firstValue("Retry-After"),
                 response.headers().firstValue("Location"));
     }
 
@@ -341,17 +378,25 @@ public final class DrasiHttpSink implements ChangeSink, AutoCloseable {
         String server = serverMessage(reply, body);
         if (status >= 200 && status < 300) {
             if (reply == null || !reply.isObject() || !reply.path("success").isBoolean()) {
-                return Outcome.fatal(status, server, "POST " + batchUrl + " answered HTTP " + status + " but not with"
-                        + " a drasi HTTP source reply ({\"success\":...}): " + server + " — check that the URL points at"
-                        + " a drasi http source (standard mode)", null);
+                return Outcome.fatal(
+                        status,
+                        server,
+                        "POST " + batchUrl + " answered HTTP " + status + " but not with"
+                                + " a drasi HTTP source reply ({\"success\":...}): " + server
+                                + " — check that the URL points at"
+                                + " a drasi http source (standard mode)",
+                        null);
             }
             String error = text(reply.get("error"));
             if (reply.get("success").booleanValue() && error == null) {
                 return Outcome.ACK_OUTCOME;
             }
             if (reply.get("success").booleanValue()) {
-                return Outcome.retry(status, server, "partial failure, HTTP " + status + " " + server
-                        + " — re-posting the whole batch", 0);
+                return Outcome.retry(
+                        status,
+                        server,
+                        "partial failure, HTTP " + status + " " + server + " — re-posting the whole batch",
+                        0);
             }
             return Outcome.retry(status, server, "HTTP " + status + " with success=false: " + server, 0);
         }
@@ -364,15 +409,19 @@ public final class DrasiHttpSink implements ChangeSink, AutoCloseable {
             return o;
         }
         String hint = switch (status) {
-            case 400 -> " — the server refused the events as invalid or the source id in the URL ("
-                    + config.sourceId() + ") is not the drasi source's id";
+            case 400 ->
+                " — the server refused the events as invalid or the source id in the URL (" + config.sourceId()
+                        + ") is not the drasi source's id";
             case 401, 403 -> " — check the Bearer token (" + HttpSinkConfig.TOKEN_ENV + ")";
-            case 404 -> " — no drasi HTTP source at this URL: check host, port and source id (" + config.sourceId()
-                    + "), and that the source runs in standard mode (webhook mode answers 404)";
+            case 404 ->
+                " — no drasi HTTP source at this URL: check host, port and source id (" + config.sourceId()
+                        + "), and that the source runs in standard mode (webhook mode answers 404)";
             case 405, 415, 422 -> " — the server does not accept the drasi HTTP source event format at this URL";
-            default -> status >= 300 && status < 400
-                    ? " — the server redirects" + location.map(l -> " to " + l).orElse("") + "; configure the final URL"
-                    : " — not retried (a retry would be refused the same way)";
+            default ->
+                status >= 300 && status < 400
+                        ? " — the server redirects"
+                                + location.map(l -> " to " + l).orElse("") + "; configure the final URL"
+                        : " — not retried (a retry would be refused the same way)";
         };
         return Outcome.fatal(status, server, prefix + hint, null);
     }
@@ -398,7 +447,9 @@ public final class DrasiHttpSink implements ChangeSink, AutoCloseable {
     }
 
     private int port() {
-        return batchUrl.getPort() >= 0 ? batchUrl.getPort() : batchUrl.getScheme().equals("https") ? 443 : 80;
+        return batchUrl.getPort() >= 0
+                ? batchUrl.getPort()
+                : batchUrl.getScheme().equals("https") ? 443 : 80;
     }
 
     private void recordError(String description) {
@@ -476,10 +527,15 @@ public final class DrasiHttpSink implements ChangeSink, AutoCloseable {
         return false;
     }
 
-    private enum Kind { ACK, RETRY, FATAL, TOO_LARGE }
+    private enum Kind {
+        ACK,
+        RETRY,
+        FATAL,
+        TOO_LARGE
+    }
 
-    private record Outcome(Kind kind, int status, String serverMessage, String description, Throwable cause,
-                           long retryAfterMillis) {
+    private record Outcome(
+            Kind kind, int status, String serverMessage, String description, Throwable cause, long retryAfterMillis) {
         static final Outcome ACK_OUTCOME = new Outcome(Kind.ACK, 200, null, "ok", null, 0);
 
         static Outcome retry(String description, Throwable cause) {

@@ -1,7 +1,7 @@
 package io.drasi.source.postgres.http;
 
-import io.drasi.source.postgres.core.DrasiPostgresException;
 import io.drasi.source.postgres.bootstrap.BootstrapSink;
+import io.drasi.source.postgres.core.DrasiPostgresException;
 import io.drasi.source.postgres.model.SourceChange;
 import java.util.ArrayList;
 import java.util.List;
@@ -76,7 +76,10 @@ public final class HttpBootstrapSink implements BootstrapSink {
             sink.post(out);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new DrasiPostgresException("interrupted while posting bootstrap rows to " + sink.config().url(), e);
+            throw new DrasiPostgresException(
+                    "interrupted while posting bootstrap rows to "
+                            + sink.config().url(),
+                    e);
         }
     }
 

@@ -40,9 +40,17 @@ import javax.net.ssl.SSLContext;
  * @param onTruncate     what to do with a TRUNCATE (no HTTP form); see {@link TruncatePolicy}
  * @param sslContext     TLS context for https, or null for the JVM default
  */
-public record HttpSinkConfig(URI url, String token, int maxBatchEvents, Duration maxBatchWait,
-                             Duration requestTimeout, Duration backoffInitial, Duration backoffMax, int maxRetries,
-                             TruncatePolicy onTruncate, SSLContext sslContext) {
+public record HttpSinkConfig(
+        URI url,
+        String token,
+        int maxBatchEvents,
+        Duration maxBatchWait,
+        Duration requestTimeout,
+        Duration backoffInitial,
+        Duration backoffMax,
+        int maxRetries,
+        TruncatePolicy onTruncate,
+        SSLContext sslContext) {
 
     /** Environment variable read by {@link Builder#withTokenFromEnv()}: {@value}. */
     public static final String TOKEN_ENV = "DRASI_SINK_TOKEN";
@@ -135,8 +143,7 @@ public record HttpSinkConfig(URI url, String token, int maxBatchEvents, Duration
         private TruncatePolicy onTruncate = TruncatePolicy.FAIL;
         private SSLContext sslContext;
 
-        private Builder() {
-        }
+        private Builder() {}
 
         /** @param url {@code http(s)://host:port[/prefix]/sources/{sourceId}} @return this */
         public Builder withUrl(String url) {
@@ -245,12 +252,22 @@ public record HttpSinkConfig(URI url, String token, int maxBatchEvents, Duration
             if (!problems.isEmpty()) {
                 throw new HttpSinkConfigException(problems);
             }
-            return new HttpSinkConfig(base, token, maxBatchEvents, maxBatchWait, requestTimeout, backoffInitial,
-                    backoffMax, maxRetries, onTruncate, sslContext);
+            return new HttpSinkConfig(
+                    base,
+                    token,
+                    maxBatchEvents,
+                    maxBatchWait,
+                    requestTimeout,
+                    backoffInitial,
+                    backoffMax,
+                    maxRetries,
+                    onTruncate,
+                    sslContext);
         }
 
         private static URI parseUrl(String url, List<String> problems) {
-            String expected = "; expected http(s)://host:port/sources/{sourceId}, e.g. http://localhost:8080/sources/pg-source";
+            String expected =
+                    "; expected http(s)://host:port/sources/{sourceId}, e.g. http://localhost:8080/sources/pg-source";
             if (url == null || url.isBlank()) {
                 problems.add("url: missing" + expected);
                 return null;
@@ -259,7 +276,8 @@ public record HttpSinkConfig(URI url, String token, int maxBatchEvents, Duration
             try {
                 u = new URI(url.trim());
             } catch (URISyntaxException e) {
-                problems.add("url: '" + url.replaceAll("//[^/@]*@", "//****@") + "' is not a valid URL (" + e.getReason() + ")" + expected);
+                problems.add("url: '" + url.replaceAll("//[^/@]*@", "//****@") + "' is not a valid URL ("
+                        + e.getReason() + ")" + expected);
                 return null;
             }
             int before = problems.size();
@@ -271,8 +289,8 @@ public record HttpSinkConfig(URI url, String token, int maxBatchEvents, Duration
                 problems.add("url: '" + safe(u) + "' has no host" + expected);
             }
             if (u.getRawUserInfo() != null) {
-                problems.add("url: must not contain credentials (user:password@); pass a Bearer token instead"
-                        + " (" + TOKEN_ENV + ")");
+                problems.add("url: must not contain credentials (user:password@); pass a Bearer token instead" + " ("
+                        + TOKEN_ENV + ")");
             }
             if (u.getRawQuery() != null || u.getRawFragment() != null) {
                 problems.add("url: '" + safe(u) + "' must not have a query or fragment" + expected);

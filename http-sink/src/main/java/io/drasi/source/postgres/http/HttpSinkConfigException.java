@@ -25,7 +25,8 @@ public class HttpSinkConfigException extends DrasiPostgresException {
         if (problems.isEmpty()) {
             throw new IllegalArgumentException("at least one problem");
         }
-        StringBuilder sb = new StringBuilder("Invalid HTTP sink configuration (").append(problems.size())
+        StringBuilder sb = new StringBuilder("Invalid HTTP sink configuration (")
+                .append(problems.size())
                 .append(problems.size() == 1 ? " problem):" : " problems):");
         problems.forEach(p -> sb.append(System.lineSeparator()).append("  - ").append(p));
         return sb.toString();

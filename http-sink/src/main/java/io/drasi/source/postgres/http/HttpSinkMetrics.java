@@ -43,8 +43,16 @@ public final class HttpSinkMetrics implements MeterBinder {
     @Override
     public void bindTo(MeterRegistry registry) {
         Tags tags = Tags.of("sink", sink.config().url().toString());
-        counter(registry, "drasi.sink.posts", tags.and("outcome", "acknowledged"), s -> s.stats().postedRequests());
-        counter(registry, "drasi.sink.posts", tags.and("outcome", "retried"), s -> s.stats().retries());
+        counter(
+                registry,
+                "drasi.sink.posts",
+                tags.and("outcome", "acknowledged"),
+                s -> s.stats().postedRequests());
+        counter(
+                registry,
+                "drasi.sink.posts",
+                tags.and("outcome", "retried"),
+                s -> s.stats().retries());
         counter(registry, "drasi.sink.posts", tags.and("outcome", "refused"), DrasiHttpSink::refusedPosts);
         counter(registry, "drasi.sink.posts", tags.and("outcome", "too_large"), DrasiHttpSink::tooLargePosts);
         counter(registry, "drasi.sink.retries", tags, s -> s.stats().retries());
@@ -54,12 +62,18 @@ public final class HttpSinkMetrics implements MeterBinder {
                     long lag = s.stats().lagMillis();
                     return lag < 0 ? Double.NaN : lag / 1000.0;
                 })
-                .tags(tags).baseUnit("seconds").description("commit to acknowledgement by the receiver")
+                .tags(tags)
+                .baseUnit("seconds")
+                .description("commit to acknowledgement by the receiver")
                 .register(registry);
         Gauge.builder("drasi.sink.pending.events", sink, s -> s.stats().pendingEvents())
-                .tags(tags).description("events waiting for the receiver's acknowledgement").register(registry);
+                .tags(tags)
+                .description("events waiting for the receiver's acknowledgement")
+                .register(registry);
         Gauge.builder("drasi.sink.failed", sink, s -> s.stats().failed() ? 1 : 0)
-                .tags(tags).description("1 once the sink gave up").register(registry);
+                .tags(tags)
+                .description("1 once the sink gave up")
+                .register(registry);
     }
 
     private void counter(MeterRegistry registry, String name, Tags tags, ToDoubleFunction<DrasiHttpSink> f) {

@@ -21,16 +21,24 @@ import java.util.Optional;
  * @param lastErrorAt      when it happened
  * @param failed           true once the sink threw a non-retriable error or was closed
  */
-public record HttpSinkStats(long postedEvents, long postedRequests, long retries, long truncatesSkipped,
-                            long pendingEvents, Duration pendingFor, long lagMillis, Optional<String> lastError,
-                            Optional<Instant> lastErrorAt, boolean failed) {
+public record HttpSinkStats(
+        long postedEvents,
+        long postedRequests,
+        long retries,
+        long truncatesSkipped,
+        long pendingEvents,
+        Duration pendingFor,
+        long lagMillis,
+        Optional<String> lastError,
+        Optional<Instant> lastErrorAt,
+        boolean failed) {
 
     /** @return a compact one-line summary, e.g. {@code sink 1,200 posted, lag 15 ms, 3 retries (last: HTTP 503 ...)} */
     public String summary() {
         StringBuilder sb = new StringBuilder(String.format(java.util.Locale.ROOT, "sink %,d posted", postedEvents));
         if (pendingEvents > 0) {
-            sb.append(String.format(java.util.Locale.ROOT, ", %,d waiting for %.1f s", pendingEvents,
-                    pendingFor.toMillis() / 1000.0));
+            sb.append(String.format(
+                    java.util.Locale.ROOT, ", %,d waiting for %.1f s", pendingEvents, pendingFor.toMillis() / 1000.0));
         }
         if (lagMillis >= 0) {
             sb.append(String.format(java.util.Locale.ROOT, ", lag %,d ms", lagMillis));

@@ -16,8 +16,7 @@ import java.util.function.Function;
  */
 public final class DeliveryCheck {
 
-    private DeliveryCheck() {
-    }
+    private DeliveryCheck() {}
 
     /**
      * @param requests what the server saw
@@ -25,8 +24,8 @@ public final class DeliveryCheck {
      * @param key      key of a received event (e.g. {@code JsonNode::toString})
      * @return a list of problems, empty when delivery was exact
      */
-    public static List<String> problems(List<FakeDrasiHttpSource.Request> requests, List<String> expected,
-                                        Function<JsonNode, String> key) {
+    public static List<String> problems(
+            List<FakeDrasiHttpSource.Request> requests, List<String> expected, Function<JsonNode, String> key) {
         List<String> problems = new ArrayList<>();
         if (new HashSet<>(expected).size() != expected.size()) {
             problems.add("expected keys are not unique");
@@ -76,6 +75,7 @@ public final class DeliveryCheck {
     }
 
     private static boolean matches(List<String> expected, int start, List<String> body) {
-        return start + body.size() <= expected.size() && expected.subList(start, start + body.size()).equals(body);
+        return start + body.size() <= expected.size()
+                && expected.subList(start, start + body.size()).equals(body);
     }
 }

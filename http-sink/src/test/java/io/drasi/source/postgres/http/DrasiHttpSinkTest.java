@@ -56,7 +56,8 @@ class DrasiHttpSinkTest {
     }
 
     private static void assertExact(FakeDrasiHttpSource server, List<PositionedChange> changes) {
-        assertThat(DeliveryCheck.problems(server.requests(), TestChanges.keys(changes), JsonNode::toString)).isEmpty();
+        assertThat(DeliveryCheck.problems(server.requests(), TestChanges.keys(changes), JsonNode::toString))
+                .isEmpty();
         Map<String, Long> model = new LinkedHashMap<>();
         server.elements().forEach((id, props) -> model.put(id, props.path("seq").asLong()));
         assertThat(model).isEqualTo(TestChanges.finalState(changes));
@@ -70,7 +71,8 @@ class DrasiHttpSinkTest {
 
         feed(sink, changes, 250);
 
-        assertThat(server.requests()).extracting(r -> r.events().size())
+        assertThat(server.requests())
+                .extracting(r -> r.events().size())
                 .containsExactly(100, 100, 50, 100, 100, 50, 100, 100, 30);
         assertThat(server.requests()).allSatisfy(r -> {
             assertThat(r.path()).isEqualTo("/sources/pg-source/events/batch");
@@ -93,14 +95,18 @@ class DrasiHttpSinkTest {
         FakeDrasiHttpSource server = server("s3cr3t-token");
         DrasiHttpSink sink = sink(fast(server.url()).withToken("s3cr3t-token").build());
         feed(sink, TestChanges.stream(5), 5);
-        assertThat(server.requests()).singleElement().satisfies(r -> assertThat(r.authorization()).isEqualTo("Bearer s3cr3t-token"));
+        assertThat(server.requests())
+                .singleElement()
+                .satisfies(r -> assertThat(r.authorization()).isEqualTo("Bearer s3cr3t-token"));
         assertThat(sink.config().toString()).doesNotContain("s3cr3t").contains("token=****");
 
         DrasiHttpSink wrong = sink(fast(server.url()).withToken("wrong-token").build());
         assertThatThrownBy(() -> feed(wrong, TestChanges.stream(5), 5))
                 .isInstanceOf(HttpSinkException.class)
-                .hasMessageContaining("HTTP 401").hasMessageContaining(server.url() + "/events/batch")
-                .hasMessageContaining("Bearer token").hasMessageNotContaining("wrong-token");
+                .hasMessageContaining("HTTP 401")
+                .hasMessageContaining(server.url() + "/events/batch")
+                .hasMessageContaining("Bearer token")
+                .hasMessageNotContaining("wrong-token");
     }
 
     @Test
@@ -119,8 +125,10 @@ class DrasiHttpSinkTest {
         assertThat(reqs.get(2).events()).isEqualTo(reqs.get(0).events());
         assertExact(server, changes);
         assertThat(sink.stats().retries()).isEqualTo(2);
-        assertThat(sink.stats().lastError()).hasValueSatisfying(e -> assertThat(e)
-                .contains("partial failure").contains("Processed 49 events successfully, 1 failed"));
+        assertThat(sink.stats().lastError())
+                .hasValueSatisfying(e -> assertThat(e)
+                        .contains("partial failure")
+                        .contains("Processed 49 events successfully, 1 failed"));
         assertThat(sink.stats().postedEvents()).isEqualTo(120);
     }
 
@@ -128,7 +136,8 @@ class DrasiHttpSinkTest {
     void accept_serverErrorsAndDroppedConnections_retriedWithBackoff() throws Exception {
         FakeDrasiHttpSource server = server(null);
         DrasiHttpSink sink = sink(fast(server.url()).withMaxBatchEvents(40).build());
-        server.enqueue(new FakeDrasiHttpSource.Status(500, "{\"success\":false,\"message\":\"boom\"}"),
+        server.enqueue(
+                new FakeDrasiHttpSource.Status(500, "{\"success\":false,\"message\":\"boom\"}"),
                 new FakeDrasiHttpSource.Status(503, "upstream unavailable"),
                 new FakeDrasiHttpSource.Drop(),
                 new FakeDrasiHttpSource.SuccessFalse(),
@@ -138,7 +147,8 @@ class DrasiHttpSinkTest {
         feed(sink, changes, 100);
 
         assertExact(server, changes);
-        assertThat(server.requests()).extracting(FakeDrasiHttpSource.Request::status)
+        assertThat(server.requests())
+                .extracting(FakeDrasiHttpSource.Request::status)
                 .containsExactly(500, 503, -1, 200, 429, 200, 200, 200);
         assertThat(sink.stats().retries()).isEqualTo(5);
     }
@@ -146,10 +156,14 @@ class DrasiHttpSinkTest {
     @Test
     void accept_slowReplies_timeoutRetriedDuplicatesOnlyWithinThatBatch() throws Exception {
         FakeDrasiHttpSource server = server(null);
-        DrasiHttpSink sink = sink(fast(server.url()).withMaxBatchEvents(25)
-                .withRequestTimeout(Duration.ofMillis(400)).build());
+        DrasiHttpSink sink = sink(fast(server.url())
+                .withMaxBatchEvents(25)
+                .withRequestTimeout(Duration.ofMillis(400))
+                .build());
         // first POST: applied by the server, but answered after the client gave up; third: slow but in time
-        server.enqueue(new FakeDrasiHttpSource.Delay(Duration.ofMillis(1500)), new FakeDrasiHttpSource.Ok(),
+        server.enqueue(
+                new FakeDrasiHttpSource.Delay(Duration.ofMillis(1500)),
+                new FakeDrasiHttpSource.Ok(),
                 new FakeDrasiHttpSource.Delay(Duration.ofMillis(150)));
         List<PositionedChange> changes = TestChanges.stream(75);
 
@@ -167,7 +181,8 @@ class DrasiHttpSinkTest {
         assertThat(ids.subList(0, 25)).isEqualTo(ids.subList(25, 50));
         assertThat(ids.subList(25, 100)).doesNotHaveDuplicates();
         assertThat(sink.stats().retries()).isEqualTo(1);
-        assertThat(sink.stats().lastError()).hasValueSatisfying(e -> assertThat(e).contains("no reply within 400 ms"));
+        assertThat(sink.stats().lastError())
+                .hasValueSatisfying(e -> assertThat(e).contains("no reply within 400 ms"));
         assertThat(ms).isLessThan(5000);
     }
 
@@ -175,8 +190,11 @@ class DrasiHttpSinkTest {
     void accept_connectionRefusedFor10s_blocksThenRecoversWithoutLossOrReorder() throws Exception {
         FakeDrasiHttpSource server = server(null);
         Duration backoffMax = Duration.ofMillis(500);
-        DrasiHttpSink sink = sink(HttpSinkConfig.builder(server.url()).withBackoff(Duration.ofMillis(50), backoffMax)
-                .withRequestTimeout(Duration.ofSeconds(2)).withMaxBatchEvents(20).build());
+        DrasiHttpSink sink = sink(HttpSinkConfig.builder(server.url())
+                .withBackoff(Duration.ofMillis(50), backoffMax)
+                .withRequestTimeout(Duration.ofSeconds(2))
+                .withMaxBatchEvents(20)
+                .build());
         List<PositionedChange> changes = TestChanges.stream(400);
         feed(sink, changes.subList(0, 100), 50);
 
@@ -199,11 +217,14 @@ class DrasiHttpSinkTest {
         assertThat(during.lastError()).hasValueSatisfying(e -> assertThat(e).contains("cannot connect"));
         long upAt = System.nanoTime();
         server.up();
-        assertThat(server.awaitApplied(a -> a.size() > 100, Duration.ofSeconds(5))).isTrue();
+        assertThat(server.awaitApplied(a -> a.size() > 100, Duration.ofSeconds(5)))
+                .isTrue();
         long recoveryMs = (System.nanoTime() - upAt) / 1_000_000;
         rest.get(30, TimeUnit.SECONDS);
-        System.err.printf("[measure] recovery after a 10 s outage: first event applied %d ms after the server came"
-                + " back (backoffMax %d ms); %d retries%n", recoveryMs, backoffMax.toMillis(), sink.stats().retries());
+        System.err.printf(
+                "[measure] recovery after a 10 s outage: first event applied %d ms after the server came"
+                        + " back (backoffMax %d ms); %d retries%n",
+                recoveryMs, backoffMax.toMillis(), sink.stats().retries());
         assertThat(recoveryMs).isLessThanOrEqualTo(backoffMax.toMillis() + 1000);
         assertExact(server, changes);
         assertThat(server.applied()).hasSize(400); // connection refused: nothing applied twice
@@ -219,7 +240,8 @@ class DrasiHttpSinkTest {
                 .isInstanceOfSatisfying(HttpSinkException.class, e -> {
                     assertThat(e.status()).isEqualTo(400);
                     assertThat(e.url().toString()).isEqualTo(wrongSource + "/events/batch");
-                    assertThat(e.serverMessage()).hasValue("'Source name mismatch: Expected source 'pg-source', got 'other-source''");
+                    assertThat(e.serverMessage())
+                            .hasValue("'Source name mismatch: Expected source 'pg-source', got 'other-source''");
                 })
                 .hasMessageContaining("POST " + wrongSource + "/events/batch was refused with HTTP 400")
                 .hasMessageContaining("Source name mismatch")
@@ -232,28 +254,35 @@ class DrasiHttpSinkTest {
     @Test
     void accept_unhealable4xx_notRetried() {
         FakeDrasiHttpSource server = server(null);
-        for (int status : new int[]{400, 403, 404, 405, 415, 422}) {
+        for (int status : new int[] {400, 403, 404, 405, 415, 422}) {
             DrasiHttpSink sink = sink(fast(server.url()).build());
             int before = server.requests().size();
-            server.enqueue(new FakeDrasiHttpSource.Status(status, "{\"success\":false,\"message\":\"nope " + status + "\"}"));
+            server.enqueue(
+                    new FakeDrasiHttpSource.Status(status, "{\"success\":false,\"message\":\"nope " + status + "\"}"));
             assertThatThrownBy(() -> feed(sink, TestChanges.stream(3), 3))
-                    .isInstanceOfSatisfying(HttpSinkException.class, e -> assertThat(e.status()).isEqualTo(status))
-                    .hasMessageContaining("HTTP " + status).hasMessageContaining("nope " + status);
+                    .isInstanceOfSatisfying(
+                            HttpSinkException.class, e -> assertThat(e.status()).isEqualTo(status))
+                    .hasMessageContaining("HTTP " + status)
+                    .hasMessageContaining("nope " + status);
             assertThat(server.requests()).hasSize(before + 1);
         }
         // a wrong path answers 404 from the server itself
-        DrasiHttpSink sink = sink(fast(server.url().replace("/sources/pg-source", "/api/sources/pg-source")).build());
-        assertThatThrownBy(() -> feed(sink, TestChanges.stream(3), 3)).isInstanceOf(HttpSinkException.class)
-                .hasMessageContaining("HTTP 404").hasMessageContaining("no drasi HTTP source at this URL");
+        DrasiHttpSink sink = sink(fast(server.url().replace("/sources/pg-source", "/api/sources/pg-source"))
+                .build());
+        assertThatThrownBy(() -> feed(sink, TestChanges.stream(3), 3))
+                .isInstanceOf(HttpSinkException.class)
+                .hasMessageContaining("HTTP 404")
+                .hasMessageContaining("no drasi HTTP source at this URL");
     }
 
     @Test
     void accept_invalidEventsRefusedByServer_400AllFailed() {
         FakeDrasiHttpSource server = server(null);
         DrasiHttpSink sink = sink(fast(server.url()).build());
-        server.enqueue(new FakeDrasiHttpSource.Status(400,
-                "{\"success\":false,\"message\":\"All 3 events failed\",\"error\":\"Invalid element type\"}"));
-        assertThatThrownBy(() -> feed(sink, TestChanges.stream(3), 3)).isInstanceOf(HttpSinkException.class)
+        server.enqueue(new FakeDrasiHttpSource.Status(
+                400, "{\"success\":false,\"message\":\"All 3 events failed\",\"error\":\"Invalid element type\"}"));
+        assertThatThrownBy(() -> feed(sink, TestChanges.stream(3), 3))
+                .isInstanceOf(HttpSinkException.class)
                 .hasMessageContaining("All 3 events failed: Invalid element type");
     }
 
@@ -269,7 +298,8 @@ class DrasiHttpSinkTest {
 
         DrasiHttpSink one = sink(fast(server.url()).withMaxBatchEvents(1).build());
         server.enqueue(new FakeDrasiHttpSource.Status(413, "payload too large"));
-        assertThatThrownBy(() -> feed(one, TestChanges.stream(1), 1)).isInstanceOf(HttpSinkException.class)
+        assertThatThrownBy(() -> feed(one, TestChanges.stream(1), 1))
+                .isInstanceOf(HttpSinkException.class)
                 .hasMessageContaining("single event as too large");
     }
 
@@ -278,26 +308,31 @@ class DrasiHttpSinkTest {
         FakeDrasiHttpSource server = server(null);
         DrasiHttpSink sink = sink(fast(server.url()).build());
         server.enqueue(new FakeDrasiHttpSource.Status(200, "<html>welcome to nginx</html>"));
-        assertThatThrownBy(() -> feed(sink, TestChanges.stream(2), 2)).isInstanceOf(HttpSinkException.class)
-                .hasMessageContaining("not with a drasi HTTP source reply").hasMessageContaining("welcome to nginx");
+        assertThatThrownBy(() -> feed(sink, TestChanges.stream(2), 2))
+                .isInstanceOf(HttpSinkException.class)
+                .hasMessageContaining("not with a drasi HTTP source reply")
+                .hasMessageContaining("welcome to nginx");
     }
 
     @Test
     void accept_truncate_failPostsWhatCameBeforeThenThrows_skipWarnsAndContinues() throws Exception {
         FakeDrasiHttpSource server = server(null);
         List<PositionedChange> before = TestChanges.stream(5);
-        PositionedChange truncate = TestChanges.positioned(new SourceChange.Truncate("public", "items", "pg-source",
-                System.currentTimeMillis()), 99);
+        PositionedChange truncate = TestChanges.positioned(
+                new SourceChange.Truncate("public", "items", "pg-source", System.currentTimeMillis()), 99);
         List<PositionedChange> batch = new ArrayList<>(before);
         batch.add(truncate);
 
         DrasiHttpSink failing = sink(fast(server.url()).build());
-        assertThatThrownBy(() -> failing.accept(batch)).isInstanceOf(HttpSinkException.class)
-                .hasMessageContaining("TRUNCATE of table public.items").hasMessageContaining("onTruncate=SKIP");
+        assertThatThrownBy(() -> failing.accept(batch))
+                .isInstanceOf(HttpSinkException.class)
+                .hasMessageContaining("TRUNCATE of table public.items")
+                .hasMessageContaining("onTruncate=SKIP");
         assertThat(server.applied()).hasSize(5);
 
         FakeDrasiHttpSource server2 = server(null);
-        DrasiHttpSink skipping = sink(fast(server2.url()).withOnTruncate(TruncatePolicy.SKIP).build());
+        DrasiHttpSink skipping =
+                sink(fast(server2.url()).withOnTruncate(TruncatePolicy.SKIP).build());
         List<PositionedChange> after = new ArrayList<>(batch);
         after.add(TestChanges.positioned(new SourceChange.Insert(TestChanges.node(3, 100)), 100));
         skipping.accept(after);
@@ -311,8 +346,10 @@ class DrasiHttpSinkTest {
         FakeDrasiHttpSource server = server(null);
         DrasiHttpSink sink = sink(fast(server.url()).withMaxRetries(2).build());
         server.down();
-        assertThatThrownBy(() -> feed(sink, TestChanges.stream(2), 2)).isInstanceOf(HttpSinkException.class)
-                .hasMessageContaining("failed 3 times, giving up (maxRetries=2)").hasMessageContaining("cannot connect");
+        assertThatThrownBy(() -> feed(sink, TestChanges.stream(2), 2))
+                .isInstanceOf(HttpSinkException.class)
+                .hasMessageContaining("failed 3 times, giving up (maxRetries=2)")
+                .hasMessageContaining("cannot connect");
         assertThat(sink.stats().retries()).isEqualTo(3);
     }
 
@@ -320,7 +357,8 @@ class DrasiHttpSinkTest {
     void close_whileRetrying_acceptThrowsPromptly() throws Exception {
         FakeDrasiHttpSource server = server(null);
         DrasiHttpSink sink = sink(HttpSinkConfig.builder(server.url())
-                .withBackoff(Duration.ofSeconds(5), Duration.ofSeconds(30)).build());
+                .withBackoff(Duration.ofSeconds(5), Duration.ofSeconds(30))
+                .build());
         server.down();
         AtomicReference<Throwable> thrown = new AtomicReference<>();
         Thread t = new Thread(() -> {
@@ -337,7 +375,9 @@ class DrasiHttpSinkTest {
         t.join(5000);
         assertThat(t.isAlive()).isFalse();
         assertThat((System.nanoTime() - t0) / 1_000_000).isLessThan(2000);
-        assertThat(thrown.get()).isInstanceOf(HttpSinkException.class).hasMessageContaining("sink closed while POST")
+        assertThat(thrown.get())
+                .isInstanceOf(HttpSinkException.class)
+                .hasMessageContaining("sink closed while POST")
                 .hasMessageContaining("delivered again on the next start");
     }
 
@@ -345,7 +385,8 @@ class DrasiHttpSinkTest {
     void accept_interrupted_throwsInterruptedException() throws Exception {
         FakeDrasiHttpSource server = server(null);
         DrasiHttpSink sink = sink(HttpSinkConfig.builder(server.url())
-                .withBackoff(Duration.ofSeconds(5), Duration.ofSeconds(30)).build());
+                .withBackoff(Duration.ofSeconds(5), Duration.ofSeconds(30))
+                .build());
         server.down();
         CompletableFuture<Throwable> f = new CompletableFuture<>();
         Thread t = new Thread(() -> {
@@ -365,8 +406,10 @@ class DrasiHttpSinkTest {
     @Test
     void bootstrapSink_buffersRowsByCountAndFlushesTheRest() throws Exception {
         FakeDrasiHttpSource server = server(null);
-        DrasiHttpSink sink = sink(fast(server.url()).withMaxBatchEvents(100)
-                .withMaxBatchWait(Duration.ofHours(1)).build());
+        DrasiHttpSink sink = sink(fast(server.url())
+                .withMaxBatchEvents(100)
+                .withMaxBatchWait(Duration.ofHours(1))
+                .build());
         HttpBootstrapSink rows = sink.bootstrapSink();
         List<PositionedChange> inserts = new ArrayList<>();
         for (int i = 0; i < 250; i++) {
@@ -381,7 +424,8 @@ class DrasiHttpSinkTest {
         assertExact(server, inserts);
 
         FakeDrasiHttpSource server2 = server(null);
-        DrasiHttpSink eager = sink(fast(server2.url()).withMaxBatchWait(Duration.ZERO).build());
+        DrasiHttpSink eager =
+                sink(fast(server2.url()).withMaxBatchWait(Duration.ZERO).build());
         HttpBootstrapSink each = eager.bootstrapSink();
         for (int i = 0; i < 3; i++) {
             each.accept(new SourceChange.Insert(TestChanges.node(i, i)));
@@ -391,8 +435,19 @@ class DrasiHttpSinkTest {
 
     @Test
     void stats_summary_readable() throws ExecutionException, InterruptedException {
-        HttpSinkStats s = new HttpSinkStats(1200, 3, 2, 0, 50, Duration.ofMillis(4200), 4300,
-                java.util.Optional.of("cannot connect"), java.util.Optional.empty(), false);
-        assertThat(s.summary()).isEqualTo("sink 1,200 posted, 50 waiting for 4.2 s, lag 4,300 ms, 2 retries (last error: cannot connect)");
+        HttpSinkStats s = new HttpSinkStats(
+                1200,
+                3,
+                2,
+                0,
+                50,
+                Duration.ofMillis(4200),
+                4300,
+                java.util.Optional.of("cannot connect"),
+                java.util.Optional.empty(),
+                false);
+        assertThat(s.summary())
+                .isEqualTo("sink 1,200 posted, 50 waiting for 4.2 s, lag 4,300 ms, 2 retries (last error: cannot "
+                        + "connect)");
     }
 }

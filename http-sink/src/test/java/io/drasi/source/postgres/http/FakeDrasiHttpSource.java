@@ -44,32 +44,25 @@ public final class FakeDrasiHttpSource implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** A scripted behaviour for one request. */
-    public sealed interface Fault permits Ok, Status, Partial, Delay, SuccessFalse, Drop {
-    }
+    public sealed interface Fault permits Ok, Status, Partial, Delay, SuccessFalse, Drop {}
 
     /** Process normally (a placeholder to script later requests). */
-    public record Ok() implements Fault {
-    }
+    public record Ok() implements Fault {}
 
     /** Answer with this status and body; nothing applied. */
-    public record Status(int code, String body) implements Fault {
-    }
+    public record Status(int code, String body) implements Fault {}
 
     /** Apply every event except those at these indexes; answer as drasi does for a partial batch. */
-    public record Partial(Set<Integer> failIndexes) implements Fault {
-    }
+    public record Partial(Set<Integer> failIndexes) implements Fault {}
 
     /** Process normally (events applied), but answer only after this delay. */
-    public record Delay(Duration delay) implements Fault {
-    }
+    public record Delay(Duration delay) implements Fault {}
 
     /** Answer 200 {@code success:false}; nothing applied. */
-    public record SuccessFalse() implements Fault {
-    }
+    public record SuccessFalse() implements Fault {}
 
     /** Close the connection without an answer; nothing applied. */
-    public record Drop() implements Fault {
-    }
+    public record Drop() implements Fault {}
 
     /**
      * One request as the server saw it.
@@ -81,8 +74,13 @@ public final class FakeDrasiHttpSource implements AutoCloseable {
      * @param fullSuccess  true when every event was applied and success without error was answered
      * @param authorization the Authorization header, or null
      */
-    public record Request(String path, List<JsonNode> events, List<JsonNode> applied, int status, boolean fullSuccess,
-                          String authorization) {
+    public record Request(
+            String path,
+            List<JsonNode> events,
+            List<JsonNode> applied,
+            int status,
+            boolean fullSuccess,
+            String authorization) {
         /** @return the events' element ids in order */
         public List<String> ids() {
             return events.stream().map(FakeDrasiHttpSource::idOf).toList();
@@ -219,7 +217,9 @@ public final class FakeDrasiHttpSource implements AutoCloseable {
 
     /** @return the element id of an event ({@code element.id} or, for a delete, {@code id}) */
     public static String idOf(JsonNode event) {
-        return event.has("element") ? event.path("element").path("id").asText() : event.path("id").asText();
+        return event.has("element")
+                ? event.path("element").path("id").asText()
+                : event.path("id").asText();
     }
 
     private HttpServer bind(int p) throws IOException {
@@ -245,7 +245,8 @@ public final class FakeDrasiHttpSource implements AutoCloseable {
             String[] seg = path.split("/");
             // "", "sources", id, "events" [, "batch"]
             boolean single = seg.length == 4 && seg[1].equals("sources") && seg[3].equals("events");
-            boolean batch = seg.length == 5 && seg[1].equals("sources") && seg[3].equals("events") && seg[4].equals("batch");
+            boolean batch =
+                    seg.length == 5 && seg[1].equals("sources") && seg[3].equals("events") && seg[4].equals("batch");
             if (!single && !batch) {
                 respond(ex, 404, "");
                 return;
@@ -268,7 +269,10 @@ public final class FakeDrasiHttpSource implements AutoCloseable {
             if (batch) {
                 if (body == null || !body.path("events").isArray()) {
                     record(path, events, List.of(), 422, false, auth);
-                    respond(ex, 422, "Failed to deserialize the JSON body into the target type: missing field `events`");
+                    respond(
+                            ex,
+                            422,
+                            "Failed to deserialize the JSON body into the target type: missing field `events`");
                     return;
                 }
                 body.path("events").forEach(events::add);
@@ -282,8 +286,13 @@ public final class FakeDrasiHttpSource implements AutoCloseable {
             }
             if (!seg[2].equals(sourceId)) {
                 record(path, events, List.of(), 400, false, auth);
-                respond(ex, 400, reply(false, "Source name mismatch",
-                        "Expected source '" + sourceId + "', got '" + seg[2] + "'"));
+                respond(
+                        ex,
+                        400,
+                        reply(
+                                false,
+                                "Source name mismatch",
+                                "Expected source '" + sourceId + "', got '" + seg[2] + "'"));
                 return;
             }
             Fault fault = faults.poll();
@@ -324,8 +333,13 @@ public final class FakeDrasiHttpSource implements AutoCloseable {
             if (failed > 0 && done.isEmpty()) {
                 respond(ex, 400, reply(false, "All " + failed + " events failed", lastError));
             } else if (failed > 0) {
-                respond(ex, 200, reply(true, "Processed " + done.size() + " events successfully, " + failed + " failed",
-                        lastError));
+                respond(
+                        ex,
+                        200,
+                        reply(
+                                true,
+                                "Processed " + done.size() + " events successfully, " + failed + " failed",
+                                lastError));
             } else {
                 respond(ex, 200, reply(true, "All " + done.size() + " events processed successfully", null));
             }
@@ -336,7 +350,8 @@ public final class FakeDrasiHttpSource implements AutoCloseable {
         }
     }
 
-    private void record(String path, List<JsonNode> events, List<JsonNode> done, int status, boolean full, String auth) {
+    private void record(
+            String path, List<JsonNode> events, List<JsonNode> done, int status, boolean full, String auth) {
         synchronized (requests) {
             requests.add(new Request(path, List.copyOf(events), List.copyOf(done), status, full, auth));
         }
@@ -347,8 +362,10 @@ public final class FakeDrasiHttpSource implements AutoCloseable {
         switch (op) {
             case "insert", "update" -> {
                 JsonNode el = e.path("element");
-                if (!el.path("type").asText().equals("node") || !el.path("id").isTextual()
-                        || !el.path("labels").isArray() || !el.path("properties").isObject()) {
+                if (!el.path("type").asText().equals("node")
+                        || !el.path("id").isTextual()
+                        || !el.path("labels").isArray()
+                        || !el.path("properties").isObject()) {
                     return "Invalid element: " + el;
                 }
             }
@@ -372,7 +389,8 @@ public final class FakeDrasiHttpSource implements AutoCloseable {
         if (e.path("operation").asText().equals("delete")) {
             elements.remove(e.path("id").asText());
         } else {
-            elements.put(e.path("element").path("id").asText(), e.path("element").path("properties"));
+            elements.put(
+                    e.path("element").path("id").asText(), e.path("element").path("properties"));
         }
     }
 

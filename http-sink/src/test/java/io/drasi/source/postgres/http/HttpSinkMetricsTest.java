@@ -17,8 +17,10 @@ class HttpSinkMetricsTest {
     @Test
     void bindTo_retriesRefusalsAndSplits_countedByOutcomeInPrometheusForm() throws Exception {
         try (FakeDrasiHttpSource server = FakeDrasiHttpSource.start("pg-source");
-             DrasiHttpSink sink = new DrasiHttpSink(HttpSinkConfig.builder(server.url()).withMaxBatchEvents(40)
-                     .withBackoff(Duration.ofMillis(10), Duration.ofMillis(50)).build())) {
+                DrasiHttpSink sink = new DrasiHttpSink(HttpSinkConfig.builder(server.url())
+                        .withMaxBatchEvents(40)
+                        .withBackoff(Duration.ofMillis(10), Duration.ofMillis(50))
+                        .build())) {
             PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
             new HttpSinkMetrics(sink).bindTo(registry);
             String tag = "sink=\"" + server.url() + "\"";
@@ -27,7 +29,9 @@ class HttpSinkMetricsTest {
                     .contains("drasi_sink_lag_seconds{" + tag + "} NaN")
                     .contains("drasi_sink_failed{" + tag + "} 0.0");
 
-            server.enqueue(new FakeDrasiHttpSource.Status(503, "down"), new FakeDrasiHttpSource.Drop(),
+            server.enqueue(
+                    new FakeDrasiHttpSource.Status(503, "down"),
+                    new FakeDrasiHttpSource.Drop(),
                     new FakeDrasiHttpSource.Status(413, "too large"));
             List<PositionedChange> changes = TestChanges.stream(40);
             sink.accept(changes); // 503, dropped, 413 -> two halves of 20, both acknowledged

@@ -1,8 +1,8 @@
 package io.drasi.source.postgres.http;
 
 import io.drasi.source.postgres.ChangePosition;
-import io.drasi.source.postgres.core.Lsn;
 import io.drasi.source.postgres.PositionedChange;
+import io.drasi.source.postgres.core.Lsn;
 import io.drasi.source.postgres.mapping.json.HostPushJson;
 import io.drasi.source.postgres.model.ElementId;
 import io.drasi.source.postgres.model.ElementMetadata;
@@ -19,8 +19,7 @@ final class TestChanges {
 
     private static final long T0 = System.currentTimeMillis();
 
-    private TestChanges() {
-    }
+    private TestChanges() {}
 
     /**
      * @param n how many changes: per key 0..9, insert then updates, every 7th change a delete
@@ -51,8 +50,11 @@ final class TestChanges {
     }
 
     static ElementMetadata meta(int key, long seq) {
-        return new ElementMetadata(ElementId.of("public", "items", List.of(Integer.toString(key))), "pg-source",
-                List.of("items"), T0 + seq);
+        return new ElementMetadata(
+                ElementId.of("public", "items", List.of(Integer.toString(key))),
+                "pg-source",
+                List.of("items"),
+                T0 + seq);
     }
 
     static Node node(int key, long seq) {
@@ -74,8 +76,12 @@ final class TestChanges {
             if (pc.change() instanceof SourceChange.Delete d) {
                 m.remove(d.metadata().elementId().value());
             } else {
-                Node nd = pc.change() instanceof SourceChange.Insert i ? i.element() : ((SourceChange.Update) pc.change()).element();
-                m.put(nd.metadata().elementId().value(), ((ElementValue.IntValue) nd.properties().get("seq")).value());
+                Node nd = pc.change() instanceof SourceChange.Insert i
+                        ? i.element()
+                        : ((SourceChange.Update) pc.change()).element();
+                m.put(
+                        nd.metadata().elementId().value(),
+                        ((ElementValue.IntValue) nd.properties().get("seq")).value());
             }
         }
         return m;

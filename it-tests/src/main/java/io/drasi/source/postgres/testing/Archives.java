@@ -38,8 +38,7 @@ public final class Archives {
         void into(Path dir) throws IOException;
     }
 
-    private Archives() {
-    }
+    private Archives() {}
 
     /**
      * @return the local Maven repository: system property {@code maven.repo.local} (the it-tests build sets it to
@@ -47,7 +46,9 @@ public final class Archives {
      */
     public static Path localMavenRepository() {
         String repo = System.getProperty("maven.repo.local");
-        return repo != null && !repo.isBlank() ? Path.of(repo) : Path.of(System.getProperty("user.home"), ".m2", "repository");
+        return repo != null && !repo.isBlank()
+                ? Path.of(repo)
+                : Path.of(System.getProperty("user.home"), ".m2", "repository");
     }
 
     /**
@@ -113,7 +114,8 @@ public final class Archives {
                 Files.createDirectories(out.getParent());
                 Path linkTarget = out.getParent().resolve(e.getLinkName()).normalize();
                 if (!linkTarget.startsWith(normRoot)) {
-                    throw new IOException("symbolic link outside the target directory: " + e.getName() + " -> " + e.getLinkName());
+                    throw new IOException(
+                            "symbolic link outside the target directory: " + e.getName() + " -> " + e.getLinkName());
                 }
                 Files.createSymbolicLink(out, Path.of(e.getLinkName()));
             } else if (e.isLink()) {
@@ -135,12 +137,19 @@ public final class Archives {
         }
     }
 
-    /** Readable by everyone (the postgres OS user reads them when the JVM is root); executable stays executable for all. */
+    /**
+     * Readable by everyone (the postgres OS user reads them when the JVM is root); executable stays executable for all.
+     */
     private static Set<PosixFilePermission> fileMode(int mode) {
-        Set<PosixFilePermission> p = EnumSet.of(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE,
-                PosixFilePermission.GROUP_READ, PosixFilePermission.OTHERS_READ);
+        Set<PosixFilePermission> p = EnumSet.of(
+                PosixFilePermission.OWNER_READ,
+                PosixFilePermission.OWNER_WRITE,
+                PosixFilePermission.GROUP_READ,
+                PosixFilePermission.OTHERS_READ);
         if ((mode & 0111) != 0) {
-            p.addAll(EnumSet.of(PosixFilePermission.OWNER_EXECUTE, PosixFilePermission.GROUP_EXECUTE,
+            p.addAll(EnumSet.of(
+                    PosixFilePermission.OWNER_EXECUTE,
+                    PosixFilePermission.GROUP_EXECUTE,
                     PosixFilePermission.OTHERS_EXECUTE));
         }
         return p;

@@ -24,8 +24,16 @@ final class ContainerBackend implements Backend {
     static ContainerBackend start(java.util.OptionalInt major) {
         String image = "postgres:" + (major.isPresent() ? major.getAsInt() : 16) + "-alpine";
         PostgreSQLContainer c = new PostgreSQLContainer(image)
-                .withCommand("postgres", "-c", "wal_level=logical", "-c", "max_replication_slots=200",
-                        "-c", "max_wal_senders=60", "-c", "fsync=off");
+                .withCommand(
+                        "postgres",
+                        "-c",
+                        "wal_level=logical",
+                        "-c",
+                        "max_replication_slots=200",
+                        "-c",
+                        "max_wal_senders=60",
+                        "-c",
+                        "fsync=off");
         c.start();
         return new ContainerBackend(c);
     }

@@ -1,7 +1,6 @@
 package io.drasi.source.postgres.testing;
 
 import io.drasi.source.postgres.local.PgUrl;
-
 import java.util.Map;
 
 /**
@@ -19,15 +18,20 @@ record ExternalBackend(String host, int port, String user, String password, Stri
      */
     static ExternalBackend fromJdbcUrl(String url, Map<String, String> env) {
         PgUrl u = PgUrl.parse(url, env);
-        return new ExternalBackend(u.host(), u.port(), u.user(), u.password(), u.database(),
-                "DRASI_PG_URL " + PgUrl.masked(url));
+        return new ExternalBackend(
+                u.host(), u.port(), u.user(), u.password(), u.database(), "DRASI_PG_URL " + PgUrl.masked(url));
     }
 
     static ExternalBackend fromPgEnv(Map<String, String> env) {
         String host = env.get("PGHOST");
         int port = Integer.parseInt(env.getOrDefault("PGPORT", "5432"));
-        return new ExternalBackend(host, port, env.getOrDefault("PGUSER", "postgres"), env.getOrDefault("PGPASSWORD", ""),
-                env.getOrDefault("PGDATABASE", "postgres"), "PGHOST=" + host + " PGPORT=" + port);
+        return new ExternalBackend(
+                host,
+                port,
+                env.getOrDefault("PGUSER", "postgres"),
+                env.getOrDefault("PGPASSWORD", ""),
+                env.getOrDefault("PGDATABASE", "postgres"),
+                "PGHOST=" + host + " PGPORT=" + port);
     }
 
     /** @return where the server came from; never the password */

@@ -26,8 +26,11 @@ final class LocalClusterBackend implements Backend {
 
     static LocalClusterBackend start(Path binDir) {
         // the whole suite leaves many (inactive) slots behind: one per test database
-        return new LocalClusterBackend(LocalPostgres.builder(binDir).setting("max_replication_slots", "200")
-                .setting("max_wal_senders", "60").setting("max_connections", "200").start());
+        return new LocalClusterBackend(LocalPostgres.builder(binDir)
+                .setting("max_replication_slots", "200")
+                .setting("max_wal_senders", "60")
+                .setting("max_connections", "200")
+                .start());
     }
 
     @Override

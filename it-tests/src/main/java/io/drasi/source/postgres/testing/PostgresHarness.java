@@ -39,8 +39,7 @@ public final class PostgresHarness {
     private static final Logger LOG = LoggerFactory.getLogger(PostgresHarness.class);
     private static PostgresServer shared;
 
-    private PostgresHarness() {
-    }
+    private PostgresHarness() {}
 
     /** Raised when no PostgreSQL could be obtained; the message lists every attempt. */
     public static final class HarnessException extends IllegalStateException {
@@ -94,7 +93,8 @@ public final class PostgresHarness {
         } else {
             tried.add("Testcontainers: no Docker engine answered");
         }
-        Path bin = major.isPresent() ? PgBinaries.binDirFor(major.getAsInt(), env, tried)
+        Path bin = major.isPresent()
+                ? PgBinaries.binDirFor(major.getAsInt(), env, tried)
                 : LocalClusterBackend.findBinDir(env, tried);
         if (bin != null) {
             try {
@@ -134,13 +134,15 @@ public final class PostgresHarness {
         p.setProperty("password", backend.password());
         p.setProperty("connectTimeout", "5");
         String url = "jdbc:postgresql://" + backend.host() + ":" + backend.port() + "/" + backend.defaultDatabase();
-        try (Connection c = DriverManager.getConnection(url, p); Statement st = c.createStatement();
-             ResultSet rs = st.executeQuery("show wal_level")) {
+        try (Connection c = DriverManager.getConnection(url, p);
+                Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery("show wal_level")) {
             rs.next();
             String walLevel = rs.getString(1);
             if (!"logical".equals(walLevel)) {
                 backend.close();
-                tried.add(backend.describe() + ": wal_level is '" + walLevel + "', set wal_level=logical and restart it");
+                tried.add(
+                        backend.describe() + ": wal_level is '" + walLevel + "', set wal_level=logical and restart it");
                 throw fail(tried, null);
             }
             if (major.isPresent()) {
@@ -149,10 +151,14 @@ public final class PostgresHarness {
                     int actual = v.getInt(1) / 10000;
                     if (actual != major.getAsInt()) {
                         backend.close();
-                        throw new HarnessException(PgBinaries.VERSION_ENV + "=" + major.getAsInt() + " but "
-                                + backend.describe() + " is PostgreSQL " + actual + "; point DRASI_PG_URL/PGHOST at a"
-                                + " PostgreSQL " + major.getAsInt() + " server, or unset them so the harness starts one,"
-                                + " or unset " + PgBinaries.VERSION_ENV, null);
+                        throw new HarnessException(
+                                PgBinaries.VERSION_ENV + "=" + major.getAsInt() + " but "
+                                        + backend.describe() + " is PostgreSQL " + actual
+                                        + "; point DRASI_PG_URL/PGHOST at a"
+                                        + " PostgreSQL " + major.getAsInt()
+                                        + " server, or unset them so the harness starts one,"
+                                        + " or unset " + PgBinaries.VERSION_ENV,
+                                null);
                     }
                 }
             }
@@ -165,9 +171,11 @@ public final class PostgresHarness {
     }
 
     private static HarnessException fail(List<String> tried, Throwable cause) {
-        return new HarnessException("No PostgreSQL with wal_level=logical could be obtained for the tests. Tried:\n  - "
-                + String.join("\n  - ", tried)
-                + "\nFix: set DRASI_PG_URL=jdbc:postgresql://host:port/db?user=u&password=p to a server with"
-                + " wal_level=logical, or install server binaries (apt-get install -y postgresql).", cause);
+        return new HarnessException(
+                "No PostgreSQL with wal_level=logical could be obtained for the tests. Tried:\n  - "
+                        + String.join("\n  - ", tried)
+                        + "\nFix: set DRASI_PG_URL=jdbc:postgresql://host:port/db?user=u&password=p to a server with"
+                        + " wal_level=logical, or install server binaries (apt-get install -y postgresql).",
+                cause);
     }
 }

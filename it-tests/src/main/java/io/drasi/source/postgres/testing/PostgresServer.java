@@ -32,10 +32,17 @@ public final class PostgresServer {
     }
 
     /** One row of {@code pg_replication_slots}. */
-    public record SlotInfo(String slotName, String plugin, String slotType, String database, boolean active,
-                           Integer activePid, String restartLsn, String confirmedFlushLsn, String walStatus,
-                           boolean temporary) {
-    }
+    public record SlotInfo(
+            String slotName,
+            String plugin,
+            String slotType,
+            String database,
+            boolean active,
+            Integer activePid,
+            String restartLsn,
+            String confirmedFlushLsn,
+            String walStatus,
+            boolean temporary) {}
 
     private static final AtomicInteger DB_COUNTER = new AtomicInteger();
 
@@ -95,7 +102,9 @@ public final class PostgresServer {
         return "jdbc:postgresql://" + host() + ":" + port() + "/" + db;
     }
 
-    /** @return the server's version, e.g. {@code 18.0} (from {@code show server_version}, distribution suffix dropped) */
+    /**
+     * @return the server's version, e.g. {@code 18.0} (from {@code show server_version}, distribution suffix dropped)
+     */
     public String serverVersion() {
         return queryValue("show server_version").split(" ")[0];
     }
@@ -140,7 +149,8 @@ public final class PostgresServer {
         try {
             return DriverManager.getConnection(jdbcUrl(), p);
         } catch (SQLException e) {
-            throw new IllegalStateException("cannot connect to " + jdbcUrl() + " as " + user + ": " + e.getMessage(), e);
+            throw new IllegalStateException(
+                    "cannot connect to " + jdbcUrl() + " as " + user + ": " + e.getMessage(), e);
         }
     }
 
@@ -150,7 +160,8 @@ public final class PostgresServer {
      * @param sql statements
      */
     public void execute(String... sql) {
-        try (Connection c = connect(); Statement st = c.createStatement()) {
+        try (Connection c = connect();
+                Statement st = c.createStatement()) {
             for (String s : sql) {
                 st.execute(s);
             }
@@ -183,7 +194,9 @@ public final class PostgresServer {
      * @return all rows, each column name → JDBC value ({@code getObject}), in order
      */
     public List<Map<String, Object>> query(String sql) {
-        try (Connection c = connect(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+        try (Connection c = connect();
+                Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery(sql)) {
             ResultSetMetaData md = rs.getMetaData();
             List<Map<String, Object>> rows = new ArrayList<>();
             while (rs.next()) {
@@ -204,7 +217,9 @@ public final class PostgresServer {
      * @return that value as text (null when SQL NULL)
      */
     public String queryValue(String sql) {
-        try (Connection c = connect(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+        try (Connection c = connect();
+                Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery(sql)) {
             if (!rs.next()) {
                 throw new IllegalStateException("query returned no row: " + sql);
             }
@@ -225,7 +240,8 @@ public final class PostgresServer {
      */
     public void createReplicationRole(String role, String password, String... tables) {
         String r = quoteIdent(role);
-        execute("DROP ROLE IF EXISTS " + r + "",
+        execute(
+                "DROP ROLE IF EXISTS " + r + "",
                 "CREATE ROLE " + r + " LOGIN REPLICATION PASSWORD " + quoteLiteral(password),
                 "GRANT CONNECT ON DATABASE " + quoteIdent(database) + " TO " + r);
         for (String t : tables) {
@@ -260,10 +276,17 @@ public final class PostgresServer {
         List<SlotInfo> out = new ArrayList<>();
         for (Map<String, Object> r : query("select slot_name, plugin, slot_type, database, active, active_pid, "
                 + "restart_lsn::text, confirmed_flush_lsn::text, wal_status, temporary from pg_replication_slots")) {
-            out.add(new SlotInfo((String) r.get("slot_name"), (String) r.get("plugin"), (String) r.get("slot_type"),
-                    (String) r.get("database"), (Boolean) r.get("active"), (Integer) r.get("active_pid"),
-                    (String) r.get("restart_lsn"), (String) r.get("confirmed_flush_lsn"),
-                    (String) r.get("wal_status"), (Boolean) r.get("temporary")));
+            out.add(new SlotInfo(
+                    (String) r.get("slot_name"),
+                    (String) r.get("plugin"),
+                    (String) r.get("slot_type"),
+                    (String) r.get("database"),
+                    (Boolean) r.get("active"),
+                    (Integer) r.get("active_pid"),
+                    (String) r.get("restart_lsn"),
+                    (String) r.get("confirmed_flush_lsn"),
+                    (String) r.get("wal_status"),
+                    (Boolean) r.get("temporary")));
         }
         return out;
     }
@@ -275,7 +298,7 @@ public final class PostgresServer {
      */
     public void dropSlotIfExists(String slotName) {
         execute("select pg_terminate_backend(active_pid) from pg_replication_slots where slot_name = "
-                        + quoteLiteral(slotName) + " and active_pid is not null");
+                + quoteLiteral(slotName) + " and active_pid is not null");
         for (int i = 0; i < 50; i++) {
             try {
                 execute("select pg_drop_replication_slot(slot_name) from pg_replication_slots where slot_name = "

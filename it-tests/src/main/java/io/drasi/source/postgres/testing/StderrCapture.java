@@ -18,8 +18,7 @@ public final class StderrCapture {
         void run() throws Exception;
     }
 
-    private StderrCapture() {
-    }
+    private StderrCapture() {}
 
     /**
      * @param body what to run; never null

@@ -46,23 +46,24 @@ class HttpSinkStreamingTest {
     @Test
     void streamWithBootstrap_serverDown10s_endsWithExactlyTheTablesChangesInOrder(PostgresServer pg) throws Exception {
         PostgresServer db = pg.newDatabase("httpsink");
-        db.execute("CREATE TABLE items (id int PRIMARY KEY, seq int NOT NULL, note text)",
+        db.execute(
+                "CREATE TABLE items (id int PRIMARY KEY, seq int NOT NULL, note text)",
                 "INSERT INTO items SELECT g, 0, 'initial ' || g FROM generate_series(1, 60) g");
         List<PositionedChange> acknowledged = Collections.synchronizedList(new ArrayList<>());
         Duration backoffMax = Duration.ofSeconds(1);
         try (FakeDrasiHttpSource server = FakeDrasiHttpSource.start("pg-source");
-             DrasiHttpSink http = new DrasiHttpSink(HttpSinkConfig.builder(server.url())
-                     .withMaxBatchEvents(25)
-                     .withBackoff(Duration.ofMillis(100), backoffMax)
-                     .withRequestTimeout(Duration.ofSeconds(3))
-                     .build());
-             PostgresReplicationSource source = new PostgresReplicationSource("pg-source",
-                     config(db, "s_httpsink", "items").build())) {
+                DrasiHttpSink http = new DrasiHttpSink(HttpSinkConfig.builder(server.url())
+                        .withMaxBatchEvents(25)
+                        .withBackoff(Duration.ofMillis(100), backoffMax)
+                        .withRequestTimeout(Duration.ofSeconds(3))
+                        .build());
+                PostgresReplicationSource source = new PostgresReplicationSource(
+                        "pg-source", config(db, "s_httpsink", "items").build())) {
             ChangeSink recording = batch -> {
                 http.accept(batch);
                 acknowledged.addAll(batch); // only what the server acknowledged, in order
             };
-            source.startWithBootstrap(recording, p -> { });
+            source.startWithBootstrap(recording, p -> {});
             assertThat(source.awaitState(State.RUNNING, WAIT)).isTrue();
             assertThat(server.awaitApplied(a -> a.size() >= 60, WAIT)).isTrue();
 
@@ -96,18 +97,27 @@ class HttpSinkStreamingTest {
             Thread.sleep(300); // nothing else is in flight
             List<String> keys;
             synchronized (acknowledged) {
-                keys = acknowledged.stream().map(c -> HostPushJson.encode(c.change())).toList();
+                keys = acknowledged.stream()
+                        .map(c -> HostPushJson.encode(c.change()))
+                        .toList();
             }
-            assertThat(DeliveryCheck.problems(server.requests(), keys, JsonNode::toString)).isEmpty();
+            assertThat(DeliveryCheck.problems(server.requests(), keys, JsonNode::toString))
+                    .isEmpty();
             assertThat(keys).hasSizeGreaterThan(60 + 120); // deletes and updates of absent ids change nothing
             HttpSinkStats after = http.stats();
             assertThat(after.postedEvents()).isEqualTo(keys.size());
             assertThat(after.pendingEvents()).isZero();
             assertThat(source.state()).isEqualTo(State.RUNNING);
-            System.err.printf("[measure] e2e: %d changes (60 bootstrap rows + %d transactions) posted in %d requests;"
+            System.err.printf(
+                    "[measure] e2e: %d changes (60 bootstrap rows + %d transactions) posted in %d requests;"
                             + " 10 s outage survived with %d retries; first event applied %d ms after the server came"
-                            + " back (backoffMax %d ms); %d events re-posted%n", keys.size(), committed.get(),
-                    after.postedRequests(), after.retries(), recoveryMs, backoffMax.toMillis(),
+                            + " back (backoffMax %d ms); %d events re-posted%n",
+                    keys.size(),
+                    committed.get(),
+                    after.postedRequests(),
+                    after.retries(),
+                    recoveryMs,
+                    backoffMax.toMillis(),
                     server.applied().size() - keys.size());
             assertThat(recoveryMs).isLessThan(backoffMax.toMillis() + 3000);
         }
@@ -118,10 +128,11 @@ class HttpSinkStreamingTest {
         PostgresServer db = pg.newDatabase("httpsink_poison");
         db.execute("CREATE TABLE t (id int PRIMARY KEY, v text)");
         try (FakeDrasiHttpSource server = FakeDrasiHttpSource.start("pg-source");
-             DrasiHttpSink http = new DrasiHttpSink(HttpSinkConfig.builder(
-                     server.url().replace("/sources/pg-source", "/sources/typo-source")).build());
-             PostgresReplicationSource source = new PostgresReplicationSource("pg-source",
-                     config(db, "s_httpsink_poison", "t").build())) {
+                DrasiHttpSink http = new DrasiHttpSink(
+                        HttpSinkConfig.builder(server.url().replace("/sources/pg-source", "/sources/typo-source"))
+                                .build());
+                PostgresReplicationSource source = new PostgresReplicationSource(
+                        "pg-source", config(db, "s_httpsink_poison", "t").build())) {
             source.start(http);
             db.execute("INSERT INTO t VALUES (1, 'a')");
             assertThat(source.awaitState(State.FAILED, WAIT)).isTrue();
@@ -134,7 +145,9 @@ class HttpSinkStreamingTest {
             }
             assertThat(e).isNotNull();
             assertThat(e.status()).isEqualTo(400);
-            assertThat(e.getMessage()).contains("/sources/typo-source/events/batch").contains("Source name mismatch")
+            assertThat(e.getMessage())
+                    .contains("/sources/typo-source/events/batch")
+                    .contains("Source name mismatch")
                     .contains("Expected source 'pg-source', got 'typo-source'");
             assertThat(server.requests()).hasSize(1);
             assertThat(server.applied()).isEmpty();
@@ -144,14 +157,17 @@ class HttpSinkStreamingTest {
     @Test
     void pushBootstrap_rowsBatchedByCount_serverHoldsTheSnapshot(PostgresServer pg) throws Exception {
         PostgresServer db = pg.newDatabase("httpsink_boot");
-        db.execute("CREATE TABLE items (id int PRIMARY KEY, seq int NOT NULL, note text)",
+        db.execute(
+                "CREATE TABLE items (id int PRIMARY KEY, seq int NOT NULL, note text)",
                 "INSERT INTO items SELECT g, g % 7, 'row ' || g FROM generate_series(1, 1234) g");
         try (FakeDrasiHttpSource server = FakeDrasiHttpSource.start("pg-source");
-             DrasiHttpSink http = new DrasiHttpSink(HttpSinkConfig.builder(server.url())
-                     .withMaxBatchEvents(500).withMaxBatchWait(Duration.ofMinutes(1)).build());
-             PostgresReplicationSource source = new PostgresReplicationSource("pg-source",
-                     config(db, "s_httpsink_boot", "items").build())) {
-            BootstrapResult result = http.pushBootstrap(source, Set.of(), p -> { });
+                DrasiHttpSink http = new DrasiHttpSink(HttpSinkConfig.builder(server.url())
+                        .withMaxBatchEvents(500)
+                        .withMaxBatchWait(Duration.ofMinutes(1))
+                        .build());
+                PostgresReplicationSource source = new PostgresReplicationSource(
+                        "pg-source", config(db, "s_httpsink_boot", "items").build())) {
+            BootstrapResult result = http.pushBootstrap(source, Set.of(), p -> {});
             assertThat(result.totalRows()).isEqualTo(1234);
             assertThat(server.requests()).extracting(r -> r.events().size()).containsExactly(500, 500, 234);
             assertThat(serverState(server)).isEqualTo(tableState(db));
@@ -162,7 +178,8 @@ class HttpSinkStreamingTest {
     /** Random inserts/updates/deletes, one transaction each (some with two statements), seq = tx number. */
     private static void write(PostgresServer db, int transactions, AtomicInteger committed) {
         Random rnd = new Random(42);
-        try (Connection c = db.connect(); Statement st = c.createStatement()) {
+        try (Connection c = db.connect();
+                Statement st = c.createStatement()) {
             c.setAutoCommit(false);
             for (int tx = 1; tx <= transactions; tx++) {
                 int id = 1 + rnd.nextInt(90);

@@ -28,12 +28,13 @@ class FailureReasonTest {
     void stream_timetzWithSecondsInItsOffset_failsUnmappableValueNamingTheLsn(PostgresServer pg) throws Exception {
         PostgresServer db = pg.newDatabase("fr_timetz");
         db.execute("CREATE TABLE t (id int PRIMARY KEY, at timetz)");
-        try (PostgresReplicationSource source = new PostgresReplicationSource("pg-source",
-                config(db, "s_fr_timetz", "t").build())) {
-            source.start(b -> { });
+        try (PostgresReplicationSource source = new PostgresReplicationSource(
+                "pg-source", config(db, "s_fr_timetz", "t").build())) {
+            source.start(b -> {});
             assertThat(source.awaitState(State.RUNNING, WAIT)).isTrue();
             String lsnBefore = db.queryValue("SELECT pg_current_wal_lsn()::text");
-            try (Connection c = db.connect(); Statement st = c.createStatement()) {
+            try (Connection c = db.connect();
+                    Statement st = c.createStatement()) {
                 st.execute("SET TimeZone = 'Asia/Kathmandu'");
                 // local mean time of Kathmandu in 4713 BC: UTC offset +05:41:16
                 st.execute("INSERT INTO t VALUES (1, '4713-01-01 00:00:00 BC'::timetz)");
@@ -42,10 +43,15 @@ class FailureReasonTest {
             SourceFailedException f = source.failure().orElseThrow();
             System.out.println("FAILURE " + f.reason() + ": " + f.getMessage());
             assertThat(f.reason()).isEqualTo(FailureReason.UNMAPPABLE_VALUE);
-            assertThat(f.getMessage()).contains("Debezium could not decode a value").contains("LSN ")
-                    .doesNotContain("unknown LSN").contains("not advanced").contains("bootstrap");
+            assertThat(f.getMessage())
+                    .contains("Debezium could not decode a value")
+                    .contains("LSN ")
+                    .doesNotContain("unknown LSN")
+                    .contains("not advanced")
+                    .contains("bootstrap");
             String lsn = f.getMessage().replaceAll("(?s).*at LSN ([0-9A-F]+/[0-9A-F]+).*", "$1");
-            assertThat(db.queryValue("SELECT '" + lsn + "'::pg_lsn >= '" + lsnBefore + "'::pg_lsn")).isEqualTo("t");
+            assertThat(db.queryValue("SELECT '" + lsn + "'::pg_lsn >= '" + lsnBefore + "'::pg_lsn"))
+                    .isEqualTo("t");
         }
     }
 
@@ -54,8 +60,8 @@ class FailureReasonTest {
         PostgresServer db = pg.newDatabase("fr_sink");
         db.execute("CREATE TABLE t (id int PRIMARY KEY)");
         IllegalStateException boom = new IllegalStateException("downstream is full");
-        try (PostgresReplicationSource source = new PostgresReplicationSource("pg-source",
-                config(db, "s_fr_sink", "t").build())) {
+        try (PostgresReplicationSource source = new PostgresReplicationSource(
+                "pg-source", config(db, "s_fr_sink", "t").build())) {
             source.start(b -> {
                 throw boom;
             });
@@ -74,9 +80,13 @@ class FailureReasonTest {
         PostgresServer db = pg.newDatabase("fr_auth");
         db.execute("CREATE TABLE t (id int PRIMARY KEY)");
         db.createReplicationRole("fr_auth_user", "right-password", "t");
-        PostgresReplicationSource source = new PostgresReplicationSource("pg-source",
-                config(db, "s_fr_auth", "t").withUser("fr_auth_user").withPassword("wrong-password").build());
-        assertThatThrownBy(() -> source.start(b -> { })).isInstanceOf(ConnectionFailedException.class);
+        PostgresReplicationSource source = new PostgresReplicationSource(
+                "pg-source",
+                config(db, "s_fr_auth", "t")
+                        .withUser("fr_auth_user")
+                        .withPassword("wrong-password")
+                        .build());
+        assertThatThrownBy(() -> source.start(b -> {})).isInstanceOf(ConnectionFailedException.class);
         assertThat(source.state()).isEqualTo(State.FAILED);
         assertThat(source.failure().orElseThrow().reason()).isEqualTo(FailureReason.AUTHENTICATION);
         assertThat(source.failure().orElseThrow().getMessage()).doesNotContain("wrong-password");
@@ -87,18 +97,18 @@ class FailureReasonTest {
     @Test
     void start_unreachable_unreachable(PostgresServer pg) {
         PostgresServer db = pg.newDatabase("fr_unreach");
-        PostgresReplicationSource source = new PostgresReplicationSource("pg-source",
-                config(db, "s_fr_unreach", "t").withPort(1).build());
-        assertThatThrownBy(() -> source.start(b -> { })).isInstanceOf(ConnectionFailedException.class);
+        PostgresReplicationSource source = new PostgresReplicationSource(
+                "pg-source", config(db, "s_fr_unreach", "t").withPort(1).build());
+        assertThatThrownBy(() -> source.start(b -> {})).isInstanceOf(ConnectionFailedException.class);
         assertThat(source.failure().orElseThrow().reason()).isEqualTo(FailureReason.UNREACHABLE);
     }
 
     @Test
     void start_missingTable_preflight(PostgresServer pg) {
         PostgresServer db = pg.newDatabase("fr_preflight");
-        PostgresReplicationSource source = new PostgresReplicationSource("pg-source",
-                config(db, "s_fr_preflight", "no_such_table").build());
-        assertThatThrownBy(() -> source.start(b -> { })).isInstanceOf(PreflightException.class);
+        PostgresReplicationSource source = new PostgresReplicationSource(
+                "pg-source", config(db, "s_fr_preflight", "no_such_table").build());
+        assertThatThrownBy(() -> source.start(b -> {})).isInstanceOf(PreflightException.class);
         assertThat(source.failure().orElseThrow().reason()).isEqualTo(FailureReason.PREFLIGHT);
     }
 }

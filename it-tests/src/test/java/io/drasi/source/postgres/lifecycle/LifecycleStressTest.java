@@ -50,14 +50,21 @@ class LifecycleStressTest {
     Path tmp;
 
     private enum Scenario {
-        CLOSE_BEFORE_START, START_THEN_CLOSE, BOOTSTRAP_THEN_CLOSE, CONCURRENT_CLOSERS, SINK_FAILS,
-        CLOSE_INSIDE_SINK, LATER_BOOTSTRAP_THEN_CLOSE, SECOND_START
+        CLOSE_BEFORE_START,
+        START_THEN_CLOSE,
+        BOOTSTRAP_THEN_CLOSE,
+        CONCURRENT_CLOSERS,
+        SINK_FAILS,
+        CLOSE_INSIDE_SINK,
+        LATER_BOOTSTRAP_THEN_CLOSE,
+        SECOND_START
     }
 
     @Test
     void randomInterleavings_alwaysTerminalAndNothingLeaks(PostgresServer pg) throws Exception {
         PostgresServer db = pg.newDatabase("lc_stress");
-        db.execute("CREATE TABLE t (id int PRIMARY KEY, v int)",
+        db.execute(
+                "CREATE TABLE t (id int PRIMARY KEY, v int)",
                 "INSERT INTO t SELECT g, 0 FROM generate_series(1, 30000) g");
         Set<String> threadsBefore = threadNames();
         Path offsets = tmp.resolve("offsets/stress.offsets");
@@ -70,8 +77,11 @@ class LifecycleStressTest {
         long started = System.nanoTime();
         for (int i = 0; i < ITERATIONS; i++) {
             Scenario scenario = Scenario.values()[random.nextInt(Scenario.values().length)];
-            PostgresSourceConfig cfg = (fileOffsets ? config(db, SLOT, "t").withOffsetStore(offsets)
-                    : config(db, SLOT, "t")).withMaxBatchSize(512).build();
+            PostgresSourceConfig cfg = (fileOffsets
+                            ? config(db, SLOT, "t").withOffsetStore(offsets)
+                            : config(db, SLOT, "t"))
+                    .withMaxBatchSize(512)
+                    .build();
             int delayMs = random.nextInt(120);
             String outcome = run(db, scenario, cfg, delayMs, random.nextInt(4));
             counts.merge(scenario + "->" + outcome, 1, Integer::sum);
@@ -81,15 +91,23 @@ class LifecycleStressTest {
             }
         }
         long elapsedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
-        LOG.info("LIFECYCLE stress: {} iterations, {} server restarts, seed {}, {} ms: {}", ITERATIONS, restarts, SEED,
-                elapsedMs, counts);
-        System.out.printf("LIFECYCLE stress: %d iterations, %d server restarts, seed %d, %d ms: %s%n", ITERATIONS,
-                restarts, SEED, elapsedMs, counts);
+        LOG.info(
+                "LIFECYCLE stress: {} iterations, {} server restarts, seed {}, {} ms: {}",
+                ITERATIONS,
+                restarts,
+                SEED,
+                elapsedMs,
+                counts);
+        System.out.printf(
+                "LIFECYCLE stress: %d iterations, %d server restarts, seed %d, %d ms: %s%n",
+                ITERATIONS, restarts, SEED, elapsedMs, counts);
 
         awaitNoLeaks(db, threadsBefore);
-        try (Stream<Path> files = Files.exists(offsets.getParent()) ? Files.list(offsets.getParent()) : Stream.empty()) {
+        try (Stream<Path> files =
+                Files.exists(offsets.getParent()) ? Files.list(offsets.getParent()) : Stream.empty()) {
             assertThat(files.map(p -> p.getFileName().toString()))
-                    .as("no temporary files").noneMatch(n -> n.endsWith(".tmp"));
+                    .as("no temporary files")
+                    .noneMatch(n -> n.endsWith(".tmp"));
         }
     }
 
@@ -113,7 +131,7 @@ class LifecycleStressTest {
                 outcome = "ok";
             }
             case BOOTSTRAP_THEN_CLOSE -> {
-                Thread starter = starter(() -> source.startWithBootstrap(counting, p -> { }));
+                Thread starter = starter(() -> source.startWithBootstrap(counting, p -> {}));
                 Thread.sleep(delayMs);
                 closeFrom(source, 1 + closers % 2);
                 starter.join(30_000);
@@ -139,7 +157,7 @@ class LifecycleStressTest {
             }
             case LATER_BOOTSTRAP_THEN_CLOSE -> {
                 source.start(counting);
-                Thread reader = starter(() -> source.bootstrap(Set.of(), r -> delivered.incrementAndGet(), p -> { }));
+                Thread reader = starter(() -> source.bootstrap(Set.of(), r -> delivered.incrementAndGet(), p -> {}));
                 Thread.sleep(delayMs);
                 closeFrom(source, 1);
                 reader.join(30_000);
@@ -157,10 +175,14 @@ class LifecycleStressTest {
         if (source.state() == State.FAILED) {
             assertThat(source.failure()).as(scenario + ": FAILED says why").isPresent();
             if (scenario != Scenario.SINK_FAILS) {
-                throw new AssertionError(scenario + " failed: " + source.failure().get(), source.failure().get());
+                throw new AssertionError(
+                        scenario + " failed: " + source.failure().get(),
+                        source.failure().get());
             }
         } else {
-            assertThat(source.failure()).as(scenario + ": a requested stop is not a failure").isEmpty();
+            assertThat(source.failure())
+                    .as(scenario + ": a requested stop is not a failure")
+                    .isEmpty();
         }
         return outcome;
     }
@@ -178,19 +200,22 @@ class LifecycleStressTest {
         throw new AssertionError("a start after close()/start() must throw IllegalStateException");
     }
 
-    private static final Set<Class<?>> EXPECTED = Set.of(SourceClosedException.class, BootstrapCancelledException.class);
+    private static final Set<Class<?>> EXPECTED =
+            Set.of(SourceClosedException.class, BootstrapCancelledException.class);
     private final Map<String, Throwable> unexpected = new ConcurrentHashMap<>();
 
     private Thread starter(Action a) {
-        Thread t = new Thread(() -> {
-            try {
-                a.run();
-            } catch (Throwable e) {
-                if (!EXPECTED.contains(e.getClass())) {
-                    unexpected.put(e.toString(), e);
-                }
-            }
-        }, "stress-starter");
+        Thread t = new Thread(
+                () -> {
+                    try {
+                        a.run();
+                    } catch (Throwable e) {
+                        if (!EXPECTED.contains(e.getClass())) {
+                            unexpected.put(e.toString(), e);
+                        }
+                    }
+                },
+                "stress-starter");
         t.start();
         return t;
     }
@@ -204,12 +229,15 @@ class LifecycleStressTest {
         assertThat(unexpected).as("unexpected exceptions from start/close").isEmpty();
     }
 
-    private void restartWhileStreaming(PostgresServer pg, PostgresServer db, PostgresSourceConfig cfg) throws Exception {
+    private void restartWhileStreaming(PostgresServer pg, PostgresServer db, PostgresSourceConfig cfg)
+            throws Exception {
         try (PostgresReplicationSource source = new PostgresReplicationSource("stress", cfg)) {
-            source.start(b -> { });
+            source.start(b -> {});
             assertThat(source.awaitState(State.RUNNING, Duration.ofSeconds(30))).isTrue();
             pg.restart(PostgresServer.ShutdownMode.FAST);
-            assertThat(source.awaitState(State.RUNNING, Duration.ofSeconds(30))).as("back after the restart").isTrue();
+            assertThat(source.awaitState(State.RUNNING, Duration.ofSeconds(30)))
+                    .as("back after the restart")
+                    .isTrue();
             db.execute("UPDATE t SET v = v + 1 WHERE id = 3");
         }
     }
@@ -228,7 +256,9 @@ class LifecycleStressTest {
     }
 
     private static boolean ours(String name) {
-        return name.startsWith("drasi-") || name.startsWith("debezium") || name.contains("blocking-snapshot")
+        return name.startsWith("drasi-")
+                || name.startsWith("debezium")
+                || name.contains("blocking-snapshot")
                 || name.startsWith("stress-");
     }
 
@@ -239,8 +269,11 @@ class LifecycleStressTest {
         List<PostgresServer.SlotInfo> busy;
         do {
             Thread.sleep(200);
-            threads = Thread.getAllStackTraces().keySet().stream().filter(Thread::isAlive).map(Thread::getName)
-                    .filter(n -> ours(n) && !before.contains(n)).toList();
+            threads = Thread.getAllStackTraces().keySet().stream()
+                    .filter(Thread::isAlive)
+                    .map(Thread::getName)
+                    .filter(n -> ours(n) && !before.contains(n))
+                    .toList();
             connections = db.queryValue("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
                     + " AND pid <> pg_backend_pid()");
             busy = slots(db).stream().filter(s -> s.active() || s.temporary()).toList();

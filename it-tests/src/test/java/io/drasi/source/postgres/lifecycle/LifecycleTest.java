@@ -47,14 +47,16 @@ class LifecycleTest {
     void close_beforeStart_stoppedAndLaterStartRefused(PostgresServer pg) {
         PostgresServer db = pg.newDatabase("lc_before");
         db.execute("CREATE TABLE t (id int PRIMARY KEY)");
-        PostgresReplicationSource source = new PostgresReplicationSource("pg-source", config(db, "s_lc_before", "t").build());
+        PostgresReplicationSource source = new PostgresReplicationSource(
+                "pg-source", config(db, "s_lc_before", "t").build());
         source.close();
         source.close();
         assertThat(source.state()).isEqualTo(State.STOPPED);
         assertThat(source.failure()).isEmpty();
-        assertThatThrownBy(() -> source.start(b -> { })).isInstanceOf(IllegalStateException.class)
+        assertThatThrownBy(() -> source.start(b -> {}))
+                .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("STOPPED");
-        assertThatThrownBy(() -> source.bootstrap(Set.of(), r -> { }, p -> { }))
+        assertThatThrownBy(() -> source.bootstrap(Set.of(), r -> {}, p -> {}))
                 .isInstanceOf(IllegalStateException.class);
         assertThat(slots(db)).isEmpty();
     }
@@ -64,16 +66,17 @@ class LifecycleTest {
         PostgresServer db = pg.newDatabase("lc_twice");
         db.execute("CREATE TABLE t (id int PRIMARY KEY)");
         List<PositionedChange> got = new ArrayList<>();
-        try (PostgresReplicationSource source = new PostgresReplicationSource("pg-source",
-                config(db, "s_lc_twice", "t").build())) {
+        try (PostgresReplicationSource source = new PostgresReplicationSource(
+                "pg-source", config(db, "s_lc_twice", "t").build())) {
             source.start(batch -> {
                 synchronized (got) {
                     got.addAll(batch);
                 }
             });
-            assertThatThrownBy(() -> source.start(b -> { })).isInstanceOf(IllegalStateException.class)
+            assertThatThrownBy(() -> source.start(b -> {}))
+                    .isInstanceOf(IllegalStateException.class)
                     .hasMessageContaining("already started");
-            assertThatThrownBy(() -> source.startWithBootstrap(b -> { }, p -> { }))
+            assertThatThrownBy(() -> source.startWithBootstrap(b -> {}, p -> {}))
                     .isInstanceOf(IllegalStateException.class);
             assertThat(source.awaitState(State.RUNNING, WAIT)).isTrue();
             db.execute("INSERT INTO t VALUES (1)");
@@ -86,9 +89,12 @@ class LifecycleTest {
             throws Exception {
         PostgresServer db = pg.newDatabase("lc_boot");
         int rows = 600_000;
-        db.execute("CREATE TABLE big (id int PRIMARY KEY, note text)",
+        db.execute(
+                "CREATE TABLE big (id int PRIMARY KEY, note text)",
                 "INSERT INTO big SELECT g, 'row ' || g FROM generate_series(1, " + rows + ") g");
-        PostgresSourceConfig cfg = config(db, "s_lc_boot", "big").withOffsetStore(tmp.resolve("o/pg.offsets")).build();
+        PostgresSourceConfig cfg = config(db, "s_lc_boot", "big")
+                .withOffsetStore(tmp.resolve("o/pg.offsets"))
+                .build();
         PostgresReplicationSource source = new PostgresReplicationSource("pg-source", cfg);
         AtomicLong delivered = new AtomicLong();
         AtomicLong lastDeliveryNanos = new AtomicLong();
@@ -102,13 +108,15 @@ class LifecycleTest {
         };
         AtomicReference<Throwable> thrown = new AtomicReference<>();
         List<State> states = new ArrayList<>();
-        Thread starter = new Thread(() -> {
-            try {
-                source.startWithBootstrap(slowSink, p -> { });
-            } catch (Throwable t) {
-                thrown.set(t);
-            }
-        }, "test-starter");
+        Thread starter = new Thread(
+                () -> {
+                    try {
+                        source.startWithBootstrap(slowSink, p -> {});
+                    } catch (Throwable t) {
+                        thrown.set(t);
+                    }
+                },
+                "test-starter");
         starter.start();
         assertThat(someRows.await(60, TimeUnit.SECONDS)).isTrue();
         states.add(source.state());
@@ -117,31 +125,43 @@ class LifecycleTest {
         long closeMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - closeAt);
         starter.join(10_000);
         long stoppedReadingMs = TimeUnit.NANOSECONDS.toMillis(lastDeliveryNanos.get() - closeAt);
-        System.out.printf("LIFECYCLE close during bootstrap: %d of %d rows delivered, close() returned after %d ms,"
-                + " last row %d ms after close()%n", delivered.get(), rows, closeMs, stoppedReadingMs);
+        System.out.printf(
+                "LIFECYCLE close during bootstrap: %d of %d rows delivered, close() returned after %d ms,"
+                        + " last row %d ms after close()%n",
+                delivered.get(), rows, closeMs, stoppedReadingMs);
         assertThat(states).containsExactly(State.BOOTSTRAPPING);
         assertThat(starter.isAlive()).isFalse();
-        assertThat(thrown.get()).isInstanceOf(SourceClosedException.class)
+        assertThat(thrown.get())
+                .isInstanceOf(SourceClosedException.class)
                 .hasCauseInstanceOf(BootstrapCancelledException.class);
         assertThat(source.state()).isEqualTo(State.STOPPED);
         assertThat(source.failure()).isEmpty();
         assertThat(delivered.get()).isLessThan(rows);
         assertThat(closeMs).isLessThan(1000);
         assertThat(stoppedReadingMs).isLessThan(1000);
-        assertThat(slots(db)).as("the slot of the interrupted bootstrap is dropped").isEmpty();
+        assertThat(slots(db))
+                .as("the slot of the interrupted bootstrap is dropped")
+                .isEmpty();
         assertThat(db.queryValue("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
-                + " AND pid <> pg_backend_pid()")).isEqualTo("0");
+                        + " AND pid <> pg_backend_pid()"))
+                .isEqualTo("0");
 
         // the restart bootstraps again, from the beginning, and then streams
         Set<String> ids = ConcurrentHashMap.newKeySet();
         AtomicLong inserts = new AtomicLong();
         try (PostgresReplicationSource again = new PostgresReplicationSource("pg-source", cfg)) {
-            again.startWithBootstrap(batch -> {
-                for (PositionedChange c : batch) {
-                    inserts.incrementAndGet();
-                    ids.add(((SourceChange.Insert) c.change()).element().metadata().elementId().value());
-                }
-            }, BootstrapProgress.NONE);
+            again.startWithBootstrap(
+                    batch -> {
+                        for (PositionedChange c : batch) {
+                            inserts.incrementAndGet();
+                            ids.add(((SourceChange.Insert) c.change())
+                                    .element()
+                                    .metadata()
+                                    .elementId()
+                                    .value());
+                        }
+                    },
+                    BootstrapProgress.NONE);
             assertThat(inserts.get()).isEqualTo(rows);
             assertThat(ids).hasSize(rows);
             assertThat(again.awaitState(State.RUNNING, WAIT)).isTrue();
@@ -157,35 +177,43 @@ class LifecycleTest {
     @Test
     void close_duringLaterBootstrap_cancelsItAndLeavesNoTemporarySlot(PostgresServer pg) throws Exception {
         PostgresServer db = pg.newDatabase("lc_later");
-        db.execute("CREATE TABLE big (id int PRIMARY KEY, note text)",
+        db.execute(
+                "CREATE TABLE big (id int PRIMARY KEY, note text)",
                 "INSERT INTO big SELECT g, 'row ' || g FROM generate_series(1, 400000) g");
-        PostgresReplicationSource source = new PostgresReplicationSource("pg-source", config(db, "s_lc_later", "big").build());
-        source.start(b -> { });
+        PostgresReplicationSource source = new PostgresReplicationSource(
+                "pg-source", config(db, "s_lc_later", "big").build());
+        source.start(b -> {});
         assertThat(source.awaitState(State.RUNNING, WAIT)).isTrue();
         AtomicLong rows = new AtomicLong();
         CountDownLatch some = new CountDownLatch(1);
         AtomicReference<Throwable> thrown = new AtomicReference<>();
-        Thread reader = new Thread(() -> {
-            try {
-                source.bootstrap(Set.of(), r -> {
-                    if (rows.incrementAndGet() == 5_000) {
-                        some.countDown();
+        Thread reader = new Thread(
+                () -> {
+                    try {
+                        source.bootstrap(
+                                Set.of(),
+                                r -> {
+                                    if (rows.incrementAndGet() == 5_000) {
+                                        some.countDown();
+                                    }
+                                    if (rows.get() % 1000 == 0) {
+                                        java.util.concurrent.locks.LockSupport.parkNanos(2_000_000);
+                                    }
+                                },
+                                p -> {});
+                    } catch (Throwable t) {
+                        thrown.set(t);
                     }
-                    if (rows.get() % 1000 == 0) {
-                        java.util.concurrent.locks.LockSupport.parkNanos(2_000_000);
-                    }
-                }, p -> { });
-            } catch (Throwable t) {
-                thrown.set(t);
-            }
-        }, "test-later-bootstrap");
+                },
+                "test-later-bootstrap");
         reader.start();
         assertThat(some.await(60, TimeUnit.SECONDS)).isTrue();
         long t0 = System.nanoTime();
         source.close();
         long closeMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
         reader.join(10_000);
-        System.out.printf("LIFECYCLE close during a later bootstrap: %d rows, close() returned after %d ms%n",
+        System.out.printf(
+                "LIFECYCLE close during a later bootstrap: %d rows, close() returned after %d ms%n",
                 rows.get(), closeMs);
         assertThat(thrown.get()).isInstanceOf(BootstrapCancelledException.class);
         assertThat(source.state()).isEqualTo(State.STOPPED);
@@ -200,8 +228,8 @@ class LifecycleTest {
         PostgresServer db = pg.newDatabase("lc_inside");
         db.execute("CREATE TABLE t (id int PRIMARY KEY)", "INSERT INTO t SELECT g FROM generate_series(1, 5000) g");
         AtomicReference<PostgresReplicationSource> ref = new AtomicReference<>();
-        PostgresReplicationSource streaming = new PostgresReplicationSource("pg-source",
-                config(db, "s_lc_inside", "t").build());
+        PostgresReplicationSource streaming = new PostgresReplicationSource(
+                "pg-source", config(db, "s_lc_inside", "t").build());
         ref.set(streaming);
         streaming.start(batch -> ref.get().close());
         assertThat(streaming.awaitState(State.RUNNING, WAIT)).isTrue();
@@ -210,9 +238,10 @@ class LifecycleTest {
         streaming.close();
 
         db.dropSlotIfExists("s_lc_inside");
-        PostgresReplicationSource booting = new PostgresReplicationSource("pg-source",
+        PostgresReplicationSource booting = new PostgresReplicationSource(
+                "pg-source",
                 config(db, "s_lc_inside", "t").withMaxBatchSize(100).build());
-        assertThatThrownBy(() -> booting.startWithBootstrap(batch -> booting.close(), p -> { }))
+        assertThatThrownBy(() -> booting.startWithBootstrap(batch -> booting.close(), p -> {}))
                 .isInstanceOf(SourceClosedException.class);
         assertThat(awaitTerminal(booting)).isEqualTo(State.STOPPED);
         booting.close();
@@ -223,8 +252,9 @@ class LifecycleTest {
     void close_concurrentlyFromManyThreadsDuringEngineStart_allReturnStopped(PostgresServer pg) throws Exception {
         PostgresServer db = pg.newDatabase("lc_conc");
         db.execute("CREATE TABLE t (id int PRIMARY KEY)");
-        PostgresReplicationSource source = new PostgresReplicationSource("pg-source", config(db, "s_lc_conc", "t").build());
-        source.start(b -> { });
+        PostgresReplicationSource source = new PostgresReplicationSource(
+                "pg-source", config(db, "s_lc_conc", "t").build());
+        source.start(b -> {});
         List<State> seen = java.util.Collections.synchronizedList(new ArrayList<>());
         closeConcurrently(source, 4, "lc-closer", seen::add);
         assertThat(seen).hasSize(4).containsOnly(State.STOPPED);
@@ -235,20 +265,23 @@ class LifecycleTest {
      * Calls {@code source.close()} from {@code threads} threads at the same moment, each then handing the state
      * close() returned in to {@code afterClose}; returns when every thread ended (asserted, within 30 s).
      */
-    static void closeConcurrently(PostgresReplicationSource source, int threads, String threadName,
-                                  Consumer<State> afterClose) throws InterruptedException {
+    static void closeConcurrently(
+            PostgresReplicationSource source, int threads, String threadName, Consumer<State> afterClose)
+            throws InterruptedException {
         CountDownLatch go = new CountDownLatch(1);
         List<Thread> closers = new ArrayList<>();
         for (int i = 0; i < threads; i++) {
-            Thread t = new Thread(() -> {
-                try {
-                    go.await();
-                } catch (InterruptedException e) {
-                    return;
-                }
-                source.close();
-                afterClose.accept(source.state());
-            }, threadName);
+            Thread t = new Thread(
+                    () -> {
+                        try {
+                            go.await();
+                        } catch (InterruptedException e) {
+                            return;
+                        }
+                        source.close();
+                        afterClose.accept(source.state());
+                    },
+                    threadName);
             t.start();
             closers.add(t);
         }
@@ -261,7 +294,9 @@ class LifecycleTest {
 
     /** The slots of this test's database (the server is shared). */
     static List<PostgresServer.SlotInfo> slots(PostgresServer db) {
-        return db.replicationSlots().stream().filter(s -> s.database().equals(db.database())).toList();
+        return db.replicationSlots().stream()
+                .filter(s -> s.database().equals(db.database()))
+                .toList();
     }
 
     private static State awaitTerminal(PostgresReplicationSource s) throws InterruptedException {

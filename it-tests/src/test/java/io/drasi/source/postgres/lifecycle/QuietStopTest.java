@@ -44,16 +44,26 @@ class QuietStopTest {
                 CountDownLatch delivered = new CountDownLatch(1);
                 AtomicReference<String> firstId = new AtomicReference<>();
                 ChangeSink sink = batch -> {
-                    firstId.compareAndSet(null, batch.get(0).change().fold(i -> i.element().metadata().elementId(),
-                            u -> u.element().metadata().elementId(), d -> d.metadata().elementId(),
-                            t -> null, r -> null).value());
+                    firstId.compareAndSet(
+                            null,
+                            batch.get(0)
+                                    .change()
+                                    .fold(
+                                            i -> i.element().metadata().elementId(),
+                                            u -> u.element().metadata().elementId(),
+                                            d -> d.metadata().elementId(),
+                                            t -> null,
+                                            r -> null)
+                                    .value());
                     delivered.countDown();
                 };
-                PostgresReplicationSource source = running("quiet", config(db, "s_quiet", "t")
-                        .withOffsetStore(offsets), sink, Duration.ofSeconds(30));
+                PostgresReplicationSource source = running(
+                        "quiet", config(db, "s_quiet", "t").withOffsetStore(offsets), sink, Duration.ofSeconds(30));
                 try {
                     db.execute("INSERT INTO t VALUES (" + round + ", 0)");
-                    assertThat(delivered.await(30, TimeUnit.SECONDS)).as("round %d delivered", round).isTrue();
+                    assertThat(delivered.await(30, TimeUnit.SECONDS))
+                            .as("round %d delivered", round)
+                            .isTrue();
                     // each round's change is new: nothing of an earlier round came again after its restart
                     assertThat(firstId.get()).isEqualTo("public:t:" + round);
                 } finally {
@@ -64,6 +74,7 @@ class QuietStopTest {
             }
         });
         assertThat(log.lines().filter(l -> l.contains(" WARN ") || l.contains(" ERROR ")))
-                .as("a clean stop logs nothing at WARN or ERROR").isEmpty();
+                .as("a clean stop logs nothing at WARN or ERROR")
+                .isEmpty();
     }
 }

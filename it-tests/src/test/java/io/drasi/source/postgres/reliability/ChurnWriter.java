@@ -13,18 +13,20 @@ final class ChurnWriter {
     private final Thread thread;
 
     private ChurnWriter(PostgresServer db, IntFunction<String[]> round, long pauseMs) {
-        thread = new Thread(() -> {
-            try {
-                for (int i = 1; writing.get(); i++) {
-                    db.execute(round.apply(i));
-                    if (pauseMs > 0) {
-                        Thread.sleep(pauseMs);
+        thread = new Thread(
+                () -> {
+                    try {
+                        for (int i = 1; writing.get(); i++) {
+                            db.execute(round.apply(i));
+                            if (pauseMs > 0) {
+                                Thread.sleep(pauseMs);
+                            }
+                        }
+                    } catch (Throwable t) {
+                        error.set(t);
                     }
-                }
-            } catch (Throwable t) {
-                error.set(t);
-            }
-        }, "churn-writer");
+                },
+                "churn-writer");
     }
 
     /** Starts writing: round {@code i} runs {@code round.apply(i)}, then pauses {@code pauseMs}. */

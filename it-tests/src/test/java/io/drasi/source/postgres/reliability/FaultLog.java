@@ -21,6 +21,7 @@ final class FaultLog {
     private final DrasiState model = new DrasiState();
     /** Element id → properties after applying every change once (deduplicated by position). */
     final Map<String, Map<String, ElementValue>> state = model.elements;
+
     long lines;
     long duplicates;
     long bootstraps;
@@ -77,7 +78,7 @@ final class FaultLog {
         if (anomaly != null) {
             anomalies.add(anomaly + " at line " + line + " " + pos + "; before: " + history.get(id));
         }
-        history.computeIfAbsent(id, k -> new java.util.ArrayList<>()).add(StreamingTestSupport.kind(c) + "@" + pos
-                + "#" + line);
+        history.computeIfAbsent(id, k -> new java.util.ArrayList<>())
+                .add(StreamingTestSupport.kind(c) + "@" + pos + "#" + line);
     }
 }

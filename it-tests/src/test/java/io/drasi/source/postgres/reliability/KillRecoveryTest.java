@@ -42,7 +42,8 @@ class KillRecoveryTest {
     @Test
     void sigkill_repeatedDuringBootstrapStreamAndLargeTransactions_losesNothing(PostgresServer pg) throws Exception {
         PostgresServer db = pg.newDatabase("fault_kill");
-        db.execute("CREATE TABLE items (id int PRIMARY KEY, v int, note text)",
+        db.execute(
+                "CREATE TABLE items (id int PRIMARY KEY, v int, note text)",
                 "INSERT INTO items SELECT g, 0, 'seed' FROM generate_series(1, 20000) g");
         // kept under target/ so a failing run can be inspected
         Path dir = Path.of("target", "fault-kill", Long.toString(System.currentTimeMillis()));
@@ -82,10 +83,12 @@ class KillRecoveryTest {
             writer.join();
             Map<String, Map<String, ElementValue>> expected = new TreeMap<>();
             for (Map<String, Object> row : db.query("SELECT id, v, note FROM items")) {
-                expected.put("public:items:" + row.get("id"), Map.of(
-                        "id", new ElementValue.IntValue((Integer) row.get("id")),
-                        "v", new ElementValue.IntValue((Integer) row.get("v")),
-                        "note", new ElementValue.StringValue((String) row.get("note"))));
+                expected.put(
+                        "public:items:" + row.get("id"),
+                        Map.of(
+                                "id", new ElementValue.IntValue((Integer) row.get("id")),
+                                "v", new ElementValue.IntValue((Integer) row.get("v")),
+                                "note", new ElementValue.StringValue((String) row.get("note"))));
             }
             FaultLog replayed = null;
             long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
@@ -99,15 +102,32 @@ class KillRecoveryTest {
             last.destroy();
             last.waitFor(30, TimeUnit.SECONDS);
             FaultLog log = replayed;
-            long lost = expected.entrySet().stream().filter(e -> !e.getValue().equals(log.state.get(e.getKey()))).count();
-            long extra = log.state.keySet().stream().filter(k -> !expected.containsKey(k)).count();
-            LOG.info("RELIABILITY kill trials={} writerOps={} lines={} rawDuplicates={} bootstraps={} lost={} extra={}"
-                            + " afterDedupeAnomalies={} elapsedMs={} {}", TRIALS, ops.get(), log.lines, log.duplicates,
-                    log.bootstraps, lost, extra, log.anomalies.size(),
-                    TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started), kills);
-            assertThat(lost).as("rows whose final Drasi state differs from SELECT (lost or stale)").isZero();
+            long lost = expected.entrySet().stream()
+                    .filter(e -> !e.getValue().equals(log.state.get(e.getKey())))
+                    .count();
+            long extra = log.state.keySet().stream()
+                    .filter(k -> !expected.containsKey(k))
+                    .count();
+            LOG.info(
+                    "RELIABILITY kill trials={} writerOps={} lines={} rawDuplicates={} bootstraps={} lost={} extra={}"
+                            + " afterDedupeAnomalies={} elapsedMs={} {}",
+                    TRIALS,
+                    ops.get(),
+                    log.lines,
+                    log.duplicates,
+                    log.bootstraps,
+                    lost,
+                    extra,
+                    log.anomalies.size(),
+                    TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started),
+                    kills);
+            assertThat(lost)
+                    .as("rows whose final Drasi state differs from SELECT (lost or stale)")
+                    .isZero();
             assertThat(extra).as("elements that no longer exist").isZero();
-            assertThat(log.anomalies).as("after dedupe by position: duplicate inserts, ghost updates/deletes").isEmpty();
+            assertThat(log.anomalies)
+                    .as("after dedupe by position: duplicate inserts, ghost updates/deletes")
+                    .isEmpty();
         } finally {
             stop.set(true);
             writer.join();
@@ -132,7 +152,8 @@ class KillRecoveryTest {
                 if (op < 3) {
                     int from = next;
                     next += 1000;
-                    db.execute("INSERT INTO items SELECT g, 1, 'bulk' FROM generate_series(" + from + ", " + (next - 1) + ") g");
+                    db.execute("INSERT INTO items SELECT g, 1, 'bulk' FROM generate_series(" + from + ", " + (next - 1)
+                            + ") g");
                 } else if (op < 40) {
                     db.execute("INSERT INTO items VALUES (" + (next++) + ", 1, 'new')");
                 } else if (op < 80) {
@@ -150,13 +171,26 @@ class KillRecoveryTest {
 
     private static Process startChild(PostgresServer db, Path offsets, Path out, int trial) throws Exception {
         Files.createDirectories(offsets.getParent());
-        List<String> cmd = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx256m", "-cp", System.getProperty("java.class.path"),
+        List<String> cmd = List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx256m",
+                "-cp",
+                System.getProperty("java.class.path"),
                 "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
-                RecordingStreamer.class.getName(), db.host(), Integer.toString(db.port()), db.database(), db.user(),
-                db.password(), "items", "fault_kill_slot", offsets.toString(), out.toString());
-        return new ProcessBuilder(cmd).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(out.resolveSibling("child-" + trial + ".log").toFile()))
+                RecordingStreamer.class.getName(),
+                db.host(),
+                Integer.toString(db.port()),
+                db.database(),
+                db.user(),
+                db.password(),
+                "items",
+                "fault_kill_slot",
+                offsets.toString(),
+                out.toString());
+        return new ProcessBuilder(cmd)
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(
+                        out.resolveSibling("child-" + trial + ".log").toFile()))
                 .start();
     }
 }

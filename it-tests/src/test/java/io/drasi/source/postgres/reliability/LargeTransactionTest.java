@@ -38,13 +38,29 @@ class LargeTransactionTest {
         PostgresServer db = pg.newDatabase("fault_bigtx");
         db.execute("CREATE TABLE big (id int PRIMARY KEY, a int, b bigint, c text, d timestamptz, e numeric(12,2),"
                 + " f boolean, g float8, h uuid, i text)");
-        List<String> cmd = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx256m", "-XX:+ExitOnOutOfMemoryError", "-cp", System.getProperty("java.class.path"),
-                "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn", "-Dbatch=2048",
-                RecordingStreamer.class.getName(), db.host(), Integer.toString(db.port()), db.database(), db.user(),
-                db.password(), "big", "fault_bigtx_slot", tmp.resolve("o.offsets").toString(), "count");
-        Process child = new ProcessBuilder(cmd).redirectError(tmp.resolve("child.err").toFile()).start();
-        try (BufferedReader r = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
+        List<String> cmd = List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx256m",
+                "-XX:+ExitOnOutOfMemoryError",
+                "-cp",
+                System.getProperty("java.class.path"),
+                "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
+                "-Dbatch=2048",
+                RecordingStreamer.class.getName(),
+                db.host(),
+                Integer.toString(db.port()),
+                db.database(),
+                db.user(),
+                db.password(),
+                "big",
+                "fault_bigtx_slot",
+                tmp.resolve("o.offsets").toString(),
+                "count");
+        Process child = new ProcessBuilder(cmd)
+                .redirectError(tmp.resolve("child.err").toFile())
+                .start();
+        try (BufferedReader r =
+                new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
             String line;
             while ((line = r.readLine()) != null && !line.equals("STREAMING")) {
                 // wait until the slot exists
@@ -68,13 +84,22 @@ class LargeTransactionTest {
             }
             long done = System.nanoTime();
             long rssKb = peakRssKb(child.pid());
-            assertThat(child.isAlive()).as("child alive (no OOM); stderr: %s",
-                    Files.exists(tmp.resolve("child.err")) ? Files.readString(tmp.resolve("child.err")) : "").isTrue();
+            assertThat(child.isAlive())
+                    .as(
+                            "child alive (no OOM); stderr: %s",
+                            Files.exists(tmp.resolve("child.err")) ? Files.readString(tmp.resolve("child.err")) : "")
+                    .isTrue();
             assertThat(count).isEqualTo(ROWS);
             double secs = (done - inserted) / 1e9;
-            LOG.info("RELIABILITY largeTx rows={} insertMs={} streamAfterCommitMs={} rowsPerSec={} peakHeapUsedMb={}"
-                            + " peakRssMb={}", ROWS, (inserted - t0) / 1_000_000, (done - inserted) / 1_000_000,
-                    Math.round(ROWS / secs), maxHeap, rssKb / 1024);
+            LOG.info(
+                    "RELIABILITY largeTx rows={} insertMs={} streamAfterCommitMs={} rowsPerSec={} peakHeapUsedMb={}"
+                            + " peakRssMb={}",
+                    ROWS,
+                    (inserted - t0) / 1_000_000,
+                    (done - inserted) / 1_000_000,
+                    Math.round(ROWS / secs),
+                    maxHeap,
+                    rssKb / 1024);
         } finally {
             child.destroy();
             child.waitFor(30, TimeUnit.SECONDS);

@@ -59,29 +59,39 @@ class NetworkFaultTest {
         AtomicInteger written = new AtomicInteger();
         try (TcpProxy proxy = new TcpProxy(db.host(), db.port())) {
             PostgresSourceConfig cfg = PostgresSourceConfig.builder()
-                    .withHost("127.0.0.1").withPort(proxy.port()).withDatabase(db.database())
-                    .withUser(db.user()).withPassword(db.password()).withTables("t")
-                    .withSlotName(slot).withPublicationName(slot + "_pub").withInMemoryOffsets()
-                    .withReconnectBackoffInitial(Duration.ofMillis(500)).withReconnectBackoffMax(Duration.ofSeconds(5))
+                    .withHost("127.0.0.1")
+                    .withPort(proxy.port())
+                    .withDatabase(db.database())
+                    .withUser(db.user())
+                    .withPassword(db.password())
+                    .withTables("t")
+                    .withSlotName(slot)
+                    .withPublicationName(slot + "_pub")
+                    .withInMemoryOffsets()
+                    .withReconnectBackoffInitial(Duration.ofMillis(500))
+                    .withReconnectBackoffMax(Duration.ofSeconds(5))
                     .withConnectTimeout(Duration.ofSeconds(5))
                     .build();
-            Thread writer = new Thread(() -> {
-                while (!stop.get()) {
-                    db.execute("INSERT INTO t VALUES (" + written.incrementAndGet() + ")");
-                    try {
-                        Thread.sleep(20);
-                    } catch (InterruptedException e) {
-                        return;
-                    }
-                }
-            }, "net-writer");
+            Thread writer = new Thread(
+                    () -> {
+                        while (!stop.get()) {
+                            db.execute("INSERT INTO t VALUES (" + written.incrementAndGet() + ")");
+                            try {
+                                Thread.sleep(20);
+                            } catch (InterruptedException e) {
+                                return;
+                            }
+                        }
+                    },
+                    "net-writer");
             try (PostgresReplicationSource source = new PostgresReplicationSource("net", cfg)) {
                 source.start((List<PositionedChange> batch) -> {
                     synchronized (received) {
                         batch.forEach(c -> received.add(c.change()));
                     }
                 });
-                assertThat(source.awaitState(State.RUNNING, Duration.ofSeconds(30))).isTrue();
+                assertThat(source.awaitState(State.RUNNING, Duration.ofSeconds(30)))
+                        .isTrue();
                 writer.start();
                 Thread.sleep(1000);
                 Set<State> seen = new HashSet<>();
@@ -117,18 +127,37 @@ class NetworkFaultTest {
                 }
                 List<String> all;
                 synchronized (received) {
-                    all = received.stream().map(c -> ((SourceChange.Insert) c).element().metadata().elementId().value())
+                    all = received.stream()
+                            .map(c -> ((SourceChange.Insert) c)
+                                    .element()
+                                    .metadata()
+                                    .elementId()
+                                    .value())
                             .toList();
                 }
-                long lost = range(total).stream().filter(id -> !all.contains(id)).count();
+                long lost =
+                        range(total).stream().filter(id -> !all.contains(id)).count();
                 long dups = all.size() - new HashSet<>(all).size();
                 double recovery = recoveredAt < 0 ? -1 : (recoveredAt - restored) / 1e9;
-                LOG.info("RELIABILITY network mode={} outageS={} written={} lost={} rawDuplicates={} recoveryS={}"
-                        + " states={} finalState={} reconnects={}", mode, seconds, total, lost, dups,
-                        String.format("%.2f", recovery), seen, source.state(), source.stats().reconnects());
+                LOG.info(
+                        "RELIABILITY network mode={} outageS={} written={} lost={} rawDuplicates={} recoveryS={}"
+                                + " states={} finalState={} reconnects={}",
+                        mode,
+                        seconds,
+                        total,
+                        lost,
+                        dups,
+                        String.format("%.2f", recovery),
+                        seen,
+                        source.state(),
+                        source.stats().reconnects());
                 assertThat(lost).as("lost").isZero();
-                assertThat(recoveredAt).as("caught up within 60 s of the network returning").isPositive();
-                assertThat(recovery).as("seconds to catch up after the network returned").isLessThan(15.0);
+                assertThat(recoveredAt)
+                        .as("caught up within 60 s of the network returning")
+                        .isPositive();
+                assertThat(recovery)
+                        .as("seconds to catch up after the network returned")
+                        .isLessThan(15.0);
                 assertThat(source.state()).isEqualTo(State.RUNNING);
                 if (mode.equals("reset")) {
                     assertThat(seen).as("states seen during the outage").contains(State.RECONNECTING);

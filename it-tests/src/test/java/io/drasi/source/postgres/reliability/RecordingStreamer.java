@@ -26,14 +26,18 @@ import java.util.List;
  */
 public final class RecordingStreamer {
 
-    private RecordingStreamer() {
-    }
+    private RecordingStreamer() {}
 
     public static void main(String[] args) throws Exception {
         PostgresSourceConfig config = PostgresSourceConfig.builder()
-                .withHost(args[0]).withPort(Integer.parseInt(args[1])).withDatabase(args[2])
-                .withUser(args[3]).withPassword(args[4]).withTables(args[5])
-                .withSlotName(args[6]).withPublicationName(args[6] + "_pub")
+                .withHost(args[0])
+                .withPort(Integer.parseInt(args[1]))
+                .withDatabase(args[2])
+                .withUser(args[3])
+                .withPassword(args[4])
+                .withTables(args[5])
+                .withSlotName(args[6])
+                .withPublicationName(args[6] + "_pub")
                 .withOffsetStore(Path.of(args[7]))
                 .withMaxBatchSize(Integer.parseInt(System.getProperty("batch", "256")))
                 .withReconnectBackoffInitial(Duration.ofMillis(200))
@@ -49,7 +53,9 @@ public final class RecordingStreamer {
             while (!source.state().isTerminal()) {
                 Thread.sleep(200);
                 System.out.println("COUNT " + n.get() + " heapUsedMb="
-                        + (Runtime.getRuntime().totalMemory() - Runtime.getRuntime().freeMemory()) / 1_048_576);
+                        + (Runtime.getRuntime().totalMemory()
+                                        - Runtime.getRuntime().freeMemory())
+                                / 1_048_576);
             }
             return;
         }
@@ -58,7 +64,10 @@ public final class RecordingStreamer {
         ChangeSink sink = (List<PositionedChange> batch) -> {
             StringBuilder sb = new StringBuilder(batch.size() * 160);
             for (PositionedChange c : batch) {
-                sb.append(c.position()).append('\t').append(SeedJson.encode(c.change())).append('\n');
+                sb.append(c.position())
+                        .append('\t')
+                        .append(SeedJson.encode(c.change()))
+                        .append('\n');
             }
             out.write(sb.toString());
             out.flush();
@@ -68,18 +77,20 @@ public final class RecordingStreamer {
         };
         PostgresReplicationSource source = new PostgresReplicationSource("fault", config);
         Runtime.getRuntime().addShutdownHook(new Thread(source::close));
-        source.startWithBootstrap(sink, p -> { });
+        source.startWithBootstrap(sink, p -> {});
         System.err.println("STREAMING");
         while (!source.state().isTerminal()) {
             Thread.sleep(100);
         }
-        System.err.println("ENDED " + source.state() + " " + source.failure().map(Throwable::getMessage).orElse(""));
+        System.err.println("ENDED " + source.state() + " "
+                + source.failure().map(Throwable::getMessage).orElse(""));
     }
 
     /**
      * A SIGKILL can tear the previous child's last line (a batch goes out in several write calls). Ends it, so
      * this child's first line stands on its own: a re-bootstrap's first line ({@code 0/0:0/0:0}) glued to a torn
-     * line was skipped with it by {@link FaultLog}, which then kept the stale state (seen once in a loaded full run: 27 rows "lost").
+     * line was skipped with it by {@link FaultLog}, which then kept the stale state (seen once in a loaded full run: 27
+     * rows "lost").
      */
     private static void endTornLine(Path file, Writer out) throws java.io.IOException {
         long size = Files.size(file);

@@ -33,7 +33,8 @@ class ResyncKillTest {
     @Test
     void sigkillDuringResync_restart_consumerEqualsTable(PostgresServer pg) throws Exception {
         PostgresServer db = pg.newDatabase("resync_kill");
-        db.execute("CREATE TABLE items (id int PRIMARY KEY, v int, note text)",
+        db.execute(
+                "CREATE TABLE items (id int PRIMARY KEY, v int, note text)",
                 "INSERT INTO items SELECT g, 0, 'seed' FROM generate_series(1, " + ROWS + ") g");
         Path dir = Path.of("target", "resync-kill", Long.toString(System.currentTimeMillis()));
         Files.createDirectories(dir);
@@ -44,8 +45,11 @@ class ResyncKillTest {
         first.destroy(); // a clean stop: the bootstrap is acknowledged
         assertThat(first.waitFor(30, TimeUnit.SECONDS)).isTrue();
         db.dropSlotIfExists("resync_kill_slot");
-        db.execute("DELETE FROM items WHERE id % 3 = 0", "UPDATE items SET v = 1 WHERE id % 3 = 1",
-                "INSERT INTO items SELECT g, 2, 'new' FROM generate_series(" + (ROWS + 1) + ", " + (ROWS + 5000) + ") g");
+        db.execute(
+                "DELETE FROM items WHERE id % 3 = 0",
+                "UPDATE items SET v = 1 WHERE id % 3 = 1",
+                "INSERT INTO items SELECT g, 2, 'new' FROM generate_series(" + (ROWS + 1) + ", " + (ROWS + 5000)
+                        + ") g");
         long before = lineCount(out);
         Process second = startChild(db, offsets, out, 2, 30); // 30 ms per batch: the resync takes seconds
         awaitLines(out, before + 10 * BATCH, second);
@@ -116,15 +120,29 @@ class ResyncKillTest {
     private static Process startChild(PostgresServer db, Path offsets, Path out, int run, int sinkDelayMs)
             throws Exception {
         Files.createDirectories(offsets.getParent());
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx256m", "-cp", System.getProperty("java.class.path"),
-                "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn", "-DonSlotLoss=resync", "-Dbatch=" + BATCH,
+        List<String> cmd = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx256m",
+                "-cp",
+                System.getProperty("java.class.path"),
+                "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
+                "-DonSlotLoss=resync",
+                "-Dbatch=" + BATCH,
                 "-DsinkDelayMs=" + sinkDelayMs,
-                RecordingStreamer.class.getName(), db.host(), Integer.toString(db.port()), db.database(), db.user(),
-                db.password(), "items", "resync_kill_slot", offsets.toString(), out.toString()));
-        return new ProcessBuilder(cmd).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(out.resolveSibling("child-" + run + ".log").toFile()))
+                RecordingStreamer.class.getName(),
+                db.host(),
+                Integer.toString(db.port()),
+                db.database(),
+                db.user(),
+                db.password(),
+                "items",
+                "resync_kill_slot",
+                offsets.toString(),
+                out.toString()));
+        return new ProcessBuilder(cmd)
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(
+                        out.resolveSibling("child-" + run + ".log").toFile()))
                 .start();
     }
-
 }

@@ -69,9 +69,12 @@ class SchemaChangeTest {
             db.execute("ALTER TABLE t ALTER COLUMN a TYPE text USING a::text", "INSERT INTO t VALUES (4, 'four')");
             List<SourceChange> c = await(got, 4);
             assertThat(node(c.get(0)).properties()).containsOnlyKeys("id", "a", "b");
-            assertThat(node(c.get(1)).properties()).containsOnlyKeys("id", "a", "b", "c")
-                    .containsEntry("c", new ElementValue.ObjectValue(java.util.Map.of("k", new ElementValue.IntValue(1))));
-            assertThat(node(c.get(2)).properties()).containsOnlyKeys("id", "a", "c")
+            assertThat(node(c.get(1)).properties())
+                    .containsOnlyKeys("id", "a", "b", "c")
+                    .containsEntry(
+                            "c", new ElementValue.ObjectValue(java.util.Map.of("k", new ElementValue.IntValue(1))));
+            assertThat(node(c.get(2)).properties())
+                    .containsOnlyKeys("id", "a", "c")
                     .containsEntry("a", new ElementValue.IntValue(3));
             assertThat(node(c.get(3)).properties()).containsEntry("a", new ElementValue.StringValue("four"));
             assertThat(source.state()).isEqualTo(State.RUNNING);
@@ -83,8 +86,8 @@ class SchemaChangeTest {
         PostgresServer db = pg.newDatabase("fault_drop");
         db.execute("CREATE TABLE keep (id int PRIMARY KEY)", "CREATE TABLE gone (id int PRIMARY KEY)");
         List<SourceChange> got = new ArrayList<>();
-        try (PostgresReplicationSource source = new PostgresReplicationSource("drop",
-                config(db, "fault_drop", "keep", "gone"))) {
+        try (PostgresReplicationSource source =
+                new PostgresReplicationSource("drop", config(db, "fault_drop", "keep", "gone"))) {
             source.start((List<PositionedChange> batch) -> {
                 synchronized (got) {
                     batch.forEach(c -> got.add(c.change()));
@@ -92,14 +95,15 @@ class SchemaChangeTest {
             });
             db.execute("INSERT INTO gone VALUES (1)", "DROP TABLE gone", "INSERT INTO keep VALUES (1)");
             List<SourceChange> c = await(got, 2);
-            assertThat(c).extracting(x -> node(x).metadata().elementId().value())
+            assertThat(c)
+                    .extracting(x -> node(x).metadata().elementId().value())
                     .containsExactly("public:gone:1", "public:keep:1");
             Thread.sleep(500);
             assertThat(source.state()).isEqualTo(State.RUNNING);
         }
         // a restart names the missing table and the fix instead of streaming a partial set silently
-        assertThatThrownBy(() -> new PostgresReplicationSource("drop", config(db, "fault_drop", "keep", "gone"))
-                .start(b -> { }))
+        assertThatThrownBy(() ->
+                        new PostgresReplicationSource("drop", config(db, "fault_drop", "keep", "gone")).start(b -> {}))
                 .isInstanceOf(PreflightException.class)
                 .hasMessageContaining("\"public\".\"gone\" does not exist");
     }
@@ -112,8 +116,8 @@ class SchemaChangeTest {
         boolean[] release = {false};
         try {
             db.execute("ALTER SYSTEM SET max_slot_wal_keep_size = '1MB'", "SELECT pg_reload_conf()");
-            try (PostgresReplicationSource source = new PostgresReplicationSource("inval",
-                    config(db, "fault_inval", "t"))) {
+            try (PostgresReplicationSource source =
+                    new PostgresReplicationSource("inval", config(db, "fault_inval", "t"))) {
                 // a sink stuck on its first batch pins the slot while WAL moves on
                 source.start(batch -> {
                     synchronized (block) {
@@ -125,11 +129,16 @@ class SchemaChangeTest {
                 db.execute("INSERT INTO t VALUES (1)");
                 Thread.sleep(500);
                 for (int i = 0; i < 6; i++) {
-                    db.execute("INSERT INTO churn (pad) SELECT repeat('x', 1000) FROM generate_series(1, 20000)",
-                            "SELECT pg_switch_wal()", "CHECKPOINT");
+                    db.execute(
+                            "INSERT INTO churn (pad) SELECT repeat('x', 1000) FROM generate_series(1, 20000)",
+                            "SELECT pg_switch_wal()",
+                            "CHECKPOINT");
                 }
-                String walStatus = db.queryValue("select wal_status from pg_replication_slots where slot_name = 'fault_inval'");
-                assertThat(walStatus).as("slot wal_status after WAL churn past max_slot_wal_keep_size").isIn("lost", "unreserved");
+                String walStatus =
+                        db.queryValue("select wal_status from pg_replication_slots where slot_name = 'fault_inval'");
+                assertThat(walStatus)
+                        .as("slot wal_status after WAL churn past max_slot_wal_keep_size")
+                        .isIn("lost", "unreserved");
                 long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
                 while (source.state() != State.FAILED && System.nanoTime() < deadline) {
                     db.execute("SELECT pg_switch_wal()", "CHECKPOINT");
@@ -140,10 +149,15 @@ class SchemaChangeTest {
                     block.notifyAll();
                 }
                 assertThat(source.state()).isEqualTo(State.FAILED);
-                assertThat(source.failure()).get().extracting(Throwable::getMessage).asString()
-                        .contains("invalidated").contains("bootstrap");
+                assertThat(source.failure())
+                        .get()
+                        .extracting(Throwable::getMessage)
+                        .asString()
+                        .contains("invalidated")
+                        .contains("bootstrap");
             }
-            assertThatThrownBy(() -> new PostgresReplicationSource("inval", config(db, "fault_inval", "t")).start(b -> { }))
+            assertThatThrownBy(
+                            () -> new PostgresReplicationSource("inval", config(db, "fault_inval", "t")).start(b -> {}))
                     .isInstanceOf(PreflightException.class)
                     .hasMessageContaining("was invalidated by PostgreSQL")
                     .hasMessageContaining("pg_drop_replication_slot('fault_inval')");

@@ -47,37 +47,43 @@ class SlotLossResyncTest {
     /** A new database with table {@code t (id int PRIMARY KEY, v text)} holding rows 1..{@code rows}. */
     private static PostgresServer withRows(PostgresServer pg, String name, int rows) {
         PostgresServer db = pg.newDatabase(name);
-        db.execute("CREATE TABLE t (id int PRIMARY KEY, v text)",
+        db.execute(
+                "CREATE TABLE t (id int PRIMARY KEY, v text)",
                 "INSERT INTO t SELECT g, 'v' || g FROM generate_series(1, " + rows + ") g");
         return db;
     }
 
     private static PostgresSourceBuilder resync(PostgresServer db, String slot, Path dir) {
-        return config(db, slot, "t").withOffsetStore(dir.resolve("offsets.dat")).withOnSlotLoss(SlotLossPolicy.RESYNC)
+        return config(db, slot, "t")
+                .withOffsetStore(dir.resolve("offsets.dat"))
+                .withOnSlotLoss(SlotLossPolicy.RESYNC)
                 .withMaxBatchSize(500);
     }
 
     @Test
-    void slotDroppedWhileStopped_changesMeanwhile_consumerEqualsTableWithoutFalseInsertsOrDeletes(PostgresServer pg,
-            @TempDir Path dir) throws Exception {
+    void slotDroppedWhileStopped_changesMeanwhile_consumerEqualsTableWithoutFalseInsertsOrDeletes(
+            PostgresServer pg, @TempDir Path dir) throws Exception {
         PostgresServer db = withRows(pg, "resync_stopped", 100);
         RecordingSink sink = new RecordingSink();
-        try (PostgresReplicationSource source = StreamingTestSupport.bootstrappedAndRunning("src",
-                resync(db, "s_rs_stop", dir), sink, WAIT)) {
+        try (PostgresReplicationSource source =
+                StreamingTestSupport.bootstrappedAndRunning("src", resync(db, "s_rs_stop", dir), sink, WAIT)) {
             db.execute("UPDATE t SET v = 'streamed' WHERE id = 50", "INSERT INTO t VALUES (101, 'new')");
             sink.await(102, WAIT);
         }
         db.dropSlotIfExists("s_rs_stop");
-        db.execute("DELETE FROM t WHERE id <= 10",                       // 10 deletes
-                "UPDATE t SET v = 'changed' WHERE id BETWEEN 11 AND 20",  // 10 updates
+        db.execute(
+                "DELETE FROM t WHERE id <= 10", // 10 deletes
+                "UPDATE t SET v = 'changed' WHERE id BETWEEN 11 AND 20", // 10 updates
                 "INSERT INTO t SELECT g, 'later' FROM generate_series(201, 215) g", // 15 inserts
-                "DELETE FROM t WHERE id = 30", "INSERT INTO t VALUES (30, 'v30')",  // back as it was: nothing
-                "UPDATE t SET v = 'x' WHERE id = 40", "UPDATE t SET v = 'v40' WHERE id = 40");
+                "DELETE FROM t WHERE id = 30",
+                "INSERT INTO t VALUES (30, 'v30')", // back as it was: nothing
+                "UPDATE t SET v = 'x' WHERE id = 40",
+                "UPDATE t SET v = 'v40' WHERE id = 40");
         Map<String, Map<String, ElementValue>> held = DrasiState.of(sink.changes()).elements;
         int before = sink.size();
         long started = System.nanoTime();
-        try (PostgresReplicationSource source = StreamingTestSupport.bootstrappedAndRunning("src",
-                resync(db, "s_rs_stop", dir), sink, WAIT)) {
+        try (PostgresReplicationSource source =
+                StreamingTestSupport.bootstrappedAndRunning("src", resync(db, "s_rs_stop", dir), sink, WAIT)) {
             long resyncMs = (System.nanoTime() - started) / 1_000_000;
             List<SourceChange> resynced = sink.changes().subList(before, sink.size());
             assertThat(count(resynced, SourceChange.Insert.class)).as("inserts").isEqualTo(15);
@@ -86,11 +92,14 @@ class SlotLossResyncTest {
             for (SourceChange c : resynced) {
                 String id = StreamingTestSupport.id(c);
                 if (c instanceof SourceChange.Insert) {
-                    assertThat(held).as("an Insert only for an element the consumer did not hold").doesNotContainKey(id);
+                    assertThat(held)
+                            .as("an Insert only for an element the consumer did not hold")
+                            .doesNotContainKey(id);
                 }
                 if (c instanceof SourceChange.Delete) {
                     assertThat(db.queryValue("select count(*) from t where 'public:t:' || id = '" + id + "'"))
-                            .as("a Delete only for a row that no longer exists").isEqualTo("0");
+                            .as("a Delete only for a row that no longer exists")
+                            .isEqualTo("0");
                 }
             }
             assertPositionsIncrease(sink.positioned());
@@ -107,16 +116,22 @@ class SlotLossResyncTest {
             throws Exception {
         PostgresServer db = withRows(pg, "resync_streaming", 2000);
         RecordingSink sink = new RecordingSink();
-        try (PostgresReplicationSource source = StreamingTestSupport.bootstrappedAndRunning("src",
-                resync(db, "s_rs_live", dir), sink, WAIT)) {
-            ChurnWriter writer = ChurnWriter.start(db, i -> new String[] {
-                    "UPDATE t SET v = 'w" + i + "' WHERE id = " + (1 + i % 2000),
-                    "DELETE FROM t WHERE id = " + (1 + (i * 7) % 2000),
-                    "INSERT INTO t VALUES (" + (3000 + i) + ", 'n') ON CONFLICT DO NOTHING"}, 5);
+        try (PostgresReplicationSource source =
+                StreamingTestSupport.bootstrappedAndRunning("src", resync(db, "s_rs_live", dir), sink, WAIT)) {
+            ChurnWriter writer = ChurnWriter.start(
+                    db,
+                    i -> new String[] {
+                        "UPDATE t SET v = 'w" + i + "' WHERE id = " + (1 + i % 2000),
+                        "DELETE FROM t WHERE id = " + (1 + (i * 7) % 2000),
+                        "INSERT INTO t VALUES (" + (3000 + i) + ", 'n') ON CONFLICT DO NOTHING"
+                    },
+                    5);
             Thread.sleep(500);
             db.dropSlotIfExists("s_rs_live");
             Thread.sleep(300);
-            assertThat(awaitRunningAgain(source)).as("RUNNING again after the resync").isTrue();
+            assertThat(awaitRunningAgain(source))
+                    .as("RUNNING again after the resync")
+                    .isTrue();
             Thread.sleep(1000);
             writer.stop();
             assertEqualsSelect(db, sink);
@@ -129,12 +144,14 @@ class SlotLossResyncTest {
             throws Exception {
         PostgresServer db = withRows(pg, "resync_close", 5000);
         RecordingSink sink = new RecordingSink();
-        try (PostgresReplicationSource source = StreamingTestSupport.bootstrappedAndRunning("src",
-                resync(db, "s_rs_close", dir), sink, WAIT)) {
+        try (PostgresReplicationSource source =
+                StreamingTestSupport.bootstrappedAndRunning("src", resync(db, "s_rs_close", dir), sink, WAIT)) {
             assertThat(sink.size()).isEqualTo(5000);
         }
         db.dropSlotIfExists("s_rs_close");
-        db.execute("DELETE FROM t WHERE id % 3 = 0", "UPDATE t SET v = 'u' WHERE id % 3 = 1",
+        db.execute(
+                "DELETE FROM t WHERE id % 3 = 0",
+                "UPDATE t SET v = 'u' WHERE id % 3 = 1",
                 "INSERT INTO t SELECT g, 'i' FROM generate_series(6001, 9000) g");
         int before = sink.size();
         // a sink that closes the source from inside the second resync batch: the stop lands mid-resync
@@ -146,20 +163,23 @@ class SlotLossResyncTest {
                 current.get().close(); // only requests the stop from inside the sink
             }
         };
-        PostgresReplicationSource first = new PostgresReplicationSource("src", resync(db, "s_rs_close", dir).build());
+        PostgresReplicationSource first = new PostgresReplicationSource(
+                "src", resync(db, "s_rs_close", dir).build());
         current.set(first);
         try {
-            first.startWithBootstrap(closing, p -> { });
+            first.startWithBootstrap(closing, p -> {});
         } catch (RuntimeException expected) {
             // SourceClosedException: closed during the resync
         } finally {
             first.close();
         }
         int partial = sink.size() - before;
-        assertThat(partial).as("part of the resync was delivered before the stop").isBetween(1, 3 * 500);
+        assertThat(partial)
+                .as("part of the resync was delivered before the stop")
+                .isBetween(1, 3 * 500);
         db.execute("UPDATE t SET v = 'after stop' WHERE id = 2");
-        try (PostgresReplicationSource source = StreamingTestSupport.bootstrappedAndRunning("src",
-                resync(db, "s_rs_close", dir), sink, WAIT)) {
+        try (PostgresReplicationSource source =
+                StreamingTestSupport.bootstrappedAndRunning("src", resync(db, "s_rs_close", dir), sink, WAIT)) {
             assertEqualsSelect(db, sink);
             db.execute("INSERT INTO t VALUES (10000, 'streamed')");
             assertEqualsSelect(db, sink);
@@ -170,7 +190,9 @@ class SlotLossResyncTest {
     void slotInvalidatedByWalLimitWhileStreaming_resyncsAndStreamsOn(PostgresServer pg, @TempDir Path dir)
             throws Exception {
         PostgresServer db = pg.newDatabase("resync_inval");
-        db.execute("CREATE TABLE t (id int PRIMARY KEY, v text)", "CREATE TABLE churn (id serial PRIMARY KEY, pad text)",
+        db.execute(
+                "CREATE TABLE t (id int PRIMARY KEY, v text)",
+                "CREATE TABLE churn (id serial PRIMARY KEY, pad text)",
                 "INSERT INTO t SELECT g, 'v' || g FROM generate_series(1, 50) g");
         RecordingSink sink = new RecordingSink();
         AtomicBoolean blocked = new AtomicBoolean();
@@ -182,9 +204,9 @@ class SlotLossResyncTest {
         };
         try {
             db.execute("ALTER SYSTEM SET max_slot_wal_keep_size = '1MB'", "SELECT pg_reload_conf()");
-            try (PostgresReplicationSource source = new PostgresReplicationSource("src",
-                    resync(db, "s_rs_inval", dir).build())) {
-                source.startWithBootstrap(blocking, p -> { });
+            try (PostgresReplicationSource source = new PostgresReplicationSource(
+                    "src", resync(db, "s_rs_inval", dir).build())) {
+                source.startWithBootstrap(blocking, p -> {});
                 assertThat(source.awaitState(State.RUNNING, WAIT)).isTrue();
                 blocked.set(true);
                 db.execute("INSERT INTO t VALUES (1000, 'x')", "DELETE FROM t WHERE id = 1");
@@ -197,10 +219,14 @@ class SlotLossResyncTest {
                     db.execute("SELECT pg_switch_wal()", "CHECKPOINT");
                     Thread.sleep(200);
                 }
-                assertThat(source.state()).as("resyncing after the invalidation").isEqualTo(State.BOOTSTRAPPING);
+                assertThat(source.state())
+                        .as("resyncing after the invalidation")
+                        .isEqualTo(State.BOOTSTRAPPING);
                 db.execute("UPDATE t SET v = 'during' WHERE id = 2", "DELETE FROM t WHERE id = 3");
                 blocked.set(false);
-                assertThat(source.awaitState(State.RUNNING, WAIT)).as("RUNNING again: %s", source.failure()).isTrue();
+                assertThat(source.awaitState(State.RUNNING, WAIT))
+                        .as("RUNNING again: %s", source.failure())
+                        .isTrue();
                 db.execute("INSERT INTO t VALUES (2000, 'after')");
                 assertEqualsSelect(db, sink);
             }
@@ -212,7 +238,8 @@ class SlotLossResyncTest {
     }
 
     /**
-     * The cost of a resync: {@code resync.rows} rows (default 100 000; the README's numbers use 1 000 000) bootstrapped,
+     * The cost of a resync: {@code resync.rows} rows (default 100 000; the README's numbers use 1 000 000)
+     * bootstrapped,
      * the slot dropped while stopped, 1 % of the rows updated, 1 % deleted, 1 % inserted, then the resync measured.
      * A counting consumer (not a list) keeps the test's own heap small.
      */
@@ -227,20 +254,22 @@ class SlotLossResyncTest {
             }
         };
         long t0 = System.nanoTime();
-        try (PostgresReplicationSource source = StreamingTestSupport.bootstrappedAndRunning("src",
-                resync(db, "s_rs_many", dir).withMaxBatchSize(2048), counting, WAIT)) {
+        try (PostgresReplicationSource source = StreamingTestSupport.bootstrappedAndRunning(
+                "src", resync(db, "s_rs_many", dir).withMaxBatchSize(2048), counting, WAIT)) {
             assertThat(kinds.get(0)).isEqualTo(rows);
         }
         long bootstrapMs = (System.nanoTime() - t0) / 1_000_000;
         db.dropSlotIfExists("s_rs_many");
-        db.execute("UPDATE t SET v = 'u' WHERE id % 100 = 1", "DELETE FROM t WHERE id % 100 = 2",
+        db.execute(
+                "UPDATE t SET v = 'u' WHERE id % 100 = 1",
+                "DELETE FROM t WHERE id % 100 = 2",
                 "INSERT INTO t SELECT g, 'i' FROM generate_series(" + (rows + 1) + ", " + (rows + rows / 100) + ") g");
         for (int k = 0; k < 3; k++) {
             kinds.set(k, 0);
         }
         long t1 = System.nanoTime();
-        try (PostgresReplicationSource source = StreamingTestSupport.bootstrappedAndRunning("src",
-                resync(db, "s_rs_many", dir).withMaxBatchSize(2048), counting, WAIT)) {
+        try (PostgresReplicationSource source = StreamingTestSupport.bootstrappedAndRunning(
+                "src", resync(db, "s_rs_many", dir).withMaxBatchSize(2048), counting, WAIT)) {
             long resyncMs = (System.nanoTime() - t1) / 1_000_000;
             assertThat(kinds.get(0)).as("inserts").isEqualTo(rows / 100);
             assertThat(kinds.get(1)).as("updates").isEqualTo(rows / 100);
@@ -279,7 +308,8 @@ class SlotLossResyncTest {
      * table ({@code t} when none is named), and nothing was an anomaly (a duplicate Insert, an Update or Delete of an
      * unknown element).
      */
-    static void assertEqualsSelect(PostgresServer db, RecordingSink sink, String... tables) throws InterruptedException {
+    static void assertEqualsSelect(PostgresServer db, RecordingSink sink, String... tables)
+            throws InterruptedException {
         Map<String, Map<String, ElementValue>> expected = new TreeMap<>();
         for (String t : tables.length == 0 ? new String[] {"t"} : tables) {
             for (Map<String, Object> row : db.query("SELECT id, v FROM " + t)) {
@@ -290,7 +320,9 @@ class SlotLossResyncTest {
             }
         }
         DrasiState state = DrasiState.awaitEqual(sink, expected, WAIT);
-        assertThat(state.anomalies).as("duplicate Inserts, Updates or Deletes of unknown elements").isEmpty();
+        assertThat(state.anomalies)
+                .as("duplicate Inserts, Updates or Deletes of unknown elements")
+                .isEmpty();
         Set<String> missing = new HashSet<>(expected.keySet());
         missing.removeAll(state.elements.keySet());
         Set<String> extra = new HashSet<>(state.elements.keySet());
@@ -304,7 +336,9 @@ class SlotLossResyncTest {
         PositionedChange last = null;
         for (PositionedChange pc : delivered) {
             if (last != null) {
-                assertThat(pc.position()).as("position after %s", last.position()).isGreaterThan(last.position());
+                assertThat(pc.position())
+                        .as("position after %s", last.position())
+                        .isGreaterThan(last.position());
             }
             last = pc;
         }

@@ -37,39 +37,52 @@ class TableSetChangeTest {
     void tableAdded_writerChangingItDuringItsBootstrap_bootstrappedAloneExactly(PostgresServer pg, @TempDir Path dir)
             throws Exception {
         PostgresServer db = pg.newDatabase("tables_added");
-        db.execute("CREATE TABLE a (id int PRIMARY KEY, v text)", "CREATE TABLE b (id int PRIMARY KEY, v text)",
+        db.execute(
+                "CREATE TABLE a (id int PRIMARY KEY, v text)",
+                "CREATE TABLE b (id int PRIMARY KEY, v text)",
                 "INSERT INTO a SELECT g, 'a' || g FROM generate_series(1, 100) g",
                 "INSERT INTO b SELECT g, 'b' || g FROM generate_series(1, 20000) g");
         RecordingSink sink = new RecordingSink();
-        try (PostgresReplicationSource s = StreamingTestSupport.bootstrappedAndRunning("src", source(db, dir, "a"), sink,
-                WAIT)) {
+        try (PostgresReplicationSource s =
+                StreamingTestSupport.bootstrappedAndRunning("src", source(db, dir, "a"), sink, WAIT)) {
             db.execute("UPDATE a SET v = 'x' WHERE id = 1", "UPDATE b SET v = 'not captured' WHERE id = 1");
             sink.await(101, WAIT);
         }
-        db.execute("UPDATE b SET v = 'while stopped' WHERE id <= 10", "DELETE FROM b WHERE id BETWEEN 11 AND 20",
+        db.execute(
+                "UPDATE b SET v = 'while stopped' WHERE id <= 10",
+                "DELETE FROM b WHERE id BETWEEN 11 AND 20",
                 "UPDATE a SET v = 'while stopped' WHERE id = 2");
         int before = sink.size();
-        ChurnWriter writer = ChurnWriter.start(db, i -> new String[] {
-                "UPDATE b SET v = 'w" + i + "' WHERE id = " + (21 + i % 19000),
-                "DELETE FROM b WHERE id = " + (21 + (i * 7) % 19000),
-                "INSERT INTO b VALUES (" + (30000 + i) + ", 'n') ON CONFLICT DO NOTHING",
-                "UPDATE a SET v = 'w" + i + "' WHERE id = " + (1 + i % 100)}, 0);
-        try (PostgresReplicationSource s = StreamingTestSupport.bootstrappedAndRunning("src",
-                source(db, dir, "a", "b"), sink, WAIT)) {
+        ChurnWriter writer = ChurnWriter.start(
+                db,
+                i -> new String[] {
+                    "UPDATE b SET v = 'w" + i + "' WHERE id = " + (21 + i % 19000),
+                    "DELETE FROM b WHERE id = " + (21 + (i * 7) % 19000),
+                    "INSERT INTO b VALUES (" + (30000 + i) + ", 'n') ON CONFLICT DO NOTHING",
+                    "UPDATE a SET v = 'w" + i + "' WHERE id = " + (1 + i % 100)
+                },
+                0);
+        try (PostgresReplicationSource s =
+                StreamingTestSupport.bootstrappedAndRunning("src", source(db, dir, "a", "b"), sink, WAIT)) {
             Thread.sleep(1500);
             writer.stop();
             List<SourceChange> second = sink.changes().subList(before, sink.size());
-            assertThat(second.stream().filter(c -> c instanceof SourceChange.Insert
-                    && StreamingTestSupport.id(c).startsWith("public:a:")).count())
-                    .as("table a is not read again").isZero();
+            assertThat(second.stream()
+                            .filter(c -> c instanceof SourceChange.Insert
+                                    && StreamingTestSupport.id(c).startsWith("public:a:"))
+                            .count())
+                    .as("table a is not read again")
+                    .isZero();
             SlotLossResyncTest.assertEqualsSelect(db, sink, "a", "b");
             assertThat(db.queryValue("select count(*) from pg_publication_tables where pubname = 's_tables_pub'"))
                     .isEqualTo("2");
         }
-        try (PostgresReplicationSource s = StreamingTestSupport.bootstrappedAndRunning("src", source(db, dir, "a"), sink,
-                WAIT)) {
+        try (PostgresReplicationSource s =
+                StreamingTestSupport.bootstrappedAndRunning("src", source(db, dir, "a"), sink, WAIT)) {
             assertThat(db.queryValue("select string_agg(tablename, ',') from pg_publication_tables"
-                    + " where pubname = 's_tables_pub'")).as("b removed from the publication").isEqualTo("a");
+                            + " where pubname = 's_tables_pub'"))
+                    .as("b removed from the publication")
+                    .isEqualTo("a");
             int n = sink.size();
             db.execute("UPDATE b SET v = 'after removal' WHERE id = 1", "INSERT INTO a VALUES (500, 'last')");
             sink.await(n + 1, WAIT);

@@ -1,14 +1,12 @@
 package io.drasi.source.postgres.security;
 
-import io.drasi.source.postgres.it.cli.CliProcess;
-
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.drasi.source.postgres.http.FakeDrasiHttpSource;
+import io.drasi.source.postgres.it.cli.CliProcess;
 import io.drasi.source.postgres.testing.PostgresExtension;
 import io.drasi.source.postgres.testing.PostgresServer;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -34,8 +32,15 @@ class CliHttpSinkTest {
     Path tmp;
 
     private Path config(PostgresServer db) throws Exception {
-        return CliProcess.sourceYaml(tmp.resolve("source.yaml"), db, SOURCE_ID, db.user(), "${CLI_SINK_PW}",
-                "cli_sink_slot", "cli_sink_pub", List.of("t"));
+        return CliProcess.sourceYaml(
+                tmp.resolve("source.yaml"),
+                db,
+                SOURCE_ID,
+                db.user(),
+                "${CLI_SINK_PW}",
+                "cli_sink_slot",
+                "cli_sink_pub",
+                List.of("t"));
     }
 
     /** The table as the fake server should hold it: element id → properties. */
@@ -64,29 +69,49 @@ class CliHttpSinkTest {
     @Test
     void streamAndBootstrap_withSink_serverGetsExactlyTheTablesChanges(PostgresServer pg) throws Exception {
         PostgresServer db = pg.newDatabase("cli_sink");
-        db.execute("CREATE TABLE t (k text PRIMARY KEY, v int)",
-                "INSERT INTO t VALUES ('a', 1), ('b:1', 2), ('c%', 3)");
+        db.execute(
+                "CREATE TABLE t (k text PRIMARY KEY, v int)", "INSERT INTO t VALUES ('a', 1), ('b:1', 2), ('c%', 3)");
         Path cfg = config(db);
         Map<String, String> env = Map.of("CLI_SINK_PW", db.password());
         try (FakeDrasiHttpSource server = FakeDrasiHttpSource.start(SOURCE_ID)) {
-            CliProcess stream = CliProcess.start(tmp, List.of(), env, "stream", "--config", cfg.toString(), "--bootstrap",
-                    "--sink", server.url(), "--offsets", tmp.resolve("sink.offsets").toString(),
-                    "--progress-interval", "500ms");
+            CliProcess stream = CliProcess.start(
+                    tmp,
+                    List.of(),
+                    env,
+                    "stream",
+                    "--config",
+                    cfg.toString(),
+                    "--bootstrap",
+                    "--sink",
+                    server.url(),
+                    "--offsets",
+                    tmp.resolve("sink.offsets").toString(),
+                    "--progress-interval",
+                    "500ms");
             try {
                 stream.awaitStderr("streaming", Duration.ofSeconds(60));
-                db.execute("INSERT INTO t VALUES ('d', 4)",
+                db.execute(
+                        "INSERT INTO t VALUES ('d', 4)",
                         "UPDATE t SET v = 20 WHERE k = 'b:1'",
                         "DELETE FROM t WHERE k = 'c%'");
                 db.executeInTransaction("INSERT INTO t VALUES ('e:%3A', 5)", "UPDATE t SET v = 40 WHERE k = 'd'");
                 assertThat(server.awaitApplied(a -> a.size() >= 8, Duration.ofSeconds(30)))
-                        .as("8 events applied; stderr:\n%s", stream.stderr()).isTrue();
+                        .as("8 events applied; stderr:\n%s", stream.stderr())
+                        .isTrue();
                 Thread.sleep(500); // a duplicate or stray event would show now
-                assertThat(server.applied().stream().map(CliHttpSinkTest::op).toList()).containsExactly(
-                        "insert public:t:a", "insert public:t:b%3A1", "insert public:t:c%25",
-                        "insert public:t:d", "update public:t:b%3A1", "delete public:t:c%25",
-                        "insert public:t:e%3A%253A", "update public:t:d");
+                assertThat(server.applied().stream().map(CliHttpSinkTest::op).toList())
+                        .containsExactly(
+                                "insert public:t:a",
+                                "insert public:t:b%3A1",
+                                "insert public:t:c%25",
+                                "insert public:t:d",
+                                "update public:t:b%3A1",
+                                "delete public:t:c%25",
+                                "insert public:t:e%3A%253A",
+                                "update public:t:d");
                 assertThat(serverState(server)).isEqualTo(tableState(db));
-                assertThat(server.requests()).allMatch(r -> r.status() == 200 && r.fullSuccess())
+                assertThat(server.requests())
+                        .allMatch(r -> r.status() == 200 && r.fullSuccess())
                         .allMatch(r -> r.path().equals("/sources/" + SOURCE_ID + "/events/batch")
                                 || r.path().equals("/sources/" + SOURCE_ID + "/events"));
                 assertThat(stream.stderr()).contains("posted");
@@ -97,11 +122,13 @@ class CliHttpSinkTest {
         }
 
         try (FakeDrasiHttpSource fresh = FakeDrasiHttpSource.start(SOURCE_ID)) {
-            CliProcess boot = CliProcess.start(tmp, List.of(), env, "bootstrap", "--config", cfg.toString(),
-                    "--sink", fresh.url());
+            CliProcess boot = CliProcess.start(
+                    tmp, List.of(), env, "bootstrap", "--config", cfg.toString(), "--sink", fresh.url());
             assertThat(boot.await(Duration.ofSeconds(60))).as(boot.stderr()).isZero();
             assertThat(boot.stdout()).isEmpty();
-            assertThat(fresh.applied()).hasSize(4).allMatch(e -> e.path("operation").asText().equals("insert"));
+            assertThat(fresh.applied())
+                    .hasSize(4)
+                    .allMatch(e -> e.path("operation").asText().equals("insert"));
             assertThat(serverState(fresh)).isEqualTo(tableState(db));
         } finally {
             db.dropSlotIfExists("cli_sink_slot");

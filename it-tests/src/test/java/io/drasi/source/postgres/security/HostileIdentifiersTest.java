@@ -41,6 +41,7 @@ class HostileIdentifiersTest {
     static final String T_SELECT = "select";
     /** A table without primary key, keyed by table_keys on a hostile column. */
     static final String T_ODD = "Tab le:ü%\"x\"y";
+
     static final String K1 = "k:ey %\"1\"";
     static final String K2 = "user";
     static final String VAL = "Va lue,\"x\";ö";
@@ -69,9 +70,10 @@ class HostileIdentifiersTest {
         PostgresServer db = pg.newDatabase("sec_hostile");
         String sel = tableSql(T_SELECT);
         String odd = tableSql(T_ODD);
-        db.execute("CREATE SCHEMA " + q(SCHEMA),
-                "CREATE TABLE " + sel + " (" + q(K1) + " text, " + q(K2) + " int, " + q(VAL) + " text, "
-                        + q(BIG) + " text, PRIMARY KEY (" + q(K1) + ", " + q(K2) + "))",
+        db.execute(
+                "CREATE SCHEMA " + q(SCHEMA),
+                "CREATE TABLE " + sel + " (" + q(K1) + " text, " + q(K2) + " int, " + q(VAL) + " text, " + q(BIG)
+                        + " text, PRIMARY KEY (" + q(K1) + ", " + q(K2) + "))",
                 // no primary key: keyed by table_keys on a hostile column; FULL so DELETE carries it
                 "CREATE TABLE " + odd + " (" + q(OK) + " text NOT NULL, " + q(VAL) + " int)",
                 "ALTER TABLE " + odd + " REPLICA IDENTITY FULL",
@@ -87,19 +89,31 @@ class HostileIdentifiersTest {
                 .build();
 
         List<SourceDiagnostics.Check> before = SourceDiagnostics.run(config);
-        assertThat(SourceDiagnostics.allOk(before)).as("diagnostics before the first start: %s", before).isTrue();
+        assertThat(SourceDiagnostics.allOk(before))
+                .as("diagnostics before the first start: %s", before)
+                .isTrue();
 
         RecordingSink sink = new RecordingSink();
         try (PostgresReplicationSource source = new PostgresReplicationSource("hostile:src%", config)) {
-            source.startWithBootstrap(sink, p -> { });
+            source.startWithBootstrap(sink, p -> {});
             assertThat(sink.size()).as("bootstrap rows").isEqualTo(10);
             Map<String, Map<String, ElementValue>> bootstrapped = DrasiState.of(sink.changes()).elements;
-            assertThat(bootstrapped.keySet()).contains(
-                    id(T_SELECT, "a:b", "1"), id(T_SELECT, "a%3Ab", "1"), id(T_SELECT, ":", "1"),
-                    id(T_SELECT, "%", "1"), id(T_SELECT, "%25", "1"), id(T_SELECT, "a", "11"),
-                    id(T_SELECT, "a:1", "1"), id(T_ODD, "x:y"), id(T_ODD, "x%3Ay"), id(T_ODD, "%00"));
-            assertThat(bootstrapped.get(id(T_SELECT, "a:b", "1"))).containsEntry(VAL, new ElementValue.StringValue("v1"))
-                    .containsEntry(K2, new ElementValue.IntValue(1)).containsKey(BIG);
+            assertThat(bootstrapped.keySet())
+                    .contains(
+                            id(T_SELECT, "a:b", "1"),
+                            id(T_SELECT, "a%3Ab", "1"),
+                            id(T_SELECT, ":", "1"),
+                            id(T_SELECT, "%", "1"),
+                            id(T_SELECT, "%25", "1"),
+                            id(T_SELECT, "a", "11"),
+                            id(T_SELECT, "a:1", "1"),
+                            id(T_ODD, "x:y"),
+                            id(T_ODD, "x%3Ay"),
+                            id(T_ODD, "%00"));
+            assertThat(bootstrapped.get(id(T_SELECT, "a:b", "1")))
+                    .containsEntry(VAL, new ElementValue.StringValue("v1"))
+                    .containsEntry(K2, new ElementValue.IntValue(1))
+                    .containsKey(BIG);
 
             String big = "string_agg(md5(g::text), '') FROM generate_series(1, 600) g";
             db.execute(
@@ -120,29 +134,44 @@ class HostileIdentifiersTest {
             sink.assertNoMoreThan(22, Duration.ofMillis(500));
 
             List<SourceChange> streamed = sink.changes().subList(10, 22);
-            assertThat(streamed.stream().map(StreamingTestSupport::id).toList()).containsExactly(
-                    id(T_SELECT, "n:%3A", "2"), id(T_SELECT, "n%3A:", "2"), id(T_SELECT, "n:%3A", "2"),
-                    id(T_SELECT, "a%3Ab", "1"), id(T_SELECT, "a:b", "1"), id(T_SELECT, "moved:%", "1"),
-                    id(T_SELECT, ":", "1"), id(T_ODD, "new:%"), id(T_ODD, "x%3Ay"), id(T_ODD, "x:y"),
-                    id(T_ODD, "x:y:moved"), id(T_ODD, "%00"));
-            assertThat(streamed.stream().map(c -> c.getClass().getSimpleName()).toList()).containsExactly(
-                    "Insert", "Insert", "Update", "Update", "Delete", "Insert", "Delete", "Insert", "Update", "Delete",
-                    "Insert", "Delete");
+            assertThat(streamed.stream().map(StreamingTestSupport::id).toList())
+                    .containsExactly(
+                            id(T_SELECT, "n:%3A", "2"),
+                            id(T_SELECT, "n%3A:", "2"),
+                            id(T_SELECT, "n:%3A", "2"),
+                            id(T_SELECT, "a%3Ab", "1"),
+                            id(T_SELECT, "a:b", "1"),
+                            id(T_SELECT, "moved:%", "1"),
+                            id(T_SELECT, ":", "1"),
+                            id(T_ODD, "new:%"),
+                            id(T_ODD, "x%3Ay"),
+                            id(T_ODD, "x:y"),
+                            id(T_ODD, "x:y:moved"),
+                            id(T_ODD, "%00"));
+            assertThat(streamed.stream().map(c -> c.getClass().getSimpleName()).toList())
+                    .containsExactly(
+                            "Insert", "Insert", "Update", "Update", "Delete", "Insert", "Delete", "Insert", "Update",
+                            "Delete", "Insert", "Delete");
             String bigValue = db.queryValue("SELECT " + q(BIG) + " FROM " + sel + " WHERE " + q(K1) + " = 'n:%3A'");
             assertThat(bigValue).hasSizeGreaterThan(8000);
             SourceChange toastUpdate = streamed.get(2);
             assertThat(((SourceChange.Update) toastUpdate).element().properties())
-                    .as("TOAST value re-read by key").containsEntry(BIG, new ElementValue.StringValue(bigValue))
+                    .as("TOAST value re-read by key")
+                    .containsEntry(BIG, new ElementValue.StringValue(bigValue))
                     .containsEntry(VAL, new ElementValue.StringValue("upd"));
             DrasiState applied = DrasiState.of(sink.changes());
             assertThat(applied.anomalies).isEmpty();
 
             // a fresh snapshot (temporary slot) of the same tables gives exactly the streamed state
             Map<String, Map<String, ElementValue>> snapshot = new TreeMap<>();
-            source.bootstrap(Set.of(), insert -> snapshot.put(insert.element().metadata().elementId().value(),
-                    Map.copyOf(insert.element().properties())), p -> { });
-            int rows = Integer.parseInt(db.queryValue("SELECT (SELECT count(*) FROM " + sel + ") + (SELECT count(*) FROM "
-                    + odd + ")"));
+            source.bootstrap(
+                    Set.of(),
+                    insert -> snapshot.put(
+                            insert.element().metadata().elementId().value(),
+                            Map.copyOf(insert.element().properties())),
+                    p -> {});
+            int rows = Integer.parseInt(
+                    db.queryValue("SELECT (SELECT count(*) FROM " + sel + ") + (SELECT count(*) FROM " + odd + ")"));
             assertThat(snapshot).as("one distinct id per row").hasSize(rows);
             Map<String, Map<String, ElementValue>> state = new TreeMap<>();
             applied.elements.forEach((k, v) -> state.put(k, Map.copyOf(v)));
@@ -154,11 +183,17 @@ class HostileIdentifiersTest {
             }
 
             List<SourceDiagnostics.Check> running = SourceDiagnostics.run(config);
-            assertThat(running).as("diagnostics while streaming report the slot busy, nothing else")
-                    .filteredOn(c -> !c.ok()).singleElement()
+            assertThat(running)
+                    .as("diagnostics while streaming report the slot busy, nothing else")
+                    .filteredOn(c -> !c.ok())
+                    .singleElement()
                     .satisfies(c -> assertThat(c.name()).isEqualTo("replication slot " + slot));
-            assertThat(running).filteredOn(SourceDiagnostics.Check::ok).extracting(SourceDiagnostics.Check::name)
-                    .contains("table " + configName(T_SELECT), "REPLICA IDENTITY of " + configName(T_ODD),
+            assertThat(running)
+                    .filteredOn(SourceDiagnostics.Check::ok)
+                    .extracting(SourceDiagnostics.Check::name)
+                    .contains(
+                            "table " + configName(T_SELECT),
+                            "REPLICA IDENTITY of " + configName(T_ODD),
                             "publication " + slot + "_pub");
         } finally {
             db.dropSlotIfExists(slot);
@@ -168,29 +203,34 @@ class HostileIdentifiersTest {
     @Test
     void hostileNames_preflightProblems_quoteTheNamesAndRunNoBrokenSql(PostgresServer pg) {
         PostgresServer db = pg.newDatabase("sec_hostile_pre");
-        db.execute("CREATE SCHEMA " + q(SCHEMA),
+        db.execute(
+                "CREATE SCHEMA " + q(SCHEMA),
                 "CREATE TABLE " + tableSql("no key; drop table x") + " (" + q(VAL) + " int)",
                 "CREATE TABLE " + tableSql(T_SELECT) + " (" + q(K1) + " int PRIMARY KEY)",
                 "ALTER TABLE " + tableSql(T_SELECT) + " REPLICA IDENTITY NOTHING");
         PostgresSourceConfig config = StreamingTestSupport.connection(db)
                 .withTables(configName("no key; drop table x"), configName(T_SELECT), configName("missing'); --"))
-                .withSlotName("sec_hostile_pre").withInMemoryOffsets().build();
+                .withSlotName("sec_hostile_pre")
+                .withInMemoryOffsets()
+                .build();
         Supplier<PostgresReplicationSource> src = () -> new PostgresReplicationSource("hostile", config);
-        PreflightException e = org.assertj.core.api.Assertions.catchThrowableOfType(PreflightException.class,
-                () -> {
-                    try (PostgresReplicationSource s = src.get()) {
-                        s.start(batch -> { });
-                    }
-                });
+        PreflightException e = org.assertj.core.api.Assertions.catchThrowableOfType(PreflightException.class, () -> {
+            try (PostgresReplicationSource s = src.get()) {
+                s.start(batch -> {});
+            }
+        });
         assertThat(e).as("preflight fails with problems, not an SQL error").isNotNull();
         assertThat(e.problems()).hasSize(3);
-        assertThat(e.problems().get(0)).contains(configName("no key; drop table x") + " has no primary key")
+        assertThat(e.problems().get(0))
+                .contains(configName("no key; drop table x") + " has no primary key")
                 .contains("ALTER TABLE " + configName("no key; drop table x") + " ADD PRIMARY KEY");
-        assertThat(e.problems().get(1)).contains("REPLICA IDENTITY NOTHING")
+        assertThat(e.problems().get(1))
+                .contains("REPLICA IDENTITY NOTHING")
                 .contains("ALTER TABLE " + configName(T_SELECT) + " REPLICA IDENTITY FULL");
         assertThat(e.problems().get(2)).contains(configName("missing'); --") + " does not exist");
         assertThat(db.queryValue("SELECT count(*) FROM pg_publication")).isEqualTo("0");
-        assertThat(db.queryValue("SELECT count(*) FROM pg_class WHERE relname = 'no key; drop table x'")).isEqualTo("1");
+        assertThat(db.queryValue("SELECT count(*) FROM pg_class WHERE relname = 'no key; drop table x'"))
+                .isEqualTo("1");
     }
 
     static String id(String table, String... keys) {

@@ -1,7 +1,5 @@
 package io.drasi.source.postgres.security;
 
-import io.drasi.source.postgres.it.cli.CliProcess;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
@@ -12,6 +10,7 @@ import io.drasi.source.postgres.PostgresSourceBuilder;
 import io.drasi.source.postgres.PostgresSourceConfig;
 import io.drasi.source.postgres.PreflightException;
 import io.drasi.source.postgres.SourceDiagnostics;
+import io.drasi.source.postgres.it.cli.CliProcess;
 import io.drasi.source.postgres.streaming.StreamingTestSupport;
 import io.drasi.source.postgres.testing.PostgresExtension;
 import io.drasi.source.postgres.testing.PostgresServer;
@@ -20,7 +19,6 @@ import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -58,8 +56,8 @@ class SecretsTest {
         return prefix + HexFormat.of().formatHex(b);
     }
 
-    private static PostgresSourceBuilder config(PostgresServer db, String user, String password, String slot,
-                                                String... tables) {
+    private static PostgresSourceBuilder config(
+            PostgresServer db, String user, String password, String slot, String... tables) {
         return StreamingTestSupport.config(db, slot, tables).withUser(user).withPassword(password);
     }
 
@@ -100,26 +98,29 @@ class SecretsTest {
         try (PrintStream tee = new PrintStream(new TeeStream(captured, originalErr), true, StandardCharsets.UTF_8)) {
             System.setErr(tee);
 
-            PostgresSourceConfig good = config(db, setup.role(), setup.password(), "sec_lib", "t").build();
+            PostgresSourceConfig good =
+                    config(db, setup.role(), setup.password(), "sec_lib", "t").build();
             texts.add(good.toString());
             ConfigurationException invalid = (ConfigurationException) catchThrowable(
                     () -> good.toBuilder().withPort(0).withSlotName("Bad Slot").build());
             texts.add(everything(invalid));
 
-            PostgresSourceConfig badPassword = config(db, setup.role(), setup.wrong(), "sec_lib", "t").build();
+            PostgresSourceConfig badPassword =
+                    config(db, setup.role(), setup.wrong(), "sec_lib", "t").build();
             texts.add(badPassword.toString());
             Throwable refused = catchThrowable(() -> {
                 try (PostgresReplicationSource s = new PostgresReplicationSource("sec-lib", badPassword)) {
                     texts.add(s.toString());
-                    s.start(batch -> { });
+                    s.start(batch -> {});
                 }
             });
-            assertThat(refused).isInstanceOf(ConnectionFailedException.class)
+            assertThat(refused)
+                    .isInstanceOf(ConnectionFailedException.class)
                     .hasMessageContaining("password authentication failed");
             texts.add(everything(refused));
             Throwable bootstrapRefused = catchThrowable(() -> {
                 try (PostgresReplicationSource s = new PostgresReplicationSource("sec-lib", badPassword)) {
-                    s.bootstrap(Set.of(), insert -> { }, p -> { });
+                    s.bootstrap(Set.of(), insert -> {}, p -> {});
                 }
             });
             assertThat(bootstrapRefused).isNotNull();
@@ -127,9 +128,11 @@ class SecretsTest {
             texts.add(SourceDiagnostics.run(badPassword).toString());
 
             Throwable preflight = catchThrowable(() -> {
-                try (PostgresReplicationSource s = new PostgresReplicationSource("sec-lib",
-                        config(db, setup.role(), setup.password(), "sec_lib", "t", "missing").build())) {
-                    s.start(batch -> { });
+                try (PostgresReplicationSource s = new PostgresReplicationSource(
+                        "sec-lib",
+                        config(db, setup.role(), setup.password(), "sec_lib", "t", "missing")
+                                .build())) {
+                    s.start(batch -> {});
                 }
             });
             assertThat(preflight).isInstanceOf(PreflightException.class);
@@ -137,7 +140,8 @@ class SecretsTest {
 
             List<String> got = new ArrayList<>();
             try (PostgresReplicationSource s = new PostgresReplicationSource("sec-lib", good)) {
-                s.startWithBootstrap(batch -> batch.forEach(c -> got.add(c.change().toString())), p -> { });
+                s.startWithBootstrap(
+                        batch -> batch.forEach(c -> got.add(c.change().toString())), p -> {});
                 db.execute("INSERT INTO t VALUES (2, 'b')");
                 long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
                 while (got.size() < 2 && System.nanoTime() < deadline) {
@@ -172,7 +176,8 @@ class SecretsTest {
         try {
             CliProcess check = CliProcess.start(tmp, DEBUG_LOGS, env, "check", "--config", good.toString());
             assertThat(check.await(Duration.ofSeconds(60))).as(check.stderr()).isZero();
-            CliProcess checkJson = CliProcess.start(tmp, DEBUG_LOGS, env, "check", "--json", "--config", good.toString());
+            CliProcess checkJson =
+                    CliProcess.start(tmp, DEBUG_LOGS, env, "check", "--json", "--config", good.toString());
             checkJson.await(Duration.ofSeconds(60));
             CliProcess checkBad = CliProcess.start(tmp, DEBUG_LOGS, env, "check", "--config", bad.toString());
             assertThat(checkBad.await(Duration.ofSeconds(60))).isEqualTo(1);
@@ -185,9 +190,20 @@ class SecretsTest {
             assertThat(preflight.stderr()).contains("does not exist");
             CliProcess boot = CliProcess.start(tmp, DEBUG_LOGS, env, "bootstrap", "--config", good.toString());
             assertThat(boot.await(Duration.ofSeconds(60))).as(boot.stderr()).isZero();
-            CliProcess stream = CliProcess.start(tmp, DEBUG_LOGS, env, "stream", "--config", good.toString(),
-                    "--bootstrap", "--max-changes", "2", "--offsets", tmp.resolve("o.offsets").toString(),
-                    "--progress-interval", "200ms");
+            CliProcess stream = CliProcess.start(
+                    tmp,
+                    DEBUG_LOGS,
+                    env,
+                    "stream",
+                    "--config",
+                    good.toString(),
+                    "--bootstrap",
+                    "--max-changes",
+                    "2",
+                    "--offsets",
+                    tmp.resolve("o.offsets").toString(),
+                    "--progress-interval",
+                    "200ms");
             stream.awaitStderr("streaming", Duration.ofSeconds(60));
             db.execute("INSERT INTO t VALUES (2, 'b')");
             assertThat(stream.await(Duration.ofSeconds(60))).as(stream.stderr()).isZero();
@@ -206,8 +222,16 @@ class SecretsTest {
     }
 
     private Path yaml(String name, PostgresServer db, String user, String password, String... tables) throws Exception {
-        return CliProcess.sourceYaml(tmp.resolve(name), db, "sec-cli", user, password, "sec_cli", "sec_cli_pub",
-                List.of(tables), "offsetStore: memory");
+        return CliProcess.sourceYaml(
+                tmp.resolve(name),
+                db,
+                "sec-cli",
+                user,
+                password,
+                "sec_cli",
+                "sec_cli_pub",
+                List.of(tables),
+                "offsetStore: memory");
     }
 
     /** Writes to two streams. */

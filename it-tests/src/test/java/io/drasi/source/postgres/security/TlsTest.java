@@ -67,27 +67,80 @@ class TlsTest {
         pg = LocalPostgres.builder(bin).tempDirPrefix("drasi-pg-tls-").start();
         caCert = certs.resolve("ca.crt");
         otherCaCert = certs.resolve("other-ca.crt");
-        openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=drasi-test-ca",
-                "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign",
-                "-keyout", certs.resolve("ca.key").toString(), "-out", caCert.toString());
-        openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=other-ca",
-                "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign",
-                "-keyout", certs.resolve("other-ca.key").toString(), "-out", otherCaCert.toString());
+        openssl(
+                "req",
+                "-x509",
+                "-newkey",
+                "rsa:2048",
+                "-nodes",
+                "-days",
+                "2",
+                "-subj",
+                "/CN=drasi-test-ca",
+                "-addext",
+                "basicConstraints=critical,CA:TRUE",
+                "-addext",
+                "keyUsage=critical,keyCertSign,cRLSign",
+                "-keyout",
+                certs.resolve("ca.key").toString(),
+                "-out",
+                caCert.toString());
+        openssl(
+                "req",
+                "-x509",
+                "-newkey",
+                "rsa:2048",
+                "-nodes",
+                "-days",
+                "2",
+                "-subj",
+                "/CN=other-ca",
+                "-addext",
+                "basicConstraints=critical,CA:TRUE",
+                "-addext",
+                "keyUsage=critical,keyCertSign,cRLSign",
+                "-keyout",
+                certs.resolve("other-ca.key").toString(),
+                "-out",
+                otherCaCert.toString());
         Path key = pg.dataDir().resolve("server.key");
         Path crt = pg.dataDir().resolve("server.crt");
         Path csr = certs.resolve("server.csr");
-        openssl("req", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=127.0.0.1", "-keyout", key.toString(),
-                "-out", csr.toString());
+        openssl(
+                "req",
+                "-newkey",
+                "rsa:2048",
+                "-nodes",
+                "-subj",
+                "/CN=127.0.0.1",
+                "-keyout",
+                key.toString(),
+                "-out",
+                csr.toString());
         Path ext = certs.resolve("server.ext");
         Files.writeString(ext, "subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\n");
-        openssl("x509", "-req", "-in", csr.toString(), "-CA", caCert.toString(), "-CAkey",
-                certs.resolve("ca.key").toString(), "-CAcreateserial", "-days", "2", "-extfile", ext.toString(),
-                "-out", crt.toString());
+        openssl(
+                "x509",
+                "-req",
+                "-in",
+                csr.toString(),
+                "-CA",
+                caCert.toString(),
+                "-CAkey",
+                certs.resolve("ca.key").toString(),
+                "-CAcreateserial",
+                "-days",
+                "2",
+                "-extfile",
+                ext.toString(),
+                "-out",
+                crt.toString());
         if (pg.runsAsPostgresUser()) {
             run("chown", "postgres:", key.toString(), crt.toString());
         }
         run("chmod", "600", key.toString());
-        try (Connection c = admin(); Statement st = c.createStatement()) {
+        try (Connection c = admin();
+                Statement st = c.createStatement()) {
             st.execute("ALTER SYSTEM SET ssl_cert_file = '" + crt + "'");
             st.execute("ALTER SYSTEM SET ssl_key_file = '" + key + "'");
             st.execute("ALTER SYSTEM SET ssl = on");
@@ -100,7 +153,8 @@ class TlsTest {
             }
             Thread.sleep(50);
         }
-        try (Connection c = admin(); Statement st = c.createStatement()) {
+        try (Connection c = admin();
+                Statement st = c.createStatement()) {
             st.execute("CREATE TABLE t (id int PRIMARY KEY, v text)");
             st.execute("INSERT INTO t SELECT g, 'v' || g FROM generate_series(1, " + ROWS + ") g");
         }
@@ -139,23 +193,26 @@ class TlsTest {
     }
 
     private static String adminValue(String sql) throws SQLException {
-        try (Connection c = admin(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+        try (Connection c = admin();
+                Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery(sql)) {
             rs.next();
             return rs.getString(1);
         }
     }
 
     /** One TCP client connection other than the test's own. */
-    record Conn(int pid, String app, String backendType, boolean ssl, String version) {
-    }
+    record Conn(int pid, String app, String backendType, boolean ssl, String version) {}
 
     /** Every TCP client connection except the admin ones, with its TLS state. */
     static List<Conn> connections() {
         List<Conn> out = new ArrayList<>();
-        try (Connection c = admin(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(
-                "SELECT a.pid, a.application_name, a.backend_type, s.ssl, s.version FROM pg_stat_activity a"
-                        + " JOIN pg_stat_ssl s USING (pid) WHERE a.client_addr IS NOT NULL"
-                        + " AND a.application_name <> 'tls-test-admin'")) {
+        try (Connection c = admin();
+                Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery(
+                        "SELECT a.pid, a.application_name, a.backend_type, s.ssl, s.version FROM pg_stat_activity a"
+                                + " JOIN pg_stat_ssl s USING (pid) WHERE a.client_addr IS NOT NULL"
+                                + " AND a.application_name <> 'tls-test-admin'")) {
             while (rs.next()) {
                 out.add(new Conn(rs.getInt(1), rs.getString(2), rs.getString(3), rs.getBoolean(4), rs.getString(5)));
             }
@@ -167,11 +224,18 @@ class TlsTest {
 
     private static PostgresSourceBuilder config(SslMode mode, String host, String slot) {
         PostgresSourceBuilder b = PostgresSourceConfig.builder()
-                .withHost(host).withPort(pg.port()).withDatabase("postgres")
-                .withUser(pg.user()).withPassword(pg.password())
-                .withTables("t").withSlotName(slot).withPublicationName(slot + "_pub")
-                .withInMemoryOffsets().withSslMode(mode)
-                .withReconnectBackoffInitial(Duration.ofMillis(200)).withReconnectBackoffMax(Duration.ofSeconds(2));
+                .withHost(host)
+                .withPort(pg.port())
+                .withDatabase("postgres")
+                .withUser(pg.user())
+                .withPassword(pg.password())
+                .withTables("t")
+                .withSlotName(slot)
+                .withPublicationName(slot + "_pub")
+                .withInMemoryOffsets()
+                .withSslMode(mode)
+                .withReconnectBackoffInitial(Duration.ofMillis(200))
+                .withReconnectBackoffMax(Duration.ofSeconds(2));
         if (mode.verifiesCertificate()) {
             b.withSslRootCert(caCert);
         }
@@ -180,11 +244,15 @@ class TlsTest {
 
     private static void assertAllEncrypted(List<Conn> seen, String when) {
         assertThat(seen).as("%s: the source's connections", when).anyMatch(c -> APP.equals(c.app()));
-        assertThat(seen).as("%s: every TCP connection but the test's own is TLS: %s", when, seen).allMatch(Conn::ssl);
+        assertThat(seen)
+                .as("%s: every TCP connection but the test's own is TLS: %s", when, seen)
+                .allMatch(Conn::ssl);
     }
 
     @ParameterizedTest
-    @EnumSource(value = SslMode.class, names = {"REQUIRE", "VERIFY_FULL"})
+    @EnumSource(
+            value = SslMode.class,
+            names = {"REQUIRE", "VERIFY_FULL"})
     void sslMode_everyConnectionOfTheSourceEncrypted(SslMode mode) throws Exception {
         String slot = "tls_" + mode.name().toLowerCase();
         PostgresSourceConfig config = config(mode, pg.host(), slot).build();
@@ -192,30 +260,37 @@ class TlsTest {
         List<SourceChange> received = new ArrayList<>();
         Object lock = new Object();
         try (PostgresReplicationSource source = new PostgresReplicationSource(SOURCE_ID, config)) {
-            source.startWithBootstrap(batch -> {
-                synchronized (lock) {
-                    if (received.size() < ROWS) {
-                        duringFirstBootstrap.addAll(connections());
-                    }
-                    for (PositionedChange c : batch) {
-                        received.add(c.change());
-                    }
-                    lock.notifyAll();
-                }
-            }, p -> { });
+            source.startWithBootstrap(
+                    batch -> {
+                        synchronized (lock) {
+                            if (received.size() < ROWS) {
+                                duringFirstBootstrap.addAll(connections());
+                            }
+                            for (PositionedChange c : batch) {
+                                received.add(c.change());
+                            }
+                            lock.notifyAll();
+                        }
+                    },
+                    p -> {});
             assertAllEncrypted(duringFirstBootstrap, "first bootstrap");
-            assertThat(duringFirstBootstrap).as("slot (replication) and COPY connections during the bootstrap")
-                    .filteredOn(c -> APP.equals(c.app())).extracting(Conn::backendType)
+            assertThat(duringFirstBootstrap)
+                    .as("slot (replication) and COPY connections during the bootstrap")
+                    .filteredOn(c -> APP.equals(c.app()))
+                    .extracting(Conn::backendType)
                     .contains("walsender", "client backend");
 
-            try (Connection c = admin(); Statement st = c.createStatement()) {
+            try (Connection c = admin();
+                    Statement st = c.createStatement()) {
                 st.execute("INSERT INTO t VALUES (0, 'streamed')");
             }
             synchronized (lock) {
                 long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
                 while (received.size() < ROWS + 1) {
                     long left = deadline - System.nanoTime();
-                    assertThat(left).as("stream delivered the insert; %s changes so far", received.size()).isPositive();
+                    assertThat(left)
+                            .as("stream delivered the insert; %s changes so far", received.size())
+                            .isPositive();
                     lock.wait(Math.max(1, left / 1_000_000));
                 }
             }
@@ -230,26 +305,37 @@ class TlsTest {
             assertAllEncrypted(streaming, "streaming");
             // Debezium names its own connections ("Debezium Streaming" for the walsender, "Debezium General"),
             // overriding the configured application name; on this dedicated cluster they are the source's anyway
-            assertThat(streaming).as("the replication connection is a TLS walsender")
+            assertThat(streaming)
+                    .as("the replication connection is a TLS walsender")
                     .anyMatch(c -> "walsender".equals(c.backendType()) && c.ssl());
-            assertThat(streaming).as("the normal connections of the source").anyMatch(
-                    c -> APP.equals(c.app()) && "client backend".equals(c.backendType()) && c.ssl());
+            assertThat(streaming)
+                    .as("the normal connections of the source")
+                    .anyMatch(c -> APP.equals(c.app()) && "client backend".equals(c.backendType()) && c.ssl());
 
             List<Conn> duringBootstrap = new ArrayList<>();
             int[] rows = {0};
-            source.bootstrap(Set.of(), insert -> {
-                if (rows[0]++ % 5000 == 0) {
-                    duringBootstrap.addAll(connections());
-                }
-            }, p -> { });
+            source.bootstrap(
+                    Set.of(),
+                    insert -> {
+                        if (rows[0]++ % 5000 == 0) {
+                            duringBootstrap.addAll(connections());
+                        }
+                    },
+                    p -> {});
             assertAllEncrypted(duringBootstrap, "bootstrap with a temporary slot while streaming");
-            assertThat(duringBootstrap).filteredOn(c -> APP.equals(c.app()) && "walsender".equals(c.backendType()))
-                    .extracting(Conn::pid).as("stream walsender and the temporary slot's walsender")
+            assertThat(duringBootstrap)
+                    .filteredOn(c -> APP.equals(c.app()) && "walsender".equals(c.backendType()))
+                    .extracting(Conn::pid)
+                    .as("stream walsender and the temporary slot's walsender")
                     .hasSizeGreaterThanOrEqualTo(2);
-            assertThat(duringBootstrap).filteredOn(c -> APP.equals(c.app())).extracting(Conn::backendType)
-                    .as("the snapshot's COPY connection").contains("client backend");
+            assertThat(duringBootstrap)
+                    .filteredOn(c -> APP.equals(c.app()))
+                    .extracting(Conn::backendType)
+                    .as("the snapshot's COPY connection")
+                    .contains("client backend");
         } finally {
-            try (Connection c = admin(); Statement st = c.createStatement()) {
+            try (Connection c = admin();
+                    Statement st = c.createStatement()) {
                 st.execute("DELETE FROM t WHERE id = 0");
             }
             dropSlot(slot);
@@ -260,7 +346,8 @@ class TlsTest {
     /** Between changes the replication stream waits on its TLS socket (issue 19): idle gaps, then every change. */
     @Test
     void streaming_idleGapsOverTls_waitsOnTheSocketAndDeliversEveryChange() throws Exception {
-        PostgresSourceConfig config = config(SslMode.REQUIRE, pg.host(), "tls_idle").build();
+        PostgresSourceConfig config =
+                config(SslMode.REQUIRE, pg.host(), "tls_idle").build();
         List<String> received = new ArrayList<>();
         Object lock = new Object();
         try {
@@ -268,33 +355,41 @@ class TlsTest {
                 try (PostgresReplicationSource source = new PostgresReplicationSource(SOURCE_ID, config)) {
                     source.start(batch -> {
                         synchronized (lock) {
-                            batch.forEach(c -> received.add(c.change().getClass().getSimpleName()));
+                            batch.forEach(
+                                    c -> received.add(c.change().getClass().getSimpleName()));
                             lock.notifyAll();
                         }
                     });
-                    assertThat(source.awaitState(State.RUNNING, Duration.ofSeconds(60))).isTrue();
+                    assertThat(source.awaitState(State.RUNNING, Duration.ofSeconds(60)))
+                            .isTrue();
                     for (int i = 1; i <= 3; i++) {
                         Thread.sleep(1500); // idle: the stream blocks in a read of the TLS socket
-                        try (Connection c = admin(); Statement st = c.createStatement()) {
+                        try (Connection c = admin();
+                                Statement st = c.createStatement()) {
                             st.execute("INSERT INTO t VALUES (" + -i + ", 'after an idle gap')");
                         }
                         synchronized (lock) {
                             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
                             while (received.size() < i) {
                                 long left = deadline - System.nanoTime();
-                                assertThat(left).as("change %s after an idle gap", i).isPositive();
+                                assertThat(left)
+                                        .as("change %s after an idle gap", i)
+                                        .isPositive();
                                 lock.wait(Math.max(1, left / 1_000_000));
                             }
                         }
                     }
-                    assertThat(connections()).as("the replication connection is a TLS walsender")
+                    assertThat(connections())
+                            .as("the replication connection is a TLS walsender")
                             .anyMatch(c -> "walsender".equals(c.backendType()) && c.ssl());
                 }
             });
-            assertThat(logs).as("waits on the TLS socket, no fallback to polling")
+            assertThat(logs)
+                    .as("waits on the TLS socket, no fallback to polling")
                     .doesNotContain("cannot wait on the replication socket");
         } finally {
-            try (Connection c = admin(); Statement st = c.createStatement()) {
+            try (Connection c = admin();
+                    Statement st = c.createStatement()) {
                 st.execute("DELETE FROM t WHERE id < 0");
             }
             dropSlot("tls_idle");
@@ -304,15 +399,20 @@ class TlsTest {
 
     @Test
     void verifyFull_wrongHostName_failsNamingTheCertificate() throws IOException {
-        PostgresSourceConfig config = config(SslMode.VERIFY_FULL, "localhost", "tls_wrong_host").build();
+        PostgresSourceConfig config =
+                config(SslMode.VERIFY_FULL, "localhost", "tls_wrong_host").build();
         Throwable e = catchThrowable(() -> {
             try (PostgresReplicationSource source = new PostgresReplicationSource(SOURCE_ID, config)) {
-                source.start(batch -> { });
+                source.start(batch -> {});
             }
         });
         assertThat(e).isInstanceOf(ConnectionFailedException.class);
-        assertThat(e.getMessage()).contains("localhost").containsIgnoringCase("certificate")
-                .contains("verify-full").doesNotContain("check host and port").doesNotContain(pg.password());
+        assertThat(e.getMessage())
+                .contains("localhost")
+                .containsIgnoringCase("certificate")
+                .contains("verify-full")
+                .doesNotContain("check host and port")
+                .doesNotContain(pg.password());
         List<SourceDiagnostics.Check> checks = SourceDiagnostics.run(config);
         assertThat(checks).singleElement().satisfies(c -> {
             assertThat(c.ok()).isFalse();
@@ -324,23 +424,28 @@ class TlsTest {
     @Test
     void verifyFull_certificateOfAnotherCa_failsNamingTheCertificate() {
         PostgresSourceConfig config = config(SslMode.VERIFY_FULL, pg.host(), "tls_other_ca")
-                .withSslRootCert(otherCaCert).build();
+                .withSslRootCert(otherCaCert)
+                .build();
         Throwable e = catchThrowable(() -> {
             try (PostgresReplicationSource source = new PostgresReplicationSource(SOURCE_ID, config)) {
-                source.start(batch -> { });
+                source.start(batch -> {});
             }
         });
         assertThat(e).isInstanceOf(ConnectionFailedException.class);
-        assertThat(e.getMessage()).containsIgnoringCase("certificate").contains("ssl_root_cert")
+        assertThat(e.getMessage())
+                .containsIgnoringCase("certificate")
+                .contains("ssl_root_cert")
                 .doesNotContain("check host and port");
     }
 
     private static void dropSlot(String slot) throws SQLException {
-        try (Connection c = admin(); Statement st = c.createStatement()) {
+        try (Connection c = admin();
+                Statement st = c.createStatement()) {
             for (int i = 0; i < 50; i++) {
                 try {
-                    st.execute("SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = '"
-                            + slot + "'");
+                    st.execute(
+                            "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = '"
+                                    + slot + "'");
                     return;
                 } catch (SQLException e) {
                     try {

@@ -18,12 +18,10 @@ import java.util.Map;
 final class CommitRecordingSink implements ChangeSink {
 
     /** A change (commitEndLsn null) or a commit marker (change null). */
-    private record Event(long txId, SourceChange change, Lsn commitEndLsn) {
-    }
+    private record Event(long txId, SourceChange change, Lsn commitEndLsn) {}
 
     /** The committed transactions a host applies after a bootstrap, and how many it dropped. */
-    record Handover(List<List<SourceChange>> kept, int dropped) {
-    }
+    record Handover(List<List<SourceChange>> kept, int dropped) {}
 
     private final List<Event> events = new ArrayList<>();
 

@@ -39,9 +39,13 @@ public final class DrasiState {
         Map<String, Map<String, ElementValue>> expected = new TreeMap<>();
         for (Map<String, Object> row : db.query(select)) {
             Map<String, ElementValue> props = new java.util.LinkedHashMap<>();
-            row.forEach((column, value) -> props.put(column, value == null ? ElementValue.NULL
-                    : value instanceof Integer i ? new ElementValue.IntValue(i)
-                    : new ElementValue.StringValue((String) value)));
+            row.forEach((column, value) -> props.put(
+                    column,
+                    value == null
+                            ? ElementValue.NULL
+                            : value instanceof Integer i
+                                    ? new ElementValue.IntValue(i)
+                                    : new ElementValue.StringValue((String) value)));
             StringBuilder id = new StringBuilder("public:" + label);
             for (String k : keyColumns) {
                 id.append(':').append(row.get(k));
@@ -57,8 +61,9 @@ public final class DrasiState {
      *
      * @return the last state built
      */
-    public static DrasiState awaitEqual(RecordingSink sink, Map<String, Map<String, ElementValue>> expected,
-                                 java.time.Duration timeout) throws InterruptedException {
+    public static DrasiState awaitEqual(
+            RecordingSink sink, Map<String, Map<String, ElementValue>> expected, java.time.Duration timeout)
+            throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         DrasiState state;
         do {
@@ -107,7 +112,9 @@ public final class DrasiState {
                     return null;
                 },
                 r -> r.foldRelation(
-                        ri -> relations.put(id, describe(ri.element())) != null ? "duplicate relation Insert " + id : null,
+                        ri -> relations.put(id, describe(ri.element())) != null
+                                ? "duplicate relation Insert " + id
+                                : null,
                         ru -> {
                             relations.put(id, describe(ru.element()));
                             return null;

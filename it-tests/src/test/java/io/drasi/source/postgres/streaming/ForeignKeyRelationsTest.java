@@ -31,9 +31,11 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(PostgresExtension.class)
 class ForeignKeyRelationsTest {
 
-    private static final String SCHEMA = String.join(";",
+    private static final String SCHEMA = String.join(
+            ";",
             "CREATE TABLE customers (id int PRIMARY KEY, name text)",
-            "CREATE TABLE orders (id int PRIMARY KEY, customer_id int REFERENCES customers ON UPDATE CASCADE, note text)",
+            "CREATE TABLE orders (id int PRIMARY KEY, customer_id int REFERENCES customers ON UPDATE CASCADE, note "
+                    + "text)",
             "CREATE TABLE employees (id int PRIMARY KEY, manager_id int REFERENCES employees, name text)",
             "ALTER TABLE employees REPLICA IDENTITY FULL",
             "CREATE TABLE order_items (order_id int REFERENCES orders ON UPDATE CASCADE ON DELETE CASCADE,"
@@ -45,24 +47,32 @@ class ForeignKeyRelationsTest {
     private static Map<String, String> expectedRelations(PostgresServer db) {
         Map<String, String> out = new TreeMap<>();
         for (Map<String, Object> r : db.query("SELECT id, customer_id FROM orders WHERE customer_id IS NOT NULL")) {
-            out.put("public:orders:" + r.get("id") + ":orders_customer_id_fkey", "PLACED_BY: public:orders:" + r.get("id")
-                    + " -> public:customers:" + r.get("customer_id") + " " + props("customer_id", r));
+            out.put(
+                    "public:orders:" + r.get("id") + ":orders_customer_id_fkey",
+                    "PLACED_BY: public:orders:" + r.get("id") + " -> public:customers:" + r.get("customer_id") + " "
+                            + props("customer_id", r));
         }
         for (Map<String, Object> r : db.query("SELECT id, manager_id FROM employees WHERE manager_id IS NOT NULL")) {
-            out.put("public:employees:" + r.get("id") + ":employees_manager_id_fkey", "employees_manager_id_fkey:"
-                    + " public:employees:" + r.get("id") + " -> public:employees:" + r.get("manager_id") + " "
-                    + props("manager_id", r));
+            out.put(
+                    "public:employees:" + r.get("id") + ":employees_manager_id_fkey",
+                    "employees_manager_id_fkey:"
+                            + " public:employees:" + r.get("id") + " -> public:employees:" + r.get("manager_id") + " "
+                            + props("manager_id", r));
         }
         for (Map<String, Object> r : db.query("SELECT order_id, line FROM order_items")) {
             String child = "public:order_items:" + r.get("order_id") + ":" + r.get("line");
-            out.put(child + ":order_items_order_id_fkey", "order_items_order_id_fkey: " + child + " -> public:orders:"
-                    + r.get("order_id") + " " + props("order_id", r));
+            out.put(
+                    child + ":order_items_order_id_fkey",
+                    "order_items_order_id_fkey: " + child + " -> public:orders:" + r.get("order_id") + " "
+                            + props("order_id", r));
         }
-        for (Map<String, Object> r : db.query(
-                "SELECT id, order_id, line FROM shipments WHERE order_id IS NOT NULL AND line IS NOT NULL")) {
-            out.put("public:shipments:" + r.get("id") + ":shipments_item_fkey", "shipments_item_fkey: public:shipments:"
-                    + r.get("id") + " -> public:order_items:" + r.get("order_id") + ":" + r.get("line") + " "
-                    + props("line", r, "order_id"));
+        for (Map<String, Object> r :
+                db.query("SELECT id, order_id, line FROM shipments WHERE order_id IS NOT NULL AND line IS NOT NULL")) {
+            out.put(
+                    "public:shipments:" + r.get("id") + ":shipments_item_fkey",
+                    "shipments_item_fkey: public:shipments:"
+                            + r.get("id") + " -> public:order_items:" + r.get("order_id") + ":" + r.get("line") + " "
+                            + props("line", r, "order_id"));
         }
         return out;
     }
@@ -82,42 +92,52 @@ class ForeignKeyRelationsTest {
     void bootstrapAndStream_everyForeignKeyRule_graphEqualsSelect(PostgresServer pg) throws Exception {
         PostgresServer db = pg.newDatabase("fk_rel");
         db.execute(SCHEMA.split(";"));
-        db.execute("INSERT INTO customers SELECT g, 'c' || g FROM generate_series(1, 5) g",
+        db.execute(
+                "INSERT INTO customers SELECT g, 'c' || g FROM generate_series(1, 5) g",
                 "INSERT INTO orders VALUES (1, 1, 'a'), (2, NULL, 'b'), (3, 2, 'c')",
                 "INSERT INTO employees VALUES (1, NULL, 'boss'), (2, 1, 'x'), (3, 3, 'self')",
                 "INSERT INTO order_items VALUES (1, 1, 5), (1, 2, 1), (3, 1, 2)",
                 "INSERT INTO shipments VALUES (1, 1, 1), (2, NULL, 2)");
         RecordingSink sink = new RecordingSink();
-        try (PostgresReplicationSource source = bootstrappedAndRunning("fk", config(db, "s_fk_rel", TABLES)
-                .withForeignKeyRelations(true).withRelationLabels(Map.of("orders_customer_id_fkey", "PLACED_BY")),
-                sink, Duration.ofSeconds(30))) {
+        try (PostgresReplicationSource source = bootstrappedAndRunning(
+                "fk",
+                config(db, "s_fk_rel", TABLES)
+                        .withForeignKeyRelations(true)
+                        .withRelationLabels(Map.of("orders_customer_id_fkey", "PLACED_BY")),
+                sink,
+                Duration.ofSeconds(30))) {
             DrasiState boot = DrasiState.of(sink.changes());
             assertThat(boot.relations).as("bootstrap relations vs SELECT").isEqualTo(expectedRelations(db));
             db.execute(
                     "INSERT INTO orders VALUES (4, 3, 'new'), (5, NULL, 'none')",
-                    "UPDATE orders SET customer_id = 4 WHERE id = 1",          // FK change (DEFAULT identity)
-                    "UPDATE orders SET customer_id = NULL WHERE id = 3",       // to NULL
-                    "UPDATE orders SET customer_id = 5 WHERE id = 2",          // from NULL
-                    "UPDATE orders SET note = 'same fk' WHERE id = 4",         // FK unchanged
-                    "UPDATE employees SET manager_id = 2 WHERE id = 3",        // self-reference, FULL identity
-                    "UPDATE employees SET name = 'renamed' WHERE id = 2",      // FULL, FK unchanged
+                    "UPDATE orders SET customer_id = 4 WHERE id = 1", // FK change (DEFAULT identity)
+                    "UPDATE orders SET customer_id = NULL WHERE id = 3", // to NULL
+                    "UPDATE orders SET customer_id = 5 WHERE id = 2", // from NULL
+                    "UPDATE orders SET note = 'same fk' WHERE id = 4", // FK unchanged
+                    "UPDATE employees SET manager_id = 2 WHERE id = 3", // self-reference, FULL identity
+                    "UPDATE employees SET name = 'renamed' WHERE id = 2", // FULL, FK unchanged
                     "UPDATE employees SET manager_id = NULL WHERE id = 2",
-                    "UPDATE employees SET id = 30 WHERE id = 3",               // key change
-                    "UPDATE orders SET id = 40 WHERE id = 4",                  // key change, cascades to nothing
+                    "UPDATE employees SET id = 30 WHERE id = 3", // key change
+                    "UPDATE orders SET id = 40 WHERE id = 4", // key change, cascades to nothing
                     "UPDATE order_items SET line = 7 WHERE order_id = 1 AND line = 2", // composite key change
-                    "UPDATE shipments SET order_id = 3 WHERE id = 1",          // composite FK change
+                    "UPDATE shipments SET order_id = 3 WHERE id = 1", // composite FK change
                     "UPDATE shipments SET order_id = 1, line = 7 WHERE id = 2", // composite FK from partly NULL
-                    "DELETE FROM order_items WHERE order_id = 3",              // sets shipments 1 to NULL
+                    "DELETE FROM order_items WHERE order_id = 3", // sets shipments 1 to NULL
                     "DELETE FROM orders WHERE id = 40",
                     "DELETE FROM employees WHERE id = 30",
                     "INSERT INTO employees VALUES (4, 4, 'self again')");
             Map<String, String> expected = expectedRelations(db);
             DrasiState state = awaitRelations(sink, expected, Duration.ofSeconds(30));
             assertThat(state.relations).as("relations vs SELECT").isEqualTo(expected);
-            assertThat(state.anomalies).as("duplicate inserts / ghost node changes").isEmpty();
+            assertThat(state.anomalies)
+                    .as("duplicate inserts / ghost node changes")
+                    .isEmpty();
             for (String t : TABLES) {
-                assertThat(state.elements.keySet().stream().filter(k -> k.startsWith("public:" + t + ":")).count())
-                        .as("nodes of %s", t).isEqualTo(db.query("SELECT 1 FROM " + t).size());
+                assertThat(state.elements.keySet().stream()
+                                .filter(k -> k.startsWith("public:" + t + ":"))
+                                .count())
+                        .as("nodes of %s", t)
+                        .isEqualTo(db.query("SELECT 1 FROM " + t).size());
             }
             db.execute("TRUNCATE shipments");
             expected = expectedRelations(db);
@@ -132,8 +152,8 @@ class ForeignKeyRelationsTest {
         db.execute(SCHEMA.split(";"));
         db.execute("INSERT INTO customers VALUES (1, 'a')", "INSERT INTO orders VALUES (1, 1, 'x')");
         RecordingSink sink = new RecordingSink();
-        try (PostgresReplicationSource source = bootstrappedAndRunning("fkoff", config(db, "s_fk_off", TABLES), sink,
-                Duration.ofSeconds(30))) {
+        try (PostgresReplicationSource source =
+                bootstrappedAndRunning("fkoff", config(db, "s_fk_off", TABLES), sink, Duration.ofSeconds(30))) {
             db.execute("INSERT INTO orders VALUES (2, 1, 'y')");
             sink.await(3, Duration.ofSeconds(30));
             assertThat(sink.changes()).noneMatch(c -> c instanceof SourceChange.RelationChange);
@@ -145,39 +165,50 @@ class ForeignKeyRelationsTest {
     void laterBootstrapByRelationLabel_concurrentWriter_exactHandover(PostgresServer pg) throws Exception {
         PostgresServer db = pg.newDatabase("fk_later");
         db.execute(SCHEMA.split(";"));
-        db.execute("INSERT INTO customers SELECT g, 'c' FROM generate_series(1, 50) g",
+        db.execute(
+                "INSERT INTO customers SELECT g, 'c' FROM generate_series(1, 50) g",
                 "INSERT INTO orders SELECT g, 1 + g % 50, 'seed' FROM generate_series(1, 2000) g");
         CommitRecordingSink sink = new CommitRecordingSink();
         RandomWriter writer = new RandomWriter("fk-writer", 2001, (r, keys) -> {
             int id = keys.any();
             switch (r.nextInt(4)) {
-                case 0 -> db.execute("INSERT INTO orders VALUES (" + keys.fresh() + ", " + (1 + r.nextInt(50)) + ", 'n')");
+                case 0 ->
+                    db.execute("INSERT INTO orders VALUES (" + keys.fresh() + ", " + (1 + r.nextInt(50)) + ", 'n')");
                 case 1 -> db.execute("UPDATE orders SET customer_id = " + (1 + r.nextInt(50)) + " WHERE id = " + id);
                 case 2 -> db.execute("UPDATE orders SET customer_id = NULL WHERE id = " + id);
                 default -> db.execute("DELETE FROM orders WHERE id = " + id);
             }
         });
-        try (PostgresReplicationSource source = running("fklater", config(db, "s_fk_later", TABLES)
-                .withForeignKeyRelations(true).withRelationLabels(Map.of("orders_customer_id_fkey", "PLACED_BY")),
-                sink, Duration.ofSeconds(30))) {
+        try (PostgresReplicationSource source = running(
+                "fklater",
+                config(db, "s_fk_later", TABLES)
+                        .withForeignKeyRelations(true)
+                        .withRelationLabels(Map.of("orders_customer_id_fkey", "PLACED_BY")),
+                sink,
+                Duration.ofSeconds(30))) {
             writer.start();
             Thread.sleep(500);
             List<SourceChange> snapshot = new ArrayList<>();
-            BootstrapResult result = source.bootstrap(Set.of("PLACED_BY"), new BootstrapSink() {
-                @Override
-                public void accept(SourceChange.Insert insert) {
-                    snapshot.add(insert);
-                }
+            BootstrapResult result = source.bootstrap(
+                    Set.of("PLACED_BY"),
+                    new BootstrapSink() {
+                        @Override
+                        public void accept(SourceChange.Insert insert) {
+                            snapshot.add(insert);
+                        }
 
-                @Override
-                public void acceptRelation(SourceChange.RelationInsert relation) {
-                    snapshot.add(relation);
-                }
-            }, p -> { });
+                        @Override
+                        public void acceptRelation(SourceChange.RelationInsert relation) {
+                            snapshot.add(relation);
+                        }
+                    },
+                    p -> {});
             Thread.sleep(500);
             writer.stop();
-            assertThat(snapshot).as("a relation label bootstraps relations only").allMatch(
-                    c -> c instanceof SourceChange.RelationInsert).isNotEmpty();
+            assertThat(snapshot)
+                    .as("a relation label bootstraps relations only")
+                    .allMatch(c -> c instanceof SourceChange.RelationInsert)
+                    .isNotEmpty();
             Map<String, String> expected = new TreeMap<>(expectedRelations(db));
             expected.keySet().removeIf(k -> !k.contains(":orders_customer_id_fkey"));
             HandoverFilter filter = result.handoverFilter();
@@ -188,7 +219,9 @@ class ForeignKeyRelationsTest {
                 state = DrasiState.of(snapshot);
                 CommitRecordingSink.Handover h = sink.handover(filter);
                 for (List<SourceChange> tx : h.kept()) {
-                    state.apply(tx.stream().filter(c -> c instanceof SourceChange.RelationChange).toList());
+                    state.apply(tx.stream()
+                            .filter(c -> c instanceof SourceChange.RelationChange)
+                            .toList());
                 }
                 kept = h.kept().size();
                 if (state.relations.equals(expected)) {
@@ -197,7 +230,9 @@ class ForeignKeyRelationsTest {
                 Thread.sleep(200);
             }
             assertThat(kept).as("transactions after the snapshot").isPositive();
-            assertThat(state.relations).as("relations after the hand-over vs SELECT").isEqualTo(expected);
+            assertThat(state.relations)
+                    .as("relations after the hand-over vs SELECT")
+                    .isEqualTo(expected);
         }
     }
 

@@ -31,7 +31,8 @@ class LaterBootstrapHandoverTest {
     @Test
     void bootstrapWhileStreaming_filteredByCommitEndLsn_reproducesTableExactly(PostgresServer pg) throws Exception {
         PostgresServer db = pg.newDatabase("later_boot");
-        db.execute("CREATE TABLE acct (id int PRIMARY KEY, balance int, note text)",
+        db.execute(
+                "CREATE TABLE acct (id int PRIMARY KEY, balance int, note text)",
                 "INSERT INTO acct SELECT g, 0, 'seed' FROM generate_series(1, 3000) g");
         CommitRecordingSink sink = new CommitRecordingSink();
         RandomWriter writer = new RandomWriter("later-boot-writer", 3001, (r, keys) -> {
@@ -39,19 +40,20 @@ class LaterBootstrapHandoverTest {
             switch (r.nextInt(4)) {
                 case 0 -> db.execute("INSERT INTO acct VALUES (" + keys.fresh() + ", 1, 'new')");
                 case 1 -> db.execute("UPDATE acct SET balance = balance + 1, note = 'upd' WHERE id = " + id);
-                case 2 -> db.executeInTransaction(
-                        "UPDATE acct SET balance = balance + 10 WHERE id = " + id,
-                        "INSERT INTO acct VALUES (" + keys.fresh() + ", 2, 'tx')",
-                        "DELETE FROM acct WHERE id = " + keys.any());
+                case 2 ->
+                    db.executeInTransaction(
+                            "UPDATE acct SET balance = balance + 10 WHERE id = " + id,
+                            "INSERT INTO acct VALUES (" + keys.fresh() + ", 2, 'tx')",
+                            "DELETE FROM acct WHERE id = " + keys.any());
                 default -> db.execute("DELETE FROM acct WHERE id = " + id);
             }
         });
-        try (PostgresReplicationSource source = running("src", config(db, "s_later_boot", "acct"), sink,
-                Duration.ofSeconds(30))) {
+        try (PostgresReplicationSource source =
+                running("src", config(db, "s_later_boot", "acct"), sink, Duration.ofSeconds(30))) {
             writer.start();
             Thread.sleep(700);
             List<SourceChange.Insert> snapshot = new ArrayList<>();
-            BootstrapResult result = source.bootstrap(Set.of("acct"), snapshot::add, p -> { });
+            BootstrapResult result = source.bootstrap(Set.of("acct"), snapshot::add, p -> {});
             Thread.sleep(700);
             writer.stop();
             assertThat(result.temporarySlot()).isTrue();
@@ -77,7 +79,9 @@ class LaterBootstrapHandoverTest {
             }
             assertThat(dropped).as("transactions already in the snapshot").isPositive();
             assertThat(kept).as("transactions after the snapshot").isPositive();
-            assertThat(state.anomalies).as("duplicate Inserts / ghost Updates or Deletes").isEmpty();
+            assertThat(state.anomalies)
+                    .as("duplicate Inserts / ghost Updates or Deletes")
+                    .isEmpty();
             assertThat(state.elements).as("host state vs SELECT").isEqualTo(expected);
         }
     }

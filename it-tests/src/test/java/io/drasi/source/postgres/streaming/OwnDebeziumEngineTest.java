@@ -37,30 +37,39 @@ class OwnDebeziumEngineTest {
     @Test
     void ownEngine_withDrasiChangeConsumer_deliversDrasiChanges(PostgresServer pg) throws Exception {
         PostgresServer db = pg.newDatabase("own_engine");
-        db.execute("CREATE TABLE users (id int PRIMARY KEY, name text, bio text)",
+        db.execute(
+                "CREATE TABLE users (id int PRIMARY KEY, name text, bio text)",
                 "ALTER TABLE users ALTER COLUMN bio SET STORAGE EXTERNAL");
         PostgresSourceConfig config = config(db, "s_own_engine", "users").build();
         Properties props = PostgresReplicationSource.debeziumEngineProperties("own", config);
         RecordingSink sink = new RecordingSink();
         ExecutorService executor = Executors.newSingleThreadExecutor();
         try (DrasiChangeConsumer consumer = new DrasiChangeConsumer("own", config, props, sink);
-             DebeziumEngine<RecordChangeEvent<SourceRecord>> engine =
-                     DebeziumEngine.create(ChangeEventFormat.of(Connect.class)).using(props).notifying(consumer).build()) {
+                DebeziumEngine<RecordChangeEvent<SourceRecord>> engine = DebeziumEngine.create(
+                                ChangeEventFormat.of(Connect.class))
+                        .using(props)
+                        .notifying(consumer)
+                        .build()) {
             executor.execute(engine);
             long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-            while (!"true".equals(db.queryValue("SELECT coalesce(bool_or(active), false)::text FROM pg_replication_slots"
-                    + " WHERE slot_name = 's_own_engine'")) && System.nanoTime() < deadline) {
+            while (!"true"
+                            .equals(db.queryValue(
+                                    "SELECT coalesce(bool_or(active), false)::text FROM pg_replication_slots"
+                                            + " WHERE slot_name = 's_own_engine'"))
+                    && System.nanoTime() < deadline) {
                 Thread.sleep(50);
             }
             String bio = "b".repeat(5000);
-            db.execute("INSERT INTO users VALUES (1, 'Alice', '" + bio + "')",
+            db.execute(
+                    "INSERT INTO users VALUES (1, 'Alice', '" + bio + "')",
                     "UPDATE users SET name = 'Alicia' WHERE id = 1");
             sink.await(2, Duration.ofSeconds(30)); // the TOAST re-read reads the row as it is: keep it until then
             db.execute("DELETE FROM users WHERE id = 1");
             List<SourceChange> changes = sink.await(3, Duration.ofSeconds(30));
             assertThat(changes).extracting(StreamingTestSupport::kind).containsExactly("Insert", "Update", "Delete");
             assertThat(changes).extracting(StreamingTestSupport::id).containsOnly("public:users:1");
-            assertThat(StreamingTestSupport.prop(changes.get(1), "bio")).as("unchanged TOAST value re-read")
+            assertThat(StreamingTestSupport.prop(changes.get(1), "bio"))
+                    .as("unchanged TOAST value re-read")
                     .isEqualTo(new ElementValue.StringValue(bio));
             assertThat(consumer.stats().changes()).isGreaterThanOrEqualTo(1);
         } finally {
@@ -76,8 +85,8 @@ class OwnDebeziumEngineTest {
         db.execute("CREATE TABLE users (id int PRIMARY KEY)");
         Properties props = new Properties();
         props.setProperty("decimal.handling.mode", "precise");
-        assertThatThrownBy(() -> new DrasiChangeConsumer("own", config(db, "s_own_bad", "users").build(), props,
-                batch -> { }))
+        assertThatThrownBy(() -> new DrasiChangeConsumer(
+                        "own", config(db, "s_own_bad", "users").build(), props, batch -> {}))
                 .isInstanceOf(ConfigurationException.class)
                 .hasMessageContaining("`decimal.handling.mode` is `precise`")
                 .hasMessageContaining("`converters` is missing")

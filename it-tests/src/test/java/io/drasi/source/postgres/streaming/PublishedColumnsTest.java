@@ -26,18 +26,21 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(PostgresExtension.class)
 class PublishedColumnsTest {
 
-    private record Rows(Map<String, ElementValue> streamed, Map<String, ElementValue> bootstrapped) {
-    }
+    private record Rows(Map<String, ElementValue> streamed, Map<String, ElementValue> bootstrapped) {}
 
     @Test
     void virtualGeneratedColumn_pg18_neitherStreamNorBootstrapCarriesIt(PostgresServer pg) throws Exception {
-        assumeTrue(pg.majorVersion() >= 18, "virtual generated columns are new in PostgreSQL 18 (the pg-matrix run covers them)");
+        assumeTrue(
+                pg.majorVersion() >= 18,
+                "virtual generated columns are new in PostgreSQL 18 (the pg-matrix run covers them)");
         PostgresServer db = pg.newDatabase("genv");
         db.execute("CREATE TABLE g (id int PRIMARY KEY, a int, doubled int GENERATED ALWAYS AS (a * 2) STORED,"
                 + " tripled int GENERATED ALWAYS AS (a * 3) VIRTUAL)");
         Rows rows = streamThenBootstrap(db, "s_genv");
         // pgoutput never publishes virtual columns (the bootstrap had read them: a property only bootstrapped rows had)
-        assertThat(rows.streamed()).containsOnlyKeys("id", "a", "doubled").containsEntry("doubled", ElementValue.of(14));
+        assertThat(rows.streamed())
+                .containsOnlyKeys("id", "a", "doubled")
+                .containsEntry("doubled", ElementValue.of(14));
         assertThat(rows.bootstrapped()).isEqualTo(rows.streamed());
     }
 
@@ -45,7 +48,8 @@ class PublishedColumnsTest {
     void columnList_leavesColumnsOut_bootstrapLeavesThemOutToo(PostgresServer pg) throws Exception {
         assumeTrue(pg.majorVersion() >= 15, "publication column lists are new in PostgreSQL 15");
         PostgresServer db = pg.newDatabase("collist");
-        db.execute("CREATE TABLE g (id int PRIMARY KEY, a int, secret text)",
+        db.execute(
+                "CREATE TABLE g (id int PRIMARY KEY, a int, secret text)",
                 "CREATE PUBLICATION s_collist_pub FOR TABLE g (id, a)");
         Rows rows = streamThenBootstrap(db, "s_collist");
         assertThat(rows.streamed()).containsOnlyKeys("id", "a");
@@ -56,12 +60,14 @@ class PublishedColumnsTest {
         RecordingSink sink = new RecordingSink();
         Map<String, ElementValue> bootstrapped = new LinkedHashMap<>();
         Map<String, ElementValue> streamed;
-        try (PostgresReplicationSource source = new PostgresReplicationSource("src", config(db, slot, "g").build())) {
+        try (PostgresReplicationSource source =
+                new PostgresReplicationSource("src", config(db, slot, "g").build())) {
             source.start(sink);
             db.execute("INSERT INTO g (id, a) VALUES (1, 7)");
             SourceChange change = sink.await(1, Duration.ofSeconds(30)).get(0);
             streamed = StreamingTestSupport.node(change).properties();
-            source.bootstrap(Set.of(), insert -> bootstrapped.putAll(insert.element().properties()), p -> { });
+            source.bootstrap(
+                    Set.of(), insert -> bootstrapped.putAll(insert.element().properties()), p -> {});
         }
         return new Rows(streamed, bootstrapped);
     }

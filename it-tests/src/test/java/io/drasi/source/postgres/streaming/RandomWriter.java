@@ -48,13 +48,15 @@ final class RandomWriter implements AutoCloseable {
      */
     RandomWriter(String name, int firstId, Step step) {
         Keys keys = new Keys(firstId);
-        this.thread = new Thread(() -> {
-            ThreadLocalRandom random = ThreadLocalRandom.current();
-            while (!stop.get()) {
-                step.write(random, keys);
-                steps.incrementAndGet();
-            }
-        }, name);
+        this.thread = new Thread(
+                () -> {
+                    ThreadLocalRandom random = ThreadLocalRandom.current();
+                    while (!stop.get()) {
+                        step.write(random, keys);
+                        steps.incrementAndGet();
+                    }
+                },
+                name);
     }
 
     /** Starts writing. */

@@ -47,8 +47,8 @@ public final class RecordingSink implements ChangeSink {
         while (changes.size() < n) {
             long left = deadline - System.nanoTime();
             if (left <= 0) {
-                throw new AssertionError("expected " + n + " changes within " + timeout + ", got " + changes.size()
-                        + ": " + changes());
+                throw new AssertionError(
+                        "expected " + n + " changes within " + timeout + ", got " + changes.size() + ": " + changes());
             }
             wait(Math.max(1, left / 1_000_000));
         }

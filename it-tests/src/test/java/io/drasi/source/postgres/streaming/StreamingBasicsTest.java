@@ -39,7 +39,8 @@ class StreamingBasicsTest {
         RecordingSink sink = new RecordingSink();
         try (PostgresReplicationSource source = running("pg-source", config(db, "s_basic", "users"), sink, WAIT)) {
             long before = System.currentTimeMillis();
-            db.execute("INSERT INTO users (name, email, age) VALUES ('Alice', 'alice@example.com', 30)",
+            db.execute(
+                    "INSERT INTO users (name, email, age) VALUES ('Alice', 'alice@example.com', 30)",
                     "UPDATE users SET age = 31 WHERE id = 1",
                     "DELETE FROM users WHERE id = 1");
             long after = System.currentTimeMillis();
@@ -49,7 +50,8 @@ class StreamingBasicsTest {
             SourceChange insert = changes.get(0);
             assertThat(node(insert).metadata().labels()).containsExactly("users");
             assertThat(node(insert).metadata().sourceId()).isEqualTo("pg-source");
-            assertThat(node(insert).properties()).containsEntry("id", new ElementValue.IntValue(1))
+            assertThat(node(insert).properties())
+                    .containsEntry("id", new ElementValue.IntValue(1))
                     .containsEntry("name", new ElementValue.StringValue("Alice"))
                     .containsEntry("email", new ElementValue.StringValue("alice@example.com"))
                     .containsEntry("age", new ElementValue.IntValue(30));
@@ -64,7 +66,8 @@ class StreamingBasicsTest {
             assertThat(source.stats().transactions()).isGreaterThanOrEqualTo(3);
             List<PositionedChange> positioned = sink.positioned();
             for (int i = 1; i < positioned.size(); i++) {
-                assertThat(positioned.get(i).position()).isGreaterThan(positioned.get(i - 1).position());
+                assertThat(positioned.get(i).position())
+                        .isGreaterThan(positioned.get(i - 1).position());
             }
         }
     }
@@ -72,23 +75,28 @@ class StreamingBasicsTest {
     @Test
     void start_multiRowTransactionsAndCompositeKeys_completeInCommitOrder(PostgresServer pg) throws Exception {
         PostgresServer db = pg.newDatabase("stream_tx");
-        db.execute("CREATE TABLE orders (id int PRIMARY KEY, total numeric(10,2))",
+        db.execute(
+                "CREATE TABLE orders (id int PRIMARY KEY, total numeric(10,2))",
                 "CREATE TABLE order_items (order_id int, line int, sku text, PRIMARY KEY (order_id, line))");
         RecordingSink sink = new RecordingSink();
-        try (PostgresReplicationSource source = started("pg-source",
-                config(db, "s_tx", "orders", "public.order_items"), sink)) {
-            db.executeInTransaction("INSERT INTO orders VALUES (1001, 9.50)",
+        try (PostgresReplicationSource source =
+                started("pg-source", config(db, "s_tx", "orders", "public.order_items"), sink)) {
+            db.executeInTransaction(
+                    "INSERT INTO orders VALUES (1001, 9.50)",
                     "INSERT INTO order_items VALUES (1001, 1, 'a'), (1001, 2, 'b'), (1001, 3, 'c')");
-            db.executeInTransaction("UPDATE order_items SET sku = 'z' WHERE order_id = 1001 AND line = 3",
+            db.executeInTransaction(
+                    "UPDATE order_items SET sku = 'z' WHERE order_id = 1001 AND line = 3",
                     "DELETE FROM order_items WHERE order_id = 1001 AND line = 1");
             List<SourceChange> changes = sink.await(6, WAIT);
-            assertThat(changes).extracting(c -> kind(c) + " " + id(c)).containsExactly(
-                    "Insert public:orders:1001",
-                    "Insert public:order_items:1001:1",
-                    "Insert public:order_items:1001:2",
-                    "Insert public:order_items:1001:3",
-                    "Update public:order_items:1001:3",
-                    "Delete public:order_items:1001:1");
+            assertThat(changes)
+                    .extracting(c -> kind(c) + " " + id(c))
+                    .containsExactly(
+                            "Insert public:orders:1001",
+                            "Insert public:order_items:1001:1",
+                            "Insert public:order_items:1001:2",
+                            "Insert public:order_items:1001:3",
+                            "Update public:order_items:1001:3",
+                            "Delete public:order_items:1001:1");
             assertThat(prop(changes.get(0), "total")).isEqualTo(new ElementValue.FloatValue(9.5));
         }
     }
@@ -101,8 +109,10 @@ class StreamingBasicsTest {
         try (PostgresReplicationSource source = started("src", config(db, "s_key", "t"), sink)) {
             db.execute("INSERT INTO t VALUES (1, 'a')", "UPDATE t SET id = 2 WHERE id = 1", "TRUNCATE t");
             List<SourceChange> changes = sink.await(4, WAIT);
-            assertThat(changes).extracting(c -> kind(c) + " " + id(c)).containsExactly(
-                    "Insert public:t:1", "Delete public:t:1", "Insert public:t:2", "Truncate public:t:");
+            assertThat(changes)
+                    .extracting(c -> kind(c) + " " + id(c))
+                    .containsExactly(
+                            "Insert public:t:1", "Delete public:t:1", "Insert public:t:2", "Truncate public:t:");
             assertThat(prop(changes.get(2), "v")).isEqualTo(new ElementValue.StringValue("a"));
             List<PositionedChange> p = sink.positioned();
             assertThat(p.get(2).position()).isGreaterThan(p.get(1).position());
@@ -112,16 +122,19 @@ class StreamingBasicsTest {
     @Test
     void start_configuredKeyOnTableWithoutPk_correlatesUnderReplicaIdentityFull(PostgresServer pg) throws Exception {
         PostgresServer db = pg.newDatabase("stream_cfgkey");
-        db.execute("CREATE TABLE events (code text NOT NULL, region text NOT NULL, n int)",
+        db.execute(
+                "CREATE TABLE events (code text NOT NULL, region text NOT NULL, n int)",
                 "ALTER TABLE events REPLICA IDENTITY FULL");
         RecordingSink sink = new RecordingSink();
-        try (PostgresReplicationSource source = started("src",
-                config(db, "s_cfgkey", "events").withTableKey("events", "region", "code"), sink)) {
-            db.execute("INSERT INTO events VALUES ('x:1', 'eu', 1)", "UPDATE events SET n = 2",
-                    "DELETE FROM events");
+        try (PostgresReplicationSource source =
+                started("src", config(db, "s_cfgkey", "events").withTableKey("events", "region", "code"), sink)) {
+            db.execute("INSERT INTO events VALUES ('x:1', 'eu', 1)", "UPDATE events SET n = 2", "DELETE FROM events");
             List<SourceChange> changes = sink.await(3, WAIT);
-            assertThat(changes).extracting(c -> kind(c) + " " + id(c)).containsExactly(
-                    "Insert public:events:eu:x%3A1", "Update public:events:eu:x%3A1", "Delete public:events:eu:x%3A1");
+            assertThat(changes)
+                    .extracting(c -> kind(c) + " " + id(c))
+                    .containsExactly(
+                            "Insert public:events:eu:x%3A1",
+                            "Update public:events:eu:x%3A1", "Delete public:events:eu:x%3A1");
         }
     }
 
@@ -129,7 +142,8 @@ class StreamingBasicsTest {
     void start_tableWithoutKey_failsNamingTableAndBothFixes(PostgresServer pg) {
         PostgresServer db = pg.newDatabase("stream_nokey");
         db.execute("CREATE TABLE logs (msg text)", "CREATE TABLE other (id int PRIMARY KEY)");
-        PostgresReplicationSource source = new PostgresReplicationSource("src", config(db, "s_nokey", "logs", "other", "missing").build());
+        PostgresReplicationSource source = new PostgresReplicationSource(
+                "src", config(db, "s_nokey", "logs", "other", "missing").build());
         assertThatThrownBy(() -> source.start(new RecordingSink()))
                 .isInstanceOf(PreflightException.class)
                 .hasMessageContaining("\"public\".\"logs\" has no primary key")
@@ -145,7 +159,8 @@ class StreamingBasicsTest {
     void start_configuredKeyWithDefaultIdentity_failsAskingForReplicaIdentityFull(PostgresServer pg) {
         PostgresServer db = pg.newDatabase("stream_ident");
         db.execute("CREATE TABLE events (code text, n int)");
-        PostgresReplicationSource source = new PostgresReplicationSource("src",
+        PostgresReplicationSource source = new PostgresReplicationSource(
+                "src",
                 config(db, "s_ident", "events").withTableKey("events", "code").build());
         assertThatThrownBy(() -> source.start(new RecordingSink()))
                 .isInstanceOf(PreflightException.class)
@@ -156,8 +171,8 @@ class StreamingBasicsTest {
     void start_wrongPassword_failsWithoutLeakingIt(PostgresServer pg) {
         PostgresServer db = pg.newDatabase("stream_pw");
         db.execute("CREATE TABLE t (id int PRIMARY KEY)");
-        PostgresReplicationSource source = new PostgresReplicationSource("src",
-                config(db, "s_pw", "t").withPassword("not-the-Passw0rd").build());
+        PostgresReplicationSource source = new PostgresReplicationSource(
+                "src", config(db, "s_pw", "t").withPassword("not-the-Passw0rd").build());
         assertThatThrownBy(() -> source.start(new RecordingSink()))
                 .isInstanceOf(ConnectionFailedException.class)
                 .hasMessageContaining("password authentication failed for user postgres")
@@ -168,9 +183,13 @@ class StreamingBasicsTest {
     @Test
     void start_missingReplicationPrivilege_failsNamingAlterRole(PostgresServer pg) {
         PostgresServer db = pg.newDatabase("stream_priv");
-        db.execute("CREATE TABLE t (id int PRIMARY KEY)", "DROP ROLE IF EXISTS norepl",
-                "CREATE ROLE norepl LOGIN PASSWORD 'pw'", "GRANT SELECT ON t TO norepl");
-        PostgresReplicationSource source = new PostgresReplicationSource("src",
+        db.execute(
+                "CREATE TABLE t (id int PRIMARY KEY)",
+                "DROP ROLE IF EXISTS norepl",
+                "CREATE ROLE norepl LOGIN PASSWORD 'pw'",
+                "GRANT SELECT ON t TO norepl");
+        PostgresReplicationSource source = new PostgresReplicationSource(
+                "src",
                 config(db, "s_priv", "t").withUser("norepl").withPassword("pw").build());
         assertThatThrownBy(() -> source.start(new RecordingSink()))
                 .isInstanceOf(PreflightException.class)

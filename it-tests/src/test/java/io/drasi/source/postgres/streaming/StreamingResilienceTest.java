@@ -6,11 +6,11 @@ import static io.drasi.source.postgres.streaming.StreamingTestSupport.running;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.drasi.source.postgres.core.Lsn;
 import io.drasi.source.postgres.FailureReason;
 import io.drasi.source.postgres.PostgresReplicationSource;
 import io.drasi.source.postgres.PreflightException;
 import io.drasi.source.postgres.State;
+import io.drasi.source.postgres.core.Lsn;
 import io.drasi.source.postgres.model.ElementValue;
 import io.drasi.source.postgres.model.SourceChange;
 import io.drasi.source.postgres.testing.PostgresExtension;
@@ -20,7 +20,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -34,7 +33,9 @@ class StreamingResilienceTest {
     void restart_afterStop_continuesWithoutDuplicatesOrLoss(PostgresServer pg, @TempDir Path dir) throws Exception {
         PostgresServer db = pg.newDatabase("stream_resume");
         db.execute("CREATE TABLE t (id int PRIMARY KEY, v text)");
-        var cfg = config(db, "s_resume", "t").withOffsetStore(dir.resolve("offsets.dat")).build();
+        var cfg = config(db, "s_resume", "t")
+                .withOffsetStore(dir.resolve("offsets.dat"))
+                .build();
         RecordingSink first = new RecordingSink();
         try (PostgresReplicationSource source = new PostgresReplicationSource("src", cfg)) {
             source.start(first);
@@ -51,7 +52,8 @@ class StreamingResilienceTest {
             second.assertNoMoreThan(31, Duration.ofMillis(500));
             assertThat(changes).extracting(StreamingTestSupport::id).first().isEqualTo("public:t:51");
             assertThat(changes.get(30)).isInstanceOf(SourceChange.Update.class);
-            assertThat(second.positioned().get(0).position()).isGreaterThan(first.positioned().get(49).position());
+            assertThat(second.positioned().get(0).position())
+                    .isGreaterThan(first.positioned().get(49).position());
         }
     }
 
@@ -79,7 +81,9 @@ class StreamingResilienceTest {
                 assertThat(source.awaitState(State.RUNNING, WAIT)).isTrue();
                 assertThat(source.stats().reconnects()).isGreaterThanOrEqualTo(2);
             }
-            assertThat(sink.changes()).extracting(StreamingTestSupport::id).doesNotHaveDuplicates()
+            assertThat(sink.changes())
+                    .extracting(StreamingTestSupport::id)
+                    .doesNotHaveDuplicates()
                     .startsWith("public:t:1", "public:t:2");
         }
     }
@@ -106,8 +110,12 @@ class StreamingResilienceTest {
         RecordingSink sink = new RecordingSink();
         try (PostgresReplicationSource source = running("src", config(db, "s_pubdrop", "t"), sink, WAIT)) {
             db.execute("DROP PUBLICATION s_pubdrop_pub", "INSERT INTO t VALUES (1)");
-            assertFails(source, "the publication was dropped", FailureReason.PUBLICATION_MISSING,
-                    "publication s_pubdrop_pub was dropped", "CREATE PUBLICATION");
+            assertFails(
+                    source,
+                    "the publication was dropped",
+                    FailureReason.PUBLICATION_MISSING,
+                    "publication s_pubdrop_pub was dropped",
+                    "CREATE PUBLICATION");
         }
     }
 
@@ -115,13 +123,19 @@ class StreamingResilienceTest {
     void start_slotActiveInAnotherSession_failsNamingPid(PostgresServer pg) throws Exception {
         PostgresServer db = pg.newDatabase("stream_busy");
         db.execute("CREATE TABLE t (id int PRIMARY KEY)");
-        try (PostgresReplicationSource first = new PostgresReplicationSource("a", config(db, "s_busy", "t").build())) {
+        try (PostgresReplicationSource first =
+                new PostgresReplicationSource("a", config(db, "s_busy", "t").build())) {
             first.start(new RecordingSink());
             assertThat(first.awaitState(State.RUNNING, WAIT)).isTrue();
-            for (int i = 0; i < 100 && db.replicationSlots().stream().noneMatch(s -> s.slotName().equals("s_busy") && s.active()); i++) {
+            for (int i = 0;
+                    i < 100
+                            && db.replicationSlots().stream()
+                                    .noneMatch(s -> s.slotName().equals("s_busy") && s.active());
+                    i++) {
                 Thread.sleep(100);
             }
-            PostgresReplicationSource second = new PostgresReplicationSource("b", config(db, "s_busy", "t").build());
+            PostgresReplicationSource second =
+                    new PostgresReplicationSource("b", config(db, "s_busy", "t").build());
             assertThatThrownBy(() -> second.start(new RecordingSink()))
                     .isInstanceOf(PreflightException.class)
                     .hasMessageContaining("s_busy is active in another session (pid");
@@ -156,38 +170,49 @@ class StreamingResilienceTest {
         PostgresServer db = pg.newDatabase("stream_idle");
         db.execute("CREATE TABLE t (id int PRIMARY KEY)", "CREATE TABLE noise (id serial PRIMARY KEY, pad text)");
         RecordingSink sink = new RecordingSink();
-        try (PostgresReplicationSource source = running("src",
-                config(db, "s_idle", "t").withHeartbeatInterval(Duration.ofMillis(300)), sink, WAIT)) {
+        try (PostgresReplicationSource source =
+                running("src", config(db, "s_idle", "t").withHeartbeatInterval(Duration.ofMillis(300)), sink, WAIT)) {
             String startFlush = slotFlush(db, "s_idle");
             // WAL grows from tables that are not captured; the captured table stays idle
             db.execute("INSERT INTO noise (pad) SELECT repeat('x', 200) FROM generate_series(1, 5000)");
             String target = db.queryValue("select pg_current_wal_lsn()::text");
             long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-            while (Lsn.parse(slotFlush(db, "s_idle")).compareTo(Lsn.parse(target)) < 0 && System.nanoTime() < deadline) {
+            while (Lsn.parse(slotFlush(db, "s_idle")).compareTo(Lsn.parse(target)) < 0
+                    && System.nanoTime() < deadline) {
                 Thread.sleep(200);
             }
-            assertThat(Lsn.parse(slotFlush(db, "s_idle"))).as("confirmed_flush_lsn (started at %s)", startFlush)
+            assertThat(Lsn.parse(slotFlush(db, "s_idle")))
+                    .as("confirmed_flush_lsn (started at %s)", startFlush)
                     .isGreaterThanOrEqualTo(Lsn.parse(target));
             assertThat(sink.size()).isZero();
         }
     }
 
     /** Asserts that {@code source} goes FAILED within {@link #WAIT} for {@code reason}, naming every phrase. */
-    private static void assertFails(PostgresReplicationSource source, String after, FailureReason reason,
-                                    String... phrases) throws InterruptedException {
-        assertThat(source.awaitState(State.FAILED, WAIT)).as("state after " + after).isTrue();
-        assertThat(source.failure()).get().extracting(Throwable::getMessage).asString().contains(phrases);
+    private static void assertFails(
+            PostgresReplicationSource source, String after, FailureReason reason, String... phrases)
+            throws InterruptedException {
+        assertThat(source.awaitState(State.FAILED, WAIT))
+                .as("state after " + after)
+                .isTrue();
+        assertThat(source.failure())
+                .get()
+                .extracting(Throwable::getMessage)
+                .asString()
+                .contains(phrases);
         assertThat(source.failure().orElseThrow().reason()).isEqualTo(reason);
     }
 
     private static String slotFlush(PostgresServer db, String slot) {
-        return db.queryValue("select confirmed_flush_lsn::text from pg_replication_slots where slot_name = '" + slot + "'");
+        return db.queryValue(
+                "select confirmed_flush_lsn::text from pg_replication_slots where slot_name = '" + slot + "'");
     }
 
     @Test
     void startWithBootstrap_concurrentWriter_finalStateMatchesTableExactly(PostgresServer pg) throws Exception {
         PostgresServer db = pg.newDatabase("stream_handover");
-        db.execute("CREATE TABLE acct (id int PRIMARY KEY, balance int, note text)",
+        db.execute(
+                "CREATE TABLE acct (id int PRIMARY KEY, balance int, note text)",
                 "INSERT INTO acct SELECT g, 0, 'seed' FROM generate_series(1, 2000) g");
         RecordingSink sink = new RecordingSink();
         RandomWriter writer = new RandomWriter("test-writer", 2001, (r, keys) -> {
@@ -199,10 +224,10 @@ class StreamingResilienceTest {
             }
         });
         writer.start();
-        try (PostgresReplicationSource source = new PostgresReplicationSource("src",
-                config(db, "s_handover", "acct").withMaxBatchSize(500).build())) {
+        try (PostgresReplicationSource source = new PostgresReplicationSource(
+                "src", config(db, "s_handover", "acct").withMaxBatchSize(500).build())) {
             Thread.sleep(200);
-            source.startWithBootstrap(sink, p -> { });
+            source.startWithBootstrap(sink, p -> {});
             Thread.sleep(1500);
             writer.stop();
             Map<String, Map<String, ElementValue>> expected = DrasiState.expectedFromSelect(db, "acct");

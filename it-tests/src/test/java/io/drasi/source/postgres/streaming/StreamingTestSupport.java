@@ -17,8 +17,7 @@ import java.util.function.Consumer;
 /** Shared set-up of the tests that run a {@link PostgresReplicationSource} (streaming, lifecycle, security). */
 public final class StreamingTestSupport {
 
-    private StreamingTestSupport() {
-    }
+    private StreamingTestSupport() {}
 
     /** A builder pointing at the test database (host, port, database, user, password); nothing else set. */
     public static PostgresSourceBuilder connection(PostgresServer db) {
@@ -51,8 +50,8 @@ public final class StreamingTestSupport {
     }
 
     /** Like {@link #started}, and RUNNING within {@code wait} (asserted). */
-    public static PostgresReplicationSource running(String id, PostgresSourceBuilder config, ChangeSink sink,
-                                                    Duration wait) throws InterruptedException {
+    public static PostgresReplicationSource running(
+            String id, PostgresSourceBuilder config, ChangeSink sink, Duration wait) throws InterruptedException {
         return start(id, config, wait, source -> source.start(sink));
     }
 
@@ -60,21 +59,21 @@ public final class StreamingTestSupport {
      * Like {@link #running}, started with the bootstrap ({@link PostgresReplicationSource#startWithBootstrap},
      * ignoring progress): the bootstrap rows are in {@code sink} when this returns.
      */
-    public static PostgresReplicationSource bootstrappedAndRunning(String id, PostgresSourceBuilder config,
-                                                                   ChangeSink sink, Duration wait)
-            throws InterruptedException {
-        return start(id, config, wait, source -> source.startWithBootstrap(sink, p -> { }));
+    public static PostgresReplicationSource bootstrappedAndRunning(
+            String id, PostgresSourceBuilder config, ChangeSink sink, Duration wait) throws InterruptedException {
+        return start(id, config, wait, source -> source.startWithBootstrap(sink, p -> {}));
     }
 
     /** Builds and starts a source; waits for RUNNING unless {@code wait} is null. */
-    private static PostgresReplicationSource start(String id, PostgresSourceBuilder config, Duration wait,
-                                                   Consumer<PostgresReplicationSource> start)
+    private static PostgresReplicationSource start(
+            String id, PostgresSourceBuilder config, Duration wait, Consumer<PostgresReplicationSource> start)
             throws InterruptedException {
         PostgresReplicationSource source = new PostgresReplicationSource(id, config.build());
         try {
             start.accept(source);
             if (wait != null) {
-                assertThat(source.awaitState(State.RUNNING, wait)).as("source %s RUNNING after the start", id)
+                assertThat(source.awaitState(State.RUNNING, wait))
+                        .as("source %s RUNNING after the start", id)
                         .isTrue();
             }
             return source;
@@ -86,8 +85,11 @@ public final class StreamingTestSupport {
 
     /** @return the element id of an Insert, Update or Delete; the id prefix of a Truncate's table */
     public static String id(SourceChange c) {
-        return c.fold(i -> i.element().metadata().elementId().value(), u -> u.element().metadata().elementId().value(),
-                d -> d.metadata().elementId().value(), SourceChange.Truncate::elementIdPrefix,
+        return c.fold(
+                i -> i.element().metadata().elementId().value(),
+                u -> u.element().metadata().elementId().value(),
+                d -> d.metadata().elementId().value(),
+                SourceChange.Truncate::elementIdPrefix,
                 r -> r.metadata().elementId().value());
     }
 

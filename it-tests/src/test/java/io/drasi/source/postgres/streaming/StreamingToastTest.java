@@ -11,9 +11,9 @@ import io.drasi.source.postgres.testing.PostgresExtension;
 import io.drasi.source.postgres.testing.PostgresServer;
 import java.time.Duration;
 import java.util.List;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 @ExtendWith(PostgresExtension.class)
 class StreamingToastTest {
@@ -23,11 +23,13 @@ class StreamingToastTest {
     @ValueSource(strings = {"DEFAULT", "FULL"})
     void update_unchangedToastColumn_keepsTheProperty(String identity, PostgresServer pg) throws Exception {
         PostgresServer db = pg.newDatabase("stream_toast_" + identity.toLowerCase());
-        db.execute("CREATE TABLE docs (id int PRIMARY KEY, title text, body text, tags text[])",
+        db.execute(
+                "CREATE TABLE docs (id int PRIMARY KEY, title text, body text, tags text[])",
                 "ALTER TABLE docs REPLICA IDENTITY " + identity);
         String slot = "s_toast_" + identity.toLowerCase();
         RecordingSink sink = new RecordingSink();
-        try (PostgresReplicationSource source = new PostgresReplicationSource("src", config(db, slot, "docs").build())) {
+        try (PostgresReplicationSource source =
+                new PostgresReplicationSource("src", config(db, slot, "docs").build())) {
             source.start(sink);
             // incompressible, well above the 2 kB TOAST threshold and 8 kB page size
             db.execute("INSERT INTO docs SELECT 1, 'v1', string_agg(md5(g::text), ''), ARRAY['a','b']"

@@ -21,12 +21,15 @@ class StreamingValuesTest {
     @Test
     void insert_numericSpecialValuesAndShortOffsets_streamWithoutFailing(PostgresServer pg) throws Exception {
         PostgresServer db = pg.newDatabase("stream_values");
-        db.execute("CREATE DOMAIN posint AS integer CHECK (VALUE > 0)",
+        db.execute(
+                "CREATE DOMAIN posint AS integer CHECK (VALUE > 0)",
                 "CREATE TABLE v (id int PRIMARY KEY, n numeric, f float8, ts timestamptz, d posint, b boolean)");
         RecordingSink sink = new RecordingSink();
-        try (PostgresReplicationSource source = new PostgresReplicationSource("src", config(db, "s_values", "v").build())) {
+        try (PostgresReplicationSource source =
+                new PostgresReplicationSource("src", config(db, "s_values", "v").build())) {
             source.start(sink);
-            db.execute("INSERT INTO v VALUES (1, 12.50, 1.5, '2024-01-01 10:00:00+00', 7, true)",
+            db.execute(
+                    "INSERT INTO v VALUES (1, 12.50, 1.5, '2024-01-01 10:00:00+00', 7, true)",
                     "INSERT INTO v VALUES (2, 'NaN', 'Infinity', '2024-01-01 15:30:00+05:30', 1, false)",
                     "INSERT INTO v VALUES (3, NULL, '-Infinity', NULL, NULL, NULL)");
             List<SourceChange> c = sink.await(3, Duration.ofSeconds(30));

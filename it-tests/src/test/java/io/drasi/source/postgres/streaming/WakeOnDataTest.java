@@ -40,7 +40,8 @@ class WakeOnDataTest {
         db.execute("CREATE TABLE t (id int PRIMARY KEY)");
         RecordingSink sink = new RecordingSink();
         String logs = StderrCapture.during(() -> {
-            try (PostgresReplicationSource source = new PostgresReplicationSource("src", config(db, "s_wake_bursts", "t").build())) {
+            try (PostgresReplicationSource source = new PostgresReplicationSource(
+                    "src", config(db, "s_wake_bursts", "t").build())) {
                 source.start(sink);
                 assertThat(source.awaitState(State.RUNNING, WAIT)).isTrue();
                 int next = burstsAfterIdleGaps(db, 1, 3);
@@ -57,7 +58,8 @@ class WakeOnDataTest {
         PostgresServer db = pg.newDatabase("wake_kill");
         db.execute("CREATE TABLE t (id int PRIMARY KEY)");
         RecordingSink sink = new RecordingSink();
-        try (PostgresReplicationSource source = new PostgresReplicationSource("src", config(db, "s_wake_kill", "t").build())) {
+        try (PostgresReplicationSource source = new PostgresReplicationSource(
+                "src", config(db, "s_wake_kill", "t").build())) {
             source.start(sink);
             assertThat(source.awaitState(State.RUNNING, WAIT)).isTrue();
             db.execute("INSERT INTO t VALUES (1)");
@@ -83,7 +85,8 @@ class WakeOnDataTest {
         PostgresServer db = pg.newDatabase("wake_close");
         db.execute("CREATE TABLE t (id int PRIMARY KEY)");
         RecordingSink sink = new RecordingSink();
-        PostgresReplicationSource source = new PostgresReplicationSource("src", config(db, "s_wake_close", "t").build());
+        PostgresReplicationSource source = new PostgresReplicationSource(
+                "src", config(db, "s_wake_close", "t").build());
         try {
             source.start(sink);
             assertThat(source.awaitState(State.RUNNING, WAIT)).isTrue();
@@ -109,8 +112,8 @@ class WakeOnDataTest {
         String logs;
         try {
             logs = StderrCapture.during(() -> {
-                try (PostgresReplicationSource source = new PostgresReplicationSource("src",
-                        config(db, "s_wake_fallback", "t").build())) {
+                try (PostgresReplicationSource source = new PostgresReplicationSource(
+                        "src", config(db, "s_wake_fallback", "t").build())) {
                     source.start(sink);
                     assertThat(source.awaitState(State.RUNNING, WAIT)).isTrue();
                     int next = burstsAfterIdleGaps(db, 1, 1);
@@ -131,7 +134,9 @@ class WakeOnDataTest {
             }
         }
         assertThat(ids(sink.changes())).containsExactlyElementsOf(range(1, 2 * BURST));
-        assertThat(logs.split(Pattern.quote(FALLBACK_WARNING), -1)).as("one WARN for the source: %s", logs).hasSize(2);
+        assertThat(logs.split(Pattern.quote(FALLBACK_WARNING), -1))
+                .as("one WARN for the source: %s", logs)
+                .hasSize(2);
         assertThat(logs).contains("WARN").contains(SWITCH + "=false");
     }
 
@@ -162,8 +167,10 @@ class WakeOnDataTest {
 
     private static void awaitSlotActive(PostgresServer db, String slot) throws InterruptedException {
         long deadline = System.nanoTime() + WAIT.toNanos();
-        while (!"true".equals(db.queryValue("select active::text from pg_replication_slots where slot_name = '" + slot
-                + "'")) && System.nanoTime() < deadline) {
+        while (!"true"
+                        .equals(db.queryValue(
+                                "select active::text from pg_replication_slots where slot_name = '" + slot + "'"))
+                && System.nanoTime() < deadline) {
             Thread.sleep(100);
         }
     }

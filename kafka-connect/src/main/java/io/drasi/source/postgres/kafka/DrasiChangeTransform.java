@@ -6,9 +6,13 @@ import io.drasi.source.postgres.mapping.MappingException;
 import io.drasi.source.postgres.mapping.json.HostPushJson;
 import io.drasi.source.postgres.mapping.json.PlatformWireJson;
 import io.drasi.source.postgres.mapping.json.SeedJson;
+import io.drasi.source.postgres.mapping.value.PgValueConverter;
 import io.drasi.source.postgres.model.ElementId;
 import io.drasi.source.postgres.model.SourceChange;
-import io.drasi.source.postgres.mapping.value.PgValueConverter;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.connect.components.Versioned;
 import org.apache.kafka.connect.connector.ConnectRecord;
@@ -18,11 +22,6 @@ import org.apache.kafka.connect.errors.DataException;
 import org.apache.kafka.connect.header.Headers;
 import org.apache.kafka.connect.source.SourceRecord;
 import org.apache.kafka.connect.transforms.Transformation;
-
-import java.time.Instant;
-import java.util.List;
-import java.util.Map;
-import java.util.Set;
 
 /**
  * Kafka Connect Single Message Transform: a Debezium PostgreSQL change record in, a Drasi change out.
@@ -67,16 +66,21 @@ public class DrasiChangeTransform<R extends ConnectRecord<R>> implements Transfo
     public static final String UNAVAILABLE_HEADER = "drasi.unavailable";
 
     /** What {@link #configure} sets up, published at once (apply runs on other threads). */
-    private record Configured(DrasiTransformConfig config, ChangeMapper mapper) {
-    }
+    private record Configured(DrasiTransformConfig config, ChangeMapper mapper) {}
 
     private volatile Configured configured;
 
     @Override
     public void configure(Map<String, ?> props) {
         DrasiTransformConfig c = DrasiTransformConfig.parse(props);
-        this.configured = new Configured(c, new ChangeMapper(c.sourceId(), c.tableKeys(), c.decimalAsString()
-                ? new PgValueConverter(PgValueConverter.NumericMode.EXACT_STRING) : PgValueConverter.DEFAULT));
+        this.configured = new Configured(
+                c,
+                new ChangeMapper(
+                        c.sourceId(),
+                        c.tableKeys(),
+                        c.decimalAsString()
+                                ? new PgValueConverter(PgValueConverter.NumericMode.EXACT_STRING)
+                                : PgValueConverter.DEFAULT));
     }
 
     @Override
@@ -90,7 +94,8 @@ public class DrasiChangeTransform<R extends ConnectRecord<R>> implements Transfo
         try {
             m = state.mapper().map(asSourceRecord(record));
         } catch (MappingException e) {
-            throw new DataException("Drasi mapping failed for a record of topic '" + record.topic() + "': " + e.getMessage(), e);
+            throw new DataException(
+                    "Drasi mapping failed for a record of topic '" + record.topic() + "': " + e.getMessage(), e);
         }
         switch (m.kind()) {
             case DATA:
@@ -106,8 +111,10 @@ public class DrasiChangeTransform<R extends ConnectRecord<R>> implements Transfo
         List<SourceChange> changes = m.changes();
         if (changes.size() != 1) {
             throw new DataException("an UPDATE of " + m.table() + " changed the Drasi element id ("
-                    + id(changes.get(0)) + " -> " + id(changes.get(changes.size() - 1)) + ") but Debezium's record key did"
-                    + " not change, so the change would need Delete + Insert: two records, which a Kafka Connect transform"
+                    + id(changes.get(0)) + " -> " + id(changes.get(changes.size() - 1))
+                    + ") but Debezium's record key did"
+                    + " not change, so the change would need Delete + Insert: two records, which a Kafka Connect "
+                    + "transform"
                     + " cannot emit. Set the connector's message.key.columns to the table.keys columns of this table"
                     + " (Debezium then splits key changes into delete + create itself)");
         }
@@ -115,11 +122,15 @@ public class DrasiChangeTransform<R extends ConnectRecord<R>> implements Transfo
         Set<String> unavailable = m.unavailableProperties();
         if (!unavailable.isEmpty()) {
             if (config.unavailableHandling() == DrasiTransformConfig.UnavailableHandling.FAIL) {
-                throw new DataException("an UPDATE of " + m.table() + " (element " + id(changes.get(0)) + ") did not carry the"
-                        + " unchanged TOASTed value of " + unavailable + " (Debezium placeholder); Kafka Connect cannot re-read"
-                        + " the row. Run ALTER TABLE " + m.table().toQuotedString() + " REPLICA IDENTITY FULL (then Debezium"
-                        + " sends the old value), or set " + DrasiTransformConfig.UNAVAILABLE_HANDLING + "=omit to emit the"
-                        + " Update without these properties");
+                throw new DataException(
+                        "an UPDATE of " + m.table() + " (element " + id(changes.get(0)) + ") did not carry the"
+                                + " unchanged TOASTed value of " + unavailable
+                                + " (Debezium placeholder); Kafka Connect cannot re-read"
+                                + " the row. Run ALTER TABLE " + m.table().toQuotedString()
+                                + " REPLICA IDENTITY FULL (then Debezium"
+                                + " sends the old value), or set " + DrasiTransformConfig.UNAVAILABLE_HANDLING
+                                + "=omit to emit the"
+                                + " Update without these properties");
             }
             headers.addString(UNAVAILABLE_HEADER, jsonArray(unavailable));
         }
@@ -148,8 +159,15 @@ public class DrasiChangeTransform<R extends ConnectRecord<R>> implements Transfo
                 valueSchema = DrasiStructs.PLATFORM;
             }
         }
-        return record.newRecord(record.topic(), record.kafkaPartition(), Schema.STRING_SCHEMA, id(change),
-                valueSchema, value, record.timestamp(), headers);
+        return record.newRecord(
+                record.topic(),
+                record.kafkaPartition(),
+                Schema.STRING_SCHEMA,
+                id(change),
+                valueSchema,
+                value,
+                record.timestamp(),
+                headers);
     }
 
     private R truncate(DrasiTransformConfig config, R record, MappedRecord m) {
@@ -158,12 +176,24 @@ public class DrasiChangeTransform<R extends ConnectRecord<R>> implements Transfo
             case DROP:
                 return null;
             case EMIT:
-                Object value = config.valueType() == DrasiTransformConfig.ValueType.JSON ? SeedJson.encode(t) : DrasiStructs.seed(t);
-                Schema schema = config.valueType() == DrasiTransformConfig.ValueType.JSON ? Schema.STRING_SCHEMA : DrasiStructs.SEED;
-                return record.newRecord(record.topic(), record.kafkaPartition(), Schema.STRING_SCHEMA, t.elementIdPrefix(),
-                        schema, value, record.timestamp(), record.headers().duplicate());
+                Object value = config.valueType() == DrasiTransformConfig.ValueType.JSON
+                        ? SeedJson.encode(t)
+                        : DrasiStructs.seed(t);
+                Schema schema = config.valueType() == DrasiTransformConfig.ValueType.JSON
+                        ? Schema.STRING_SCHEMA
+                        : DrasiStructs.SEED;
+                return record.newRecord(
+                        record.topic(),
+                        record.kafkaPartition(),
+                        Schema.STRING_SCHEMA,
+                        t.elementIdPrefix(),
+                        schema,
+                        value,
+                        record.timestamp(),
+                        record.headers().duplicate());
             default:
-                throw new DataException("TRUNCATE of " + m.table() + ": Drasi would keep every element of the table. Set "
+                throw new DataException("TRUNCATE of " + m.table()
+                        + ": Drasi would keep every element of the table. Set "
                         + DrasiTransformConfig.TRUNCATE_HANDLING + "=emit (seed format: a Truncate change keyed '"
                         + t.elementIdPrefix() + "') or =drop, or keep Debezium's default skipped.operations=t and"
                         + " re-bootstrap the source after a TRUNCATE");
@@ -171,8 +201,12 @@ public class DrasiChangeTransform<R extends ConnectRecord<R>> implements Transfo
     }
 
     private static String id(SourceChange c) {
-        return c.fold(i -> i.element().metadata().elementId().value(), u -> u.element().metadata().elementId().value(),
-                d -> d.metadata().elementId().value(), t -> ElementId.prefix(t.tableId()), r -> {
+        return c.fold(
+                i -> i.element().metadata().elementId().value(),
+                u -> u.element().metadata().elementId().value(),
+                d -> d.metadata().elementId().value(),
+                t -> ElementId.prefix(t.tableId()),
+                r -> {
                     throw noRelations();
                 });
     }
@@ -192,8 +226,17 @@ public class DrasiChangeTransform<R extends ConnectRecord<R>> implements Transfo
             return s;
         }
         // e.g. a sink connector reading Debezium's topics: the mapper needs only topic, key, value
-        return new SourceRecord(null, null, r.topic(), r.kafkaPartition(), r.keySchema(), r.key(), r.valueSchema(),
-                r.value(), r.timestamp(), r.headers());
+        return new SourceRecord(
+                null,
+                null,
+                r.topic(),
+                r.kafkaPartition(),
+                r.keySchema(),
+                r.key(),
+                r.valueSchema(),
+                r.value(),
+                r.timestamp(),
+                r.headers());
     }
 
     private static String database(ConnectRecord<?> r) {

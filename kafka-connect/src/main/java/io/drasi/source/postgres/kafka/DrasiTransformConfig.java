@@ -1,15 +1,14 @@
 package io.drasi.source.postgres.kafka;
 
 import io.drasi.source.postgres.mapping.TableKeys;
-import org.apache.kafka.common.config.AbstractConfig;
-import org.apache.kafka.common.config.ConfigDef;
-import org.apache.kafka.common.config.ConfigException;
-import org.apache.kafka.common.config.ConfigValue;
-
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.apache.kafka.common.config.AbstractConfig;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.common.config.ConfigValue;
 
 /**
  * The settings of {@link DrasiChangeTransform} ({@code transforms.<name>.<key>} in a connector config).
@@ -40,46 +39,97 @@ public final class DrasiTransformConfig {
      * Output shape: {@code SEED} drasi-core {@code SourceChange} JSON, {@code PLATFORM} the Drasi platform source
      * wire format, {@code HOST} one drasi-server / drasi-lib HTTP source event (JSON only, no TRUNCATE form).
      */
-    public enum Format { SEED, PLATFORM, HOST }
+    public enum Format {
+        SEED,
+        PLATFORM,
+        HOST
+    }
 
     /** Output value type. */
-    public enum ValueType { JSON, STRUCT }
+    public enum ValueType {
+        JSON,
+        STRUCT
+    }
 
     /** TRUNCATE handling. */
-    public enum TruncateHandling { FAIL, DROP, EMIT }
+    public enum TruncateHandling {
+        FAIL,
+        DROP,
+        EMIT
+    }
 
     /** Unchanged-TOAST handling. */
-    public enum UnavailableHandling { FAIL, OMIT }
+    public enum UnavailableHandling {
+        FAIL,
+        OMIT
+    }
 
     /** The ConfigDef (also returned by {@link DrasiChangeTransform#config()}). */
     public static final ConfigDef CONFIG_DEF = new ConfigDef()
-            .define(SOURCE_ID, ConfigDef.Type.STRING, ConfigDef.NO_DEFAULT_VALUE, new ConfigDef.NonEmptyStringWithoutControlChars(),
-                    ConfigDef.Importance.HIGH, "The Drasi source id written into every element's metadata (source_id),"
+            .define(
+                    SOURCE_ID,
+                    ConfigDef.Type.STRING,
+                    ConfigDef.NO_DEFAULT_VALUE,
+                    new ConfigDef.NonEmptyStringWithoutControlChars(),
+                    ConfigDef.Importance.HIGH,
+                    "The Drasi source id written into every element's metadata (source_id),"
                             + " e.g. pg-source. Required.")
-            .define(TABLE_KEYS, ConfigDef.Type.STRING, "", new TableKeysValidator(), ConfigDef.Importance.MEDIUM,
+            .define(
+                    TABLE_KEYS,
+                    ConfigDef.Type.STRING,
+                    "",
+                    new TableKeysValidator(),
+                    ConfigDef.Importance.MEDIUM,
                     "Key columns per table, overriding the primary key (required for tables without one):"
                             + " entries 'table:col[,col...]' separated by ';', table as name or schema.name,"
                             + " double-quoted where needed, e.g. users:id;sales.orders:order_id,line_no."
                             + " Also set the connector's message.key.columns to the same columns, so that"
                             + " Debezium itself splits a key change into delete + create.")
-            .define(DECIMAL_AS_STRING, ConfigDef.Type.BOOLEAN, false, ConfigDef.Importance.LOW,
+            .define(
+                    DECIMAL_AS_STRING,
+                    ConfigDef.Type.BOOLEAN,
+                    false,
+                    ConfigDef.Importance.LOW,
                     "numeric/decimal/money values as exact decimal strings instead of floats.")
-            .define(FORMAT, ConfigDef.Type.STRING, "seed", ConfigDef.CaseInsensitiveValidString.in("seed", "platform", "host"),
-                    ConfigDef.Importance.HIGH, "Value shape: seed (drasi-core SourceChange JSON: type/element/metadata),"
+            .define(
+                    FORMAT,
+                    ConfigDef.Type.STRING,
+                    "seed",
+                    ConfigDef.CaseInsensitiveValidString.in("seed", "platform", "host"),
+                    ConfigDef.Importance.HIGH,
+                    "Value shape: seed (drasi-core SourceChange JSON: type/element/metadata),"
                             + " platform (Drasi platform source wire format: op/payload.before|after) or host (one"
-                            + " drasi-server/drasi-lib HTTP source event: operation/element/timestamp in ns, a delete as"
-                            + " operation/id/labels/timestamp; the body for POST /sources/{id}/events, e.g. from Debezium"
+                            + " drasi-server/drasi-lib HTTP source event: operation/element/timestamp in ns, a "
+                            + "delete as"
+                            + " operation/id/labels/timestamp; the body for POST /sources/{id}/events, e.g. from "
+                            + "Debezium"
                             + " Server's HTTP sink; JSON only).")
-            .define(VALUE_TYPE, ConfigDef.Type.STRING, "json", ConfigDef.CaseInsensitiveValidString.in("json", "struct"),
-                    ConfigDef.Importance.MEDIUM, "json: the value is the JSON text (use StringConverter);"
+            .define(
+                    VALUE_TYPE,
+                    ConfigDef.Type.STRING,
+                    "json",
+                    ConfigDef.CaseInsensitiveValidString.in("json", "struct"),
+                    ConfigDef.Importance.MEDIUM,
+                    "json: the value is the JSON text (use StringConverter);"
                             + " struct: a Connect Struct with a fixed schema per format, properties as a map of"
                             + " property name to the value's JSON text (for schema-aware converters).")
-            .define(TRUNCATE_HANDLING, ConfigDef.Type.STRING, "fail", ConfigDef.CaseInsensitiveValidString.in("fail", "drop", "emit"),
-                    ConfigDef.Importance.MEDIUM, "A TRUNCATE record (only sent with skipped.operations without 't'):"
+            .define(
+                    TRUNCATE_HANDLING,
+                    ConfigDef.Type.STRING,
+                    "fail",
+                    ConfigDef.CaseInsensitiveValidString.in("fail", "drop", "emit"),
+                    ConfigDef.Importance.MEDIUM,
+                    "A TRUNCATE record (only sent with skipped.operations without 't'):"
                             + " fail the task (default), drop it (Drasi keeps the rows), or emit a seed-format"
-                            + " {\"type\":\"Truncate\",...} keyed by the table's element id prefix schema:table: (seed only).")
-            .define(UNAVAILABLE_HANDLING, ConfigDef.Type.STRING, "fail", ConfigDef.CaseInsensitiveValidString.in("fail", "omit"),
-                    ConfigDef.Importance.MEDIUM, "An update whose unchanged TOASTed columns arrived as Debezium's"
+                            + " {\"type\":\"Truncate\",...} keyed by the table's element id prefix schema:table: "
+                            + "(seed only).")
+            .define(
+                    UNAVAILABLE_HANDLING,
+                    ConfigDef.Type.STRING,
+                    "fail",
+                    ConfigDef.CaseInsensitiveValidString.in("fail", "omit"),
+                    ConfigDef.Importance.MEDIUM,
+                    "An update whose unchanged TOASTed columns arrived as Debezium's"
                             + " placeholder (REPLICA IDENTITY DEFAULT): fail the task (default), or omit those"
                             + " properties from the Update and name them in the drasi.unavailable header. The"
                             + " placeholder is never emitted. Set REPLICA IDENTITY FULL on tables with large values.");
@@ -98,8 +148,10 @@ public final class DrasiTransformConfig {
         this.decimalAsString = c.getBoolean(DECIMAL_AS_STRING);
         this.format = Format.valueOf(c.getString(FORMAT).toUpperCase(Locale.ROOT));
         this.valueType = ValueType.valueOf(c.getString(VALUE_TYPE).toUpperCase(Locale.ROOT));
-        this.truncateHandling = TruncateHandling.valueOf(c.getString(TRUNCATE_HANDLING).toUpperCase(Locale.ROOT));
-        this.unavailableHandling = UnavailableHandling.valueOf(c.getString(UNAVAILABLE_HANDLING).toUpperCase(Locale.ROOT));
+        this.truncateHandling =
+                TruncateHandling.valueOf(c.getString(TRUNCATE_HANDLING).toUpperCase(Locale.ROOT));
+        this.unavailableHandling =
+                UnavailableHandling.valueOf(c.getString(UNAVAILABLE_HANDLING).toUpperCase(Locale.ROOT));
     }
 
     /**
@@ -122,12 +174,14 @@ public final class DrasiTransformConfig {
             String format = strings.getOrDefault(FORMAT, "seed");
             String truncate = strings.getOrDefault(TRUNCATE_HANDLING, "fail");
             if ("emit".equalsIgnoreCase(truncate) && !"seed".equalsIgnoreCase(format)) {
-                String why = "platform".equalsIgnoreCase(format) ? "the Drasi platform wire format has no TRUNCATE"
+                String why = "platform".equalsIgnoreCase(format)
+                        ? "the Drasi platform wire format has no TRUNCATE"
                         : "the drasi-server HTTP source has no TRUNCATE event";
                 problems.add(TRUNCATE_HANDLING + ": 'emit' needs " + FORMAT + "=seed: " + why + "; use fail or drop"
                         + " (or re-bootstrap the source after a TRUNCATE)");
             }
-            if ("struct".equalsIgnoreCase(strings.getOrDefault(VALUE_TYPE, "json")) && "host".equalsIgnoreCase(format)) {
+            if ("struct".equalsIgnoreCase(strings.getOrDefault(VALUE_TYPE, "json"))
+                    && "host".equalsIgnoreCase(format)) {
                 problems.add(VALUE_TYPE + ": 'struct' needs " + FORMAT + "=seed or platform: a host event is the JSON"
                         + " body of an HTTP request; use json (with a string value format, e.g. Debezium Server's"
                         + " debezium.format.value=simplestring)");

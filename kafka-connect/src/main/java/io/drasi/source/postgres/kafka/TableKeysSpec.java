@@ -2,7 +2,6 @@ package io.drasi.source.postgres.kafka;
 
 import io.drasi.source.postgres.mapping.TableKeys;
 import io.drasi.source.postgres.model.TableId;
-
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -20,8 +19,7 @@ import java.util.Map;
  */
 final class TableKeysSpec {
 
-    private TableKeysSpec() {
-    }
+    private TableKeysSpec() {}
 
     /**
      * @param text the setting; null or blank means none
@@ -48,7 +46,8 @@ final class TableKeysSpec {
             try {
                 id = TableId.parse(table);
             } catch (IllegalArgumentException ex) {
-                throw new IllegalArgumentException("entry '" + e + "': bad table name '" + table + "': " + ex.getMessage(), ex);
+                throw new IllegalArgumentException(
+                        "entry '" + e + "': bad table name '" + table + "': " + ex.getMessage(), ex);
             }
             List<String> cols = new ArrayList<>();
             for (String c : split(e.substring(colon + 1), ',')) {

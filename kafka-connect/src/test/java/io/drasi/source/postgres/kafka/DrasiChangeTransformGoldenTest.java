@@ -1,5 +1,8 @@
 package io.drasi.source.postgres.kafka;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import io.drasi.source.postgres.mapping.Golden;
 import io.drasi.source.postgres.mapping.GoldenCases;
 import io.drasi.source.postgres.mapping.json.HostPushJson;
@@ -7,15 +10,6 @@ import io.drasi.source.postgres.mapping.json.PlatformWireJson;
 import io.drasi.source.postgres.mapping.json.SeedJson;
 import io.drasi.source.postgres.model.ElementId;
 import io.drasi.source.postgres.model.SourceChange;
-import org.apache.kafka.connect.data.Schema;
-import org.apache.kafka.connect.data.Struct;
-import org.apache.kafka.connect.errors.DataException;
-import org.apache.kafka.connect.header.Header;
-import org.apache.kafka.connect.source.SourceRecord;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.MethodSource;
-
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -28,9 +22,14 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import org.apache.kafka.connect.data.Schema;
+import org.apache.kafka.connect.data.Struct;
+import org.apache.kafka.connect.errors.DataException;
+import org.apache.kafka.connect.header.Header;
+import org.apache.kafka.connect.source.SourceRecord;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The mapping module's golden cases (same Debezium-shaped records, same golden files, from its test-jar)
@@ -45,11 +44,15 @@ class DrasiChangeTransformGoldenTest {
         return GoldenCases.all().stream();
     }
 
-    static Map<String, String> props(GoldenCases.Case c, String format, String valueType, String truncate, String unavailable) {
+    static Map<String, String> props(
+            GoldenCases.Case c, String format, String valueType, String truncate, String unavailable) {
         Map<String, String> p = new HashMap<>();
         p.put("source.id", c.sourceId());
-        p.put("table.keys", c.tableKeys().entrySet().stream()
-                .map(e -> e.getKey() + ":" + String.join(",", e.getValue())).collect(Collectors.joining(";")));
+        p.put(
+                "table.keys",
+                c.tableKeys().entrySet().stream()
+                        .map(e -> e.getKey() + ":" + String.join(",", e.getValue()))
+                        .collect(Collectors.joining(";")));
         p.put("decimal.as.string", String.valueOf(c.exactNumeric()));
         p.put("drasi.format", format);
         p.put("drasi.value.type", valueType);
@@ -65,8 +68,11 @@ class DrasiChangeTransformGoldenTest {
     }
 
     static String expectedKey(SourceChange c) {
-        return c.fold(i -> i.element().metadata().elementId().value(), u -> u.element().metadata().elementId().value(),
-                d -> d.metadata().elementId().value(), t -> ElementId.prefix(t.tableId()),
+        return c.fold(
+                i -> i.element().metadata().elementId().value(),
+                u -> u.element().metadata().elementId().value(),
+                d -> d.metadata().elementId().value(),
+                t -> ElementId.prefix(t.tableId()),
                 r -> r.metadata().elementId().value());
     }
 
@@ -78,10 +84,14 @@ class DrasiChangeTransformGoldenTest {
             int i = g.index();
             SourceRecord in = g.record();
             if (g.changes().isEmpty()) {
-                assertThat(smt.apply(in)).as("%s record %d dropped", c.file(), i).isNull();
+                assertThat(smt.apply(in))
+                        .as("%s record %d dropped", c.file(), i)
+                        .isNull();
             } else if (g.changes().size() == 2) {
-                assertThatThrownBy(() -> smt.apply(in)).as("%s record %d", c.file(), i)
-                        .isInstanceOf(DataException.class).hasMessageContaining("message.key.columns");
+                assertThatThrownBy(() -> smt.apply(in))
+                        .as("%s record %d", c.file(), i)
+                        .isInstanceOf(DataException.class)
+                        .hasMessageContaining("message.key.columns");
             } else {
                 SourceRecord out = smt.apply(in);
                 String expected = g.changes().get(0);
@@ -111,9 +121,11 @@ class DrasiChangeTransformGoldenTest {
             }
             SourceRecord out = smt.apply(g.record());
             assertThat(out.valueSchema()).isEqualTo(DrasiStructs.SEED);
-            assertThat(StructsToJson.seedJson((Struct) out.value())).as("%s record %d", c.file(), g.index())
+            assertThat(StructsToJson.seedJson((Struct) out.value()))
+                    .as("%s record %d", c.file(), g.index())
                     .isEqualTo(g.changes().get(0));
-            assertThat(out.key()).isEqualTo(expectedKey(SeedJson.decode(g.changes().get(0))));
+            assertThat(out.key())
+                    .isEqualTo(expectedKey(SeedJson.decode(g.changes().get(0))));
         }
     }
 
@@ -136,9 +148,13 @@ class DrasiChangeTransformGoldenTest {
                 continue;
             }
             Struct source = ((Struct) in.value()).getStruct("source");
-            String want = normaliseTimes(PlatformWireJson.encode(expected, source.getInt64("lsn"), 0, 0, source.getString("db")));
-            assertThat(normaliseTimes((String) outJson.value())).as("%s record %d", c.file(), g.index()).isEqualTo(want);
-            assertThat(normaliseTimes(StructsToJson.platformJson((Struct) outStruct.value(), c.sourceId()))).isEqualTo(want);
+            String want = normaliseTimes(
+                    PlatformWireJson.encode(expected, source.getInt64("lsn"), 0, 0, source.getString("db")));
+            assertThat(normaliseTimes((String) outJson.value()))
+                    .as("%s record %d", c.file(), g.index())
+                    .isEqualTo(want);
+            assertThat(normaliseTimes(StructsToJson.platformJson((Struct) outStruct.value(), c.sourceId())))
+                    .isEqualTo(want);
             assertThat(outJson.key()).isEqualTo(expectedKey(expected)).isEqualTo(outStruct.key());
         }
     }
@@ -216,13 +232,15 @@ class DrasiChangeTransformGoldenTest {
                 results.add(pool.submit(() -> hostLine(shared, records.get(i))));
             }
             for (int k = 0; k < order.size(); k++) {
-                assertThat(results.get(k).get(30, TimeUnit.SECONDS)).as("record %d", order.get(k))
+                assertThat(results.get(k).get(30, TimeUnit.SECONDS))
+                        .as("record %d", order.get(k))
                         .isEqualTo(sequential.get(order.get(k)));
             }
         } finally {
             pool.shutdownNow();
         }
-        assertThat(sequential).anyMatch(l -> l.contains("\"operation\":\"delete\""))
+        assertThat(sequential)
+                .anyMatch(l -> l.contains("\"operation\":\"delete\""))
                 .anyMatch(l -> l.startsWith("My Schema:Odd.Table%3A1:"));
     }
 
@@ -232,8 +250,10 @@ class DrasiChangeTransformGoldenTest {
         DrasiChangeTransform<SourceRecord> smt = smt(props(c, "seed", "json", "emit", "fail"));
         for (GoldenFile.Group g : GoldenFile.groups(c)) {
             if (g.hasUnavailable()) {
-                assertThatThrownBy(() -> smt.apply(g.record())).isInstanceOf(DataException.class)
-                        .hasMessageContaining("REPLICA IDENTITY FULL").hasMessageContaining("drasi.unavailable.handling=omit");
+                assertThatThrownBy(() -> smt.apply(g.record()))
+                        .isInstanceOf(DataException.class)
+                        .hasMessageContaining("REPLICA IDENTITY FULL")
+                        .hasMessageContaining("drasi.unavailable.handling=omit");
             } else if (g.changes().size() == 1) {
                 assertThat(smt.apply(g.record()).value()).isEqualTo(g.changes().get(0));
             }
@@ -241,6 +261,8 @@ class DrasiChangeTransformGoldenTest {
     }
 
     private static String normaliseTimes(String json) {
-        return json.replaceAll("\"reactivatorStart_ns\":\\d+,\"reactivatorEnd_ns\":\\d+", "\"reactivatorStart_ns\":0,\"reactivatorEnd_ns\":0");
+        return json.replaceAll(
+                "\"reactivatorStart_ns\":\\d+,\"reactivatorEnd_ns\":\\d+",
+                "\"reactivatorStart_ns\":0,\"reactivatorEnd_ns\":0");
     }
 }

@@ -1,7 +1,15 @@
 package io.drasi.source.postgres.kafka;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import io.drasi.source.postgres.mapping.GoldenCases;
 import io.drasi.source.postgres.model.TableId;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.ServiceLoader;
 import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.connect.data.Schema;
 import org.apache.kafka.connect.data.SchemaBuilder;
@@ -13,15 +21,6 @@ import org.apache.kafka.connect.transforms.Transformation;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.ServiceLoader;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class DrasiChangeTransformTest {
 
@@ -35,8 +34,7 @@ class DrasiChangeTransformTest {
     void serviceLoader_findsTheTransform() {
         @SuppressWarnings("rawtypes")
         ServiceLoader<Transformation> loader = ServiceLoader.load(Transformation.class);
-        assertThat(loader.stream().map(ServiceLoader.Provider::type))
-                .anyMatch(t -> t == DrasiChangeTransform.class);
+        assertThat(loader.stream().map(ServiceLoader.Provider::type)).anyMatch(t -> t == DrasiChangeTransform.class);
     }
 
     @Test
@@ -50,8 +48,15 @@ class DrasiChangeTransformTest {
         assertThat(c.decimalAsString()).isFalse();
         assertThat(c.tableKeys().configured(TableId.of("public", "users"))).isEmpty();
         DrasiChangeTransform<SourceRecord> t = new DrasiChangeTransform<>();
-        assertThat(t.config().names()).containsExactlyInAnyOrder("source.id", "table.keys", "decimal.as.string",
-                "drasi.format", "drasi.value.type", "drasi.truncate.handling", "drasi.unavailable.handling");
+        assertThat(t.config().names())
+                .containsExactlyInAnyOrder(
+                        "source.id",
+                        "table.keys",
+                        "decimal.as.string",
+                        "drasi.format",
+                        "drasi.value.type",
+                        "drasi.truncate.handling",
+                        "drasi.unavailable.handling");
         assertThat(t.version()).isNotBlank();
     }
 
@@ -80,7 +85,8 @@ class DrasiChangeTransformTest {
         Map<String, String> p = base();
         p.put("drasi.format", "PLATFORM");
         p.put("drasi.truncate.handling", "emit");
-        assertThatThrownBy(() -> DrasiTransformConfig.parse(p)).isInstanceOf(ConfigException.class)
+        assertThatThrownBy(() -> DrasiTransformConfig.parse(p))
+                .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("drasi.truncate.handling: 'emit' needs drasi.format=seed");
     }
 
@@ -98,9 +104,11 @@ class DrasiChangeTransformTest {
         p.put("drasi.format", "host");
         p.put("drasi.truncate.handling", "emit");
         p.put("drasi.value.type", "struct");
-        assertThatThrownBy(() -> DrasiTransformConfig.parse(p)).isInstanceOf(ConfigException.class)
-                .hasMessageContaining("drasi.truncate.handling: 'emit' needs drasi.format=seed: the drasi-server HTTP source"
-                        + " has no TRUNCATE event")
+        assertThatThrownBy(() -> DrasiTransformConfig.parse(p))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining(
+                        "drasi.truncate.handling: 'emit' needs drasi.format=seed: the drasi-server HTTP source"
+                                + " has no TRUNCATE event")
                 .hasMessageContaining("drasi.value.type: 'struct' needs drasi.format=seed or platform")
                 .hasMessageContaining("debezium.format.value=simplestring");
     }
@@ -122,15 +130,21 @@ class DrasiChangeTransformTest {
         }
         String users = "\"labels\":[\"users\"]";
         String ts = ",\"timestamp\":1699900000123000000}"; // effective_from (ms) in ns
-        assertThat(values).containsExactly(
-                "{\"operation\":\"insert\",\"element\":{\"type\":\"node\",\"id\":\"public:users:2\"," + users
-                        + ",\"properties\":{\"id\":2,\"name\":\"Bob\",\"email\":null,\"age\":null}}" + ts,
-                "{\"operation\":\"insert\",\"element\":{\"type\":\"node\",\"id\":\"public:users:1\"," + users
-                        + ",\"properties\":{\"id\":1,\"name\":\"Alice\",\"email\":\"alice@example.com\",\"age\":30}}" + ts,
-                "{\"operation\":\"update\",\"element\":{\"type\":\"node\",\"id\":\"public:users:1\"," + users
-                        + ",\"properties\":{\"id\":1,\"name\":\"Alice\",\"email\":\"alice@new.example.com\",\"age\":31}}" + ts,
-                "{\"operation\":\"delete\",\"id\":\"public:users:1\"," + users + ts);
-        assertThatThrownBy(() -> t.apply(ops.get(6))).isInstanceOf(DataException.class)
+        assertThat(values)
+                .containsExactly(
+                        "{\"operation\":\"insert\",\"element\":{\"type\":\"node\",\"id\":\"public:users:2\"," + users
+                                + ",\"properties\":{\"id\":2,\"name\":\"Bob\",\"email\":null,\"age\":null}}" + ts,
+                        "{\"operation\":\"insert\",\"element\":{\"type\":\"node\",\"id\":\"public:users:1\"," + users
+                                + ",\"properties\":{\"id\":1,\"name\":\"Alice\",\"email\":\"alice@example.com\","
+                                + "\"age\":30}}"
+                                + ts,
+                        "{\"operation\":\"update\",\"element\":{\"type\":\"node\",\"id\":\"public:users:1\"," + users
+                                + ",\"properties\":{\"id\":1,\"name\":\"Alice\",\"email\":\"alice@new.example.com\","
+                                + "\"age\":31}}"
+                                + ts,
+                        "{\"operation\":\"delete\",\"id\":\"public:users:1\"," + users + ts);
+        assertThatThrownBy(() -> t.apply(ops.get(6)))
+                .isInstanceOf(DataException.class)
                 .hasMessageContaining("TRUNCATE of public.users");
     }
 
@@ -139,7 +153,8 @@ class DrasiChangeTransformTest {
         DrasiChangeTransform<SourceRecord> t = new DrasiChangeTransform<>();
         t.configure(base());
         t.close();
-        assertThatThrownBy(() -> t.apply(GoldenCases.everyOp().records().get(2))).isInstanceOf(IllegalStateException.class)
+        assertThatThrownBy(() -> t.apply(GoldenCases.everyOp().records().get(2)))
+                .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("after close()");
     }
 
@@ -152,9 +167,10 @@ class DrasiChangeTransformTest {
 
     @Test
     void tableKeys_syntax_parsedLikeTheLibrary() {
-        Map<TableId, List<String>> k = TableKeysSpec.parse(
-                " users:id ; sales.orders:order_id, line_no;\"My Schema\".\"Odd.Table:1\":region,\"co,de\";Caps:\"Id\";");
-        assertThat(k).containsEntry(TableId.parse("users"), List.of("id"))
+        Map<TableId, List<String>> k = TableKeysSpec.parse(" users:id ; sales.orders:order_id, line_no;\"My "
+                + "Schema\".\"Odd.Table:1\":region,\"co,de\";Caps:\"Id\";");
+        assertThat(k)
+                .containsEntry(TableId.parse("users"), List.of("id"))
                 .containsEntry(TableId.of("sales", "orders"), List.of("order_id", "line_no"))
                 .containsEntry(TableId.of("My Schema", "Odd.Table:1"), List.of("region", "co,de"))
                 .containsEntry(TableId.parse("caps"), List.of("Id"))
@@ -164,18 +180,30 @@ class DrasiChangeTransformTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"users", "users:", ":id", "users:id,", "users:id;users:name", "a.b.c:id", "\"users:id",
-            "users:id,id", "users:\"i\"d\""})
+    @ValueSource(
+            strings = {
+                "users",
+                "users:",
+                ":id",
+                "users:id,",
+                "users:id;users:name",
+                "a.b.c:id",
+                "\"users:id",
+                "users:id,id",
+                "users:\"i\"d\""
+            })
     void tableKeys_malformed_configExceptionNamingTheKey(String value) {
         Map<String, String> p = base();
         p.put("table.keys", value);
-        assertThatThrownBy(() -> DrasiTransformConfig.parse(p)).isInstanceOf(ConfigException.class)
+        assertThatThrownBy(() -> DrasiTransformConfig.parse(p))
+                .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("table.keys: ");
     }
 
     @Test
     void apply_beforeConfigure_illegalState() {
-        assertThatThrownBy(() -> new DrasiChangeTransform<SourceRecord>().apply(GoldenCases.everyOp().records().get(1)))
+        assertThatThrownBy(() -> new DrasiChangeTransform<SourceRecord>()
+                        .apply(GoldenCases.everyOp().records().get(1)))
                 .isInstanceOf(IllegalStateException.class);
     }
 
@@ -184,8 +212,10 @@ class DrasiChangeTransformTest {
         DrasiChangeTransform<SourceRecord> t = new DrasiChangeTransform<>();
         t.configure(base());
         SourceRecord truncate = GoldenCases.everyOp().records().get(6);
-        assertThatThrownBy(() -> t.apply(truncate)).isInstanceOf(DataException.class)
-                .hasMessageContaining("TRUNCATE of public.users").hasMessageContaining("drasi.truncate.handling=emit");
+        assertThatThrownBy(() -> t.apply(truncate))
+                .isInstanceOf(DataException.class)
+                .hasMessageContaining("TRUNCATE of public.users")
+                .hasMessageContaining("drasi.truncate.handling=emit");
     }
 
     @Test
@@ -193,7 +223,9 @@ class DrasiChangeTransformTest {
         DrasiChangeTransform<SourceRecord> t = new DrasiChangeTransform<>();
         t.configure(base());
         SourceRecord other = new SourceRecord(null, null, "t", null, null, null, Schema.STRING_SCHEMA, "hello");
-        assertThatThrownBy(() -> t.apply(other)).isInstanceOf(DataException.class).hasMessageContaining("topic 't'");
+        assertThatThrownBy(() -> t.apply(other))
+                .isInstanceOf(DataException.class)
+                .hasMessageContaining("topic 't'");
     }
 
     @Test
@@ -228,8 +260,12 @@ class DrasiChangeTransformTest {
         assertThat(a.valueSchema()).isSameAs(b.valueSchema()).isSameAs(DrasiStructs.SEED);
         ((Struct) b.value()).validate();
         Struct props = ((Struct) b.value()).getStruct("element");
-        assertThat(props.getMap("properties")).containsEntry("c_text", "\"héllo: wörld 100% ✓\"").containsEntry("id", "1");
-        assertThat(SchemaBuilder.map(Schema.STRING_SCHEMA, Schema.STRING_SCHEMA).build().type())
+        assertThat(props.getMap("properties"))
+                .containsEntry("c_text", "\"héllo: wörld 100% ✓\"")
+                .containsEntry("id", "1");
+        assertThat(SchemaBuilder.map(Schema.STRING_SCHEMA, Schema.STRING_SCHEMA)
+                        .build()
+                        .type())
                 .isEqualTo(DrasiStructs.PROPERTIES.type());
     }
 }

@@ -1,14 +1,13 @@
 package io.drasi.source.postgres.kafka;
 
 import io.drasi.source.postgres.mapping.GoldenCases;
-import org.apache.kafka.connect.source.SourceRecord;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import org.apache.kafka.connect.source.SourceRecord;
 
 /**
  * Reads a mapping-module golden file from the classpath (the mapping test-jar): one
@@ -28,8 +27,7 @@ final class GoldenFile {
         }
     }
 
-    private GoldenFile() {
-    }
+    private GoldenFile() {}
 
     /** @return one group per record of the case, in order, each with its record */
     static List<Group> groups(GoldenCases.Case c) {
@@ -56,8 +54,8 @@ final class GoldenFile {
             }
         }
         if (recordLines.size() != c.records().size()) {
-            throw new AssertionError(c.file() + ": " + recordLines.size() + " record lines for " + c.records().size()
-                    + " records");
+            throw new AssertionError(c.file() + ": " + recordLines.size() + " record lines for "
+                    + c.records().size() + " records");
         }
         List<Group> groups = new ArrayList<>();
         for (int i = 0; i < recordLines.size(); i++) {

@@ -1,18 +1,17 @@
 package io.drasi.source.postgres.kafka;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.drasi.source.postgres.mapping.value.PgValueConverter;
-import org.apache.kafka.connect.source.SourceRecord;
-import org.junit.jupiter.api.Test;
-
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.apache.kafka.connect.source.SourceRecord;
+import org.junit.jupiter.api.Test;
 
 /** Keeps the README's Kafka Connect section in sync with the code. */
 class ReadmeKafkaConnectTest {
@@ -31,15 +30,20 @@ class ReadmeKafkaConnectTest {
         int open = s.indexOf("```json\n");
         String json = s.substring(open + 8, s.indexOf("```", open + 8));
         JsonNode config = new ObjectMapper().readTree(json).get("config");
-        PgValueConverter.REQUIRED_DEBEZIUM_PROPERTIES.forEach((k, v) ->
-                assertThat(config.path(k).asText(null)).as("README connector config %s", k).isEqualTo(v));
+        PgValueConverter.REQUIRED_DEBEZIUM_PROPERTIES.forEach(
+                (k, v) -> assertThat(config.path(k).asText(null))
+                        .as("README connector config %s", k)
+                        .isEqualTo(v));
         assertThat(config.get("transforms").asText()).isEqualTo("drasi");
         assertThat(config.get("transforms.drasi.type").asText()).isEqualTo(DrasiChangeTransform.class.getName());
-        assertThat(config.get("transforms.drasi.table.keys").asText()).isEqualTo(config.get("message.key.columns").asText());
+        assertThat(config.get("transforms.drasi.table.keys").asText())
+                .isEqualTo(config.get("message.key.columns").asText());
         Map<String, String> smtProps = new HashMap<>();
         config.properties().forEach(e -> {
             if (e.getKey().startsWith("transforms.drasi.") && !e.getKey().equals("transforms.drasi.type")) {
-                smtProps.put(e.getKey().substring("transforms.drasi.".length()), e.getValue().asText());
+                smtProps.put(
+                        e.getKey().substring("transforms.drasi.".length()),
+                        e.getValue().asText());
             }
         });
         DrasiChangeTransform<SourceRecord> t = new DrasiChangeTransform<>();

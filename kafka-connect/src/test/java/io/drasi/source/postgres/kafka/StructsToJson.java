@@ -8,17 +8,15 @@ import io.drasi.source.postgres.model.ElementMetadata;
 import io.drasi.source.postgres.model.ElementValue;
 import io.drasi.source.postgres.model.Node;
 import io.drasi.source.postgres.model.SourceChange;
-import org.apache.kafka.connect.data.Struct;
-
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.kafka.connect.data.Struct;
 
 /** Test helper: reads the Struct output back into Drasi changes and renders them with the mapping codecs. */
 final class StructsToJson {
 
-    private StructsToJson() {
-    }
+    private StructsToJson() {}
 
     static String seedJson(Struct s) {
         return SeedJson.encode(seedChange(s));
@@ -35,7 +33,10 @@ final class StructsToJson {
             case "Delete":
                 return new SourceChange.Delete(metadata(s.getStruct("metadata")));
             case "Truncate":
-                return new SourceChange.Truncate(s.getString("schema"), s.getString("table"), s.getString("source_id"),
+                return new SourceChange.Truncate(
+                        s.getString("schema"),
+                        s.getString("table"),
+                        s.getString("source_id"),
                         s.getInt64("effective_from"));
             default:
                 throw new AssertionError("type " + type);
@@ -58,8 +59,12 @@ final class StructsToJson {
             case "u" -> new SourceChange.Update(new Node(m, props(el.getMap("properties"))));
             default -> new SourceChange.Delete(m);
         };
-        return PlatformWireJson.encode(c, source.getInt64("lsn"), s.getInt64("reactivatorStart_ns"),
-                s.getInt64("reactivatorEnd_ns"), source.getString("db"));
+        return PlatformWireJson.encode(
+                c,
+                source.getInt64("lsn"),
+                s.getInt64("reactivatorStart_ns"),
+                s.getInt64("reactivatorEnd_ns"),
+                source.getString("db"));
     }
 
     private static Node node(Struct element) {
@@ -68,8 +73,11 @@ final class StructsToJson {
 
     @SuppressWarnings("unchecked")
     private static ElementMetadata metadata(Struct m) {
-        return new ElementMetadata(ElementId.parse(m.getString("element_id")), m.getString("source_id"),
-                (List<String>) (List<?>) m.getArray("labels"), m.getInt64("effective_from"));
+        return new ElementMetadata(
+                ElementId.parse(m.getString("element_id")),
+                m.getString("source_id"),
+                (List<String>) (List<?>) m.getArray("labels"),
+                m.getInt64("effective_from"));
     }
 
     private static Map<String, ElementValue> props(Map<Object, Object> json) {

@@ -88,14 +88,18 @@ public final class LocalPostgres implements AutoCloseable {
         if (Files.isDirectory(usrLib)) {
             try (Stream<Path> s = Files.list(usrLib)) {
                 s.map(p -> p.resolve("bin"))
-                        .sorted(Comparator.comparing((Path p) -> versionOf(p.getParent().getFileName().toString())).reversed())
+                        .sorted(Comparator.comparing((Path p) ->
+                                        versionOf(p.getParent().getFileName().toString()))
+                                .reversed())
                         .forEach(candidates::add);
             } catch (IOException e) {
                 tried.add("listing /usr/lib/postgresql failed: " + e.getMessage());
             }
         }
         try {
-            Process p = new ProcessBuilder("pg_config", "--bindir").redirectErrorStream(true).start();
+            Process p = new ProcessBuilder("pg_config", "--bindir")
+                    .redirectErrorStream(true)
+                    .start();
             p.getOutputStream().close();
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
             if (p.waitFor() == 0 && !out.isEmpty()) {
@@ -126,7 +130,8 @@ public final class LocalPostgres implements AutoCloseable {
     public static String installCommand() {
         boolean apt = Files.isExecutable(Path.of("/usr/bin/apt-get"));
         if (!apt) {
-            return "your package manager's PostgreSQL server package (e.g. postgresql), or set DRASI_PG_BIN to its bin directory";
+            return "your package manager's PostgreSQL server package (e.g. postgresql), or set DRASI_PG_BIN to its "
+                    + "bin directory";
         }
         return (isRoot() ? "" : "sudo ") + "apt-get install -y postgresql";
     }
@@ -218,7 +223,8 @@ public final class LocalPostgres implements AutoCloseable {
             }
             byte[] pw = new byte[12];
             new SecureRandom().nextBytes(pw);
-            LocalPostgres pg = new LocalPostgres(binDir, base, freePort(), HexFormat.of().formatHex(pw), isRoot(), shutdownHook);
+            LocalPostgres pg =
+                    new LocalPostgres(binDir, base, freePort(), HexFormat.of().formatHex(pw), isRoot(), shutdownHook);
             if (pg.shutdownHook != null) {
                 Runtime.getRuntime().addShutdownHook(pg.shutdownHook);
             }
@@ -242,15 +248,28 @@ public final class LocalPostgres implements AutoCloseable {
             if (asPostgresUser) {
                 run(List.of("chown", "postgres:", pwFile.toString()), false);
             }
-            run(List.of(binDir.resolve("initdb").toString(), "-D", dataDir.toString(), "-U", SUPERUSER,
-                    "--pwfile=" + pwFile, "--auth-local=trust", "--auth-host=scram-sha-256", "-E", "UTF8",
-                    "--locale=C.UTF-8", "--no-sync"), true);
+            run(
+                    List.of(
+                            binDir.resolve("initdb").toString(),
+                            "-D",
+                            dataDir.toString(),
+                            "-U",
+                            SUPERUSER,
+                            "--pwfile=" + pwFile,
+                            "--auth-local=trust",
+                            "--auth-host=scram-sha-256",
+                            "-E",
+                            "UTF8",
+                            "--locale=C.UTF-8",
+                            "--no-sync"),
+                    true);
             Files.deleteIfExists(pwFile);
             StringBuilder conf = new StringBuilder("\n# added by drasi-source-postgres LocalPostgres\n");
             conf.append("port = ").append(port).append('\n');
             conf.append("listen_addresses = '127.0.0.1'\n");
             conf.append("unix_socket_directories = '").append(baseDir).append("'\n");
-            settings.forEach((k, v) -> conf.append(k).append(" = '").append(v.replace("'", "''")).append("'\n"));
+            settings.forEach((k, v) ->
+                    conf.append(k).append(" = '").append(v.replace("'", "''")).append("'\n"));
             // appending keeps the file's owner (postgres) and mode
             Files.writeString(dataDir.resolve("postgresql.conf"), conf, StandardOpenOption.APPEND);
             startServer();
@@ -260,13 +279,34 @@ public final class LocalPostgres implements AutoCloseable {
     }
 
     private void startServer() {
-        run(List.of(binDir.resolve("pg_ctl").toString(), "-D", dataDir.toString(), "-l",
-                baseDir.resolve("server.log").toString(), "-w", "-t", "60", "start"), true);
+        run(
+                List.of(
+                        binDir.resolve("pg_ctl").toString(),
+                        "-D",
+                        dataDir.toString(),
+                        "-l",
+                        baseDir.resolve("server.log").toString(),
+                        "-w",
+                        "-t",
+                        "60",
+                        "start"),
+                true);
         LOG.info("PostgreSQL cluster started on 127.0.0.1:{} from {} (data {})", port, binDir, dataDir);
     }
 
     private void stopServer(String mode) {
-        run(List.of(binDir.resolve("pg_ctl").toString(), "-D", dataDir.toString(), "-m", mode, "-w", "-t", "60", "stop"), true);
+        run(
+                List.of(
+                        binDir.resolve("pg_ctl").toString(),
+                        "-D",
+                        dataDir.toString(),
+                        "-m",
+                        mode,
+                        "-w",
+                        "-t",
+                        "60",
+                        "stop"),
+                true);
     }
 
     /**
@@ -352,7 +392,8 @@ public final class LocalPostgres implements AutoCloseable {
         try {
             if (Files.exists(log)) {
                 List<String> lines = Files.readAllLines(log);
-                return "\n--- server.log (tail) ---\n" + String.join("\n", lines.subList(Math.max(0, lines.size() - 30), lines.size()));
+                return "\n--- server.log (tail) ---\n"
+                        + String.join("\n", lines.subList(Math.max(0, lines.size() - 30), lines.size()));
             }
         } catch (IOException e) {
             // best effort
@@ -451,7 +492,8 @@ public final class LocalPostgres implements AutoCloseable {
                 try {
                     stopServer("fast");
                 } catch (RuntimeException e) {
-                    LOG.warn("fast stop of the PostgreSQL cluster failed ({}); stopping it immediately",
+                    LOG.warn(
+                            "fast stop of the PostgreSQL cluster failed ({}); stopping it immediately",
                             e.getMessage().lines().findFirst().orElse(""));
                     try {
                         stopServer("immediate");

@@ -37,8 +37,9 @@ public record PgUrl(String host, int port, String database, String user, String 
      */
     public static PgUrl parse(String url, Map<String, String> env) {
         if (!url.startsWith("jdbc:postgresql://")) {
-            throw new IllegalArgumentException("DRASI_PG_URL must look like jdbc:postgresql://host:port/db?user=u&password=p,"
-                    + " got: " + masked(url));
+            throw new IllegalArgumentException(
+                    "DRASI_PG_URL must look like jdbc:postgresql://host:port/db?user=u&password=p," + " got: "
+                            + masked(url));
         }
         URI uri = URI.create(url.substring("jdbc:".length()));
         if (uri.getHost() == null) {
@@ -53,8 +54,13 @@ public record PgUrl(String host, int port, String database, String user, String 
                 }
             }
         }
-        String db = uri.getPath() == null || uri.getPath().length() <= 1 ? "postgres" : uri.getPath().substring(1);
-        return new PgUrl(uri.getHost(), uri.getPort() > 0 ? uri.getPort() : 5432, db,
+        String db = uri.getPath() == null || uri.getPath().length() <= 1
+                ? "postgres"
+                : uri.getPath().substring(1);
+        return new PgUrl(
+                uri.getHost(),
+                uri.getPort() > 0 ? uri.getPort() : 5432,
+                db,
                 params.getOrDefault("user", env.getOrDefault("PGUSER", "postgres")),
                 params.getOrDefault("password", env.getOrDefault("PGPASSWORD", "")));
     }

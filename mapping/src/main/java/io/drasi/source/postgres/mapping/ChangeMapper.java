@@ -1,6 +1,8 @@
 package io.drasi.source.postgres.mapping;
 
 import io.drasi.source.postgres.mapping.MappedRecord.Kind;
+import io.drasi.source.postgres.mapping.value.PgColumnType;
+import io.drasi.source.postgres.mapping.value.PgValueConverter;
 import io.drasi.source.postgres.model.ElementId;
 import io.drasi.source.postgres.model.ElementMetadata;
 import io.drasi.source.postgres.model.ElementValue;
@@ -9,21 +11,17 @@ import io.drasi.source.postgres.model.PropertyMap;
 import io.drasi.source.postgres.model.Relation;
 import io.drasi.source.postgres.model.SourceChange;
 import io.drasi.source.postgres.model.TableId;
-import io.drasi.source.postgres.mapping.value.PgColumnType;
-import io.drasi.source.postgres.mapping.value.PgValueConverter;
-import org.apache.kafka.connect.data.Field;
-import org.apache.kafka.connect.data.Schema;
-import org.apache.kafka.connect.data.Struct;
-import org.apache.kafka.connect.source.SourceRecord;
-
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import org.apache.kafka.connect.data.Field;
+import org.apache.kafka.connect.data.Schema;
+import org.apache.kafka.connect.data.Struct;
+import org.apache.kafka.connect.source.SourceRecord;
 
 /**
  * Maps Debezium PostgreSQL change records (Kafka Connect format) to Drasi {@link SourceChange}s.
@@ -92,8 +90,12 @@ public final class ChangeMapper {
      * @param columnTypes the catalog's column types, for domain columns and arrays; never null
      * @param foreignKeys the foreign keys emitted as relations ({@link ForeignKeys#none()}: nodes only); never null
      */
-    public ChangeMapper(String sourceId, TableKeys tableKeys, PgValueConverter converter, ColumnTypes columnTypes,
-                        ForeignKeys foreignKeys) {
+    public ChangeMapper(
+            String sourceId,
+            TableKeys tableKeys,
+            PgValueConverter converter,
+            ColumnTypes columnTypes,
+            ForeignKeys foreignKeys) {
         this.sourceId = Objects.requireNonNull(sourceId, "sourceId");
         this.tableKeys = Objects.requireNonNull(tableKeys, "tableKeys");
         this.converter = Objects.requireNonNull(converter, "converter");
@@ -124,8 +126,10 @@ public final class ChangeMapper {
             return MappedRecord.signal(Kind.HEARTBEAT, null, null, null, null, null);
         }
         if (schemaName != null && schemaName.endsWith(TX_SCHEMA_SUFFIX)
-                || (topic != null && topic.endsWith(TX_TOPIC_SUFFIX) && record.value() instanceof Struct s
-                && s.schema().field("status") != null)) {
+                || (topic != null
+                        && topic.endsWith(TX_TOPIC_SUFFIX)
+                        && record.value() instanceof Struct s
+                        && s.schema().field("status") != null)) {
             return transaction(record);
         }
         if (record.value() == null) {
@@ -157,8 +161,16 @@ public final class ChangeMapper {
         }
         TableId tableId = TableId.of(schema, table);
         if ("t".equals(op)) {
-            return new MappedRecord(Kind.TRUNCATE, tableId,
-                    List.of(new SourceChange.Truncate(schema, table, sourceId, effectiveFrom)), Set.of(), lsn, txId, tsMs, null, null);
+            return new MappedRecord(
+                    Kind.TRUNCATE,
+                    tableId,
+                    List.of(new SourceChange.Truncate(schema, table, sourceId, effectiveFrom)),
+                    Set.of(),
+                    lsn,
+                    txId,
+                    tsMs,
+                    null,
+                    null);
         }
         TablePlan plan = plan(tableId, record.keySchema(), valueImageSchema(envelope));
         List<SourceChange> changes;
@@ -186,9 +198,12 @@ public final class ChangeMapper {
                 unavailable = u.names();
                 Struct before = envelope.getStruct("before");
                 ElementId oldId = before == null ? null : elementId(plan, before, record.keySchema(), true);
-                boolean keyChanged = oldId != null && !oldId.equals(node.metadata().elementId());
+                boolean keyChanged =
+                        oldId != null && !oldId.equals(node.metadata().elementId());
                 if (keyChanged) {
-                    changes = List.of(new SourceChange.Delete(metadata(plan, oldId, effectiveFrom)), new SourceChange.Insert(node));
+                    changes = List.of(
+                            new SourceChange.Delete(metadata(plan, oldId, effectiveFrom)),
+                            new SourceChange.Insert(node));
                 } else {
                     changes = List.of(new SourceChange.Update(node));
                 }
@@ -253,8 +268,8 @@ public final class ChangeMapper {
         throw new MappingException("unknown transaction status '" + status + "' on topic '" + record.topic() + "'");
     }
 
-    private Node node(TablePlan plan, Struct after, long effectiveFrom, Unavailable unavailable, Schema keySchema,
-                      Long lsn) {
+    private Node node(
+            TablePlan plan, Struct after, long effectiveFrom, Unavailable unavailable, Schema keySchema, Long lsn) {
         List<Field> fields = after.schema().fields();
         String[] names = new String[fields.size()];
         ElementValue[] values = new ElementValue[fields.size()];
@@ -266,7 +281,8 @@ public final class ChangeMapper {
                 continue;
             }
             names[n] = f.name();
-            values[n++] = converter.columnFromConnect(plan.table, f.name(), f.schema(), raw, lsn, plan.declared.get(f.name()));
+            values[n++] = converter.columnFromConnect(
+                    plan.table, f.name(), f.schema(), raw, lsn, plan.declared.get(f.name()));
         }
         if (n < names.length) {
             names = java.util.Arrays.copyOf(names, n);
@@ -290,8 +306,8 @@ public final class ChangeMapper {
      * carries it (REPLICA IDENTITY FULL, or foreign-key columns within the key), emitting nothing when it is
      * unchanged; without it, the relation is written again (Update, or Delete when the key is NULL now).
      */
-    private void updateRelation(TablePlan plan, ForeignKey fk, Node node, Struct before, Struct after,
-                                List<SourceChange> out) {
+    private void updateRelation(
+            TablePlan plan, ForeignKey fk, Node node, Struct before, Struct after, List<SourceChange> out) {
         List<String> now = parentKey(fk, after);
         if (now == UNAVAILABLE) {
             return; // an unchanged TOASTed foreign-key column: the foreign key did not change
@@ -299,9 +315,11 @@ public final class ChangeMapper {
         ElementId childId = node.metadata().elementId();
         boolean known = before != null || plan.keyColumns.containsAll(fk.childColumns());
         if (!known) {
-            out.add(now == null
-                    ? new SourceChange.RelationDelete(fk.metadata(childId, sourceId, node.metadata().effectiveFromMs()))
-                    : new SourceChange.RelationUpdate(relation(fk, node, now)));
+            out.add(
+                    now == null
+                            ? new SourceChange.RelationDelete(fk.metadata(
+                                    childId, sourceId, node.metadata().effectiveFromMs()))
+                            : new SourceChange.RelationUpdate(relation(fk, node, now)));
             return;
         }
         List<String> was = before != null ? parentKey(fk, before) : now; // within the unchanged key: unchanged
@@ -309,7 +327,8 @@ public final class ChangeMapper {
             return;
         }
         if (now == null) {
-            out.add(new SourceChange.RelationDelete(fk.metadata(childId, sourceId, node.metadata().effectiveFromMs())));
+            out.add(new SourceChange.RelationDelete(
+                    fk.metadata(childId, sourceId, node.metadata().effectiveFromMs())));
         } else if (was == null) {
             out.add(new SourceChange.RelationInsert(relation(fk, node, now)));
         } else {
@@ -318,7 +337,11 @@ public final class ChangeMapper {
     }
 
     private Relation relation(ForeignKey fk, Node node, List<String> parentKey) {
-        return fk.relation(node.metadata().elementId(), parentKey, node.properties(), sourceId,
+        return fk.relation(
+                node.metadata().elementId(),
+                parentKey,
+                node.properties(),
+                sourceId,
                 node.metadata().effectiveFromMs());
     }
 
@@ -381,7 +404,8 @@ public final class ChangeMapper {
     private static Struct requireImage(Struct envelope, String name, TableId table, String op) {
         Struct image = envelope.getStruct(name);
         if (image == null) {
-            throw new MappingException("change event op '" + op + "' for table " + table + " has no '" + name + "' image");
+            throw new MappingException(
+                    "change event op '" + op + "' for table " + table + " has no '" + name + "' image");
         }
         return image;
     }
@@ -409,8 +433,14 @@ public final class ChangeMapper {
                     declared.put(column, type);
                 }
             });
-            plan = new TablePlan(table, keySchema, rowSchema, tableKeys.keyColumns(table, pk), List.of(table.table()),
-                    declared, foreignKeys.ofChild(table));
+            plan = new TablePlan(
+                    table,
+                    keySchema,
+                    rowSchema,
+                    tableKeys.keyColumns(table, pk),
+                    List.of(table.table()),
+                    declared,
+                    foreignKeys.ofChild(table));
             plans.put(table, plan);
         }
         return plan;
@@ -442,7 +472,12 @@ public final class ChangeMapper {
     }
 
     /** Per-table cached key resolution. */
-    private record TablePlan(TableId table, Schema keySchema, Schema rowSchema, List<String> keyColumns,
-                             List<String> labels, Map<String, PgColumnType> declared, List<ForeignKey> foreignKeys) {
-    }
+    private record TablePlan(
+            TableId table,
+            Schema keySchema,
+            Schema rowSchema,
+            List<String> keyColumns,
+            List<String> labels,
+            Map<String, PgColumnType> declared,
+            List<ForeignKey> foreignKeys) {}
 }

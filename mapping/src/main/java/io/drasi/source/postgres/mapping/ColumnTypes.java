@@ -1,7 +1,7 @@
 package io.drasi.source.postgres.mapping;
 
-import io.drasi.source.postgres.model.TableId;
 import io.drasi.source.postgres.mapping.value.PgColumnType;
+import io.drasi.source.postgres.model.TableId;
 import java.util.Map;
 
 /**

@@ -6,7 +6,6 @@ import io.drasi.source.postgres.model.ElementValue;
 import io.drasi.source.postgres.model.PropertyMap;
 import io.drasi.source.postgres.model.Relation;
 import io.drasi.source.postgres.model.TableId;
-
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -37,8 +36,13 @@ import java.util.Objects;
  * @param parentKeyColumns the parent's key columns in key order; same size as {@code childColumns}
  * @param label            the relation label; never null
  */
-public record ForeignKey(String name, TableId child, List<String> childColumns, TableId parent,
-                         List<String> parentKeyColumns, String label) {
+public record ForeignKey(
+        String name,
+        TableId child,
+        List<String> childColumns,
+        TableId parent,
+        List<String> parentKeyColumns,
+        String label) {
 
     /** Validates and copies. */
     public ForeignKey {
@@ -83,8 +87,12 @@ public record ForeignKey(String name, TableId child, List<String> childColumns, 
      * @param effectiveFromMs when the change became effective, ms since the Unix epoch
      * @return the relation
      */
-    public Relation relation(ElementId childId, List<String> parentKey, Map<String, ElementValue> childProperties,
-                             String sourceId, long effectiveFromMs) {
+    public Relation relation(
+            ElementId childId,
+            List<String> parentKey,
+            Map<String, ElementValue> childProperties,
+            String sourceId,
+            long effectiveFromMs) {
         String[] names = new String[childColumns.size()];
         ElementValue[] values = new ElementValue[childColumns.size()];
         int n = 0;
@@ -95,14 +103,16 @@ public record ForeignKey(String name, TableId child, List<String> childColumns, 
                 values[n++] = v;
             }
         }
-        Map<String, ElementValue> props = PropertyMap.of(java.util.Arrays.copyOf(names, n),
-                java.util.Arrays.copyOf(values, n));
-        return new Relation(metadata(childId, sourceId, effectiveFromMs), childId, ElementId.of(parent, parentKey), props);
+        Map<String, ElementValue> props =
+                PropertyMap.of(java.util.Arrays.copyOf(names, n), java.util.Arrays.copyOf(values, n));
+        return new Relation(
+                metadata(childId, sourceId, effectiveFromMs), childId, ElementId.of(parent, parentKey), props);
     }
 
     /** @return e.g. {@code orders_customer_id_fkey: public.orders(customer_id) -> public.customers(id)} */
     public String describe() {
         return name + ": " + child + childColumns.stream().collect(java.util.stream.Collectors.joining(", ", "(", ")"))
-                + " -> " + parent + parentKeyColumns.stream().collect(java.util.stream.Collectors.joining(", ", "(", ")"));
+                + " -> " + parent
+                + parentKeyColumns.stream().collect(java.util.stream.Collectors.joining(", ", "(", ")"));
     }
 }

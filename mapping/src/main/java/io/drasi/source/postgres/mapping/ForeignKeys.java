@@ -1,7 +1,6 @@
 package io.drasi.source.postgres.mapping;
 
 import io.drasi.source.postgres.model.TableId;
-
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;

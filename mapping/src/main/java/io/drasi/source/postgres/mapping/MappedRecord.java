@@ -2,7 +2,6 @@ package io.drasi.source.postgres.mapping;
 
 import io.drasi.source.postgres.model.SourceChange;
 import io.drasi.source.postgres.model.TableId;
-
 import java.util.List;
 import java.util.Set;
 
@@ -17,7 +16,8 @@ import java.util.Set;
  * @param kind                  what the record was
  * @param table                 the table the record is about, or null
  * @param changes               the Drasi changes, in order (a key change yields Delete then Insert)
- * @param unavailableProperties columns (in column order) whose value was Debezium's unchanged-TOAST placeholder: they are
+ * @param unavailableProperties columns (in column order) whose value was Debezium's unchanged-TOAST placeholder: they
+ * are
  *                              left out of the Insert/Update node; the adapter must fill them (or fail)
  * @param lsn                   {@code source.lsn}: the LSN of this change (not of its commit), or null
  * @param txId                  {@code source.txId} (for transaction records: parsed from the transaction id), or null
@@ -26,8 +26,16 @@ import java.util.Set;
  *                              source offset ({@code lsn}), else null
  * @param transactionId         for transaction records: Debezium's transaction id ({@code txId:lsn}), else null
  */
-public record MappedRecord(Kind kind, TableId table, List<SourceChange> changes, Set<String> unavailableProperties,
-                           Long lsn, Long txId, Long tsMs, Long commitLsn, String transactionId) {
+public record MappedRecord(
+        Kind kind,
+        TableId table,
+        List<SourceChange> changes,
+        Set<String> unavailableProperties,
+        Long lsn,
+        Long txId,
+        Long tsMs,
+        Long commitLsn,
+        String transactionId) {
 
     /** What kind of Debezium record was mapped. */
     public enum Kind {
@@ -51,7 +59,8 @@ public record MappedRecord(Kind kind, TableId table, List<SourceChange> changes,
     public MappedRecord {
         java.util.Objects.requireNonNull(kind, "kind");
         changes = List.copyOf(changes);
-        unavailableProperties = unavailableProperties.isEmpty() ? Set.of()
+        unavailableProperties = unavailableProperties.isEmpty()
+                ? Set.of()
                 : java.util.Collections.unmodifiableSet(new java.util.LinkedHashSet<>(unavailableProperties));
     }
 

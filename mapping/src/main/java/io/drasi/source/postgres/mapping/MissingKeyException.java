@@ -18,7 +18,8 @@ public class MissingKeyException extends MappingException {
     /** @param table the table without a usable key; never null */
     public MissingKeyException(TableId table) {
         super("Table " + table + " has no primary key and no configured key columns, so its rows cannot get stable"
-                + " element ids. Fix: configure table_keys (tableKeys) for '" + table + "' with the columns that identify"
+                + " element ids. Fix: configure table_keys (tableKeys) for '" + table
+                + "' with the columns that identify"
                 + " a row, or add a primary key (ALTER TABLE " + table.toQuotedString() + " ADD PRIMARY KEY (...)).");
         this.table = table;
     }

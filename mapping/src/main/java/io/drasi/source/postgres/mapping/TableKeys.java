@@ -1,7 +1,6 @@
 package io.drasi.source.postgres.mapping;
 
 import io.drasi.source.postgres.model.TableId;
-
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;

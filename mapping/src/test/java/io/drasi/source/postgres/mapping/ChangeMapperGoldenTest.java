@@ -3,13 +3,12 @@ package io.drasi.source.postgres.mapping;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.drasi.source.postgres.mapping.json.SeedJson;
-import io.drasi.source.postgres.model.SourceChange;
 import io.drasi.source.postgres.mapping.value.PgValueConverter;
-import org.apache.kafka.connect.source.SourceRecord;
-import org.junit.jupiter.api.Test;
-
+import io.drasi.source.postgres.model.SourceChange;
 import java.util.ArrayList;
 import java.util.List;
+import org.apache.kafka.connect.source.SourceRecord;
+import org.junit.jupiter.api.Test;
 
 /** Debezium records → ChangeMapper → SeedJson, compared with golden JSON-lines files. */
 class ChangeMapperGoldenTest {
@@ -75,8 +74,8 @@ class ChangeMapperGoldenTest {
 
     @Test
     void map_foreignKeyRelations_matchesGolden() {
-        Golden.assertMatches("foreign_key_relations.jsonl",
-                render(GoldenCases.foreignKeyMapper(), GoldenCases.foreignKeyRecords()));
+        Golden.assertMatches(
+                "foreign_key_relations.jsonl", render(GoldenCases.foreignKeyMapper(), GoldenCases.foreignKeyRecords()));
     }
 
     @Test
@@ -85,8 +84,10 @@ class ChangeMapperGoldenTest {
         ChangeMapper withFks = GoldenCases.foreignKeyMapper();
         for (SourceRecord r : GoldenCases.foreignKeyRecords()) {
             List<SourceChange> nodes = withFks.map(r).changes().stream()
-                    .filter(c -> !(c instanceof SourceChange.RelationChange)).toList();
-            org.assertj.core.api.Assertions.assertThat(nodes).isEqualTo(plain.map(r).changes());
+                    .filter(c -> !(c instanceof SourceChange.RelationChange))
+                    .toList();
+            org.assertj.core.api.Assertions.assertThat(nodes)
+                    .isEqualTo(plain.map(r).changes());
         }
     }
 }

@@ -1,16 +1,15 @@
 package io.drasi.source.postgres.mapping;
 
 import io.debezium.data.Envelope;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
 import org.apache.kafka.connect.data.Field;
 import org.apache.kafka.connect.data.Schema;
 import org.apache.kafka.connect.data.SchemaBuilder;
 import org.apache.kafka.connect.data.Struct;
 import org.apache.kafka.connect.header.ConnectHeaders;
 import org.apache.kafka.connect.source.SourceRecord;
-
-import java.time.Instant;
-import java.util.List;
-import java.util.Map;
 
 /**
  * Builds Debezium PostgreSQL change records with Debezium's and Kafka Connect's own schema classes,
@@ -21,12 +20,15 @@ public final class DebeziumFixtures {
     public static final String PREFIX = "pg";
 
     /** The PostgreSQL connector's source block schema (io.debezium.connector.postgresql.Source). */
-    public static final Schema SOURCE_SCHEMA = SchemaBuilder.struct().name("io.debezium.connector.postgresql.Source")
+    public static final Schema SOURCE_SCHEMA = SchemaBuilder.struct()
+            .name("io.debezium.connector.postgresql.Source")
             .field("version", Schema.STRING_SCHEMA)
             .field("connector", Schema.STRING_SCHEMA)
             .field("name", Schema.STRING_SCHEMA)
             .field("ts_ms", Schema.INT64_SCHEMA)
-            .field("snapshot", SchemaBuilder.string().optional().defaultValue("false").build())
+            .field(
+                    "snapshot",
+                    SchemaBuilder.string().optional().defaultValue("false").build())
             .field("db", Schema.STRING_SCHEMA)
             .field("sequence", Schema.OPTIONAL_STRING_SCHEMA)
             .field("ts_us", Schema.OPTIONAL_INT64_SCHEMA)
@@ -38,8 +40,7 @@ public final class DebeziumFixtures {
             .field("xmin", Schema.OPTIONAL_INT64_SCHEMA)
             .build();
 
-    private DebeziumFixtures() {
-    }
+    private DebeziumFixtures() {}
 
     /** A captured table: its row schema, key schema and envelope. */
     public static final class Table {
@@ -74,11 +75,19 @@ public final class DebeziumFixtures {
 
         public Struct source() {
             Struct src = new Struct(SOURCE_SCHEMA)
-                    .put("version", "3.6.3.Final").put("connector", "postgresql").put("name", PREFIX)
-                    .put("ts_ms", tsMs).put("snapshot", "false").put("db", "shop")
+                    .put("version", "3.6.3.Final")
+                    .put("connector", "postgresql")
+                    .put("name", PREFIX)
+                    .put("ts_ms", tsMs)
+                    .put("snapshot", "false")
+                    .put("db", "shop")
                     .put("sequence", "[\"" + (lsn - 8) + "\",\"" + lsn + "\"]")
-                    .put("ts_us", tsMs * 1000).put("ts_ns", tsMs * 1_000_000)
-                    .put("schema", schema).put("table", table).put("txId", txId).put("lsn", lsn);
+                    .put("ts_us", tsMs * 1000)
+                    .put("ts_ns", tsMs * 1_000_000)
+                    .put("schema", schema)
+                    .put("table", table)
+                    .put("txId", txId)
+                    .put("lsn", lsn);
             return src;
         }
 
@@ -96,12 +105,22 @@ public final class DebeziumFixtures {
         private SourceRecord record(Struct keyRow, Struct value, ConnectHeaders headers) {
             Map<String, ?> partition = Map.of("server", PREFIX);
             Map<String, ?> offset = Map.of("lsn", lsn, "txId", txId, "ts_usec", tsMs * 1000);
-            return new SourceRecord(partition, offset, PREFIX + "." + schema + "." + table, null,
-                    keySchema, keyRow == null ? null : key(keyRow), envelope.schema(), value, null, headers);
+            return new SourceRecord(
+                    partition,
+                    offset,
+                    PREFIX + "." + schema + "." + table,
+                    null,
+                    keySchema,
+                    keyRow == null ? null : key(keyRow),
+                    envelope.schema(),
+                    value,
+                    null,
+                    headers);
         }
 
         public SourceRecord insert(Struct after) {
-            return record(after, envelope.create(after, source(), Instant.ofEpochMilli(tsMs + 5)), new ConnectHeaders());
+            return record(
+                    after, envelope.create(after, source(), Instant.ofEpochMilli(tsMs + 5)), new ConnectHeaders());
         }
 
         public SourceRecord read(Struct after) {
@@ -109,14 +128,20 @@ public final class DebeziumFixtures {
         }
 
         public SourceRecord update(Struct before, Struct after) {
-            return record(after, envelope.update(before, after, source(), Instant.ofEpochMilli(tsMs + 5)), new ConnectHeaders());
+            return record(
+                    after,
+                    envelope.update(before, after, source(), Instant.ofEpochMilli(tsMs + 5)),
+                    new ConnectHeaders());
         }
 
         public SourceRecord delete(Struct before) {
-            return record(before, envelope.delete(before, source(), Instant.ofEpochMilli(tsMs + 5)), new ConnectHeaders());
+            return record(
+                    before, envelope.delete(before, source(), Instant.ofEpochMilli(tsMs + 5)), new ConnectHeaders());
         }
 
-        /** Debezium's key-change pair under REPLICA IDENTITY DEFAULT: d (newkey header), tombstone, c (oldkey header). */
+        /**
+         * Debezium's key-change pair under REPLICA IDENTITY DEFAULT: d (newkey header), tombstone, c (oldkey header).
+         */
         public List<SourceRecord> keyChangePair(Struct before, Struct after) {
             ConnectHeaders dh = new ConnectHeaders();
             dh.add("__debezium.newkey", key(after), keySchema);
@@ -129,13 +154,27 @@ public final class DebeziumFixtures {
         }
 
         public SourceRecord tombstone(Struct keyRow) {
-            return new SourceRecord(Map.of("server", PREFIX), Map.of("lsn", lsn), PREFIX + "." + schema + "." + table,
-                    null, keySchema, key(keyRow), null, null);
+            return new SourceRecord(
+                    Map.of("server", PREFIX),
+                    Map.of("lsn", lsn),
+                    PREFIX + "." + schema + "." + table,
+                    null,
+                    keySchema,
+                    key(keyRow),
+                    null,
+                    null);
         }
 
         public SourceRecord truncate() {
-            return new SourceRecord(Map.of("server", PREFIX), Map.of("lsn", lsn), PREFIX + "." + schema + "." + table,
-                    null, null, null, envelope.schema(), envelope.truncate(source(), Instant.ofEpochMilli(tsMs + 5)));
+            return new SourceRecord(
+                    Map.of("server", PREFIX),
+                    Map.of("lsn", lsn),
+                    PREFIX + "." + schema + "." + table,
+                    null,
+                    null,
+                    null,
+                    envelope.schema(),
+                    envelope.truncate(source(), Instant.ofEpochMilli(tsMs + 5)));
         }
     }
 
@@ -158,37 +197,80 @@ public final class DebeziumFixtures {
     }
 
     public static SchemaBuilder rowBuilder(String schema, String table) {
-        return SchemaBuilder.struct().name(PREFIX + "." + schema + "." + table + ".Value").optional();
+        return SchemaBuilder.struct()
+                .name(PREFIX + "." + schema + "." + table + ".Value")
+                .optional();
     }
 
     /** Debezium's transaction metadata schema. */
-    public static final Schema TX_SCHEMA = SchemaBuilder.struct().name("io.debezium.connector.common.TransactionMetadataValue")
+    public static final Schema TX_SCHEMA = SchemaBuilder.struct()
+            .name("io.debezium.connector.common.TransactionMetadataValue")
             .field("status", Schema.STRING_SCHEMA)
             .field("id", Schema.STRING_SCHEMA)
             .field("event_count", Schema.OPTIONAL_INT64_SCHEMA)
-            .field("data_collections", SchemaBuilder.array(SchemaBuilder.struct()
-                    .field("data_collection", Schema.STRING_SCHEMA).field("event_count", Schema.INT64_SCHEMA).build()).optional().build())
+            .field(
+                    "data_collections",
+                    SchemaBuilder.array(SchemaBuilder.struct()
+                                    .field("data_collection", Schema.STRING_SCHEMA)
+                                    .field("event_count", Schema.INT64_SCHEMA)
+                                    .build())
+                            .optional()
+                            .build())
             .field("ts_ms", Schema.INT64_SCHEMA)
             .build();
 
     public static SourceRecord txBegin(long txId, long lsn, long tsMs) {
-        Struct v = new Struct(TX_SCHEMA).put("status", "BEGIN").put("id", txId + ":" + lsn).put("ts_ms", tsMs);
-        return new SourceRecord(Map.of("server", PREFIX), Map.of("lsn", lsn, "txId", txId), PREFIX + ".transaction", null,
-                null, null, TX_SCHEMA, v);
+        Struct v = new Struct(TX_SCHEMA)
+                .put("status", "BEGIN")
+                .put("id", txId + ":" + lsn)
+                .put("ts_ms", tsMs);
+        return new SourceRecord(
+                Map.of("server", PREFIX),
+                Map.of("lsn", lsn, "txId", txId),
+                PREFIX + ".transaction",
+                null,
+                null,
+                null,
+                TX_SCHEMA,
+                v);
     }
 
     public static SourceRecord txEnd(long txId, long commitLsn, long tsMs) {
-        Struct v = new Struct(TX_SCHEMA).put("status", "END").put("id", txId + ":" + commitLsn).put("event_count", 2L)
-                .put("data_collections", List.of()).put("ts_ms", tsMs);
-        return new SourceRecord(Map.of("server", PREFIX), Map.of("lsn", commitLsn, "txId", txId), PREFIX + ".transaction", null,
-                null, null, TX_SCHEMA, v);
+        Struct v = new Struct(TX_SCHEMA)
+                .put("status", "END")
+                .put("id", txId + ":" + commitLsn)
+                .put("event_count", 2L)
+                .put("data_collections", List.of())
+                .put("ts_ms", tsMs);
+        return new SourceRecord(
+                Map.of("server", PREFIX),
+                Map.of("lsn", commitLsn, "txId", txId),
+                PREFIX + ".transaction",
+                null,
+                null,
+                null,
+                TX_SCHEMA,
+                v);
     }
 
     /** Debezium's heartbeat record. */
     public static SourceRecord heartbeat(long tsMs) {
-        Schema key = SchemaBuilder.struct().name("io.debezium.connector.common.ServerNameKey").field("serverName", Schema.STRING_SCHEMA).build();
-        Schema value = SchemaBuilder.struct().name("io.debezium.connector.common.Heartbeat").field("ts_ms", Schema.INT64_SCHEMA).build();
-        return new SourceRecord(Map.of("server", PREFIX), Map.of("lsn", 5L), "__debezium-heartbeat." + PREFIX, null,
-                key, new Struct(key).put("serverName", PREFIX), value, new Struct(value).put("ts_ms", tsMs));
+        Schema key = SchemaBuilder.struct()
+                .name("io.debezium.connector.common.ServerNameKey")
+                .field("serverName", Schema.STRING_SCHEMA)
+                .build();
+        Schema value = SchemaBuilder.struct()
+                .name("io.debezium.connector.common.Heartbeat")
+                .field("ts_ms", Schema.INT64_SCHEMA)
+                .build();
+        return new SourceRecord(
+                Map.of("server", PREFIX),
+                Map.of("lsn", 5L),
+                "__debezium-heartbeat." + PREFIX,
+                null,
+                key,
+                new Struct(key).put("serverName", PREFIX),
+                value,
+                new Struct(value).put("ts_ms", tsMs));
     }
 }

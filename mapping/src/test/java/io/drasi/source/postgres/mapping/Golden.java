@@ -1,11 +1,11 @@
 package io.drasi.source.postgres.mapping;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-
-import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Golden-file comparison against {@code src/test/resources/golden/<name>}. Run with
@@ -15,8 +15,7 @@ public final class Golden {
 
     private static final Path DIR = Path.of("src", "test", "resources", "golden");
 
-    private Golden() {
-    }
+    private Golden() {}
 
     public static void assertMatches(String name, String actual) {
         Path file = DIR.resolve(name);
@@ -25,7 +24,9 @@ public final class Golden {
                 Files.createDirectories(DIR);
                 Files.writeString(file, actual, StandardCharsets.UTF_8);
             }
-            assertThat(file).as("golden file %s (run with -Dgolden.update=true to create)", file).exists();
+            assertThat(file)
+                    .as("golden file %s (run with -Dgolden.update=true to create)", file)
+                    .exists();
             String expected = Files.readString(file, StandardCharsets.UTF_8);
             assertThat(actual).as("golden file %s", name).isEqualTo(expected);
         } catch (IOException e) {

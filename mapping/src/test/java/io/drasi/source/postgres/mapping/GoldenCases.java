@@ -4,15 +4,14 @@ import io.debezium.data.VariableScaleDecimal;
 import io.drasi.source.postgres.mapping.DebeziumFixtures.Table;
 import io.drasi.source.postgres.mapping.value.PgValueConverter;
 import io.drasi.source.postgres.model.TableId;
-import org.apache.kafka.connect.data.Schema;
-import org.apache.kafka.connect.data.SchemaBuilder;
-import org.apache.kafka.connect.data.Struct;
-import org.apache.kafka.connect.source.SourceRecord;
-
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.apache.kafka.connect.data.Schema;
+import org.apache.kafka.connect.data.SchemaBuilder;
+import org.apache.kafka.connect.data.Struct;
+import org.apache.kafka.connect.source.SourceRecord;
 
 /**
  * The golden cases of {@link ChangeMapperGoldenTest}: Debezium-shaped records and the mapper
@@ -31,22 +30,34 @@ public final class GoldenCases {
      * @param records      the records, in order; the file has one {@code {"record":..}} line per record
      *                     followed by the seed JSON of each change it yields
      */
-    public record Case(String file, String sourceId, Map<String, List<String>> tableKeys, boolean exactNumeric,
-                       List<SourceRecord> records) {
+    public record Case(
+            String file,
+            String sourceId,
+            Map<String, List<String>> tableKeys,
+            boolean exactNumeric,
+            List<SourceRecord> records) {
 
         /** @return a mapper configured like this case */
         public ChangeMapper mapper() {
-            return new ChangeMapper(sourceId, tableKeys.isEmpty() ? TableKeys.none() : TableKeys.of(tableKeys),
-                    exactNumeric ? new PgValueConverter(PgValueConverter.NumericMode.EXACT_STRING) : PgValueConverter.DEFAULT);
+            return new ChangeMapper(
+                    sourceId,
+                    tableKeys.isEmpty() ? TableKeys.none() : TableKeys.of(tableKeys),
+                    exactNumeric
+                            ? new PgValueConverter(PgValueConverter.NumericMode.EXACT_STRING)
+                            : PgValueConverter.DEFAULT);
         }
     }
 
-    private GoldenCases() {
-    }
+    private GoldenCases() {}
 
     /** @return every case, in a stable order */
     public static List<Case> all() {
-        return List.of(allTypes(), allTypesExactNumeric(), everyOp(), compositeKeyAndKeyChanges(), unchangedToast(),
+        return List.of(
+                allTypes(),
+                allTypesExactNumeric(),
+                everyOp(),
+                compositeKeyAndKeyChanges(),
+                unchangedToast(),
                 configuredKeysHostileNames());
     }
 
@@ -126,8 +137,16 @@ public final class GoldenCases {
                 .field("title", Schema.OPTIONAL_STRING_SCHEMA)
                 .field("body", Schema.OPTIONAL_STRING_SCHEMA)
                 .field("blob", Schema.OPTIONAL_BYTES_SCHEMA)
-                .field("tags", SchemaBuilder.array(Schema.OPTIONAL_STRING_SCHEMA).optional().build())
-                .field("scores", SchemaBuilder.array(Schema.OPTIONAL_INT32_SCHEMA).optional().build())
+                .field(
+                        "tags",
+                        SchemaBuilder.array(Schema.OPTIONAL_STRING_SCHEMA)
+                                .optional()
+                                .build())
+                .field(
+                        "scores",
+                        SchemaBuilder.array(Schema.OPTIONAL_INT32_SCHEMA)
+                                .optional()
+                                .build())
                 .field("doc", io.debezium.data.Json.builder().optional().build())
                 .build();
         Table t = DebeziumFixtures.table("public", "docs", s, "id");
@@ -136,12 +155,21 @@ public final class GoldenCases {
         for (byte b : placeholder) {
             intPlaceholder.add((int) b);
         }
-        Struct after = t.row("id", 7, "title", "new title",
-                "body", PgValueConverter.UNAVAILABLE_VALUE_PLACEHOLDER,
-                "blob", placeholder,
-                "tags", List.of(PgValueConverter.UNAVAILABLE_VALUE_PLACEHOLDER),
-                "scores", intPlaceholder,
-                "doc", PgValueConverter.UNAVAILABLE_VALUE_PLACEHOLDER);
+        Struct after = t.row(
+                "id",
+                7,
+                "title",
+                "new title",
+                "body",
+                PgValueConverter.UNAVAILABLE_VALUE_PLACEHOLDER,
+                "blob",
+                placeholder,
+                "tags",
+                List.of(PgValueConverter.UNAVAILABLE_VALUE_PLACEHOLDER),
+                "scores",
+                intPlaceholder,
+                "doc",
+                PgValueConverter.UNAVAILABLE_VALUE_PLACEHOLDER);
         return new Case("unchanged_toast.jsonl", "pg-source", Map.of(), false, List.of(t.update(null, after)));
     }
 
@@ -155,8 +183,12 @@ public final class GoldenCases {
         List<SourceRecord> records = List.of(
                 t.insert(t.row("code", "a:b", "region", "100%", "note", "x")),
                 t.insert(t.row("code", "", "region", "ü", "note", null)));
-        return new Case("configured_keys_hostile_names.jsonl", "pg-source",
-                Map.of("\"My Schema\".\"Odd.Table:1\"", List.of("region", "code")), false, records);
+        return new Case(
+                "configured_keys_hostile_names.jsonl",
+                "pg-source",
+                Map.of("\"My Schema\".\"Odd.Table:1\"", List.of("region", "code")),
+                false,
+                records);
     }
 
     /** The foreign keys of {@link #foreignKeyRecords()}: orders→customers, a self-reference, a composite key. */
@@ -167,19 +199,40 @@ public final class GoldenCases {
         TableId items = TableId.of("public", "order_items");
         TableId shipments = TableId.of("public", "shipments");
         return ForeignKeys.of(List.of(
-                new ForeignKey("orders_customer_id_fkey", orders, List.of("customer_id"), customers, List.of("id"),
+                new ForeignKey(
+                        "orders_customer_id_fkey",
+                        orders,
+                        List.of("customer_id"),
+                        customers,
+                        List.of("id"),
                         "PLACED_BY"),
-                new ForeignKey("employees_manager_id_fkey", employees, List.of("manager_id"), employees, List.of("id"),
+                new ForeignKey(
+                        "employees_manager_id_fkey",
+                        employees,
+                        List.of("manager_id"),
+                        employees,
+                        List.of("id"),
                         "employees_manager_id_fkey"),
-                new ForeignKey("order_items_order_id_fkey", items, List.of("order_id"), orders, List.of("id"),
+                new ForeignKey(
+                        "order_items_order_id_fkey",
+                        items,
+                        List.of("order_id"),
+                        orders,
+                        List.of("id"),
                         "order_items_order_id_fkey"),
-                new ForeignKey("shipments_item_fkey", shipments, List.of("order_id", "item_no"), items,
-                        List.of("order_id", "item_no"), "SHIPS")));
+                new ForeignKey(
+                        "shipments_item_fkey",
+                        shipments,
+                        List.of("order_id", "item_no"),
+                        items,
+                        List.of("order_id", "item_no"),
+                        "SHIPS")));
     }
 
     /** @return a mapper emitting {@link #foreignKeys()} as relations */
     public static ChangeMapper foreignKeyMapper() {
-        return new ChangeMapper("pg-source", TableKeys.none(), PgValueConverter.DEFAULT, ColumnTypes.NONE, foreignKeys());
+        return new ChangeMapper(
+                "pg-source", TableKeys.none(), PgValueConverter.DEFAULT, ColumnTypes.NONE, foreignKeys());
     }
 
     /**
@@ -202,12 +255,15 @@ public final class GoldenCases {
         r.add(o.update(null, o.row("id", 1, "customer_id", 4, "note", "a")));
         r.add(o.update(null, o.row("id", 1, "customer_id", null, "note", "a")));
         // REPLICA IDENTITY FULL: compared with the old image
-        r.add(o.update(o.row("id", 9, "customer_id", null, "note", "x"), o.row("id", 9, "customer_id", 5, "note", "x")));
+        r.add(o.update(
+                o.row("id", 9, "customer_id", null, "note", "x"), o.row("id", 9, "customer_id", 5, "note", "x")));
         r.add(o.update(o.row("id", 9, "customer_id", 5, "note", "x"), o.row("id", 9, "customer_id", 5, "note", "y")));
         r.add(o.update(o.row("id", 9, "customer_id", 5, "note", "y"), o.row("id", 9, "customer_id", 6, "note", "y")));
-        r.add(o.update(o.row("id", 9, "customer_id", 6, "note", "y"), o.row("id", 9, "customer_id", null, "note", "y")));
+        r.add(o.update(
+                o.row("id", 9, "customer_id", 6, "note", "y"), o.row("id", 9, "customer_id", null, "note", "y")));
         // key changes: FULL (one update) and DEFAULT (Debezium's d + tombstone + c)
-        r.add(o.update(o.row("id", 9, "customer_id", null, "note", "y"), o.row("id", 10, "customer_id", 7, "note", "y")));
+        r.add(o.update(
+                o.row("id", 9, "customer_id", null, "note", "y"), o.row("id", 10, "customer_id", 7, "note", "y")));
         r.addAll(o.keyChangePair(o.row("id", 10), o.row("id", 11, "customer_id", 7, "note", "y")));
         r.add(o.delete(o.row("id", 11)));
         r.add(o.truncate());

@@ -1,28 +1,30 @@
 package io.drasi.source.postgres.mapping;
 
-import io.drasi.source.postgres.model.TableId;
-import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.drasi.source.postgres.model.TableId;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import org.junit.jupiter.api.Test;
 
 class TableKeysTest {
 
     @Test
     void keyColumns_noConfig_primaryKey() {
-        assertThat(TableKeys.none().keyColumns(TableId.of("public", "users"), List.of("id"))).containsExactly("id");
+        assertThat(TableKeys.none().keyColumns(TableId.of("public", "users"), List.of("id")))
+                .containsExactly("id");
     }
 
     @Test
     void keyColumns_bareTableName_matchesAnySchema() {
         TableKeys keys = TableKeys.of(Map.of("users", List.of("email")));
-        assertThat(keys.keyColumns(TableId.of("public", "users"), List.of("id"))).containsExactly("email");
+        assertThat(keys.keyColumns(TableId.of("public", "users"), List.of("id")))
+                .containsExactly("email");
         assertThat(keys.keyColumns(TableId.of("crm", "users"), null)).containsExactly("email");
-        assertThat(keys.keyColumns(TableId.of("crm", "accounts"), List.of("id"))).containsExactly("id");
+        assertThat(keys.keyColumns(TableId.of("crm", "accounts"), List.of("id")))
+                .containsExactly("id");
     }
 
     @Test
@@ -34,7 +36,8 @@ class TableKeysTest {
         config.put(TableId.of("x", "y"), List.of("z"));
         TableKeys keys = TableKeys.of(config);
         assertThat(keys.keyColumns(TableId.of("crm", "users"), List.of("id"))).containsExactly("crm_id");
-        assertThat(keys.keyColumns(TableId.of("public", "users"), List.of("id"))).containsExactly("email");
+        assertThat(keys.keyColumns(TableId.of("public", "users"), List.of("id")))
+                .containsExactly("email");
         assertThat(keys.keyColumns(TableId.of("My Schema", "Odd.Table"), null)).containsExactly("a", "b");
         assertThat(keys.configured(TableId.of("my schema", "odd.table"))).isEmpty();
         assertThat(keys.keyColumns(TableId.of("x", "y"), List.of())).containsExactly("z");
@@ -57,6 +60,8 @@ class TableKeysTest {
         Map<Object, List<String>> dup = new LinkedHashMap<>();
         dup.put("T", List.of("a"));
         dup.put("t", List.of("b"));
-        assertThatThrownBy(() -> TableKeys.of(dup)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("more than one");
+        assertThatThrownBy(() -> TableKeys.of(dup))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("more than one");
     }
 }

@@ -28,8 +28,10 @@ class BootstrapMemoryTest {
     @Test
     void tableMuchLargerThanHeap_bootstrapsAtXmx64m(PostgresServer pg) throws Exception {
         PostgresServer db = pg.newDatabase("bs_mem");
-        db.execute("CREATE TABLE big (id int PRIMARY KEY, pad text, n numeric, ts timestamptz)",
-                "INSERT INTO big SELECT g, repeat(md5(g::text), 8), g * 1.5, timestamptz '2024-01-01' + g * interval '1 s'"
+        db.execute(
+                "CREATE TABLE big (id int PRIMARY KEY, pad text, n numeric, ts timestamptz)",
+                "INSERT INTO big SELECT g, repeat(md5(g::text), 8), g * 1.5, timestamptz '2024-01-01' + g * interval "
+                        + "'1 s'"
                         + " FROM generate_series(1, 400000) g",
                 "ANALYZE big");
         List<String> out = runChild(db, "64m", "public", "big", "bootstrap");
@@ -41,7 +43,8 @@ class BootstrapMemoryTest {
     void bench_readerStrategies_vsPlainCopy(PostgresServer pg) throws Exception {
         long rows = Long.parseLong(System.getProperty("drasi.bench.rows"));
         PostgresServer db = pg.newDatabase("bs_bench");
-        db.execute("CREATE TABLE bench (id bigint PRIMARY KEY, i int, b bigint, n numeric(12,2), t text, v varchar(40),"
+        db.execute(
+                "CREATE TABLE bench (id bigint PRIMARY KEY, i int, b bigint, n numeric(12,2), t text, v varchar(40),"
                         + " ts timestamptz, flag bool, f float8, u uuid)",
                 "INSERT INTO bench SELECT g, g % 100000, g * 7, (g % 100000) / 7.0, 'text value ' || g, md5(g::text),"
                         + " timestamptz '2024-01-01' + g * interval '1 s', g % 2 = 0, g / 3.0, md5(g::text)::uuid"
@@ -58,10 +61,21 @@ class BootstrapMemoryTest {
             throws Exception {
         String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
         String java = System.getProperty("java.home") + File.separator + "bin" + File.separator + "java";
-        List<String> cmd = new ArrayList<>(List.of(java, "-Xmx" + xmx, "-cp", cp,
+        List<String> cmd = new ArrayList<>(List.of(
+                java,
+                "-Xmx" + xmx,
+                "-cp",
+                cp,
                 "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
-                BootstrapBenchMain.class.getName(), db.host(), String.valueOf(db.port()), db.database(), db.user(),
-                db.password(), schema, table, mode));
+                BootstrapBenchMain.class.getName(),
+                db.host(),
+                String.valueOf(db.port()),
+                db.database(),
+                db.user(),
+                db.password(),
+                schema,
+                table,
+                mode));
         String jvmArgs = System.getProperty("drasi.bench.jvmArgs", "");
         if (!jvmArgs.isBlank()) {
             cmd.addAll(1, List.of(jvmArgs.trim().split("\\s+")));

@@ -1,15 +1,14 @@
 package io.drasi.source.postgres.it.bootstrap;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import io.drasi.source.postgres.bootstrap.BootstrapException;
 import io.drasi.source.postgres.bootstrap.BootstrapProgress;
 import io.drasi.source.postgres.bootstrap.BootstrapProvider;
 import io.drasi.source.postgres.bootstrap.BootstrapResult;
 import io.drasi.source.postgres.bootstrap.SnapshotSlot;
 import io.drasi.source.postgres.bootstrap.TableMissingException;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-
 import io.drasi.source.postgres.mapping.MissingKeyException;
 import io.drasi.source.postgres.model.TableId;
 import io.drasi.source.postgres.testing.PostgresExtension;
@@ -31,7 +30,8 @@ class BootstrapProviderTest {
 
     private static PostgresServer multiSchema(PostgresServer pg) {
         PostgresServer db = pg.newDatabase("bs_multi");
-        db.execute("CREATE TABLE users (id int PRIMARY KEY, name text)",
+        db.execute(
+                "CREATE TABLE users (id int PRIMARY KEY, name text)",
                 "INSERT INTO users VALUES (1, 'Alice'), (2, 'Bob')",
                 "CREATE SCHEMA sales",
                 "CREATE TABLE sales.orders (id bigint PRIMARY KEY, total numeric(10,2))",
@@ -48,54 +48,76 @@ class BootstrapProviderTest {
     void allTables_anySchema_quotedIdentifiers_compositeKeys(PostgresServer pg) {
         PostgresServer db = multiSchema(pg);
         Bootstraps.Collector rows = new Bootstraps.Collector();
-        BootstrapResult r = Bootstraps.provider(db, USERS, ORDERS, ODD, ITEMS).build()
-                .bootstrapWithTemporarySlot(Set.of(), rows);
-        assertThat(rows.ids()).containsExactlyInAnyOrder(
-                "public:users:1", "public:users:2", "sales:orders:10",
-                "My Schema:Odd%3ATable:a%3Ab", "My Schema:Odd%3ATable:100%25", "My Schema:Odd%3ATable:plain",
-                "sales:order_items:1001:3", "sales:order_items:1001:4", "sales:order_items:1002:3");
-        assertThat(rows.rows().get("My Schema:Odd%3ATable:a%3Ab")).containsExactly(
-                Map.entry("Key:Col", "a:b"), Map.entry("Weird \"Col\"", "1"));
+        BootstrapResult r =
+                Bootstraps.provider(db, USERS, ORDERS, ODD, ITEMS).build().bootstrapWithTemporarySlot(Set.of(), rows);
+        assertThat(rows.ids())
+                .containsExactlyInAnyOrder(
+                        "public:users:1",
+                        "public:users:2",
+                        "sales:orders:10",
+                        "My Schema:Odd%3ATable:a%3Ab",
+                        "My Schema:Odd%3ATable:100%25",
+                        "My Schema:Odd%3ATable:plain",
+                        "sales:order_items:1001:3",
+                        "sales:order_items:1001:4",
+                        "sales:order_items:1002:3");
+        assertThat(rows.rows().get("My Schema:Odd%3ATable:a%3Ab"))
+                .containsExactly(Map.entry("Key:Col", "a:b"), Map.entry("Weird \"Col\"", "1"));
         assertThat(rows.rows().get("My Schema:Odd%3ATable:plain")).containsEntry("Weird \"Col\"", null);
         assertThat(rows.rows().get("sales:orders:10")).containsEntry("total", "9.99");
-        assertThat(rows.inserts).filteredOn(i -> i.element().metadata().elementId().toString().startsWith("My"))
+        assertThat(rows.inserts)
+                .filteredOn(i -> i.element().metadata().elementId().toString().startsWith("My"))
                 .allSatisfy(i -> assertThat(i.element().metadata().labels()).containsExactly("Odd:Table"));
-        assertThat(r.tables()).extracting(BootstrapResult.TableResult::table, BootstrapResult.TableResult::rows)
-                .containsExactly(org.assertj.core.groups.Tuple.tuple(USERS, 2L), org.assertj.core.groups.Tuple.tuple(ORDERS, 1L),
-                        org.assertj.core.groups.Tuple.tuple(ODD, 3L), org.assertj.core.groups.Tuple.tuple(ITEMS, 3L));
+        assertThat(r.tables())
+                .extracting(BootstrapResult.TableResult::table, BootstrapResult.TableResult::rows)
+                .containsExactly(
+                        org.assertj.core.groups.Tuple.tuple(USERS, 2L),
+                        org.assertj.core.groups.Tuple.tuple(ORDERS, 1L),
+                        org.assertj.core.groups.Tuple.tuple(ODD, 3L),
+                        org.assertj.core.groups.Tuple.tuple(ITEMS, 3L));
         assertThat(r.totalRows()).isEqualTo(9);
     }
 
     @Test
     void labelFilter_selectsByBareTableName_ignoresUnknownLabels(PostgresServer pg) {
         PostgresServer db = multiSchema(pg);
-        BootstrapProvider provider = Bootstraps.provider(db, USERS, ORDERS, ODD, ITEMS).build();
+        BootstrapProvider provider =
+                Bootstraps.provider(db, USERS, ORDERS, ODD, ITEMS).build();
         Bootstraps.Collector rows = new Bootstraps.Collector();
         BootstrapResult r = provider.bootstrapWithTemporarySlot(Set.of("orders", "Odd:Table", "NoSuchLabel"), rows);
         assertThat(r.tables()).extracting(BootstrapResult.TableResult::table).containsExactly(ORDERS, ODD);
         assertThat(rows.ids()).hasSize(4).allMatch(id -> id.startsWith("sales:orders:") || id.startsWith("My Schema:"));
 
         Bootstraps.Collector none = new Bootstraps.Collector();
-        assertThat(provider.bootstrapWithTemporarySlot(Set.of("nothing_here"), none).tables()).isEmpty();
+        assertThat(provider.bootstrapWithTemporarySlot(Set.of("nothing_here"), none)
+                        .tables())
+                .isEmpty();
         assertThat(none.inserts).isEmpty();
     }
 
     @Test
     void configuredKeys_overridePrimaryKey_andWorkWithoutOne(PostgresServer pg) {
         PostgresServer db = pg.newDatabase("bs_keys");
-        db.execute("CREATE TABLE nopk (tenant text, code int, v text)",
+        db.execute(
+                "CREATE TABLE nopk (tenant text, code int, v text)",
                 "INSERT INTO nopk VALUES ('t1', 1, 'x'), ('t1', 2, 'y'), ('t2', 1, 'z')");
         TableId t = TableId.of("public", "nopk");
         Bootstraps.Collector rows = new Bootstraps.Collector();
-        Bootstraps.provider(db, List.of(t), Map.of(t, List.of("tenant", "code"))).build()
+        Bootstraps.provider(db, List.of(t), Map.of(t, List.of("tenant", "code")))
+                .build()
                 .bootstrapWithTemporarySlot(Set.of(), rows);
         assertThat(rows.ids()).containsExactly("public:nopk:t1:1", "public:nopk:t1:2", "public:nopk:t2:1");
 
-        assertThatThrownBy(() -> Bootstraps.provider(db, t).build().bootstrapWithTemporarySlot(Set.of(), r -> { }))
-                .isInstanceOf(MissingKeyException.class).hasMessageContaining("nopk").hasMessageContaining("table_keys");
-        assertThatThrownBy(() -> Bootstraps.provider(db, List.of(t), Map.of(t, List.of("nope"))).build()
-                .bootstrapWithTemporarySlot(Set.of(), r -> { }))
-                .isInstanceOf(BootstrapException.class).hasMessageContaining("'nope'").hasMessageContaining("table_keys");
+        assertThatThrownBy(() -> Bootstraps.provider(db, t).build().bootstrapWithTemporarySlot(Set.of(), r -> {}))
+                .isInstanceOf(MissingKeyException.class)
+                .hasMessageContaining("nopk")
+                .hasMessageContaining("table_keys");
+        assertThatThrownBy(() -> Bootstraps.provider(db, List.of(t), Map.of(t, List.of("nope")))
+                        .build()
+                        .bootstrapWithTemporarySlot(Set.of(), r -> {}))
+                .isInstanceOf(BootstrapException.class)
+                .hasMessageContaining("'nope'")
+                .hasMessageContaining("table_keys");
     }
 
     @Test
@@ -104,11 +126,14 @@ class BootstrapProviderTest {
         db.execute("CREATE TABLE empty (id int PRIMARY KEY)", "ANALYZE empty");
         List<BootstrapProgress.TableProgress> seen = new ArrayList<>();
         Bootstraps.Collector rows = new Bootstraps.Collector();
-        BootstrapResult r = Bootstraps.provider(db, TableId.of("public", "empty")).progress(seen::add).build()
+        BootstrapResult r = Bootstraps.provider(db, TableId.of("public", "empty"))
+                .progress(seen::add)
+                .build()
                 .bootstrapWithTemporarySlot(Set.of(), rows);
         assertThat(rows.inserts).isEmpty();
         assertThat(r.totalRows()).isZero();
-        assertThat(seen).extracting(BootstrapProgress.TableProgress::phase)
+        assertThat(seen)
+                .extracting(BootstrapProgress.TableProgress::phase)
                 .containsExactly(BootstrapProgress.Phase.STARTED, BootstrapProgress.Phase.FINISHED);
         assertThat(seen.get(1).rowsDone()).isZero();
     }
@@ -116,12 +141,16 @@ class BootstrapProviderTest {
     @Test
     void progress_reportsEstimateRowsAndRate(PostgresServer pg) {
         PostgresServer db = pg.newDatabase("bs_progress");
-        db.execute("CREATE TABLE big (id int PRIMARY KEY, pad text)",
-                "INSERT INTO big SELECT g, repeat('x', 50) FROM generate_series(1, 200000) g", "ANALYZE big");
+        db.execute(
+                "CREATE TABLE big (id int PRIMARY KEY, pad text)",
+                "INSERT INTO big SELECT g, repeat('x', 50) FROM generate_series(1, 200000) g",
+                "ANALYZE big");
         List<BootstrapProgress.TableProgress> seen = new ArrayList<>();
         long[] count = {0};
-        Bootstraps.provider(db, TableId.of("public", "big")).progress(seen::add)
-                .progressInterval(java.time.Duration.ZERO).build()
+        Bootstraps.provider(db, TableId.of("public", "big"))
+                .progress(seen::add)
+                .progressInterval(java.time.Duration.ZERO)
+                .build()
                 .bootstrapWithTemporarySlot(Set.of(), r -> count[0]++);
         assertThat(count[0]).isEqualTo(200_000);
         assertThat(seen).extracting(BootstrapProgress.TableProgress::phase).contains(BootstrapProgress.Phase.READING);
@@ -139,9 +168,11 @@ class BootstrapProviderTest {
         PostgresServer db = multiSchema(pg);
         Bootstraps.Collector rows = new Bootstraps.Collector();
         TableId ghost = TableId.of("sales", "ghost");
-        assertThatThrownBy(() -> Bootstraps.provider(db, USERS, ghost).build().bootstrapWithTemporarySlot(Set.of(), rows))
+        assertThatThrownBy(
+                        () -> Bootstraps.provider(db, USERS, ghost).build().bootstrapWithTemporarySlot(Set.of(), rows))
                 .isInstanceOf(TableMissingException.class)
-                .hasMessageContaining("sales.ghost").hasMessageContaining("does not exist")
+                .hasMessageContaining("sales.ghost")
+                .hasMessageContaining("does not exist")
                 .satisfies(e -> assertThat(((TableMissingException) e).table()).isEqualTo(ghost));
         assertThat(rows.inserts).as("nothing delivered before the check").isEmpty();
     }
@@ -153,9 +184,11 @@ class BootstrapProviderTest {
         try (SnapshotSlot slot = SnapshotSlot.createTemporary(Bootstraps.settings(db))) {
             // the snapshot still sees sales.orders in the catalog, but the table is gone when it is read
             db.execute("DROP TABLE sales.orders");
-            assertThatThrownBy(() -> Bootstraps.provider(db, USERS, ORDERS).build().bootstrap(slot, Set.of(), rows))
+            assertThatThrownBy(
+                            () -> Bootstraps.provider(db, USERS, ORDERS).build().bootstrap(slot, Set.of(), rows))
                     .isInstanceOf(TableMissingException.class)
-                    .hasMessageContaining("sales.orders").hasMessageContaining("dropped while the bootstrap ran");
+                    .hasMessageContaining("sales.orders")
+                    .hasMessageContaining("dropped while the bootstrap ran");
         }
         assertThat(rows.ids()).containsExactly("public:users:1", "public:users:2");
     }
@@ -164,7 +197,8 @@ class BootstrapProviderTest {
     void unqualifiedTable_resolvesThroughSearchPath(PostgresServer pg) {
         PostgresServer db = multiSchema(pg);
         Bootstraps.Collector rows = new Bootstraps.Collector();
-        BootstrapResult r = Bootstraps.provider(db, TableId.parse("users")).build().bootstrapWithTemporarySlot(Set.of(), rows);
+        BootstrapResult r =
+                Bootstraps.provider(db, TableId.parse("users")).build().bootstrapWithTemporarySlot(Set.of(), rows);
         assertThat(r.tables().get(0).table()).isEqualTo(USERS);
         assertThat(rows.ids()).containsExactly("public:users:1", "public:users:2");
     }
@@ -175,18 +209,21 @@ class BootstrapProviderTest {
         db.execute("CREATE TABLE t (id int PRIMARY KEY)", "INSERT INTO t SELECT generate_series(1, 50000)");
         IllegalStateException boom = new IllegalStateException("sink full");
         long[] n = {0};
-        assertThatThrownBy(() -> Bootstraps.provider(db, TableId.of("public", "t")).build()
-                .bootstrapWithTemporarySlot(Set.of(), r -> {
-                    if (++n[0] == 1000) {
-                        throw boom;
-                    }
-                })).isSameAs(boom);
+        assertThatThrownBy(() -> Bootstraps.provider(db, TableId.of("public", "t"))
+                        .build()
+                        .bootstrapWithTemporarySlot(Set.of(), r -> {
+                            if (++n[0] == 1000) {
+                                throw boom;
+                            }
+                        }))
+                .isSameAs(boom);
         long deadline = System.currentTimeMillis() + 10_000;
         while (!SnapshotSlotTest.slotsOf(db).isEmpty() && System.currentTimeMillis() < deadline) {
             Thread.onSpinWait();
         }
         assertThat(SnapshotSlotTest.slotsOf(db)).isEmpty();
-        assertThat(db.queryValue("select count(*) from pg_stat_activity where query like 'COPY%' and pid <> pg_backend_pid()"))
+        assertThat(db.queryValue(
+                        "select count(*) from pg_stat_activity where query like 'COPY%' and pid <> pg_backend_pid()"))
                 .isEqualTo("0");
     }
 }

@@ -1,14 +1,13 @@
 package io.drasi.source.postgres.it.bootstrap;
 
-import io.drasi.source.postgres.core.SslMode;
 import io.drasi.source.postgres.bootstrap.BootstrapProvider;
 import io.drasi.source.postgres.bootstrap.BootstrapSink;
 import io.drasi.source.postgres.bootstrap.ConnectionSettings;
-
+import io.drasi.source.postgres.core.SslMode;
 import io.drasi.source.postgres.mapping.TableKeys;
+import io.drasi.source.postgres.mapping.value.PgValueConverter;
 import io.drasi.source.postgres.model.SourceChange;
 import io.drasi.source.postgres.model.TableId;
-import io.drasi.source.postgres.mapping.value.PgValueConverter;
 import io.drasi.source.postgres.testing.PostgresServer;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -21,12 +20,17 @@ final class Bootstraps {
 
     private static final AtomicInteger SLOTS = new AtomicInteger();
 
-    private Bootstraps() {
-    }
+    private Bootstraps() {}
 
     static ConnectionSettings settings(PostgresServer db) {
-        return ConnectionSettings.builder().host(db.host()).port(db.port()).database(db.database()).user(db.user())
-                .password(db.password()).sslMode(SslMode.DISABLE).build();
+        return ConnectionSettings.builder()
+                .host(db.host())
+                .port(db.port())
+                .database(db.database())
+                .user(db.user())
+                .password(db.password())
+                .sslMode(SslMode.DISABLE)
+                .build();
     }
 
     static String slotName(String prefix) {
@@ -34,8 +38,11 @@ final class Bootstraps {
     }
 
     /** A provider with the real converter and primary keys (or the given configured keys). */
-    static BootstrapProvider.Builder provider(PostgresServer db, List<TableId> tables, Map<TableId, List<String>> configuredKeys) {
-        return BootstrapProvider.builder(settings(db)).sourceId("pg-source").tables(tables)
+    static BootstrapProvider.Builder provider(
+            PostgresServer db, List<TableId> tables, Map<TableId, List<String>> configuredKeys) {
+        return BootstrapProvider.builder(settings(db))
+                .sourceId("pg-source")
+                .tables(tables)
                 .tableKeys(TableKeys.of(configuredKeys));
     }
 
@@ -53,7 +60,10 @@ final class Bootstraps {
         }
 
         List<String> ids() {
-            return inserts.stream().map(i -> i.element().metadata().elementId().toString()).sorted().toList();
+            return inserts.stream()
+                    .map(i -> i.element().metadata().elementId().toString())
+                    .sorted()
+                    .toList();
         }
 
         /** element id → property → value rendered like a key (ints in decimal, strings as is, NULL as null) */

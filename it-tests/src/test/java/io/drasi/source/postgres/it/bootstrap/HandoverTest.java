@@ -1,12 +1,11 @@
 package io.drasi.source.postgres.it.bootstrap;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.drasi.source.postgres.bootstrap.BootstrapProvider;
 import io.drasi.source.postgres.bootstrap.BootstrapResult;
 import io.drasi.source.postgres.bootstrap.HandoverFilter;
 import io.drasi.source.postgres.bootstrap.SnapshotSlot;
-
-import static org.assertj.core.api.Assertions.assertThat;
-
 import io.drasi.source.postgres.model.TableId;
 import io.drasi.source.postgres.testing.PostgresExtension;
 import io.drasi.source.postgres.testing.PostgresServer;
@@ -62,8 +61,10 @@ class HandoverTest {
                 assertThat(s.active()).isFalse();
             });
             List<PgOutputChanges.Tx> stream = PgOutputChanges.consume(db, slotName, "pub");
-            assertThat(stream).isNotEmpty().allSatisfy(tx ->
-                    assertThat(tx.commitEndLsn().isAfter(result.consistentPoint())).isTrue());
+            assertThat(stream)
+                    .isNotEmpty()
+                    .allSatisfy(tx -> assertThat(tx.commitEndLsn().isAfter(result.consistentPoint()))
+                            .isTrue());
             Map<String, Map<String, String>> state = byId(rows);
             assertThat(state).hasSize((int) result.totalRows());
             for (PgOutputChanges.Tx tx : stream) {
@@ -90,7 +91,9 @@ class HandoverTest {
             while (SnapshotSlotTest.slotsOf(db).size() > 1 && System.currentTimeMillis() < deadline) {
                 Thread.sleep(20); // the temporary slot goes when its walsender exits
             }
-            assertThat(SnapshotSlotTest.slotsOf(db)).extracting(PostgresServer.SlotInfo::slotName).containsExactly(streamSlot);
+            assertThat(SnapshotSlotTest.slotsOf(db))
+                    .extracting(PostgresServer.SlotInfo::slotName)
+                    .containsExactly(streamSlot);
             writer.awaitCommits(writer.commits.get() + 50);
             writer.stop();
 
@@ -120,7 +123,9 @@ class HandoverTest {
     @Test
     void insertCommittedAfterSlotCreation_isNotInSnapshot_butIsInStream(PostgresServer pg) throws Exception {
         PostgresServer db = pg.newDatabase("bs_after");
-        db.execute("CREATE TABLE t (id int PRIMARY KEY, note text)", "INSERT INTO t VALUES (1, 'before')",
+        db.execute(
+                "CREATE TABLE t (id int PRIMARY KEY, note text)",
+                "INSERT INTO t VALUES (1, 'before')",
                 "CREATE PUBLICATION pub FOR TABLE t");
         String slotName = Bootstraps.slotName("bs_after");
         try {
@@ -128,7 +133,8 @@ class HandoverTest {
             try (SnapshotSlot slot = SnapshotSlot.createPermanent(Bootstraps.settings(db), slotName)) {
                 assertThat(slot.snapshotName()).isNotBlank();
                 assertThat(slot.consistentPoint().isValid()).isTrue();
-                assertThat(slot.createdAtMs()).isCloseTo(System.currentTimeMillis(), org.assertj.core.data.Offset.offset(60_000L));
+                assertThat(slot.createdAtMs())
+                        .isCloseTo(System.currentTimeMillis(), org.assertj.core.data.Offset.offset(60_000L));
                 db.execute("INSERT INTO t VALUES (2, 'after')", "UPDATE t SET note = 'changed' WHERE id = 1");
                 BootstrapResult r = Bootstraps.provider(db, T).build().bootstrap(slot, Set.of(), rows);
                 assertThat(r.consistentPoint()).isEqualTo(slot.consistentPoint());
@@ -138,7 +144,9 @@ class HandoverTest {
             assertThat(rows.inserts.get(0).element().metadata().labels()).containsExactly("t");
             assertThat(rows.inserts.get(0).element().metadata().sourceId()).isEqualTo("pg-source");
             List<PgOutputChanges.Tx> stream = PgOutputChanges.consume(db, slotName, "pub");
-            assertThat(stream).flatExtracting(PgOutputChanges.Tx::changes).extracting(c -> c.op() + " " + c.values())
+            assertThat(stream)
+                    .flatExtracting(PgOutputChanges.Tx::changes)
+                    .extracting(c -> c.op() + " " + c.values())
                     .containsExactly("INSERT {id=2, note=after}", "UPDATE {id=1, note=changed}");
         } finally {
             db.dropSlotIfExists(slotName);
@@ -147,7 +155,8 @@ class HandoverTest {
 
     private static PostgresServer prepare(PostgresServer pg, String name) {
         PostgresServer db = pg.newDatabase(name);
-        db.execute("CREATE TABLE t (id int PRIMARY KEY, v int NOT NULL, note text)",
+        db.execute(
+                "CREATE TABLE t (id int PRIMARY KEY, v int NOT NULL, note text)",
                 "INSERT INTO t SELECT g, g, 'row ' || g FROM generate_series(1, 2000) g",
                 "CREATE PUBLICATION pub FOR TABLE t");
         return db;
@@ -161,9 +170,18 @@ class HandoverTest {
         for (PgOutputChanges.Change c : tx.changes()) {
             String id = "public:t:" + c.values().get("id");
             switch (c.op()) {
-                case INSERT -> assertThat(state.put(id, c.values())).as("duplicate insert of %s in tx %s", id, tx.xid()).isNull();
-                case UPDATE -> assertThat(state.put(id, c.values())).as("update of missing %s in tx %s", id, tx.xid()).isNotNull();
-                case DELETE -> assertThat(state.remove(id)).as("delete of missing %s in tx %s", id, tx.xid()).isNotNull();
+                case INSERT ->
+                    assertThat(state.put(id, c.values()))
+                            .as("duplicate insert of %s in tx %s", id, tx.xid())
+                            .isNull();
+                case UPDATE ->
+                    assertThat(state.put(id, c.values()))
+                            .as("update of missing %s in tx %s", id, tx.xid())
+                            .isNotNull();
+                case DELETE ->
+                    assertThat(state.remove(id))
+                            .as("delete of missing %s in tx %s", id, tx.xid())
+                            .isNotNull();
             }
         }
     }
@@ -202,10 +220,11 @@ class HandoverTest {
         private void run() {
             ThreadLocalRandom rnd = ThreadLocalRandom.current();
             try (Connection c = db.connect();
-                 PreparedStatement ins = c.prepareStatement("INSERT INTO t VALUES (?, ?, ?) ON CONFLICT (id) DO UPDATE"
-                         + " SET v = excluded.v, note = excluded.note");
-                 PreparedStatement upd = c.prepareStatement("UPDATE t SET v = v + 1, note = ? WHERE id = ?");
-                 PreparedStatement del = c.prepareStatement("DELETE FROM t WHERE id = ?")) {
+                    PreparedStatement ins =
+                            c.prepareStatement("INSERT INTO t VALUES (?, ?, ?) ON CONFLICT (id) DO UPDATE"
+                                    + " SET v = excluded.v, note = excluded.note");
+                    PreparedStatement upd = c.prepareStatement("UPDATE t SET v = v + 1, note = ? WHERE id = ?");
+                    PreparedStatement del = c.prepareStatement("DELETE FROM t WHERE id = ?")) {
                 c.setAutoCommit(false);
                 while (running.get()) {
                     int statements = 1 + rnd.nextInt(4);

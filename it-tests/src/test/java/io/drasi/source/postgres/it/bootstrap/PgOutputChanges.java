@@ -21,25 +21,27 @@ import java.util.Map;
  */
 final class PgOutputChanges {
 
-    enum Op { INSERT, UPDATE, DELETE }
+    enum Op {
+        INSERT,
+        UPDATE,
+        DELETE
+    }
 
     /** One row change; {@code values} = new tuple (insert/update) or key/old tuple (delete), as text. */
-    record Change(Op op, String schema, String table, Map<String, String> values) {
-    }
+    record Change(Op op, String schema, String table, Map<String, String> values) {}
 
     /** One committed transaction with its commit end LSN. */
-    record Tx(long xid, Lsn finalLsn, Lsn commitEndLsn, List<Change> changes) {
-    }
+    record Tx(long xid, Lsn finalLsn, Lsn commitEndLsn, List<Change> changes) {}
 
-    private PgOutputChanges() {
-    }
+    private PgOutputChanges() {}
 
     static List<Tx> consume(PostgresServer db, String slot, String publication) throws SQLException {
         List<Tx> out = new ArrayList<>();
         Map<Integer, String[]> relations = new HashMap<>(); // relid -> [schema, table, col1, col2...]
-        try (Connection c = db.connect(); PreparedStatement ps = c.prepareStatement(
-                "SELECT data FROM pg_logical_slot_get_binary_changes(?, NULL, NULL, 'proto_version', '1',"
-                        + " 'publication_names', ?)")) {
+        try (Connection c = db.connect();
+                PreparedStatement ps = c.prepareStatement(
+                        "SELECT data FROM pg_logical_slot_get_binary_changes(?, NULL, NULL, 'proto_version', '1',"
+                                + " 'publication_names', ?)")) {
             ps.setString(1, slot);
             ps.setString(2, publication);
             try (ResultSet rs = ps.executeQuery()) {
@@ -116,7 +118,7 @@ final class PgOutputChanges {
             char kind = (char) b.get();
             switch (kind) {
                 case 'n' -> m.put(rel[i + 2], null);
-                case 'u' -> { }
+                case 'u' -> {}
                 case 't' -> {
                     byte[] v = new byte[b.getInt()];
                     b.get(v);

@@ -42,21 +42,32 @@ class CliKillRecoveryTest {
     void stream_kill9TwiceMidBacklog_everyRowOnceInOrderAfterReplayOfTheUnacknowledgedTail(PostgresServer pg)
             throws Exception {
         PostgresServer db = pg.newDatabase("cli_kill");
-        db.execute("CREATE TABLE t (id int PRIMARY KEY, v text)", "CREATE PUBLICATION kill_pub FOR TABLE t",
+        db.execute(
+                "CREATE TABLE t (id int PRIMARY KEY, v text)",
+                "CREATE PUBLICATION kill_pub FOR TABLE t",
                 "SELECT pg_create_logical_replication_slot('kill_slot', 'pgoutput')");
         // the backlog: two thirds in transactions of 1000 rows, one third in single-row transactions
         for (int from = 1; from <= 40_000; from += 1000) {
-            db.execute("INSERT INTO t SELECT g, 'row ' || g FROM generate_series(" + from + ", " + (from + 999) + ") g");
+            db.execute(
+                    "INSERT INTO t SELECT g, 'row ' || g FROM generate_series(" + from + ", " + (from + 999) + ") g");
         }
-        try (Connection c = db.connect(); PreparedStatement ps = c.prepareStatement("INSERT INTO t VALUES (?, ?)")) {
+        try (Connection c = db.connect();
+                PreparedStatement ps = c.prepareStatement("INSERT INTO t VALUES (?, ?)")) {
             for (int id = 40_001; id <= ROWS; id++) {
                 ps.setInt(1, id);
                 ps.setString(2, "row " + id);
                 ps.executeUpdate();
             }
         }
-        Path config = CliProcess.sourceYaml(tmp.resolve("source.yaml"), db, "kill-test", db.user(), db.password(),
-                "kill_slot", "kill_pub", List.of("t"));
+        Path config = CliProcess.sourceYaml(
+                tmp.resolve("source.yaml"),
+                db,
+                "kill-test",
+                db.user(),
+                db.password(),
+                "kill_slot",
+                "kill_pub",
+                List.of("t"));
         Path offsets = tmp.resolve("state/kill.offsets");
         List<Path> outputs = new ArrayList<>();
         for (long killAt : new long[] {12_000, 30_000}) {
@@ -80,7 +91,7 @@ class CliKillRecoveryTest {
         assertThat(last.stop()).isEqualTo(143);
         outputs.add(last.outFile());
 
-        List<Integer> ids = new ArrayList<>();       // every line of every run, in order
+        List<Integer> ids = new ArrayList<>(); // every line of every run, in order
         List<String> lines = new ArrayList<>();
         List<Integer> runStarts = new ArrayList<>();
         int torn = 0;
@@ -94,13 +105,16 @@ class CliKillRecoveryTest {
                     continue;
                 }
                 if (i == split.length - 1) { // no newline: torn by the kill
-                    assertThat(run).as("only a killed run may end in a partial line").isLessThan(outputs.size() - 1);
+                    assertThat(run)
+                            .as("only a killed run may end in a partial line")
+                            .isLessThan(outputs.size() - 1);
                     torn++;
                     continue;
                 }
                 JsonNode n = JSON.readTree(line);
                 assertThat(n.path("type").asText()).isEqualTo("Insert");
-                String id = n.path("element").path("metadata").path("element_id").asText();
+                String id =
+                        n.path("element").path("metadata").path("element_id").asText();
                 ids.add(Integer.parseInt(id.substring("public:t:".length())));
                 lines.add(line);
             }
@@ -112,7 +126,8 @@ class CliKillRecoveryTest {
             int start = runStarts.get(run);
             int first = ids.get(start);
             int previousEnd = ids.get(start - 1);
-            assertThat(first).as("run %d starts at or before the row after the previous run's last", run)
+            assertThat(first)
+                    .as("run %d starts at or before the row after the previous run's last", run)
                     .isLessThanOrEqualTo(previousEnd + 1);
             int back = previousEnd - first + 1; // rows replayed
             assertThat(back).as("replay bounded by the batches in flight").isLessThanOrEqualTo(3 * MAX_BATCH);
@@ -133,13 +148,24 @@ class CliKillRecoveryTest {
             assertThat(once.get(i)).isEqualTo(i + 1);
         }
         assertThat(ids).hasSize(ROWS + replayed);
-        System.out.printf("CLI kill -9 mid-backlog x2: %,d lines for %,d rows, %,d replayed after the kills, %d torn"
-                + " lines completed by the restart%n", ids.size(), ROWS, replayed, torn);
+        System.out.printf(
+                "CLI kill -9 mid-backlog x2: %,d lines for %,d rows, %,d replayed after the kills, %d torn"
+                        + " lines completed by the restart%n",
+                ids.size(), ROWS, replayed, torn);
     }
 
     private CliProcess start(Path config, Path offsets) throws Exception {
-        return CliProcess.start(tmp, List.of(), Map.of(), "stream", "--config", config.toString(), "--offsets",
-                offsets.toString(), "--progress-interval", "0");
+        return CliProcess.start(
+                tmp,
+                List.of(),
+                Map.of(),
+                "stream",
+                "--config",
+                config.toString(),
+                "--offsets",
+                offsets.toString(),
+                "--progress-interval",
+                "0");
     }
 
     private static long linesBefore(List<Path> outputs) throws Exception {

@@ -40,15 +40,18 @@ public final class CliProcess {
      * @param env     extra environment variables
      * @param args    drasi-pg arguments
      */
-    public static CliProcess start(Path dir, List<String> jvmArgs, Map<String, String> env, String... args) throws IOException {
+    public static CliProcess start(Path dir, List<String> jvmArgs, Map<String, String> env, String... args)
+            throws IOException {
         Path runDir = Files.createTempDirectory(dir, "run");
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.addAll(jvmArgs);
         cmd.addAll(List.of("-jar", jar().toString()));
         cmd.addAll(List.of(args));
-        ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile())
-                .redirectOutput(runDir.resolve("out").toFile()).redirectError(runDir.resolve("err").toFile());
+        ProcessBuilder pb = new ProcessBuilder(cmd)
+                .directory(dir.toFile())
+                .redirectOutput(runDir.resolve("out").toFile())
+                .redirectError(runDir.resolve("err").toFile());
         pb.environment().remove("DRASI_PG_URL");
         pb.environment().putAll(env);
         Process p = pb.start();
@@ -118,12 +121,28 @@ public final class CliProcess {
      * @param extraLines  further {@code key: value} lines
      * @return {@code file}
      */
-    public static Path sourceYaml(Path file, io.drasi.source.postgres.testing.PostgresServer db, String id, String user,
-                                  String password, String slot, String publication, List<String> tables,
-                                  String... extraLines) throws IOException {
-        List<String> lines = new ArrayList<>(List.of("kind: postgres", "id: " + id, "host: " + db.host(),
-                "port: " + db.port(), "database: " + db.database(), "user: " + user, "password: " + password,
-                "tables: [" + String.join(", ", tables) + "]", "slotName: " + slot, "publicationName: " + publication));
+    public static Path sourceYaml(
+            Path file,
+            io.drasi.source.postgres.testing.PostgresServer db,
+            String id,
+            String user,
+            String password,
+            String slot,
+            String publication,
+            List<String> tables,
+            String... extraLines)
+            throws IOException {
+        List<String> lines = new ArrayList<>(List.of(
+                "kind: postgres",
+                "id: " + id,
+                "host: " + db.host(),
+                "port: " + db.port(),
+                "database: " + db.database(),
+                "user: " + user,
+                "password: " + password,
+                "tables: [" + String.join(", ", tables) + "]",
+                "slotName: " + slot,
+                "publicationName: " + publication));
         lines.addAll(List.of(extraLines));
         lines.add("");
         Files.writeString(file, String.join("\n", lines));

@@ -36,12 +36,23 @@ class CliSigtermTest {
     void stream_sigtermDuringFirstBootstrap_stopsWithin3sQuietlyAndRestartDeliversEveryRow(PostgresServer pg)
             throws Exception {
         PostgresServer db = pg.newDatabase("cli_sigterm");
-        db.execute("CREATE TABLE big (id int PRIMARY KEY, v int)",
+        db.execute(
+                "CREATE TABLE big (id int PRIMARY KEY, v int)",
                 "INSERT INTO big SELECT g, g % 97 FROM generate_series(1, " + ROWS + ") g");
         Path config = config(db, "s_cli_sigterm", "big");
         Path offsets = tmp.resolve("state/pg.offsets");
-        CliProcess first = CliProcess.start(tmp, List.of(), Map.of(), "stream", "--config", config.toString(),
-                "--bootstrap", "--offsets", offsets.toString(), "--progress-interval", "0");
+        CliProcess first = CliProcess.start(
+                tmp,
+                List.of(),
+                Map.of(),
+                "stream",
+                "--config",
+                config.toString(),
+                "--bootstrap",
+                "--offsets",
+                offsets.toString(),
+                "--progress-interval",
+                "0");
         first.awaitStderr("bootstrap", Duration.ofSeconds(60));
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         while (Files.size(first.outFile()) == 0 && System.nanoTime() < deadline) {
@@ -54,18 +65,33 @@ class CliSigtermTest {
         long stopMs = (System.nanoTime() - signalled) / 1_000_000;
         String err = first.stderr();
         long printed = first.lines().size();
-        System.out.printf("CLI SIGTERM during the bootstrap: exit %d after %d ms, %,d of %,d rows printed%n", exit,
-                stopMs, printed, ROWS);
+        System.out.printf(
+                "CLI SIGTERM during the bootstrap: exit %d after %d ms, %,d of %,d rows printed%n",
+                exit, stopMs, printed, ROWS);
         assertThat(printed).as("the SIGTERM came during the bootstrap").isLessThan(ROWS);
         assertThat(exit).as(err).isEqualTo(143);
         assertThat(stopMs).as(err).isLessThan(3000);
         assertThat(err.lines().filter(l -> l.contains(" WARN ") || l.contains(" ERROR ") || l.contains("Exception")))
-                .as(err).isEmpty();
-        assertThat(db.replicationSlots()).filteredOn(s -> s.database().equals(db.database()))
-                .as("the interrupted bootstrap's slot is dropped").isEmpty();
+                .as(err)
+                .isEmpty();
+        assertThat(db.replicationSlots())
+                .filteredOn(s -> s.database().equals(db.database()))
+                .as("the interrupted bootstrap's slot is dropped")
+                .isEmpty();
 
-        CliProcess second = CliProcess.start(tmp, List.of(), Map.of(), "stream", "--config", config.toString(),
-                "--bootstrap", "--offsets", offsets.toString(), "--progress-interval", "0", "--max-changes",
+        CliProcess second = CliProcess.start(
+                tmp,
+                List.of(),
+                Map.of(),
+                "stream",
+                "--config",
+                config.toString(),
+                "--bootstrap",
+                "--offsets",
+                offsets.toString(),
+                "--progress-interval",
+                "0",
+                "--max-changes",
                 Integer.toString(ROWS));
         int secondExit = second.await(Duration.ofSeconds(180));
         assertThat(secondExit).as(second.stderr()).isZero();
@@ -110,13 +136,25 @@ class CliSigtermTest {
     }
 
     private CliProcess launch(Path config) throws IOException {
-        return CliProcess.start(tmp, List.of(), Map.of(), "stream", "--config", config.toString(), "--offsets", "memory",
-                "--progress-interval", "0");
+        return CliProcess.start(
+                tmp,
+                List.of(),
+                Map.of(),
+                "stream",
+                "--config",
+                config.toString(),
+                "--offsets",
+                "memory",
+                "--progress-interval",
+                "0");
     }
 
     private static void assertQuietStop(CliProcess p, String signal, int expectedExit, String when) throws Exception {
         long signalled = System.nanoTime();
-        new ProcessBuilder("kill", "-" + signal, Long.toString(p.process().pid())).inheritIO().start().waitFor();
+        new ProcessBuilder("kill", "-" + signal, Long.toString(p.process().pid()))
+                .inheritIO()
+                .start()
+                .waitFor();
         int exit = p.await(Duration.ofSeconds(30));
         long stopMs = (System.nanoTime() - signalled) / 1_000_000;
         String err = p.stderr();
@@ -124,11 +162,19 @@ class CliSigtermTest {
         assertThat(exit).as(when + ": " + err).isEqualTo(expectedExit);
         assertThat(stopMs).as(when + ": " + err).isLessThan(3000);
         assertThat(err.lines().filter(l -> l.contains(" WARN ") || l.contains(" ERROR ") || l.contains("Exception")))
-                .as(when + ": " + err).isEmpty();
+                .as(when + ": " + err)
+                .isEmpty();
     }
 
     private Path config(PostgresServer db, String slot, String... tables) throws IOException {
-        return CliProcess.sourceYaml(Files.createTempFile(tmp, "source", ".yaml"), db, "cli-test", db.user(),
-                db.password(), slot, slot + "_pub", List.of(tables));
+        return CliProcess.sourceYaml(
+                Files.createTempFile(tmp, "source", ".yaml"),
+                db,
+                "cli-test",
+                db.user(),
+                db.password(),
+                slot,
+                slot + "_pub",
+                List.of(tables));
     }
 }

@@ -1,9 +1,8 @@
 package io.drasi.source.postgres.it.cli;
 
-import io.drasi.source.postgres.cli.DrasiPg;
-
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.drasi.source.postgres.cli.DrasiPg;
 import io.drasi.source.postgres.testing.PostgresExtension;
 import io.drasi.source.postgres.testing.PostgresServer;
 import java.io.IOException;
@@ -30,7 +29,8 @@ class DrasiServerConfigCliTest {
 
     private static Path configs() {
         Path here = Path.of("").toAbsolutePath();
-        for (Path p : List.of(here.resolve("../adapter/src/test/resources/config"),
+        for (Path p : List.of(
+                here.resolve("../adapter/src/test/resources/config"),
                 here.resolve("adapter/src/test/resources/config"))) {
             if (Files.isDirectory(p)) {
                 return p.normalize();
@@ -62,9 +62,11 @@ class DrasiServerConfigCliTest {
 
     private static PostgresServer readmeDatabase(PostgresServer pg) {
         PostgresServer db = pg.newDatabase("ds_readme");
-        db.execute("CREATE TABLE orders (id int PRIMARY KEY, total numeric)",
+        db.execute(
+                "CREATE TABLE orders (id int PRIMARY KEY, total numeric)",
                 "CREATE TABLE customers (id int PRIMARY KEY, name text)",
-                "INSERT INTO orders VALUES (1, 10.5)", "INSERT INTO customers VALUES (7, 'Ann')");
+                "INSERT INTO orders VALUES (1, 10.5)",
+                "INSERT INTO customers VALUES (7, 'Ann')");
         return db;
     }
 
@@ -73,21 +75,39 @@ class DrasiServerConfigCliTest {
         PostgresServer db = readmeDatabase(pg);
         Map<String, String> env = Map.of("DB_PASSWORD", db.password());
         try {
-            for (String name : List.of("drasi-server-readme-postgres.yaml", "drasi-server-readme-postgres-entry.yaml")) {
-                CliProcess check = run(env, "check", "--config", documented(name, db).toString());
-                assertThat(check.process().exitValue()).as(name + "\n" + check.stderr()).isZero();
-                assertThat(check.stderr()).contains("`bootstrapProvider` (kind postgres) reads the source's own database")
+            for (String name :
+                    List.of("drasi-server-readme-postgres.yaml", "drasi-server-readme-postgres-entry.yaml")) {
+                CliProcess check =
+                        run(env, "check", "--config", documented(name, db).toString());
+                assertThat(check.process().exitValue())
+                        .as(name + "\n" + check.stderr())
+                        .isZero();
+                assertThat(check.stderr())
+                        .contains("`bootstrapProvider` (kind postgres) reads the source's own database")
                         .contains("`bootstrapProvider.publicationName` drasi_pub ignored");
             }
 
-            CliProcess stream = CliProcess.start(tmp, List.of(), env, "stream", "--config",
-                    documented("drasi-server-readme-postgres.yaml", db).toString(), "--bootstrap", "--max-changes", "3",
-                    "--offsets", "memory");
+            CliProcess stream = CliProcess.start(
+                    tmp,
+                    List.of(),
+                    env,
+                    "stream",
+                    "--config",
+                    documented("drasi-server-readme-postgres.yaml", db).toString(),
+                    "--bootstrap",
+                    "--max-changes",
+                    "3",
+                    "--offsets",
+                    "memory");
             stream.awaitStderr("streaming until 3 changes", Duration.ofSeconds(90));
             db.execute("INSERT INTO orders VALUES (2, 20)");
             assertThat(stream.await(Duration.ofSeconds(60))).as(stream.stderr()).isZero();
-            assertThat(stream.stdout()).contains("\"element_id\":\"public:orders:1\"", "\"element_id\":\"public:customers:7\"",
-                    "\"element_id\":\"public:orders:2\"").contains("\"source_id\":\"my-postgres\"");
+            assertThat(stream.stdout())
+                    .contains(
+                            "\"element_id\":\"public:orders:1\"",
+                            "\"element_id\":\"public:customers:7\"",
+                            "\"element_id\":\"public:orders:2\"")
+                    .contains("\"source_id\":\"my-postgres\"");
         } finally {
             db.dropSlotIfExists("drasi_slot");
         }
@@ -96,12 +116,25 @@ class DrasiServerConfigCliTest {
     @Test
     void cdcCompleteExample_envFromProcess_checkPasses(PostgresServer pg) throws Exception {
         PostgresServer db = pg.newDatabase("ds_cdc");
-        db.execute("CREATE TABLE users (id int PRIMARY KEY)", "CREATE TABLE orders (order_id int PRIMARY KEY)",
+        db.execute(
+                "CREATE TABLE users (id int PRIMARY KEY)",
+                "CREATE TABLE orders (order_id int PRIMARY KEY)",
                 "CREATE TABLE products (sku text PRIMARY KEY)");
-        Map<String, String> env = Map.of("POSTGRES_HOST", db.host(), "POSTGRES_DB", db.database(),
-                "POSTGRES_USER", db.user(), "POSTGRES_PASSWORD", db.password());
+        Map<String, String> env = Map.of(
+                "POSTGRES_HOST",
+                db.host(),
+                "POSTGRES_DB",
+                db.database(),
+                "POSTGRES_USER",
+                db.user(),
+                "POSTGRES_PASSWORD",
+                db.password());
 
-        CliProcess check = run(env, "check", "--config", documented("drasi-server-postgres-cdc-complete.yaml", db).toString());
+        CliProcess check = run(
+                env,
+                "check",
+                "--config",
+                documented("drasi-server-postgres-cdc-complete.yaml", db).toString());
 
         assertThat(check.process().exitValue()).as(check.stderr()).isZero();
         assertThat(check.stderr()).contains("source app-database (sources[0]): `bootstrapProvider` (kind postgres)");
@@ -110,11 +143,16 @@ class DrasiServerConfigCliTest {
     @Test
     void severalPostgresSources_exit2ListingIds_sourceIdChooses(PostgresServer pg) throws Exception {
         PostgresServer db = readmeDatabase(pg);
-        String entry = Files.readString(documented("drasi-server-readme-postgres.yaml", db)).lines()
-                .dropWhile(l -> !l.startsWith("sources:")).skip(1).reduce("", (a, b) -> a + b + "\n");
+        String entry = Files.readString(documented("drasi-server-readme-postgres.yaml", db))
+                .lines()
+                .dropWhile(l -> !l.startsWith("sources:"))
+                .skip(1)
+                .reduce("", (a, b) -> a + b + "\n");
         Path two = tmp.resolve("two.yaml");
-        Files.writeString(two, "host: 0.0.0.0\nport: 8080\nsources:\n" + entry + entry.replace("id: my-postgres",
-                "id: second") + "queries: []\nreactions: []\n");
+        Files.writeString(
+                two,
+                "host: 0.0.0.0\nport: 8080\nsources:\n" + entry + entry.replace("id: my-postgres", "id: second")
+                        + "queries: []\nreactions: []\n");
         Map<String, String> env = Map.of("DB_PASSWORD", db.password());
 
         CliProcess ambiguous = run(env, "check", "--config", two.toString());
@@ -135,14 +173,26 @@ class DrasiServerConfigCliTest {
         try {
             CliProcess refused = run(env, "stream", "--config", f.toString(), "--offsets", "memory");
             assertThat(refused.process().exitValue()).isEqualTo(DrasiPg.USAGE);
-            assertThat(refused.stderr()).contains("source my-postgres has `autoStart: false`")
+            assertThat(refused.stderr())
+                    .contains("source my-postgres has `autoStart: false`")
                     .contains("pass --force to stream it anyway");
 
             CliProcess check = run(env, "check", "--config", f.toString());
-            assertThat(check.stderr()).contains("has autoStart: false; drasi-pg stream refuses to start it without --force");
+            assertThat(check.stderr())
+                    .contains("has autoStart: false; drasi-pg stream refuses to start it without --force");
 
-            CliProcess forced = CliProcess.start(tmp, List.of(), env, "stream", "--config", f.toString(), "--force",
-                    "--max-changes", "1", "--offsets", "memory");
+            CliProcess forced = CliProcess.start(
+                    tmp,
+                    List.of(),
+                    env,
+                    "stream",
+                    "--config",
+                    f.toString(),
+                    "--force",
+                    "--max-changes",
+                    "1",
+                    "--offsets",
+                    "memory");
             forced.awaitStderr("streaming until 1 changes", Duration.ofSeconds(90));
             db.execute("INSERT INTO customers VALUES (8, 'Bo')");
             assertThat(forced.await(Duration.ofSeconds(60))).as(forced.stderr()).isZero();

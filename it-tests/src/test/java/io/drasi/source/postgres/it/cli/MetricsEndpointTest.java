@@ -30,7 +30,8 @@ import org.junit.jupiter.api.io.TempDir;
 class MetricsEndpointTest {
 
     private static final Pattern PORT = Pattern.compile("metrics on http://127\\.0\\.0\\.1:(\\d+)/metrics");
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     @TempDir
     Path tmp;
@@ -39,11 +40,30 @@ class MetricsEndpointTest {
     void stream_metricsPort_countsChangesAndHealthFollowsTheServer(PostgresServer pg) throws Exception {
         PostgresServer db = pg.newDatabase("cli_metrics");
         db.execute("CREATE TABLE t (id int PRIMARY KEY, v int)");
-        Path config = CliProcess.sourceYaml(Files.createTempFile(tmp, "source", ".yaml"), db, "metrics-test", db.user(),
-                db.password(), "s_cli_metrics", "s_cli_metrics_pub", List.of("t"), "reconnectBackoffInitial: 200ms",
+        Path config = CliProcess.sourceYaml(
+                Files.createTempFile(tmp, "source", ".yaml"),
+                db,
+                "metrics-test",
+                db.user(),
+                db.password(),
+                "s_cli_metrics",
+                "s_cli_metrics_pub",
+                List.of("t"),
+                "reconnectBackoffInitial: 200ms",
                 "reconnectBackoffMax: 1s");
-        CliProcess p = CliProcess.start(tmp, List.of(), Map.of(), "stream", "--config", config.toString(),
-                "--offsets", "memory", "--progress-interval", "0", "--metrics-port", "0");
+        CliProcess p = CliProcess.start(
+                tmp,
+                List.of(),
+                Map.of(),
+                "stream",
+                "--config",
+                config.toString(),
+                "--offsets",
+                "memory",
+                "--progress-interval",
+                "0",
+                "--metrics-port",
+                "0");
         try {
             p.awaitStderr("streaming", Duration.ofSeconds(60));
             Matcher m = PORT.matcher(p.stderr());
@@ -59,7 +79,9 @@ class MetricsEndpointTest {
             assertThat(health.statusCode()).as(health.body()).isEqualTo(200);
             assertThat(health.body()).contains("\"state\":\"RUNNING\"");
 
-            db.execute("INSERT INTO t VALUES (1, 1), (2, 2)", "UPDATE t SET v = 3 WHERE id = 1",
+            db.execute(
+                    "INSERT INTO t VALUES (1, 1), (2, 2)",
+                    "UPDATE t SET v = 3 WHERE id = 1",
                     "DELETE FROM t WHERE id = 2");
             long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
             while (p.lines().size() < 4 && System.nanoTime() < deadline) {
@@ -94,7 +116,9 @@ class MetricsEndpointTest {
                 watcher.start();
                 pg.restart(PostgresServer.ShutdownMode.FAST);
                 watcher.join(25_000);
-                assertThat(saw503).as("/health answered 503 while PostgreSQL was down").isTrue();
+                assertThat(saw503)
+                        .as("/health answered 503 while PostgreSQL was down")
+                        .isTrue();
                 deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
                 while (get(base + "/health").statusCode() != 200 && System.nanoTime() < deadline) {
                     Thread.sleep(50);
@@ -110,7 +134,10 @@ class MetricsEndpointTest {
     }
 
     private HttpResponse<String> get(String url) throws IOException, InterruptedException {
-        return http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5)).build(),
+        return http.send(
+                HttpRequest.newBuilder(URI.create(url))
+                        .timeout(Duration.ofSeconds(5))
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
     }
 }

@@ -45,16 +45,38 @@ class MetricsJmxAndSinkTest {
     void stream_sinkAndJmx_sinkMetersScrapedAndSourceMetersOverJmx(PostgresServer pg) throws Exception {
         PostgresServer db = pg.newDatabase("cli_metrics_jmx");
         db.execute("CREATE TABLE t (id int PRIMARY KEY, v int)");
-        Path config = CliProcess.sourceYaml(Files.createTempFile(tmp, "source", ".yaml"), db, "jmx-test", db.user(),
-                db.password(), "s_cli_jmx", "s_cli_jmx_pub", List.of("t"));
+        Path config = CliProcess.sourceYaml(
+                Files.createTempFile(tmp, "source", ".yaml"),
+                db,
+                "jmx-test",
+                db.user(),
+                db.password(),
+                "s_cli_jmx",
+                "s_cli_jmx_pub",
+                List.of("t"));
         try (FakeDrasiHttpSource server = FakeDrasiHttpSource.start("jmx-test")) {
             server.enqueue(new FakeDrasiHttpSource.Status(503, "warming up")); // one retried POST
-            CliProcess p = CliProcess.start(tmp, List.of(), Map.of(), "stream", "--config", config.toString(),
-                    "--offsets", "memory", "--progress-interval", "0", "--metrics-port", "0", "--jmx",
-                    "--sink", server.url());
+            CliProcess p = CliProcess.start(
+                    tmp,
+                    List.of(),
+                    Map.of(),
+                    "stream",
+                    "--config",
+                    config.toString(),
+                    "--offsets",
+                    "memory",
+                    "--progress-interval",
+                    "0",
+                    "--metrics-port",
+                    "0",
+                    "--jmx",
+                    "--sink",
+                    server.url());
             try {
                 p.awaitStderr("streaming", Duration.ofSeconds(60));
-                db.execute("INSERT INTO t VALUES (1, 1), (2, 2), (3, 3)", "UPDATE t SET v = 9 WHERE id = 1",
+                db.execute(
+                        "INSERT INTO t VALUES (1, 1), (2, 2), (3, 3)",
+                        "UPDATE t SET v = 9 WHERE id = 1",
                         "DELETE FROM t WHERE id = 2");
                 Matcher m = PORT.matcher(p.stderr());
                 assertThat(m.find()).as(p.stderr()).isTrue();
@@ -76,20 +98,28 @@ class MetricsJmxAndSinkTest {
                         .contains("drasi_sink_retries_total{" + tag + "} 1.0")
                         .contains("drasi_sink_events_total{" + tag + "} 5.0")
                         .contains("drasi_sink_failed{" + tag + "} 0.0")
-                        .containsPattern("drasi_sink_posts_total\\{outcome=\"acknowledged\"," + Pattern.quote(tag)
-                                + "\\} [1-9]")
+                        .containsPattern(
+                                "drasi_sink_posts_total\\{outcome=\"acknowledged\"," + Pattern.quote(tag) + "\\} [1-9]")
                         .containsPattern("drasi_sink_lag_seconds\\{" + Pattern.quote(tag) + "\\} [0-9]")
                         .contains("drasi_source_changes_total{op=\"insert\",source=\"jmx-test\"} 3.0")
                         .containsPattern("drasi_source_slot_retained_wal_bytes\\{source=\"jmx-test\"\\} [0-9]");
 
-                assertThat(jmx).as("MBeans of domain drasi").containsKeys(
-                        "drasiSourceChanges.op.insert.source.jmx-test", "drasiSourceChanges.op.delete.source.jmx-test",
-                        "drasiSourceState.source.jmx-test.state.RUNNING", "drasiSourceLag.source.jmx-test",
-                        "drasiSinkEvents.sink." + server.url());
-                assertThat(((Number) jmx.get("drasiSourceChanges.op.insert.source.jmx-test")).doubleValue()).isEqualTo(3.0);
-                assertThat(((Number) jmx.get("drasiSourceChanges.op.update.source.jmx-test")).doubleValue()).isEqualTo(1.0);
-                assertThat(((Number) jmx.get("drasiSourceState.source.jmx-test.state.RUNNING")).doubleValue()).isEqualTo(1.0);
-                assertThat(((Number) jmx.get("drasiSinkEvents.sink." + server.url())).doubleValue()).isEqualTo(5.0);
+                assertThat(jmx)
+                        .as("MBeans of domain drasi")
+                        .containsKeys(
+                                "drasiSourceChanges.op.insert.source.jmx-test",
+                                "drasiSourceChanges.op.delete.source.jmx-test",
+                                "drasiSourceState.source.jmx-test.state.RUNNING",
+                                "drasiSourceLag.source.jmx-test",
+                                "drasiSinkEvents.sink." + server.url());
+                assertThat(((Number) jmx.get("drasiSourceChanges.op.insert.source.jmx-test")).doubleValue())
+                        .isEqualTo(3.0);
+                assertThat(((Number) jmx.get("drasiSourceChanges.op.update.source.jmx-test")).doubleValue())
+                        .isEqualTo(1.0);
+                assertThat(((Number) jmx.get("drasiSourceState.source.jmx-test.state.RUNNING")).doubleValue())
+                        .isEqualTo(1.0);
+                assertThat(((Number) jmx.get("drasiSinkEvents.sink." + server.url())).doubleValue())
+                        .isEqualTo(5.0);
                 assertThat(((Number) jmx.get("drasiSourceSlotRetainedWal.source.jmx-test")).doubleValue())
                         .as("sampled with a query; survives a GC in the CLI (Micrometer holds gauge objects weakly)")
                         .isGreaterThanOrEqualTo(0.0);
@@ -101,11 +131,15 @@ class MetricsJmxAndSinkTest {
     }
 
     private static String get(URI uri) throws Exception {
-        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(uri).build(), HttpResponse.BodyHandlers.ofString())
+        return HttpClient.newHttpClient()
+                .send(HttpRequest.newBuilder(uri).build(), HttpResponse.BodyHandlers.ofString())
                 .body();
     }
 
-    /** Attaches to the CLI's JVM as JConsole does, runs a GC there, and reads every MBean of domain {@code drasi}: name → value. */
+    /**
+     * Attaches to the CLI's JVM as JConsole does, runs a GC there, and reads every MBean of domain {@code drasi}: name
+     * → value.
+     */
     private static Map<String, Object> readDrasiMBeans(long pid) throws Exception {
         VirtualMachine vm = VirtualMachine.attach(Long.toString(pid));
         String address;
@@ -123,7 +157,8 @@ class MetricsJmxAndSinkTest {
                 boolean counter = java.util.Arrays.stream(mbs.getMBeanInfo(n).getAttributes())
                         .anyMatch(a -> a.getName().equals("Count"));
                 String name = n.getKeyProperty("name");
-                out.put(name.startsWith("\"") ? ObjectName.unquote(name) : name,
+                out.put(
+                        name.startsWith("\"") ? ObjectName.unquote(name) : name,
                         mbs.getAttribute(n, counter ? "Count" : "Value"));
             }
         }

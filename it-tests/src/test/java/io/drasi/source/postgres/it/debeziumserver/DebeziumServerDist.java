@@ -51,10 +51,10 @@ final class DebeziumServerDist {
     static final String CENTRAL = "https://repo.maven.apache.org/maven2/";
     /** Debezium Server 3.6 is compiled for Java 21. */
     static final int MIN_JAVA = 21;
+
     private static final Logger LOG = LoggerFactory.getLogger(DebeziumServerDist.class);
 
-    private DebeziumServerDist() {
-    }
+    private DebeziumServerDist() {}
 
     static String version() {
         return required("debezium.server.version");
@@ -79,12 +79,15 @@ final class DebeziumServerDist {
         long start = System.nanoTime();
         try {
             LOG.info("downloading {} (~700 MB, once) to {}", uri, file);
-            HttpClient client = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NORMAL)
-                    .connectTimeout(Duration.ofSeconds(30)).build();
-            HttpResponse<InputStream> r = client.send(HttpRequest.newBuilder(uri).GET().build(),
-                    HttpResponse.BodyHandlers.ofInputStream());
+            HttpClient client = HttpClient.newBuilder()
+                    .followRedirects(HttpClient.Redirect.NORMAL)
+                    .connectTimeout(Duration.ofSeconds(30))
+                    .build();
+            HttpResponse<InputStream> r =
+                    client.send(HttpRequest.newBuilder(uri).GET().build(), HttpResponse.BodyHandlers.ofInputStream());
             MessageDigest digest = sha256();
-            try (InputStream in = new DigestInputStream(r.body(), digest); OutputStream out = Files.newOutputStream(part)) {
+            try (InputStream in = new DigestInputStream(r.body(), digest);
+                    OutputStream out = Files.newOutputStream(part)) {
                 if (r.statusCode() != 200) {
                     throw new IOException("GET " + uri + " answered " + r.statusCode());
                 }
@@ -104,23 +107,29 @@ final class DebeziumServerDist {
         }
     }
 
-    /** @return the unpacked distribution's {@code debezium-server/} directory (run.sh, the runner jar, lib/, config/) */
+    /**
+     * @return the unpacked distribution's {@code debezium-server/} directory (run.sh, the runner jar, lib/, config/)
+     */
     static Path home() throws IOException, InterruptedException {
         String v = version();
         Path tarball = tarball();
         long start = System.nanoTime();
-        Path root = Archives.extractOnce(Path.of("target", "debezium-server-" + v).toAbsolutePath(), dir -> {
-            try (InputStream in = new GZIPInputStream(new BufferedInputStream(Files.newInputStream(tarball), 1 << 16), 1 << 16);
-                 TarArchiveInputStream tar = new TarArchiveInputStream(in)) {
-                Archives.untar(tar, dir);
-            } catch (IOException e) {
-                throw new IOException("cannot unpack " + tarball + " (" + e.getMessage() + "); delete it and run again to"
-                        + " download it again", e);
-            }
-            if (!Files.isExecutable(dir.resolve("debezium-server/run.sh"))) {
-                throw new IOException(tarball + " holds no executable debezium-server/run.sh");
-            }
-        });
+        Path root =
+                Archives.extractOnce(Path.of("target", "debezium-server-" + v).toAbsolutePath(), dir -> {
+                    try (InputStream in = new GZIPInputStream(
+                                    new BufferedInputStream(Files.newInputStream(tarball), 1 << 16), 1 << 16);
+                            TarArchiveInputStream tar = new TarArchiveInputStream(in)) {
+                        Archives.untar(tar, dir);
+                    } catch (IOException e) {
+                        throw new IOException(
+                                "cannot unpack " + tarball + " (" + e.getMessage() + "); delete it and run again to"
+                                        + " download it again",
+                                e);
+                    }
+                    if (!Files.isExecutable(dir.resolve("debezium-server/run.sh"))) {
+                        throw new IOException(tarball + " holds no executable debezium-server/run.sh");
+                    }
+                });
         LOG.info("Debezium Server {} in {} ({} ms)", v, root, (System.nanoTime() - start) / 1_000_000);
         return root.resolve("debezium-server");
     }
@@ -164,7 +173,8 @@ final class DebeziumServerDist {
             if (!Files.isExecutable(home.resolve("bin/java"))) {
                 return -1;
             }
-            Matcher m = Pattern.compile("(?m)^JAVA_VERSION=\"(\\d+)").matcher(Files.readString(home.resolve("release")));
+            Matcher m =
+                    Pattern.compile("(?m)^JAVA_VERSION=\"(\\d+)").matcher(Files.readString(home.resolve("release")));
             return m.find() ? Integer.parseInt(m.group(1)) : -1;
         } catch (IOException | RuntimeException e) {
             return -1;

@@ -40,8 +40,8 @@ final class DebeziumServerProcess implements AutoCloseable {
      * @param dir      the installation directory to create (must not exist)
      * @param javaHome the JDK to run it with (21+)
      */
-    static DebeziumServerProcess install(Path home, List<Path> ourJars, Map<String, String> config, Path dir, Path javaHome)
-            throws IOException {
+    static DebeziumServerProcess install(
+            Path home, List<Path> ourJars, Map<String, String> config, Path dir, Path javaHome) throws IOException {
         Files.createDirectories(dir.resolve("lib"));
         Files.createDirectories(dir.resolve("config"));
         Files.createDirectories(dir.resolve("data"));
@@ -51,7 +51,8 @@ final class DebeziumServerProcess implements AutoCloseable {
                 if (name.equals("run.sh")) {
                     Files.copy(p, dir.resolve(name), StandardCopyOption.COPY_ATTRIBUTES);
                 } else if (!name.equals("lib") && !name.equals("config") && !name.equals("data")) {
-                    Files.createSymbolicLink(dir.resolve(name), p); // runner jar, jmx/, lib_metrics/, lib_opt/, connectors/
+                    Files.createSymbolicLink(
+                            dir.resolve(name), p); // runner jar, jmx/, lib_metrics/, lib_opt/, connectors/
                 }
             }
         }
@@ -73,7 +74,8 @@ final class DebeziumServerProcess implements AutoCloseable {
     void configure(Map<String, String> config) throws IOException {
         Properties p = new Properties();
         p.putAll(config);
-        try (Writer w = Files.newBufferedWriter(dir.resolve("config/application.properties"), StandardCharsets.ISO_8859_1)) {
+        try (Writer w =
+                Files.newBufferedWriter(dir.resolve("config/application.properties"), StandardCharsets.ISO_8859_1)) {
             p.store(w, "written by DebeziumServerTest from README.md's Debezium Server section");
         }
     }
@@ -92,8 +94,11 @@ final class DebeziumServerProcess implements AutoCloseable {
         if (process != null && process.isAlive()) {
             throw new IllegalStateException("already running");
         }
-        ProcessBuilder pb = new ProcessBuilder("bash", "run.sh").directory(dir.toFile()).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("server.log").toFile()));
+        ProcessBuilder pb = new ProcessBuilder("bash", "run.sh")
+                .directory(dir.toFile())
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(
+                        dir.resolve("server.log").toFile()));
         pb.environment().putAll(env);
         pb.environment().put("JAVA_HOME", javaHome.toString());
         String opts = "-Xmx384m -XX:+UseSerialGC";
@@ -165,7 +170,8 @@ final class DebeziumServerProcess implements AutoCloseable {
                         + "'\n" + logTail(80));
             }
             if (System.nanoTime() > deadline) {
-                throw new AssertionError("Debezium Server did not log '" + text + "' within " + timeout + "\n" + logTail(80));
+                throw new AssertionError(
+                        "Debezium Server did not log '" + text + "' within " + timeout + "\n" + logTail(80));
             }
             Thread.sleep(100);
         }

@@ -20,9 +20,11 @@ class DebeziumServerReadmeTest {
     @Test
     void applicationProperties_valueContractSmtInHostFormatAndStringFormats() throws Exception {
         Map<String, String> p = DebeziumServerTest.readmeProperties();
-        PgValueConverter.REQUIRED_DEBEZIUM_PROPERTIES.forEach((k, v) ->
-                assertThat(p.get("debezium.source." + k)).as("README debezium.source.%s", k).isEqualTo(v));
-        assertThat(p).containsEntry("debezium.format.value", "simplestring")
+        PgValueConverter.REQUIRED_DEBEZIUM_PROPERTIES.forEach((k, v) -> assertThat(p.get("debezium.source." + k))
+                .as("README debezium.source.%s", k)
+                .isEqualTo(v));
+        assertThat(p)
+                .containsEntry("debezium.format.value", "simplestring")
                 .containsEntry("debezium.format.key", "simplestring")
                 .containsEntry("debezium.sink.type", "http")
                 .containsEntry("debezium.source.connector.class", "io.debezium.connector.postgresql.PostgresConnector")
@@ -30,8 +32,10 @@ class DebeziumServerReadmeTest {
                 .containsEntry("debezium.transforms", "drasi")
                 .containsEntry("debezium.transforms.drasi.type", DrasiChangeTransform.class.getName())
                 .doesNotContainKey("debezium.sink.http.batch.enabled"); // its body is a bare JSON array
-        assertThat(p.get("debezium.sink.http.url")).endsWith("/sources/" + p.get("debezium.transforms.drasi.source.id") + "/events");
-        assertThat(p.get("debezium.source.message.key.columns")).isEqualTo(p.get("debezium.transforms.drasi.table.keys"));
+        assertThat(p.get("debezium.sink.http.url"))
+                .endsWith("/sources/" + p.get("debezium.transforms.drasi.source.id") + "/events");
+        assertThat(p.get("debezium.source.message.key.columns"))
+                .isEqualTo(p.get("debezium.transforms.drasi.table.keys"));
         Map<String, String> smt = new HashMap<>();
         p.forEach((k, v) -> {
             if (k.startsWith("debezium.transforms.drasi.") && !k.equals("debezium.transforms.drasi.type")) {

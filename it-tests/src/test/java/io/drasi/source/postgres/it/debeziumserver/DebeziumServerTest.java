@@ -52,17 +52,26 @@ class DebeziumServerTest {
     @BeforeAll
     static void distribution() throws Exception {
         List<String> tried = new ArrayList<>();
-        javaHome = DebeziumServerDist.javaHome(tried).orElseThrow(() -> new AssertionError("Debezium Server "
-                + DebeziumServerDist.version() + " needs Java " + DebeziumServerDist.MIN_JAVA + "+ and none was found: "
-                + String.join("; ", tried) + ". Fix: set DEBEZIUM_SERVER_JAVA_HOME to a JDK 21+ or run the build on one"
-                + " (.ci/run uses /usr/lib/jvm/temurin-25-jdk*)"));
+        javaHome = DebeziumServerDist.javaHome(tried)
+                .orElseThrow(() -> new AssertionError("Debezium Server "
+                        + DebeziumServerDist.version() + " needs Java " + DebeziumServerDist.MIN_JAVA
+                        + "+ and none was found: "
+                        + String.join("; ", tried)
+                        + ". Fix: set DEBEZIUM_SERVER_JAVA_HOME to a JDK 21+ or run the build on one"
+                        + " (.ci/run uses /usr/lib/jvm/temurin-25-jdk*)"));
         home = DebeziumServerDist.home();
     }
 
-    /** The jars README tells to copy: {@code kafka-connect/target/drasi-debezium-server-lib/} (built by its package). */
+    /**
+     * The jars README tells to copy: {@code kafka-connect/target/drasi-debezium-server-lib/} (built by its package).
+     */
     static List<Path> ourJars() throws IOException {
-        Path dir = Path.of("..", "kafka-connect", "target", "drasi-debezium-server-lib").toAbsolutePath().normalize();
-        assertThat(dir).as("built by the kafka-connect module's package, before it-tests in the reactor").isDirectory();
+        Path dir = Path.of("..", "kafka-connect", "target", "drasi-debezium-server-lib")
+                .toAbsolutePath()
+                .normalize();
+        assertThat(dir)
+                .as("built by the kafka-connect module's package, before it-tests in the reactor")
+                .isDirectory();
         try (Stream<Path> s = Files.list(dir)) {
             return s.filter(p -> p.toString().endsWith(".jar")).sorted().toList();
         }
@@ -86,8 +95,9 @@ class DebeziumServerTest {
      *
      * @param env receives {@code PG_PASSWORD}, which the file's {@code ${PG_PASSWORD}} refers to
      */
-    static Map<String, String> config(PostgresServer db, String slot, String tables, String keyColumns, String url,
-                                      Map<String, String> env) throws IOException {
+    static Map<String, String> config(
+            PostgresServer db, String slot, String tables, String keyColumns, String url, Map<String, String> env)
+            throws IOException {
         Map<String, String> c = readmeProperties();
         assertThat(c).containsEntry("debezium.source.database.password", "${PG_PASSWORD}");
         if (db.password() == null || db.password().isEmpty()) {
@@ -115,7 +125,8 @@ class DebeziumServerTest {
     }
 
     static DebeziumServerProcess install(String name, Map<String, String> config) throws IOException {
-        Path dir = Path.of("target", "debezium-server-runs", name + "-" + System.currentTimeMillis()).toAbsolutePath();
+        Path dir = Path.of("target", "debezium-server-runs", name + "-" + System.currentTimeMillis())
+                .toAbsolutePath();
         return DebeziumServerProcess.install(home, ourJars(), config, dir, javaHome);
     }
 
@@ -127,15 +138,22 @@ class DebeziumServerTest {
     @Test
     void serverLib_ourThreeJars_noDuplicateOrConflictAndTheRestProvided() throws IOException {
         List<Path> ours = ourJars();
-        assertThat(ours).extracting(p -> artifact(p.getFileName().toString())).containsExactlyInAnyOrder(
-                "drasi-source-postgres-kafka-connect", "drasi-source-postgres-mapping", "drasi-source-postgres-core");
+        assertThat(ours)
+                .extracting(p -> artifact(p.getFileName().toString()))
+                .containsExactlyInAnyOrder(
+                        "drasi-source-postgres-kafka-connect",
+                        "drasi-source-postgres-mapping",
+                        "drasi-source-postgres-core");
         Map<String, String> serverJars = new LinkedHashMap<>(); // artifact -> file name
         try (Stream<Path> s = Files.list(home.resolve("lib"))) {
-            s.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".jar")).sorted()
+            s.map(p -> p.getFileName().toString())
+                    .filter(n -> n.endsWith(".jar"))
+                    .sorted()
                     .forEach(n -> serverJars.put(artifact(n), n));
         }
         for (Path jar : ours) {
-            assertThat(serverJars).as("the distribution's lib/ has no %s", jar.getFileName())
+            assertThat(serverJars)
+                    .as("the distribution's lib/ has no %s", jar.getFileName())
                     .doesNotContainKey(artifact(jar.getFileName().toString()));
         }
         Set<String> ourClasses = new TreeSet<>();
@@ -150,20 +168,28 @@ class DebeziumServerTest {
                 }
             }
         }
-        assertThat(clashes).as("classes of our jars also in the distribution's lib/").isEmpty();
+        assertThat(clashes)
+                .as("classes of our jars also in the distribution's lib/")
+                .isEmpty();
 
         Path plugin = Path.of("..", "kafka-connect", "target", "drasi-kafka-connect-plugin");
         List<String> pluginOthers;
         try (Stream<Path> s = Files.list(plugin)) {
-            pluginOthers = s.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".jar"))
-                    .filter(n -> !n.startsWith("drasi-source-postgres-")).sorted().toList();
+            pluginOthers = s.map(p -> p.getFileName().toString())
+                    .filter(n -> n.endsWith(".jar"))
+                    .filter(n -> !n.startsWith("drasi-source-postgres-"))
+                    .sorted()
+                    .toList();
         }
         assertThat(pluginOthers).isNotEmpty();
         for (String n : pluginOthers) {
-            assertThat(serverJars).as("the distribution provides %s (the SMT needs it at run time)", n)
+            assertThat(serverJars)
+                    .as("the distribution provides %s (the SMT needs it at run time)", n)
                     .containsKey(artifact(n));
             if (n.startsWith("debezium-")) {
-                assertThat(serverJars.get(artifact(n))).as("same Debezium version").isEqualTo(n);
+                assertThat(serverJars.get(artifact(n)))
+                        .as("same Debezium version")
+                        .isEqualTo(n);
             }
         }
         for (String provided : List.of("connect-api", "connect-transforms", "kafka-clients", "slf4j-api")) {
@@ -180,7 +206,8 @@ class DebeziumServerTest {
     @Test
     void httpSink_hostFormat_everyChangeOnceInCommitOrderAcrossRestart(PostgresServer pg) throws Exception {
         PostgresServer db = pg.newDatabase("dbz_server");
-        db.execute("CREATE TABLE users (id int PRIMARY KEY, name text, score numeric(6,2))",
+        db.execute(
+                "CREATE TABLE users (id int PRIMARY KEY, name text, score numeric(6,2))",
                 "CREATE TABLE \"Odd:Table\" (\"k%\" text PRIMARY KEY, \"n:1\" int, note text)",
                 // no primary key: keyed by message.key.columns / table.keys (README's sales.orders)
                 "CREATE TABLE orders (order_id int NOT NULL, line_no int NOT NULL, qty int)",
@@ -192,25 +219,37 @@ class DebeziumServerTest {
         try (FakeDrasiHttpSource http = FakeDrasiHttpSource.start(SOURCE_ID)) {
             http.enqueue(new FakeDrasiHttpSource.Status(503, "{\"success\":false,\"message\":\"starting\"}"));
             Map<String, String> env = new HashMap<>();
-            DebeziumServerProcess server = install("changes", config(db, slot, "public.users,public.Odd:Table,public.orders",
-                    "public.orders:order_id,line_no", http.url() + "/events", env));
+            DebeziumServerProcess server = install(
+                    "changes",
+                    config(
+                            db,
+                            slot,
+                            "public.users,public.Odd:Table,public.orders",
+                            "public.orders:order_id,line_no",
+                            http.url() + "/events",
+                            env));
             try (server) {
                 server.start(env);
                 // the snapshot: one insert per row (its order between tables is Debezium's)
                 awaitApplied(http, server, 3);
-                assertThat(withoutTimestamps(http.applied())).containsExactlyInAnyOrder(
-                        insert("public:users:1", "users", "{\"id\":1,\"name\":\"Alice\",\"score\":9.5}"),
-                        insert("public:Odd%3ATable:a%3Ab", "Odd:Table", "{\"k%\":\"a:b\",\"n:1\":1,\"note\":\"x\"}"),
-                        insert("public:orders:7:1", "orders", "{\"order_id\":7,\"line_no\":1,\"qty\":2}"));
+                assertThat(withoutTimestamps(http.applied()))
+                        .containsExactlyInAnyOrder(
+                                insert("public:users:1", "users", "{\"id\":1,\"name\":\"Alice\",\"score\":9.5}"),
+                                insert(
+                                        "public:Odd%3ATable:a%3Ab",
+                                        "Odd:Table", "{\"k%\":\"a:b\",\"n:1\":1,\"note\":\"x\"}"),
+                                insert("public:orders:7:1", "orders", "{\"order_id\":7,\"line_no\":1,\"qty\":2}"));
 
-                db.executeInTransaction("INSERT INTO users VALUES (2, 'Bob', NULL)",
+                db.executeInTransaction(
+                        "INSERT INTO users VALUES (2, 'Bob', NULL)",
                         "UPDATE users SET name = 'Alicia', score = 10.25 WHERE id = 1");
-                db.executeInTransaction("INSERT INTO \"Odd:Table\" VALUES ('100%', 2, 'ü')",
-                        "UPDATE \"Odd:Table\" SET note = 'y' WHERE \"k%\" = 'a:b'",
-                        "DELETE FROM users WHERE id = 2");
+                db.executeInTransaction(
+                        "INSERT INTO \"Odd:Table\" VALUES ('100%', 2, 'ü')",
+                        "UPDATE \"Odd:Table\" SET note = 'y' WHERE \"k%\" = 'a:b'", "DELETE FROM users WHERE id = 2");
                 db.execute("UPDATE users SET id = 3 WHERE id = 1"); // key change: delete + insert
                 db.execute("INSERT INTO users SELECT g, 'u' || g, g + 0.5 FROM generate_series(10, 14) g");
-                db.executeInTransaction("UPDATE orders SET qty = 5 WHERE order_id = 7 AND line_no = 1",
+                db.executeInTransaction(
+                        "UPDATE orders SET qty = 5 WHERE order_id = 7 AND line_no = 1",
                         "DELETE FROM \"Odd:Table\" WHERE \"k%\" = 'a:b'");
                 List<String> streamed = new ArrayList<>(List.of(
                         insert("public:users:2", "users", "{\"id\":2,\"name\":\"Bob\",\"score\":null}"),
@@ -221,17 +260,23 @@ class DebeziumServerTest {
                         delete("public:users:1", "users"),
                         insert("public:users:3", "users", "{\"id\":3,\"name\":\"Alicia\",\"score\":10.25}")));
                 for (int g = 10; g <= 14; g++) {
-                    streamed.add(insert("public:users:" + g, "users", "{\"id\":" + g + ",\"name\":\"u" + g + "\",\"score\":" + g + ".5}"));
+                    streamed.add(insert(
+                            "public:users:" + g,
+                            "users",
+                            "{\"id\":" + g + ",\"name\":\"u" + g + "\",\"score\":" + g + ".5}"));
                 }
                 streamed.add(update("public:orders:7:1", "orders", "{\"order_id\":7,\"line_no\":1,\"qty\":5}"));
                 streamed.add(delete("public:Odd%3ATable:a%3Ab", "Odd:Table"));
                 int snapshot = 3;
                 awaitApplied(http, server, snapshot + streamed.size());
-                assertThat(withoutTimestamps(http.applied().subList(snapshot, http.applied().size())))
-                        .as("streamed changes, in commit order").containsExactlyElementsOf(streamed);
+                assertThat(withoutTimestamps(
+                                http.applied().subList(snapshot, http.applied().size())))
+                        .as("streamed changes, in commit order")
+                        .containsExactlyElementsOf(streamed);
 
                 assertThat(server.stop()).as("exit code after SIGTERM").isIn(0, 143);
-                db.executeInTransaction("INSERT INTO users VALUES (20, 'while down', 1.5)",
+                db.executeInTransaction(
+                        "INSERT INTO users VALUES (20, 'while down', 1.5)",
                         "UPDATE users SET name = 'Alice again' WHERE id = 3");
                 server.start(env);
                 List<String> afterRestart = List.of(
@@ -241,7 +286,8 @@ class DebeziumServerTest {
                 Thread.sleep(1500); // anything sent twice after the restart would arrive now
                 List<JsonNode> applied = http.applied();
                 assertThat(withoutTimestamps(applied.subList(snapshot + streamed.size(), applied.size())))
-                        .as("after the restart: only what was written while it was down").containsExactlyElementsOf(afterRestart);
+                        .as("after the restart: only what was written while it was down")
+                        .containsExactlyElementsOf(afterRestart);
 
                 // the first request was answered 503 and its event sent again: nothing lost, nothing twice
                 List<FakeDrasiHttpSource.Request> requests = http.requests();
@@ -259,9 +305,13 @@ class DebeziumServerTest {
                 assertThat(applied).allSatisfy(e -> {
                     long ts = e.path("timestamp").asLong();
                     assertThat(ts % 1_000_000L).isZero();
-                    assertThat(ts).isBetween(now - Duration.ofMinutes(10).toNanos(), now + Duration.ofMinutes(1).toNanos());
+                    assertThat(ts)
+                            .isBetween(
+                                    now - Duration.ofMinutes(10).toNanos(),
+                                    now + Duration.ofMinutes(1).toNanos());
                 });
-                assertThat(applied.get(snapshot + 1).path("timestamp")).as("one transaction, one commit time")
+                assertThat(applied.get(snapshot + 1).path("timestamp"))
+                        .as("one transaction, one commit time")
                         .isEqualTo(applied.get(snapshot).path("timestamp"));
                 assertThat(server.log()).doesNotContain("DataException").doesNotContain(" ERROR ");
             } finally {
@@ -282,8 +332,13 @@ class DebeziumServerTest {
         String slot = "dbz_server_refused_slot";
         try (FakeDrasiHttpSource http = FakeDrasiHttpSource.start(SOURCE_ID)) {
             Map<String, String> env = new HashMap<>();
-            Map<String, String> c = config(db, slot, "public.users", "public.users:id", http.url().replace(SOURCE_ID, "typo")
-                    + "/events", env);
+            Map<String, String> c = config(
+                    db,
+                    slot,
+                    "public.users",
+                    "public.users:id",
+                    http.url().replace(SOURCE_ID, "typo") + "/events",
+                    env);
             c.put("debezium.sink.http.retries", "2");
             c.put("debezium.source.snapshot.mode", "no_data"); // a streamed change is refused, not a snapshot row
             DebeziumServerProcess server = install("refused", c);
@@ -291,11 +346,16 @@ class DebeziumServerTest {
                 server.start(env);
                 awaitSlotActive(db, slot, server);
                 db.execute("INSERT INTO users VALUES (1, 'Alice')");
-                assertThat(server.awaitExit(Duration.ofSeconds(90))).as("exit code (Debezium Server 3.6.3)").isZero();
-                assertThat(http.requests()).as("the first try and the retries").hasSizeGreaterThanOrEqualTo(2)
+                assertThat(server.awaitExit(Duration.ofSeconds(90)))
+                        .as("exit code (Debezium Server 3.6.3)")
+                        .isZero();
+                assertThat(http.requests())
+                        .as("the first try and the retries")
+                        .hasSizeGreaterThanOrEqualTo(2)
                         .allSatisfy(r -> assertThat(r.status()).isEqualTo(400));
                 assertThat(http.applied()).isEmpty();
-                assertThat(server.log()).contains("Source name mismatch")
+                assertThat(server.log())
+                        .contains("Source name mismatch")
                         .contains("Exceeded maximum number of attempts to publish event")
                         .contains("Connector completed: success = 'false'");
                 db.execute("INSERT INTO users VALUES (2, 'Bob')");
@@ -305,9 +365,10 @@ class DebeziumServerTest {
                 server.start(env);
                 awaitApplied(http, server, 2);
                 Thread.sleep(1000);
-                assertThat(withoutTimestamps(http.applied())).containsExactly(
-                        insert("public:users:1", "users", "{\"id\":1,\"name\":\"Alice\"}"),
-                        insert("public:users:2", "users", "{\"id\":2,\"name\":\"Bob\"}"));
+                assertThat(withoutTimestamps(http.applied()))
+                        .containsExactly(
+                                insert("public:users:1", "users", "{\"id\":1,\"name\":\"Alice\"}"),
+                                insert("public:users:2", "users", "{\"id\":2,\"name\":\"Bob\"}"));
             } finally {
                 db.dropSlotIfExists(slot);
             }
@@ -316,8 +377,9 @@ class DebeziumServerTest {
 
     private static void awaitSlotActive(PostgresServer db, String slot, DebeziumServerProcess server) {
         long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
-        while (!"true".equals(db.queryValue("SELECT coalesce(bool_or(active), false)::text FROM pg_replication_slots"
-                + " WHERE slot_name = '" + slot + "'"))) {
+        while (!"true"
+                .equals(db.queryValue("SELECT coalesce(bool_or(active), false)::text FROM pg_replication_slots"
+                        + " WHERE slot_name = '" + slot + "'"))) {
             if (!server.isAlive() || System.nanoTime() > deadline) {
                 throw new AssertionError("slot " + slot + " never became active\n" + server.logTail(80));
             }
@@ -329,7 +391,8 @@ class DebeziumServerTest {
         long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
         while (http.applied().size() < count) {
             if (!server.isAlive() || System.nanoTime() > deadline) {
-                throw new AssertionError((server.isAlive() ? "timed out" : "Debezium Server exited") + " waiting for " + count
+                throw new AssertionError((server.isAlive() ? "timed out" : "Debezium Server exited") + " waiting for "
+                        + count
                         + " events; applied " + http.applied().size() + ": " + withoutTimestamps(http.applied())
                         + "\nrequests: " + http.requests() + "\n--- server.log (tail) ---\n" + server.logTail(80));
             }
@@ -338,11 +401,15 @@ class DebeziumServerTest {
     }
 
     private static List<String> withoutTimestamps(List<JsonNode> events) {
-        return events.stream().map(e -> {
-            ObjectNode copy = e.deepCopy();
-            assertThat(copy.remove("timestamp")).as("timestamp of %s", e).isNotNull();
-            return copy.toString();
-        }).toList();
+        return events.stream()
+                .map(e -> {
+                    ObjectNode copy = e.deepCopy();
+                    assertThat(copy.remove("timestamp"))
+                            .as("timestamp of %s", e)
+                            .isNotNull();
+                    return copy.toString();
+                })
+                .toList();
     }
 
     private static String insert(String id, String label, String properties) {
@@ -354,7 +421,8 @@ class DebeziumServerTest {
     }
 
     private static String element(String id, String label, String properties) {
-        return "\"element\":{\"type\":\"node\",\"id\":\"" + id + "\",\"labels\":[\"" + label + "\"],\"properties\":" + properties + "}";
+        return "\"element\":{\"type\":\"node\",\"id\":\"" + id + "\",\"labels\":[\"" + label + "\"],\"properties\":"
+                + properties + "}";
     }
 
     private static String delete(String id, String label) {
@@ -369,7 +437,8 @@ class DebeziumServerTest {
     private static Set<String> classes(Path jar) throws IOException {
         Set<String> out = new TreeSet<>();
         try (ZipFile z = new ZipFile(jar.toFile())) {
-            z.stream().map(ZipEntry::getName)
+            z.stream()
+                    .map(ZipEntry::getName)
                     .filter(n -> n.endsWith(".class") && !n.startsWith("META-INF/") && !n.endsWith("module-info.class"))
                     .forEach(out::add);
         }

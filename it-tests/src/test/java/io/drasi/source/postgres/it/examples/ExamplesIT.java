@@ -63,35 +63,59 @@ class ExamplesIT {
         version = required("drasi.project.version");
         Path repo = Archives.localMavenRepository();
         for (String artifact : List.of("drasi-source-postgres-bom", "drasi-source-postgres-adapter")) {
-            Path pom = repo.resolve("io/drasi/postgres/" + artifact + "/" + version + "/" + artifact + "-" + version + ".pom");
-            assertThat(pom).as("%s %s installed into the local repository %s; run .ci/examples (it installs the project"
-                    + " into an isolated repository and runs this test)", artifact, version, repo).exists();
+            Path pom = repo.resolve(
+                    "io/drasi/postgres/" + artifact + "/" + version + "/" + artifact + "-" + version + ".pom");
+            assertThat(pom)
+                    .as(
+                            "%s %s installed into the local repository %s; run .ci/examples (it installs the project"
+                                    + " into an isolated repository and runs this test)",
+                            artifact, version, repo)
+                    .exists();
         }
     }
 
     @Test
     void examplePoms_standaloneWithThisReleaseThroughTheBom() throws IOException {
         for (String example : List.of("library-app", "own-debezium-engine")) {
-            String pom = Files.readString(ROOT.resolve("examples").resolve(example).resolve("pom.xml"));
-            assertThat(pom).as("%s: no parent (not part of the repository's build)", example).doesNotContain("<parent>");
-            assertThat(property(pom, "drasi.version")).as("%s: drasi.version is this release", example).isEqualTo(version);
-            assertThat(pom).contains("<artifactId>drasi-source-postgres-bom</artifactId>").contains("<scope>import</scope>");
+            String pom =
+                    Files.readString(ROOT.resolve("examples").resolve(example).resolve("pom.xml"));
+            assertThat(pom)
+                    .as("%s: no parent (not part of the repository's build)", example)
+                    .doesNotContain("<parent>");
+            assertThat(property(pom, "drasi.version"))
+                    .as("%s: drasi.version is this release", example)
+                    .isEqualTo(version);
+            assertThat(pom)
+                    .contains("<artifactId>drasi-source-postgres-bom</artifactId>")
+                    .contains("<scope>import</scope>");
             assertThat(pom).contains("<maven.deploy.skip>true</maven.deploy.skip>");
             if (pom.contains("<debezium.version>")) {
-                assertThat(property(pom, "debezium.version")).as("%s: the Debezium version the release is built with", example)
+                assertThat(property(pom, "debezium.version"))
+                        .as("%s: the Debezium version the release is built with", example)
                         .isEqualTo(required("debezium.server.version"));
             }
         }
     }
 
     @Test
-    void libraryApp_snapshotThenChanges_printedAsSeedJsonExitZero(PostgresServer pg, @TempDir Path dir) throws Exception {
-        List<String> summary = runWithChanges("library-app", pg, "ex_library", dir, c -> {
-            JsonNode meta = c.has("element") ? c.path("element").path("metadata") : c.path("metadata");
-            return c.path("type").asText() + " " + meta.path("element_id").asText();
-        }, "items");
-        assertThat(summary.subList(0, 2)).as("the snapshot").containsExactlyInAnyOrder("Insert public:items:1", "Insert public:items:2");
-        assertThat(summary.subList(2, 5)).as("then the changes, in commit order")
+    void libraryApp_snapshotThenChanges_printedAsSeedJsonExitZero(PostgresServer pg, @TempDir Path dir)
+            throws Exception {
+        List<String> summary = runWithChanges(
+                "library-app",
+                pg,
+                "ex_library",
+                dir,
+                c -> {
+                    JsonNode meta = c.has("element") ? c.path("element").path("metadata") : c.path("metadata");
+                    return c.path("type").asText() + " "
+                            + meta.path("element_id").asText();
+                },
+                "items");
+        assertThat(summary.subList(0, 2))
+                .as("the snapshot")
+                .containsExactlyInAnyOrder("Insert public:items:1", "Insert public:items:2");
+        assertThat(summary.subList(2, 5))
+                .as("then the changes, in commit order")
                 .containsExactly("Insert public:items:3", "Update public:items:1", "Delete public:items:2");
         assertThat(dir.resolve("library-app.offsets")).exists();
     }
@@ -112,12 +136,21 @@ class ExamplesIT {
     }
 
     @Test
-    void ownDebeziumEngine_snapshotThenChanges_printedAsHostEventsExitZero(PostgresServer pg, @TempDir Path dir) throws Exception {
-        List<String> summary = runWithChanges("own-debezium-engine", pg, "ex_engine", dir, e -> e.path("operation").asText()
-                + " " + (e.has("element") ? e.path("element").path("id") : e.path("id")).asText(), "source.yaml");
-        assertThat(summary.subList(0, 2)).as("Debezium's snapshot").containsExactlyInAnyOrder("insert public:items:1",
-                "insert public:items:2");
-        assertThat(summary.subList(2, 5)).as("then the changes, in commit order")
+    void ownDebeziumEngine_snapshotThenChanges_printedAsHostEventsExitZero(PostgresServer pg, @TempDir Path dir)
+            throws Exception {
+        List<String> summary = runWithChanges(
+                "own-debezium-engine",
+                pg,
+                "ex_engine",
+                dir,
+                e -> e.path("operation").asText() + " "
+                        + (e.has("element") ? e.path("element").path("id") : e.path("id")).asText(),
+                "source.yaml");
+        assertThat(summary.subList(0, 2))
+                .as("Debezium's snapshot")
+                .containsExactlyInAnyOrder("insert public:items:1", "insert public:items:2");
+        assertThat(summary.subList(2, 5))
+                .as("then the changes, in commit order")
                 .containsExactly("insert public:items:3", "update public:items:1", "delete public:items:2");
         assertThat(dir.resolve("own-engine.offsets")).exists();
     }
@@ -129,13 +162,28 @@ class ExamplesIT {
      *
      * @return {@code summary} of each printed line, in order
      */
-    private static List<String> runWithChanges(String example, PostgresServer pg, String name, Path dir,
-                                               Function<JsonNode, String> summary, String... args) throws Exception {
+    private static List<String> runWithChanges(
+            String example,
+            PostgresServer pg,
+            String name,
+            Path dir,
+            Function<JsonNode, String> summary,
+            String... args)
+            throws Exception {
         PostgresServer db = pg.newDatabase(name);
         String slot = name + "_slot";
-        db.execute("CREATE TABLE items (id int PRIMARY KEY, name text)", "INSERT INTO items VALUES (1, 'one'), (2, 'two')");
-        CliProcess.sourceYaml(dir.resolve("source.yaml"), db, "pg-source", db.user(),
-                db.password() == null ? "" : "${PGPASSWORD}", slot, slot, List.of("items"));
+        db.execute(
+                "CREATE TABLE items (id int PRIMARY KEY, name text)",
+                "INSERT INTO items VALUES (1, 'one'), (2, 'two')");
+        CliProcess.sourceYaml(
+                dir.resolve("source.yaml"),
+                db,
+                "pg-source",
+                db.user(),
+                db.password() == null ? "" : "${PGPASSWORD}",
+                slot,
+                slot,
+                List.of("items"));
         try {
             Example app = Example.start(build(example), dir, db, slot, 5, 120, args);
             app.awaitStderr("streaming items");
@@ -169,15 +217,22 @@ class ExamplesIT {
         }
         Path log = Path.of("target", "examples-" + name + "-build.log").toAbsolutePath();
         Files.createDirectories(log.getParent());
-        List<String> cmd = new ArrayList<>(List.of(ROOT.resolve("mvnw").toString(), "-B", "-q",
-                "-f", ROOT.resolve("examples").resolve(name).resolve("pom.xml").toString(),
-                "-Dmaven.repo.local=" + Archives.localMavenRepository(), "-Ddrasi.version=" + version));
+        List<String> cmd = new ArrayList<>(List.of(
+                ROOT.resolve("mvnw").toString(),
+                "-B",
+                "-q",
+                "-f",
+                ROOT.resolve("examples").resolve(name).resolve("pom.xml").toString(),
+                "-Dmaven.repo.local=" + Archives.localMavenRepository(),
+                "-Ddrasi.version=" + version));
         String tail = System.getProperty("maven.repo.local.tail");
         if (tail != null && !tail.isBlank()) {
             cmd.add("-Dmaven.repo.local.tail=" + tail);
         }
         cmd.addAll(List.of("clean", "package"));
-        ProcessBuilder pb = new ProcessBuilder(cmd).directory(ROOT.toFile()).redirectErrorStream(true)
+        ProcessBuilder pb = new ProcessBuilder(cmd)
+                .directory(ROOT.toFile())
+                .redirectErrorStream(true)
                 .redirectOutput(log.toFile());
         pb.environment().put("JAVA_HOME", System.getProperty("java.home"));
         long start = System.nanoTime();
@@ -186,18 +241,22 @@ class ExamplesIT {
             p.destroyForcibly();
             throw new AssertionError("building examples/" + name + " took over 10 minutes; " + log);
         }
-        assertThat(p.exitValue()).as("mvnw %s\n%s", String.join(" ", cmd), Files.readString(log)).isZero();
+        assertThat(p.exitValue())
+                .as("mvnw %s\n%s", String.join(" ", cmd), Files.readString(log))
+                .isZero();
         Path jar = ROOT.resolve("examples").resolve(name).resolve("target").resolve(name + ".jar");
         assertThat(jar).exists();
-        System.err.printf("built examples/%s in %d s%n", name, TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - start));
+        System.err.printf(
+                "built examples/%s in %d s%n", name, TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - start));
         BUILT.put(name, jar);
         return jar;
     }
 
     private static void awaitSlotActive(PostgresServer db, String slot, Example app) throws Exception {
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (!"true".equals(db.queryValue("SELECT coalesce(bool_or(active), false)::text FROM pg_replication_slots"
-                + " WHERE slot_name = '" + slot + "'"))) {
+        while (!"true"
+                .equals(db.queryValue("SELECT coalesce(bool_or(active), false)::text FROM pg_replication_slots"
+                        + " WHERE slot_name = '" + slot + "'"))) {
             if (System.nanoTime() > deadline || !app.process.isAlive()) {
                 throw new AssertionError("slot " + slot + " never became active\n" + app);
             }
@@ -206,27 +265,36 @@ class ExamplesIT {
     }
 
     private static String property(String pom, String name) {
-        Matcher m = Pattern.compile("<" + Pattern.quote(name) + ">([^<]*)</" + Pattern.quote(name) + ">").matcher(pom);
+        Matcher m = Pattern.compile("<" + Pattern.quote(name) + ">([^<]*)</" + Pattern.quote(name) + ">")
+                .matcher(pom);
         assertThat(m.find()).as("property %s", name).isTrue();
         return m.group(1).trim();
     }
 
     private static String required(String property) {
         String v = System.getProperty(property);
-        assertThat(v).as("system property %s (set by it-tests/pom.xml; run through Maven)", property).isNotBlank();
+        assertThat(v)
+                .as("system property %s (set by it-tests/pom.xml; run through Maven)", property)
+                .isNotBlank();
         return v;
     }
 
     /** One run of an example jar: {@code java -jar}, the connection in libpq's variables, output in files. */
     private record Example(Process process, Path out, Path err) {
 
-        static Example start(Path jar, Path dir, PostgresServer db, String slot, int expect, int timeoutSeconds,
-                             String... args) throws IOException {
-            List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "-Xmx256m", "-jar", jar.toString()));
+        static Example start(
+                Path jar, Path dir, PostgresServer db, String slot, int expect, int timeoutSeconds, String... args)
+                throws IOException {
+            List<String> cmd = new ArrayList<>(List.of(
+                    Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "-Xmx256m",
+                    "-jar",
+                    jar.toString()));
             cmd.addAll(List.of(args));
-            ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile())
-                    .redirectOutput(dir.resolve("stdout").toFile()).redirectError(dir.resolve("stderr").toFile());
+            ProcessBuilder pb = new ProcessBuilder(cmd)
+                    .directory(dir.toFile())
+                    .redirectOutput(dir.resolve("stdout").toFile())
+                    .redirectError(dir.resolve("stderr").toFile());
             Map<String, String> env = pb.environment();
             env.put("PGHOST", db.host());
             env.put("PGPORT", Integer.toString(db.port()));
@@ -264,7 +332,10 @@ class ExamplesIT {
         }
 
         List<String> stdoutLines() throws IOException {
-            return Files.readString(out, StandardCharsets.UTF_8).lines().filter(l -> !l.isBlank()).toList();
+            return Files.readString(out, StandardCharsets.UTF_8)
+                    .lines()
+                    .filter(l -> !l.isBlank())
+                    .toList();
         }
 
         String stderr() throws IOException {

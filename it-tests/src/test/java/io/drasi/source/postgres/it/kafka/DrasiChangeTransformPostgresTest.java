@@ -1,7 +1,5 @@
 package io.drasi.source.postgres.it.kafka;
 
-import io.drasi.source.postgres.kafka.DrasiChangeTransform;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -12,6 +10,7 @@ import io.debezium.embedded.Connect;
 import io.debezium.engine.DebeziumEngine;
 import io.debezium.engine.RecordChangeEvent;
 import io.debezium.engine.format.ChangeEventFormat;
+import io.drasi.source.postgres.kafka.DrasiChangeTransform;
 import io.drasi.source.postgres.mapping.value.PgValueConverter;
 import io.drasi.source.postgres.testing.PostgresExtension;
 import io.drasi.source.postgres.testing.PostgresServer;
@@ -109,7 +108,8 @@ class DrasiChangeTransformPostgresTest {
         return t;
     }
 
-    static List<SourceRecord> pollUntil(PostgresConnectorTask task, List<SourceRecord> all, Predicate<List<SourceRecord>> done)
+    static List<SourceRecord> pollUntil(
+            PostgresConnectorTask task, List<SourceRecord> all, Predicate<List<SourceRecord>> done)
             throws InterruptedException {
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         while (!done.test(all)) {
@@ -135,12 +135,14 @@ class DrasiChangeTransformPostgresTest {
     @Test
     void connectorTask_realChanges_drasiChangesKeyedByElementId(PostgresServer pg) throws Exception {
         PostgresServer db = pg.newDatabase("kc_task");
-        db.execute("CREATE TABLE users (id int PRIMARY KEY, name text, email text, age int)",
+        db.execute(
+                "CREATE TABLE users (id int PRIMARY KEY, name text, email text, age int)",
                 "CREATE TABLE docs (id int PRIMARY KEY, title text, body text)",
                 "CREATE TABLE docs_full (id int PRIMARY KEY, title text, body text)",
                 "ALTER TABLE docs_full REPLICA IDENTITY FULL",
                 "INSERT INTO users VALUES (1, 'Alice', 'alice@example.com', 30)");
-        Map<String, String> config = connectorConfig(db, "kc_task", "kc_task_slot", "public.users,public.docs,public.docs_full");
+        Map<String, String> config =
+                connectorConfig(db, "kc_task", "kc_task_slot", "public.users,public.docs,public.docs_full");
         PostgresConnectorTask task = new PostgresConnectorTask();
         task.initialize(context(config));
         List<SourceRecord> raw = new ArrayList<>();
@@ -148,13 +150,16 @@ class DrasiChangeTransformPostgresTest {
         try {
             task.start(config);
             pollUntil(task, raw, l -> l.stream().anyMatch(r -> "r".equals(op(r))));
-            db.execute("INSERT INTO users VALUES (2, 'Bob', NULL, NULL)",
+            db.execute(
+                    "INSERT INTO users VALUES (2, 'Bob', NULL, NULL)",
                     "UPDATE users SET age = 31 WHERE id = 1",
                     "UPDATE users SET id = 10 WHERE id = 2",
                     "DELETE FROM users WHERE id = 1");
             // incompressible, far above the TOAST threshold
             for (String t : List.of("docs", "docs_full")) {
-                db.execute("INSERT INTO " + t + " SELECT 1, 'v1', string_agg(md5(g::text), '') FROM generate_series(1, 600) g",
+                db.execute(
+                        "INSERT INTO " + t
+                                + " SELECT 1, 'v1', string_agg(md5(g::text), '') FROM generate_series(1, 600) g",
                         "UPDATE " + t + " SET title = 'v2' WHERE id = 1");
             }
             db.execute("TRUNCATE users");
@@ -165,7 +170,9 @@ class DrasiChangeTransformPostgresTest {
         }
 
         // What Debezium itself emits for the primary key change (REPLICA IDENTITY DEFAULT): d + tombstone + c.
-        List<SourceRecord> users = raw.stream().filter(r -> r.topic().equals("kc_task.public.users")).toList();
+        List<SourceRecord> users = raw.stream()
+                .filter(r -> r.topic().equals("kc_task.public.users"))
+                .toList();
         int d = -1;
         for (int i = 0; i < users.size(); i++) {
             if ("d".equals(op(users.get(i))) && ((Struct) users.get(i).key()).getInt32("id") == 2) {
@@ -181,7 +188,8 @@ class DrasiChangeTransformPostgresTest {
         assertThat(raw).anyMatch(r -> r.topic().equals("kc_task.transaction"));
 
         // seed / json, TRUNCATE emitted, unchanged TOAST omitted
-        DrasiChangeTransform<SourceRecord> seed = smt("drasi.truncate.handling", "emit", "drasi.unavailable.handling", "omit");
+        DrasiChangeTransform<SourceRecord> seed =
+                smt("drasi.truncate.handling", "emit", "drasi.unavailable.handling", "omit");
         List<SourceRecord> out = new ArrayList<>();
         for (SourceRecord r : raw) {
             SourceRecord o = seed.apply(r);
@@ -195,46 +203,68 @@ class DrasiChangeTransformPostgresTest {
             summary.add(o.key() + " " + v.get("type").asText());
             assertThat((String) o.value()).doesNotContain(PgValueConverter.UNAVAILABLE_VALUE_PLACEHOLDER);
         }
-        assertThat(summary).containsExactly(
-                "public:users:1 Insert",
-                "public:users:2 Insert",
-                "public:users:1 Update",
-                "public:users:2 Delete",
-                "public:users:10 Insert",
-                "public:users:1 Delete",
-                "public:docs:1 Insert",
-                "public:docs:1 Update",
-                "public:docs_full:1 Insert",
-                "public:docs_full:1 Update",
-                "public:users: Truncate");
+        assertThat(summary)
+                .containsExactly(
+                        "public:users:1 Insert",
+                        "public:users:2 Insert",
+                        "public:users:1 Update",
+                        "public:users:2 Delete",
+                        "public:users:10 Insert",
+                        "public:users:1 Delete",
+                        "public:docs:1 Insert",
+                        "public:docs:1 Update",
+                        "public:docs_full:1 Insert",
+                        "public:docs_full:1 Update",
+                        "public:users: Truncate");
         JsonNode snapshotAlice = JSON.readTree((String) out.get(0).value()).get("element");
         assertThat(snapshotAlice.get("metadata").get("source_id").asText()).isEqualTo("pg-source");
         assertThat(snapshotAlice.get("metadata").get("labels").get(0).asText()).isEqualTo("users");
         assertThat(snapshotAlice.get("properties").toString())
                 .isEqualTo("{\"id\":1,\"name\":\"Alice\",\"email\":\"alice@example.com\",\"age\":30}");
-        assertThat(JSON.readTree((String) out.get(2).value()).get("element").get("properties").get("age").asInt()).isEqualTo(31);
-        assertThat(JSON.readTree((String) out.get(4).value()).get("element").get("properties").toString())
+        assertThat(JSON.readTree((String) out.get(2).value())
+                        .get("element")
+                        .get("properties")
+                        .get("age")
+                        .asInt())
+                .isEqualTo(31);
+        assertThat(JSON.readTree((String) out.get(4).value())
+                        .get("element")
+                        .get("properties")
+                        .toString())
                 .isEqualTo("{\"id\":10,\"name\":\"Bob\",\"email\":null,\"age\":null}");
-        long commitMs = JSON.readTree((String) out.get(1).value()).get("element").get("metadata").get("effective_from").asLong();
+        long commitMs = JSON.readTree((String) out.get(1).value())
+                .get("element")
+                .get("metadata")
+                .get("effective_from")
+                .asLong();
         assertThat(commitMs).isBetween(System.currentTimeMillis() - 120_000, System.currentTimeMillis());
         // DEFAULT identity: the unchanged TOASTed body is omitted and named; FULL: Debezium sends the real value
-        JsonNode docsUpdate = JSON.readTree((String) out.get(7).value()).get("element").get("properties");
+        JsonNode docsUpdate =
+                JSON.readTree((String) out.get(7).value()).get("element").get("properties");
         assertThat(docsUpdate.has("body")).isFalse();
         assertThat(docsUpdate.get("title").asText()).isEqualTo("v2");
-        assertThat(out.get(7).headers().lastWithName(DrasiChangeTransform.UNAVAILABLE_HEADER).value()).isEqualTo("[\"body\"]");
-        JsonNode fullUpdate = JSON.readTree((String) out.get(9).value()).get("element").get("properties");
+        assertThat(out.get(7)
+                        .headers()
+                        .lastWithName(DrasiChangeTransform.UNAVAILABLE_HEADER)
+                        .value())
+                .isEqualTo("[\"body\"]");
+        JsonNode fullUpdate =
+                JSON.readTree((String) out.get(9).value()).get("element").get("properties");
         assertThat(fullUpdate.get("body").asText()).isEqualTo(body).hasSizeGreaterThan(8000);
-        assertThat(out.get(9).headers().lastWithName(DrasiChangeTransform.UNAVAILABLE_HEADER)).isNull();
+        assertThat(out.get(9).headers().lastWithName(DrasiChangeTransform.UNAVAILABLE_HEADER))
+                .isNull();
 
         // platform / struct with the defaults for TOAST (fail) and TRUNCATE (here: drop)
-        DrasiChangeTransform<SourceRecord> platform = smt("drasi.format", "platform", "drasi.value.type", "struct",
-                "drasi.truncate.handling", "drop");
+        DrasiChangeTransform<SourceRecord> platform =
+                smt("drasi.format", "platform", "drasi.value.type", "struct", "drasi.truncate.handling", "drop");
         List<String> ops = new ArrayList<>();
         for (SourceRecord r : raw) {
             boolean toastUpdate = "u".equals(op(r)) && r.topic().equals("kc_task.public.docs");
             if (toastUpdate) {
-                assertThatThrownBy(() -> platform.apply(r)).isInstanceOf(DataException.class)
-                        .hasMessageContaining("REPLICA IDENTITY FULL").hasMessageContaining("[body]");
+                assertThatThrownBy(() -> platform.apply(r))
+                        .isInstanceOf(DataException.class)
+                        .hasMessageContaining("REPLICA IDENTITY FULL")
+                        .hasMessageContaining("[body]");
                 continue;
             }
             SourceRecord o = platform.apply(r);
@@ -249,15 +279,25 @@ class DrasiChangeTransformPostgresTest {
                 ops.add(o.key() + " " + v.getString("op"));
             }
         }
-        assertThat(ops).containsExactly("public:users:1 i", "public:users:2 i", "public:users:1 u", "public:users:2 d",
-                "public:users:10 i", "public:users:1 d", "public:docs:1 i", "public:docs_full:1 i", "public:docs_full:1 u");
+        assertThat(ops)
+                .containsExactly(
+                        "public:users:1 i",
+                        "public:users:2 i",
+                        "public:users:1 u",
+                        "public:users:2 d",
+                        "public:users:10 i",
+                        "public:users:1 d",
+                        "public:docs:1 i",
+                        "public:docs_full:1 i",
+                        "public:docs_full:1 u");
         assertThat(db.replicationSlots()).noneMatch(s -> s.slotName().equals("kc_task_slot"));
     }
 
     @Test
     void embeddedEngine_transformsDrasi_handlerSeesDrasiRecords(PostgresServer pg) throws Exception {
         PostgresServer db = pg.newDatabase("kc_engine");
-        db.execute("CREATE TABLE orders (order_id int, line_no int, sku text, PRIMARY KEY (order_id, line_no))",
+        db.execute(
+                "CREATE TABLE orders (order_id int, line_no int, sku text, PRIMARY KEY (order_id, line_no))",
                 "INSERT INTO orders VALUES (7, 1, 'a')");
         Properties props = new Properties();
         props.putAll(connectorConfig(db, "kc_engine", "kc_engine_slot", "public.orders"));
@@ -268,20 +308,26 @@ class DrasiChangeTransformPostgresTest {
         props.setProperty("transforms.drasi.source.id", "orders-src");
         props.setProperty("transforms.drasi.table.keys", "public.orders:line_no,order_id");
         List<String> seen = new CopyOnWriteArrayList<>();
-        DebeziumEngine<RecordChangeEvent<SourceRecord>> engine = DebeziumEngine.create(ChangeEventFormat.of(Connect.class))
+        DebeziumEngine<RecordChangeEvent<SourceRecord>> engine = DebeziumEngine.create(
+                        ChangeEventFormat.of(Connect.class))
                 .using(props)
-                .notifying((List<RecordChangeEvent<SourceRecord>> records, DebeziumEngine.RecordCommitter<RecordChangeEvent<SourceRecord>> committer) -> {
-                    for (RecordChangeEvent<SourceRecord> e : records) {
-                        SourceRecord r = e.record();
-                        try {
-                            seen.add(r.key() + " " + JSON.readTree((String) r.value()).get("type").asText());
-                        } catch (java.io.IOException ex) {
-                            seen.add("unreadable " + r.value());
-                        }
-                        committer.markProcessed(e);
-                    }
-                    committer.markBatchFinished();
-                })
+                .notifying(
+                        (List<RecordChangeEvent<SourceRecord>> records,
+                                DebeziumEngine.RecordCommitter<RecordChangeEvent<SourceRecord>> committer) -> {
+                            for (RecordChangeEvent<SourceRecord> e : records) {
+                                SourceRecord r = e.record();
+                                try {
+                                    seen.add(r.key() + " "
+                                            + JSON.readTree((String) r.value())
+                                                    .get("type")
+                                                    .asText());
+                                } catch (java.io.IOException ex) {
+                                    seen.add("unreadable " + r.value());
+                                }
+                                committer.markProcessed(e);
+                            }
+                            committer.markBatchFinished();
+                        })
                 .build();
         ExecutorService exec = Executors.newSingleThreadExecutor();
         try {
@@ -300,6 +346,7 @@ class DrasiChangeTransformPostgresTest {
             assertThat(exec.awaitTermination(30, TimeUnit.SECONDS)).isTrue();
         }
         // configured key order (line_no, order_id); tombstones and transaction records dropped by the SMT
-        assertThat(seen).containsExactly("public:orders:1:7 Insert", "public:orders:1:7 Update", "public:orders:1:7 Delete");
+        assertThat(seen)
+                .containsExactly("public:orders:1:7 Insert", "public:orders:1:7 Update", "public:orders:1:7 Delete");
     }
 }

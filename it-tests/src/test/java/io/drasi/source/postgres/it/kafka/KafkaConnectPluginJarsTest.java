@@ -31,15 +31,20 @@ class KafkaConnectPluginJarsTest {
 
     private static void assertReadmeListsDirectory(String marker, String directory) throws IOException {
         Path dir = Path.of("..", "kafka-connect", "target", directory);
-        assertThat(dir).as("%s (built by the kafka-connect module's package)", directory).isDirectory();
+        assertThat(dir)
+                .as("%s (built by the kafka-connect module's package)", directory)
+                .isDirectory();
         List<String> jars;
         try (Stream<Path> s = Files.list(dir)) {
-            jars = s.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".jar"))
-                    .map(n -> n.replaceAll("-\\d[\\w.]*(-SNAPSHOT)?\\.jar$", "")).sorted().toList();
+            jars = s.map(p -> p.getFileName().toString())
+                    .filter(n -> n.endsWith(".jar"))
+                    .map(n -> n.replaceAll("-\\d[\\w.]*(-SNAPSHOT)?\\.jar$", ""))
+                    .sorted()
+                    .toList();
         }
         String readme = Files.readString(Path.of("..", "README.md"));
-        String section = readme.substring(readme.indexOf("<!-- " + marker + ":start"),
-                readme.indexOf("<!-- " + marker + ":end -->"));
+        String section = readme.substring(
+                readme.indexOf("<!-- " + marker + ":start"), readme.indexOf("<!-- " + marker + ":end -->"));
         Matcher m = Pattern.compile("`([a-z0-9-]+)`").matcher(section);
         List<String> listed = m.results().map(r -> r.group(1)).sorted().toList();
         assertThat(listed).as("jars README lists").containsExactlyElementsOf(jars);

@@ -2,15 +2,13 @@ package io.drasi.source.postgres.mapping.json;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 import io.drasi.source.postgres.mapping.MappingException;
-
 import java.io.IOException;
 import java.io.StringWriter;
 
 /** Shared plumbing of the codecs (no field names live here). Thread-safety: stateless. */
 final class Codecs {
 
-    private Codecs() {
-    }
+    private Codecs() {}
 
     /** Something that writes one JSON value. */
     @FunctionalInterface

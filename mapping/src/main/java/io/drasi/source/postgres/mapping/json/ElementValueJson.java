@@ -14,7 +14,6 @@ import io.drasi.source.postgres.model.ElementValue.ListValue;
 import io.drasi.source.postgres.model.ElementValue.NullValue;
 import io.drasi.source.postgres.model.ElementValue.ObjectValue;
 import io.drasi.source.postgres.model.ElementValue.StringValue;
-
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -40,12 +39,13 @@ public final class ElementValueJson {
     public static final int MAX_NESTING_DEPTH = 1_000;
 
     static final JsonFactory FACTORY = JsonFactory.builder()
-            .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_NESTING_DEPTH)
-                    .maxNumberLength(200_000).build())
+            .streamReadConstraints(StreamReadConstraints.builder()
+                    .maxNestingDepth(MAX_NESTING_DEPTH)
+                    .maxNumberLength(200_000)
+                    .build())
             .build();
 
-    private ElementValueJson() {
-    }
+    private ElementValueJson() {}
 
     /**
      * Parses a JSON document (e.g. a {@code jsonb} column's text) into a value.

@@ -5,7 +5,6 @@ import io.drasi.source.postgres.model.ElementMetadata;
 import io.drasi.source.postgres.model.Node;
 import io.drasi.source.postgres.model.Relation;
 import io.drasi.source.postgres.model.SourceChange;
-
 import java.io.IOException;
 import java.util.List;
 
@@ -39,8 +38,7 @@ public final class HostPushJson {
     private static final String TIMESTAMP = "timestamp";
     private static final String EVENTS = "events";
 
-    private HostPushJson() {
-    }
+    private HostPushJson() {}
 
     /**
      * @param change an Insert, Update or Delete; never null
@@ -70,9 +68,15 @@ public final class HostPushJson {
 
     /** Writes one event (an Insert, Update or Delete) at the generator's position. */
     static void write(JsonGenerator g, SourceChange change) throws IOException {
-        String operation = change.fold(i -> "insert", u -> "update", d -> "delete", t -> {
-            throw new IllegalArgumentException("TRUNCATE has no drasi-lib HTTP event form; expand it into deletes");
-        }, r -> r.foldRelation(ri -> "insert", ru -> "update", rd -> "delete"));
+        String operation = change.fold(
+                i -> "insert",
+                u -> "update",
+                d -> "delete",
+                t -> {
+                    throw new IllegalArgumentException(
+                            "TRUNCATE has no drasi-lib HTTP event form; expand it into deletes");
+                },
+                r -> r.foldRelation(ri -> "insert", ru -> "update", rd -> "delete"));
         g.writeStartObject();
         g.writeStringField(OPERATION, operation);
         if (change instanceof SourceChange.Delete d) {

@@ -22,8 +22,7 @@ public final class LanguageHostJson {
     private static final String PROPERTIES = "properties";
     private static final String EFFECTIVE_FROM = "effectiveFrom";
 
-    private LanguageHostJson() {
-    }
+    private LanguageHostJson() {}
 
     /**
      * @param change an Insert, Update or Delete; never null
@@ -31,12 +30,17 @@ public final class LanguageHostJson {
      * @throws IllegalArgumentException for a Truncate
      */
     public static String encode(SourceChange change) {
-        String op = change.fold(i -> "insert", u -> "update", d -> "delete", t -> {
-            throw new IllegalArgumentException("TRUNCATE has no language-host form; expand it into deletes");
-        }, r -> {
-            throw new IllegalArgumentException("relations have no language-host form (it carries nodes only);"
-                    + " leave foreign_key_relations off for this host");
-        });
+        String op = change.fold(
+                i -> "insert",
+                u -> "update",
+                d -> "delete",
+                t -> {
+                    throw new IllegalArgumentException("TRUNCATE has no language-host form; expand it into deletes");
+                },
+                r -> {
+                    throw new IllegalArgumentException("relations have no language-host form (it carries nodes only);"
+                            + " leave foreign_key_relations off for this host");
+                });
         return Codecs.toJson(g -> {
             g.writeStartObject();
             Node n = change.node().orElse(null);

@@ -5,7 +5,6 @@ import io.drasi.source.postgres.model.ElementMetadata;
 import io.drasi.source.postgres.model.Node;
 import io.drasi.source.postgres.model.Relation;
 import io.drasi.source.postgres.model.SourceChange;
-
 import java.io.IOException;
 import java.util.Map;
 
@@ -46,8 +45,7 @@ public final class PlatformWireJson {
     private static final String LABELS = "labels";
     private static final String PROPERTIES = "properties";
 
-    private PlatformWireJson() {
-    }
+    private PlatformWireJson() {}
 
     /**
      * @param change             an Insert, Update or Delete; never null
@@ -58,16 +56,24 @@ public final class PlatformWireJson {
      * @return compact JSON
      * @throws IllegalArgumentException for a Truncate
      */
-    public static String encode(SourceChange change, long lsn, long reactivatorStartNs, long reactivatorEndNs, String db) {
+    public static String encode(
+            SourceChange change, long lsn, long reactivatorStartNs, long reactivatorEndNs, String db) {
         return Codecs.toJson(g -> write(g, change, lsn, reactivatorStartNs, reactivatorEndNs, db));
     }
 
     /** As {@link #encode}, at the generator's position. */
-    static void write(JsonGenerator g, SourceChange change, long lsn, long reactivatorStartNs, long reactivatorEndNs,
-                      String db) throws IOException {
-        String op = change.fold(i -> "i", u -> "u", d -> "d", t -> {
-            throw new IllegalArgumentException("TRUNCATE has no Drasi platform wire form; expand it into deletes");
-        }, r -> r.foldRelation(ri -> "i", ru -> "u", rd -> "d"));
+    static void write(
+            JsonGenerator g, SourceChange change, long lsn, long reactivatorStartNs, long reactivatorEndNs, String db)
+            throws IOException {
+        String op = change.fold(
+                i -> "i",
+                u -> "u",
+                d -> "d",
+                t -> {
+                    throw new IllegalArgumentException(
+                            "TRUNCATE has no Drasi platform wire form; expand it into deletes");
+                },
+                r -> r.foldRelation(ri -> "i", ru -> "u", rd -> "d"));
         boolean isRelation = change instanceof SourceChange.RelationChange;
         g.writeStartObject();
         g.writeStringField(OP, op);
@@ -110,8 +116,12 @@ public final class PlatformWireJson {
         g.writeEndObject();
     }
 
-    private static void writeElement(JsonGenerator g, String field, ElementMetadata m,
-                                     Map<String, io.drasi.source.postgres.model.ElementValue> props) throws IOException {
+    private static void writeElement(
+            JsonGenerator g,
+            String field,
+            ElementMetadata m,
+            Map<String, io.drasi.source.postgres.model.ElementValue> props)
+            throws IOException {
         g.writeObjectFieldStart(field);
         g.writeStringField(ID, m.elementId().value());
         Codecs.writeLabels(g, LABELS, m.labels());

@@ -9,7 +9,6 @@ import io.drasi.source.postgres.model.ElementValue;
 import io.drasi.source.postgres.model.Node;
 import io.drasi.source.postgres.model.Relation;
 import io.drasi.source.postgres.model.SourceChange;
-
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -50,8 +49,7 @@ public final class SeedJson {
     private static final String DELETE = "Delete";
     private static final String TRUNCATE = "Truncate";
 
-    private SeedJson() {
-    }
+    private SeedJson() {}
 
     /**
      * @param change the change; never null
@@ -70,8 +68,14 @@ public final class SeedJson {
      */
     public static void write(JsonGenerator g, SourceChange change) throws IOException {
         g.writeStartObject();
-        g.writeStringField(TYPE, change.fold(i -> INSERT, u -> UPDATE, d -> DELETE, t -> TRUNCATE,
-                r -> r.foldRelation(ri -> INSERT, ru -> UPDATE, rd -> DELETE)));
+        g.writeStringField(
+                TYPE,
+                change.fold(
+                        i -> INSERT,
+                        u -> UPDATE,
+                        d -> DELETE,
+                        t -> TRUNCATE,
+                        r -> r.foldRelation(ri -> INSERT, ru -> UPDATE, rd -> DELETE)));
         Node node = change.node().orElse(null);
         if (node != null) {
             writeElement(g, node);
@@ -116,7 +120,8 @@ public final class SeedJson {
         g.writeEndObject();
     }
 
-    private static void writeReference(JsonGenerator g, String field, String sourceId, ElementId id) throws IOException {
+    private static void writeReference(JsonGenerator g, String field, String sourceId, ElementId id)
+            throws IOException {
         g.writeObjectFieldStart(field);
         g.writeStringField(SOURCE_ID, sourceId);
         g.writeStringField(ELEMENT_ID, id.value());
@@ -151,7 +156,8 @@ public final class SeedJson {
             if (e instanceof MappingException m) {
                 throw m;
             }
-            throw new MappingException("not a seed change: " + ElementValueJson.abbreviate(json) + ": " + e.getMessage(), e);
+            throw new MappingException(
+                    "not a seed change: " + ElementValueJson.abbreviate(json) + ": " + e.getMessage(), e);
         }
     }
 
@@ -159,17 +165,21 @@ public final class SeedJson {
         String type = str(o, TYPE);
         switch (type) {
             case INSERT:
-                return obj(o, ELEMENT).containsKey(IN_NODE) ? new SourceChange.RelationInsert(relation(obj(o, ELEMENT)))
+                return obj(o, ELEMENT).containsKey(IN_NODE)
+                        ? new SourceChange.RelationInsert(relation(obj(o, ELEMENT)))
                         : new SourceChange.Insert(node(obj(o, ELEMENT)));
             case UPDATE:
-                return obj(o, ELEMENT).containsKey(IN_NODE) ? new SourceChange.RelationUpdate(relation(obj(o, ELEMENT)))
+                return obj(o, ELEMENT).containsKey(IN_NODE)
+                        ? new SourceChange.RelationUpdate(relation(obj(o, ELEMENT)))
                         : new SourceChange.Update(node(obj(o, ELEMENT)));
             case DELETE:
                 return new SourceChange.Delete(metadata(obj(o, METADATA)));
             case TRUNCATE:
-                return new SourceChange.Truncate(str(o, SCHEMA), str(o, TABLE), str(o, SOURCE_ID), num(o, EFFECTIVE_FROM));
+                return new SourceChange.Truncate(
+                        str(o, SCHEMA), str(o, TABLE), str(o, SOURCE_ID), num(o, EFFECTIVE_FROM));
             default:
-                throw new MappingException("unknown seed change type '" + type + "' in " + ElementValueJson.abbreviate(json));
+                throw new MappingException(
+                        "unknown seed change type '" + type + "' in " + ElementValueJson.abbreviate(json));
         }
     }
 
@@ -180,9 +190,12 @@ public final class SeedJson {
     private static Relation relation(Map<String, ElementValue> element) {
         String in = str(obj(element, IN_NODE), ELEMENT_ID);
         Map<String, ElementValue> m = obj(element, METADATA);
-        ElementMetadata meta = new ElementMetadata(ElementId.parseRelation(str(m, ELEMENT_ID), in), str(m, SOURCE_ID),
-                labels(m), num(m, EFFECTIVE_FROM));
-        return new Relation(meta, ElementId.parse(in), ElementId.parse(str(obj(element, OUT_NODE), ELEMENT_ID)),
+        ElementMetadata meta = new ElementMetadata(
+                ElementId.parseRelation(str(m, ELEMENT_ID), in), str(m, SOURCE_ID), labels(m), num(m, EFFECTIVE_FROM));
+        return new Relation(
+                meta,
+                ElementId.parse(in),
+                ElementId.parse(str(obj(element, OUT_NODE), ELEMENT_ID)),
                 obj(element, PROPERTIES));
     }
 
@@ -199,7 +212,8 @@ public final class SeedJson {
         for (ElementValue l : ((ElementValue.ListValue) m.get(LABELS)).values()) {
             labels.add(((ElementValue.StringValue) l).value());
         }
-        return new ElementMetadata(ElementId.parse(str(m, ELEMENT_ID)), str(m, SOURCE_ID), labels, num(m, EFFECTIVE_FROM));
+        return new ElementMetadata(
+                ElementId.parse(str(m, ELEMENT_ID)), str(m, SOURCE_ID), labels, num(m, EFFECTIVE_FROM));
     }
 
     private static Map<String, ElementValue> obj(Map<String, ElementValue> o, String field) {
@@ -213,5 +227,4 @@ public final class SeedJson {
     private static long num(Map<String, ElementValue> o, String field) {
         return ((ElementValue.IntValue) o.get(field)).value();
     }
-
 }

@@ -15,8 +15,8 @@ import java.util.Objects;
  * @param baseType    for domains, the base type ({@code typbasetype}); else null
  * @param isEnum      true for enum types ({@code typtype = 'e'})
  */
-public record PgColumnType(String typeName, char category, PgColumnType elementType, PgColumnType baseType,
-                           boolean isEnum) {
+public record PgColumnType(
+        String typeName, char category, PgColumnType elementType, PgColumnType baseType, boolean isEnum) {
 
     /** Validates. */
     public PgColumnType {
@@ -78,23 +78,52 @@ public record PgColumnType(String typeName, char category, PgColumnType elementT
 
     private static char inferCategory(String n) {
         switch (n) {
-            case "int2": case "int4": case "int8": case "oid": case "float4": case "float8": case "numeric": case "money":
+            case "int2":
+            case "int4":
+            case "int8":
+            case "oid":
+            case "float4":
+            case "float8":
+            case "numeric":
+            case "money":
                 return 'N';
             case "bool":
                 return 'B';
-            case "text": case "varchar": case "bpchar": case "char": case "name": case "citext":
+            case "text":
+            case "varchar":
+            case "bpchar":
+            case "char":
+            case "name":
+            case "citext":
                 return 'S';
-            case "date": case "time": case "timetz": case "timestamp": case "timestamptz":
+            case "date":
+            case "time":
+            case "timetz":
+            case "timestamp":
+            case "timestamptz":
                 return 'D';
             case "interval":
                 return 'T';
-            case "inet": case "cidr":
+            case "inet":
+            case "cidr":
                 return 'I';
-            case "bit": case "varbit":
+            case "bit":
+            case "varbit":
                 return 'V';
-            case "point": case "box": case "lseg": case "line": case "path": case "polygon": case "circle":
+            case "point":
+            case "box":
+            case "lseg":
+            case "line":
+            case "path":
+            case "polygon":
+            case "circle":
                 return 'G';
-            case "int4range": case "int8range": case "numrange": case "tsrange": case "tstzrange": case "daterange":
+            case "int4range":
+            case "int8range":
+            case "numrange":
+            case "tsrange":
+            case "tstzrange":
+            case "daterange":
                 return 'R';
             default:
                 return 'U';

@@ -1,7 +1,6 @@
 package io.drasi.source.postgres.mapping.value;
 
 import io.drasi.source.postgres.mapping.MappingException;
-
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
@@ -16,8 +15,7 @@ import java.util.TreeMap;
  */
 final class PgText {
 
-    private PgText() {
-    }
+    private PgText() {}
 
     /**
      * Parses an array literal such as {@code {1,2,NULL,"a,b"}}, nested {@code {{1,2},{3,4}}}, with an
@@ -195,7 +193,8 @@ final class PgText {
     /** Decodes {@code bytea_output=hex} text ({@code \x0a1b}) to base64. */
     static String byteaHexToBase64(String text) {
         if (!text.startsWith("\\x")) {
-            throw new MappingException("bytea text must be in hex format (bytea_output=hex), got '" + abbreviate(text) + "'");
+            throw new MappingException(
+                    "bytea text must be in hex format (bytea_output=hex), got '" + abbreviate(text) + "'");
         }
         int n = (text.length() - 2) / 2;
         if ((text.length() - 2) % 2 != 0) {

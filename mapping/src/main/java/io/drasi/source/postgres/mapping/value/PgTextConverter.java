@@ -37,11 +37,11 @@ public final class PgTextConverter implements CustomConverter<SchemaBuilder, Rel
      * Type oids of the claimed scalar types (bit, varbit, box, circle, line, lseg, path, polygon): Debezium reports a
      * domain column's base type here while {@code typeName} is the domain's name.
      */
-    private static final java.util.Set<Integer> CLAIMED_OIDS = java.util.Set.of(1560, 1562, 603, 718, 628, 601, 602, 604);
+    private static final java.util.Set<Integer> CLAIMED_OIDS =
+            java.util.Set.of(1560, 1562, 603, 718, 628, 601, 602, 604);
 
     /** Creates the converter (Debezium instantiates it reflectively). */
-    public PgTextConverter() {
-    }
+    public PgTextConverter() {}
 
     @Override
     public void configure(Properties props) {
@@ -54,7 +54,8 @@ public final class PgTextConverter implements CustomConverter<SchemaBuilder, Rel
         if (!claims(type) && !CLAIMED_OIDS.contains(column.nativeType())) {
             return;
         }
-        SchemaBuilder schema = SchemaBuilder.string().optional()
+        SchemaBuilder schema = SchemaBuilder.string()
+                .optional()
                 .parameter(PgValueConverter.SOURCE_TYPE_PARAMETER, type.toUpperCase(Locale.ROOT));
         registration.register(schema, PgTextConverter::text);
     }

@@ -13,10 +13,6 @@ import io.drasi.source.postgres.model.ElementValue.NullValue;
 import io.drasi.source.postgres.model.ElementValue.ObjectValue;
 import io.drasi.source.postgres.model.ElementValue.StringValue;
 import io.drasi.source.postgres.model.TableId;
-import org.apache.kafka.connect.data.Field;
-import org.apache.kafka.connect.data.Schema;
-import org.apache.kafka.connect.data.Struct;
-
 import java.math.BigDecimal;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -30,6 +26,9 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
 import java.util.function.Consumer;
+import org.apache.kafka.connect.data.Field;
+import org.apache.kafka.connect.data.Schema;
+import org.apache.kafka.connect.data.Struct;
 
 /**
  * THE value table: converts one PostgreSQL column value to a Drasi {@link ElementValue}, from either
@@ -64,7 +63,8 @@ import java.util.function.Consumer;
  *   <tr><td>timestamp</td><td>{@code YYYY-MM-DDTHH:MM:SS[.ffffff]}</td></tr>
  *   <tr><td>timestamptz</td><td>UTC: {@code YYYY-MM-DDTHH:MM:SS[.ffffff]Z}</td></tr>
  *   <tr><td>tstzrange</td><td>text form with each bound as canonical UTC timestamptz</td></tr>
- *   <tr><td>interval</td><td>PostgreSQL iso_8601 style: {@code P1Y2M3DT4H5M6.5S}, zero parts omitted, {@code PT0S}</td></tr>
+ *   <tr><td>interval</td><td>PostgreSQL iso_8601 style: {@code P1Y2M3DT4H5M6.5S}, zero parts omitted, {@code
+ *   PT0S}</td></tr>
  *   <tr><td>json, jsonb</td><td>parsed: object/list/scalar</td></tr>
  *   <tr><td>hstore</td><td>object of strings (or null), keys sorted</td></tr>
  *   <tr><td>bytea</td><td>string, standard base64 with padding</td></tr>
@@ -102,21 +102,33 @@ public final class PgValueConverter {
      * property vanished in a live test); as a string it arrives exactly and this converter renders it.
      */
     public static final Map<String, String> REQUIRED_DEBEZIUM_PROPERTIES = orderedMap(
-            "decimal.handling.mode", "string",
-            "time.precision.mode", "adaptive_time_microseconds",
-            "interval.handling.mode", "string",
-            "binary.handling.mode", "bytes",
-            "hstore.handling.mode", "json",
-            "include.unknown.datatypes", "true",
-            "money.fraction.digits", "2",
-            "column.propagate.source.type", ".*",
-            "unavailable.value.placeholder", UNAVAILABLE_VALUE_PLACEHOLDER,
+            "decimal.handling.mode",
+            "string",
+            "time.precision.mode",
+            "adaptive_time_microseconds",
+            "interval.handling.mode",
+            "string",
+            "binary.handling.mode",
+            "bytes",
+            "hstore.handling.mode",
+            "json",
+            "include.unknown.datatypes",
+            "true",
+            "money.fraction.digits",
+            "2",
+            "column.propagate.source.type",
+            ".*",
+            "unavailable.value.placeholder",
+            UNAVAILABLE_VALUE_PLACEHOLDER,
             // pgoutput renders values with the walsender session's settings, and database or role defaults apply to
             // it (e.g. extra_float_digits=0 would cut float digits, IntervalStyle=sql_standard break array elements,
             // bytea_output=escape break Debezium's hex parser): pin the ones the text forms depend on
-            "driver.options", "-c bytea_output=hex -c extra_float_digits=3 -c IntervalStyle=iso_8601 -c lc_monetary=C",
-            "converters", PgTextConverter.NAME,
-            PgTextConverter.NAME + ".type", PgTextConverter.class.getName());
+            "driver.options",
+            "-c bytea_output=hex -c extra_float_digits=3 -c IntervalStyle=iso_8601 -c lc_monetary=C",
+            "converters",
+            PgTextConverter.NAME,
+            PgTextConverter.NAME + ".type",
+            PgTextConverter.class.getName());
 
     /**
      * The session settings the bootstrap must apply (e.g. {@code SET DateStyle = 'ISO, MDY'}) before it
@@ -137,6 +149,7 @@ public final class PgValueConverter {
     /** An unchanged TOASTed hstore: Debezium's placeholder map, as JSON under {@code hstore.handling.mode=json}. */
     private static final String HSTORE_PLACEHOLDER_JSON =
             "{\"" + UNAVAILABLE_VALUE_PLACEHOLDER + "\":\"" + UNAVAILABLE_VALUE_PLACEHOLDER + "\"}";
+
     private static final byte[] PLACEHOLDER_BYTES = UNAVAILABLE_VALUE_PLACEHOLDER.getBytes(StandardCharsets.UTF_8);
     private static final StringValue NAN = new StringValue("NaN");
     private static final StringValue POS_INF = new StringValue("Infinity");
@@ -153,7 +166,7 @@ public final class PgValueConverter {
      * @param numericMode how numeric/money values are rendered; never null
      */
     public PgValueConverter(NumericMode numericMode) {
-        this(numericMode, UnmappableValues.FAIL, e -> { });
+        this(numericMode, UnmappableValues.FAIL, e -> {});
     }
 
     /**
@@ -163,8 +176,8 @@ public final class PgValueConverter {
      * @param onUnmappable told of every value delivered as text under {@link UnmappableValues#TEXT} (on the
      *                     converting thread; must be cheap and thread-safe); never null
      */
-    public PgValueConverter(NumericMode numericMode, UnmappableValues unmappable,
-                            Consumer<UnmappableValueException> onUnmappable) {
+    public PgValueConverter(
+            NumericMode numericMode, UnmappableValues unmappable, Consumer<UnmappableValueException> onUnmappable) {
         this.numericMode = Objects.requireNonNull(numericMode, "numericMode");
         this.unmappable = Objects.requireNonNull(unmappable, "unmappable");
         this.onUnmappable = Objects.requireNonNull(onUnmappable, "onUnmappable");
@@ -185,12 +198,13 @@ public final class PgValueConverter {
      * @param schema the field's schema; never null
      * @param value  the field's value; null for SQL NULL
      * @param lsn    the change's LSN, or null
-     * @param declared the column's type from the catalog, or null (see {@link #fromConnect(Schema, Object, PgColumnType)})
+     * @param declared the column's type from the catalog, or null (see {@link #fromConnect(Schema, Object,
+     * PgColumnType)})
      * @return the Drasi value; never null
      * @throws UnmappableValueException under {@link UnmappableValues#FAIL} when the value cannot be converted
      */
-    public ElementValue columnFromConnect(TableId table, String column, Schema schema, Object value, Long lsn,
-                                          PgColumnType declared) {
+    public ElementValue columnFromConnect(
+            TableId table, String column, Schema schema, Object value, Long lsn, PgColumnType declared) {
         try {
             return fromConnect(schema, value, declared);
         } catch (RuntimeException e) {
@@ -282,7 +296,8 @@ public final class PgValueConverter {
             case org.apache.kafka.connect.data.Decimal.LOGICAL_NAME:
                 return numeric((BigDecimal) value);
             case VariableScaleDecimal.LOGICAL_NAME:
-                return numeric(VariableScaleDecimal.toLogical((Struct) value).getDecimalValue()
+                return numeric(VariableScaleDecimal.toLogical((Struct) value)
+                        .getDecimalValue()
                         .orElseThrow(() -> new MappingException("variable-scale decimal without a value")));
             case io.debezium.time.Date.SCHEMA_NAME:
                 return new StringValue(Temporals.date(((Number) value).longValue()));
@@ -298,8 +313,8 @@ public final class PgValueConverter {
                 return new StringValue(Temporals.timestampMicros(((Number) value).longValue(), false));
             case io.debezium.time.NanoTimestamp.SCHEMA_NAME: {
                 long nanos = ((Number) value).longValue();
-                return new StringValue(Temporals.timestamp(Math.floorDiv(nanos, 1_000_000_000L),
-                        (int) Math.floorMod(nanos, 1_000_000_000L), false));
+                return new StringValue(Temporals.timestamp(
+                        Math.floorDiv(nanos, 1_000_000_000L), (int) Math.floorMod(nanos, 1_000_000_000L), false));
             }
             case io.debezium.time.ZonedTimestamp.SCHEMA_NAME:
                 return new StringValue(Temporals.parseTimestamp((String) value, true));
@@ -318,15 +333,18 @@ public final class PgValueConverter {
             case io.debezium.time.Interval.SCHEMA_NAME:
                 return new StringValue(Temporals.parseInterval((String) value));
             case org.apache.kafka.connect.data.Date.LOGICAL_NAME:
-                return new StringValue(Temporals.date(Math.floorDiv(((java.util.Date) value).getTime(), MILLIS_PER_DAY)));
+                return new StringValue(
+                        Temporals.date(Math.floorDiv(((java.util.Date) value).getTime(), MILLIS_PER_DAY)));
             case org.apache.kafka.connect.data.Time.LOGICAL_NAME:
-                return new StringValue(Temporals.timeOfDay(Math.floorMod(((java.util.Date) value).getTime(), MILLIS_PER_DAY) * 1000L, false));
+                return new StringValue(Temporals.timeOfDay(
+                        Math.floorMod(((java.util.Date) value).getTime(), MILLIS_PER_DAY) * 1000L, false));
             case org.apache.kafka.connect.data.Timestamp.LOGICAL_NAME:
                 return new StringValue(millisTimestamp(((java.util.Date) value).getTime()));
             case io.debezium.data.Uuid.LOGICAL_NAME:
                 return new StringValue(((String) value).toLowerCase(Locale.ROOT));
             case io.debezium.data.Json.LOGICAL_NAME:
-                return "hstore".equals(st) ? sortKeys(ElementValueJson.parse((String) value))
+                return "hstore".equals(st)
+                        ? sortKeys(ElementValueJson.parse((String) value))
                         : ElementValueJson.parse((String) value);
             case io.debezium.data.Bits.LOGICAL_NAME:
                 return new StringValue(bits(schema, bytes(value), st));
@@ -335,13 +353,17 @@ public final class PgValueConverter {
                 return new StringValue(ewkbHex((Struct) value));
             case io.debezium.data.geometry.Point.LOGICAL_NAME: {
                 Struct s = (Struct) value;
-                return new StringValue(point(s.getFloat64(io.debezium.data.geometry.Point.X_FIELD),
+                return new StringValue(point(
+                        s.getFloat64(io.debezium.data.geometry.Point.X_FIELD),
                         s.getFloat64(io.debezium.data.geometry.Point.Y_FIELD)));
             }
             case "io.debezium.time.Year":
                 return new IntValue(((Number) value).longValue());
-            case "io.debezium.data.Xml", "io.debezium.data.Enum", "io.debezium.data.EnumSet",
-                    "io.debezium.data.TsVector", "io.debezium.data.Ltree":
+            case "io.debezium.data.Xml",
+                    "io.debezium.data.Enum",
+                    "io.debezium.data.EnumSet",
+                    "io.debezium.data.TsVector",
+                    "io.debezium.data.Ltree":
                 return new StringValue(value.toString());
             default:
                 return null; // not a logical type we know: use the physical type
@@ -381,12 +403,16 @@ public final class PgValueConverter {
                     return new StringValue(Base64.getEncoder().encodeToString(b));
                 }
                 // include.unknown.datatypes: Debezium hands over PostgreSQL's text form as bytes
-                return fromText(declared != null ? declared : PgColumnType.of(st), new String(b, StandardCharsets.UTF_8));
+                return fromText(
+                        declared != null ? declared : PgColumnType.of(st), new String(b, StandardCharsets.UTF_8));
             }
             case ARRAY: {
-                PgColumnType elementType = declared != null && declared.resolved().isArray()
-                        ? declared.resolved().elementType()
-                        : st != null && st.length() > 1 && st.charAt(0) == '_' ? PgColumnType.of(st.substring(1)) : null;
+                PgColumnType elementType =
+                        declared != null && declared.resolved().isArray()
+                                ? declared.resolved().elementType()
+                                : st != null && st.length() > 1 && st.charAt(0) == '_'
+                                        ? PgColumnType.of(st.substring(1))
+                                        : null;
                 return connectList((List<?>) value, schema.valueSchema(), elementType);
             }
             case MAP: {
@@ -435,8 +461,25 @@ public final class PgValueConverter {
             return true; // an array literal from PgTextConverter
         }
         switch (sourceType) {
-            case "numeric", "decimal", "money", "tstzrange", "tstzmultirange", "hstore", "varbit", "bit", "bit varying", "uuid", "point",
-                    "box", "circle", "line", "lseg", "path", "polygon", "geometry", "geography" -> {
+            case "numeric",
+                    "decimal",
+                    "money",
+                    "tstzrange",
+                    "tstzmultirange",
+                    "hstore",
+                    "varbit",
+                    "bit",
+                    "bit varying",
+                    "uuid",
+                    "point",
+                    "box",
+                    "circle",
+                    "line",
+                    "lseg",
+                    "path",
+                    "polygon",
+                    "geometry",
+                    "geography" -> {
                 return true;
             }
             default -> {
@@ -465,8 +508,10 @@ public final class PgValueConverter {
             return new StringValue(pgText);
         }
         if (t.isArray()) {
-            PgColumnType element = t.elementType() != null ? t.elementType()
-                    : PgColumnType.of(t.typeName().startsWith("_") ? t.typeName().substring(1) : "text");
+            PgColumnType element = t.elementType() != null
+                    ? t.elementType()
+                    : PgColumnType.of(
+                            t.typeName().startsWith("_") ? t.typeName().substring(1) : "text");
             char delimiter = "box".equals(element.resolved().typeName()) ? ';' : ',';
             return textList(PgText.parseArray(pgText, delimiter), element);
         }
@@ -511,7 +556,8 @@ public final class PgValueConverter {
                     return new StringValue(pgText);
                 case "hstore": {
                     Map<String, ElementValue> out = new LinkedHashMap<>();
-                    PgText.parseHstore(pgText).forEach((k, v) -> out.put(k, v == null ? ElementValue.NULL : new StringValue(v)));
+                    PgText.parseHstore(pgText)
+                            .forEach((k, v) -> out.put(k, v == null ? ElementValue.NULL : new StringValue(v)));
                     return new ObjectValue(out);
                 }
                 case "point", "box", "circle", "line", "lseg", "path", "polygon":
@@ -571,7 +617,8 @@ public final class PgValueConverter {
             return null;
         }
         try (java.io.StringWriter w = new java.io.StringWriter();
-             com.fasterxml.jackson.core.JsonGenerator g = new com.fasterxml.jackson.core.JsonFactory().createGenerator(w)) {
+                com.fasterxml.jackson.core.JsonGenerator g =
+                        new com.fasterxml.jackson.core.JsonFactory().createGenerator(w)) {
             ElementValueJson.write(g, value);
             g.flush();
             return w.toString();
@@ -616,10 +663,12 @@ public final class PgValueConverter {
             return false; // the common scalars first: called for every column of every change
         }
         if (value instanceof String s) {
-            return s.length() == UNAVAILABLE_VALUE_PLACEHOLDER.length() ? s.equals(UNAVAILABLE_VALUE_PLACEHOLDER)
-                    : s.length() < 80 && s.length() > UNAVAILABLE_VALUE_PLACEHOLDER.length()
-                    && s.contains(UNAVAILABLE_VALUE_PLACEHOLDER) // no copy of every short text value (hot path)
-                    && s.replace(" ", "").equals(HSTORE_PLACEHOLDER_JSON);
+            return s.length() == UNAVAILABLE_VALUE_PLACEHOLDER.length()
+                    ? s.equals(UNAVAILABLE_VALUE_PLACEHOLDER)
+                    : s.length() < 80
+                            && s.length() > UNAVAILABLE_VALUE_PLACEHOLDER.length()
+                            && s.contains(UNAVAILABLE_VALUE_PLACEHOLDER) // no copy of every short text value (hot path)
+                            && s.replace(" ", "").equals(HSTORE_PLACEHOLDER_JSON);
         }
         if (value instanceof Map<?, ?> m) {
             return m.size() == 1 && UNAVAILABLE_VALUE_PLACEHOLDER.equals(m.get(UNAVAILABLE_VALUE_PLACEHOLDER));
@@ -755,7 +804,8 @@ public final class PgValueConverter {
      * {@code varbit}'s leading zeros are lost (its schema length is the type's maximum, which bounds nothing).
      */
     private static String bits(Schema schema, byte[] littleEndian, String st) {
-        String lengthParam = schema.parameters() == null ? null : schema.parameters().get(Bits.LENGTH_FIELD);
+        String lengthParam =
+                schema.parameters() == null ? null : schema.parameters().get(Bits.LENGTH_FIELD);
         long declared = lengthParam == null ? Long.MAX_VALUE : Long.parseLong(lengthParam);
         int n = (int) Math.min(declared, littleEndian.length * 8L); // bounded by the data, never by the type
         StringBuilder sb = new StringBuilder(n);

@@ -1,7 +1,6 @@
 package io.drasi.source.postgres.mapping.value;
 
 import io.drasi.source.postgres.mapping.MappingException;
-
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.time.LocalDate;
@@ -37,8 +36,7 @@ final class Temporals {
     static final long MICROS_PER_DAY = 86_400L * MICROS_PER_SECOND;
     private static final long SECONDS_PER_DAY = 86_400L;
 
-    private Temporals() {
-    }
+    private Temporals() {}
 
     // ------------------------------------------------------------------ rendering
 
@@ -71,7 +69,10 @@ final class Temporals {
         if (epochMicros == NEG_INF_MICROS) {
             return NEG_INFINITY;
         }
-        return timestamp(Math.floorDiv(epochMicros, MICROS_PER_SECOND), (int) Math.floorMod(epochMicros, MICROS_PER_SECOND) * 1000, utcZone);
+        return timestamp(
+                Math.floorDiv(epochMicros, MICROS_PER_SECOND),
+                (int) Math.floorMod(epochMicros, MICROS_PER_SECOND) * 1000,
+                utcZone);
     }
 
     static String timestamp(long epochSecond, int nanos, boolean utcZone) {
@@ -273,7 +274,11 @@ final class Temporals {
                 continue;
             }
             int start = i;
-            while (i < n && (Character.isDigit(s.charAt(i)) || s.charAt(i) == '-' || s.charAt(i) == '+' || s.charAt(i) == '.')) {
+            while (i < n
+                    && (Character.isDigit(s.charAt(i))
+                            || s.charAt(i) == '-'
+                            || s.charAt(i) == '+'
+                            || s.charAt(i) == '.')) {
                 i++;
             }
             if (i == start || i == n) {
@@ -294,7 +299,11 @@ final class Temporals {
                     switch (unit) {
                         case 'H' -> micros += Long.parseLong(num) * 3_600 * MICROS_PER_SECOND;
                         case 'M' -> micros += Long.parseLong(num) * 60 * MICROS_PER_SECOND;
-                        case 'S' -> micros += new BigDecimal(num).movePointRight(6).setScale(0, RoundingMode.HALF_UP).longValueExact();
+                        case 'S' ->
+                            micros += new BigDecimal(num)
+                                    .movePointRight(6)
+                                    .setScale(0, RoundingMode.HALF_UP)
+                                    .longValueExact();
                         default -> throw new MappingException("not an ISO-8601 interval: '" + s + "'");
                     }
                 }

@@ -38,7 +38,9 @@ public final class UnmappableValueException extends MappingException {
     private static String message(TableId table, String column, String pgType, Long lsn, Throwable cause) {
         return "cannot convert the value of column " + table.toQuotedString() + "." + TableId.quoteIfNeeded(column)
                 + " (PostgreSQL type " + pgType + ")"
-                + (lsn == null ? " in a bootstrap row" : " in the change at LSN " + io.drasi.source.postgres.core.Lsn.of(lsn))
+                + (lsn == null
+                        ? " in a bootstrap row"
+                        : " in the change at LSN " + io.drasi.source.postgres.core.Lsn.of(lsn))
                 + ": " + cause.getMessage()
                 + ". The change was not delivered and the position was not advanced past it. Fix: upgrade"
                 + " drasi-source-postgres if a newer version maps this type, or set unmappable_values: text"

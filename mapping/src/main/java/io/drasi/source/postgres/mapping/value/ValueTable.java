@@ -14,8 +14,7 @@ import java.util.List;
  */
 final class ValueTable {
 
-    private ValueTable() {
-    }
+    private ValueTable() {}
 
     /**
      * @param types       the PostgreSQL types of the family
@@ -32,46 +31,99 @@ final class ValueTable {
     }
 
     static final List<Row> ROWS = List.of(
-            new Row("`smallint`, `integer`, `bigint`, `oid`, `xid`, `cid`", "integer",
-                    PgColumnType.of("int8"), "-9223372036854775808"),
-            new Row("`real`, `double precision`", "float (`real` via its shortest decimal form); `NaN`, `Infinity`,"
-                    + " `-Infinity` as strings", PgColumnType.of("float4"), "1.1"),
-            new Row("`numeric`, `decimal`, `money`", "float (beyond the double range: the exact decimal string);"
-                    + " with `decimal_as_string: true` the exact decimal string, trailing zeros removed; `NaN`,"
-                    + " `Infinity`, `-Infinity` as strings", PgColumnType.of("money"), "-$1,234.50"),
+            new Row(
+                    "`smallint`, `integer`, `bigint`, `oid`, `xid`, `cid`",
+                    "integer",
+                    PgColumnType.of("int8"),
+                    "-9223372036854775808"),
+            new Row(
+                    "`real`, `double precision`",
+                    "float (`real` via its shortest decimal form); `NaN`, `Infinity`," + " `-Infinity` as strings",
+                    PgColumnType.of("float4"),
+                    "1.1"),
+            new Row(
+                    "`numeric`, `decimal`, `money`",
+                    "float (beyond the double range: the exact decimal string);"
+                            + " with `decimal_as_string: true` the exact decimal string, trailing zeros removed; `NaN`,"
+                            + " `Infinity`, `-Infinity` as strings",
+                    PgColumnType.of("money"),
+                    "-$1,234.50"),
             new Row("`boolean`", "bool", PgColumnType.of("bool"), "t"),
-            new Row("`text`, `varchar`, `char(n)` (padded), `name`, `\"char\"`, `citext`, enums", "string",
-                    PgColumnType.of("bpchar"), "ab  "),
+            new Row(
+                    "`text`, `varchar`, `char(n)` (padded), `name`, `\"char\"`, `citext`, enums",
+                    "string",
+                    PgColumnType.of("bpchar"),
+                    "ab  "),
             new Row("`uuid`", "string, lower case", PgColumnType.of("uuid"), "A0EEBC99-9C0B-4EF8-BB6D-6BB9BD380A11"),
-            new Row("`date`", "string `YYYY-MM-DD`; BC as an ISO expanded year; `infinity`, `-infinity` kept",
-                    PgColumnType.of("date"), "0044-03-15 BC"),
+            new Row(
+                    "`date`",
+                    "string `YYYY-MM-DD`; BC as an ISO expanded year; `infinity`, `-infinity` kept",
+                    PgColumnType.of("date"),
+                    "0044-03-15 BC"),
             new Row("`time`", "string `HH:MM:SS[.ffffff]`, `24:00:00` kept", PgColumnType.of("time"), "24:00:00"),
             new Row("`timetz`", "string in UTC `HH:MM:SS[.ffffff]Z`", PgColumnType.of("timetz"), "10:00:00+05:45"),
-            new Row("`timestamp`", "string `YYYY-MM-DDTHH:MM:SS[.ffffff]` (years > 9999 signed, BC as negative"
-                    + " years; `infinity` kept)", PgColumnType.of("timestamp"), "2024-02-29 13:14:15.5"),
-            new Row("`timestamptz`", "string in UTC `YYYY-MM-DDTHH:MM:SS[.ffffff]Z`, whatever the session time zone",
-                    PgColumnType.of("timestamptz"), "2024-01-01 10:00:00-03:30"),
-            new Row("`interval`", "string, ISO 8601 duration (PostgreSQL's `iso_8601` style)",
-                    PgColumnType.of("interval"), "P1Y2M-3DT-4H-5M-6.5S"),
-            new Row("`json`, `jsonb`", "parsed: object, list or scalar (nested at most 1000 deep; deeper is an"
-                    + " unmappable value)", PgColumnType.of("jsonb"), "{\"a\": [1, 2.5, null]}"),
+            new Row(
+                    "`timestamp`",
+                    "string `YYYY-MM-DDTHH:MM:SS[.ffffff]` (years > 9999 signed, BC as negative"
+                            + " years; `infinity` kept)",
+                    PgColumnType.of("timestamp"),
+                    "2024-02-29 13:14:15.5"),
+            new Row(
+                    "`timestamptz`",
+                    "string in UTC `YYYY-MM-DDTHH:MM:SS[.ffffff]Z`, whatever the session time zone",
+                    PgColumnType.of("timestamptz"),
+                    "2024-01-01 10:00:00-03:30"),
+            new Row(
+                    "`interval`",
+                    "string, ISO 8601 duration (PostgreSQL's `iso_8601` style)",
+                    PgColumnType.of("interval"),
+                    "P1Y2M-3DT-4H-5M-6.5S"),
+            new Row(
+                    "`json`, `jsonb`",
+                    "parsed: object, list or scalar (nested at most 1000 deep; deeper is an" + " unmappable value)",
+                    PgColumnType.of("jsonb"),
+                    "{\"a\": [1, 2.5, null]}"),
             new Row("`bytea`", "string, base64 with padding", PgColumnType.of("bytea"), "\\xdeadbeef"),
-            new Row("`bit(n)`, `varbit`", "string, the text form (leading zeros kept)", PgColumnType.of("varbit"),
+            new Row(
+                    "`bit(n)`, `varbit`",
+                    "string, the text form (leading zeros kept)",
+                    PgColumnType.of("varbit"),
                     "000101"),
-            new Row("`point`, `box`, `circle`, `line`, `lseg`, `path`, `polygon`", "string, the text form with"
-                    + " numbers as PostgreSQL renders a `float8`", PgColumnType.of("box"), "(1e+20,1),(0,-0.5)"),
-            new Row("ranges, multiranges", "string, the text form; `tstzrange`/`tstzmultirange` bounds as UTC"
-                    + " timestamps", PgColumnType.of("tstzrange"), "[\"2024-01-01 10:00:00+05:45\",)"),
-            new Row("`hstore`", "object of strings (or null), keys sorted", PgColumnType.of("hstore"),
+            new Row(
+                    "`point`, `box`, `circle`, `line`, `lseg`, `path`, `polygon`",
+                    "string, the text form with" + " numbers as PostgreSQL renders a `float8`",
+                    PgColumnType.of("box"),
+                    "(1e+20,1),(0,-0.5)"),
+            new Row(
+                    "ranges, multiranges",
+                    "string, the text form; `tstzrange`/`tstzmultirange` bounds as UTC" + " timestamps",
+                    PgColumnType.of("tstzrange"),
+                    "[\"2024-01-01 10:00:00+05:45\",)"),
+            new Row(
+                    "`hstore`",
+                    "object of strings (or null), keys sorted",
+                    PgColumnType.of("hstore"),
                     "\"b\"=>\"x,y\", \"a\"=>NULL"),
-            new Row("`inet`, `cidr`, `macaddr`, `xml`, `tsvector`, `tsquery`, `pg_lsn`, `ltree`, `cube`, `isn`,"
-                    + " composite and other types", "string, the type's text form", PgColumnType.of("inet"),
+            new Row(
+                    "`inet`, `cidr`, `macaddr`, `xml`, `tsvector`, `tsquery`, `pg_lsn`, `ltree`, `cube`, `isn`,"
+                            + " composite and other types",
+                    "string, the type's text form",
+                    PgColumnType.of("inet"),
                     "192.168.0.1/24"),
-            new Row("PostGIS `geometry`, `geography`", "string, upper-case hex EWKB", PgColumnType.of("geometry"),
+            new Row(
+                    "PostGIS `geometry`, `geography`",
+                    "string, upper-case hex EWKB",
+                    PgColumnType.of("geometry"),
                     "0101000020e6100000000000000000f03f0000000000000040"),
-            new Row("arrays (any dimension)", "list, nested per dimension, elements mapped by their type",
-                    PgColumnType.of("_numeric"), "{{1.20,NULL},{NaN,3}}"),
-            new Row("domains", "the base type's mapping", PgColumnType.domainOf("price", PgColumnType.of("numeric")),
+            new Row(
+                    "arrays (any dimension)",
+                    "list, nested per dimension, elements mapped by their type",
+                    PgColumnType.of("_numeric"),
+                    "{{1.20,NULL},{NaN,3}}"),
+            new Row(
+                    "domains",
+                    "the base type's mapping",
+                    PgColumnType.domainOf("price", PgColumnType.of("numeric")),
                     "9.90"),
             new Row("SQL `NULL`", "null (the property is present)", PgColumnType.of("text"), null));
 
@@ -83,9 +135,15 @@ final class ValueTable {
         sb.append("| PostgreSQL | Drasi value | Example: PostgreSQL text → JSON |\n");
         sb.append("|---|---|---|\n");
         for (Row r : ROWS) {
-            sb.append("| ").append(r.types()).append(" | ").append(r.drasi()).append(" | ")
-                    .append(r.example() == null ? "NULL" : code(r.example())).append(" → ")
-                    .append(code(r.exampleJson())).append(" |\n");
+            sb.append("| ")
+                    .append(r.types())
+                    .append(" | ")
+                    .append(r.drasi())
+                    .append(" | ")
+                    .append(r.example() == null ? "NULL" : code(r.example()))
+                    .append(" → ")
+                    .append(code(r.exampleJson()))
+                    .append(" |\n");
         }
         return sb.toString();
     }
@@ -96,7 +154,8 @@ final class ValueTable {
 
     private static String json(ElementValue value) {
         try (StringWriter w = new StringWriter();
-             com.fasterxml.jackson.core.JsonGenerator g = new com.fasterxml.jackson.core.JsonFactory().createGenerator(w)) {
+                com.fasterxml.jackson.core.JsonGenerator g =
+                        new com.fasterxml.jackson.core.JsonFactory().createGenerator(w)) {
             ElementValueJson.write(g, value);
             g.flush();
             return w.toString();

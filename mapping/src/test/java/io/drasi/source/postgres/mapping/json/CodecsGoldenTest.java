@@ -1,7 +1,10 @@
 package io.drasi.source.postgres.mapping.json;
 
-import io.drasi.source.postgres.mapping.Golden;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import io.drasi.source.postgres.mapping.ChangeMapper;
+import io.drasi.source.postgres.mapping.Golden;
 import io.drasi.source.postgres.mapping.GoldenCases;
 import io.drasi.source.postgres.mapping.MappingException;
 import io.drasi.source.postgres.model.ElementId;
@@ -9,16 +12,12 @@ import io.drasi.source.postgres.model.ElementMetadata;
 import io.drasi.source.postgres.model.ElementValue;
 import io.drasi.source.postgres.model.Node;
 import io.drasi.source.postgres.model.SourceChange;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
-
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class CodecsGoldenTest {
 
@@ -64,8 +63,10 @@ class CodecsGoldenTest {
 
     @Test
     void seedJson_contractExample_decodes() {
-        String example = "{\"type\":\"Insert\",\"element\":{\"metadata\":{\"element_id\":\"public:users:1\",\"source_id\":\"pg-source\","
-                + "\"labels\":[\"users\"],\"effective_from\":1699900000000},\"properties\":{\"id\":1,\"name\":\"Alice\","
+        String example = "{\"type\":\"Insert\",\"element\":{\"metadata\":{\"element_id\":\"public:users:1\","
+                + "\"source_id\":\"pg-source\","
+                + "\"labels\":[\"users\"],\"effective_from\":1699900000000},\"properties\":{\"id\":1,"
+                + "\"name\":\"Alice\","
                 + "\"email\":\"alice@example.com\",\"age\":30}}}";
         SourceChange c = SeedJson.decode(example);
         assertThat(c).isInstanceOf(SourceChange.Insert.class);
@@ -83,7 +84,9 @@ class CodecsGoldenTest {
     void platformWireJson_insertUpdateDelete_matchesGolden() {
         StringBuilder sb = new StringBuilder();
         for (SourceChange c : changes()) {
-            sb.append(PlatformWireJson.encode(c, 23_456_789L, 1_699_900_000_100_000_000L, 1_699_900_000_200_000_000L, "shop")).append('\n');
+            sb.append(PlatformWireJson.encode(
+                            c, 23_456_789L, 1_699_900_000_100_000_000L, 1_699_900_000_200_000_000L, "shop"))
+                    .append('\n');
         }
         Golden.assertMatches("platform_wire.jsonl", sb.toString());
     }
@@ -140,7 +143,8 @@ class CodecsGoldenTest {
     @Test
     void hostCodecs_truncate_rejected() {
         SourceChange t = new SourceChange.Truncate("public", "users", "pg-source", TS);
-        assertThatThrownBy(() -> PlatformWireJson.encode(t, 1, 2, 3, "db")).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> PlatformWireJson.encode(t, 1, 2, 3, "db"))
+                .isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> HostPushJson.encode(t)).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> HostPushJson.encodeBatch(List.of(t))).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> LanguageHostJson.encode(t)).isInstanceOf(IllegalArgumentException.class);
@@ -149,14 +153,18 @@ class CodecsGoldenTest {
     @Test
     void elementValueJson_parseScalarsAndStructures_values() {
         assertThat(ElementValueJson.parse("null")).isEqualTo(ElementValue.NULL);
-        assertThat(ElementValueJson.parse("12345678901234567890")).isEqualTo(new ElementValue.FloatValue(1.2345678901234567E19));
+        assertThat(ElementValueJson.parse("12345678901234567890"))
+                .isEqualTo(new ElementValue.FloatValue(1.2345678901234567E19));
         assertThat(ElementValueJson.parse("\"s\"")).isEqualTo(ElementValue.of("s"));
-        assertThat(ElementValueJson.parse("{\"a\":{\"b\":[]}}")).isEqualTo(
-                new ElementValue.ObjectValue(Map.of("a", new ElementValue.ObjectValue(Map.of("b", new ElementValue.ListValue(List.of())))))) ;
+        assertThat(ElementValueJson.parse("{\"a\":{\"b\":[]}}"))
+                .isEqualTo(new ElementValue.ObjectValue(
+                        Map.of("a", new ElementValue.ObjectValue(Map.of("b", new ElementValue.ListValue(List.of()))))));
         assertThatThrownBy(() -> ElementValueJson.parse("")).isInstanceOf(MappingException.class);
         assertThatThrownBy(() -> ElementValueJson.parse("{} 1")).isInstanceOf(MappingException.class);
         assertThatThrownBy(() -> ElementValueJson.parse("{\"a\":")).isInstanceOf(MappingException.class);
-        assertThatThrownBy(() -> ElementValueJson.parse("x".repeat(300))).isInstanceOf(MappingException.class).hasMessageContaining("...");
+        assertThatThrownBy(() -> ElementValueJson.parse("x".repeat(300)))
+                .isInstanceOf(MappingException.class)
+                .hasMessageContaining("...");
     }
 
     /** The relation changes the mapper emits for every foreign-key rule (see GoldenCases.foreignKeyRecords). */
@@ -164,7 +172,9 @@ class CodecsGoldenTest {
         ChangeMapper mapper = GoldenCases.foreignKeyMapper();
         List<SourceChange> out = new java.util.ArrayList<>();
         for (var r : GoldenCases.foreignKeyRecords()) {
-            mapper.map(r).changes().stream().filter(c -> c instanceof SourceChange.RelationChange).forEach(out::add);
+            mapper.map(r).changes().stream()
+                    .filter(c -> c instanceof SourceChange.RelationChange)
+                    .forEach(out::add);
         }
         return out;
     }
@@ -195,8 +205,9 @@ class CodecsGoldenTest {
     void platformWireJson_relations_matchesGolden() {
         StringBuilder sb = new StringBuilder();
         for (SourceChange c : relationChanges()) {
-            sb.append(PlatformWireJson.encode(c, 23_456_789L, 1_699_900_000_100_000_000L, 1_699_900_000_200_000_000L,
-                    "shop")).append('\n');
+            sb.append(PlatformWireJson.encode(
+                            c, 23_456_789L, 1_699_900_000_100_000_000L, 1_699_900_000_200_000_000L, "shop"))
+                    .append('\n');
         }
         Golden.assertMatches("relations_platform_wire.jsonl", sb.toString());
     }
@@ -204,6 +215,7 @@ class CodecsGoldenTest {
     @Test
     void languageHostJson_relation_rejectedNamingTheFix() {
         assertThatThrownBy(() -> LanguageHostJson.encode(relationChanges().get(0)))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("foreign_key_relations");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("foreign_key_relations");
     }
 }

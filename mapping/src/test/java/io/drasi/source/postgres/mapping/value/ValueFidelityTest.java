@@ -39,7 +39,9 @@ class ValueFidelityTest {
         assertThat(register("_int4", 1007)).isNotNull();
         assertThat(register("varbit", 1562)).isNotNull();
         assertThat(register("box", 603)).isNotNull();
-        assertThat(register("d_varbit", 1562)).as("a domain: named by the domain, typed by its base oid").isNotNull();
+        assertThat(register("d_varbit", 1562))
+                .as("a domain: named by the domain, typed by its base oid")
+                .isNotNull();
         assertThat(register("int4", 23)).isNull();
         assertThat(register("text", 25)).isNull();
 
@@ -49,11 +51,12 @@ class ValueFidelityTest {
         assertThat(r.converter.convert("{1.20,3.40}")).isEqualTo("{1.20,3.40}");
         assertThat(r.converter.convert(null)).isNull();
         assertThat(r.converter.convert(new Object() {
-            @Override
-            public String toString() {
-                return "(1.0,1.0),(0.0,0.0)"; // what pgjdbc's PGbox renders
-            }
-        })).isEqualTo("(1.0,1.0),(0.0,0.0)");
+                    @Override
+                    public String toString() {
+                        return "(1.0,1.0),(0.0,0.0)"; // what pgjdbc's PGbox renders
+                    }
+                }))
+                .isEqualTo("(1.0,1.0),(0.0,0.0)");
         // Debezium's unchanged-TOAST marker is a bare Object: it must stay recognisable, never be emitted
         Object marker = r.converter.convert(new Object());
         assertThat(PgValueConverter.isUnavailablePlaceholder(marker)).isTrue();
@@ -73,42 +76,67 @@ class ValueFidelityTest {
     @Test
     void fromConnect_declaredDomain_mapsAsItsBaseType() {
         PgColumnType numericDomain = PgColumnType.domainOf("price", PgColumnType.of("numeric"));
-        Schema asString = SchemaBuilder.string().optional().parameter(PgValueConverter.SOURCE_TYPE_PARAMETER, "PRICE").build();
-        assertThat(c.fromConnect(asString, "1.50")).as("without the catalog: the domain's name says nothing")
+        Schema asString = SchemaBuilder.string()
+                .optional()
+                .parameter(PgValueConverter.SOURCE_TYPE_PARAMETER, "PRICE")
+                .build();
+        assertThat(c.fromConnect(asString, "1.50"))
+                .as("without the catalog: the domain's name says nothing")
                 .isEqualTo(s("1.50"));
         assertThat(c.fromConnect(asString, "1.50", numericDomain)).isEqualTo(new FloatValue(1.5));
-        Schema asBytes = SchemaBuilder.bytes().optional().parameter(PgValueConverter.SOURCE_TYPE_PARAMETER, "BLOB").build();
+        Schema asBytes = SchemaBuilder.bytes()
+                .optional()
+                .parameter(PgValueConverter.SOURCE_TYPE_PARAMETER, "BLOB")
+                .build();
         assertThat(c.fromConnect(asBytes, new byte[] {0x30}, PgColumnType.domainOf("blob", PgColumnType.of("bytea"))))
                 .isEqualTo(s("MA=="));
-        Schema asBool = SchemaBuilder.bool().optional().parameter(PgValueConverter.SOURCE_TYPE_PARAMETER, "FLAG").build();
-        assertThat(c.fromConnect(asBool, false, PgColumnType.domainOf("flag", PgColumnType.of("bit")))).isEqualTo(s("0"));
-        Schema list = SchemaBuilder.array(SchemaBuilder.OPTIONAL_STRING_SCHEMA).optional().build();
-        assertThat(c.fromConnect(list, List.of("1.5", "2"),
-                PgColumnType.arrayOf(PgColumnType.domainOf("price", PgColumnType.of("numeric")))))
+        Schema asBool = SchemaBuilder.bool()
+                .optional()
+                .parameter(PgValueConverter.SOURCE_TYPE_PARAMETER, "FLAG")
+                .build();
+        assertThat(c.fromConnect(asBool, false, PgColumnType.domainOf("flag", PgColumnType.of("bit"))))
+                .isEqualTo(s("0"));
+        Schema list = SchemaBuilder.array(SchemaBuilder.OPTIONAL_STRING_SCHEMA)
+                .optional()
+                .build();
+        assertThat(c.fromConnect(
+                        list,
+                        List.of("1.5", "2"),
+                        PgColumnType.arrayOf(PgColumnType.domainOf("price", PgColumnType.of("numeric")))))
                 .isEqualTo(new ListValue(List.of(new FloatValue(1.5), new FloatValue(2.0))));
     }
 
     @Test
     void fromConnect_debeziumListsWithoutConverter_elementTypeAndNestingRespected() {
-        Schema numericArray = SchemaBuilder.array(SchemaBuilder.OPTIONAL_STRING_SCHEMA).optional()
-                .parameter(PgValueConverter.SOURCE_TYPE_PARAMETER, "_NUMERIC").build();
+        Schema numericArray = SchemaBuilder.array(SchemaBuilder.OPTIONAL_STRING_SCHEMA)
+                .optional()
+                .parameter(PgValueConverter.SOURCE_TYPE_PARAMETER, "_NUMERIC")
+                .build();
         assertThat(c.fromConnect(numericArray, List.of("1.20", "3.40")))
                 .isEqualTo(new ListValue(List.of(new FloatValue(1.2), new FloatValue(3.4))));
-        Schema jsonArray = SchemaBuilder.array(SchemaBuilder.OPTIONAL_STRING_SCHEMA).optional()
-                .parameter(PgValueConverter.SOURCE_TYPE_PARAMETER, "_JSON").build();
+        Schema jsonArray = SchemaBuilder.array(SchemaBuilder.OPTIONAL_STRING_SCHEMA)
+                .optional()
+                .parameter(PgValueConverter.SOURCE_TYPE_PARAMETER, "_JSON")
+                .build();
         List<Object> twoDim = new ArrayList<>();
         twoDim.add(new Object[] {"1", "{\"a\":2}"});
-        assertThat(c.fromConnect(jsonArray, twoDim)).isEqualTo(new ListValue(List.of(new ListValue(List.of(
-                ElementValue.of(1), new ElementValue.ObjectValue(Map.of("a", ElementValue.of(2))))))));
+        assertThat(c.fromConnect(jsonArray, twoDim))
+                .isEqualTo(new ListValue(List.of(new ListValue(
+                        List.of(ElementValue.of(1), new ElementValue.ObjectValue(Map.of("a", ElementValue.of(2))))))));
     }
 
     @Test
     void fromConnect_bitsWithHugeDeclaredLength_boundedByTheData() {
         // varbit without a length: Debezium declares the type's maximum; allocating that killed the stream (OOM)
-        Schema varbit = Bits.builder(Integer.MAX_VALUE).optional()
-                .parameter(PgValueConverter.SOURCE_TYPE_PARAMETER, "VARBIT").build();
+        Schema varbit = Bits.builder(Integer.MAX_VALUE)
+                .optional()
+                .parameter(PgValueConverter.SOURCE_TYPE_PARAMETER, "VARBIT")
+                .build();
         assertThat(c.fromConnect(varbit, new byte[] {0b101})).isEqualTo(s("101"));
-        Schema bit24 = Bits.builder(24).optional().parameter(PgValueConverter.SOURCE_TYPE_PARAMETER, "BIT").build();
+        Schema bit24 = Bits.builder(24)
+                .optional()
+                .parameter(PgValueConverter.SOURCE_TYPE_PARAMETER, "BIT")
+                .build();
         assertThat(c.fromConnect(bit24, new byte[] {1, 2, 3})).isEqualTo(s("000000110000001000000001"));
     }
 
@@ -124,13 +152,16 @@ class ValueFidelityTest {
         assertThat(PgText.float8(Double.NaN)).isEqualTo("NaN");
         assertThat(PgText.float8(Double.NEGATIVE_INFINITY)).isEqualTo("-Infinity");
         assertThat(PgText.float8(Double.POSITIVE_INFINITY)).isEqualTo("Infinity");
-        assertThatThrownBy(() -> PgText.geometric("1,2")).isInstanceOf(io.drasi.source.postgres.mapping.MappingException.class);
+        assertThatThrownBy(() -> PgText.geometric("1,2"))
+                .isInstanceOf(io.drasi.source.postgres.mapping.MappingException.class);
     }
 
     @Test
     void tstzmultirange_eachRangeCanonicalUtc() {
-        assertThat(c.fromText(PgColumnType.of("tstzmultirange"),
-                "{[\"2024-01-01 10:00:00+05:45\",\"2024-01-02 00:00:00-03:30\"), (,\"2024-02-01 00:00:00+00\")}"))
+        assertThat(c.fromText(
+                        PgColumnType.of("tstzmultirange"),
+                        "{[\"2024-01-01 10:00:00+05:45\",\"2024-01-02 00:00:00-03:30\"), (,\"2024-02-01 "
+                                + "00:00:00+00\")}"))
                 .isEqualTo(s("{[\"2024-01-01T04:15:00Z\",\"2024-01-02T03:30:00Z\"),(,\"2024-02-01T00:00:00Z\")}"));
         assertThat(c.fromText(PgColumnType.of("tstzmultirange"), "{}")).isEqualTo(s("{}"));
         assertThatThrownBy(() -> c.fromText(PgColumnType.of("tstzmultirange"), "[1,2)"))
@@ -140,39 +171,54 @@ class ValueFidelityTest {
     @Test
     void isUnavailablePlaceholder_hstoreMarkerAsJsonOrMap_recognised() {
         String p = PgValueConverter.UNAVAILABLE_VALUE_PLACEHOLDER;
-        assertThat(PgValueConverter.isUnavailablePlaceholder("{\"" + p + "\":\"" + p + "\"}")).isTrue();
-        assertThat(PgValueConverter.isUnavailablePlaceholder("{\"" + p + "\": \"" + p + "\"}")).isTrue();
+        assertThat(PgValueConverter.isUnavailablePlaceholder("{\"" + p + "\":\"" + p + "\"}"))
+                .isTrue();
+        assertThat(PgValueConverter.isUnavailablePlaceholder("{\"" + p + "\": \"" + p + "\"}"))
+                .isTrue();
         assertThat(PgValueConverter.isUnavailablePlaceholder(Map.of(p, p))).isTrue();
-        assertThat(PgValueConverter.isUnavailablePlaceholder("{\"a\":\"" + p + "\"}")).isFalse();
+        assertThat(PgValueConverter.isUnavailablePlaceholder("{\"a\":\"" + p + "\"}"))
+                .isFalse();
         assertThat(PgValueConverter.isUnavailablePlaceholder(Map.of("a", "b"))).isFalse();
     }
 
     @Test
     void columnFromConnect_unconvertible_failNamesColumnOrTextDeliversText() {
-        Schema json = io.debezium.data.Json.builder().optional()
-                .parameter(PgValueConverter.SOURCE_TYPE_PARAMETER, "JSONB").build();
+        Schema json = io.debezium.data.Json.builder()
+                .optional()
+                .parameter(PgValueConverter.SOURCE_TYPE_PARAMETER, "JSONB")
+                .build();
         String deep = "[".repeat(1001) + "]".repeat(1001);
         assertThatThrownBy(() -> c.columnFromConnect(T, "doc", json, deep, 0x16B374D848L, null))
                 .isInstanceOfSatisfying(UnmappableValueException.class, e -> {
                     assertThat(e.column()).isEqualTo("doc");
                     assertThat(e.pgType()).isEqualTo("jsonb");
                     assertThat(e.lsn()).contains(0x16B374D848L);
-                    assertThat(e).hasMessageContaining("public.t.doc").hasMessageContaining("16/B374D848")
+                    assertThat(e)
+                            .hasMessageContaining("public.t.doc")
+                            .hasMessageContaining("16/B374D848")
                             .hasMessageContaining("unmappable_values: text");
                 });
         List<UnmappableValueException> told = new ArrayList<>();
-        PgValueConverter text = new PgValueConverter(PgValueConverter.NumericMode.FLOAT, UnmappableValues.TEXT, told::add);
+        PgValueConverter text =
+                new PgValueConverter(PgValueConverter.NumericMode.FLOAT, UnmappableValues.TEXT, told::add);
         assertThat(text.unmappableValues()).isEqualTo(UnmappableValues.TEXT);
         assertThat(text.columnFromConnect(T, "doc", json, deep, 1L, null)).isEqualTo(s(deep));
-        assertThat(text.columnFromText(T, "doc", PgColumnType.of("jsonb"), deep)).isEqualTo(s(deep));
+        assertThat(text.columnFromText(T, "doc", PgColumnType.of("jsonb"), deep))
+                .isEqualTo(s(deep));
         assertThat(told).hasSize(2).allSatisfy(e -> assertThat(e.column()).isEqualTo("doc"));
         assertThat(told.get(1).lsn()).isEmpty();
         assertThatThrownBy(() -> c.columnFromText(T, "doc", PgColumnType.of("jsonb"), deep))
-                .isInstanceOf(UnmappableValueException.class).hasMessageContaining("bootstrap row");
+                .isInstanceOf(UnmappableValueException.class)
+                .hasMessageContaining("bootstrap row");
         // the text form of values Debezium built: bytea as hex, lists as array literals, unknown bytes as UTF-8
-        Schema bytea = SchemaBuilder.bytes().optional().parameter(PgValueConverter.SOURCE_TYPE_PARAMETER, "BYTEA").build();
-        assertThat(PgText.fromConnect(bytea, new byte[] {(byte) 0xde, 0x01}, "bytea")).isEqualTo("\\xde01");
-        assertThat(PgText.fromConnect(bytea, java.nio.ByteBuffer.wrap(new byte[] {0x41}), "x")).isEqualTo("A");
+        Schema bytea = SchemaBuilder.bytes()
+                .optional()
+                .parameter(PgValueConverter.SOURCE_TYPE_PARAMETER, "BYTEA")
+                .build();
+        assertThat(PgText.fromConnect(bytea, new byte[] {(byte) 0xde, 0x01}, "bytea"))
+                .isEqualTo("\\xde01");
+        assertThat(PgText.fromConnect(bytea, java.nio.ByteBuffer.wrap(new byte[] {0x41}), "x"))
+                .isEqualTo("A");
         Schema texts = SchemaBuilder.array(SchemaBuilder.OPTIONAL_STRING_SCHEMA).build();
         List<Object> elements = new ArrayList<>(List.of("a", "b c", "q\"", "NULL", ""));
         elements.add(null);
@@ -181,8 +227,7 @@ class ValueFidelityTest {
         assertThat(PgText.fromConnect(SchemaBuilder.int32().build(), 7, "int4")).isEqualTo("7");
     }
 
-    private record Registered(Schema schema, CustomConverter.Converter converter) {
-    }
+    private record Registered(Schema schema, CustomConverter.Converter converter) {}
 
     private static Registered register(String typeName, int oid) {
         Registered[] out = new Registered[1];

@@ -21,11 +21,15 @@ class ValueTableTest {
         int end = readme.indexOf("<!-- value-table:end -->");
         assertThat(start).as("README value-table markers").isGreaterThan(0);
         String section = readme.substring(readme.indexOf('\n', start) + 1, end).strip();
-        assertThat(section).as("README value table; regenerate from target/value-table.md").isEqualTo(table.strip());
+        assertThat(section)
+                .as("README value table; regenerate from target/value-table.md")
+                .isEqualTo(table.strip());
     }
 
     @Test
     void rows_everyExampleConverts_oneRowPerFamily() {
-        assertThat(ValueTable.ROWS).hasSizeGreaterThan(20).allSatisfy(r -> assertThat(r.exampleJson()).isNotBlank());
+        assertThat(ValueTable.ROWS)
+                .hasSizeGreaterThan(20)
+                .allSatisfy(r -> assertThat(r.exampleJson()).isNotBlank());
     }
 }
