@@ -99,55 +99,25 @@ class PollGateTest {
 
     @Test
     void beforePoll_waitingForData_wokenByRead() throws Exception {
-        PollGate gate = active(10);
-        gate.dataRead();
-        gate.beforePoll();
-        gate.afterPoll(0);
-        CompletableFuture<Step> waiter = CompletableFuture.supplyAsync(() -> {
-            try {
-                return gate.beforePoll();
-            } catch (InterruptedException e) {
-                throw new IllegalStateException(e);
-            }
-        });
-        awaitWaiting(waiter);
+        PollGate gate = afterEmptyPoll();
+        CompletableFuture<Step> waiter = waitingBeforePoll(gate);
         gate.dataRead();
         assertThat(waiter.get(1, TimeUnit.MINUTES)).isEqualTo(Step.AWAIT_DATA);
     }
 
     @Test
     void beforePoll_waitingForData_wokenByClose() throws Exception {
-        PollGate gate = active(10);
-        gate.dataRead();
-        gate.beforePoll();
-        gate.afterPoll(0);
-        CompletableFuture<Step> waiter = CompletableFuture.supplyAsync(() -> {
-            try {
-                return gate.beforePoll();
-            } catch (InterruptedException e) {
-                throw new IllegalStateException(e);
-            }
-        });
-        awaitWaiting(waiter);
+        PollGate gate = afterEmptyPoll();
+        CompletableFuture<Step> waiter = waitingBeforePoll(gate);
         gate.close();
         assertThat(waiter.get(1, TimeUnit.MINUTES)).isEqualTo(Step.AWAIT_DATA);
     }
 
     @Test
     void beforePoll_waitingForData_wokenByReadFailure_laterWaitsShort() throws Exception {
-        PollGate gate = active(10);
-        gate.dataRead();
-        gate.beforePoll();
-        gate.afterPoll(0);
+        PollGate gate = afterEmptyPoll();
         assertThat(gate.waitBoundMs()).isEqualTo(LONG);
-        CompletableFuture<Step> waiter = CompletableFuture.supplyAsync(() -> {
-            try {
-                return gate.beforePoll();
-            } catch (InterruptedException e) {
-                throw new IllegalStateException(e);
-            }
-        });
-        awaitWaiting(waiter);
+        CompletableFuture<Step> waiter = waitingBeforePoll(gate);
         gate.readFailed();
         assertThat(waiter.get(1, TimeUnit.MINUTES)).isEqualTo(Step.AWAIT_DATA);
         assertThat(gate.waitBoundMs()).isEqualTo(PollGate.FAILING_WAIT_MS);
@@ -155,10 +125,7 @@ class PollGateTest {
 
     @Test
     void beforePoll_interrupted_throwsInterruptedException() throws Exception {
-        PollGate gate = active(10);
-        gate.dataRead();
-        gate.beforePoll();
-        gate.afterPoll(0);
+        PollGate gate = afterEmptyPoll();
         CountDownLatch interrupted = new CountDownLatch(1);
         Thread t = new Thread(() -> {
             try {
@@ -186,9 +153,29 @@ class PollGateTest {
         return gate;
     }
 
-    /** Gives the waiter time to block; if it has not yet, the wake-up still counts (no lost wake-up). */
-    private static void awaitWaiting(CompletableFuture<?> waiter) throws InterruptedException {
+    /** @return an active gate whose last poll came back empty: the next {@code beforePoll} waits for data */
+    private static PollGate afterEmptyPoll() throws InterruptedException {
+        PollGate gate = active(10);
+        gate.dataRead();
+        gate.beforePoll();
+        gate.afterPoll(0);
+        return gate;
+    }
+
+    /**
+     * Calls {@code beforePoll} on another thread and gives it time to block; if it has not blocked yet, a wake-up
+     * still counts (no lost wake-up).
+     */
+    private static CompletableFuture<Step> waitingBeforePoll(PollGate gate) throws InterruptedException {
+        CompletableFuture<Step> waiter = CompletableFuture.supplyAsync(() -> {
+            try {
+                return gate.beforePoll();
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        });
         Thread.sleep(50);
         assertThat(waiter).isNotDone();
+        return waiter;
     }
 }

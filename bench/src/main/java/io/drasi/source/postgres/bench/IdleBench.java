@@ -1,12 +1,9 @@
 package io.drasi.source.postgres.bench;
 
 import com.sun.management.OperatingSystemMXBean;
-import io.drasi.source.postgres.PositionedChange;
 import io.drasi.source.postgres.PostgresReplicationSource;
 import io.drasi.source.postgres.State;
 import io.drasi.source.postgres.local.LocalPostgres;
-import io.drasi.source.postgres.model.ElementValue;
-import io.drasi.source.postgres.model.SourceChange;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -88,15 +85,7 @@ public final class IdleBench {
                 Connection c = db.open();
                 PreparedStatement insert = c.prepareStatement("INSERT INTO " + TABLE
                         + " VALUES (?, ?, ?, 1.5, 'idle', 'v', now(), true, 2.5, gen_random_uuid())")) {
-            source.start(batch -> {
-                long now = System.nanoTime();
-                for (PositionedChange pc : batch) {
-                    if (pc.change() instanceof SourceChange.Insert ins
-                            && ins.element().properties().get("id") instanceof ElementValue.IntValue id) {
-                        arrived.set((int) id.value(), now);
-                    }
-                }
-            });
+            source.start(LatencyBench.arrivals(arrived));
             if (!source.awaitState(State.RUNNING, Duration.ofMinutes(2))) {
                 throw new IllegalStateException("source not RUNNING: " + source.state() + " " + source.failure());
             }

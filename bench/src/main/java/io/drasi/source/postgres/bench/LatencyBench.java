@@ -1,5 +1,6 @@
 package io.drasi.source.postgres.bench;
 
+import io.drasi.source.postgres.ChangeSink;
 import io.drasi.source.postgres.PositionedChange;
 import io.drasi.source.postgres.PostgresReplicationSource;
 import io.drasi.source.postgres.PostgresSourceConfig;
@@ -47,15 +48,7 @@ public final class LatencyBench {
                 Connection c = db.open();
                 PreparedStatement insert = c.prepareStatement("INSERT INTO " + table
                         + " VALUES (?, ?, ?, 1.5, 'latency', 'v', now(), true, 2.5, gen_random_uuid())")) {
-            source.start(batch -> {
-                long now = System.nanoTime();
-                for (PositionedChange pc : batch) {
-                    if (pc.change() instanceof SourceChange.Insert ins
-                            && ins.element().properties().get("id") instanceof ElementValue.IntValue id) {
-                        arrived.set((int) id.value(), now);
-                    }
-                }
-            });
+            source.start(arrivals(arrived));
             long started = System.nanoTime();
             write(insert, committed, 0);
             awaitArrival(arrived, 0, 1, 60_000);
@@ -91,6 +84,19 @@ public final class LatencyBench {
         }
         System.out.println("memory rss_mb=" + BenchSupport.peakRssMb() + " heap_mb=" + BenchSupport.peakHeapMb());
         System.exit(0);
+    }
+
+    /** @return a sink that records {@link System#nanoTime()} at index {@code id} when an insert arrives */
+    static ChangeSink arrivals(AtomicLongArray arrived) {
+        return batch -> {
+            long now = System.nanoTime();
+            for (PositionedChange pc : batch) {
+                if (pc.change() instanceof SourceChange.Insert ins
+                        && ins.element().properties().get("id") instanceof ElementValue.IntValue id) {
+                    arrived.set((int) id.value(), now);
+                }
+            }
+        };
     }
 
     static void write(PreparedStatement insert, long[] committed, int id) throws Exception {
