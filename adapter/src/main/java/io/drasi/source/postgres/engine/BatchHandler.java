@@ -120,14 +120,6 @@ public final class BatchHandler implements DebeziumEngine.ChangeConsumer<RecordC
     }
 
     /**
-     * Called by close() before it closes the engine: no new batch starts, and this waits (up to
-     * {@code timeout}) until the batch in flight, its acknowledgement and offset flush are done. Debezium's
-     * close interrupts the polling thread; landing in our idle gate instead of in its LSN flush keeps a
-     * requested stop quiet and the acknowledged position complete.
-     *
-     * @return true when no batch is in flight any more
-     */
-    /**
      * Drops the streamed changes of each given table whose LSN is at or below the table's point: those tables were
      * bootstrapped alone from a snapshot taken with their writes blocked
      * ({@code SnapshotSlot.exportWithWritesBlocked}), which holds exactly their changes below that point. Call before
@@ -146,6 +138,14 @@ public final class BatchHandler implements DebeziumEngine.ChangeConsumer<RecordC
         }
     }
 
+    /**
+     * Called by close() before it closes the engine: no new batch starts, and this waits (up to {@code timeout})
+     * until the batch in flight and the acknowledgement of every pipelined batch are done, so the acknowledged
+     * position is complete. (That the engine's close then does not interrupt Debezium's LSN flush is
+     * {@link StopBarrier}'s part.)
+     *
+     * @return true when no batch is in flight or unacknowledged any more
+     */
     public boolean quiesce(Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         synchronized (gate) {
