@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.drasi.source.postgres.testing.PostgresExtension;
 import io.drasi.source.postgres.testing.PostgresServer;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
@@ -43,13 +42,10 @@ class CliForeignKeyRelationsTest {
         db.execute("INSERT INTO orders SELECT g, 1 + g % 3, g * 10 FROM generate_series(1, 6) g");
         db.execute("INSERT INTO employees VALUES (1, NULL), (2, 1), (3, 2)");
         Path config = CliProcess.sourceYaml(
-                Files.createTempFile(tmp, "source", ".yaml"),
+                tmp,
                 db,
                 "cli-fk",
-                db.user(),
-                db.password(),
                 "s_cli_fk",
-                "s_cli_fk_pub",
                 List.of("customers", "orders", "employees"),
                 "foreignKeyRelations: true");
         CliProcess p = CliProcess.start(

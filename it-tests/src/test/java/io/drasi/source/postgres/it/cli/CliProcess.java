@@ -108,6 +108,31 @@ public final class CliProcess {
     }
 
     /**
+     * {@link #sourceYaml(Path, io.drasi.source.postgres.testing.PostgresServer, String, String, String, String, String,
+     * List, String...)} in a new file of {@code dir}, with the database's own user and password and the publication
+     * {@code <slot>_pub}.
+     */
+    public static Path sourceYaml(
+            Path dir,
+            io.drasi.source.postgres.testing.PostgresServer db,
+            String id,
+            String slot,
+            List<String> tables,
+            String... extraLines)
+            throws IOException {
+        return sourceYaml(
+                Files.createTempFile(dir, "source", ".yaml"),
+                db,
+                id,
+                db.user(),
+                db.password(),
+                slot,
+                slot + "_pub",
+                tables,
+                extraLines);
+    }
+
+    /**
      * Writes a drasi-server postgres source entry for the CLI tests (one place for its shape).
      *
      * @param file        where to write it

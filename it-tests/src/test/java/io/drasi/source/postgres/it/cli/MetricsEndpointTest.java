@@ -9,7 +9,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -41,13 +40,10 @@ class MetricsEndpointTest {
         PostgresServer db = pg.newDatabase("cli_metrics");
         db.execute("CREATE TABLE t (id int PRIMARY KEY, v int)");
         Path config = CliProcess.sourceYaml(
-                Files.createTempFile(tmp, "source", ".yaml"),
+                tmp,
                 db,
                 "metrics-test",
-                db.user(),
-                db.password(),
                 "s_cli_metrics",
-                "s_cli_metrics_pub",
                 List.of("t"),
                 "reconnectBackoffInitial: 200ms",
                 "reconnectBackoffMax: 1s");

@@ -10,7 +10,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -45,15 +44,7 @@ class MetricsJmxAndSinkTest {
     void stream_sinkAndJmx_sinkMetersScrapedAndSourceMetersOverJmx(PostgresServer pg) throws Exception {
         PostgresServer db = pg.newDatabase("cli_metrics_jmx");
         db.execute("CREATE TABLE t (id int PRIMARY KEY, v int)");
-        Path config = CliProcess.sourceYaml(
-                Files.createTempFile(tmp, "source", ".yaml"),
-                db,
-                "jmx-test",
-                db.user(),
-                db.password(),
-                "s_cli_jmx",
-                "s_cli_jmx_pub",
-                List.of("t"));
+        Path config = CliProcess.sourceYaml(tmp, db, "jmx-test", "s_cli_jmx", List.of("t"));
         try (FakeDrasiHttpSource server = FakeDrasiHttpSource.start("jmx-test")) {
             server.enqueue(new FakeDrasiHttpSource.Status(503, "warming up")); // one retried POST
             CliProcess p = CliProcess.start(
