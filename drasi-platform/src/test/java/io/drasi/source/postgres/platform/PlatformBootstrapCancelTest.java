@@ -48,9 +48,12 @@ class PlatformBootstrapCancelTest {
         System.out.println("PlatformBootstrapCancelTest: close() returned after " + closeMs + " ms");
 
         assertThat(closeMs).as("close() stops the read").isLessThan(1_000);
-        // close() returns when the read has released everything: no waiting here
+        // close() returns when the read has released everything: the slot is gone at once; a backend
+        // exits shortly after its client closed it (server side, asynchronous), a leaked one stays
         assertThat(slots(db)).as("temporary slot dropped").isEmpty();
-        assertThat(backends(db)).as("connections of the read closed").isZero();
+        assertThat(db.awaitNoOtherBackends(Duration.ofSeconds(5)))
+                .as("connections of the read closed")
+                .isEmpty();
         awaitNoReaderThread(Duration.ofSeconds(1));
         assertThat(stream.next()).as("a closed stream is empty").isNull();
         stream.close(); // idempotent

@@ -230,6 +230,30 @@ public final class PostgresServer {
     }
 
     /**
+     * Waits until no backend other than the asking one is connected to {@link #database()}. A
+     * client's close is asynchronous on the server side (the backend notices the terminate or the
+     * closed socket and then exits), so a check right after a close can see a backend that is
+     * already on its way out; a connection a client really leaked stays for the whole wait.
+     *
+     * @param max how long to wait
+     * @return the backends still connected at the end (pid, backend type, application name, state,
+     *     query), empty when none
+     * @throws InterruptedException when interrupted while waiting
+     */
+    public List<Map<String, Object>> awaitNoOtherBackends(java.time.Duration max) throws InterruptedException {
+        long deadline = System.nanoTime() + max.toNanos();
+        List<Map<String, Object>> left;
+        while (!(left = query("SELECT pid, backend_type, application_name, state, left(query, 80) AS query"
+                                + " FROM pg_stat_activity WHERE datname = current_database()"
+                                + " AND pid <> pg_backend_pid()"))
+                        .isEmpty()
+                && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        return left;
+    }
+
+    /**
      * Creates a role with only LOGIN, REPLICATION and SELECT on the given tables of
      * {@link #database()} (plus USAGE on their schemas and CONNECT on the database). Replaces a role
      * of the same name.
