@@ -16,8 +16,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -73,6 +75,7 @@ public final class FakeDrasiHttpSource implements AutoCloseable {
      * @param status       the status answered (-1: dropped)
      * @param fullSuccess  true when every event was applied and success without error was answered
      * @param authorization the Authorization header, or null
+     * @param headers      every request header, names in lower case (the first value of each)
      */
     public record Request(
             String path,
@@ -80,7 +83,8 @@ public final class FakeDrasiHttpSource implements AutoCloseable {
             List<JsonNode> applied,
             int status,
             boolean fullSuccess,
-            String authorization) {
+            String authorization,
+            Map<String, String> headers) {
         /** @return the events' element ids in order */
         public List<String> ids() {
             return events.stream().map(FakeDrasiHttpSource::idOf).toList();
@@ -257,18 +261,20 @@ public final class FakeDrasiHttpSource implements AutoCloseable {
             }
             byte[] raw = ex.getRequestBody().readAllBytes();
             String auth = ex.getRequestHeaders().getFirst("Authorization");
+            Map<String, String> headers = new TreeMap<>();
+            ex.getRequestHeaders().forEach((k, v) -> headers.put(k.toLowerCase(Locale.ROOT), v.get(0)));
             List<JsonNode> events = new ArrayList<>();
             JsonNode body;
             try {
                 body = JSON.readTree(raw);
             } catch (IOException e) {
-                record(path, events, List.of(), 400, false, auth);
+                record(path, events, List.of(), 400, false, headers);
                 respond(ex, 400, "Failed to parse the request body as JSON: " + e.getMessage());
                 return;
             }
             if (batch) {
                 if (body == null || !body.path("events").isArray()) {
-                    record(path, events, List.of(), 422, false, auth);
+                    record(path, events, List.of(), 422, false, headers);
                     respond(
                             ex,
                             422,
@@ -280,12 +286,12 @@ public final class FakeDrasiHttpSource implements AutoCloseable {
                 events.add(body);
             }
             if (token != null && !("Bearer " + token).equals(auth)) {
-                record(path, events, List.of(), 401, false, auth);
+                record(path, events, List.of(), 401, false, headers);
                 respond(ex, 401, reply(false, "Unauthorized", "missing or invalid bearer token"));
                 return;
             }
             if (!seg[2].equals(sourceId)) {
-                record(path, events, List.of(), 400, false, auth);
+                record(path, events, List.of(), 400, false, headers);
                 respond(
                         ex,
                         400,
@@ -297,17 +303,17 @@ public final class FakeDrasiHttpSource implements AutoCloseable {
             }
             Fault fault = faults.poll();
             if (fault instanceof Status s) {
-                record(path, events, List.of(), s.code(), false, auth);
+                record(path, events, List.of(), s.code(), false, headers);
                 respond(ex, s.code(), s.body());
                 return;
             }
             if (fault instanceof SuccessFalse) {
-                record(path, events, List.of(), 200, false, auth);
+                record(path, events, List.of(), 200, false, headers);
                 respond(ex, 200, reply(false, "Internal channel error", null));
                 return;
             }
             if (fault instanceof Drop) {
-                record(path, events, List.of(), -1, false, auth);
+                record(path, events, List.of(), -1, false, headers);
                 return; // closed without an answer
             }
             Set<Integer> failing = fault instanceof Partial p ? p.failIndexes() : Set.of();
@@ -326,7 +332,7 @@ public final class FakeDrasiHttpSource implements AutoCloseable {
             }
             int failed = events.size() - done.size();
             int status = failed > 0 && done.isEmpty() ? 400 : 200;
-            record(path, events, done, status, failed == 0, auth);
+            record(path, events, done, status, failed == 0, headers);
             if (fault instanceof Delay d) {
                 sleep(d.delay().toMillis());
             }
@@ -351,9 +357,10 @@ public final class FakeDrasiHttpSource implements AutoCloseable {
     }
 
     private void record(
-            String path, List<JsonNode> events, List<JsonNode> done, int status, boolean full, String auth) {
+            String path, List<JsonNode> events, List<JsonNode> done, int status, boolean full, Map<String, String> h) {
         synchronized (requests) {
-            requests.add(new Request(path, List.copyOf(events), List.copyOf(done), status, full, auth));
+            requests.add(new Request(
+                    path, List.copyOf(events), List.copyOf(done), status, full, h.get("authorization"), Map.copyOf(h)));
         }
     }
 

@@ -3,6 +3,7 @@ package io.drasi.source.postgres.it.debeziumserver;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.drasi.source.postgres.http.FakeDrasiHttpSource;
 import io.drasi.source.postgres.testing.PostgresExtension;
@@ -15,6 +16,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -369,6 +371,51 @@ class DebeziumServerTest {
                         .containsExactly(
                                 insert("public:users:1", "users", "{\"id\":1,\"name\":\"Alice\"}"),
                                 insert("public:users:2", "users", "{\"id\":2,\"name\":\"Bob\"}"));
+            } finally {
+                db.dropSlotIfExists(slot);
+            }
+        }
+    }
+
+    /**
+     * README's advice for tables with large values, checked on the real server: an UPDATE that leaves a TOASTed
+     * column unchanged (REPLICA IDENTITY DEFAULT) reaches drasi, with {@code drasi.unavailable.handling=omit}, as an
+     * Update without that property, and the sink forwards the SMT's {@code drasi.unavailable} header under the name
+     * and encoding README gives ({@code X-DEBEZIUM-DRASI.UNAVAILABLE}: base64 of the Connect JSON envelope whose
+     * {@code payload} is the JSON array of column names).
+     */
+    @Test
+    void httpSink_unchangedToastedColumnOmitted_updateWithoutItAndHeaderNamesIt(PostgresServer pg) throws Exception {
+        PostgresServer db = pg.newDatabase("dbz_server_toast");
+        db.execute(
+                "CREATE TABLE docs (id int PRIMARY KEY, n int, body text)",
+                "ALTER TABLE docs ALTER COLUMN body SET STORAGE EXTERNAL", // out of line, uncompressed
+                "INSERT INTO docs SELECT 1, 0, string_agg(md5(g::text), '') FROM generate_series(1, 400) g");
+        String slot = "dbz_server_toast_slot";
+        try (FakeDrasiHttpSource http = FakeDrasiHttpSource.start(SOURCE_ID)) {
+            Map<String, String> env = new HashMap<>();
+            Map<String, String> c = config(db, slot, "public.docs", "public.docs:id", http.url() + "/events", env);
+            c.put("debezium.transforms.drasi.drasi.unavailable.handling", "omit");
+            c.put("debezium.source.snapshot.mode", "no_data");
+            DebeziumServerProcess server = install("toast", c);
+            try (server) {
+                server.start(env);
+                awaitSlotActive(db, slot, server);
+                db.execute("UPDATE docs SET n = 1 WHERE id = 1");
+                awaitApplied(http, server, 1);
+                assertThat(withoutTimestamps(http.applied()))
+                        .containsExactly(update("public:docs:1", "docs", "{\"id\":1,\"n\":1}"));
+                FakeDrasiHttpSource.Request posted = http.requests().get(0);
+                assertThat(posted.headers()).containsKey("x-debezium-drasi.unavailable");
+                String header = posted.headers().get("x-debezium-drasi.unavailable");
+                JsonNode envelope =
+                        new ObjectMapper().readTree(Base64.getDecoder().decode(header));
+                assertThat(envelope.path("schema").path("type").asText())
+                        .as("header %s, base64-decoded: %s", header, envelope)
+                        .isEqualTo("string");
+                assertThat(new ObjectMapper().readTree(envelope.path("payload").asText()))
+                        .as("header %s, base64-decoded: %s", header, envelope)
+                        .isEqualTo(new ObjectMapper().readTree("[\"body\"]"));
             } finally {
                 db.dropSlotIfExists(slot);
             }
