@@ -84,7 +84,7 @@ public final class DrasiChangeConsumer
                 connections, config, converter, preflight.tables(), preflight.generatedColumnsPublished());
         ChangeMapper mapper = Mapping.mapper(sourceId, converter, preflight.tables(), toast::columnTypes, foreignKeys);
         this.handler = new BatchHandler(
-                mapper, sink, toast, generated, stats, Lsn.INVALID, () -> {}, "drasi-pg-" + sourceId + "-ack");
+                mapper, sink, toast, generated, stats, Lsn.INVALID, () -> {}, "drasi-pg-" + sourceId + "-ack", null);
     }
 
     /**

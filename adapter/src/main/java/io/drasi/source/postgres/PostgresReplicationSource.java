@@ -541,19 +541,28 @@ public final class PostgresReplicationSource implements AutoCloseable {
     }
 
     private void markBootstrapDone(Lsn consistentPoint) {
-        bootstrapMarker().ifPresent(m -> {
-            try {
-                createParentDirectories(m);
-                Path tmp = m.resolveSibling(m.getFileName() + ".tmp");
-                Files.writeString(tmp, config.slotName() + " " + consistentPoint + "\n");
-                Files.move(tmp, m, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (IOException e) {
-                throw new DrasiPostgresException(
-                        "cannot record the completed bootstrap in " + m + ": " + e.getMessage()
-                                + "; make the offset store directory writable",
-                        e);
-            }
-        });
+        bootstrapMarker()
+                .ifPresent(m -> writeStateFile(
+                        m, List.of(config.slotName() + " " + consistentPoint), "the completed bootstrap"));
+    }
+
+    /**
+     * Writes {@code lines} to a state file beside the offsets atomically (a sibling temp file moved over it).
+     *
+     * @param what what the file records, for the error message
+     */
+    private static void writeStateFile(Path file, List<String> lines, String what) {
+        try {
+            createParentDirectories(file);
+            Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+            Files.write(tmp, lines);
+            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            throw new DrasiPostgresException(
+                    "cannot record " + what + " in " + file + ": " + e.getMessage()
+                            + "; make the offset store directory writable",
+                    e);
+        }
     }
 
     private void runFirstBootstrap(
@@ -799,19 +808,9 @@ public final class PostgresReplicationSource implements AutoCloseable {
     }
 
     private void recordTables(List<Preflight.ResolvedTable> tables) {
-        tablesRecord().ifPresent(f -> {
-            try {
-                createParentDirectories(f);
-                Path tmp = f.resolveSibling(f.getFileName() + ".tmp");
-                Files.write(tmp, tables.stream().map(t -> t.name().sql()).toList());
-                Files.move(tmp, f, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (IOException e) {
-                throw new DrasiPostgresException(
-                        "cannot record the table set in " + f + ": " + e.getMessage()
-                                + "; make the offset store directory writable",
-                        e);
-            }
-        });
+        tablesRecord()
+                .ifPresent(f -> writeStateFile(
+                        f, tables.stream().map(t -> t.name().sql()).toList(), "the table set"));
     }
 
     /** @return the configured tables the slot's stream did not carry so far (none when nothing was recorded) */

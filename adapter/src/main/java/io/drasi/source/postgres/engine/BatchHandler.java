@@ -81,20 +81,6 @@ public final class BatchHandler implements DebeziumEngine.ChangeConsumer<RecordC
      *                   stored offsets, so positions keep increasing across restarts
      * @param onDelivery called before each delivery (the source marks itself RUNNING)
      * @param ackThreadName name of the thread that acknowledges pipelined batches
-     */
-    public BatchHandler(
-            ChangeMapper mapper,
-            ChangeSink sink,
-            ToastFiller toastFiller,
-            GeneratedColumnFiller generatedFiller,
-            StatsCounter stats,
-            Lsn resumeLsn,
-            Runnable onDelivery,
-            String ackThreadName) {
-        this(mapper, sink, toastFiller, generatedFiller, stats, resumeLsn, onDelivery, ackThreadName, null);
-    }
-
-    /**
      * @param held the element ids the consumer holds, updated after each acknowledged batch before its records are
      *             marked processed (so never behind the offsets); null when not kept ({@code on_slot_loss: fail})
      */

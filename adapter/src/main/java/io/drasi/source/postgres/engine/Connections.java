@@ -12,7 +12,12 @@ public final class Connections {
 
     private Connections() {}
 
-    public static ConnectionSettings settings(String sourceId, PostgresSourceConfig config) {
+    /**
+     * @param config the source's configuration; never null
+     * @return a builder holding the config's server, database, credentials and TLS settings; the caller names the
+     *     application (and adds driver properties) before building
+     */
+    public static ConnectionSettings.Builder builder(PostgresSourceConfig config) {
         return ConnectionSettings.builder()
                 .host(config.host())
                 .port(config.port())
@@ -20,7 +25,16 @@ public final class Connections {
                 .user(config.user())
                 .password(config.password())
                 .sslMode(config.sslMode())
-                .sslRootCert(config.sslRootCert().map(Object::toString).orElse(null))
+                .sslRootCert(config.sslRootCert().map(Object::toString).orElse(null));
+    }
+
+    /**
+     * @param sourceId the source's id, part of the application name shown in {@code pg_stat_activity}
+     * @param config   the source's configuration; never null
+     * @return the settings of the source's own connections (connect timeout, TCP keep-alive)
+     */
+    public static ConnectionSettings settings(String sourceId, PostgresSourceConfig config) {
+        return builder(config)
                 .applicationName("drasi-source-postgres:" + sourceId)
                 .driverProperties(() -> {
                     java.util.Properties p = new java.util.Properties();

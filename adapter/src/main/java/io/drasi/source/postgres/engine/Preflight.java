@@ -804,11 +804,7 @@ public final class Preflight {
             return problems;
         }
         // With publish_via_partition_root off a root is listed by its partitions; that is reported above.
-        List<ResolvedTable> checked = options.viaRoot()
-                ? tables
-                : tables.stream()
-                        .filter(t -> t.kind() != TableKind.PARTITIONED_ROOT)
-                        .toList();
+        List<ResolvedTable> checked = listedTables(options, tables);
         List<String> missing = missingFromPublication(c, pub, checked);
         if (!missing.isEmpty()) {
             problems.add(Check.failed(
@@ -886,6 +882,18 @@ public final class Preflight {
     }
 
     /**
+     * @return the tables the publication lists by their own name: all of them, or with publish_via_partition_root
+     *     off all but the partitioned roots (whose partitions it lists instead)
+     */
+    private static List<ResolvedTable> listedTables(PublicationOptions options, List<ResolvedTable> tables) {
+        return options.viaRoot()
+                ? tables
+                : tables.stream()
+                        .filter(t -> t.kind() != TableKind.PARTITIONED_ROOT)
+                        .toList();
+    }
+
+    /**
      * A configured table the existing publication lacks (one added to {@code tables}) is added when the role may
      * (it owns the publication and the table); otherwise the publication check names the ALTER PUBLICATION.
      */
@@ -894,11 +902,7 @@ public final class Preflight {
         if (options.allTables()) {
             return;
         }
-        List<ResolvedTable> checked = options.viaRoot()
-                ? tables
-                : tables.stream()
-                        .filter(t -> t.kind() != TableKind.PARTITIONED_ROOT)
-                        .toList();
+        List<ResolvedTable> checked = listedTables(options, tables);
         List<String> missing = missingFromPublication(c, pub, checked);
         if (missing.isEmpty()) {
             return;

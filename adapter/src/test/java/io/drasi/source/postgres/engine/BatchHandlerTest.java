@@ -224,7 +224,8 @@ class BatchHandlerTest {
                 new StatsCounter(Clock.systemUTC()),
                 RESUME,
                 () -> {},
-                "test-ack");
+                "test-ack",
+                null);
     }
 
     private static List<RecordChangeEvent<SourceRecord>> events(SourceRecord... records) {

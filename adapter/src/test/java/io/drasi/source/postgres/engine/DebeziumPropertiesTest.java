@@ -22,16 +22,20 @@ class DebeziumPropertiesTest {
                 PgValueConverter.REQUIRED_DEBEZIUM_PROPERTIES);
     }
 
-    @Test
-    void of_everyKeyTheAdapterSets_cannotBeOverriddenByPassthrough() {
-        PostgresSourceConfig config = PostgresSourceConfig.builder()
+    /** @return a config capturing only {@code sales."Odd.Table"}, the table {@link #props} resolves */
+    private static PostgresSourceConfig oddTableConfig() {
+        return PostgresSourceConfig.builder()
                 .withDatabase("db")
                 .withUser("u")
                 .withPassword("pw")
                 .withTables("sales.\"Odd.Table\"")
                 .withInMemoryOffsets()
                 .build();
-        Properties p = props(config);
+    }
+
+    @Test
+    void of_everyKeyTheAdapterSets_cannotBeOverriddenByPassthrough() {
+        Properties p = props(oddTableConfig());
         for (String key : p.stringPropertyNames()) {
             assertThat(DebeziumProperties.Passthrough.refuseKey(key, Naming.SNAKE))
                     .as("pass-through must refuse %s, which the adapter sets", key)
@@ -41,14 +45,7 @@ class DebeziumPropertiesTest {
 
     @Test
     void of_defaults_lowLatencyTransactionsTruncateAndQuotedTableRegex() {
-        PostgresSourceConfig config = PostgresSourceConfig.builder()
-                .withDatabase("db")
-                .withUser("u")
-                .withPassword("pw")
-                .withTables("sales.\"Odd.Table\"")
-                .withInMemoryOffsets()
-                .build();
-        Properties p = props(config);
+        Properties p = props(oddTableConfig());
         assertThat(p.getProperty("connector.class")).isEqualTo(WakeOnDataPostgresConnector.class.getName());
         assertThat(p.getProperty("poll.interval.ms")).isEqualTo("1");
         assertThat(p.getProperty(WakeOnDataPostgresTask.LINGER_PROPERTY)).isEqualTo("10");

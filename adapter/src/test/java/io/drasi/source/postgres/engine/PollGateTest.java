@@ -7,6 +7,7 @@ import io.drasi.source.postgres.engine.PollGate.Step;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -99,28 +100,27 @@ class PollGateTest {
 
     @Test
     void beforePoll_waitingForData_wokenByRead() throws Exception {
-        PollGate gate = afterEmptyPoll();
-        CompletableFuture<Step> waiter = waitingBeforePoll(gate);
-        gate.dataRead();
-        assertThat(waiter.get(1, TimeUnit.MINUTES)).isEqualTo(Step.AWAIT_DATA);
+        assertWokenBy(afterEmptyPoll(), PollGate::dataRead);
     }
 
     @Test
     void beforePoll_waitingForData_wokenByClose() throws Exception {
-        PollGate gate = afterEmptyPoll();
-        CompletableFuture<Step> waiter = waitingBeforePoll(gate);
-        gate.close();
-        assertThat(waiter.get(1, TimeUnit.MINUTES)).isEqualTo(Step.AWAIT_DATA);
+        assertWokenBy(afterEmptyPoll(), PollGate::close);
     }
 
     @Test
     void beforePoll_waitingForData_wokenByReadFailure_laterWaitsShort() throws Exception {
         PollGate gate = afterEmptyPoll();
         assertThat(gate.waitBoundMs()).isEqualTo(LONG);
-        CompletableFuture<Step> waiter = waitingBeforePoll(gate);
-        gate.readFailed();
-        assertThat(waiter.get(1, TimeUnit.MINUTES)).isEqualTo(Step.AWAIT_DATA);
+        assertWokenBy(gate, PollGate::readFailed);
         assertThat(gate.waitBoundMs()).isEqualTo(PollGate.FAILING_WAIT_MS);
+    }
+
+    /** A {@code beforePoll} waiting for data on another thread returns {@code AWAIT_DATA} once {@code wake} ran. */
+    private static void assertWokenBy(PollGate gate, Consumer<PollGate> wake) throws Exception {
+        CompletableFuture<Step> waiter = waitingBeforePoll(gate);
+        wake.accept(gate);
+        assertThat(waiter.get(1, TimeUnit.MINUTES)).isEqualTo(Step.AWAIT_DATA);
     }
 
     @Test

@@ -1,23 +1,19 @@
 package io.drasi.source.postgres.bench;
 
-import io.debezium.data.Envelope;
 import io.debezium.data.Uuid;
 import io.debezium.time.ZonedTimestamp;
 import io.drasi.source.postgres.mapping.ChangeMapper;
+import io.drasi.source.postgres.mapping.DebeziumFixtures;
 import io.drasi.source.postgres.mapping.MappedRecord;
 import io.drasi.source.postgres.mapping.TableKeys;
 import io.drasi.source.postgres.mapping.json.SeedJson;
 import io.drasi.source.postgres.mapping.value.PgValueConverter;
 import io.drasi.source.postgres.model.SourceChange;
 import java.math.BigDecimal;
-import java.time.Instant;
 import java.time.LocalDate;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.connect.data.Decimal;
 import org.apache.kafka.connect.data.Schema;
-import org.apache.kafka.connect.data.SchemaBuilder;
-import org.apache.kafka.connect.data.Struct;
 import org.apache.kafka.connect.source.SourceRecord;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -47,12 +43,13 @@ public class ChangeMapperBenchmark {
     private ChangeMapper mapper;
     private SourceRecord record;
 
-    /** Builds the record once: schemas and values like Debezium's PostgreSQL connector emits them. */
+    /**
+     * Builds the record once with the mapping tests' {@link DebeziumFixtures} (Debezium's and Kafka Connect's own
+     * schema classes, shaped like the PostgreSQL connector's output).
+     */
     @Setup
     public void setup() {
-        Schema row = SchemaBuilder.struct()
-                .name("pg.public.customers.Value")
-                .optional()
+        Schema row = DebeziumFixtures.rowBuilder("public", "customers")
                 .field("id", Schema.INT64_SCHEMA)
                 .field("name", Schema.OPTIONAL_STRING_SCHEMA)
                 .field("email", Schema.OPTIONAL_STRING_SCHEMA)
@@ -64,57 +61,28 @@ public class ChangeMapperBenchmark {
                 .field("score", Schema.OPTIONAL_FLOAT64_SCHEMA)
                 .field("external_id", Uuid.builder().optional().build())
                 .build();
-        Schema source = SchemaBuilder.struct()
-                .name("io.debezium.connector.postgresql.Source")
-                .field("version", Schema.STRING_SCHEMA)
-                .field("connector", Schema.STRING_SCHEMA)
-                .field("name", Schema.STRING_SCHEMA)
-                .field("ts_ms", Schema.INT64_SCHEMA)
-                .field("db", Schema.STRING_SCHEMA)
-                .field("schema", Schema.STRING_SCHEMA)
-                .field("table", Schema.STRING_SCHEMA)
-                .field("txId", Schema.OPTIONAL_INT64_SCHEMA)
-                .field("lsn", Schema.OPTIONAL_INT64_SCHEMA)
-                .build();
-        Schema key = SchemaBuilder.struct()
-                .name("pg.public.customers.Key")
-                .field("id", Schema.INT64_SCHEMA)
-                .build();
-        Envelope envelope = Envelope.defineSchema()
-                .withName("pg.public.customers.Envelope")
-                .withRecord(row)
-                .withSource(source)
-                .build();
-        Struct after = new Struct(row)
-                .put("id", 1_234_567L)
-                .put("name", "Alice Example")
-                .put("email", "alice@example.com")
-                .put("age", 34)
-                .put("balance", new BigDecimal("1042.50"))
-                .put("active", true)
-                .put("created_at", "2024-03-05T10:15:30.123456Z")
-                .put("birth_date", (int) LocalDate.of(1990, 7, 14).toEpochDay())
-                .put("score", 87.25)
-                .put("external_id", "6f1c2d4e-8a9b-4c3d-9e8f-0a1b2c3d4e5f");
-        Struct src = new Struct(source)
-                .put("version", "3.6.3.Final")
-                .put("connector", "postgresql")
-                .put("name", "pg")
-                .put("ts_ms", 1_709_633_730_123L)
-                .put("db", "shop")
-                .put("schema", "public")
-                .put("table", "customers")
-                .put("txId", 771L)
-                .put("lsn", 27_440_064L);
-        record = new SourceRecord(
-                Map.of("server", "pg"),
-                Map.of("lsn", 27_440_064L),
-                "pg.public.customers",
-                null,
-                key,
-                new Struct(key).put("id", 1_234_567L),
-                envelope.schema(),
-                envelope.create(after, src, Instant.ofEpochMilli(1_709_633_730_200L)));
+        DebeziumFixtures.Table customers = DebeziumFixtures.table("public", "customers", row, "id");
+        record = customers.insert(customers.row(
+                "id",
+                1_234_567L,
+                "name",
+                "Alice Example",
+                "email",
+                "alice@example.com",
+                "age",
+                34,
+                "balance",
+                new BigDecimal("1042.50"),
+                "active",
+                true,
+                "created_at",
+                "2024-03-05T10:15:30.123456Z",
+                "birth_date",
+                (int) LocalDate.of(1990, 7, 14).toEpochDay(),
+                "score",
+                87.25,
+                "external_id",
+                "6f1c2d4e-8a9b-4c3d-9e8f-0a1b2c3d4e5f"));
         mapper = new ChangeMapper("pg-source", TableKeys.none(), PgValueConverter.DEFAULT);
     }
 

@@ -21,77 +21,60 @@ import org.postgresql.PGProperty;
  * properties. The password never appears in {@link #toString()}, {@link #describe()} or messages.
  *
  * <p>Thread-safety: immutable; {@link #openConnection()} may be called concurrently (the supplier must
- * then be thread-safe too). Nullability: every accessor is non-null except {@link #sslRootCert()}.
+ * then be thread-safe too). Nullability: every component is non-null except {@link #sslRootCert()}. Equality
+ * compares the components (the supplier by identity).
+ *
+ * @param host             host name or address
+ * @param port             TCP port, 1-65535
+ * @param database         database name
+ * @param user             role name
+ * @param password         password, empty for none; a secret: never log it
+ * @param sslMode          TLS mode
+ * @param sslRootCert      path of the root certificate for verify-ca/verify-full, or null for pgjdbc's default
+ * @param applicationName  pgjdbc ApplicationName shown in pg_stat_activity
+ * @param driverProperties supplies extra pgjdbc properties, see {@link Builder#driverProperties(Supplier)}
  */
-public final class ConnectionSettings implements ConnectionFactory {
+public record ConnectionSettings(
+        String host,
+        int port,
+        String database,
+        String user,
+        String password,
+        SslMode sslMode,
+        String sslRootCert,
+        String applicationName,
+        Supplier<Properties> driverProperties)
+        implements ConnectionFactory {
 
     private static final Driver DRIVER = new Driver();
 
-    private final String host;
-    private final int port;
-    private final String database;
-    private final String user;
-    private final String password;
-    private final SslMode sslMode;
-    private final String sslRootCert;
-    private final String applicationName;
-    private final Supplier<Properties> driverProperties;
-
-    private ConnectionSettings(Builder b) {
-        this.host = requireText(b.host, "host");
-        if (b.port < 1 || b.port > 65535) {
-            throw new IllegalArgumentException("port must be 1..65535, was " + b.port);
+    /**
+     * Validates; prefer {@link #builder()}.
+     *
+     * @throws IllegalArgumentException when a field is missing or invalid
+     */
+    public ConnectionSettings {
+        requireText(host, "host");
+        if (port < 1 || port > 65535) {
+            throw new IllegalArgumentException("port must be 1..65535, was " + port);
         }
-        this.port = b.port;
-        this.database = requireText(b.database, "database");
-        this.user = requireText(b.user, "user");
-        this.password = Objects.requireNonNull(b.password, "password");
-        this.sslMode = Objects.requireNonNull(b.sslMode, "sslMode");
-        this.sslRootCert = b.sslRootCert;
-        this.applicationName = requireText(b.applicationName, "applicationName");
-        this.driverProperties = Objects.requireNonNull(b.driverProperties, "driverProperties");
+        requireText(database, "database");
+        requireText(user, "user");
+        Objects.requireNonNull(password, "password");
+        Objects.requireNonNull(sslMode, "sslMode");
+        requireText(applicationName, "applicationName");
+        Objects.requireNonNull(driverProperties, "driverProperties");
     }
 
-    private static String requireText(String v, String name) {
+    private static void requireText(String v, String name) {
         if (v == null || v.isBlank()) {
             throw new IllegalArgumentException(name + " must not be empty");
         }
-        return v;
     }
 
     /** @return a builder with defaults: port 5432, password "", sslMode PREFER, no extra properties */
     public static Builder builder() {
         return new Builder();
-    }
-
-    /** @return host name or address */
-    public String host() {
-        return host;
-    }
-
-    /** @return TCP port */
-    public int port() {
-        return port;
-    }
-
-    /** @return database name */
-    public String database() {
-        return database;
-    }
-
-    /** @return role name */
-    public String user() {
-        return user;
-    }
-
-    /** @return TLS mode */
-    public SslMode sslMode() {
-        return sslMode;
-    }
-
-    /** @return path of the root certificate for verify-ca/verify-full, or null for pgjdbc's default */
-    public String sslRootCert() {
-        return sslRootCert;
     }
 
     /** @return the JDBC URL (no credentials) */
@@ -228,7 +211,8 @@ public final class ConnectionSettings implements ConnectionFactory {
 
         /** @return the settings; @throws IllegalArgumentException when a field is missing or invalid */
         public ConnectionSettings build() {
-            return new ConnectionSettings(this);
+            return new ConnectionSettings(
+                    host, port, database, user, password, sslMode, sslRootCert, applicationName, driverProperties);
         }
     }
 }

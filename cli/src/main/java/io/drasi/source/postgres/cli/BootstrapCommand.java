@@ -15,11 +15,7 @@ import picocli.CommandLine.Option;
 
 @Command(
         name = "bootstrap",
-        mixinStandardHelpOptions = true,
-        versionProvider = DrasiPg.Version.class,
         header = "Prints one Insert per existing row (consistent snapshot), then exits.",
-        sortOptions = false,
-        usageHelpAutoWidth = true,
         description = {
             "Prints one Insert per existing row of the configured tables, read from one consistent snapshot"
                     + " (a temporary replication slot, dropped at the end), then exits 0.",
@@ -60,6 +56,9 @@ final class BootstrapCommand implements Callable<Integer> {
             description = "Output format: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}); see 'drasi-pg stream "
                     + "--help'.")
     OutputFormat format;
+
+    @Mixin
+    CommandDefaults defaults;
 
     @Override
     public Integer call() {

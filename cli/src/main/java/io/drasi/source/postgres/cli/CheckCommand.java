@@ -11,11 +11,7 @@ import picocli.CommandLine.Option;
 
 @Command(
         name = "check",
-        mixinStandardHelpOptions = true,
-        versionProvider = DrasiPg.Version.class,
         header = "Checks the database is ready: one ✓/✗ line per check with the fix.",
-        sortOptions = false,
-        usageHelpAutoWidth = true,
         description = {
             "Checks that the database is ready for the source and prints one line per check: ✓ or ✗, what was"
                     + " found and, for a failure, the fix. Changes nothing in the database.",
@@ -44,6 +40,9 @@ final class CheckCommand implements Callable<Integer> {
             names = "--json",
             description = "Print one JSON object per check instead: {\"check\":..,\"ok\":..,\"detail\":..,\"fix\":..}.")
     boolean json;
+
+    @Mixin
+    CommandDefaults defaults;
 
     @Override
     public Integer call() {

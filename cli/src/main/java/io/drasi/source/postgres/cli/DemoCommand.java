@@ -23,11 +23,7 @@ import picocli.CommandLine.Option;
 
 @Command(
         name = "demo",
-        mixinStandardHelpOptions = true,
-        versionProvider = DrasiPg.Version.class,
         header = "Throwaway PostgreSQL + sample tables + writer; prints every Drasi change, then a summary.",
-        sortOptions = false,
-        usageHelpAutoWidth = true,
         description = {
             "The main job end to end, with nothing to set up: starts a throwaway PostgreSQL, creates three sample"
                     + " tables (customers with a serial key, order_items with a composite key (order_id, line_no),"
@@ -91,6 +87,9 @@ final class DemoCommand implements Callable<Integer> {
 
     @Mixin
     MetricsOptions metricsOptions;
+
+    @Mixin
+    CommandDefaults defaults;
 
     private final AtomicBoolean stopping = new AtomicBoolean();
     private final AtomicLong bootstrapRows = new AtomicLong();

@@ -7,6 +7,7 @@ import java.io.StringWriter;
 import java.util.Arrays;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ScopeType;
 
@@ -17,10 +18,6 @@ import picocli.CommandLine.ScopeType;
  */
 @Command(
         name = "drasi-pg",
-        mixinStandardHelpOptions = true,
-        versionProvider = DrasiPg.Version.class,
-        sortOptions = false,
-        usageHelpAutoWidth = true,
         description = {
             "Streams PostgreSQL row changes as Drasi source changes (Debezium embedded engine, pgoutput).",
             "stdout carries data only, one JSON object per line; logs, progress and summaries go to stderr."
@@ -60,6 +57,9 @@ public final class DrasiPg implements Runnable {
             scope = ScopeType.INHERIT,
             description = "Log more (INFO from drasi-pg, stack traces of failures) to stderr.")
     boolean verbose;
+
+    @Mixin
+    CommandDefaults defaults;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

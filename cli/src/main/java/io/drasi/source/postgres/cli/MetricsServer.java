@@ -1,5 +1,6 @@
 package io.drasi.source.postgres.cli;
 
+import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.drasi.source.postgres.PostgresReplicationSource;
@@ -107,18 +108,9 @@ final class MetricsServer implements AutoCloseable {
         }
     }
 
+    /** @return {@code s} escaped for a JSON string literal (without the quotes) */
     private static String json(String s) {
-        StringBuilder sb = new StringBuilder(s.length());
-        for (char c : s.toCharArray()) {
-            if (c == '"' || c == '\\') {
-                sb.append('\\').append(c);
-            } else if (c < 0x20) {
-                sb.append(String.format("\\u%04x", (int) c));
-            } else {
-                sb.append(c);
-            }
-        }
-        return sb.toString();
+        return new String(JsonStringEncoder.getInstance().quoteAsString(s));
     }
 
     @Override

@@ -5,6 +5,7 @@ import io.drasi.source.postgres.SourceStats;
 import io.drasi.source.postgres.bootstrap.BootstrapProgress;
 import io.drasi.source.postgres.bootstrap.ConnectionSettings;
 import io.drasi.source.postgres.core.Lsn;
+import io.drasi.source.postgres.engine.Connections;
 import java.io.PrintStream;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -81,16 +82,7 @@ final class Progress implements AutoCloseable {
     }
 
     static ConnectionSettings settings(PostgresSourceConfig config) {
-        return ConnectionSettings.builder()
-                .host(config.host())
-                .port(config.port())
-                .database(config.database())
-                .user(config.user())
-                .password(config.password())
-                .sslMode(config.sslMode())
-                .sslRootCert(config.sslRootCert().map(Object::toString).orElse(null))
-                .applicationName("drasi-pg-progress")
-                .build();
+        return Connections.builder(config).applicationName("drasi-pg-progress").build();
     }
 
     private synchronized void tick() {

@@ -22,11 +22,7 @@ import picocli.CommandLine.Option;
 
 @Command(
         name = "stream",
-        mixinStandardHelpOptions = true,
-        versionProvider = DrasiPg.Version.class,
         header = "Streams changes from a real PostgreSQL to stdout until stopped (or --max-changes).",
-        sortOptions = false,
-        usageHelpAutoWidth = true,
         description = {
             "Streams the changes of the configured tables from a real PostgreSQL to stdout, one JSON object per"
                     + " line, until stopped.",
@@ -109,6 +105,9 @@ final class StreamCommand implements Callable<Integer> {
 
     @Mixin
     MetricsOptions metricsOptions;
+
+    @Mixin
+    CommandDefaults defaults;
 
     @Override
     public Integer call() throws Exception {

@@ -1,5 +1,6 @@
 package io.drasi.source.postgres.kafka;
 
+import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import io.drasi.source.postgres.mapping.ChangeMapper;
 import io.drasi.source.postgres.mapping.MappedRecord;
 import io.drasi.source.postgres.mapping.MappingException;
@@ -255,18 +256,9 @@ public class DrasiChangeTransform<R extends ConnectRecord<R>> implements Transfo
             if (sb.length() > 1) {
                 sb.append(',');
             }
-            sb.append('"');
-            for (int i = 0; i < n.length(); i++) {
-                char c = n.charAt(i);
-                if (c == '"' || c == '\\') {
-                    sb.append('\\').append(c);
-                } else if (c < 0x20) {
-                    sb.append(String.format("\\u%04x", (int) c));
-                } else {
-                    sb.append(c);
-                }
-            }
-            sb.append('"');
+            sb.append('"')
+                    .append(JsonStringEncoder.getInstance().quoteAsString(n))
+                    .append('"');
         }
         return sb.append(']').toString();
     }

@@ -27,6 +27,11 @@ class ChangeMapperTest {
                 .build();
     }
 
+    /** @return a mapper with the key of table users configured as {@code column} */
+    private static ChangeMapper usersKeyedBy(String column) {
+        return new ChangeMapper("s", TableKeys.of(Map.of("users", List.of(column))), PgValueConverter.DEFAULT);
+    }
+
     @Test
     void map_tableWithoutPrimaryKeyOrConfig_missingKeyException() {
         Table t = DebeziumFixtures.table("public", "logs", schema("logs"));
@@ -38,8 +43,7 @@ class ChangeMapperTest {
     @Test
     void map_configuredKeyNotAColumn_mappingException() {
         Table t = DebeziumFixtures.table("public", "users", schema("users"), "id");
-        ChangeMapper m =
-                new ChangeMapper("s", TableKeys.of(Map.of("users", List.of("nope"))), PgValueConverter.DEFAULT);
+        ChangeMapper m = usersKeyedBy("nope");
         assertThatThrownBy(() -> m.map(t.insert(t.row("id", 1))))
                 .isInstanceOf(MappingException.class)
                 .hasMessageContaining("'nope'");
@@ -48,8 +52,7 @@ class ChangeMapperTest {
     @Test
     void map_deleteWithConfiguredKeyOutsideReplicaIdentity_explainsReplicaIdentityFull() {
         Table t = DebeziumFixtures.table("public", "users", schema("users"), "id");
-        ChangeMapper m =
-                new ChangeMapper("s", TableKeys.of(Map.of("users", List.of("email"))), PgValueConverter.DEFAULT);
+        ChangeMapper m = usersKeyedBy("email");
         assertThatThrownBy(() -> m.map(t.delete(t.row("id", 1))))
                 .isInstanceOf(MappingException.class)
                 .hasMessageContaining("REPLICA IDENTITY FULL");

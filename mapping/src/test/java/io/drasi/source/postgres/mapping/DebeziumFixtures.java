@@ -103,16 +103,27 @@ public final class DebeziumFixtures {
         }
 
         private SourceRecord record(Struct keyRow, Struct value, ConnectHeaders headers) {
-            Map<String, ?> partition = Map.of("server", PREFIX);
             Map<String, ?> offset = Map.of("lsn", lsn, "txId", txId, "ts_usec", tsMs * 1000);
+            return sourceRecord(
+                    offset, keySchema, keyRow == null ? null : key(keyRow), envelope.schema(), value, headers);
+        }
+
+        /** @return a record of this table's topic from the server {@link #PREFIX} */
+        private SourceRecord sourceRecord(
+                Map<String, ?> offset,
+                Schema recordKeySchema,
+                Object key,
+                Schema valueSchema,
+                Object value,
+                ConnectHeaders headers) {
             return new SourceRecord(
-                    partition,
+                    Map.of("server", PREFIX),
                     offset,
                     PREFIX + "." + schema + "." + table,
                     null,
-                    keySchema,
-                    keyRow == null ? null : key(keyRow),
-                    envelope.schema(),
+                    recordKeySchema,
+                    key,
+                    valueSchema,
                     value,
                     null,
                     headers);
@@ -154,27 +165,17 @@ public final class DebeziumFixtures {
         }
 
         public SourceRecord tombstone(Struct keyRow) {
-            return new SourceRecord(
-                    Map.of("server", PREFIX),
-                    Map.of("lsn", lsn),
-                    PREFIX + "." + schema + "." + table,
-                    null,
-                    keySchema,
-                    key(keyRow),
-                    null,
-                    null);
+            return sourceRecord(Map.of("lsn", lsn), keySchema, key(keyRow), null, null, new ConnectHeaders());
         }
 
         public SourceRecord truncate() {
-            return new SourceRecord(
-                    Map.of("server", PREFIX),
+            return sourceRecord(
                     Map.of("lsn", lsn),
-                    PREFIX + "." + schema + "." + table,
-                    null,
                     null,
                     null,
                     envelope.schema(),
-                    envelope.truncate(source(), Instant.ofEpochMilli(tsMs + 5)));
+                    envelope.truncate(source(), Instant.ofEpochMilli(tsMs + 5)),
+                    new ConnectHeaders());
         }
     }
 
@@ -224,15 +225,7 @@ public final class DebeziumFixtures {
                 .put("status", "BEGIN")
                 .put("id", txId + ":" + lsn)
                 .put("ts_ms", tsMs);
-        return new SourceRecord(
-                Map.of("server", PREFIX),
-                Map.of("lsn", lsn, "txId", txId),
-                PREFIX + ".transaction",
-                null,
-                null,
-                null,
-                TX_SCHEMA,
-                v);
+        return txRecord(txId, lsn, v);
     }
 
     public static SourceRecord txEnd(long txId, long commitLsn, long tsMs) {
@@ -242,15 +235,12 @@ public final class DebeziumFixtures {
                 .put("event_count", 2L)
                 .put("data_collections", List.of())
                 .put("ts_ms", tsMs);
+        return txRecord(txId, commitLsn, v);
+    }
+
+    private static SourceRecord txRecord(long txId, long lsn, Struct value) {
         return new SourceRecord(
-                Map.of("server", PREFIX),
-                Map.of("lsn", commitLsn, "txId", txId),
-                PREFIX + ".transaction",
-                null,
-                null,
-                null,
-                TX_SCHEMA,
-                v);
+                Map.of("server", PREFIX), Map.of("lsn", lsn, "txId", txId), PREFIX + ".transaction", TX_SCHEMA, value);
     }
 
     /** Debezium's heartbeat record. */

@@ -33,4 +33,27 @@ public final class Golden {
             throw new AssertionError("cannot read/write golden file " + file, e);
         }
     }
+
+    /**
+     * Asserts that the generated part of the repository README between {@code <!-- marker:start ...-->} and
+     * {@code <!-- marker:end -->} equals {@code generated} (both stripped).
+     *
+     * @param marker     the marker name, e.g. {@code value-table}
+     * @param generated  what the code generates for that part
+     * @param regenerate how to regenerate the part, for the failure message
+     */
+    public static void assertReadmeSection(String marker, String generated, String regenerate) {
+        Path file = Path.of("..", "README.md");
+        try {
+            String readme = Files.readString(file, StandardCharsets.UTF_8);
+            int start = readme.indexOf("<!-- " + marker + ":start");
+            int end = readme.indexOf("<!-- " + marker + ":end -->");
+            assertThat(start).as("README %s markers", marker).isGreaterThan(0);
+            String section =
+                    readme.substring(readme.indexOf('\n', start) + 1, end).strip();
+            assertThat(section).as("README %s; %s", marker, regenerate).isEqualTo(generated.strip());
+        } catch (IOException e) {
+            throw new AssertionError("cannot read " + file, e);
+        }
+    }
 }

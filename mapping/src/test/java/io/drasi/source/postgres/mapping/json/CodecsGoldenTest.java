@@ -15,8 +15,12 @@ import io.drasi.source.postgres.model.SourceChange;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 class CodecsGoldenTest {
@@ -80,34 +84,41 @@ class CodecsGoldenTest {
         assertThatThrownBy(() -> SeedJson.decode(json)).isInstanceOf(MappingException.class);
     }
 
-    @Test
-    void platformWireJson_insertUpdateDelete_matchesGolden() {
+    /** @return each change encoded by {@code encode}, one line each */
+    static String lines(List<SourceChange> changes, Function<SourceChange, String> encode) {
         StringBuilder sb = new StringBuilder();
-        for (SourceChange c : changes()) {
-            sb.append(PlatformWireJson.encode(
-                            c, 23_456_789L, 1_699_900_000_100_000_000L, 1_699_900_000_200_000_000L, "shop"))
-                    .append('\n');
+        for (SourceChange c : changes) {
+            sb.append(encode.apply(c)).append('\n');
         }
-        Golden.assertMatches("platform_wire.jsonl", sb.toString());
+        return sb.toString();
+    }
+
+    static String platformWire(SourceChange c) {
+        return PlatformWireJson.encode(c, 23_456_789L, 1_699_900_000_100_000_000L, 1_699_900_000_200_000_000L, "shop");
+    }
+
+    static Stream<Arguments> oneLinePerChangeGoldens() {
+        Function<SourceChange, String> platform = CodecsGoldenTest::platformWire;
+        Function<SourceChange, String> host = HostPushJson::encode;
+        Function<SourceChange, String> languageHost = LanguageHostJson::encode;
+        return Stream.of(
+                Arguments.of("platform_wire.jsonl", changes(), platform),
+                Arguments.of("language_host.jsonl", changes(), languageHost),
+                Arguments.of("relations_host_push.jsonl", relationChanges(), host),
+                Arguments.of("relations_platform_wire.jsonl", relationChanges(), platform));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("oneLinePerChangeGoldens")
+    void encode_oneLinePerChange_matchesGolden(
+            String golden, List<SourceChange> changes, Function<SourceChange, String> encode) {
+        Golden.assertMatches(golden, lines(changes, encode));
     }
 
     @Test
     void hostPushJson_eventsAndBatch_matchesGolden() {
-        StringBuilder sb = new StringBuilder();
-        for (SourceChange c : changes()) {
-            sb.append(HostPushJson.encode(c)).append('\n');
-        }
-        sb.append(HostPushJson.encodeBatch(changes())).append('\n');
-        Golden.assertMatches("host_push.jsonl", sb.toString());
-    }
-
-    @Test
-    void languageHostJson_insertUpdateDelete_matchesGolden() {
-        StringBuilder sb = new StringBuilder();
-        for (SourceChange c : changes()) {
-            sb.append(LanguageHostJson.encode(c)).append('\n');
-        }
-        Golden.assertMatches("language_host.jsonl", sb.toString());
+        Golden.assertMatches(
+                "host_push.jsonl", lines(changes(), HostPushJson::encode) + HostPushJson.encodeBatch(changes()) + "\n");
     }
 
     @Test
@@ -190,26 +201,6 @@ class CodecsGoldenTest {
                 assertThat(decoded).isEqualTo(c);
             }
         }
-    }
-
-    @Test
-    void hostPushJson_relations_matchesGolden() {
-        StringBuilder sb = new StringBuilder();
-        for (SourceChange c : relationChanges()) {
-            sb.append(HostPushJson.encode(c)).append('\n');
-        }
-        Golden.assertMatches("relations_host_push.jsonl", sb.toString());
-    }
-
-    @Test
-    void platformWireJson_relations_matchesGolden() {
-        StringBuilder sb = new StringBuilder();
-        for (SourceChange c : relationChanges()) {
-            sb.append(PlatformWireJson.encode(
-                            c, 23_456_789L, 1_699_900_000_100_000_000L, 1_699_900_000_200_000_000L, "shop"))
-                    .append('\n');
-        }
-        Golden.assertMatches("relations_platform_wire.jsonl", sb.toString());
     }
 
     @Test

@@ -2,6 +2,7 @@ package io.drasi.source.postgres.mapping.value;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.drasi.source.postgres.mapping.Golden;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,14 +17,7 @@ class ValueTableTest {
         Path out = Path.of("target", "value-table.md");
         Files.createDirectories(out.getParent());
         Files.writeString(out, table);
-        String readme = Files.readString(Path.of("..", "README.md"));
-        int start = readme.indexOf("<!-- value-table:start");
-        int end = readme.indexOf("<!-- value-table:end -->");
-        assertThat(start).as("README value-table markers").isGreaterThan(0);
-        String section = readme.substring(readme.indexOf('\n', start) + 1, end).strip();
-        assertThat(section)
-                .as("README value table; regenerate from target/value-table.md")
-                .isEqualTo(table.strip());
+        Golden.assertReadmeSection("value-table", table, "regenerate from target/value-table.md");
     }
 
     @Test
