@@ -19,7 +19,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,9 +34,6 @@ class KillRecoveryTest {
 
     private static final Logger LOG = LoggerFactory.getLogger(KillRecoveryTest.class);
     private static final int TRIALS = Integer.getInteger("reliability.trials", 3);
-
-    @TempDir
-    Path tmp;
 
     @Test
     void sigkill_repeatedDuringBootstrapStreamAndLargeTransactions_losesNothing(PostgresServer pg) throws Exception {
@@ -171,23 +167,7 @@ class KillRecoveryTest {
 
     private static Process startChild(PostgresServer db, Path offsets, Path out, int trial) throws Exception {
         Files.createDirectories(offsets.getParent());
-        List<String> cmd = List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx256m",
-                "-cp",
-                System.getProperty("java.class.path"),
-                "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
-                RecordingStreamer.class.getName(),
-                db.host(),
-                Integer.toString(db.port()),
-                db.database(),
-                db.user(),
-                db.password(),
-                "items",
-                "fault_kill_slot",
-                offsets.toString(),
-                out.toString());
-        return new ProcessBuilder(cmd)
+        return new ProcessBuilder(RecordingStreamer.command(db, "items", "fault_kill_slot", offsets, out.toString()))
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(
                         out.resolveSibling("child-" + trial + ".log").toFile()))

@@ -38,24 +38,14 @@ class LargeTransactionTest {
         PostgresServer db = pg.newDatabase("fault_bigtx");
         db.execute("CREATE TABLE big (id int PRIMARY KEY, a int, b bigint, c text, d timestamptz, e numeric(12,2),"
                 + " f boolean, g float8, h uuid, i text)");
-        List<String> cmd = List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx256m",
-                "-XX:+ExitOnOutOfMemoryError",
-                "-cp",
-                System.getProperty("java.class.path"),
-                "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
-                "-Dbatch=2048",
-                RecordingStreamer.class.getName(),
-                db.host(),
-                Integer.toString(db.port()),
-                db.database(),
-                db.user(),
-                db.password(),
+        List<String> cmd = RecordingStreamer.command(
+                db,
                 "big",
                 "fault_bigtx_slot",
-                tmp.resolve("o.offsets").toString(),
-                "count");
+                tmp.resolve("o.offsets"),
+                "count",
+                "-XX:+ExitOnOutOfMemoryError",
+                "-Dbatch=2048");
         Process child = new ProcessBuilder(cmd)
                 .redirectError(tmp.resolve("child.err").toFile())
                 .start();

@@ -5,6 +5,7 @@ import io.drasi.source.postgres.PositionedChange;
 import io.drasi.source.postgres.PostgresReplicationSource;
 import io.drasi.source.postgres.PostgresSourceConfig;
 import io.drasi.source.postgres.mapping.json.SeedJson;
+import io.drasi.source.postgres.testing.PostgresServer;
 import java.io.FileOutputStream;
 import java.io.OutputStreamWriter;
 import java.io.RandomAccessFile;
@@ -13,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -27,6 +29,39 @@ import java.util.List;
 public final class RecordingStreamer {
 
     private RecordingStreamer() {}
+
+    /**
+     * The command line of a child JVM running {@link #main} on {@code db} ({@code -Xmx256m}, the test class path,
+     * slf4j-simple at WARN): one place for the argument order {@code main} reads.
+     *
+     * @param table      the captured table
+     * @param slot       the slot; the publication is {@code <slot>_pub}
+     * @param offsets    the offsets file
+     * @param out        the output file, or {@code count} (no file: {@code COUNT <n> heapUsedMb=<m>} lines on stdout)
+     * @param jvmOptions further JVM options, e.g. {@code -Dbatch=256}, {@code -DonSlotLoss=resync}
+     */
+    static List<String> command(
+            PostgresServer db, String table, String slot, Path offsets, String out, String... jvmOptions) {
+        List<String> cmd = new ArrayList<>(
+                List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        cmd.add("-Xmx256m");
+        cmd.addAll(List.of(jvmOptions));
+        cmd.addAll(List.of(
+                "-cp",
+                System.getProperty("java.class.path"),
+                "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
+                RecordingStreamer.class.getName(),
+                db.host(),
+                Integer.toString(db.port()),
+                db.database(),
+                db.user(),
+                db.password(),
+                table,
+                slot,
+                offsets.toString(),
+                out));
+        return cmd;
+    }
 
     public static void main(String[] args) throws Exception {
         PostgresSourceConfig config = PostgresSourceConfig.builder()

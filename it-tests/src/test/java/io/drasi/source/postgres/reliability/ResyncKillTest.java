@@ -7,7 +7,6 @@ import io.drasi.source.postgres.testing.PostgresExtension;
 import io.drasi.source.postgres.testing.PostgresServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -120,25 +119,15 @@ class ResyncKillTest {
     private static Process startChild(PostgresServer db, Path offsets, Path out, int run, int sinkDelayMs)
             throws Exception {
         Files.createDirectories(offsets.getParent());
-        List<String> cmd = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx256m",
-                "-cp",
-                System.getProperty("java.class.path"),
-                "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
-                "-DonSlotLoss=resync",
-                "-Dbatch=" + BATCH,
-                "-DsinkDelayMs=" + sinkDelayMs,
-                RecordingStreamer.class.getName(),
-                db.host(),
-                Integer.toString(db.port()),
-                db.database(),
-                db.user(),
-                db.password(),
+        List<String> cmd = RecordingStreamer.command(
+                db,
                 "items",
                 "resync_kill_slot",
-                offsets.toString(),
-                out.toString()));
+                offsets,
+                out.toString(),
+                "-DonSlotLoss=resync",
+                "-Dbatch=" + BATCH,
+                "-DsinkDelayMs=" + sinkDelayMs);
         return new ProcessBuilder(cmd)
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(

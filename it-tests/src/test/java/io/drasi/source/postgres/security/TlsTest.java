@@ -67,42 +67,8 @@ class TlsTest {
         pg = LocalPostgres.builder(bin).tempDirPrefix("drasi-pg-tls-").start();
         caCert = certs.resolve("ca.crt");
         otherCaCert = certs.resolve("other-ca.crt");
-        openssl(
-                "req",
-                "-x509",
-                "-newkey",
-                "rsa:2048",
-                "-nodes",
-                "-days",
-                "2",
-                "-subj",
-                "/CN=drasi-test-ca",
-                "-addext",
-                "basicConstraints=critical,CA:TRUE",
-                "-addext",
-                "keyUsage=critical,keyCertSign,cRLSign",
-                "-keyout",
-                certs.resolve("ca.key").toString(),
-                "-out",
-                caCert.toString());
-        openssl(
-                "req",
-                "-x509",
-                "-newkey",
-                "rsa:2048",
-                "-nodes",
-                "-days",
-                "2",
-                "-subj",
-                "/CN=other-ca",
-                "-addext",
-                "basicConstraints=critical,CA:TRUE",
-                "-addext",
-                "keyUsage=critical,keyCertSign,cRLSign",
-                "-keyout",
-                certs.resolve("other-ca.key").toString(),
-                "-out",
-                otherCaCert.toString());
+        selfSignedCa("drasi-test-ca", certs.resolve("ca.key"), caCert);
+        selfSignedCa("other-ca", certs.resolve("other-ca.key"), otherCaCert);
         Path key = pg.dataDir().resolve("server.key");
         Path crt = pg.dataDir().resolve("server.crt");
         Path csr = certs.resolve("server.csr");
@@ -165,6 +131,28 @@ class TlsTest {
         if (pg != null) {
             pg.close();
         }
+    }
+
+    /** A self-signed CA certificate (2 days, RSA 2048) with subject {@code CN=<cn>}. */
+    private static void selfSignedCa(String cn, Path key, Path cert) throws Exception {
+        openssl(
+                "req",
+                "-x509",
+                "-newkey",
+                "rsa:2048",
+                "-nodes",
+                "-days",
+                "2",
+                "-subj",
+                "/CN=" + cn,
+                "-addext",
+                "basicConstraints=critical,CA:TRUE",
+                "-addext",
+                "keyUsage=critical,keyCertSign,cRLSign",
+                "-keyout",
+                key.toString(),
+                "-out",
+                cert.toString());
     }
 
     private static void openssl(String... args) throws Exception {

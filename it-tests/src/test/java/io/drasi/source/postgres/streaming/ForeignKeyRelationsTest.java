@@ -6,6 +6,7 @@ import static io.drasi.source.postgres.streaming.StreamingTestSupport.running;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.drasi.source.postgres.PostgresReplicationSource;
+import io.drasi.source.postgres.PostgresSourceBuilder;
 import io.drasi.source.postgres.bootstrap.BootstrapResult;
 import io.drasi.source.postgres.bootstrap.BootstrapSink;
 import io.drasi.source.postgres.bootstrap.HandoverFilter;
@@ -87,6 +88,14 @@ class ForeignKeyRelationsTest {
     }
 
     private static final String[] TABLES = {"customers", "orders", "employees", "order_items", "shipments"};
+    private static final Duration WAIT = Duration.ofSeconds(30);
+
+    /** All {@link #TABLES}, {@code foreign_key_relations} on, {@code orders_customer_id_fkey} labelled PLACED_BY. */
+    private static PostgresSourceBuilder relations(PostgresServer db, String slot) {
+        return config(db, slot, TABLES)
+                .withForeignKeyRelations(true)
+                .withRelationLabels(Map.of("orders_customer_id_fkey", "PLACED_BY"));
+    }
 
     @Test
     void bootstrapAndStream_everyForeignKeyRule_graphEqualsSelect(PostgresServer pg) throws Exception {
@@ -99,13 +108,7 @@ class ForeignKeyRelationsTest {
                 "INSERT INTO order_items VALUES (1, 1, 5), (1, 2, 1), (3, 1, 2)",
                 "INSERT INTO shipments VALUES (1, 1, 1), (2, NULL, 2)");
         RecordingSink sink = new RecordingSink();
-        try (PostgresReplicationSource source = bootstrappedAndRunning(
-                "fk",
-                config(db, "s_fk_rel", TABLES)
-                        .withForeignKeyRelations(true)
-                        .withRelationLabels(Map.of("orders_customer_id_fkey", "PLACED_BY")),
-                sink,
-                Duration.ofSeconds(30))) {
+        try (PostgresReplicationSource source = bootstrappedAndRunning("fk", relations(db, "s_fk_rel"), sink, WAIT)) {
             DrasiState boot = DrasiState.of(sink.changes());
             assertThat(boot.relations).as("bootstrap relations vs SELECT").isEqualTo(expectedRelations(db));
             db.execute(
@@ -127,7 +130,7 @@ class ForeignKeyRelationsTest {
                     "DELETE FROM employees WHERE id = 30",
                     "INSERT INTO employees VALUES (4, 4, 'self again')");
             Map<String, String> expected = expectedRelations(db);
-            DrasiState state = awaitRelations(sink, expected, Duration.ofSeconds(30));
+            DrasiState state = awaitRelations(sink, expected, WAIT);
             assertThat(state.relations).as("relations vs SELECT").isEqualTo(expected);
             assertThat(state.anomalies)
                     .as("duplicate inserts / ghost node changes")
@@ -141,7 +144,7 @@ class ForeignKeyRelationsTest {
             }
             db.execute("TRUNCATE shipments");
             expected = expectedRelations(db);
-            state = awaitRelations(sink, expected, Duration.ofSeconds(30));
+            state = awaitRelations(sink, expected, WAIT);
             assertThat(state.relations).as("relations after TRUNCATE").isEqualTo(expected);
         }
     }
@@ -153,9 +156,9 @@ class ForeignKeyRelationsTest {
         db.execute("INSERT INTO customers VALUES (1, 'a')", "INSERT INTO orders VALUES (1, 1, 'x')");
         RecordingSink sink = new RecordingSink();
         try (PostgresReplicationSource source =
-                bootstrappedAndRunning("fkoff", config(db, "s_fk_off", TABLES), sink, Duration.ofSeconds(30))) {
+                bootstrappedAndRunning("fkoff", config(db, "s_fk_off", TABLES), sink, WAIT)) {
             db.execute("INSERT INTO orders VALUES (2, 1, 'y')");
-            sink.await(3, Duration.ofSeconds(30));
+            sink.await(3, WAIT);
             assertThat(sink.changes()).noneMatch(c -> c instanceof SourceChange.RelationChange);
         }
     }
@@ -179,13 +182,7 @@ class ForeignKeyRelationsTest {
                 default -> db.execute("DELETE FROM orders WHERE id = " + id);
             }
         });
-        try (PostgresReplicationSource source = running(
-                "fklater",
-                config(db, "s_fk_later", TABLES)
-                        .withForeignKeyRelations(true)
-                        .withRelationLabels(Map.of("orders_customer_id_fkey", "PLACED_BY")),
-                sink,
-                Duration.ofSeconds(30))) {
+        try (PostgresReplicationSource source = running("fklater", relations(db, "s_fk_later"), sink, WAIT)) {
             writer.start();
             Thread.sleep(500);
             List<SourceChange> snapshot = new ArrayList<>();

@@ -48,18 +48,7 @@ class CliForeignKeyRelationsTest {
                 "s_cli_fk",
                 List.of("customers", "orders", "employees"),
                 "foreignKeyRelations: true");
-        CliProcess p = CliProcess.start(
-                tmp,
-                List.of(),
-                Map.of(),
-                "stream",
-                "--config",
-                config.toString(),
-                "--bootstrap",
-                "--offsets",
-                "memory",
-                "--progress-interval",
-                "0");
+        CliProcess p = CliProcess.stream(tmp, config, "memory", "--bootstrap");
         try {
             p.awaitStderr("streaming", WAIT);
             assertThat(graph(p.lines()).relations).as("after the bootstrap").isEqualTo(expected(db));

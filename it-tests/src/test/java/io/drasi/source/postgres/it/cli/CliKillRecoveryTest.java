@@ -15,7 +15,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -71,7 +70,7 @@ class CliKillRecoveryTest {
         Path offsets = tmp.resolve("state/kill.offsets");
         List<Path> outputs = new ArrayList<>();
         for (long killAt : new long[] {12_000, 30_000}) {
-            CliProcess p = start(config, offsets);
+            CliProcess p = CliProcess.stream(tmp, config, offsets.toString());
             long seen = linesBefore(outputs);
             long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
             while (seen + newlines(p.outFile()) < killAt && p.process().isAlive() && System.nanoTime() < deadline) {
@@ -82,7 +81,7 @@ class CliKillRecoveryTest {
             outputs.add(p.outFile());
             assertThat(newlines(p.outFile())).as(p.stderr()).isPositive();
         }
-        CliProcess last = start(config, offsets);
+        CliProcess last = CliProcess.stream(tmp, config, offsets.toString());
         long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
         while (distinctIds(outputs, last.outFile()) < ROWS && System.nanoTime() < deadline) {
             Thread.sleep(50);
@@ -152,20 +151,6 @@ class CliKillRecoveryTest {
                 "CLI kill -9 mid-backlog x2: %,d lines for %,d rows, %,d replayed after the kills, %d torn"
                         + " lines completed by the restart%n",
                 ids.size(), ROWS, replayed, torn);
-    }
-
-    private CliProcess start(Path config, Path offsets) throws Exception {
-        return CliProcess.start(
-                tmp,
-                List.of(),
-                Map.of(),
-                "stream",
-                "--config",
-                config.toString(),
-                "--offsets",
-                offsets.toString(),
-                "--progress-interval",
-                "0");
     }
 
     private static long linesBefore(List<Path> outputs) throws Exception {

@@ -59,6 +59,20 @@ public final class CliProcess {
         return new CliProcess(p, runDir.resolve("out"), runDir.resolve("err"));
     }
 
+    /**
+     * {@code drasi-pg stream --config <config> --offsets <offsets> --progress-interval 0 <more>} in {@code dir}, with
+     * no extra JVM options or environment: the stream most CLI tests run (no periodic progress line on stderr).
+     *
+     * @param offsets an offsets file, or {@code memory}
+     * @param more    further arguments ({@code --bootstrap}, {@code --metrics-port 0}, ...)
+     */
+    public static CliProcess stream(Path dir, Path config, String offsets, String... more) throws IOException {
+        List<String> args = new ArrayList<>(
+                List.of("stream", "--config", config.toString(), "--offsets", offsets, "--progress-interval", "0"));
+        args.addAll(List.of(more));
+        return start(dir, List.of(), Map.of(), args.toArray(String[]::new));
+    }
+
     public Process process() {
         return process;
     }

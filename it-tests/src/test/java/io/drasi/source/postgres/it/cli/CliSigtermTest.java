@@ -10,7 +10,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -41,18 +40,7 @@ class CliSigtermTest {
                 "INSERT INTO big SELECT g, g % 97 FROM generate_series(1, " + ROWS + ") g");
         Path config = config(db, "s_cli_sigterm", "big");
         Path offsets = tmp.resolve("state/pg.offsets");
-        CliProcess first = CliProcess.start(
-                tmp,
-                List.of(),
-                Map.of(),
-                "stream",
-                "--config",
-                config.toString(),
-                "--bootstrap",
-                "--offsets",
-                offsets.toString(),
-                "--progress-interval",
-                "0");
+        CliProcess first = CliProcess.stream(tmp, config, offsets.toString(), "--bootstrap");
         first.awaitStderr("bootstrap", Duration.ofSeconds(60));
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         // signal once rows are flowing (~1 MB printed): on a quiet machine the whole bootstrap takes only seconds
@@ -79,20 +67,8 @@ class CliSigtermTest {
                 .as("the interrupted bootstrap's slot is dropped")
                 .isEmpty();
 
-        CliProcess second = CliProcess.start(
-                tmp,
-                List.of(),
-                Map.of(),
-                "stream",
-                "--config",
-                config.toString(),
-                "--bootstrap",
-                "--offsets",
-                offsets.toString(),
-                "--progress-interval",
-                "0",
-                "--max-changes",
-                Integer.toString(ROWS));
+        CliProcess second = CliProcess.stream(
+                tmp, config, offsets.toString(), "--bootstrap", "--max-changes", Integer.toString(ROWS));
         int secondExit = second.await(Duration.ofSeconds(180));
         assertThat(secondExit).as(second.stderr()).isZero();
         Set<String> ids = new HashSet<>();
@@ -120,10 +96,10 @@ class CliSigtermTest {
         db.execute("CREATE TABLE t (id int PRIMARY KEY, v int)", "INSERT INTO t VALUES (1, 1)");
         Path config = config(db, "s_cli_signals", "t");
         // starting: the signal arrives before the engine streams
-        assertQuietStop(launch(config), "TERM", 143, "while starting");
+        assertQuietStop(CliProcess.stream(tmp, config, "memory"), "TERM", 143, "while starting");
         // streaming: after a change was printed
         for (String[] signal : new String[][] {{"INT", "130"}, {"TERM", "143"}}) {
-            CliProcess p = launch(config);
+            CliProcess p = CliProcess.stream(tmp, config, "memory");
             p.awaitStderr("streaming", Duration.ofSeconds(60));
             db.execute("UPDATE t SET v = v + 1");
             long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
@@ -133,20 +109,6 @@ class CliSigtermTest {
             assertThat(p.lines()).as(p.stderr()).isNotEmpty();
             assertQuietStop(p, signal[0], Integer.parseInt(signal[1]), "while streaming");
         }
-    }
-
-    private CliProcess launch(Path config) throws IOException {
-        return CliProcess.start(
-                tmp,
-                List.of(),
-                Map.of(),
-                "stream",
-                "--config",
-                config.toString(),
-                "--offsets",
-                "memory",
-                "--progress-interval",
-                "0");
     }
 
     private static void assertQuietStop(CliProcess p, String signal, int expectedExit, String when) throws Exception {

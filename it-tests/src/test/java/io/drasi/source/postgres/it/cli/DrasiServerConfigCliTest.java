@@ -42,8 +42,12 @@ class DrasiServerConfigCliTest {
     @TempDir
     Path tmp;
 
+    private CliProcess start(Map<String, String> env, String... args) throws IOException {
+        return CliProcess.start(tmp, List.of(), env, args);
+    }
+
     private CliProcess run(Map<String, String> env, String... args) throws Exception {
-        CliProcess r = CliProcess.start(tmp, List.of(), env, args);
+        CliProcess r = start(env, args);
         r.await(Duration.ofSeconds(90));
         return r;
     }
@@ -87,9 +91,7 @@ class DrasiServerConfigCliTest {
                         .contains("`bootstrapProvider.publicationName` drasi_pub ignored");
             }
 
-            CliProcess stream = CliProcess.start(
-                    tmp,
-                    List.of(),
+            CliProcess stream = start(
                     env,
                     "stream",
                     "--config",
@@ -181,18 +183,8 @@ class DrasiServerConfigCliTest {
             assertThat(check.stderr())
                     .contains("has autoStart: false; drasi-pg stream refuses to start it without --force");
 
-            CliProcess forced = CliProcess.start(
-                    tmp,
-                    List.of(),
-                    env,
-                    "stream",
-                    "--config",
-                    f.toString(),
-                    "--force",
-                    "--max-changes",
-                    "1",
-                    "--offsets",
-                    "memory");
+            CliProcess forced = start(
+                    env, "stream", "--config", f.toString(), "--force", "--max-changes", "1", "--offsets", "memory");
             forced.awaitStderr("streaming until 1 changes", Duration.ofSeconds(90));
             db.execute("INSERT INTO customers VALUES (8, 'Bo')");
             assertThat(forced.await(Duration.ofSeconds(60))).as(forced.stderr()).isZero();

@@ -12,7 +12,6 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -47,19 +46,7 @@ class MetricsEndpointTest {
                 List.of("t"),
                 "reconnectBackoffInitial: 200ms",
                 "reconnectBackoffMax: 1s");
-        CliProcess p = CliProcess.start(
-                tmp,
-                List.of(),
-                Map.of(),
-                "stream",
-                "--config",
-                config.toString(),
-                "--offsets",
-                "memory",
-                "--progress-interval",
-                "0",
-                "--metrics-port",
-                "0");
+        CliProcess p = CliProcess.stream(tmp, config, "memory", "--metrics-port", "0");
         try {
             p.awaitStderr("streaming", Duration.ofSeconds(60));
             Matcher m = PORT.matcher(p.stderr());

@@ -47,22 +47,8 @@ class MetricsJmxAndSinkTest {
         Path config = CliProcess.sourceYaml(tmp, db, "jmx-test", "s_cli_jmx", List.of("t"));
         try (FakeDrasiHttpSource server = FakeDrasiHttpSource.start("jmx-test")) {
             server.enqueue(new FakeDrasiHttpSource.Status(503, "warming up")); // one retried POST
-            CliProcess p = CliProcess.start(
-                    tmp,
-                    List.of(),
-                    Map.of(),
-                    "stream",
-                    "--config",
-                    config.toString(),
-                    "--offsets",
-                    "memory",
-                    "--progress-interval",
-                    "0",
-                    "--metrics-port",
-                    "0",
-                    "--jmx",
-                    "--sink",
-                    server.url());
+            CliProcess p =
+                    CliProcess.stream(tmp, config, "memory", "--metrics-port", "0", "--jmx", "--sink", server.url());
             try {
                 p.awaitStderr("streaming", Duration.ofSeconds(60));
                 db.execute(

@@ -111,12 +111,7 @@ class ExamplesIT {
                             + meta.path("element_id").asText();
                 },
                 "items");
-        assertThat(summary.subList(0, 2))
-                .as("the snapshot")
-                .containsExactlyInAnyOrder("Insert public:items:1", "Insert public:items:2");
-        assertThat(summary.subList(2, 5))
-                .as("then the changes, in commit order")
-                .containsExactly("Insert public:items:3", "Update public:items:1", "Delete public:items:2");
+        assertSnapshotThenChanges(summary, "Insert", "Update", "Delete");
         assertThat(dir.resolve("library-app.offsets")).exists();
     }
 
@@ -146,12 +141,7 @@ class ExamplesIT {
                 e -> e.path("operation").asText() + " "
                         + (e.has("element") ? e.path("element").path("id") : e.path("id")).asText(),
                 "source.yaml");
-        assertThat(summary.subList(0, 2))
-                .as("Debezium's snapshot")
-                .containsExactlyInAnyOrder("insert public:items:1", "insert public:items:2");
-        assertThat(summary.subList(2, 5))
-                .as("then the changes, in commit order")
-                .containsExactly("insert public:items:3", "update public:items:1", "delete public:items:2");
+        assertSnapshotThenChanges(summary, "insert", "update", "delete");
         assertThat(dir.resolve("own-engine.offsets")).exists();
     }
 
@@ -202,6 +192,19 @@ class ExamplesIT {
         } finally {
             db.dropSlotIfExists(slot);
         }
+    }
+
+    /**
+     * The five lines of {@link #runWithChanges}, each {@code <op> <element id>} with the example's spelling of the
+     * operations: the snapshot's two rows (in any order), then the insert, update and delete in commit order.
+     */
+    private static void assertSnapshotThenChanges(List<String> summary, String insert, String update, String delete) {
+        assertThat(summary.subList(0, 2))
+                .as("the snapshot")
+                .containsExactlyInAnyOrder(insert + " public:items:1", insert + " public:items:2");
+        assertThat(summary.subList(2, 5))
+                .as("then the changes, in commit order")
+                .containsExactly(insert + " public:items:3", update + " public:items:1", delete + " public:items:2");
     }
 
     /**
