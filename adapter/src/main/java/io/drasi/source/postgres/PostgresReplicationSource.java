@@ -307,6 +307,9 @@ public final class PostgresReplicationSource implements AutoCloseable {
                 foreignKeys = Preflight.foreignKeys(c, config, preflight.tables()); // the field: every later path
                 slotExists = preflight.slotExists();
                 checkNotClosed("start");
+                if (config.keepsHeldElements()) {
+                    openHeld();
+                }
                 if (config.onSlotLoss() == SlotLossPolicy.RESYNC) {
                     resyncCause = resyncCauseAtStart(c, slotExists);
                 }
@@ -373,6 +376,9 @@ public final class PostgresReplicationSource implements AutoCloseable {
                 }
             }
             dropRemovedTables(connections, preflight.tables());
+            if (config.onTableRemoved() == TableRemovedPolicy.DELETE) {
+                deleteRemovedTablesElements(connections, preflight.tables(), sink);
+            }
             startEngine(connections, preflight, sink);
         } catch (SourceClosedException e) {
             throw e;
@@ -601,20 +607,27 @@ public final class PostgresReplicationSource implements AutoCloseable {
     }
 
     /**
-     * With on_slot_loss: resync, opens the held element ids and says why the start must resync, if it must: a
-     * resync under way when the source stopped, an invalidated slot, or a missing slot although a position was
-     * stored (an offset file, a completed bootstrap, or complete held ids).
+     * Opens the element ids the consumer holds ({@code <offset_store>.held}), kept for on_slot_loss: resync and
+     * on_table_removed: delete.
+     */
+    private void openHeld() {
+        Path offsets = config.offsetStoreFile(id).orElseThrow(); // the validator requires a file store for both
+        createParentDirectories(offsets);
+        if (held == null) {
+            held = HeldElements.open(HeldElements.fileBeside(offsets));
+        }
+    }
+
+    /**
+     * With on_slot_loss: resync, says why the start must resync, if it must: a resync under way when the source
+     * stopped, an invalidated slot, or a missing slot although a position was stored (an offset file, a completed
+     * bootstrap, or complete held ids).
      *
      * @return the cause, or null to start as usual
      */
     private String resyncCauseAtStart(Connection c, boolean slotExists) throws SQLException {
-        Path offsets = config.offsetStoreFile(id).orElseThrow(); // the validator requires a file store for resync
-        createParentDirectories(offsets);
+        Path offsets = config.offsetStoreFile(id).orElseThrow();
         HeldElements h = held;
-        if (h == null) {
-            h = HeldElements.open(HeldElements.fileBeside(offsets));
-            held = h;
-        }
         Optional<String> underWay = h.resyncUnderWay();
         if (underWay.isPresent()) {
             return "a resync was interrupted (" + underWay.get() + ")";
@@ -677,6 +690,9 @@ public final class PostgresReplicationSource implements AutoCloseable {
             BootstrapResult result = provider.bootstrap(slot, Set.of(), resync);
             slot.close();
             resync.finish(result.effectiveFromMs());
+            if (config.onTableRemoved() == TableRemovedPolicy.DELETE) {
+                logRemovedTablesDeleted(resync, resync.deleteUnconfiguredTables(result.effectiveFromMs()), started);
+            }
             h.endResync();
             markBootstrapDone(result.consistentPoint());
             LOG.warn(
@@ -880,6 +896,50 @@ public final class PostgresReplicationSource implements AutoCloseable {
             Preflight.dropFromPublication(c, config, removed);
         } catch (SQLException e) {
             throw Connections.describe(e, connections);
+        }
+    }
+
+    /**
+     * on_table_removed: delete. A Delete for every element the consumer holds of a table that is no longer
+     * configured (known from the held ids: whatever was delivered and not deleted), delivered through the sink,
+     * acknowledged and removed from the held ids before the engine starts; one WARN with the counts. Interrupted,
+     * the rest is deleted at the next start. Fails naming the fix when the held ids do not cover the slot's history.
+     */
+    private void deleteRemovedTablesElements(
+            ConnectionSettings connections, List<Preflight.ResolvedTable> tables, ChangeSink sink) {
+        HeldElements h = held;
+        List<TableId> configured =
+                tables.stream().map(Preflight.ResolvedTable::name).toList();
+        if (!h.complete()) {
+            List<TableId> removed = recordedTables().orElse(List.of()).stream()
+                    .filter(t -> !configured.contains(t))
+                    .toList();
+            if (!removed.isEmpty()) {
+                throw new DrasiPostgresException("table(s) " + removed + " were removed from tables and"
+                        + " on_table_removed is delete, but the element ids in " + h.file()
+                        + " do not cover the slot's whole stream (on_table_removed: delete or on_slot_loss: resync was"
+                        + " switched on for a slot that had already delivered changes), so the removed tables'"
+                        + " elements the consumer holds are unknown. Fix: start once with on_table_removed: keep (the"
+                        + " consumer keeps them), or drop the slot, delete " + h.file()
+                        + " and the offset store, and start with a bootstrap (the consumer cleared)");
+            }
+            return;
+        }
+        long started = System.nanoTime();
+        Resync deletes =
+                new Resync(id, h, sink, stats, configured, slotConfirmedFlush(connections), config.maxBatchSize());
+        logRemovedTablesDeleted(deletes, deletes.deleteUnconfiguredTables(System.currentTimeMillis()), started);
+    }
+
+    private void logRemovedTablesDeleted(Resync deletes, Map<String, Long> perTable, long startedNanos) {
+        if (!perTable.isEmpty()) {
+            LOG.warn(
+                    "source {}: table(s) removed from tables (on_table_removed: delete): delivered {} Delete(s) of"
+                            + " the elements the consumer held ({}) in {} ms",
+                    id,
+                    perTable.values().stream().mapToLong(Long::longValue).sum(),
+                    perTable,
+                    TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startedNanos));
         }
     }
 

@@ -2,10 +2,14 @@ package io.drasi.source.postgres.reliability;
 
 import static io.drasi.source.postgres.streaming.StreamingTestSupport.config;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.drasi.source.postgres.PostgresReplicationSource;
 import io.drasi.source.postgres.PostgresSourceBuilder;
+import io.drasi.source.postgres.State;
+import io.drasi.source.postgres.TableRemovedPolicy;
 import io.drasi.source.postgres.model.SourceChange;
+import io.drasi.source.postgres.streaming.DrasiState;
 import io.drasi.source.postgres.streaming.RecordingSink;
 import io.drasi.source.postgres.streaming.StreamingTestSupport;
 import io.drasi.source.postgres.testing.PostgresExtension;
@@ -90,5 +94,92 @@ class TableSetChangeTest {
             sink.assertNoMoreThan(n + 1, Duration.ofMillis(1000));
             assertThat(StreamingTestSupport.id(sink.changes().get(n))).isEqualTo("public:a:500");
         }
+    }
+
+    @Test
+    void tableRemoved_onTableRemovedDelete_deletesEveryElementOfItTheConsumerHolds(PostgresServer pg, @TempDir Path dir)
+            throws Exception {
+        PostgresServer db = pg.newDatabase("tables_removed_delete");
+        db.execute(
+                "CREATE TABLE a (id int PRIMARY KEY, v text)",
+                "CREATE TABLE b (id int PRIMARY KEY, v text)",
+                "INSERT INTO a SELECT g, 'a' || g FROM generate_series(1, 100) g",
+                "INSERT INTO b SELECT g, 'b' || g FROM generate_series(1, 3000) g");
+        RecordingSink sink = new RecordingSink();
+        java.util.function.Function<String[], PostgresSourceBuilder> deleting =
+                tables -> config(db, "s_tables_del", tables)
+                        .withOffsetStore(dir.resolve("offsets.dat"))
+                        .withOnTableRemoved(TableRemovedPolicy.DELETE)
+                        .withMaxBatchSize(500);
+        try (PostgresReplicationSource s = StreamingTestSupport.bootstrappedAndRunning(
+                "src", deleting.apply(new String[] {"a", "b"}), sink, WAIT)) {
+            db.execute(
+                    "UPDATE b SET v = 'streamed' WHERE id = 1",
+                    "DELETE FROM b WHERE id = 2",
+                    "INSERT INTO b VALUES (5000, 'streamed')",
+                    "UPDATE a SET v = 'streamed' WHERE id = 1");
+            sink.await(3104, WAIT);
+        }
+        db.execute("UPDATE b SET v = 'while stopped' WHERE id = 3", "INSERT INTO b VALUES (6000, 'never seen')");
+        long heldOfB = DrasiState.of(sink.changes()).elements.keySet().stream()
+                .filter(k -> k.startsWith("public:b:"))
+                .count();
+        assertThat(heldOfB).isEqualTo(3000);
+        int before = sink.size();
+        long started = System.nanoTime();
+        try (PostgresReplicationSource s =
+                StreamingTestSupport.bootstrappedAndRunning("src", deleting.apply(new String[] {"a"}), sink, WAIT)) {
+            long ms = (System.nanoTime() - started) / 1_000_000;
+            List<SourceChange> all = sink.changes();
+            List<SourceChange> second = all.subList(before, all.size());
+            assertThat(second)
+                    .as("only Deletes, one per element of b the consumer held")
+                    .hasSize((int) heldOfB);
+            assertThat(second)
+                    .allMatch(c -> c instanceof SourceChange.Delete
+                            && StreamingTestSupport.id(c).startsWith("public:b:"));
+            assertThat(db.queryValue("select string_agg(tablename, ',') from pg_publication_tables"
+                            + " where pubname = 's_tables_del_pub'"))
+                    .isEqualTo("a");
+            db.execute("INSERT INTO a VALUES (500, 'after')", "UPDATE b SET v = 'not captured' WHERE id = 4");
+            SlotLossResyncTest.assertEqualsSelect(db, sink, "a");
+            System.out.println(
+                    "MEASURED on_table_removed: delete: " + heldOfB + " Deletes, start to RUNNING " + ms + " ms");
+        }
+        int n = sink.size();
+        try (PostgresReplicationSource s =
+                StreamingTestSupport.bootstrappedAndRunning("src", deleting.apply(new String[] {"a"}), sink, WAIT)) {
+            db.execute("INSERT INTO a VALUES (501, 'last')");
+            sink.await(n + 1, WAIT);
+            sink.assertNoMoreThan(n + 1, Duration.ofMillis(1000));
+            assertThat(StreamingTestSupport.id(sink.changes().get(n)))
+                    .as("no Delete again at the next start")
+                    .isEqualTo("public:a:501");
+        }
+    }
+
+    @Test
+    void tableRemoved_deleteSwitchedOnForASlotWithHistory_failsNamingTheFix(PostgresServer pg, @TempDir Path dir)
+            throws Exception {
+        PostgresServer db = pg.newDatabase("tables_removed_late");
+        db.execute(
+                "CREATE TABLE a (id int PRIMARY KEY, v text)",
+                "CREATE TABLE b (id int PRIMARY KEY, v text)",
+                "INSERT INTO b VALUES (1, 'b')");
+        RecordingSink sink = new RecordingSink();
+        PostgresSourceBuilder keep = config(db, "s_tables_late", "a", "b").withOffsetStore(dir.resolve("o.dat"));
+        try (PostgresReplicationSource s = StreamingTestSupport.bootstrappedAndRunning("src", keep, sink, WAIT)) {
+            sink.await(1, WAIT);
+        }
+        PostgresSourceBuilder deleting = config(db, "s_tables_late", "a")
+                .withOffsetStore(dir.resolve("o.dat"))
+                .withOnTableRemoved(TableRemovedPolicy.DELETE);
+        try (PostgresReplicationSource s = new PostgresReplicationSource("src", deleting.build())) {
+            assertThatThrownBy(() -> s.startWithBootstrap(sink, p -> {}))
+                    .hasMessageContaining("on_table_removed is delete")
+                    .hasMessageContaining("Fix: start once with on_table_removed: keep");
+            assertThat(s.state()).isEqualTo(State.FAILED);
+        }
+        assertThat(sink.size()).as("nothing deleted on a guess").isEqualTo(1);
     }
 }
