@@ -34,6 +34,17 @@ class TableSetChangeTest {
     private static final Duration WAIT = Duration.ofSeconds(90);
     private static final int ADDED_ROWS = Integer.getInteger("tables.added.rows", 20_000);
 
+    /** A new database with tables {@code a} and {@code b (id int PRIMARY KEY, v text)}, rows 1..n each. */
+    private static PostgresServer withTables(PostgresServer pg, String name, int rowsOfA, int rowsOfB) {
+        PostgresServer db = pg.newDatabase(name);
+        db.execute(
+                "CREATE TABLE a (id int PRIMARY KEY, v text)",
+                "CREATE TABLE b (id int PRIMARY KEY, v text)",
+                "INSERT INTO a SELECT g, 'a' || g FROM generate_series(1, " + rowsOfA + ") g",
+                "INSERT INTO b SELECT g, 'b' || g FROM generate_series(1, " + rowsOfB + ") g");
+        return db;
+    }
+
     private static PostgresSourceBuilder source(PostgresServer db, Path dir, String... tables) {
         return config(db, "s_tables", tables).withOffsetStore(dir.resolve("offsets.dat"));
     }
@@ -41,12 +52,7 @@ class TableSetChangeTest {
     @Test
     void tableAdded_writerChangingItDuringItsBootstrap_bootstrappedAloneExactly(PostgresServer pg, @TempDir Path dir)
             throws Exception {
-        PostgresServer db = pg.newDatabase("tables_added");
-        db.execute(
-                "CREATE TABLE a (id int PRIMARY KEY, v text)",
-                "CREATE TABLE b (id int PRIMARY KEY, v text)",
-                "INSERT INTO a SELECT g, 'a' || g FROM generate_series(1, 100) g",
-                "INSERT INTO b SELECT g, 'b' || g FROM generate_series(1, 20000) g");
+        PostgresServer db = withTables(pg, "tables_added", 100, 20000);
         RecordingSink sink = new RecordingSink();
         try (PostgresReplicationSource s =
                 StreamingTestSupport.bootstrappedAndRunning("src", source(db, dir, "a"), sink, WAIT)) {
@@ -100,12 +106,7 @@ class TableSetChangeTest {
     @Test
     void tableRemoved_onTableRemovedDelete_deletesEveryElementOfItTheConsumerHolds(PostgresServer pg, @TempDir Path dir)
             throws Exception {
-        PostgresServer db = pg.newDatabase("tables_removed_delete");
-        db.execute(
-                "CREATE TABLE a (id int PRIMARY KEY, v text)",
-                "CREATE TABLE b (id int PRIMARY KEY, v text)",
-                "INSERT INTO a SELECT g, 'a' || g FROM generate_series(1, 100) g",
-                "INSERT INTO b SELECT g, 'b' || g FROM generate_series(1, 3000) g");
+        PostgresServer db = withTables(pg, "tables_removed_delete", 100, 3000);
         RecordingSink sink = new RecordingSink();
         java.util.function.Function<String[], PostgresSourceBuilder> deleting =
                 tables -> config(db, "s_tables_del", tables)
@@ -162,11 +163,7 @@ class TableSetChangeTest {
     @Test
     void tableRemoved_deleteSwitchedOnForASlotWithHistory_failsNamingTheFix(PostgresServer pg, @TempDir Path dir)
             throws Exception {
-        PostgresServer db = pg.newDatabase("tables_removed_late");
-        db.execute(
-                "CREATE TABLE a (id int PRIMARY KEY, v text)",
-                "CREATE TABLE b (id int PRIMARY KEY, v text)",
-                "INSERT INTO b VALUES (1, 'b')");
+        PostgresServer db = withTables(pg, "tables_removed_late", 0, 1);
         RecordingSink sink = new RecordingSink();
         PostgresSourceBuilder keep = config(db, "s_tables_late", "a", "b").withOffsetStore(dir.resolve("o.dat"));
         try (PostgresReplicationSource s = StreamingTestSupport.bootstrappedAndRunning("src", keep, sink, WAIT)) {
@@ -193,12 +190,8 @@ class TableSetChangeTest {
     @Test
     void tableAdded_selectOnlyRole_writerDuringItsBootstrapNotBlocked_otherTableNotReadAgain(
             PostgresServer pg, @TempDir Path dir) throws Exception {
-        PostgresServer db = pg.newDatabase("tables_added_nolock");
+        PostgresServer db = withTables(pg, "tables_added_nolock", 100, ADDED_ROWS);
         db.execute(
-                "CREATE TABLE a (id int PRIMARY KEY, v text)",
-                "CREATE TABLE b (id int PRIMARY KEY, v text)",
-                "INSERT INTO a SELECT g, 'a' || g FROM generate_series(1, 100) g",
-                "INSERT INTO b SELECT g, 'b' || g FROM generate_series(1, " + ADDED_ROWS + ") g",
                 "DROP ROLE IF EXISTS reader",
                 "CREATE ROLE reader LOGIN REPLICATION PASSWORD 'pw'",
                 "GRANT SELECT ON a, b TO reader");
