@@ -12,6 +12,7 @@ import io.drasi.source.postgres.bootstrap.BootstrapProvider;
 import io.drasi.source.postgres.bootstrap.BootstrapResult;
 import io.drasi.source.postgres.bootstrap.BootstrapSink;
 import io.drasi.source.postgres.bootstrap.ConnectionSettings;
+import io.drasi.source.postgres.bootstrap.HandoverFilter;
 import io.drasi.source.postgres.bootstrap.SnapshotSlot;
 import io.drasi.source.postgres.core.DrasiPostgresException;
 import io.drasi.source.postgres.core.Lsn;
@@ -142,8 +143,6 @@ public final class PostgresReplicationSource implements AutoCloseable {
     private volatile HeldElements held;
     /** The sink of start/startWithBootstrap, for a resync while streaming. */
     private volatile ChangeSink streamSink;
-    /** Tables added to a streaming slot and bootstrapped alone: their stream changes up to the point are dropped. */
-    private volatile Map<TableId, Lsn> snapshotted = Map.of();
     /** True while a resync replaces the engine: the old engine's end is not a failure. */
     private final AtomicBoolean resyncing = new AtomicBoolean();
     /** Threads inside start/startWithBootstrap/bootstrap: they run the sink and progress callbacks. */
@@ -307,6 +306,9 @@ public final class PostgresReplicationSource implements AutoCloseable {
                 foreignKeys = Preflight.foreignKeys(c, config, preflight.tables()); // the field: every later path
                 slotExists = preflight.slotExists();
                 checkNotClosed("start");
+                if (config.keepsHeldElements()) {
+                    openHeld();
+                }
                 if (config.onSlotLoss() == SlotLossPolicy.RESYNC) {
                     resyncCause = resyncCauseAtStart(c, slotExists);
                 }
@@ -366,13 +368,16 @@ public final class PostgresReplicationSource implements AutoCloseable {
                     if (!state.compareAndSet(State.STARTING, State.BOOTSTRAPPING)) {
                         throw closedDuring("start", null);
                     }
-                    snapshotted = bootstrapAdded(connections, added, sink, bootstrapProgress);
+                    bootstrapAdded(connections, preflight.tables(), added, sink, bootstrapProgress);
                     if (!state.compareAndSet(State.BOOTSTRAPPING, State.STARTING)) {
                         throw closedDuring("start (after bootstrapping the added tables)", null);
                     }
                 }
             }
             dropRemovedTables(connections, preflight.tables());
+            if (config.onTableRemoved() == TableRemovedPolicy.DELETE) {
+                deleteRemovedTablesElements(connections, preflight.tables(), sink);
+            }
             startEngine(connections, preflight, sink);
         } catch (SourceClosedException e) {
             throw e;
@@ -404,17 +409,10 @@ public final class PostgresReplicationSource implements AutoCloseable {
         Properties props = DebeziumProperties.of(id, config, preflight.tables(), Mapping.engineProperties());
         StopBarrier barrier = StopBarrier.register();
         props.setProperty(StopBarrier.PROPERTY, barrier.key());
+        Lsn resumeLsn = slotConfirmedFlush(connections);
         BatchHandler handler = new BatchHandler(
-                mapper,
-                sink,
-                toast,
-                generated,
-                stats,
-                slotConfirmedFlush(connections),
-                this::onStreaming,
-                "drasi-pg-" + id + "-ack",
-                held);
-        handler.dropSnapshotted(snapshotted);
+                mapper, sink, toast, generated, stats, resumeLsn, this::onStreaming, "drasi-pg-" + id + "-ack", held);
+        handler.handOver(recordedHandovers(resumeLsn));
         recordTables(preflight.tables());
         CountDownLatch polling = new CountDownLatch(1);
         CountDownLatch terminated = new CountDownLatch(1);
@@ -522,6 +520,7 @@ public final class PostgresReplicationSource implements AutoCloseable {
                     LOG.info("source {}: removed offsets {} of a previous slot", id, f);
                 }
                 Files.deleteIfExists(bootstrapMarker().orElseThrow());
+                Files.deleteIfExists(handoversRecord().orElseThrow()); // a new slot's stream starts after them
             } catch (IOException e) {
                 throw new DrasiPostgresException("cannot remove stale offsets " + f + ": " + e.getMessage(), e);
             }
@@ -610,20 +609,27 @@ public final class PostgresReplicationSource implements AutoCloseable {
     }
 
     /**
-     * With on_slot_loss: resync, opens the held element ids and says why the start must resync, if it must: a
-     * resync under way when the source stopped, an invalidated slot, or a missing slot although a position was
-     * stored (an offset file, a completed bootstrap, or complete held ids).
+     * Opens the element ids the consumer holds ({@code <offset_store>.held}), kept for on_slot_loss: resync and
+     * on_table_removed: delete.
+     */
+    private void openHeld() {
+        Path offsets = config.offsetStoreFile(id).orElseThrow(); // the validator requires a file store for both
+        createParentDirectories(offsets);
+        if (held == null) {
+            held = HeldElements.open(HeldElements.fileBeside(offsets));
+        }
+    }
+
+    /**
+     * With on_slot_loss: resync, says why the start must resync, if it must: a resync under way when the source
+     * stopped, an invalidated slot, or a missing slot although a position was stored (an offset file, a completed
+     * bootstrap, or complete held ids).
      *
      * @return the cause, or null to start as usual
      */
     private String resyncCauseAtStart(Connection c, boolean slotExists) throws SQLException {
-        Path offsets = config.offsetStoreFile(id).orElseThrow(); // the validator requires a file store for resync
-        createParentDirectories(offsets);
+        Path offsets = config.offsetStoreFile(id).orElseThrow();
         HeldElements h = held;
-        if (h == null) {
-            h = HeldElements.open(HeldElements.fileBeside(offsets));
-            held = h;
-        }
         Optional<String> underWay = h.resyncUnderWay();
         if (underWay.isPresent()) {
             return "a resync was interrupted (" + underWay.get() + ")";
@@ -686,6 +692,9 @@ public final class PostgresReplicationSource implements AutoCloseable {
             BootstrapResult result = provider.bootstrap(slot, Set.of(), resync);
             slot.close();
             resync.finish(result.effectiveFromMs());
+            if (config.onTableRemoved() == TableRemovedPolicy.DELETE) {
+                logRemovedTablesDeleted(resync, resync.deleteUnconfiguredTables(result.effectiveFromMs()), started);
+            }
             h.endResync();
             markBootstrapDone(result.consistentPoint());
             LOG.warn(
@@ -792,11 +801,10 @@ public final class PostgresReplicationSource implements AutoCloseable {
             return Optional.empty();
         }
         try {
-            return Optional.of(Files.readAllLines(f.get()).stream()
-                    .filter(l -> !l.isBlank())
+            return Optional.of(readRecord(f, "table set").stream()
                     .map(TableId::parseQualified)
                     .toList());
-        } catch (IOException | RuntimeException e) {
+        } catch (RuntimeException e) {
             LOG.warn(
                     "source {}: cannot read the recorded table set {} ({}); table set changes are not detected"
                             + " on this start",
@@ -813,6 +821,23 @@ public final class PostgresReplicationSource implements AutoCloseable {
                         f, tables.stream().map(t -> t.name().sql()).toList(), "the table set"));
     }
 
+    /** The non-blank lines of a record beside the offset store; none when it is missing. */
+    private List<String> readRecord(Optional<Path> f, String what) {
+        if (f.isEmpty() || !Files.exists(f.get())) {
+            return List.of();
+        }
+        try {
+            return Files.readAllLines(f.get()).stream()
+                    .filter(l -> !l.isBlank())
+                    .toList();
+        } catch (IOException e) {
+            throw new DrasiPostgresException(
+                    "cannot read the recorded " + what + " " + f.get() + ": " + e.getMessage()
+                            + "; make the offset store directory readable",
+                    e);
+        }
+    }
+
     /** @return the configured tables the slot's stream did not carry so far (none when nothing was recorded) */
     private List<Preflight.ResolvedTable> addedTables(List<Preflight.ResolvedTable> tables) {
         Optional<List<TableId>> recorded = recordedTables();
@@ -823,43 +848,93 @@ public final class PostgresReplicationSource implements AutoCloseable {
     }
 
     /**
-     * Bootstraps tables added to {@code tables} alone: a snapshot of just them, taken with their writes blocked
-     * (see {@link SnapshotSlot#exportWithWritesBlocked}), delivered as Inserts; the stream then drops their changes
-     * at or below the snapshot's point. The other tables are not read again.
-     *
-     * @return added table → the point up to which the stream drops its changes
+     * Bootstraps tables added to {@code tables} alone, with the hand-over a later bootstrap uses: a temporary slot's
+     * exported snapshot of just them ({@link BootstrapProvider#bootstrapWithTemporarySlot}: no lock, SELECT is
+     * enough; the other tables are not read), delivered as Inserts; the stream then drops exactly their changes of
+     * transactions that snapshot contains ({@link HandoverFilter}). The filters and the new table set are recorded
+     * before the engine starts, so a crash before the stream passed the snapshot's point still hands over exactly.
      */
-    private Map<TableId, Lsn> bootstrapAdded(
+    private void bootstrapAdded(
             ConnectionSettings connections,
+            List<Preflight.ResolvedTable> tables,
             List<Preflight.ResolvedTable> added,
             ChangeSink sink,
             BootstrapProgress progress) {
         List<TableId> names = added.stream().map(Preflight.ResolvedTable::name).toList();
-        BootstrapProvider provider = bootstrapProvider(connections, added, foreignKeys, progress);
-        try (SnapshotSlot snapshot = SnapshotSlot.exportWithWritesBlocked(connections, names, cancellation)) {
-            HeldElements h = held;
-            BootstrapBatcher batcher = new BootstrapBatcher(
-                    batch -> {
-                        sink.accept(batch);
-                        if (h != null) {
-                            h.acknowledged(batch);
-                        }
-                        stats.bootstrapAcknowledged(batch);
-                    },
-                    config.maxBatchSize());
-            BootstrapResult result = provider.bootstrap(snapshot, Set.of(), batcher);
-            batcher.flush();
-            LOG.info(
-                    "source {}: table(s) {} added to tables: bootstrapped alone, {} rows; their stream changes up to"
-                            + " {} are in that snapshot",
-                    id,
-                    names,
-                    result.totalRows(),
-                    result.consistentPoint());
-            Map<TableId, Lsn> points = new java.util.HashMap<>();
-            names.forEach(n -> points.put(n, result.consistentPoint()));
-            return points;
+        long started = System.nanoTime();
+        HeldElements h = held;
+        BootstrapBatcher batcher = new BootstrapBatcher(
+                batch -> {
+                    sink.accept(batch);
+                    if (h != null) {
+                        h.acknowledged(batch);
+                    }
+                    stats.bootstrapAcknowledged(batch);
+                },
+                config.maxBatchSize());
+        BootstrapResult result = bootstrapProvider(connections, added, foreignKeys, progress)
+                .bootstrapWithTemporarySlot(Set.of(), batcher);
+        batcher.flush();
+        Map<TableId, HandoverFilter> filters = new java.util.LinkedHashMap<>(recordedHandovers(Lsn.INVALID));
+        names.forEach(n -> filters.put(n, result.handoverFilter()));
+        recordHandovers(filters);
+        recordTables(tables);
+        LOG.info(
+                "source {}: table(s) {} added to tables: bootstrapped alone through a temporary slot, {} rows in {} ms;"
+                        + " the stream drops their changes in that snapshot ({})",
+                id,
+                names,
+                result.totalRows(),
+                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started),
+                result.handoverFilter());
+    }
+
+    /**
+     * Beside a file offset store: per table bootstrapped alone, the hand-over filter of its snapshot (one
+     * {@code <filter>\t<schema.table>} per line), until the stream has passed the snapshot's point.
+     */
+    private Optional<Path> handoversRecord() {
+        return config.offsetStoreFile(id).map(f -> f.resolveSibling(f.getFileName() + ".handover"));
+    }
+
+    /**
+     * @param resumeLsn where the stream resumes (the slot's confirmed position): a filter whose point is below it is
+     *                  settled (every transaction still to come commits after it) and left out
+     * @return table → hand-over filter still needed
+     */
+    private Map<TableId, HandoverFilter> recordedHandovers(Lsn resumeLsn) {
+        Map<TableId, HandoverFilter> out = new java.util.LinkedHashMap<>();
+        for (String line : readRecord(handoversRecord(), "hand-over filters")) {
+            int tab = line.indexOf('\t');
+            HandoverFilter f;
+            TableId table;
+            try {
+                f = HandoverFilter.parse(line.substring(0, Math.max(0, tab)));
+                table = TableId.parseQualified(line.substring(tab + 1));
+            } catch (IllegalArgumentException e) {
+                throw new DrasiPostgresException(
+                        "cannot read the hand-over filter of an added table in "
+                                + handoversRecord().orElseThrow()
+                                + " (" + e.getMessage() + "): the file was changed by hand. Fix: restore it, or"
+                                + " delete it (changes of the added table committed during its bootstrap are then"
+                                + " delivered again once)",
+                        e);
+            }
+            if (!resumeLsn.isAfter(f.consistentPoint())) {
+                out.put(table, f);
+            }
         }
+        return out;
+    }
+
+    private void recordHandovers(Map<TableId, HandoverFilter> filters) {
+        handoversRecord()
+                .ifPresent(f -> writeStateFile(
+                        f,
+                        filters.entrySet().stream()
+                                .map(e -> e.getValue() + "\t" + e.getKey().sql())
+                                .toList(),
+                        "the hand-over filters"));
     }
 
     /** Tables removed from {@code tables}: out of the publication when the role may (their changes stop anyway). */
@@ -879,6 +954,50 @@ public final class PostgresReplicationSource implements AutoCloseable {
             Preflight.dropFromPublication(c, config, removed);
         } catch (SQLException e) {
             throw Connections.describe(e, connections);
+        }
+    }
+
+    /**
+     * on_table_removed: delete. A Delete for every element the consumer holds of a table that is no longer
+     * configured (known from the held ids: whatever was delivered and not deleted), delivered through the sink,
+     * acknowledged and removed from the held ids before the engine starts; one WARN with the counts. Interrupted,
+     * the rest is deleted at the next start. Fails naming the fix when the held ids do not cover the slot's history.
+     */
+    private void deleteRemovedTablesElements(
+            ConnectionSettings connections, List<Preflight.ResolvedTable> tables, ChangeSink sink) {
+        HeldElements h = held;
+        List<TableId> configured =
+                tables.stream().map(Preflight.ResolvedTable::name).toList();
+        if (!h.complete()) {
+            List<TableId> removed = recordedTables().orElse(List.of()).stream()
+                    .filter(t -> !configured.contains(t))
+                    .toList();
+            if (!removed.isEmpty()) {
+                throw new DrasiPostgresException("table(s) " + removed + " were removed from tables and"
+                        + " on_table_removed is delete, but the element ids in " + h.file()
+                        + " do not cover the slot's whole stream (on_table_removed: delete or on_slot_loss: resync was"
+                        + " switched on for a slot that had already delivered changes), so the removed tables'"
+                        + " elements the consumer holds are unknown. Fix: start once with on_table_removed: keep (the"
+                        + " consumer keeps them), or drop the slot, delete " + h.file()
+                        + " and the offset store, and start with a bootstrap (the consumer cleared)");
+            }
+            return;
+        }
+        long started = System.nanoTime();
+        Resync deletes =
+                new Resync(id, h, sink, stats, configured, slotConfirmedFlush(connections), config.maxBatchSize());
+        logRemovedTablesDeleted(deletes, deletes.deleteUnconfiguredTables(System.currentTimeMillis()), started);
+    }
+
+    private void logRemovedTablesDeleted(Resync deletes, Map<String, Long> perTable, long startedNanos) {
+        if (!perTable.isEmpty()) {
+            LOG.warn(
+                    "source {}: table(s) removed from tables (on_table_removed: delete): delivered {} Delete(s) of"
+                            + " the elements the consumer held ({}) in {} ms",
+                    id,
+                    perTable.values().stream().mapToLong(Long::longValue).sum(),
+                    perTable,
+                    TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startedNanos));
         }
     }
 

@@ -64,6 +64,7 @@ public final class PostgresSourceBuilder {
     UnmappableValues unmappableValues = ConfigKeys.UNMAPPABLE_VALUES.defaultValue();
     GeneratedColumns generatedColumns = ConfigKeys.GENERATED_COLUMNS.defaultValue();
     SlotLossPolicy onSlotLoss = ConfigKeys.ON_SLOT_LOSS.defaultValue();
+    TableRemovedPolicy onTableRemoved = ConfigKeys.ON_TABLE_REMOVED.defaultValue();
     Map<String, String> debeziumProperties = new LinkedHashMap<>(ConfigKeys.DEBEZIUM_PROPERTIES.defaultValue());
     boolean foreignKeyRelations = ConfigKeys.FOREIGN_KEY_RELATIONS.defaultValue();
     Map<String, String> relationLabels = new LinkedHashMap<>(ConfigKeys.RELATION_LABELS.defaultValue());
@@ -329,6 +330,18 @@ public final class PostgresSourceBuilder {
      */
     public PostgresSourceBuilder withOnSlotLoss(SlotLossPolicy onSlotLoss) {
         this.onSlotLoss = onSlotLoss;
+        return this;
+    }
+
+    /**
+     * @param onTableRemoved {@link TableRemovedPolicy#KEEP} (default): a table removed from {@code tables} stops
+     *                       streaming and the consumer keeps its elements; {@link TableRemovedPolicy#DELETE}: a Delete
+     *                       for each of its elements the consumer holds is emitted at the start (needs a file offset
+     *                       store)
+     * @return this
+     */
+    public PostgresSourceBuilder withOnTableRemoved(TableRemovedPolicy onTableRemoved) {
+        this.onTableRemoved = onTableRemoved;
         return this;
     }
 

@@ -59,6 +59,7 @@ public final class PostgresSourceConfig {
     private final UnmappableValues unmappableValues;
     private final GeneratedColumns generatedColumns;
     private final SlotLossPolicy onSlotLoss;
+    private final TableRemovedPolicy onTableRemoved;
     private final Map<String, String> debeziumProperties;
     private final boolean foreignKeyRelations;
     private final Map<String, String> relationLabels;
@@ -89,6 +90,7 @@ public final class PostgresSourceConfig {
         this.unmappableValues = b.unmappableValues;
         this.generatedColumns = b.generatedColumns;
         this.onSlotLoss = b.onSlotLoss;
+        this.onTableRemoved = b.onTableRemoved;
         this.debeziumProperties = b.debeziumProperties == null
                 ? null
                 : Collections.unmodifiableMap(new LinkedHashMap<>(b.debeziumProperties));
@@ -314,6 +316,22 @@ public final class PostgresSourceConfig {
      */
     public SlotLossPolicy onSlotLoss() {
         return onSlotLoss;
+    }
+
+    /**
+     * @return what the consumer is told about a table removed from {@code tables}: {@link TableRemovedPolicy#KEEP}
+     *         (default) or {@link TableRemovedPolicy#DELETE}
+     */
+    public TableRemovedPolicy onTableRemoved() {
+        return onTableRemoved;
+    }
+
+    /**
+     * @return true when the element ids the consumer holds are kept beside the offset store ({@code <offset_store>
+     *         .held}): needed by {@code on_slot_loss: resync} and by {@code on_table_removed: delete}
+     */
+    public boolean keepsHeldElements() {
+        return onSlotLoss == SlotLossPolicy.RESYNC || onTableRemoved == TableRemovedPolicy.DELETE;
     }
 
     /** @return true when foreign keys among the captured tables are emitted as relations (default false) */

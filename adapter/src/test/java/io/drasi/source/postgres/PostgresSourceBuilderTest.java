@@ -183,6 +183,45 @@ class PostgresSourceBuilderTest {
     }
 
     @Test
+    void build_tableRemovedDeleteWithMemoryOffsetsAndRelations_refusedNamingTheFix() {
+        ConfigurationException e = problemsOf(PostgresSourceConfig.builder()
+                .withDatabase("d")
+                .withUser("u")
+                .withTables("users")
+                .withOffsetStore("memory")
+                .withForeignKeyRelations(true)
+                .withOnTableRemoved(TableRemovedPolicy.DELETE));
+
+        assertThat(e.problems()).hasSize(2);
+        assertThat(e.problems().get(0))
+                .contains("`onTableRemoved` is delete but `offsetStore` is memory")
+                .contains("give `offsetStore` a file path or set `onTableRemoved` to keep");
+        assertThat(e.problems().get(1))
+                .contains("`foreignKeyRelations` and `onTableRemoved: delete` are not supported together")
+                .contains("set `onTableRemoved` to keep");
+    }
+
+    @Test
+    void build_tableRemovedDefault_keepAndNoHeldElements() {
+        PostgresSourceConfig c = PostgresSourceConfig.builder()
+                .withDatabase("d")
+                .withUser("u")
+                .withTables("users")
+                .build();
+
+        assertThat(c.onTableRemoved()).isEqualTo(TableRemovedPolicy.KEEP);
+        assertThat(c.keepsHeldElements()).isFalse();
+        assertThat(PostgresSourceConfig.builder()
+                        .withDatabase("d")
+                        .withUser("u")
+                        .withTables("users")
+                        .withOnTableRemoved(TableRemovedPolicy.DELETE)
+                        .build()
+                        .keepsHeldElements())
+                .isTrue();
+    }
+
+    @Test
     void build_manyMistakes_allReportedInOneExceptionOnePerLine() {
         PostgresSourceBuilder b = PostgresSourceConfig.builder()
                 .withPort(70000)

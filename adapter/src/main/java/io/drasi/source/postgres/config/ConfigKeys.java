@@ -5,6 +5,7 @@ import io.drasi.source.postgres.PostgresSourceBuilder;
 import io.drasi.source.postgres.PostgresSourceConfig;
 import io.drasi.source.postgres.SlotLossPolicy;
 import io.drasi.source.postgres.TableKeyConfig;
+import io.drasi.source.postgres.TableRemovedPolicy;
 import io.drasi.source.postgres.core.SslMode;
 import io.drasi.source.postgres.engine.DebeziumProperties;
 import io.drasi.source.postgres.mapping.value.UnmappableValues;
@@ -343,6 +344,23 @@ public final class ConfigKeys {
             PostgresSourceConfig::onSlotLoss,
             PostgresSourceBuilder::withOnSlotLoss);
 
+    public static final ConfigKey<TableRemovedPolicy> ON_TABLE_REMOVED = new ConfigKey<>(
+            "on_table_removed",
+            KeyType.TABLE_REMOVED,
+            TableRemovedPolicy.KEEP,
+            "`keep`",
+            "A table captured before and no longer in `tables` at a start always leaves the publication (when "
+                    + "the role may) and its changes stop. `keep`: the consumer keeps its elements. `delete`: before "
+                    + "streaming, a Delete for every element of the table the consumer holds (the acknowledged "
+                    + "element ids kept in `<offset_store>.held`, as for `on_slot_loss: resync`), acknowledged like "
+                    + "any change. `delete` needs a file `offset_store`; ids are kept from the next new slot (a "
+                    + "bootstrap), a removal before that fails the start naming the fix.",
+            OPTIONAL,
+            PLAIN,
+            NOT_NULL,
+            PostgresSourceConfig::onTableRemoved,
+            PostgresSourceBuilder::withOnTableRemoved);
+
     public static final ConfigKey<GeneratedColumns> GENERATED_COLUMNS = new ConfigKey<>(
             "generated_columns",
             KeyType.GENERATED_COLUMNS,
@@ -432,6 +450,7 @@ public final class ConfigKeys {
             GENERATED_COLUMNS,
             UNMAPPABLE_VALUES,
             ON_SLOT_LOSS,
+            ON_TABLE_REMOVED,
             FOREIGN_KEY_RELATIONS,
             RELATION_LABELS,
             DEBEZIUM_PROPERTIES);

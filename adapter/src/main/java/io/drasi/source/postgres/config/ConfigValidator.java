@@ -3,6 +3,7 @@ package io.drasi.source.postgres.config;
 import io.drasi.source.postgres.PostgresSourceConfig;
 import io.drasi.source.postgres.SlotLossPolicy;
 import io.drasi.source.postgres.TableKeyConfig;
+import io.drasi.source.postgres.TableRemovedPolicy;
 import io.drasi.source.postgres.core.SslMode;
 import io.drasi.source.postgres.engine.DebeziumProperties;
 import io.drasi.source.postgres.model.TableId;
@@ -231,18 +232,16 @@ public final class ConfigValidator {
 
     private static void offsets(PostgresSourceConfig c, Set<ConfigKey<?>> nulls, List<ConfigProblem> out) {
         ConfigKey<String> key = ConfigKeys.OFFSET_STORE;
-        ConfigKey<SlotLossPolicy> loss = ConfigKeys.ON_SLOT_LOSS;
-        if (!nulls.contains(loss)
-                && !nulls.contains(key)
-                && c.onSlotLoss() == SlotLossPolicy.RESYNC
-                && c.offsetsInMemory()) {
-            out.add(new ConfigProblem(
-                    loss,
-                    n -> "`" + n.of(loss) + "` is resync but `" + n.of(key) + "` is "
-                            + ConfigKeys.IN_MEMORY_OFFSET_STORE
-                            + ": the element ids the consumer holds are kept beside the"
-                            + " offset file; give `" + n.of(key) + "` a file path or set `" + n.of(loss)
-                            + "` to fail"));
+        if (!nulls.contains(key) && c.offsetsInMemory()) {
+            for (ConfigKey<?> needsHeld : heldElementsNeededBy(c, nulls)) {
+                out.add(new ConfigProblem(
+                        needsHeld,
+                        n -> "`" + n.of(needsHeld) + "` is " + needsHeld.get(c) + " but `" + n.of(key) + "` is "
+                                + ConfigKeys.IN_MEMORY_OFFSET_STORE
+                                + ": the element ids the consumer holds are kept beside the"
+                                + " offset file; give `" + n.of(key) + "` a file path or set `" + n.of(needsHeld)
+                                + "` to " + needsHeld.defaultValue()));
+            }
         }
         if (nulls.contains(key) || c.offsetsInMemory()) {
             return;
@@ -336,18 +335,31 @@ public final class ConfigValidator {
         }
     }
 
+    /** @return the keys whose value needs the held element ids ({@code <offset_store>.held}), in key order */
+    private static List<ConfigKey<?>> heldElementsNeededBy(PostgresSourceConfig c, Set<ConfigKey<?>> nulls) {
+        List<ConfigKey<?>> keys = new ArrayList<>(2);
+        if (!nulls.contains(ConfigKeys.ON_SLOT_LOSS) && c.onSlotLoss() == SlotLossPolicy.RESYNC) {
+            keys.add(ConfigKeys.ON_SLOT_LOSS);
+        }
+        if (!nulls.contains(ConfigKeys.ON_TABLE_REMOVED) && c.onTableRemoved() == TableRemovedPolicy.DELETE) {
+            keys.add(ConfigKeys.ON_TABLE_REMOVED);
+        }
+        return keys;
+    }
+
     private static void relationLabels(PostgresSourceConfig c, List<ConfigProblem> out) {
         ConfigKey<Map<String, String>> key = ConfigKeys.RELATION_LABELS;
-        ConfigKey<SlotLossPolicy> loss = ConfigKeys.ON_SLOT_LOSS;
-        if (c.foreignKeyRelations() && c.onSlotLoss() == SlotLossPolicy.RESYNC) {
-            // a resync diffs the consumer's held elements, which do not track relations (yet)
-            out.add(new ConfigProblem(
-                    ConfigKeys.FOREIGN_KEY_RELATIONS,
-                    n -> "`" + n.of(ConfigKeys.FOREIGN_KEY_RELATIONS)
-                            + "` and `" + n.of(loss)
-                            + ": resync` are not supported together yet (a resync cannot yet tell"
-                            + " which relations the consumer holds); set `" + n.of(loss)
-                            + "` to fail, or turn relations off"));
+        if (c.foreignKeyRelations()) {
+            // resync and table removal work on the consumer's held elements, which do not track relations (yet)
+            for (ConfigKey<?> needsHeld : heldElementsNeededBy(c, Set.of())) {
+                out.add(new ConfigProblem(
+                        ConfigKeys.FOREIGN_KEY_RELATIONS,
+                        n -> "`" + n.of(ConfigKeys.FOREIGN_KEY_RELATIONS)
+                                + "` and `" + n.of(needsHeld) + ": " + needsHeld.get(c)
+                                + "` are not supported together yet (the element ids kept for it do not"
+                                + " track relations); set `" + n.of(needsHeld) + "` to " + needsHeld.defaultValue()
+                                + ", or turn relations off"));
+            }
         }
         if (!c.relationLabels().isEmpty() && !c.foreignKeyRelations()) {
             out.add(new ConfigProblem(

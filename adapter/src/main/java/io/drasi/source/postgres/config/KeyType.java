@@ -370,6 +370,9 @@ abstract class KeyType<T> {
             io.drasi.source.postgres.SlotLossPolicy::value,
             io.drasi.source.postgres.SlotLossPolicy::find);
 
+    static final KeyType<io.drasi.source.postgres.TableRemovedPolicy> TABLE_REMOVED =
+            enumeration(io.drasi.source.postgres.TableRemovedPolicy.values(), v -> v.value());
+
     static final KeyType<io.drasi.source.postgres.mapping.value.UnmappableValues> UNMAPPABLE_VALUES = enumeration(
             io.drasi.source.postgres.mapping.value.UnmappableValues.values(),
             io.drasi.source.postgres.mapping.value.UnmappableValues::value,
@@ -378,6 +381,16 @@ abstract class KeyType<T> {
                     .findFirst());
 
     /** A choice among fixed values, written as {@code value(e)}; {@code find} parses a spelling. */
+    /** {@link #enumeration(Object[], java.util.function.Function, java.util.function.Function)}, case-insensitive. */
+    private static <E> KeyType<E> enumeration(E[] values, java.util.function.Function<E, String> value) {
+        return enumeration(
+                values,
+                value,
+                t -> java.util.Arrays.stream(values)
+                        .filter(v -> value.apply(v).equalsIgnoreCase(t.strip()))
+                        .findFirst());
+    }
+
     private static <E> KeyType<E> enumeration(
             E[] values,
             java.util.function.Function<E, String> value,

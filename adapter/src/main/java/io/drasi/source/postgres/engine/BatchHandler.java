@@ -5,6 +5,7 @@ import io.debezium.engine.RecordChangeEvent;
 import io.drasi.source.postgres.ChangePosition;
 import io.drasi.source.postgres.ChangeSink;
 import io.drasi.source.postgres.PositionedChange;
+import io.drasi.source.postgres.bootstrap.HandoverFilter;
 import io.drasi.source.postgres.core.DrasiPostgresException;
 import io.drasi.source.postgres.core.Lsn;
 import io.drasi.source.postgres.mapping.ChangeMapper;
@@ -65,7 +66,7 @@ public final class BatchHandler implements DebeziumEngine.ChangeConsumer<RecordC
     private final Runnable onDelivery;
     private final String ackThreadName;
     private final HeldElements held;
-    private Map<TableId, Lsn> snapshotted = Map.of();
+    private Map<TableId, HandoverFilter> handovers = Map.of();
 
     private final Object ackLock = new Object();
     /** Batches handed to the sink and not acknowledged yet, in delivery order. Guarded by ackLock. */
@@ -106,15 +107,15 @@ public final class BatchHandler implements DebeziumEngine.ChangeConsumer<RecordC
     }
 
     /**
-     * Drops the streamed changes of each given table whose LSN is at or below the table's point: those tables were
-     * bootstrapped alone from a snapshot taken with their writes blocked
-     * ({@code SnapshotSlot.exportWithWritesBlocked}), which holds exactly their changes below that point. Call before
-     * the engine starts.
+     * Hands tables that were bootstrapped alone through a temporary slot's exported snapshot over to this stream:
+     * a streamed change of such a table is dropped when its transaction is in that snapshot
+     * ({@link HandoverFilter#belongsAfterSnapshot(long, Lsn)} false), exactly as a later bootstrap's host filters the
+     * stream. Call before the engine starts.
      *
-     * @param points table → the snapshot's consistent point
+     * @param filters table → the hand-over filter of its snapshot
      */
-    public void dropSnapshotted(Map<TableId, Lsn> points) {
-        this.snapshotted = Map.copyOf(points);
+    public void handOver(Map<TableId, HandoverFilter> filters) {
+        this.handovers = Map.copyOf(filters);
     }
 
     /** No new batch starts from now on (the batch in flight, if any, finishes); does not wait. */
@@ -217,8 +218,10 @@ public final class BatchHandler implements DebeziumEngine.ChangeConsumer<RecordC
                 case DATA, TRUNCATE -> {
                     Struct source = ((Struct) record.value()).getStruct("source");
                     Lsn lsn = mapped.lsn() == null ? Lsn.INVALID : Lsn.of(mapped.lsn());
-                    Lsn snapshotPoint = snapshotted.get(mapped.table());
-                    if (snapshotPoint != null && lsn.isValid() && !lsn.isAfter(snapshotPoint)) {
+                    HandoverFilter handover = handovers.get(mapped.table());
+                    if (handover != null
+                            && mapped.txId() != null
+                            && !handover.belongsAfterSnapshot(mapped.txId(), lsn)) {
                         continue; // in the added table's snapshot already
                     }
                     Lsn previousCommit = previousCommitLsn(source.getString("sequence"));

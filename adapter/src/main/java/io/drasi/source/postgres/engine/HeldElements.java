@@ -14,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -28,7 +29,8 @@ import org.h2.mvstore.MVStoreException;
  * The element ids the consumer holds: every element whose Insert or Update the sink acknowledged and whose
  * Delete (or Truncate) it has not, each with a 64-bit hash of its properties. Kept durably beside the offset
  * store ({@code <offset_store>.held}, an H2 MVStore file; see docs/design/held-ids.md for the choice) for
- * {@code on_slot_loss: resync}, which compares a new snapshot against it.
+ * {@code on_slot_loss: resync}, which compares a new snapshot against it, and {@code on_table_removed: delete}, which
+ * deletes the elements of a removed table.
  *
  * <p>Crash safety: {@link #acknowledged} commits and syncs before it returns, and the batch handler calls it
  * after the sink returned and before the records are marked processed, so the store is never behind the stored
@@ -90,7 +92,7 @@ public final class HeldElements implements AutoCloseable {
             return new HeldElements(file, s);
         } catch (MVStoreException | IllegalStateException e) {
             throw new DrasiPostgresException(
-                    "cannot open the held element ids " + file + " (on_slot_loss: resync): "
+                    "cannot open the held element ids " + file + " (on_slot_loss: resync, on_table_removed: delete): "
                             + e.getMessage()
                             + "; make the offset store directory writable, or remove the file together with"
                             + " the offset file and the slot to start afresh",
@@ -211,6 +213,43 @@ public final class HeldElements implements AutoCloseable {
                     return null;
                 },
                 r -> null); // relations are not held: the config refuses foreign_key_relations with resync
+    }
+
+    /**
+     * The {@code {schema}:{table}:} prefixes ({@code ElementId.prefix}) of the held elements, one per table: a skip
+     * scan (one B-tree lookup per table, not per id). Element ids escape {@code :} inside names, so the prefix of an
+     * id ends at its second {@code :}.
+     *
+     * @return the prefixes, in id order
+     */
+    public synchronized List<String> tablePrefixes() {
+        List<String> out = new ArrayList<>();
+        for (String k = held.ceilingKey(""); k != null; ) {
+            int end = k.indexOf(':', k.indexOf(':') + 1);
+            if (end < 0) {
+                k = held.higherKey(k); // not an element id of a table row; never written
+                continue;
+            }
+            String prefix = k.substring(0, end + 1);
+            out.add(prefix);
+            k = held.ceilingKey(prefix.substring(0, end) + (char) (':' + 1)); // past every id with this prefix
+        }
+        return out;
+    }
+
+    /**
+     * Calls {@code action} for every held element whose id starts with {@code prefix}, in id order, reading the ids
+     * as they were when it began ({@code action} may acknowledge batches meanwhile).
+     */
+    public synchronized void forEachWithPrefix(String prefix, Consumer<String> action) {
+        Iterator<String> it = held.keyIterator(prefix);
+        while (it.hasNext()) {
+            String id = it.next();
+            if (!id.startsWith(prefix)) {
+                return;
+            }
+            action.accept(id);
+        }
     }
 
     private void removePrefix(String prefix) {

@@ -11,7 +11,9 @@ import io.drasi.source.postgres.model.SourceChange;
 import io.drasi.source.postgres.model.TableId;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 
@@ -93,13 +95,46 @@ public final class Resync implements BootstrapSink {
         held.forEachUnseen(id -> {
             ElementId element = ElementId.parse(id);
             if (!tablePrefixes.contains(ElementId.prefix(TableId.of(element.schema(), element.table())))) {
-                return; // a table no longer configured: its elements are left alone
+                return; // a table no longer configured: its elements are left alone (on_table_removed)
             }
-            deleted++;
-            emit(new SourceChange.Delete(
-                    new ElementMetadata(element, sourceId, List.of(element.table()), effectiveFromMs)));
+            delete(element, effectiveFromMs);
         });
         flush();
+    }
+
+    /**
+     * {@code on_table_removed: delete}: a Delete for every held element of a table that is not configured (its
+     * id prefix is not one of the configured tables'), delivered and acknowledged in batches like the rest.
+     *
+     * @param effectiveFromMs the Deletes' {@code effective_from}
+     * @return per removed table ({@code schema.table}), the Deletes emitted; empty when the consumer holds no
+     *         element of an unconfigured table
+     */
+    public Map<String, Long> deleteUnconfiguredTables(long effectiveFromMs) {
+        Map<String, Long> perTable = new LinkedHashMap<>();
+        for (String prefix : held.tablePrefixes()) {
+            if (tablePrefixes.contains(prefix)) {
+                continue;
+            }
+            long before = deleted;
+            String[] table = new String[1];
+            held.forEachWithPrefix(prefix, id -> {
+                ElementId element = ElementId.parse(id);
+                table[0] = element.tableId().toString();
+                delete(element, effectiveFromMs);
+            });
+            if (table[0] != null) {
+                perTable.put(table[0], deleted - before);
+            }
+        }
+        flush();
+        return perTable;
+    }
+
+    private void delete(ElementId element, long effectiveFromMs) {
+        deleted++;
+        emit(new SourceChange.Delete(
+                new ElementMetadata(element, sourceId, List.of(element.table()), effectiveFromMs)));
     }
 
     private void emit(SourceChange change) {

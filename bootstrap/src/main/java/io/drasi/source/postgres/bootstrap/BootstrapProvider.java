@@ -168,10 +168,11 @@ public final class BootstrapProvider {
         List<TableId> selected = tablesFor(labels);
         long started = System.nanoTime();
         List<BootstrapResult.TableResult> results = new ArrayList<>();
+        BootstrapResult result;
         cancellation.check("bootstrap from slot " + slot.slotName());
         try (Connection c = open();
                 BootstrapCancellation.Registration r = cancellation.register(c)) {
-            beginSnapshot(c, slot);
+            TransactionSnapshot snapshot = beginSnapshot(c, slot);
             Catalog catalog = new Catalog(c, publication);
             List<Plan> plans = new ArrayList<>();
             for (TableId t : selected) {
@@ -182,6 +183,14 @@ public final class BootstrapProvider {
                 results.add(readTable(reader, plans.get(i), i + 1, plans.size(), slot.createdAtMs(), sink));
             }
             c.commit();
+            result = new BootstrapResult(
+                    slot.slotName(),
+                    slot.temporary(),
+                    slot.consistentPoint(),
+                    slot.createdAtMs(),
+                    snapshot,
+                    results,
+                    Duration.ofNanos(System.nanoTime() - started));
         } catch (SQLException e) {
             cancellation.check("bootstrap from slot " + slot.slotName()); // the cancel request ended the COPY
             throw new BootstrapException("bootstrap from " + connections.describe() + " failed: " + e.getMessage(), e);
@@ -192,13 +201,6 @@ public final class BootstrapProvider {
             cancellation.check("bootstrap from slot " + slot.slotName());
             throw e;
         }
-        BootstrapResult result = new BootstrapResult(
-                slot.slotName(),
-                slot.temporary(),
-                slot.consistentPoint(),
-                slot.createdAtMs(),
-                results,
-                Duration.ofNanos(System.nanoTime() - started));
         LOG.info(
                 "bootstrap of {} table(s) done: {} rows in {} ms, consistent point {}",
                 results.size(),
@@ -238,10 +240,15 @@ public final class BootstrapProvider {
         }
     }
 
-    private static void beginSnapshot(Connection c, SnapshotSlot slot) throws SQLException {
+    /** Imports the slot's snapshot; returns which transactions it sees (for a per-change hand-over). */
+    private static TransactionSnapshot beginSnapshot(Connection c, SnapshotSlot slot) throws SQLException {
         try (Statement st = c.createStatement()) {
             st.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");
             st.execute("SET TRANSACTION SNAPSHOT " + Sql.literal(slot.snapshotName()));
+            try (java.sql.ResultSet rs = st.executeQuery("SELECT txid_current_snapshot()::text")) {
+                rs.next();
+                return TransactionSnapshot.parse(rs.getString(1));
+            }
         } catch (SQLException e) {
             if ("22023".equals(e.getSQLState())
                     || String.valueOf(e.getMessage()).contains("snapshot")) {

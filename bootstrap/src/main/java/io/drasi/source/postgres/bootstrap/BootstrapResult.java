@@ -17,6 +17,7 @@ import java.util.Objects;
  * @param consistentPoint the snapshot's consistent point: the rows reflect exactly the transactions
  *                        with commit end LSN at or below it
  * @param effectiveFromMs the {@code effective_from} given to every row (ms since the epoch)
+ * @param snapshot        the transactions the snapshot sees (read in the bootstrap's transaction)
  * @param tables          per table, in the order read
  * @param elapsed         wall time of the read
  */
@@ -25,6 +26,7 @@ public record BootstrapResult(
         boolean temporarySlot,
         Lsn consistentPoint,
         long effectiveFromMs,
+        TransactionSnapshot snapshot,
         List<TableResult> tables,
         Duration elapsed) {
 
@@ -32,6 +34,7 @@ public record BootstrapResult(
     public BootstrapResult {
         Objects.requireNonNull(slotName, "slotName");
         Objects.requireNonNull(consistentPoint, "consistentPoint");
+        Objects.requireNonNull(snapshot, "snapshot");
         tables = List.copyOf(tables);
         Objects.requireNonNull(elapsed, "elapsed");
     }
@@ -43,7 +46,7 @@ public record BootstrapResult(
 
     /** @return a filter for the stream of a later bootstrap (meaningful when {@link #temporarySlot()}) */
     public HandoverFilter handoverFilter() {
-        return HandoverFilter.after(consistentPoint);
+        return HandoverFilter.after(consistentPoint, snapshot);
     }
 
     /**

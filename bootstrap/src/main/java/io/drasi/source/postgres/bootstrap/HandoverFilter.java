@@ -33,12 +33,14 @@ import java.util.Objects;
 public final class HandoverFilter {
 
     private final Lsn consistentPoint;
+    private final TransactionSnapshot snapshot; // null when only the consistent point is known
 
-    private HandoverFilter(Lsn consistentPoint) {
+    private HandoverFilter(Lsn consistentPoint, TransactionSnapshot snapshot) {
         this.consistentPoint = Objects.requireNonNull(consistentPoint, "consistentPoint");
         if (!consistentPoint.isValid()) {
             throw new IllegalArgumentException("the consistent point must be a valid LSN, not 0/0");
         }
+        this.snapshot = snapshot;
     }
 
     /**
@@ -47,8 +49,44 @@ public final class HandoverFilter {
      * @return the filter
      */
     public static HandoverFilter after(Lsn consistentPoint) {
-        return new HandoverFilter(consistentPoint);
+        return new HandoverFilter(consistentPoint, null);
     }
+
+    /**
+     * A filter that can also decide per change, before its transaction's commit is seen
+     * ({@link #belongsAfterSnapshot(long, Lsn)}).
+     *
+     * @param consistentPoint the slot's consistent point
+     * @param snapshot        the transactions the slot's exported snapshot sees ({@link BootstrapResult#snapshot()})
+     * @return the filter
+     */
+    public static HandoverFilter after(Lsn consistentPoint, TransactionSnapshot snapshot) {
+        return new HandoverFilter(consistentPoint, Objects.requireNonNull(snapshot, "snapshot"));
+    }
+
+    /**
+     * Reads {@link #toString()}'s form back.
+     *
+     * @param text {@code commit end LSN > <point>} optionally followed by {@code , snapshot <xmin:xmax:xip>}
+     * @return the filter
+     * @throws IllegalArgumentException when the text is not in that form
+     */
+    public static HandoverFilter parse(String text) {
+        String body = text.strip();
+        if (!body.startsWith(PREFIX) || !body.endsWith("]")) {
+            throw new IllegalArgumentException("not a hand-over filter: '" + text + "'");
+        }
+        body = body.substring(PREFIX.length(), body.length() - 1);
+        int comma = body.indexOf(SNAPSHOT);
+        return comma < 0
+                ? after(Lsn.parse(body))
+                : after(
+                        Lsn.parse(body.substring(0, comma)),
+                        TransactionSnapshot.parse(body.substring(comma + SNAPSHOT.length())));
+    }
+
+    private static final String PREFIX = "HandoverFilter[commit end LSN > ";
+    private static final String SNAPSHOT = ", snapshot ";
 
     /** @return the snapshot's consistent point */
     public Lsn consistentPoint() {
@@ -72,8 +110,32 @@ public final class HandoverFilter {
         return belongsAfterSnapshot(lastDeliveredCommitEndLsn);
     }
 
+    /**
+     * The same decision for one change, when its transaction's commit end LSN is not known yet (Debezium's
+     * pgoutput decoder reads the BEGIN message's final LSN but does not pass it on; the commit comes after the
+     * data): a change whose own LSN is above the point belongs to a transaction that commits after it; any other
+     * change belongs after the snapshot exactly when the snapshot does not see its transaction as committed (the
+     * exported snapshot sees exactly the transactions with commit end LSN at or below the point).
+     *
+     * @param txId      the change's top-level transaction id ({@code source.txId}, 32 bits)
+     * @param changeLsn the change's own LSN
+     * @return true when the change is NOT in the snapshot and must be delivered after it
+     * @throws IllegalStateException when the filter was made without the snapshot ({@link #after(Lsn)})
+     */
+    public boolean belongsAfterSnapshot(long txId, Lsn changeLsn) {
+        if (changeLsn.isAfter(consistentPoint)) {
+            return true;
+        }
+        if (snapshot == null) {
+            throw new IllegalStateException("this filter knows only the consistent point; decide per transaction"
+                    + " with belongsAfterSnapshot(commitEndLsn), or make it with after(point, snapshot)");
+        }
+        return !snapshot.sees(txId);
+    }
+
+    /** @return {@code HandoverFilter[commit end LSN > <point>]}, with {@code , snapshot <xmin:xmax:xip>} if known */
     @Override
     public String toString() {
-        return "HandoverFilter[commit end LSN > " + consistentPoint + "]";
+        return PREFIX + consistentPoint + (snapshot == null ? "" : SNAPSHOT + snapshot) + "]";
     }
 }

@@ -1,7 +1,6 @@
 package io.drasi.source.postgres.bootstrap;
 
 import io.drasi.source.postgres.core.Lsn;
-import io.drasi.source.postgres.model.TableId;
 import java.security.SecureRandom;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -118,76 +117,6 @@ public final class SnapshotSlot implements AutoCloseable {
 
     static SnapshotSlot createTemporary(ConnectionFactory connections, BootstrapCancellation cancellation) {
         return create(connections, "drasi_bootstrap_" + HexFormat.of().formatHex(randomBytes(8)), true, cancellation);
-    }
-
-    /**
-     * An exported snapshot of {@code tables} taken while writes to them are blocked, for bootstrapping tables
-     * added to a source that already streams from a slot which did not carry them. No slot is created: a normal
-     * connection opens a repeatable-read transaction, takes {@code LOCK TABLE ... IN SHARE MODE} (waits for the
-     * running writers of these tables, blocks new ones until {@link #close()}), exports its snapshot and reads
-     * {@code pg_current_wal_lsn()} as {@link #consistentPoint()}. Because no transaction writing these tables spans
-     * the lock, a streamed change of them is in the snapshot exactly when its own LSN is below the consistent point
-     * (so the stream is filtered by the change's LSN, not the commit's). Writers of these tables wait until
-     * {@link #close()}; keep the read short. Needs UPDATE, DELETE or TRUNCATE on the tables (or ownership).
-     *
-     * @param connections  opens the connection; never null
-     * @param tables       the tables to lock; never null or empty
-     * @param cancellation cancels a lock that waits for running writers; never null
-     * @return the open snapshot ({@link #temporary()} true, no slot to drop)
-     * @throws BootstrapException naming the GRANT when the role may not lock the tables
-     */
-    public static SnapshotSlot exportWithWritesBlocked(
-            ConnectionFactory connections, java.util.List<TableId> tables, BootstrapCancellation cancellation) {
-        Objects.requireNonNull(connections, "connections");
-        if (tables.isEmpty()) {
-            throw new IllegalArgumentException("no tables to lock");
-        }
-        String where = connections.describe();
-        String list = tables.stream().map(TableId::sql).collect(java.util.stream.Collectors.joining(", "));
-        cancellation.check("locking " + list);
-        Connection c;
-        try {
-            c = connections.openConnection();
-        } catch (SQLException e) {
-            throw new BootstrapException("cannot connect to " + where + ": " + e.getMessage(), e);
-        }
-        try (BootstrapCancellation.Registration r = cancellation.register(c);
-                Statement st = c.createStatement()) {
-            c.setAutoCommit(false);
-            st.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");
-            st.execute("LOCK TABLE " + list + " IN SHARE MODE");
-            try (ResultSet rs = st.executeQuery("SELECT pg_export_snapshot(), pg_current_wal_lsn()::text,"
-                    + " (extract(epoch FROM clock_timestamp()) * 1000)::int8")) {
-                rs.next();
-                Lsn point = Lsn.parse(rs.getString(2));
-                LOG.info(
-                        "exported snapshot {} of {} on {} with writes blocked: consistent point {}",
-                        rs.getString(1),
-                        list,
-                        where,
-                        point);
-                return new SnapshotSlot(
-                        c, "(none: " + list + " locked)", true, rs.getString(1), point, rs.getLong(3), where);
-            }
-        } catch (SQLException e) {
-            closeQuietly(c);
-            cancellation.check("locking " + list);
-            throw new BootstrapException(
-                    "cannot take a snapshot of " + list + " with writes blocked on " + where + ": "
-                            + e.getMessage()
-                            + ("42501".equals(e.getSQLState())
-                                    ? ". Fix: bootstrapping a table added to a"
-                                            + " running source locks it against writes for the read (LOCK TABLE ... "
-                                            + "IN SHARE MODE), which needs"
-                                            + " UPDATE, DELETE or TRUNCATE on it: GRANT UPDATE ON " + list
-                                            + " TO <user>; or start with a new"
-                                            + " slot (drop it and clear the offset store) to bootstrap every table"
-                                    : ""),
-                    e);
-        } catch (RuntimeException e) {
-            closeQuietly(c);
-            throw e;
-        }
     }
 
     private static byte[] randomBytes(int n) {

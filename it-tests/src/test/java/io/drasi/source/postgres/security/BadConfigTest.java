@@ -101,6 +101,7 @@ class BadConfigTest {
             new Row("generated_columns", "generatedColumns", "sometimes", "[a]", b -> b.withGeneratedColumns(null)),
             new Row("unmappable_values", "unmappableValues", "skip", "[a]", b -> b.withUnmappableValues(null)),
             new Row("on_slot_loss", "onSlotLoss", "retry", "[a]", b -> b.withOnSlotLoss(null)),
+            new Row("on_table_removed", "onTableRemoved", "drop", "[a]", b -> b.withOnTableRemoved(null)),
             new Row("foreign_key_relations", "foreignKeyRelations", "maybe", "[a]", null),
             new Row(
                     "relation_labels",
