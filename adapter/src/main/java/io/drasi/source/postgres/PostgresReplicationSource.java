@@ -22,6 +22,7 @@ import io.drasi.source.postgres.engine.BootstrapBatcher;
 import io.drasi.source.postgres.engine.ConnectionMonitor;
 import io.drasi.source.postgres.engine.Connections;
 import io.drasi.source.postgres.engine.DebeziumProperties;
+import io.drasi.source.postgres.engine.DurableFileOffsetStore;
 import io.drasi.source.postgres.engine.Failures;
 import io.drasi.source.postgres.engine.GeneratedColumnFiller;
 import io.drasi.source.postgres.engine.HeldElements;
@@ -340,6 +341,8 @@ public final class PostgresReplicationSource implements AutoCloseable {
             } catch (SQLException e) {
                 throw Connections.describe(e, connections);
             }
+            Lsn snapshotBase = null; // positions of rows delivered at this start, before the stream (none yet)
+            long snapshotRows = 0;
             if (resyncCause != null) {
                 if (!state.compareAndSet(State.STARTING, State.BOOTSTRAPPING)) {
                     throw closedDuring("start", null);
@@ -368,7 +371,9 @@ public final class PostgresReplicationSource implements AutoCloseable {
                     if (!state.compareAndSet(State.STARTING, State.BOOTSTRAPPING)) {
                         throw closedDuring("start", null);
                     }
-                    bootstrapAdded(connections, preflight.tables(), added, sink, bootstrapProgress);
+                    snapshotBase = deliveredUpTo(connections);
+                    snapshotRows = bootstrapAdded(
+                            connections, preflight.tables(), added, sink, bootstrapProgress, snapshotBase);
                     if (!state.compareAndSet(State.BOOTSTRAPPING, State.STARTING)) {
                         throw closedDuring("start (after bootstrapping the added tables)", null);
                     }
@@ -376,7 +381,11 @@ public final class PostgresReplicationSource implements AutoCloseable {
             }
             dropRemovedTables(connections, preflight.tables());
             if (config.onTableRemoved() == TableRemovedPolicy.DELETE) {
-                deleteRemovedTablesElements(connections, preflight.tables(), sink);
+                deleteRemovedTablesElements(
+                        preflight.tables(),
+                        sink,
+                        snapshotBase != null ? snapshotBase : deliveredUpTo(connections),
+                        snapshotRows);
             }
             startEngine(connections, preflight, sink);
         } catch (SourceClosedException e) {
@@ -586,7 +595,9 @@ public final class PostgresReplicationSource implements AutoCloseable {
                         }
                         stats.bootstrapAcknowledged(batch); // counted per table once the sink returned
                     },
-                    config.maxBatchSize());
+                    config.maxBatchSize(),
+                    Lsn.INVALID,
+                    0);
             BootstrapResult result = provider.bootstrap(slot, Set.of(), batcher);
             batcher.flush();
             LOG.info(
@@ -688,7 +699,7 @@ public final class PostgresReplicationSource implements AutoCloseable {
         boolean done = false;
         try {
             Resync resync =
-                    new Resync(id, h, sink, stats, provider.tables(), slot.consistentPoint(), config.maxBatchSize());
+                    new Resync(id, h, sink, stats, provider.tables(), slot.consistentPoint(), 0, config.maxBatchSize());
             BootstrapResult result = provider.bootstrap(slot, Set.of(), resync);
             slot.close();
             resync.finish(result.effectiveFromMs());
@@ -854,12 +865,13 @@ public final class PostgresReplicationSource implements AutoCloseable {
      * transactions that snapshot contains ({@link HandoverFilter}). The filters and the new table set are recorded
      * before the engine starts, so a crash before the stream passed the snapshot's point still hands over exactly.
      */
-    private void bootstrapAdded(
+    private long bootstrapAdded(
             ConnectionSettings connections,
             List<Preflight.ResolvedTable> tables,
             List<Preflight.ResolvedTable> added,
             ChangeSink sink,
-            BootstrapProgress progress) {
+            BootstrapProgress progress,
+            Lsn after) {
         List<TableId> names = added.stream().map(Preflight.ResolvedTable::name).toList();
         long started = System.nanoTime();
         HeldElements h = held;
@@ -871,7 +883,9 @@ public final class PostgresReplicationSource implements AutoCloseable {
                     }
                     stats.bootstrapAcknowledged(batch);
                 },
-                config.maxBatchSize());
+                config.maxBatchSize(),
+                after,
+                0);
         BootstrapResult result = bootstrapProvider(connections, added, foreignKeys, progress)
                 .bootstrapWithTemporarySlot(Set.of(), batcher);
         batcher.flush();
@@ -887,6 +901,7 @@ public final class PostgresReplicationSource implements AutoCloseable {
                 result.totalRows(),
                 TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started),
                 result.handoverFilter());
+        return batcher.nextRow();
     }
 
     /**
@@ -964,7 +979,7 @@ public final class PostgresReplicationSource implements AutoCloseable {
      * the rest is deleted at the next start. Fails naming the fix when the held ids do not cover the slot's history.
      */
     private void deleteRemovedTablesElements(
-            ConnectionSettings connections, List<Preflight.ResolvedTable> tables, ChangeSink sink) {
+            List<Preflight.ResolvedTable> tables, ChangeSink sink, Lsn after, long firstIndex) {
         HeldElements h = held;
         List<TableId> configured =
                 tables.stream().map(Preflight.ResolvedTable::name).toList();
@@ -984,8 +999,7 @@ public final class PostgresReplicationSource implements AutoCloseable {
             return;
         }
         long started = System.nanoTime();
-        Resync deletes =
-                new Resync(id, h, sink, stats, configured, slotConfirmedFlush(connections), config.maxBatchSize());
+        Resync deletes = new Resync(id, h, sink, stats, configured, after, firstIndex, config.maxBatchSize());
         logRemovedTablesDeleted(deletes, deletes.deleteUnconfiguredTables(System.currentTimeMillis()), started);
     }
 
@@ -1029,6 +1043,20 @@ public final class PostgresReplicationSource implements AutoCloseable {
                             + "; set offset_store to a writable path (or 'memory')",
                     e);
         }
+    }
+
+    /**
+     * Where the slot's stream has been delivered up to at this start: the later of the slot's confirmed position and
+     * the stored offsets' last commit (they differ after a crash between saving offsets and flushing the slot). Rows
+     * delivered at a start before the stream (added tables, removed tables' Deletes) take positions after it, so
+     * positions keep increasing across the restart ({@link ChangePosition}).
+     */
+    private Lsn deliveredUpTo(ConnectionSettings connections) {
+        Lsn slot = slotConfirmedFlush(connections);
+        Lsn stored = config.offsetStoreFile(id)
+                .flatMap(DurableFileOffsetStore::storedCommitLsn)
+                .orElse(Lsn.INVALID);
+        return stored.isAfter(slot) ? stored : slot;
     }
 
     private Lsn slotConfirmedFlush(ConnectionSettings connections) {

@@ -5,21 +5,35 @@ import io.drasi.source.postgres.ChangeSink;
 import io.drasi.source.postgres.PositionedChange;
 import io.drasi.source.postgres.bootstrap.BootstrapSink;
 import io.drasi.source.postgres.core.DrasiPostgresException;
+import io.drasi.source.postgres.core.Lsn;
 import io.drasi.source.postgres.model.SourceChange;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Adapts bootstrap rows to a {@link ChangeSink}: batches of at most {@code maxBatch}, bootstrap positions. */
+/**
+ * Adapts bootstrap rows to a {@link ChangeSink}: batches of at most {@code maxBatch}. Positions: {@link
+ * ChangePosition#bootstrapRow} for the first bootstrap of a slot (before all it streams), else {@link
+ * ChangePosition#resyncRow} after {@code after} (rows delivered at a later start, between what the slot streamed
+ * before and what it streams next).
+ */
 public final class BootstrapBatcher implements BootstrapSink {
 
     private final ChangeSink sink;
     private final int maxBatch;
+    private final Lsn after;
     private List<PositionedChange> batch;
     private long rows;
 
-    public BootstrapBatcher(ChangeSink sink, int maxBatch) {
+    /**
+     * @param after    {@link Lsn#INVALID} for a slot's first bootstrap; else the commit LSN the slot's stream has
+     *                 delivered up to (positions sort after everything delivered before, before the next stream)
+     * @param firstRow index of the first row (rows delivered earlier at the same start take the ones before)
+     */
+    public BootstrapBatcher(ChangeSink sink, int maxBatch, Lsn after, long firstRow) {
         this.sink = sink;
         this.maxBatch = maxBatch;
+        this.after = after;
+        this.rows = firstRow;
         this.batch = new ArrayList<>(maxBatch);
     }
 
@@ -34,10 +48,17 @@ public final class BootstrapBatcher implements BootstrapSink {
     }
 
     private void add(SourceChange change) {
-        batch.add(new PositionedChange(change, ChangePosition.bootstrapRow(rows++)));
+        long row = rows++;
+        batch.add(new PositionedChange(
+                change, after.isValid() ? ChangePosition.resyncRow(after, row) : ChangePosition.bootstrapRow(row)));
         if (batch.size() >= maxBatch) {
             flush();
         }
+    }
+
+    /** @return the index the next row would take */
+    public long nextRow() {
+        return rows;
     }
 
     public void flush() {

@@ -1,8 +1,14 @@
 package io.drasi.source.postgres.engine;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.debezium.embedded.KafkaConnectUtil;
+import io.drasi.source.postgres.core.Lsn;
 import java.io.FileOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.ObjectInputFilter;
+import java.io.ObjectInputStream;
 import java.io.ObjectOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
@@ -10,6 +16,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Optional;
 import org.apache.kafka.connect.errors.ConnectException;
 import org.apache.kafka.connect.runtime.WorkerConfig;
 
@@ -26,6 +33,8 @@ import org.apache.kafka.connect.runtime.WorkerConfig;
  */
 public final class DurableFileOffsetStore extends org.apache.kafka.connect.storage.FileOffsetBackingStore {
 
+    private static final ObjectMapper OFFSET_JSON = new ObjectMapper();
+
     private Path file;
 
     /** Creates the store with Debezium's offset key converter. */
@@ -37,6 +46,38 @@ public final class DurableFileOffsetStore extends org.apache.kafka.connect.stora
     public void configure(WorkerConfig config) {
         super.configure(config);
         file = Path.of(config.getString("offset.storage.file.filename"));
+    }
+
+    /**
+     * The commit LSN of the last transaction whose changes the stored offsets record as processed (Debezium's
+     * {@code lsn_commit}, else {@code lsn}): the {@code previousCommitLsn} of the next streamed transaction.
+     *
+     * @param file a store written by this class or Connect's (same format); may not exist
+     * @return that LSN; empty when the file is missing, empty or unreadable (the caller falls back to the slot)
+     */
+    public static Optional<Lsn> storedCommitLsn(Path file) {
+        if (!Files.isRegularFile(file)) {
+            return Optional.empty();
+        }
+        try (InputStream in = Files.newInputStream(file);
+                ObjectInputStream ois = new ObjectInputStream(in)) {
+            ois.setObjectInputFilter(ObjectInputFilter.Config.createFilter("java.util.HashMap;[B;!*"));
+            Lsn max = Lsn.INVALID;
+            for (Object value : ((Map<?, ?>) ois.readObject()).values()) {
+                if (value instanceof byte[] json) {
+                    JsonNode offset = OFFSET_JSON.readTree(json);
+                    JsonNode lsn = offset.has("lsn_commit") ? offset.get("lsn_commit") : offset.get("lsn");
+                    if (lsn != null
+                            && lsn.canConvertToLong()
+                            && Lsn.of(lsn.asLong()).isAfter(max)) {
+                        max = Lsn.of(lsn.asLong());
+                    }
+                }
+            }
+            return max.isValid() ? Optional.of(max) : Optional.empty();
+        } catch (IOException | ClassNotFoundException | ClassCastException e) {
+            return Optional.empty();
+        }
     }
 
     @Override

@@ -47,7 +47,10 @@ public final class Resync implements BootstrapSink {
 
     /**
      * @param tables          the configured tables: only their held elements can be deleted
-     * @param consistentPoint the new slot's consistent point
+     * @param consistentPoint the new slot's consistent point (at a start without a resync: the commit LSN the slot's
+     *                        stream has delivered up to)
+     * @param firstIndex      index of the first change (changes delivered earlier at the same start take the ones
+     *                        before)
      */
     public Resync(
             String sourceId,
@@ -56,12 +59,14 @@ public final class Resync implements BootstrapSink {
             StatsCounter stats,
             Collection<TableId> tables,
             Lsn consistentPoint,
+            long firstIndex,
             int maxBatch) {
         this.sourceId = sourceId;
         this.held = held;
         this.sink = sink;
         this.stats = stats;
         this.consistentPoint = consistentPoint;
+        this.index = firstIndex;
         this.maxBatch = maxBatch;
         this.tablePrefixes = tables.stream().map(ElementId::prefix).collect(Collectors.toSet());
         this.batch = new ArrayList<>(maxBatch);

@@ -51,6 +51,7 @@ class RemovedTableDeletesTest {
                     new StatsCounter(Clock.systemUTC()),
                     List.of(KEPT, COLON_SCHEMA),
                     Lsn.of(100),
+                    0,
                     2);
             Map<String, Long> perTable = deletes.deleteUnconfiguredTables(5L);
 

@@ -88,6 +88,7 @@ class TableSetChangeTest {
             SlotLossResyncTest.assertEqualsSelect(db, sink, "a", "b");
             assertThat(db.queryValue("select count(*) from pg_publication_tables where pubname = 's_tables_pub'"))
                     .isEqualTo("2");
+            SlotLossResyncTest.assertPositionsIncrease(sink.positioned()); // the added table's rows included
         }
         try (PostgresReplicationSource s =
                 StreamingTestSupport.bootstrappedAndRunning("src", source(db, dir, "a"), sink, WAIT)) {
@@ -145,6 +146,7 @@ class TableSetChangeTest {
                     .isEqualTo("a");
             db.execute("INSERT INTO a VALUES (500, 'after')", "UPDATE b SET v = 'not captured' WHERE id = 4");
             SlotLossResyncTest.assertEqualsSelect(db, sink, "a");
+            SlotLossResyncTest.assertPositionsIncrease(sink.positioned()); // the Deletes included
             System.out.println(
                     "MEASURED on_table_removed: delete: " + heldOfB + " Deletes, start to RUNNING " + ms + " ms");
         }
