@@ -14,6 +14,7 @@ import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.stream.Stream;
 
@@ -50,7 +51,7 @@ final class ConnectWorker implements AutoCloseable {
      * @param secrets          files of the worker's {@code FileConfigProvider} ({@code secrets/<name>}:
      *                         {@code key=value} lines), e.g. the database password README's connector config reads
      */
-    static ConnectWorker install(Path dir, String bootstrapServers, java.util.Map<String, Properties> secrets)
+    static ConnectWorker install(Path dir, String bootstrapServers, Map<String, Properties> secrets)
             throws IOException {
         Path plugins = dir.resolve("plugins");
         // README: the Debezium PostgreSQL connector plugin, plus our mapping and core jars (PgTextConverter)

@@ -4,7 +4,9 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -62,10 +64,10 @@ final class JvmProcess implements AutoCloseable {
         Files.createDirectories(log.getParent());
         Files.writeString(
                 log,
-                "---- " + java.time.Instant.now() + " starting " + name + "\n",
+                "---- " + Instant.now() + " starting " + name + "\n",
                 StandardCharsets.UTF_8,
-                java.nio.file.StandardOpenOption.CREATE,
-                java.nio.file.StandardOpenOption.APPEND);
+                StandardOpenOption.CREATE,
+                StandardOpenOption.APPEND);
         process = new ProcessBuilder(command)
                 .directory(dir.toFile())
                 .redirectErrorStream(true)

@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.UUID;
@@ -117,7 +118,7 @@ final class KafkaBroker implements AutoCloseable {
 
     /** JVM options of a Kafka process: {@link #JVM_OPTIONS}, the heap cap and the log4j2 configuration. */
     static List<String> jvmOptions(Path log4jConfig, String maxHeap) {
-        List<String> o = new java.util.ArrayList<>(JVM_OPTIONS);
+        List<String> o = new ArrayList<>(JVM_OPTIONS);
         o.add("-Xmx" + maxHeap);
         o.add("-Dlog4j2.configurationFile=" + log4jConfig.toAbsolutePath());
         return o;
