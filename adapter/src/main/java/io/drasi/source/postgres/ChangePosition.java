@@ -44,10 +44,12 @@ public record ChangePosition(long txId, Lsn previousCommitLsn, Lsn lsn, long ord
     }
 
     /**
-     * @param consistentPoint the consistent point of the new slot a resync ({@code on_slot_loss: resync}) read
-     * @param index           index of the change in the resync (0-based)
-     * @return the position of a resync change: after every change streamed before the slot was lost, before every
-     *         change the new slot streams (no WAL position; transaction id 0; {@link #isBootstrap()} is true)
+     * @param consistentPoint the consistent point of the new slot a resync ({@code on_slot_loss: resync}) read; for
+     *                        rows delivered at a later start before the stream (an added table's bootstrap, a removed
+     *                        table's Deletes): the commit LSN the slot's stream was delivered up to
+     * @param index           index of the change among those delivered at that point (0-based)
+     * @return the position of such a change: after every change streamed before, before every change the slot
+     *         streams next (no WAL position; transaction id 0; {@link #isBootstrap()} is true)
      */
     public static ChangePosition resyncRow(Lsn consistentPoint, long index) {
         return new ChangePosition(0L, consistentPoint, Lsn.INVALID, index);
