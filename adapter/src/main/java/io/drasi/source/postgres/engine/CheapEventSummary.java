@@ -54,24 +54,36 @@ final class CheapEventSummary implements EventMetadataProvider {
                 return false;
             }
             Object meter = field(PipelineMetrics.class, "commonEventMeter").get(metrics);
-            if (!(meter instanceof CommonEventMeter)) {
+            if (!(meter instanceof CommonEventMeter m)) {
                 LOG.debug("Debezium's per-event summary kept: event meter is {}", meter);
                 return false;
             }
-            Field provider = field(CommonEventMeter.class, "metadataProvider");
-            Object current = provider.get(meter);
-            if (current instanceof EventMetadataProvider p && !(current instanceof CheapEventSummary)) {
-                provider.set(meter, new CheapEventSummary(p));
-                return true;
-            }
-            return current instanceof CheapEventSummary;
+            return replaceIn(m);
         } catch (ReflectiveOperationException | RuntimeException e) {
             LOG.debug("Debezium's per-event summary kept (this Debezium version differs): {}", e.toString());
             return false;
         }
     }
 
-    private static Field field(Class<?> owner, String name) throws NoSuchFieldException {
+    /**
+     * Gives {@code meter} this summary (idempotent).
+     *
+     * @return true when the meter has it now
+     */
+    static boolean replaceIn(CommonEventMeter meter) throws ReflectiveOperationException {
+        Field provider = field(CommonEventMeter.class, "metadataProvider");
+        Object current = provider.get(meter);
+        if (current instanceof CheapEventSummary) {
+            return true;
+        }
+        if (!(current instanceof EventMetadataProvider p)) {
+            return false;
+        }
+        provider.set(meter, new CheapEventSummary(p));
+        return true;
+    }
+
+    static Field field(Class<?> owner, String name) throws NoSuchFieldException {
         Field f = owner.getDeclaredField(name);
         f.setAccessible(true);
         return f;
