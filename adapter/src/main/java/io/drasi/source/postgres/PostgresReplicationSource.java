@@ -573,6 +573,26 @@ public final class PostgresReplicationSource implements AutoCloseable {
         }
     }
 
+    /**
+     * Bootstrap rows to {@code sink} in batches; once the sink returned, each batch goes into the held element ids
+     * (when kept) and the per-table bootstrap counts.
+     *
+     * @param after see {@link BootstrapBatcher#BootstrapBatcher}
+     */
+    private BootstrapBatcher bootstrapBatcher(ChangeSink sink, Lsn after) {
+        HeldElements h = held;
+        return new BootstrapBatcher(
+                batch -> {
+                    sink.accept(batch);
+                    if (h != null) {
+                        h.acknowledged(batch);
+                    }
+                    stats.bootstrapAcknowledged(batch);
+                },
+                config.maxBatchSize(),
+                after);
+    }
+
     private void runFirstBootstrap(
             ConnectionSettings connections,
             List<Preflight.ResolvedTable> tables,
@@ -587,17 +607,7 @@ public final class PostgresReplicationSource implements AutoCloseable {
             if (h != null) {
                 h.resetForNewSlot(); // a new slot: the consumer gets its snapshot now
             }
-            BootstrapBatcher batcher = new BootstrapBatcher(
-                    batch -> {
-                        sink.accept(batch);
-                        if (h != null) {
-                            h.acknowledged(batch);
-                        }
-                        stats.bootstrapAcknowledged(batch); // counted per table once the sink returned
-                    },
-                    config.maxBatchSize(),
-                    Lsn.INVALID,
-                    0);
+            BootstrapBatcher batcher = bootstrapBatcher(sink, Lsn.INVALID);
             BootstrapResult result = provider.bootstrap(slot, Set.of(), batcher);
             batcher.flush();
             LOG.info(
@@ -874,18 +884,7 @@ public final class PostgresReplicationSource implements AutoCloseable {
             Lsn after) {
         List<TableId> names = added.stream().map(Preflight.ResolvedTable::name).toList();
         long started = System.nanoTime();
-        HeldElements h = held;
-        BootstrapBatcher batcher = new BootstrapBatcher(
-                batch -> {
-                    sink.accept(batch);
-                    if (h != null) {
-                        h.acknowledged(batch);
-                    }
-                    stats.bootstrapAcknowledged(batch);
-                },
-                config.maxBatchSize(),
-                after,
-                0);
+        BootstrapBatcher batcher = bootstrapBatcher(sink, after);
         BootstrapResult result = bootstrapProvider(connections, added, foreignKeys, progress)
                 .bootstrapWithTemporarySlot(Set.of(), batcher);
         batcher.flush();

@@ -27,13 +27,11 @@ public final class BootstrapBatcher implements BootstrapSink {
     /**
      * @param after    {@link Lsn#INVALID} for a slot's first bootstrap; else the commit LSN the slot's stream has
      *                 delivered up to (positions sort after everything delivered before, before the next stream)
-     * @param firstRow index of the first row (rows delivered earlier at the same start take the ones before)
      */
-    public BootstrapBatcher(ChangeSink sink, int maxBatch, Lsn after, long firstRow) {
+    public BootstrapBatcher(ChangeSink sink, int maxBatch, Lsn after) {
         this.sink = sink;
         this.maxBatch = maxBatch;
         this.after = after;
-        this.rows = firstRow;
         this.batch = new ArrayList<>(maxBatch);
     }
 
