@@ -74,7 +74,6 @@ public final class FakeDrasiHttpSource implements AutoCloseable {
      * @param applied      the events this request applied to the model
      * @param status       the status answered (-1: dropped)
      * @param fullSuccess  true when every event was applied and success without error was answered
-     * @param authorization the Authorization header, or null
      * @param headers      every request header, names in lower case (the first value of each)
      */
     public record Request(
@@ -83,8 +82,12 @@ public final class FakeDrasiHttpSource implements AutoCloseable {
             List<JsonNode> applied,
             int status,
             boolean fullSuccess,
-            String authorization,
             Map<String, String> headers) {
+        /** @return the Authorization header, or null */
+        public String authorization() {
+            return headers.get("authorization");
+        }
+
         /** @return the events' element ids in order */
         public List<String> ids() {
             return events.stream().map(FakeDrasiHttpSource::idOf).toList();
@@ -260,9 +263,9 @@ public final class FakeDrasiHttpSource implements AutoCloseable {
                 return;
             }
             byte[] raw = ex.getRequestBody().readAllBytes();
-            String auth = ex.getRequestHeaders().getFirst("Authorization");
             Map<String, String> headers = new TreeMap<>();
             ex.getRequestHeaders().forEach((k, v) -> headers.put(k.toLowerCase(Locale.ROOT), v.get(0)));
+            String auth = headers.get("authorization");
             List<JsonNode> events = new ArrayList<>();
             JsonNode body;
             try {
@@ -359,8 +362,7 @@ public final class FakeDrasiHttpSource implements AutoCloseable {
     private void record(
             String path, List<JsonNode> events, List<JsonNode> done, int status, boolean full, Map<String, String> h) {
         synchronized (requests) {
-            requests.add(new Request(
-                    path, List.copyOf(events), List.copyOf(done), status, full, h.get("authorization"), Map.copyOf(h)));
+            requests.add(new Request(path, List.copyOf(events), List.copyOf(done), status, full, Map.copyOf(h)));
         }
     }
 
