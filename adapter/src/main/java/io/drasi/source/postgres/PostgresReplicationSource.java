@@ -130,15 +130,21 @@ public final class PostgresReplicationSource implements AutoCloseable {
 
     private final AtomicBoolean shutdownClaimed = new AtomicBoolean();
     private final CountDownLatch stopped = new CountDownLatch(1);
-    /** Of the current engine run (a resync while streaming starts a new one); guarded by engineLock for writes. */
-    /** The foreign keys emitted as relations (resolved at start; none unless foreign_key_relations). */
     /** The engine's stop barrier (issue 16: a close never interrupts Debezium's LSN flush); null before the engine. */
     private volatile StopBarrier stopBarrier;
     /** How long a stop waits for the polling thread to reach a safe point before closing the engine anyway. */
     private static final Duration STOP_SAFE_POINT_WAIT = Duration.ofMillis(500);
 
+    /** The foreign keys emitted as relations (resolved at start; none unless foreign_key_relations). */
     private volatile ForeignKeys foreignKeys = ForeignKeys.none();
+    /**
+     * True once this source has opened a replication connection on the configured slot (a bootstrap's
+     * snapshot slot or the engine): close() then waits for the server to release the slot.
+     */
+    private volatile boolean slotClaimed;
+    /** Of the current engine run (a resync while streaming starts a new one); guarded by engineLock for writes. */
     private volatile CountDownLatch enginePolling = new CountDownLatch(1);
+
     private volatile CountDownLatch engineTerminated = new CountDownLatch(1);
     /** The element ids the consumer holds; only with on_slot_loss: resync. */
     private volatile HeldElements held;
@@ -474,6 +480,7 @@ public final class PostgresReplicationSource implements AutoCloseable {
             batchHandler = handler;
             stopBarrier = barrier;
             engine = built;
+            slotClaimed = true;
             monitor = m;
             enginePolling = polling;
             engineTerminated = terminated;
@@ -600,6 +607,7 @@ public final class PostgresReplicationSource implements AutoCloseable {
             ChangeSink sink,
             BootstrapProgress progress) {
         BootstrapProvider provider = bootstrapProvider(connections, tables, foreignKeys, progress);
+        slotClaimed = true;
         SnapshotSlot slot = SnapshotSlot.createPermanent(connections, config.slotName(), cancellation);
         boolean done = false;
         HeldElements h = held;
@@ -705,6 +713,7 @@ public final class PostgresReplicationSource implements AutoCloseable {
         clearOffsets();
         BootstrapProvider provider = bootstrapProvider(
                 connections, tables, foreignKeys, progress == null ? BootstrapProgress.NONE : progress);
+        slotClaimed = true;
         SnapshotSlot slot = SnapshotSlot.createPermanent(connections, config.slotName(), cancellation);
         boolean done = false;
         try {
@@ -1302,7 +1311,7 @@ public final class PostgresReplicationSource implements AutoCloseable {
                 m.close();
             }
             closeHelpers();
-            if (e != null) {
+            if (slotClaimed) {
                 awaitSlotReleased();
             }
             State end = failure.get() != null ? State.FAILED : State.STOPPED;
@@ -1416,8 +1425,9 @@ public final class PostgresReplicationSource implements AutoCloseable {
     }
 
     /**
-     * The walsender of the stopped engine exits asynchronously: wait (up to 3 s) until the slot is no longer
-     * active, so that a source started right after close() returns finds it free instead of "active for PID".
+     * The walsender of the stopped engine (or of a cancelled bootstrap's snapshot slot) exits asynchronously:
+     * wait (up to 3 s) until the slot is no longer active, so that a source started right after close() returns
+     * finds it free instead of "active for PID".
      */
     private void awaitSlotReleased() {
         ConnectionSettings c = Connections.settings(id, config);

@@ -16,6 +16,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -41,6 +42,9 @@ import org.slf4j.LoggerFactory;
 public final class Preflight {
 
     private static final Logger LOG = LoggerFactory.getLogger(Preflight.class);
+
+    /** How long a start waits for an active slot to be released before it reports the slot busy. */
+    static final Duration SLOT_RELEASE_GRACE = Duration.ofSeconds(5);
 
     /** What kind of relation a configured table is; decides how it is published, read and streamed. */
     enum TableKind {
@@ -643,6 +647,9 @@ public final class Preflight {
             throws SQLException {
         String slot = config.slotName();
         String name = "replication slot " + slot;
+        if (mode == Mode.START) {
+            awaitSlotInactive(c, slot);
+        }
         try (PreparedStatement ps =
                 c.prepareStatement("select plugin, slot_type, database, active, active_pid, wal_status,"
                         + " case when confirmed_flush_lsn is null then null"
@@ -690,7 +697,10 @@ public final class Preflight {
                     ok = false;
                     checks.add(Check.failed(
                             name,
-                            "replication slot " + slot + " is active in another session (pid " + rs.getInt(5) + ")",
+                            "replication slot " + slot + " is active in another session (pid " + rs.getInt(5) + ")"
+                                    + (mode == Mode.START
+                                            ? " and stayed active for " + SLOT_RELEASE_GRACE.toSeconds() + " s"
+                                            : ""),
                             "stop that consumer, or choose another slot_name;"
                                     + " a slot streams to one consumer at a time"));
                 }
@@ -720,6 +730,46 @@ public final class Preflight {
                                             : "")));
                 }
                 return true;
+            }
+        }
+    }
+
+    /**
+     * A consumer that has just stopped (this process's previous source, or a process restarted after a crash)
+     * leaves the slot active until its walsender notices the closed connection and exits, which the server does
+     * asynchronously. Waits up to {@link #SLOT_RELEASE_GRACE} for that before the slot check calls the slot busy;
+     * a consumer that is really streaming keeps it active for the whole wait.
+     */
+    private static void awaitSlotInactive(Connection c, String slot) throws SQLException {
+        long deadline = System.nanoTime() + SLOT_RELEASE_GRACE.toNanos();
+        boolean logged = false;
+        try (PreparedStatement ps =
+                c.prepareStatement("select active_pid from pg_replication_slots where slot_name = ? and active")) {
+            ps.setString(1, slot);
+            while (true) {
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (!rs.next()) {
+                        return;
+                    }
+                    if (!logged) {
+                        LOG.info(
+                                "replication slot {} is active in pid {}; waiting up to {} s for a consumer that"
+                                        + " has just stopped to release it",
+                                slot,
+                                rs.getInt(1),
+                                SLOT_RELEASE_GRACE.toSeconds());
+                        logged = true;
+                    }
+                }
+                if (System.nanoTime() >= deadline) {
+                    return;
+                }
+                try {
+                    Thread.sleep(50);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
             }
         }
     }

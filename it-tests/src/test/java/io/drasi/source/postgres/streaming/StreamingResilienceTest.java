@@ -143,6 +143,45 @@ class StreamingResilienceTest {
     }
 
     @Test
+    void start_slotReleasedWithinTheGrace_waitsAndStreams(PostgresServer pg) throws Exception {
+        PostgresServer db = pg.newDatabase("stream_handoff");
+        db.execute("CREATE TABLE t (id int PRIMARY KEY)");
+        PostgresReplicationSource first =
+                new PostgresReplicationSource("a", config(db, "s_handoff", "t").build());
+        first.start(new RecordingSink());
+        assertThat(first.awaitState(State.RUNNING, WAIT)).isTrue();
+        for (int i = 0;
+                i < 100
+                        && db.replicationSlots().stream()
+                                .noneMatch(s -> s.slotName().equals("s_handoff") && s.active());
+                i++) {
+            Thread.sleep(100);
+        }
+        // the previous consumer stops a moment after the next one starts (a rolling restart): the start waits for
+        // the slot instead of failing on "active in another session"
+        Thread stopper = new Thread(
+                () -> {
+                    try {
+                        Thread.sleep(1_000);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                    first.close();
+                },
+                "test-stopper");
+        stopper.start();
+        RecordingSink sink = new RecordingSink();
+        try (PostgresReplicationSource second =
+                new PostgresReplicationSource("b", config(db, "s_handoff", "t").build())) {
+            second.start(sink);
+            stopper.join();
+            assertThat(second.awaitState(State.RUNNING, WAIT)).isTrue();
+            db.execute("INSERT INTO t VALUES (1)");
+            assertThat(sink.await(1, WAIT)).hasSize(1);
+        }
+    }
+
+    @Test
     void sinkThrows_failsWithoutAcknowledging_andNextSourceRedelivers(PostgresServer pg) throws Exception {
         PostgresServer db = pg.newDatabase("stream_sinkfail");
         db.execute("CREATE TABLE t (id int PRIMARY KEY)");
