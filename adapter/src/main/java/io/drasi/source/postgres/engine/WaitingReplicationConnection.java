@@ -76,7 +76,7 @@ final class WaitingReplicationConnection implements ReplicationConnection {
             }
         }
         gate.activate();
-        return new WaitingStream(stream, socket, socketWaitMs, fallbackPauseMs, gate, signalEvery);
+        return new WaitingStream(stream, socket);
     }
 
     @Override
@@ -121,28 +121,15 @@ final class WaitingReplicationConnection implements ReplicationConnection {
      * heartbeat), not at every message: PostgreSQL sends a committed transaction's messages back to back, and waking
      * the polling thread at its BEGIN would deliver it in two batches (two offset commits, more latency).
      */
-    static final class WaitingStream implements ReplicationStream {
+    final class WaitingStream implements ReplicationStream {
         private final ReplicationStream delegate;
         private final ReplicationSocket socket; // null: fall back to pausing after empty reads
-        private final int socketWaitMs;
-        private final long fallbackPauseMs;
-        private final PollGate gate;
-        private final int signalEvery;
         private final Boundaries boundaries = new Boundaries();
 
-        WaitingStream(
-                ReplicationStream delegate,
-                ReplicationSocket socket,
-                int socketWaitMs,
-                long fallbackPauseMs,
-                PollGate gate,
-                int signalEvery) {
+        /** Waits and signals with the enclosing connection's gate and settings. */
+        WaitingStream(ReplicationStream delegate, ReplicationSocket socket) {
             this.delegate = delegate;
             this.socket = socket;
-            this.socketWaitMs = socketWaitMs;
-            this.fallbackPauseMs = fallbackPauseMs;
-            this.gate = gate;
-            this.signalEvery = signalEvery;
         }
 
         /** @return true when this stream waits on the socket, false when it polls (the fallback) */

@@ -30,17 +30,13 @@ class PollGateTest {
     @Test
     void next_afterEmptyOrPartialPoll_awaitsData_afterFullBatch_pollsAtOnce() throws InterruptedException {
         PollGate gate = active(0);
-        assertThat(gate.next(System.nanoTime())).as("first poll").isEqualTo(Step.AWAIT_DATA);
+        assertNext(gate, System.nanoTime(), Step.AWAIT_DATA, "first poll");
         gate.afterPoll(0);
         assertThat(gate.next(System.nanoTime())).isEqualTo(Step.AWAIT_DATA);
         gate.afterPoll(5);
-        assertThat(gate.next(System.nanoTime()))
-                .as("no empty poll while data flows")
-                .isEqualTo(Step.AWAIT_DATA);
+        assertNext(gate, System.nanoTime(), Step.AWAIT_DATA, "no empty poll while data flows");
         gate.afterPoll(100);
-        assertThat(gate.next(System.nanoTime()))
-                .as("a full batch: a backlog, poll at once")
-                .isEqualTo(Step.POLL);
+        assertNext(gate, System.nanoTime(), Step.POLL, "a full batch: a backlog, poll at once");
     }
 
     @Test
@@ -50,20 +46,12 @@ class PollGateTest {
         gate.beforePoll(); // data already signalled: no wait; the poll begins now
         long began = System.nanoTime();
         gate.afterPoll(3);
-        assertThat(gate.next(began + 2 * MS))
-                .as("records, 2 ms after the poll began")
-                .isEqualTo(Step.LINGER);
-        assertThat(gate.next(began + 60 * MS))
-                .as("records, but the linger has passed")
-                .isEqualTo(Step.AWAIT_DATA);
+        assertNext(gate, began + 2 * MS, Step.LINGER, "records, 2 ms after the poll began");
+        assertNext(gate, began + 60 * MS, Step.AWAIT_DATA, "records, but the linger has passed");
         gate.afterPoll(0);
-        assertThat(gate.next(began + 2 * MS))
-                .as("an empty poll: the next change goes at once")
-                .isEqualTo(Step.AWAIT_DATA);
+        assertNext(gate, began + 2 * MS, Step.AWAIT_DATA, "an empty poll: the next change goes at once");
         gate.afterPoll(100);
-        assertThat(gate.next(began + 2 * MS))
-                .as("a full batch is not lingered after")
-                .isEqualTo(Step.POLL);
+        assertNext(gate, began + 2 * MS, Step.POLL, "a full batch is not lingered after");
     }
 
     @Test
@@ -145,6 +133,11 @@ class PollGateTest {
         assertThatThrownBy(() -> new PollGate(0, 1, 1)).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> new PollGate(1, -1, 1)).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> new PollGate(1, 1, 0)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    private static void assertNext(PollGate gate, long nowNanos, Step expected, String why)
+            throws InterruptedException {
+        assertThat(gate.next(nowNanos)).as(why).isEqualTo(expected);
     }
 
     private static PollGate active(long lingerMs) {

@@ -49,13 +49,8 @@ final class BootstrapCommand implements Callable<Integer> {
     @Mixin
     SinkOptions sinkOptions;
 
-    @Option(
-            names = {"-f", "--format"},
-            paramLabel = "FORMAT",
-            defaultValue = "seed",
-            description = "Output format: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}); see 'drasi-pg stream "
-                    + "--help'.")
-    OutputFormat format;
+    @Mixin
+    OutputOptions output;
 
     @Mixin
     CommandDefaults defaults;
@@ -76,7 +71,7 @@ final class BootstrapCommand implements Callable<Integer> {
             BootstrapResult result = source.bootstrap(
                     wanted,
                     insert -> {
-                        Stdout.change(format, insert, 0L, db);
+                        Stdout.change(output.format, insert, 0L, db);
                         if (rows.incrementAndGet() % 1024 == 0) {
                             Stdout.flush();
                         }

@@ -77,13 +77,8 @@ final class DemoCommand implements Callable<Integer> {
             description = "Writer transactions per second (default: ${DEFAULT-VALUE}).")
     int rate;
 
-    @Option(
-            names = "--progress-interval",
-            paramLabel = "DURATION",
-            defaultValue = "5s",
-            converter = DurationConverter.class,
-            description = "How often a progress line goes to stderr; 0 disables (default: ${DEFAULT-VALUE}).")
-    Duration progressInterval;
+    @Mixin
+    OutputOptions.ProgressOption progressOption;
 
     @Mixin
     MetricsOptions metricsOptions;
@@ -169,7 +164,7 @@ final class DemoCommand implements Callable<Integer> {
             PostgresReplicationSource source = new PostgresReplicationSource("demo", config);
             sourceRef[0] = source;
             metricsRef[0] = MetricsServer.start(metricsOptions, source);
-            progressRef[0] = Progress.start(progressInterval, source::stats, printed::get, config);
+            progressRef[0] = Progress.start(progressOption.interval, source::stats, printed::get, config);
             System.err.println("drasi-pg demo: bootstrapping " + rows + " rows per table, then streaming;"
                     + " changes follow on stdout (seed JSON)");
             source.startWithBootstrap(this::accept, Progress.bootstrapPrinter(System.err));

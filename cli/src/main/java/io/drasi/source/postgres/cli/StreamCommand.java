@@ -8,7 +8,6 @@ import io.drasi.source.postgres.SourceStats;
 import io.drasi.source.postgres.http.DrasiHttpSink;
 import io.drasi.source.postgres.http.HttpSinkMetrics;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -55,14 +54,8 @@ final class StreamCommand implements Callable<Integer> {
     @Mixin
     SinkOptions sinkOptions;
 
-    @Option(
-            names = {"-f", "--format"},
-            paramLabel = "FORMAT",
-            defaultValue = "seed",
-            description = "Output format: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}). seed = drasi-lib"
-                    + " SourceChange JSON; platform = Drasi platform source wire format; host = drasi-server HTTP"
-                    + " source event. TRUNCATE has no platform/host form and is reported on stderr instead.")
-    OutputFormat format;
+    @Mixin
+    OutputOptions output;
 
     @Option(
             names = "--bootstrap",
@@ -94,14 +87,8 @@ final class StreamCommand implements Callable<Integer> {
                     + " that source; without --force stream refuses with exit 2).")
     boolean force;
 
-    @Option(
-            names = "--progress-interval",
-            paramLabel = "DURATION",
-            defaultValue = "5s",
-            converter = DurationConverter.class,
-            description = "How often a progress line goes to stderr (changes/s, totals, last LSN, lag); 0 disables"
-                    + " (default: ${DEFAULT-VALUE}).")
-    Duration progressInterval;
+    @Mixin
+    OutputOptions.ProgressOption progressOption;
 
     @Mixin
     MetricsOptions metricsOptions;
@@ -136,7 +123,7 @@ final class StreamCommand implements Callable<Integer> {
                 reached.countDown(); // wakes the main thread, which stops the source
             }
         };
-        StdoutSink stdout = http == null ? new StdoutSink(format, db, count) : null;
+        StdoutSink stdout = http == null ? new StdoutSink(output.format, db, count) : null;
         ChangeSink sink = stdout != null
                 ? stdout
                 : batch -> {
@@ -149,7 +136,7 @@ final class StreamCommand implements Callable<Integer> {
                 : MetricsServer.start(metricsOptions, source, new HttpSinkMetrics(http));
         AtomicBoolean finished = new AtomicBoolean();
         Progress progress = Progress.start(
-                progressInterval,
+                progressOption.interval,
                 source::stats,
                 printed::get,
                 config,
@@ -184,7 +171,8 @@ final class StreamCommand implements Callable<Integer> {
                                 .map(Object::toString)
                                 .orElse("memory"),
                         stdout != null && stdout.truncatesSkipped() > 0
-                                ? "; " + stdout.truncatesSkipped() + " TRUNCATEs not printed (no " + format + " form)"
+                                ? "; " + stdout.truncatesSkipped() + " TRUNCATEs not printed (no " + output.format
+                                        + " form)"
                                 : "",
                         http == null ? "" : "; " + http.stats().summary());
                 System.err.flush();

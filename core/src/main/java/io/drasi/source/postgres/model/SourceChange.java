@@ -7,7 +7,7 @@ import java.util.function.Function;
  * One change to the Drasi graph, produced by the mapping layer from a WAL change or a bootstrap row.
  *
  * <ul>
- *   <li>{@link Insert}, {@link Update}: carry the full {@link Node}.</li>
+ *   <li>{@link Insert}, {@link Update} (both a {@link NodeUpsert}): carry the full {@link Node}.</li>
  *   <li>{@link Delete}: carries metadata only.</li>
  *   <li>{@link Truncate}: a PostgreSQL TRUNCATE of one table. It has no element; a host applies it by
  *       deleting every element of that table, i.e. every element whose id starts with
@@ -15,17 +15,14 @@ import java.util.function.Function;
  *       that schema). Hosts that cannot enumerate their elements should re-bootstrap the table. The
  *       relations a table's rows hold (foreign keys) have ids with the same prefix, so it covers them too.</li>
  *   <li>{@link RelationChange}: a change to a {@link Relation} (a foreign key of a row):
- *       {@link RelationInsert}, {@link RelationUpdate} (e.g. new endpoints), {@link RelationDelete}.</li>
+ *       {@link RelationInsert}, {@link RelationUpdate} (e.g. new endpoints; both a {@link RelationUpsert}),
+ *       {@link RelationDelete}.</li>
  * </ul>
  *
  * <p>Thread-safety: all implementations are immutable. Nullability: components are never null.
  */
 public sealed interface SourceChange
-        permits SourceChange.Insert,
-                SourceChange.Update,
-                SourceChange.Delete,
-                SourceChange.Truncate,
-                SourceChange.RelationChange {
+        permits SourceChange.NodeUpsert, SourceChange.Delete, SourceChange.Truncate, SourceChange.RelationChange {
 
     /** @return the time the change became effective, ms since the Unix epoch */
     long effectiveFromMs();
@@ -66,18 +63,13 @@ public sealed interface SourceChange
 
     /** @return the node an Insert or Update carries; empty for every other kind */
     default java.util.Optional<Node> node() {
-        return fold(
-                i -> java.util.Optional.of(i.element()),
-                u -> java.util.Optional.of(u.element()),
-                d -> java.util.Optional.empty(),
-                t -> java.util.Optional.empty(),
-                r -> java.util.Optional.empty());
+        return this instanceof NodeUpsert n ? java.util.Optional.of(n.element()) : java.util.Optional.empty();
     }
 
     /**
      * A change to a {@link Relation}. Its metadata's element id is a {@linkplain ElementId#relation relation id}.
      */
-    sealed interface RelationChange extends SourceChange permits RelationInsert, RelationUpdate, RelationDelete {
+    sealed interface RelationChange extends SourceChange permits RelationUpsert, RelationDelete {
 
         /** @return the relation's metadata (id, labels, time); never null */
         ElementMetadata metadata();
@@ -111,36 +103,35 @@ public sealed interface SourceChange
 
         /** @return the relation an insert or update carries; empty for a delete */
         default java.util.Optional<Relation> relation() {
-            return foldRelation(
-                    i -> java.util.Optional.of(i.element()),
-                    u -> java.util.Optional.of(u.element()),
-                    d -> java.util.Optional.empty());
+            return this instanceof RelationUpsert u ? java.util.Optional.of(u.element()) : java.util.Optional.empty();
+        }
+    }
+
+    /** A {@link RelationInsert} or a {@link RelationUpdate}: a change that carries the relation's whole new state. */
+    sealed interface RelationUpsert extends RelationChange permits RelationInsert, RelationUpdate {
+
+        /** @return the relation (endpoints and properties); never null */
+        Relation element();
+
+        @Override
+        default ElementMetadata metadata() {
+            return element().metadata();
         }
     }
 
     /** @param element the inserted relation; never null */
-    record RelationInsert(Relation element) implements RelationChange {
+    record RelationInsert(Relation element) implements RelationUpsert {
         /** Validates. */
         public RelationInsert {
             Objects.requireNonNull(element, "element");
         }
-
-        @Override
-        public ElementMetadata metadata() {
-            return element.metadata();
-        }
     }
 
     /** @param element the relation's new state (endpoints and properties); never null */
-    record RelationUpdate(Relation element) implements RelationChange {
+    record RelationUpdate(Relation element) implements RelationUpsert {
         /** Validates. */
         public RelationUpdate {
             Objects.requireNonNull(element, "element");
-        }
-
-        @Override
-        public ElementMetadata metadata() {
-            return element.metadata();
         }
     }
 
@@ -152,29 +143,31 @@ public sealed interface SourceChange
         }
     }
 
+    /** An {@link Insert} or an {@link Update}: a change that carries the node's whole new state. */
+    sealed interface NodeUpsert extends SourceChange permits Insert, Update {
+
+        /** @return the node (all properties); never null */
+        Node element();
+
+        @Override
+        default long effectiveFromMs() {
+            return element().metadata().effectiveFromMs();
+        }
+    }
+
     /** @param element the inserted node; never null */
-    record Insert(Node element) implements SourceChange {
+    record Insert(Node element) implements NodeUpsert {
         /** Validates. */
         public Insert {
             Objects.requireNonNull(element, "element");
         }
-
-        @Override
-        public long effectiveFromMs() {
-            return element.metadata().effectiveFromMs();
-        }
     }
 
     /** @param element the node's new state (all properties); never null */
-    record Update(Node element) implements SourceChange {
+    record Update(Node element) implements NodeUpsert {
         /** Validates. */
         public Update {
             Objects.requireNonNull(element, "element");
-        }
-
-        @Override
-        public long effectiveFromMs() {
-            return element.metadata().effectiveFromMs();
         }
     }
 

@@ -101,22 +101,26 @@ public final class SeedJson {
     }
 
     private static void writeElement(JsonGenerator g, Node node) throws IOException {
-        g.writeObjectFieldStart(ELEMENT);
-        g.writeFieldName(METADATA);
-        writeMetadata(g, node.metadata());
-        g.writeFieldName(PROPERTIES);
-        ElementValueJson.writeObject(g, node.properties());
-        g.writeEndObject();
+        writeElement(g, node.metadata(), null, node.properties());
     }
 
     private static void writeRelation(JsonGenerator g, Relation r) throws IOException {
+        writeElement(g, r.metadata(), r, r.properties());
+    }
+
+    /** {@code "element": {metadata, [in_node, out_node,] properties}}; the node references only for a relation. */
+    private static void writeElement(
+            JsonGenerator g, ElementMetadata metadata, Relation relation, Map<String, ElementValue> properties)
+            throws IOException {
         g.writeObjectFieldStart(ELEMENT);
         g.writeFieldName(METADATA);
-        writeMetadata(g, r.metadata());
-        writeReference(g, IN_NODE, r.metadata().sourceId(), r.inNode());
-        writeReference(g, OUT_NODE, r.metadata().sourceId(), r.outNode());
+        writeMetadata(g, metadata);
+        if (relation != null) {
+            writeReference(g, IN_NODE, metadata.sourceId(), relation.inNode());
+            writeReference(g, OUT_NODE, metadata.sourceId(), relation.outNode());
+        }
         g.writeFieldName(PROPERTIES);
-        ElementValueJson.writeObject(g, r.properties());
+        ElementValueJson.writeObject(g, properties);
         g.writeEndObject();
     }
 

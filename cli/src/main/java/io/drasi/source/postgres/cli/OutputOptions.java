@@ -1,0 +1,37 @@
+package io.drasi.source.postgres.cli;
+
+import java.time.Duration;
+import picocli.CommandLine.Option;
+
+/**
+ * The output options of the commands that print changes, added with {@code @Mixin}: {@code --format} (one
+ * definition for {@code bootstrap} and {@code stream}). Filled by picocli before the command runs; not
+ * thread-safe, read on the command's thread.
+ */
+final class OutputOptions {
+
+    @Option(
+            names = {"-f", "--format"},
+            paramLabel = "FORMAT",
+            defaultValue = "seed",
+            description = "Output format: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}). seed = drasi-lib"
+                    + " SourceChange JSON; platform = Drasi platform source wire format; host = drasi-server HTTP"
+                    + " source event. TRUNCATE has no platform/host form and is reported on stderr instead.")
+    OutputFormat format;
+
+    /**
+     * {@code --progress-interval}, added with {@code @Mixin} to the commands that run for long (one definition for
+     * {@code stream} and {@code demo}).
+     */
+    static final class ProgressOption {
+
+        @Option(
+                names = "--progress-interval",
+                paramLabel = "DURATION",
+                defaultValue = "5s",
+                converter = DurationConverter.class,
+                description = "How often a progress line goes to stderr (changes/s, totals, last LSN, lag); 0"
+                        + " disables (default: ${DEFAULT-VALUE}).")
+        Duration interval;
+    }
+}
