@@ -1,5 +1,6 @@
 package io.drasi.source.postgres.bench;
 
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -138,22 +139,18 @@ final class CliThroughput {
     private Map<String, String> cli(String slot) throws Exception {
         Path dir = Files.createTempDirectory(outDir, "cli-");
         Path config = dir.resolve("source.yaml");
-        Files.writeString(
-                config,
-                String.join(
-                        "\n",
-                        "source_type: postgres",
-                        "properties:",
-                        "  host: " + db.host(),
-                        "  port: " + db.port(),
-                        "  database: " + db.database(),
-                        "  user: " + db.user(),
-                        "  password: '" + db.password() + "'",
-                        "  ssl_mode: disable",
-                        "  tables: [" + TABLE + "]",
-                        "  slot_name: " + slot,
-                        "  publication_name: " + PUB,
-                        ""));
+        Map<String, Object> properties = new LinkedHashMap<>();
+        properties.put("host", db.host());
+        properties.put("port", db.port());
+        properties.put("database", db.database());
+        properties.put("user", db.user());
+        properties.put("password", db.password());
+        properties.put("ssl_mode", "disable");
+        properties.put("tables", List.of(TABLE));
+        properties.put("slot_name", slot);
+        properties.put("publication_name", PUB);
+        // serialized, not joined by hand: YAML quotes whatever the password holds
+        new YAMLMapper().writeValue(config.toFile(), Map.of("source_type", "postgres", "properties", properties));
         // exit 0 only after --max-changes lines were written to stdout
         Map<String, String> m = time(
                 "cli_seed",

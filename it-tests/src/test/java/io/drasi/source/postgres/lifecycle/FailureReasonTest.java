@@ -1,9 +1,11 @@
 package io.drasi.source.postgres.lifecycle;
 
 import static io.drasi.source.postgres.streaming.StreamingTestSupport.config;
+import static io.drasi.source.postgres.streaming.StreamingTestSupport.running;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.drasi.source.postgres.ChangeSink;
 import io.drasi.source.postgres.ConnectionFailedException;
 import io.drasi.source.postgres.FailureReason;
 import io.drasi.source.postgres.PostgresReplicationSource;
@@ -28,10 +30,7 @@ class FailureReasonTest {
     void stream_timetzWithSecondsInItsOffset_failsUnmappableValueNamingTheLsn(PostgresServer pg) throws Exception {
         PostgresServer db = pg.newDatabase("fr_timetz");
         db.execute("CREATE TABLE t (id int PRIMARY KEY, at timetz)");
-        try (PostgresReplicationSource source = new PostgresReplicationSource(
-                "pg-source", config(db, "s_fr_timetz", "t").build())) {
-            source.start(b -> {});
-            assertThat(source.awaitState(State.RUNNING, WAIT)).isTrue();
+        try (PostgresReplicationSource source = running("pg-source", config(db, "s_fr_timetz", "t"), b -> {}, WAIT)) {
             String lsnBefore = db.queryValue("SELECT pg_current_wal_lsn()::text");
             try (Connection c = db.connect();
                     Statement st = c.createStatement()) {
@@ -60,12 +59,10 @@ class FailureReasonTest {
         PostgresServer db = pg.newDatabase("fr_sink");
         db.execute("CREATE TABLE t (id int PRIMARY KEY)");
         IllegalStateException boom = new IllegalStateException("downstream is full");
-        try (PostgresReplicationSource source = new PostgresReplicationSource(
-                "pg-source", config(db, "s_fr_sink", "t").build())) {
-            source.start(b -> {
-                throw boom;
-            });
-            assertThat(source.awaitState(State.RUNNING, WAIT)).isTrue();
+        ChangeSink throwing = b -> {
+            throw boom;
+        };
+        try (PostgresReplicationSource source = running("pg-source", config(db, "s_fr_sink", "t"), throwing, WAIT)) {
             db.execute("INSERT INTO t VALUES (1)");
             assertThat(source.awaitState(State.FAILED, WAIT)).isTrue();
             SourceFailedException f = source.failure().orElseThrow();

@@ -44,6 +44,10 @@ class SlotLossResyncTest {
 
     private static final Duration WAIT = Duration.ofSeconds(90);
 
+    /** Each test's own directory: the offset store and its held-ids file. */
+    @TempDir
+    Path dir;
+
     /** A new database with table {@code t (id int PRIMARY KEY, v text)} holding rows 1..{@code rows}. */
     private static PostgresServer withRows(PostgresServer pg, String name, int rows) {
         PostgresServer db = pg.newDatabase(name);
@@ -53,20 +57,26 @@ class SlotLossResyncTest {
         return db;
     }
 
-    private static PostgresSourceBuilder resync(PostgresServer db, String slot, Path dir) {
+    /** Source settings with {@code on_slot_loss: resync}, batches of 500 and the offsets in {@link #dir}. */
+    private PostgresSourceBuilder resync(PostgresServer db, String slot) {
         return config(db, slot, "t")
                 .withOffsetStore(dir.resolve("offsets.dat"))
                 .withOnSlotLoss(SlotLossPolicy.RESYNC)
                 .withMaxBatchSize(500);
     }
 
+    /** A source {@code src} with {@link #resync} settings, bootstrapped into {@code sink} and RUNNING. */
+    private PostgresReplicationSource resyncing(PostgresServer db, String slot, ChangeSink sink)
+            throws InterruptedException {
+        return StreamingTestSupport.bootstrappedAndRunning("src", resync(db, slot), sink, WAIT);
+    }
+
     @Test
-    void slotDroppedWhileStopped_changesMeanwhile_consumerEqualsTableWithoutFalseInsertsOrDeletes(
-            PostgresServer pg, @TempDir Path dir) throws Exception {
+    void slotDroppedWhileStopped_changesMeanwhile_consumerEqualsTableWithoutFalseInsertsOrDeletes(PostgresServer pg)
+            throws Exception {
         PostgresServer db = withRows(pg, "resync_stopped", 100);
         RecordingSink sink = new RecordingSink();
-        try (PostgresReplicationSource source =
-                StreamingTestSupport.bootstrappedAndRunning("src", resync(db, "s_rs_stop", dir), sink, WAIT)) {
+        try (PostgresReplicationSource source = resyncing(db, "s_rs_stop", sink)) {
             db.execute("UPDATE t SET v = 'streamed' WHERE id = 50", "INSERT INTO t VALUES (101, 'new')");
             sink.await(102, WAIT);
         }
@@ -82,8 +92,7 @@ class SlotLossResyncTest {
         Map<String, Map<String, ElementValue>> held = DrasiState.of(sink.changes()).elements;
         int before = sink.size();
         long started = System.nanoTime();
-        try (PostgresReplicationSource source =
-                StreamingTestSupport.bootstrappedAndRunning("src", resync(db, "s_rs_stop", dir), sink, WAIT)) {
+        try (PostgresReplicationSource source = resyncing(db, "s_rs_stop", sink)) {
             long resyncMs = (System.nanoTime() - started) / 1_000_000;
             List<SourceChange> all = sink.changes(); // one snapshot
             List<SourceChange> resynced = all.subList(before, all.size());
@@ -113,12 +122,10 @@ class SlotLossResyncTest {
     }
 
     @Test
-    void slotDroppedWhileStreaming_writerRunning_resyncsAndStreamsOn(PostgresServer pg, @TempDir Path dir)
-            throws Exception {
+    void slotDroppedWhileStreaming_writerRunning_resyncsAndStreamsOn(PostgresServer pg) throws Exception {
         PostgresServer db = withRows(pg, "resync_streaming", 2000);
         RecordingSink sink = new RecordingSink();
-        try (PostgresReplicationSource source =
-                StreamingTestSupport.bootstrappedAndRunning("src", resync(db, "s_rs_live", dir), sink, WAIT)) {
+        try (PostgresReplicationSource source = resyncing(db, "s_rs_live", sink)) {
             ChurnWriter writer = ChurnWriter.start(
                     db,
                     i -> new String[] {
@@ -141,12 +148,10 @@ class SlotLossResyncTest {
     }
 
     @Test
-    void closedDuringResync_restart_resyncsAgainAndConsumerEqualsTable(PostgresServer pg, @TempDir Path dir)
-            throws Exception {
+    void closedDuringResync_restart_resyncsAgainAndConsumerEqualsTable(PostgresServer pg) throws Exception {
         PostgresServer db = withRows(pg, "resync_close", 5000);
         RecordingSink sink = new RecordingSink();
-        try (PostgresReplicationSource source =
-                StreamingTestSupport.bootstrappedAndRunning("src", resync(db, "s_rs_close", dir), sink, WAIT)) {
+        try (PostgresReplicationSource source = resyncing(db, "s_rs_close", sink)) {
             assertThat(sink.size()).isEqualTo(5000);
         }
         db.dropSlotIfExists("s_rs_close");
@@ -164,8 +169,8 @@ class SlotLossResyncTest {
                 current.get().close(); // only requests the stop from inside the sink
             }
         };
-        PostgresReplicationSource first = new PostgresReplicationSource(
-                "src", resync(db, "s_rs_close", dir).build());
+        PostgresReplicationSource first =
+                new PostgresReplicationSource("src", resync(db, "s_rs_close").build());
         current.set(first);
         try {
             first.startWithBootstrap(closing, p -> {});
@@ -179,8 +184,7 @@ class SlotLossResyncTest {
                 .as("part of the resync was delivered before the stop")
                 .isBetween(1, 3 * 500);
         db.execute("UPDATE t SET v = 'after stop' WHERE id = 2");
-        try (PostgresReplicationSource source =
-                StreamingTestSupport.bootstrappedAndRunning("src", resync(db, "s_rs_close", dir), sink, WAIT)) {
+        try (PostgresReplicationSource source = resyncing(db, "s_rs_close", sink)) {
             assertEqualsSelect(db, sink);
             db.execute("INSERT INTO t VALUES (10000, 'streamed')");
             assertEqualsSelect(db, sink);
@@ -188,13 +192,9 @@ class SlotLossResyncTest {
     }
 
     @Test
-    void slotInvalidatedByWalLimitWhileStreaming_resyncsAndStreamsOn(PostgresServer pg, @TempDir Path dir)
-            throws Exception {
-        PostgresServer db = pg.newDatabase("resync_inval");
-        db.execute(
-                "CREATE TABLE t (id int PRIMARY KEY, v text)",
-                "CREATE TABLE churn (id serial PRIMARY KEY, pad text)",
-                "INSERT INTO t SELECT g, 'v' || g FROM generate_series(1, 50) g");
+    void slotInvalidatedByWalLimitWhileStreaming_resyncsAndStreamsOn(PostgresServer pg) throws Exception {
+        PostgresServer db = withRows(pg, "resync_inval", 50);
+        db.execute("CREATE TABLE churn (id serial PRIMARY KEY, pad text)"); // its inserts push WAL past the limit
         RecordingSink sink = new RecordingSink();
         AtomicBoolean blocked = new AtomicBoolean();
         ChangeSink blocking = batch -> {
@@ -206,7 +206,7 @@ class SlotLossResyncTest {
         try {
             db.execute("ALTER SYSTEM SET max_slot_wal_keep_size = '1MB'", "SELECT pg_reload_conf()");
             try (PostgresReplicationSource source = new PostgresReplicationSource(
-                    "src", resync(db, "s_rs_inval", dir).build())) {
+                    "src", resync(db, "s_rs_inval").build())) {
                 try {
                     source.startWithBootstrap(blocking, p -> {});
                     assertThat(source.awaitState(State.RUNNING, WAIT)).isTrue();
@@ -261,7 +261,7 @@ class SlotLossResyncTest {
      * A counting consumer (not a list) keeps the test's own heap small.
      */
     @Test
-    void resyncOfManyRows_measured_emitsOnlyTheDifference(PostgresServer pg, @TempDir Path dir) throws Exception {
+    void resyncOfManyRows_measured_emitsOnlyTheDifference(PostgresServer pg) throws Exception {
         int rows = Integer.getInteger("resync.rows", 100_000);
         PostgresServer db = withRows(pg, "resync_many", rows);
         java.util.concurrent.atomic.AtomicLongArray kinds = new java.util.concurrent.atomic.AtomicLongArray(3);
@@ -272,7 +272,7 @@ class SlotLossResyncTest {
         };
         long t0 = System.nanoTime();
         try (PostgresReplicationSource source = StreamingTestSupport.bootstrappedAndRunning(
-                "src", resync(db, "s_rs_many", dir).withMaxBatchSize(2048), counting, WAIT)) {
+                "src", resync(db, "s_rs_many").withMaxBatchSize(2048), counting, WAIT)) {
             assertThat(kinds.get(0)).isEqualTo(rows);
         }
         long bootstrapMs = (System.nanoTime() - t0) / 1_000_000;
@@ -286,7 +286,7 @@ class SlotLossResyncTest {
         }
         long t1 = System.nanoTime();
         try (PostgresReplicationSource source = StreamingTestSupport.bootstrappedAndRunning(
-                "src", resync(db, "s_rs_many", dir).withMaxBatchSize(2048), counting, WAIT)) {
+                "src", resync(db, "s_rs_many").withMaxBatchSize(2048), counting, WAIT)) {
             long resyncMs = (System.nanoTime() - t1) / 1_000_000;
             assertThat(kinds.get(0)).as("inserts").isEqualTo(rows / 100);
             assertThat(kinds.get(1)).as("updates").isEqualTo(rows / 100);

@@ -97,10 +97,16 @@ class ForeignKeyRelationsTest {
                 .withRelationLabels(Map.of("orders_customer_id_fkey", "PLACED_BY"));
     }
 
+    /** A new database {@code name} with the {@link #SCHEMA} (its tables empty). */
+    private static PostgresServer withSchema(PostgresServer pg, String name) {
+        PostgresServer db = pg.newDatabase(name);
+        db.execute(SCHEMA.split(";"));
+        return db;
+    }
+
     @Test
     void bootstrapAndStream_everyForeignKeyRule_graphEqualsSelect(PostgresServer pg) throws Exception {
-        PostgresServer db = pg.newDatabase("fk_rel");
-        db.execute(SCHEMA.split(";"));
+        PostgresServer db = withSchema(pg, "fk_rel");
         db.execute(
                 "INSERT INTO customers SELECT g, 'c' || g FROM generate_series(1, 5) g",
                 "INSERT INTO orders VALUES (1, 1, 'a'), (2, NULL, 'b'), (3, 2, 'c')",
@@ -151,8 +157,7 @@ class ForeignKeyRelationsTest {
 
     @Test
     void optionOff_nodesOnly(PostgresServer pg) throws Exception {
-        PostgresServer db = pg.newDatabase("fk_off");
-        db.execute(SCHEMA.split(";"));
+        PostgresServer db = withSchema(pg, "fk_off");
         db.execute("INSERT INTO customers VALUES (1, 'a')", "INSERT INTO orders VALUES (1, 1, 'x')");
         RecordingSink sink = new RecordingSink();
         try (PostgresReplicationSource source =
@@ -166,8 +171,7 @@ class ForeignKeyRelationsTest {
     /** Later bootstrap by a relation label while a writer moves orders between customers; hand-over by LSN. */
     @Test
     void laterBootstrapByRelationLabel_concurrentWriter_exactHandover(PostgresServer pg) throws Exception {
-        PostgresServer db = pg.newDatabase("fk_later");
-        db.execute(SCHEMA.split(";"));
+        PostgresServer db = withSchema(pg, "fk_later");
         db.execute(
                 "INSERT INTO customers SELECT g, 'c' FROM generate_series(1, 50) g",
                 "INSERT INTO orders SELECT g, 1 + g % 50, 'seed' FROM generate_series(1, 2000) g");

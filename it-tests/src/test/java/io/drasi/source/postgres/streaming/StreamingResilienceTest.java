@@ -59,8 +59,7 @@ class StreamingResilienceTest {
 
     @Test
     void walsenderTerminatedAndServerRestarted_reconnectsAndLosesNothing(PostgresServer pg) throws Exception {
-        PostgresServer db = pg.newDatabase("stream_reconnect");
-        db.execute("CREATE TABLE t (id int PRIMARY KEY)");
+        PostgresServer db = withKeyTable(pg, "stream_reconnect");
         RecordingSink sink = new RecordingSink();
         try (PostgresReplicationSource source = running("src", config(db, "s_reconnect", "t"), sink, WAIT)) {
             db.execute("INSERT INTO t VALUES (1)");
@@ -90,8 +89,7 @@ class StreamingResilienceTest {
 
     @Test
     void slotDroppedWhileStreaming_failsWithClearError(PostgresServer pg) throws Exception {
-        PostgresServer db = pg.newDatabase("stream_slotdrop");
-        db.execute("CREATE TABLE t (id int PRIMARY KEY)");
+        PostgresServer db = withKeyTable(pg, "stream_slotdrop");
         RecordingSink sink = new RecordingSink();
         try (PostgresReplicationSource source = running("src", config(db, "s_slotdrop", "t"), sink, WAIT)) {
             db.execute("INSERT INTO t SELECT generate_series(100, 200)");
@@ -105,8 +103,7 @@ class StreamingResilienceTest {
 
     @Test
     void publicationDroppedWhileStreaming_failsWithClearError(PostgresServer pg) throws Exception {
-        PostgresServer db = pg.newDatabase("stream_pubdrop");
-        db.execute("CREATE TABLE t (id int PRIMARY KEY)");
+        PostgresServer db = withKeyTable(pg, "stream_pubdrop");
         RecordingSink sink = new RecordingSink();
         try (PostgresReplicationSource source = running("src", config(db, "s_pubdrop", "t"), sink, WAIT)) {
             db.execute("DROP PUBLICATION s_pubdrop_pub", "INSERT INTO t VALUES (1)");
@@ -121,19 +118,9 @@ class StreamingResilienceTest {
 
     @Test
     void start_slotActiveInAnotherSession_failsNamingPid(PostgresServer pg) throws Exception {
-        PostgresServer db = pg.newDatabase("stream_busy");
-        db.execute("CREATE TABLE t (id int PRIMARY KEY)");
-        try (PostgresReplicationSource first =
-                new PostgresReplicationSource("a", config(db, "s_busy", "t").build())) {
-            first.start(new RecordingSink());
-            assertThat(first.awaitState(State.RUNNING, WAIT)).isTrue();
-            for (int i = 0;
-                    i < 100
-                            && db.replicationSlots().stream()
-                                    .noneMatch(s -> s.slotName().equals("s_busy") && s.active());
-                    i++) {
-                Thread.sleep(100);
-            }
+        PostgresServer db = withKeyTable(pg, "stream_busy");
+        try (PostgresReplicationSource first = running("a", config(db, "s_busy", "t"), new RecordingSink(), WAIT)) {
+            awaitSlotActive(db, "s_busy");
             PostgresReplicationSource second =
                     new PostgresReplicationSource("b", config(db, "s_busy", "t").build());
             assertThatThrownBy(() -> second.start(new RecordingSink()))
@@ -144,19 +131,9 @@ class StreamingResilienceTest {
 
     @Test
     void start_slotReleasedWithinTheGrace_waitsAndStreams(PostgresServer pg) throws Exception {
-        PostgresServer db = pg.newDatabase("stream_handoff");
-        db.execute("CREATE TABLE t (id int PRIMARY KEY)");
-        PostgresReplicationSource first =
-                new PostgresReplicationSource("a", config(db, "s_handoff", "t").build());
-        first.start(new RecordingSink());
-        assertThat(first.awaitState(State.RUNNING, WAIT)).isTrue();
-        for (int i = 0;
-                i < 100
-                        && db.replicationSlots().stream()
-                                .noneMatch(s -> s.slotName().equals("s_handoff") && s.active());
-                i++) {
-            Thread.sleep(100);
-        }
+        PostgresServer db = withKeyTable(pg, "stream_handoff");
+        PostgresReplicationSource first = running("a", config(db, "s_handoff", "t"), new RecordingSink(), WAIT);
+        awaitSlotActive(db, "s_handoff");
         // the previous consumer stops a moment after the next one starts (a rolling restart): the start waits for
         // the slot instead of failing on "active in another session"
         Thread stopper = new Thread(
@@ -183,8 +160,7 @@ class StreamingResilienceTest {
 
     @Test
     void sinkThrows_failsWithoutAcknowledging_andNextSourceRedelivers(PostgresServer pg) throws Exception {
-        PostgresServer db = pg.newDatabase("stream_sinkfail");
-        db.execute("CREATE TABLE t (id int PRIMARY KEY)");
+        PostgresServer db = withKeyTable(pg, "stream_sinkfail");
         var cfg = config(db, "s_sinkfail", "t").build(); // in-memory offsets: resume relies on the slot
         RecordingSink failing = new RecordingSink();
         failing.refuseWhen(batch -> batch.stream().anyMatch(c -> id(c.change()).equals("public:t:2")));
@@ -240,6 +216,24 @@ class StreamingResilienceTest {
                 .asString()
                 .contains(phrases);
         assertThat(source.failure().orElseThrow().reason()).isEqualTo(reason);
+    }
+
+    /** A new database {@code name} with table {@code t (id int PRIMARY KEY)}. */
+    private static PostgresServer withKeyTable(PostgresServer pg, String name) {
+        PostgresServer db = pg.newDatabase(name);
+        db.execute("CREATE TABLE t (id int PRIMARY KEY)");
+        return db;
+    }
+
+    /** Waits up to 10 s (100 polls) for {@code slot} to be active, i.e. held by a walsender; returns either way. */
+    private static void awaitSlotActive(PostgresServer db, String slot) throws InterruptedException {
+        for (int i = 0;
+                i < 100
+                        && db.replicationSlots().stream()
+                                .noneMatch(s -> s.slotName().equals(slot) && s.active());
+                i++) {
+            Thread.sleep(100);
+        }
     }
 
     private static String slotFlush(PostgresServer db, String slot) {

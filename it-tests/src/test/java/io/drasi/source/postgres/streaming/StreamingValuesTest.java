@@ -2,6 +2,7 @@ package io.drasi.source.postgres.streaming;
 
 import static io.drasi.source.postgres.streaming.StreamingTestSupport.config;
 import static io.drasi.source.postgres.streaming.StreamingTestSupport.prop;
+import static io.drasi.source.postgres.streaming.StreamingTestSupport.started;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.drasi.source.postgres.PostgresReplicationSource;
@@ -25,9 +26,7 @@ class StreamingValuesTest {
                 "CREATE DOMAIN posint AS integer CHECK (VALUE > 0)",
                 "CREATE TABLE v (id int PRIMARY KEY, n numeric, f float8, ts timestamptz, d posint, b boolean)");
         RecordingSink sink = new RecordingSink();
-        try (PostgresReplicationSource source =
-                new PostgresReplicationSource("src", config(db, "s_values", "v").build())) {
-            source.start(sink);
+        try (PostgresReplicationSource source = started("src", config(db, "s_values", "v"), sink)) {
             db.execute(
                     "INSERT INTO v VALUES (1, 12.50, 1.5, '2024-01-01 10:00:00+00', 7, true)",
                     "INSERT INTO v VALUES (2, 'NaN', 'Infinity', '2024-01-01 15:30:00+05:30', 1, false)",

@@ -1,6 +1,7 @@
 package io.drasi.source.postgres.streaming;
 
 import static io.drasi.source.postgres.streaming.StreamingTestSupport.config;
+import static io.drasi.source.postgres.streaming.StreamingTestSupport.started;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.drasi.source.postgres.PostgresReplicationSource;
@@ -93,9 +94,7 @@ class TypeParityTest {
         Map<String, ElementValue> streamed;
         Map<String, ElementValue> bootstrapped = new LinkedHashMap<>();
         List<String> bootIds = new ArrayList<>();
-        try (PostgresReplicationSource source =
-                new PostgresReplicationSource("src", config(db, "s_parity", "p").build())) {
-            source.start(sink);
+        try (PostgresReplicationSource source = started("src", config(db, "s_parity", "p"), sink)) {
             db.execute(values.append(')').toString());
             SourceChange change = sink.await(1, Duration.ofSeconds(30)).get(0);
             streamed = StreamingTestSupport.node(change).properties();
@@ -143,9 +142,7 @@ class TypeParityTest {
             RecordingSink sink = new RecordingSink();
             Map<String, ElementValue> bootstrapped = new LinkedHashMap<>();
             Map<String, ElementValue> streamed;
-            try (PostgresReplicationSource source = new PostgresReplicationSource(
-                    "src", config(db, "s_corpus", "c").build())) {
-                source.start(sink);
+            try (PostgresReplicationSource source = started("src", config(db, "s_corpus", "c"), sink)) {
                 db.execute("INSERT INTO c VALUES (1, B'101', B'000000110000001000000001', B'00101',"
                         + " '{1.20,3.40,5.60}', '{1.20,NaN,-0.5}', ARRAY['[\"2017-06-05 "
                         + "16:59:12.549426+05:30\",)']::tstzrange[],"

@@ -100,17 +100,7 @@ class ExamplesIT {
     @Test
     void libraryApp_snapshotThenChanges_printedAsSeedJsonExitZero(PostgresServer pg, @TempDir Path dir)
             throws Exception {
-        List<String> summary = runWithChanges(
-                "library-app",
-                pg,
-                "ex_library",
-                dir,
-                c -> {
-                    JsonNode meta = c.has("element") ? c.path("element").path("metadata") : c.path("metadata");
-                    return c.path("type").asText() + " "
-                            + meta.path("element_id").asText();
-                },
-                "items");
+        List<String> summary = runWithChanges("library-app", pg, "ex_library", dir, ExamplesIT::seedChange, "items");
         assertSnapshotThenChanges(summary, "Insert", "Update", "Delete");
         assertThat(dir.resolve("library-app.offsets")).exists();
     }
@@ -133,14 +123,8 @@ class ExamplesIT {
     @Test
     void ownDebeziumEngine_snapshotThenChanges_printedAsHostEventsExitZero(PostgresServer pg, @TempDir Path dir)
             throws Exception {
-        List<String> summary = runWithChanges(
-                "own-debezium-engine",
-                pg,
-                "ex_engine",
-                dir,
-                e -> e.path("operation").asText() + " "
-                        + (e.has("element") ? e.path("element").path("id") : e.path("id")).asText(),
-                "source.yaml");
+        List<String> summary =
+                runWithChanges("own-debezium-engine", pg, "ex_engine", dir, ExamplesIT::hostEvent, "source.yaml");
         assertSnapshotThenChanges(summary, "insert", "update", "delete");
         assertThat(dir.resolve("own-engine.offsets")).exists();
     }
@@ -192,6 +176,18 @@ class ExamplesIT {
         } finally {
             db.dropSlotIfExists(slot);
         }
+    }
+
+    /** A seed JSON change (library-app's output) as {@code <type> <element_id>}. */
+    private static String seedChange(JsonNode change) {
+        JsonNode meta = change.has("element") ? change.path("element").path("metadata") : change.path("metadata");
+        return change.path("type").asText() + " " + meta.path("element_id").asText();
+    }
+
+    /** A host event (own-debezium-engine's output) as {@code <operation> <id>}. */
+    private static String hostEvent(JsonNode event) {
+        JsonNode id = event.has("element") ? event.path("element").path("id") : event.path("id");
+        return event.path("operation").asText() + " " + id.asText();
     }
 
     /**
