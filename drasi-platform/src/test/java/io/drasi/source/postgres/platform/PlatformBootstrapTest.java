@@ -31,12 +31,12 @@ class PlatformBootstrapTest {
 
     @Test
     void labels_selectTables_elementsExactlyTheRows(PostgresServer pg) throws Exception {
-        PostgresServer db = pg.newDatabase("plat_boot");
-        db.execute(
-                "CREATE TABLE users (id int PRIMARY KEY, name text, score double precision)",
-                "CREATE TABLE orders (id int PRIMARY KEY, user_id int)",
-                "INSERT INTO users VALUES (1, 'Alice', 1.5), (2, 'Bob', NULL)",
-                "INSERT INTO orders VALUES (100, 1)");
+        PostgresServer db = pg.newDatabase("plat_boot", """
+                CREATE TABLE users (id int PRIMARY KEY, name text, score double precision);
+                CREATE TABLE orders (id int PRIMARY KEY, user_id int);
+                INSERT INTO users VALUES (1, 'Alice', 1.5), (2, 'Bob', NULL);
+                INSERT INTO orders VALUES (100, 1);
+                """);
         PostgresBootstrapStreams streams =
                 new PostgresBootstrapStreams(Platform.SOURCE_ID, Platform.config(db, "users,orders"), 16);
         assertThat(streams.labels()).containsExactlyInAnyOrder("users", "orders");

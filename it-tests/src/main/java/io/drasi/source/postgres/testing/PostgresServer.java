@@ -128,6 +128,21 @@ public final class PostgresServer {
     }
 
     /**
+     * Creates a fresh database as {@link #newDatabase(String)} does and runs a set-up script in it, e.g.
+     * the tables of a test and their first rows.
+     *
+     * @param prefix   readable prefix for the name, letters/digits/underscore
+     * @param setupSql SQL statements separated by {@code ;}, run as {@link #execute(String...)} runs a
+     *     string: in order, in one transaction
+     * @return a view bound to the new database
+     */
+    public PostgresServer newDatabase(String prefix, String setupSql) {
+        PostgresServer db = newDatabase(prefix);
+        db.execute(setupSql);
+        return db;
+    }
+
+    /**
      * Opens a new connection as the superuser to {@link #database()}; the caller closes it.
      *
      * @return an open connection
@@ -155,9 +170,14 @@ public final class PostgresServer {
     }
 
     /**
-     * Runs statements in autocommit mode, in order.
+     * Runs statements in autocommit mode, in order. A string may hold several statements separated by
+     * {@code ;} (a script, e.g. a text block): pgjdbc sends them together and the server runs them in one
+     * implicit transaction, so a failing one leaves none of them applied. Write a transaction per string:
+     * {@code BEGIN}/{@code COMMIT} inside a script do not make a statement between two blocks a transaction
+     * of its own (it joins the next block), and a statement that cannot run inside a transaction block
+     * ({@code CREATE DATABASE}, {@code VACUUM}, {@code ALTER SYSTEM}) must be a string of its own.
      *
-     * @param sql statements
+     * @param sql statements, or scripts of statements
      */
     public void execute(String... sql) {
         try (Connection c = connect();

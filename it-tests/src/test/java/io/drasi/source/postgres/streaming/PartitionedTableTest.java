@@ -106,14 +106,14 @@ class PartitionedTableTest {
 
     @Test
     void start_rowMovesPartitionKeyNotInKey_sameIdDeletedThenInserted(PostgresServer pg) throws Exception {
-        PostgresServer db = pg.newDatabase("part_move");
-        db.execute(
-                "CREATE TABLE ev (id int NOT NULL, region int NOT NULL, note text) PARTITION BY LIST (region)",
-                "CREATE TABLE ev_1 PARTITION OF ev FOR VALUES IN (1)",
-                "CREATE TABLE ev_2 PARTITION OF ev FOR VALUES IN (2)",
-                "ALTER TABLE ev_1 REPLICA IDENTITY FULL",
-                "ALTER TABLE ev_2 REPLICA IDENTITY FULL",
-                "INSERT INTO ev VALUES (1, 1, 'a')");
+        PostgresServer db = pg.newDatabase("part_move", """
+                CREATE TABLE ev (id int NOT NULL, region int NOT NULL, note text) PARTITION BY LIST (region);
+                CREATE TABLE ev_1 PARTITION OF ev FOR VALUES IN (1);
+                CREATE TABLE ev_2 PARTITION OF ev FOR VALUES IN (2);
+                ALTER TABLE ev_1 REPLICA IDENTITY FULL;
+                ALTER TABLE ev_2 REPLICA IDENTITY FULL;
+                INSERT INTO ev VALUES (1, 1, 'a');
+                """);
         RecordingSink sink = new RecordingSink();
         try (PostgresReplicationSource source = bootstrappedAndRunning(
                 "src",

@@ -53,12 +53,12 @@ class TableKindsTest {
 
     @Test
     void startWithBootstrap_inheritanceParent_onlyParentRowsInBootstrapAndStream(PostgresServer pg) throws Exception {
-        PostgresServer db = pg.newDatabase("inherit");
-        db.execute(
-                "CREATE TABLE par (id int PRIMARY KEY, note text)",
-                "CREATE TABLE chi (extra text) INHERITS (par)",
-                "INSERT INTO par VALUES (1, 'parent')",
-                "INSERT INTO chi VALUES (2, 'child', 'x')");
+        PostgresServer db = pg.newDatabase("inherit", """
+                CREATE TABLE par (id int PRIMARY KEY, note text);
+                CREATE TABLE chi (extra text) INHERITS (par);
+                INSERT INTO par VALUES (1, 'parent');
+                INSERT INTO chi VALUES (2, 'child', 'x');
+                """);
         RecordingSink sink = new RecordingSink();
         try (PostgresReplicationSource source = new PostgresReplicationSource(
                 "src", config(db, "s_inherit", "par").build())) {

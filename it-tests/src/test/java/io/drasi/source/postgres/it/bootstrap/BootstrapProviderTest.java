@@ -29,19 +29,18 @@ class BootstrapProviderTest {
     private static final TableId ITEMS = TableId.of("sales", "order_items");
 
     private static PostgresServer multiSchema(PostgresServer pg) {
-        PostgresServer db = pg.newDatabase("bs_multi");
-        db.execute(
-                "CREATE TABLE users (id int PRIMARY KEY, name text)",
-                "INSERT INTO users VALUES (1, 'Alice'), (2, 'Bob')",
-                "CREATE SCHEMA sales",
-                "CREATE TABLE sales.orders (id bigint PRIMARY KEY, total numeric(10,2))",
-                "INSERT INTO sales.orders VALUES (10, 9.99)",
-                "CREATE TABLE sales.order_items (order_id int, line int, sku text, PRIMARY KEY (order_id, line))",
-                "INSERT INTO sales.order_items VALUES (1001, 3, 'a'), (1001, 4, 'b'), (1002, 3, 'c')",
-                "CREATE SCHEMA \"My Schema\"",
-                "CREATE TABLE \"My Schema\".\"Odd:Table\" (\"Key:Col\" text PRIMARY KEY, \"Weird \"\"Col\"\"\" int)",
-                "INSERT INTO \"My Schema\".\"Odd:Table\" VALUES ('a:b', 1), ('100%', 2), ('plain', NULL)");
-        return db;
+        return pg.newDatabase("bs_multi", """
+                CREATE TABLE users (id int PRIMARY KEY, name text);
+                INSERT INTO users VALUES (1, 'Alice'), (2, 'Bob');
+                CREATE SCHEMA sales;
+                CREATE TABLE sales.orders (id bigint PRIMARY KEY, total numeric(10,2));
+                INSERT INTO sales.orders VALUES (10, 9.99);
+                CREATE TABLE sales.order_items (order_id int, line int, sku text, PRIMARY KEY (order_id, line));
+                INSERT INTO sales.order_items VALUES (1001, 3, 'a'), (1001, 4, 'b'), (1002, 3, 'c');
+                CREATE SCHEMA "My Schema";
+                CREATE TABLE "My Schema"."Odd:Table" ("Key:Col" text PRIMARY KEY, "Weird ""Col""\" int);
+                INSERT INTO "My Schema"."Odd:Table" VALUES ('a:b', 1), ('100%', 2), ('plain', NULL);
+                """);
     }
 
     @Test

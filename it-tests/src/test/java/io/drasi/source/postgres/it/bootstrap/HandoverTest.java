@@ -122,11 +122,11 @@ class HandoverTest {
 
     @Test
     void insertCommittedAfterSlotCreation_isNotInSnapshot_butIsInStream(PostgresServer pg) throws Exception {
-        PostgresServer db = pg.newDatabase("bs_after");
-        db.execute(
-                "CREATE TABLE t (id int PRIMARY KEY, note text)",
-                "INSERT INTO t VALUES (1, 'before')",
-                "CREATE PUBLICATION pub FOR TABLE t");
+        PostgresServer db = pg.newDatabase("bs_after", """
+                CREATE TABLE t (id int PRIMARY KEY, note text);
+                INSERT INTO t VALUES (1, 'before');
+                CREATE PUBLICATION pub FOR TABLE t;
+                """);
         String slotName = Bootstraps.slotName("bs_after");
         try {
             Bootstraps.Collector rows = new Bootstraps.Collector();
@@ -154,12 +154,11 @@ class HandoverTest {
     }
 
     private static PostgresServer prepare(PostgresServer pg, String name) {
-        PostgresServer db = pg.newDatabase(name);
-        db.execute(
-                "CREATE TABLE t (id int PRIMARY KEY, v int NOT NULL, note text)",
-                "INSERT INTO t SELECT g, g, 'row ' || g FROM generate_series(1, 2000) g",
-                "CREATE PUBLICATION pub FOR TABLE t");
-        return db;
+        return pg.newDatabase(name, """
+                CREATE TABLE t (id int PRIMARY KEY, v int NOT NULL, note text);
+                INSERT INTO t SELECT g, g, 'row ' || g FROM generate_series(1, 2000) g;
+                CREATE PUBLICATION pub FOR TABLE t;
+                """);
     }
 
     private static Map<String, Map<String, String>> byId(Bootstraps.Collector rows) {

@@ -276,12 +276,12 @@ class DrasiPgCliTest {
 
     @Test
     void bootstrap_printsOneInsertPerRow_compositeKey_labelFilter(PostgresServer pg) throws Exception {
-        PostgresServer db = pg.newDatabase("cli_boot");
-        db.execute(
-                "CREATE TABLE order_items (order_id int, line_no int, qty int, PRIMARY KEY (order_id, line_no))",
-                "INSERT INTO order_items SELECT 1 + g / 5, g % 5, g FROM generate_series(0, 49) g",
-                "CREATE TABLE users (id int PRIMARY KEY)",
-                "INSERT INTO users VALUES (1), (2)");
+        PostgresServer db = pg.newDatabase("cli_boot", """
+                CREATE TABLE order_items (order_id int, line_no int, qty int, PRIMARY KEY (order_id, line_no));
+                INSERT INTO order_items SELECT 1 + g / 5, g % 5, g FROM generate_series(0, 49) g;
+                CREATE TABLE users (id int PRIMARY KEY);
+                INSERT INTO users VALUES (1), (2);
+                """);
         Path cfg = config(db, "cli_boot_slot", "order_items", "users");
         CliProcess r = run(Duration.ofSeconds(60), "bootstrap", "--config", cfg.toString(), "--labels", "order_items");
         assertThat(r.process().exitValue()).as(r.stderr()).isZero();

@@ -65,13 +65,12 @@ class DrasiServerConfigCliTest {
     }
 
     private static PostgresServer readmeDatabase(PostgresServer pg) {
-        PostgresServer db = pg.newDatabase("ds_readme");
-        db.execute(
-                "CREATE TABLE orders (id int PRIMARY KEY, total numeric)",
-                "CREATE TABLE customers (id int PRIMARY KEY, name text)",
-                "INSERT INTO orders VALUES (1, 10.5)",
-                "INSERT INTO customers VALUES (7, 'Ann')");
-        return db;
+        return pg.newDatabase("ds_readme", """
+                CREATE TABLE orders (id int PRIMARY KEY, total numeric);
+                CREATE TABLE customers (id int PRIMARY KEY, name text);
+                INSERT INTO orders VALUES (1, 10.5);
+                INSERT INTO customers VALUES (7, 'Ann');
+                """);
     }
 
     @Test
@@ -117,11 +116,11 @@ class DrasiServerConfigCliTest {
 
     @Test
     void cdcCompleteExample_envFromProcess_checkPasses(PostgresServer pg) throws Exception {
-        PostgresServer db = pg.newDatabase("ds_cdc");
-        db.execute(
-                "CREATE TABLE users (id int PRIMARY KEY)",
-                "CREATE TABLE orders (order_id int PRIMARY KEY)",
-                "CREATE TABLE products (sku text PRIMARY KEY)");
+        PostgresServer db = pg.newDatabase("ds_cdc", """
+                CREATE TABLE users (id int PRIMARY KEY);
+                CREATE TABLE orders (order_id int PRIMARY KEY);
+                CREATE TABLE products (sku text PRIMARY KEY);
+                """);
         Map<String, String> env = Map.of(
                 "POSTGRES_HOST",
                 db.host(),

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.drasi.source.postgres.http.FakeDrasiHttpSource;
+import io.drasi.source.postgres.it.ChangeScenario;
 import io.drasi.source.postgres.testing.PostgresExtension;
 import io.drasi.source.postgres.testing.PostgresServer;
 import java.io.IOException;
@@ -201,76 +202,32 @@ class DebeziumServerTest {
     }
 
     /**
-     * Snapshot, then inserts, updates, deletes and a key change on a plain table and on one whose name and keys
-     * need escaping in element ids, in several transactions; then the server is stopped, changes are written while
-     * it is down, and it is started again. Every change reaches the drasi HTTP source once, in commit order, as the
-     * event {@code HostPushJson} writes; the first request (answered 503) is re-sent.
+     * {@link ChangeScenario}: snapshot, then inserts, updates, deletes and key changes on a plain table, on one whose
+     * name and keys need escaping in element ids and on one keyed by {@code message.key.columns}, in several
+     * transactions; then the server is stopped, changes are written while it is down, and it is started again.
+     * Every change reaches the drasi HTTP source once, in commit order, as the event {@code HostPushJson} writes;
+     * the first request (answered 503) is re-sent.
      */
     @Test
     void httpSink_hostFormat_everyChangeOnceInCommitOrderAcrossRestart(PostgresServer pg) throws Exception {
         PostgresServer db = pg.newDatabase("dbz_server");
-        db.execute(
-                "CREATE TABLE users (id int PRIMARY KEY, name text, score numeric(6,2))",
-                "CREATE TABLE \"Odd:Table\" (\"k%\" text PRIMARY KEY, \"n:1\" int, note text)",
-                // no primary key: keyed by message.key.columns / table.keys (README's sales.orders)
-                "CREATE TABLE orders (order_id int NOT NULL, line_no int NOT NULL, qty int)",
-                "ALTER TABLE orders REPLICA IDENTITY FULL",
-                "INSERT INTO users VALUES (1, 'Alice', 9.5)",
-                "INSERT INTO \"Odd:Table\" VALUES ('a:b', 1, 'x')",
-                "INSERT INTO orders VALUES (7, 1, 2)");
+        ChangeScenario.createTables(db);
         String slot = "dbz_server_slot";
         try (FakeDrasiHttpSource http = FakeDrasiHttpSource.start(SOURCE_ID)) {
             http.enqueue(new FakeDrasiHttpSource.Status(503, "{\"success\":false,\"message\":\"starting\"}"));
             Map<String, String> env = new HashMap<>();
             DebeziumServerProcess server = install(
                     "changes",
-                    config(
-                            db,
-                            slot,
-                            "public.users,public.Odd:Table,public.orders",
-                            "public.orders:order_id,line_no",
-                            http.url() + "/events",
-                            env));
+                    config(db, slot, ChangeScenario.TABLES, ChangeScenario.KEY_COLUMNS, http.url() + "/events", env));
             try (server) {
                 server.start(env);
                 // the snapshot: one insert per row (its order between tables is Debezium's)
-                awaitApplied(http, server, 3);
+                int snapshot = ChangeScenario.snapshot(EVENTS).size();
+                awaitApplied(http, server, snapshot);
                 assertThat(withoutTimestamps(http.applied()))
-                        .containsExactlyInAnyOrder(
-                                insert("public:users:1", "users", "{\"id\":1,\"name\":\"Alice\",\"score\":9.5}"),
-                                insert(
-                                        "public:Odd%3ATable:a%3Ab",
-                                        "Odd:Table", "{\"k%\":\"a:b\",\"n:1\":1,\"note\":\"x\"}"),
-                                insert("public:orders:7:1", "orders", "{\"order_id\":7,\"line_no\":1,\"qty\":2}"));
+                        .containsExactlyInAnyOrderElementsOf(ChangeScenario.snapshot(EVENTS));
 
-                db.executeInTransaction(
-                        "INSERT INTO users VALUES (2, 'Bob', NULL)",
-                        "UPDATE users SET name = 'Alicia', score = 10.25 WHERE id = 1");
-                db.executeInTransaction(
-                        "INSERT INTO \"Odd:Table\" VALUES ('100%', 2, 'ü')",
-                        "UPDATE \"Odd:Table\" SET note = 'y' WHERE \"k%\" = 'a:b'", "DELETE FROM users WHERE id = 2");
-                db.execute("UPDATE users SET id = 3 WHERE id = 1"); // key change: delete + insert
-                db.execute("INSERT INTO users SELECT g, 'u' || g, g + 0.5 FROM generate_series(10, 14) g");
-                db.executeInTransaction(
-                        "UPDATE orders SET qty = 5 WHERE order_id = 7 AND line_no = 1",
-                        "DELETE FROM \"Odd:Table\" WHERE \"k%\" = 'a:b'");
-                List<String> streamed = new ArrayList<>(List.of(
-                        insert("public:users:2", "users", "{\"id\":2,\"name\":\"Bob\",\"score\":null}"),
-                        update("public:users:1", "users", "{\"id\":1,\"name\":\"Alicia\",\"score\":10.25}"),
-                        insert("public:Odd%3ATable:100%25", "Odd:Table", "{\"k%\":\"100%\",\"n:1\":2,\"note\":\"ü\"}"),
-                        update("public:Odd%3ATable:a%3Ab", "Odd:Table", "{\"k%\":\"a:b\",\"n:1\":1,\"note\":\"y\"}"),
-                        delete("public:users:2", "users"),
-                        delete("public:users:1", "users"),
-                        insert("public:users:3", "users", "{\"id\":3,\"name\":\"Alicia\",\"score\":10.25}")));
-                for (int g = 10; g <= 14; g++) {
-                    streamed.add(insert(
-                            "public:users:" + g,
-                            "users",
-                            "{\"id\":" + g + ",\"name\":\"u" + g + "\",\"score\":" + g + ".5}"));
-                }
-                streamed.add(update("public:orders:7:1", "orders", "{\"order_id\":7,\"line_no\":1,\"qty\":5}"));
-                streamed.add(delete("public:Odd%3ATable:a%3Ab", "Odd:Table"));
-                int snapshot = 3;
+                List<String> streamed = ChangeScenario.writeWhileRunning(db, EVENTS);
                 awaitApplied(http, server, snapshot + streamed.size());
                 assertThat(withoutTimestamps(
                                 http.applied().subList(snapshot, http.applied().size())))
@@ -281,13 +238,8 @@ class DebeziumServerTest {
                 // once, README) post the last change again, so stop once they are flushed
                 awaitOffsetsQuiet(server, Duration.ofSeconds(1));
                 assertThat(server.stop()).as("exit code after SIGTERM").isIn(0, 143);
-                db.executeInTransaction(
-                        "INSERT INTO users VALUES (20, 'while down', 1.5)",
-                        "UPDATE users SET name = 'Alice again' WHERE id = 3");
+                List<String> afterRestart = ChangeScenario.writeWhileDown(db, EVENTS);
                 server.start(env);
-                List<String> afterRestart = List.of(
-                        insert("public:users:20", "users", "{\"id\":20,\"name\":\"while down\",\"score\":1.5}"),
-                        update("public:users:3", "users", "{\"id\":3,\"name\":\"Alice again\",\"score\":10.25}"));
                 awaitApplied(http, server, snapshot + streamed.size() + afterRestart.size());
                 Thread.sleep(1500); // anything sent twice after the restart would arrive now
                 List<JsonNode> applied = http.applied();
@@ -373,8 +325,8 @@ class DebeziumServerTest {
                 Thread.sleep(1000);
                 assertThat(withoutTimestamps(http.applied()))
                         .containsExactly(
-                                insert("public:users:1", "users", "{\"id\":1,\"name\":\"Alice\"}"),
-                                insert("public:users:2", "users", "{\"id\":2,\"name\":\"Bob\"}"));
+                                EVENTS.insert("public:users:1", "users", "{\"id\":1,\"name\":\"Alice\"}"),
+                                EVENTS.insert("public:users:2", "users", "{\"id\":2,\"name\":\"Bob\"}"));
             } finally {
                 db.dropSlotIfExists(slot);
             }
@@ -390,11 +342,11 @@ class DebeziumServerTest {
      */
     @Test
     void httpSink_unchangedToastedColumnOmitted_updateWithoutItAndHeaderNamesIt(PostgresServer pg) throws Exception {
-        PostgresServer db = pg.newDatabase("dbz_server_toast");
-        db.execute(
-                "CREATE TABLE docs (id int PRIMARY KEY, n int, body text)",
-                "ALTER TABLE docs ALTER COLUMN body SET STORAGE EXTERNAL", // out of line, uncompressed
-                "INSERT INTO docs SELECT 1, 0, string_agg(md5(g::text), '') FROM generate_series(1, 400) g");
+        PostgresServer db = pg.newDatabase("dbz_server_toast", """
+                CREATE TABLE docs (id int PRIMARY KEY, n int, body text);
+                ALTER TABLE docs ALTER COLUMN body SET STORAGE EXTERNAL; -- out of line, uncompressed
+                INSERT INTO docs SELECT 1, 0, string_agg(md5(g::text), '') FROM generate_series(1, 400) g;
+                """);
         String slot = "dbz_server_toast_slot";
         try (FakeDrasiHttpSource http = FakeDrasiHttpSource.start(SOURCE_ID)) {
             Map<String, String> env = new HashMap<>();
@@ -408,7 +360,7 @@ class DebeziumServerTest {
                 db.execute("UPDATE docs SET n = 1 WHERE id = 1");
                 awaitApplied(http, server, 1);
                 assertThat(withoutTimestamps(http.applied()))
-                        .containsExactly(update("public:docs:1", "docs", "{\"id\":1,\"n\":1}"));
+                        .containsExactly(EVENTS.update("public:docs:1", "docs", "{\"id\":1,\"n\":1}"));
                 FakeDrasiHttpSource.Request posted = http.requests().get(0);
                 assertThat(posted.headers()).containsKey("x-debezium-drasi.unavailable");
                 String header = posted.headers().get("x-debezium-drasi.unavailable");
@@ -426,7 +378,8 @@ class DebeziumServerTest {
         }
     }
 
-    private static void awaitSlotActive(PostgresServer db, String slot, DebeziumServerProcess server) {
+    private static void awaitSlotActive(PostgresServer db, String slot, DebeziumServerProcess server)
+            throws InterruptedException {
         long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
         while (!"true"
                 .equals(db.queryValue("SELECT coalesce(bool_or(active), false)::text FROM pg_replication_slots"
@@ -434,12 +387,13 @@ class DebeziumServerTest {
             if (!server.isAlive() || System.nanoTime() > deadline) {
                 throw new AssertionError("slot " + slot + " never became active\n" + server.logTail(80));
             }
-            sleep(100);
+            Thread.sleep(100);
         }
     }
 
     /** Waits until {@code data/offsets.dat} has not changed for {@code quiet} (at most 30 s). */
-    private static void awaitOffsetsQuiet(DebeziumServerProcess server, Duration quiet) throws IOException {
+    private static void awaitOffsetsQuiet(DebeziumServerProcess server, Duration quiet)
+            throws IOException, InterruptedException {
         Path offsets = server.dir().resolve("data").resolve("offsets.dat");
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
         long stableSince = System.nanoTime();
@@ -448,7 +402,7 @@ class DebeziumServerTest {
             assertThat(System.nanoTime())
                     .as("offsets still changing after 30 s")
                     .isLessThan(deadline);
-            sleep(50);
+            Thread.sleep(50);
             FileTime now = Files.exists(offsets) ? Files.getLastModifiedTime(offsets) : null;
             if (!java.util.Objects.equals(now, last)) {
                 last = now;
@@ -458,7 +412,8 @@ class DebeziumServerTest {
         assertThat(last).as("offsets written").isNotNull();
     }
 
-    private static void awaitApplied(FakeDrasiHttpSource http, DebeziumServerProcess server, int count) {
+    private static void awaitApplied(FakeDrasiHttpSource http, DebeziumServerProcess server, int count)
+            throws InterruptedException {
         long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
         while (http.applied().size() < count) {
             if (!server.isAlive() || System.nanoTime() > deadline) {
@@ -467,7 +422,7 @@ class DebeziumServerTest {
                         + " events; applied " + http.applied().size() + ": " + withoutTimestamps(http.applied())
                         + "\nrequests: " + http.requests() + "\n--- server.log (tail) ---\n" + server.logTail(80));
             }
-            sleep(50);
+            Thread.sleep(50);
         }
     }
 
@@ -483,22 +438,28 @@ class DebeziumServerTest {
                 .toList();
     }
 
-    private static String insert(String id, String label, String properties) {
-        return "{\"operation\":\"insert\"," + element(id, label, properties) + "}";
-    }
+    /** The events {@code HostPushJson} writes, without timestamps. */
+    private static final ChangeScenario.Format<String> EVENTS = new ChangeScenario.Format<>() {
+        @Override
+        public String insert(String id, String label, String properties) {
+            return "{\"operation\":\"insert\"," + element(id, label, properties) + "}";
+        }
 
-    private static String update(String id, String label, String properties) {
-        return "{\"operation\":\"update\"," + element(id, label, properties) + "}";
-    }
+        @Override
+        public String update(String id, String label, String properties) {
+            return "{\"operation\":\"update\"," + element(id, label, properties) + "}";
+        }
 
-    private static String element(String id, String label, String properties) {
-        return "\"element\":{\"type\":\"node\",\"id\":\"" + id + "\",\"labels\":[\"" + label + "\"],\"properties\":"
-                + properties + "}";
-    }
+        private String element(String id, String label, String properties) {
+            return "\"element\":{\"type\":\"node\",\"id\":\"" + id + "\",\"labels\":[\"" + label + "\"],\"properties\":"
+                    + properties + "}";
+        }
 
-    private static String delete(String id, String label) {
-        return "{\"operation\":\"delete\",\"id\":\"" + id + "\",\"labels\":[\"" + label + "\"]}";
-    }
+        @Override
+        public String delete(String id, String label) {
+            return "{\"operation\":\"delete\",\"id\":\"" + id + "\",\"labels\":[\"" + label + "\"]}";
+        }
+    };
 
     /** {@code debezium-api-3.6.3.Final.jar} → {@code debezium-api}. */
     static String artifact(String fileName) {
@@ -514,14 +475,5 @@ class DebeziumServerTest {
                     .forEach(out::add);
         }
         return out;
-    }
-
-    private static void sleep(long ms) {
-        try {
-            Thread.sleep(ms);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError(e);
-        }
     }
 }

@@ -134,13 +134,13 @@ class DrasiChangeTransformPostgresTest {
 
     @Test
     void connectorTask_realChanges_drasiChangesKeyedByElementId(PostgresServer pg) throws Exception {
-        PostgresServer db = pg.newDatabase("kc_task");
-        db.execute(
-                "CREATE TABLE users (id int PRIMARY KEY, name text, email text, age int)",
-                "CREATE TABLE docs (id int PRIMARY KEY, title text, body text)",
-                "CREATE TABLE docs_full (id int PRIMARY KEY, title text, body text)",
-                "ALTER TABLE docs_full REPLICA IDENTITY FULL",
-                "INSERT INTO users VALUES (1, 'Alice', 'alice@example.com', 30)");
+        PostgresServer db = pg.newDatabase("kc_task", """
+                CREATE TABLE users (id int PRIMARY KEY, name text, email text, age int);
+                CREATE TABLE docs (id int PRIMARY KEY, title text, body text);
+                CREATE TABLE docs_full (id int PRIMARY KEY, title text, body text);
+                ALTER TABLE docs_full REPLICA IDENTITY FULL;
+                INSERT INTO users VALUES (1, 'Alice', 'alice@example.com', 30);
+                """);
         Map<String, String> config =
                 connectorConfig(db, "kc_task", "kc_task_slot", "public.users,public.docs,public.docs_full");
         PostgresConnectorTask task = new PostgresConnectorTask();

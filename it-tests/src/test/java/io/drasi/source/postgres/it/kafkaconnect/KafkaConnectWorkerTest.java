@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.drasi.source.postgres.it.ChangeScenario;
 import io.drasi.source.postgres.testing.PostgresExtension;
 import io.drasi.source.postgres.testing.PostgresServer;
 import java.io.IOException;
@@ -102,10 +103,10 @@ class KafkaConnectWorkerTest {
     }
 
     /**
-     * Snapshot, then inserts, updates, deletes, key changes (Debezium's primary key and README's
-     * {@code message.key.columns}) and a table whose name and key need escaping, in several transactions; every
-     * change arrives once, keyed by its element id, as the SMT's seed JSON, in commit order per key. The worker is
-     * stopped (SIGTERM) and changes written meanwhile arrive after its restart, nothing twice; then it is killed
+     * {@link ChangeScenario}: snapshot, then inserts, updates, deletes, key changes (Debezium's primary key and
+     * README's {@code message.key.columns}) and a table whose name and key need escaping, in several transactions;
+     * every change arrives once, keyed by its element id, as the SMT's seed JSON, in commit order per key. The worker
+     * is stopped (SIGTERM) and changes written meanwhile arrive after its restart, nothing twice; then it is killed
      * (SIGKILL): nothing is lost, and what Connect sends again is only what followed its last offset commit.
      */
     @Test
@@ -113,16 +114,7 @@ class KafkaConnectWorkerTest {
             throws Exception {
         long started = System.nanoTime();
         PostgresServer db = pg.newDatabase("kconnect");
-        db.execute(
-                "CREATE TABLE users (id int PRIMARY KEY, name text, score numeric(6,2))",
-                "CREATE TABLE \"Odd:Table\" (\"k%\" text PRIMARY KEY, \"n:1\" int, note text)",
-                // README's sales.orders: no primary key, keyed by message.key.columns / table.keys
-                "CREATE SCHEMA sales",
-                "CREATE TABLE sales.orders (order_id int NOT NULL, line_no int NOT NULL, qty int)",
-                "ALTER TABLE sales.orders REPLICA IDENTITY FULL",
-                "INSERT INTO users VALUES (1, 'Alice', 9.5)",
-                "INSERT INTO \"Odd:Table\" VALUES ('a:b', 1, 'x')",
-                "INSERT INTO sales.orders VALUES (7, 1, 2)");
+        ChangeScenario.createTables(db);
         String slot = "kconnect_slot";
         Properties pgSecrets = new Properties();
         pgSecrets.setProperty("password", db.password() == null ? "" : db.password());
@@ -144,55 +136,19 @@ class KafkaConnectWorkerTest {
                             "transformation io.drasi.source.postgres.kafka.DrasiChangeTransform");
 
             ObjectNode connector = connector(
-                    db,
-                    worker.dir().resolve("secrets").resolve("pg.properties"),
-                    slot,
-                    "public.users,sales.orders,public.Odd:Table");
+                    db, worker.dir().resolve("secrets").resolve("pg.properties"), slot, ChangeScenario.TABLES);
             String name = connector.path("name").asText();
             worker.createConnector(connector.toString());
             worker.awaitRunning(name);
 
             // the snapshot: one Insert per row
-            List<Change> expected = new ArrayList<>(List.of(
-                    insert("public:users:1", "users", "{\"id\":1,\"name\":\"Alice\",\"score\":9.5}"),
-                    insert("public:Odd%3ATable:a%3Ab", "Odd:Table", "{\"k%\":\"a:b\",\"n:1\":1,\"note\":\"x\"}"),
-                    insert("sales:orders:7:1", "orders", "{\"order_id\":7,\"line_no\":1,\"qty\":2}")));
+            List<Change> expected = new ArrayList<>(ChangeScenario.snapshot(RECORDS));
             // README's topic.prefix; ':' is not allowed in a topic name, Debezium puts '_'
             assignOnceCreated(
                     consumer, List.of("shop.public.users", "shop.sales.orders", "shop.public.Odd_Table"), worker);
             awaitRecords(consumer, consumed, expected.size(), worker);
 
-            db.executeInTransaction(
-                    "INSERT INTO users VALUES (2, 'Bob', NULL)",
-                    "UPDATE users SET name = 'Alicia', score = 10.25 WHERE id = 1");
-            db.executeInTransaction(
-                    "INSERT INTO \"Odd:Table\" VALUES ('100%', 2, 'ü')",
-                    "UPDATE \"Odd:Table\" SET note = 'y' WHERE \"k%\" = 'a:b'", "DELETE FROM users WHERE id = 2");
-            db.execute("UPDATE users SET id = 3 WHERE id = 1"); // primary key change: Delete + Insert
-            // message.key.columns change under REPLICA IDENTITY FULL: Delete + Insert as well
-            db.execute("UPDATE sales.orders SET line_no = 2 WHERE order_id = 7 AND line_no = 1");
-            db.execute("INSERT INTO users SELECT g, 'u' || g, g + 0.5 FROM generate_series(10, 14) g");
-            db.executeInTransaction(
-                    "UPDATE sales.orders SET qty = 5 WHERE order_id = 7 AND line_no = 2",
-                    "DELETE FROM \"Odd:Table\" WHERE \"k%\" = 'a:b'");
-            expected.addAll(List.of(
-                    insert("public:users:2", "users", "{\"id\":2,\"name\":\"Bob\",\"score\":null}"),
-                    update("public:users:1", "users", "{\"id\":1,\"name\":\"Alicia\",\"score\":10.25}"),
-                    insert("public:Odd%3ATable:100%25", "Odd:Table", "{\"k%\":\"100%\",\"n:1\":2,\"note\":\"ü\"}"),
-                    update("public:Odd%3ATable:a%3Ab", "Odd:Table", "{\"k%\":\"a:b\",\"n:1\":1,\"note\":\"y\"}"),
-                    delete("public:users:2", "users"),
-                    delete("public:users:1", "users"),
-                    insert("public:users:3", "users", "{\"id\":3,\"name\":\"Alicia\",\"score\":10.25}"),
-                    delete("sales:orders:7:1", "orders"),
-                    insert("sales:orders:7:2", "orders", "{\"order_id\":7,\"line_no\":2,\"qty\":2}")));
-            for (int g = 10; g <= 14; g++) {
-                expected.add(insert(
-                        "public:users:" + g,
-                        "users",
-                        "{\"id\":" + g + ",\"name\":\"u" + g + "\",\"score\":" + g + ".5}"));
-            }
-            expected.add(update("sales:orders:7:2", "orders", "{\"order_id\":7,\"line_no\":2,\"qty\":5}"));
-            expected.add(delete("public:Odd%3ATable:a%3Ab", "Odd:Table"));
+            expected.addAll(ChangeScenario.writeWhileRunning(db, RECORDS));
             awaitRecords(consumer, consumed, expected.size(), worker);
             drain(consumer, consumed, Duration.ofSeconds(2));
             assertOncePerKeyInOrder(consumed, expected);
@@ -205,16 +161,7 @@ class KafkaConnectWorkerTest {
                     .as("the task stopped cleanly and its offsets were committed")
                     .contains("WorkerSourceTask{id=" + name + "-0} Committing offsets for")
                     .doesNotContain("Graceful stop of task"); // "... failed": cancelled, as after a crash
-            db.executeInTransaction(
-                    "INSERT INTO users VALUES (20, 'while down', 1.5)",
-                    "UPDATE users SET name = 'Alice again' WHERE id = 3");
-            db.executeInTransaction(
-                    "DELETE FROM sales.orders WHERE order_id = 7", "INSERT INTO sales.orders VALUES (8, 1, 1)");
-            expected.addAll(List.of(
-                    insert("public:users:20", "users", "{\"id\":20,\"name\":\"while down\",\"score\":1.5}"),
-                    update("public:users:3", "users", "{\"id\":3,\"name\":\"Alice again\",\"score\":10.25}"),
-                    delete("sales:orders:7:2", "orders"),
-                    insert("sales:orders:8:1", "orders", "{\"order_id\":8,\"line_no\":1,\"qty\":1}")));
+            expected.addAll(ChangeScenario.writeWhileDown(db, RECORDS));
             int whileDown = expected.size() - lastCommit;
             worker.start();
             worker.awaitRunning(name);
@@ -229,13 +176,14 @@ class KafkaConnectWorkerTest {
             db.executeInTransaction(
                     "UPDATE users SET score = 2.5 WHERE id = 20", "INSERT INTO \"Odd:Table\" VALUES ('z', 3, NULL)");
             expected.addAll(List.of(
-                    update("public:users:20", "users", "{\"id\":20,\"name\":\"while down\",\"score\":2.5}"),
-                    insert("public:Odd%3ATable:z", "Odd:Table", "{\"k%\":\"z\",\"n:1\":3,\"note\":null}")));
+                    RECORDS.update("public:users:20", "users", "{\"id\":20,\"name\":\"while down\",\"score\":2.5}"),
+                    RECORDS.insert("public:Odd%3ATable:z", "Odd:Table", "{\"k%\":\"z\",\"n:1\":3,\"note\":null}")));
             awaitRecords(consumer, consumed, expected.size(), worker);
             List<Change> sinceLastCommit = List.copyOf(expected.subList(lastCommit, expected.size()));
             worker.kill();
             db.execute("UPDATE users SET name = 'after crash' WHERE id = 10");
-            expected.add(update("public:users:10", "users", "{\"id\":10,\"name\":\"after crash\",\"score\":10.5}"));
+            expected.add(
+                    RECORDS.update("public:users:10", "users", "{\"id\":10,\"name\":\"after crash\",\"score\":10.5}"));
             worker.start();
             worker.awaitRunning(name);
             awaitKey(consumer, consumed, "public:users:10", 2, worker);
@@ -291,14 +239,15 @@ class KafkaConnectWorkerTest {
      * re-read (or skip) what this consumer commits no offsets for.
      */
     private static void assignOnceCreated(
-            KafkaConsumer<String, String> consumer, List<String> topics, ConnectWorker worker) {
+            KafkaConsumer<String, String> consumer, List<String> topics, ConnectWorker worker)
+            throws InterruptedException {
         long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
         Map<String, ?> existing = consumer.listTopics(Duration.ofSeconds(10));
         while (!existing.keySet().containsAll(topics)) {
             if (!worker.isAlive() || System.nanoTime() > deadline) {
                 throw new AssertionError("topics " + topics + " not all created; there are " + existing.keySet());
             }
-            sleep(200);
+            Thread.sleep(200);
             existing = consumer.listTopics(Duration.ofSeconds(10));
         }
         List<TopicPartition> partitions = new ArrayList<>();
@@ -309,15 +258,6 @@ class KafkaConnectWorkerTest {
         assertThat(partitions).as("partitions (the broker's num.partitions)").hasSize(3 * topics.size());
         consumer.assign(partitions);
         consumer.seekToBeginning(partitions);
-    }
-
-    private static void sleep(long ms) {
-        try {
-            Thread.sleep(ms);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError(e);
-        }
     }
 
     private static void poll(KafkaConsumer<String, String> consumer, List<Rec> into) {
@@ -468,21 +408,30 @@ class KafkaConnectWorkerTest {
         return m;
     }
 
-    private static Change insert(String id, String label, String properties) {
-        return change(
-                id,
-                "{\"type\":\"Insert\",\"element\":{" + metadata(id, label) + ",\"properties\":" + properties + "}}");
-    }
+    /** The SMT's seed JSON records, keyed by element id, without {@code effective_from}. */
+    private static final ChangeScenario.Format<Change> RECORDS = new ChangeScenario.Format<>() {
+        @Override
+        public Change insert(String id, String label, String properties) {
+            return withElement("Insert", id, label, properties);
+        }
 
-    private static Change update(String id, String label, String properties) {
-        return change(
-                id,
-                "{\"type\":\"Update\",\"element\":{" + metadata(id, label) + ",\"properties\":" + properties + "}}");
-    }
+        @Override
+        public Change update(String id, String label, String properties) {
+            return withElement("Update", id, label, properties);
+        }
 
-    private static Change delete(String id, String label) {
-        return change(id, "{\"type\":\"Delete\"," + metadata(id, label) + "}");
-    }
+        private Change withElement(String type, String id, String label, String properties) {
+            return change(
+                    id,
+                    "{\"type\":\"" + type + "\",\"element\":{" + metadata(id, label) + ",\"properties\":" + properties
+                            + "}}");
+        }
+
+        @Override
+        public Change delete(String id, String label) {
+            return change(id, "{\"type\":\"Delete\"," + metadata(id, label) + "}");
+        }
+    };
 
     private static String metadata(String id, String label) {
         return "\"metadata\":{\"element_id\":" + JSON.valueToTree(id) + ",\"source_id\":\"pg-source\",\"labels\":["
