@@ -78,10 +78,7 @@ final class DemoCommand implements Callable<Integer> {
     int rate;
 
     @Mixin
-    OutputOptions.ProgressOption progressOption;
-
-    @Mixin
-    MetricsOptions metricsOptions;
+    MonitoringOptions monitoring;
 
     @Mixin
     CommandDefaults defaults;
@@ -163,8 +160,8 @@ final class DemoCommand implements Callable<Integer> {
                     .build();
             PostgresReplicationSource source = new PostgresReplicationSource("demo", config);
             sourceRef[0] = source;
-            metricsRef[0] = MetricsServer.start(metricsOptions, source);
-            progressRef[0] = Progress.start(progressOption.interval, source::stats, printed::get, config);
+            metricsRef[0] = MetricsServer.start(monitoring, source);
+            progressRef[0] = Progress.start(monitoring.progressInterval, source::stats, printed::get, config);
             System.err.println("drasi-pg demo: bootstrapping " + rows + " rows per table, then streaming;"
                     + " changes follow on stdout (seed JSON)");
             source.startWithBootstrap(this::accept, Progress.bootstrapPrinter(System.err));

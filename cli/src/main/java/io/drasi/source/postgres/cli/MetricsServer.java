@@ -45,7 +45,7 @@ final class MetricsServer implements AutoCloseable {
      * @param extra more meters to expose (e.g. the HTTP sink's)
      * @return a started server, or null when neither {@code --metrics-port} nor {@code --jmx} was given
      */
-    static MetricsServer start(MetricsOptions options, PostgresReplicationSource source, MeterBinder... extra)
+    static MetricsServer start(MonitoringOptions options, PostgresReplicationSource source, MeterBinder... extra)
             throws IOException {
         if (options.port == null && !options.jmx) {
             return null;

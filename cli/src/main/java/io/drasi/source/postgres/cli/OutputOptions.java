@@ -1,6 +1,5 @@
 package io.drasi.source.postgres.cli;
 
-import java.time.Duration;
 import picocli.CommandLine.Option;
 
 /**
@@ -18,20 +17,4 @@ final class OutputOptions {
                     + " SourceChange JSON; platform = Drasi platform source wire format; host = drasi-server HTTP"
                     + " source event. TRUNCATE has no platform/host form and is reported on stderr instead.")
     OutputFormat format;
-
-    /**
-     * {@code --progress-interval}, added with {@code @Mixin} to the commands that run for long (one definition for
-     * {@code stream} and {@code demo}).
-     */
-    static final class ProgressOption {
-
-        @Option(
-                names = "--progress-interval",
-                paramLabel = "DURATION",
-                defaultValue = "5s",
-                converter = DurationConverter.class,
-                description = "How often a progress line goes to stderr (changes/s, totals, last LSN, lag); 0"
-                        + " disables (default: ${DEFAULT-VALUE}).")
-        Duration interval;
-    }
 }

@@ -88,10 +88,7 @@ final class StreamCommand implements Callable<Integer> {
     boolean force;
 
     @Mixin
-    OutputOptions.ProgressOption progressOption;
-
-    @Mixin
-    MetricsOptions metricsOptions;
+    MonitoringOptions monitoring;
 
     @Mixin
     CommandDefaults defaults;
@@ -132,11 +129,11 @@ final class StreamCommand implements Callable<Integer> {
                 };
         PostgresReplicationSource source = new PostgresReplicationSource(loaded.sourceId(), config);
         MetricsServer metrics = http == null
-                ? MetricsServer.start(metricsOptions, source)
-                : MetricsServer.start(metricsOptions, source, new HttpSinkMetrics(http));
+                ? MetricsServer.start(monitoring, source)
+                : MetricsServer.start(monitoring, source, new HttpSinkMetrics(http));
         AtomicBoolean finished = new AtomicBoolean();
         Progress progress = Progress.start(
-                progressOption.interval,
+                monitoring.progressInterval,
                 source::stats,
                 printed::get,
                 config,

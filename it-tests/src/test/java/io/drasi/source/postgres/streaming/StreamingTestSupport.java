@@ -12,6 +12,7 @@ import io.drasi.source.postgres.model.Node;
 import io.drasi.source.postgres.model.SourceChange;
 import io.drasi.source.postgres.testing.PostgresServer;
 import java.time.Duration;
+import java.util.List;
 import java.util.function.Consumer;
 
 /** Shared set-up of the tests that run a {@link PostgresReplicationSource} (streaming, lifecycle, security). */
@@ -96,6 +97,15 @@ public final class StreamingTestSupport {
     /** @return {@code Insert}, {@code Update}, {@code Delete} or {@code Truncate} */
     public static String kind(SourceChange c) {
         return c.getClass().getSimpleName();
+    }
+
+    /**
+     * Asserts the changes' kinds and ids, in order.
+     *
+     * @param expected one {@code "<kind> <id>"} per change, e.g. {@code "Insert public:users:1"}
+     */
+    public static void assertKindsAndIds(List<SourceChange> changes, String... expected) {
+        assertThat(changes).extracting(c -> kind(c) + " " + id(c)).containsExactly(expected);
     }
 
     /** @return the node of an Insert or Update; fails the test for Delete and Truncate */

@@ -1,12 +1,24 @@
 package io.drasi.source.postgres.cli;
 
+import java.time.Duration;
 import picocli.CommandLine.Option;
 
 /**
- * {@code --metrics-port}, {@code --metrics-host} and {@code --jmx} of {@code stream} and {@code demo}; see {@link
- * MetricsServer}.
+ * What an operator watches a long-running command by, added with {@code @Mixin} to {@code stream} and {@code demo}:
+ * {@code --progress-interval} (the progress line, {@link Progress}) and {@code --metrics-port}, {@code
+ * --metrics-host}, {@code --jmx} ({@link MetricsServer}). Filled by picocli before the command runs; read on the
+ * command's thread.
  */
-final class MetricsOptions {
+final class MonitoringOptions {
+
+    @Option(
+            names = "--progress-interval",
+            paramLabel = "DURATION",
+            defaultValue = "5s",
+            converter = DurationConverter.class,
+            description = "How often a progress line goes to stderr (changes/s, totals, last LSN, lag); 0 disables"
+                    + " (default: ${DEFAULT-VALUE}).")
+    Duration progressInterval;
 
     @Option(
             names = "--metrics-port",
