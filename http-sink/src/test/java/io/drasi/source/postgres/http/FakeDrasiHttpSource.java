@@ -23,6 +23,7 @@ import java.util.TreeMap;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
 /**
@@ -140,12 +141,23 @@ public final class FakeDrasiHttpSource implements AutoCloseable {
         faults.addAll(List.of(f));
     }
 
-    /** Stops listening: connections are refused until {@link #up()}. */
+    /**
+     * Stops listening: connections are refused until {@link #up()}. Returns once no request is being handled any
+     * more, so {@link #applied()} does not change until {@code up()} (a request already being handled when the
+     * server went down is finished or cut off first, as by a real server's shutdown).
+     */
     public synchronized void down() {
         if (server != null) {
             server.stop(0);
             executor.shutdownNow();
             server = null;
+            try {
+                if (!executor.awaitTermination(10, TimeUnit.SECONDS)) {
+                    throw new IllegalStateException("a request handler did not end within 10 s of down()");
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 
