@@ -95,13 +95,38 @@ public final class CliProcess {
         return stdout().lines().filter(l -> !l.isBlank()).toList();
     }
 
-    /** Waits for the exit; kills the process and fails after {@code timeout}. */
+    /**
+     * Waits for the exit; after {@code timeout} takes a thread dump ({@code jcmd PID Thread.print}), kills the
+     * process and fails with the dump and stderr.
+     */
     public int await(Duration timeout) throws Exception {
         if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+            String threads = threadDump();
             process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-            throw new AssertionError("drasi-pg did not finish within " + timeout + "\nstderr:\n" + stderr());
+            throw new AssertionError(
+                    "drasi-pg did not finish within " + timeout + "\nstderr:\n" + stderr() + "\nthreads:\n" + threads);
         }
         return process.exitValue();
+    }
+
+    private String threadDump() {
+        try {
+            Process jcmd = new ProcessBuilder(
+                            Path.of(System.getProperty("java.home"), "bin", "jcmd")
+                                    .toString(),
+                            Long.toString(process.pid()),
+                            "Thread.print")
+                    .redirectErrorStream(true)
+                    .start();
+            byte[] out = jcmd.getInputStream().readAllBytes();
+            jcmd.waitFor(30, TimeUnit.SECONDS);
+            return new String(out, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            return "(no thread dump: " + e + ")";
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "(no thread dump: interrupted)";
+        }
     }
 
     /** Waits until stderr contains {@code text}; fails when the process exits first or after {@code timeout}. */

@@ -70,7 +70,13 @@ class MetricsEndpointTest {
             while (p.lines().size() < 4 && System.nanoTime() < deadline) {
                 Thread.sleep(20);
             }
+            // the counters follow the acknowledgement, which comes just after the lines are written
             String metrics = get(base + "/metrics").body();
+            while (!metrics.contains("drasi_source_changes_total{op=\"delete\",source=\"metrics-test\"} 1.0")
+                    && System.nanoTime() < deadline) {
+                Thread.sleep(50);
+                metrics = get(base + "/metrics").body();
+            }
             assertThat(metrics)
                     .contains("drasi_source_changes_total{op=\"insert\",source=\"metrics-test\"} 2.0")
                     .contains("drasi_source_changes_total{op=\"update\",source=\"metrics-test\"} 1.0")
