@@ -109,6 +109,23 @@ public final class ChangeMapper {
     }
 
     /**
+     * Tells a transaction-metadata BEGIN record apart without mapping it. A BEGIN carries nothing the mapping uses (a
+     * change brings its own transaction id and commit time, and the END record ends the transaction), so a caller that
+     * sees every record, such as the engine's task, may drop BEGIN records before they cost anything downstream.
+     *
+     * @param record a record from Debezium's PostgreSQL connector; never null
+     * @return true for a BEGIN record of transaction metadata
+     */
+    public static boolean isTransactionBegin(SourceRecord record) {
+        Schema schema = record.valueSchema();
+        return schema != null
+                && schema.name() != null
+                && schema.name().endsWith(TX_SCHEMA_SUFFIX)
+                && record.value() instanceof Struct v
+                && "BEGIN".equals(v.getString("status"));
+    }
+
+    /**
      * Maps one record.
      *
      * @param record a record from Debezium's PostgreSQL connector; never null

@@ -33,6 +33,23 @@ class ChangeMapperTest {
     }
 
     @Test
+    void isTransactionBegin_onlyForBeginRecords_agreesWithMap() {
+        Table t = DebeziumFixtures.table("public", "users", schema("users"), "id");
+        SourceRecord begin = DebeziumFixtures.txBegin(771, 0x1A2B000L, 1_000L);
+        List<SourceRecord> others = List.of(
+                DebeziumFixtures.txEnd(771, 0x1A2BFF0L, 1_000L),
+                DebeziumFixtures.heartbeat(1_000L),
+                t.insert(t.row("id", 1)),
+                t.tombstone(t.row("id", 1)));
+        assertThat(ChangeMapper.isTransactionBegin(begin)).isTrue();
+        assertThat(mapper.map(begin).kind()).isEqualTo(MappedRecord.Kind.TX_BEGIN);
+        for (SourceRecord r : others) {
+            assertThat(ChangeMapper.isTransactionBegin(r)).as(r.topic()).isFalse();
+            assertThat(mapper.map(r).kind()).isNotEqualTo(MappedRecord.Kind.TX_BEGIN);
+        }
+    }
+
+    @Test
     void map_tableWithoutPrimaryKeyOrConfig_missingKeyException() {
         Table t = DebeziumFixtures.table("public", "logs", schema("logs"));
         assertThatThrownBy(() -> mapper.map(t.insert(t.row("id", 1))))

@@ -1,0 +1,39 @@
+package io.drasi.source.postgres.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.drasi.source.postgres.mapping.DebeziumFixtures;
+import io.drasi.source.postgres.mapping.DebeziumFixtures.Table;
+import java.util.List;
+import org.apache.kafka.connect.data.Schema;
+import org.apache.kafka.connect.source.SourceRecord;
+import org.junit.jupiter.api.Test;
+
+class WakeOnDataPostgresTaskTest {
+
+    private static final Table USERS = DebeziumFixtures.table(
+            "public",
+            "users",
+            DebeziumFixtures.rowBuilder("public", "users")
+                    .field("id", Schema.INT32_SCHEMA)
+                    .build(),
+            "id");
+
+    @Test
+    void withoutTransactionBegins_dropsOnlyBegins_keepsOrder() {
+        SourceRecord begin1 = DebeziumFixtures.txBegin(1, 0x100L, 1L);
+        SourceRecord insert = USERS.insert(USERS.row("id", 1));
+        SourceRecord end1 = DebeziumFixtures.txEnd(1, 0x1F0L, 1L);
+        SourceRecord begin2 = DebeziumFixtures.txBegin(2, 0x200L, 2L);
+        SourceRecord heartbeat = DebeziumFixtures.heartbeat(2L);
+
+        assertThat(WakeOnDataPostgresTask.withoutTransactionBegins(List.of(begin1, insert, end1, begin2, heartbeat)))
+                .containsExactly(insert, end1, heartbeat);
+    }
+
+    @Test
+    void withoutTransactionBegins_noBegin_sameList() {
+        List<SourceRecord> records = List.of(USERS.insert(USERS.row("id", 1)), DebeziumFixtures.txEnd(1, 0x1F0L, 1L));
+        assertThat(WakeOnDataPostgresTask.withoutTransactionBegins(records)).isSameAs(records);
+    }
+}
