@@ -34,6 +34,20 @@ public final class CliProcess {
                 + ": build it first (./mvnw -pl cli -am package -DskipTests; the reactor builds it before it-tests)");
     }
 
+    /** True when this JVM inherited SIGINT ignored ({@code /proc/self/status} SigIgn); a child would inherit it. */
+    private static final boolean SIGINT_IGNORED = sigintIgnored();
+
+    private static boolean sigintIgnored() {
+        try {
+            return Files.readAllLines(Path.of("/proc/self/status")).stream()
+                    .filter(l -> l.startsWith("SigIgn:"))
+                    .anyMatch(l ->
+                            (Long.parseLong(l.substring("SigIgn:".length()).trim(), 16) & (1L << 1)) != 0);
+        } catch (IOException | RuntimeException e) {
+            return false; // not Linux: nothing to correct
+        }
+    }
+
     /**
      * @param dir     working directory; output files are created in a fresh subdirectory
      * @param jvmArgs JVM options (e.g. log levels)
@@ -44,6 +58,11 @@ public final class CliProcess {
             throws IOException {
         Path runDir = Files.createTempDirectory(dir, "run");
         List<String> cmd = new ArrayList<>();
+        if (SIGINT_IGNORED) {
+            // a JVM installs no Ctrl-C handler when it inherits SIGINT ignored (a test run started in the background
+            // by sh): give the CLI the default disposition a terminal would, so a SIGINT test tests the CLI
+            cmd.addAll(List.of("env", "--default-signal=INT"));
+        }
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.addAll(jvmArgs);
         cmd.addAll(List.of("-jar", jar().toString()));
