@@ -210,7 +210,7 @@ class LifecycleStressTest {
                     try {
                         a.run();
                     } catch (Throwable e) {
-                        if (!EXPECTED.contains(e.getClass())) {
+                        if (!EXPECTED.contains(e.getClass()) && !calledAfterClose(e)) {
                             unexpected.put(e.toString(), e);
                         }
                     }
@@ -218,6 +218,17 @@ class LifecycleStressTest {
                 "stress-starter");
         t.start();
         return t;
+    }
+
+    /**
+     * A starter thread that is scheduled only after the close (a short delay) calls start/bootstrap on a closed
+     * source: the defined answer is IllegalStateException naming the closed state (seen once in CI: the
+     * bootstrap() of LATER_BOOTSTRAP_THEN_CLOSE came after the close).
+     */
+    private static boolean calledAfterClose(Throwable e) {
+        return e instanceof IllegalStateException
+                && e.getMessage() != null
+                && e.getMessage().contains("closed (state ");
     }
 
     private void closeFrom(PostgresReplicationSource source, int threads) throws InterruptedException {
