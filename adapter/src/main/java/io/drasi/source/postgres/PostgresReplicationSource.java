@@ -43,8 +43,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
@@ -1430,25 +1428,13 @@ public final class PostgresReplicationSource implements AutoCloseable {
      * finds it free instead of "active for PID".
      */
     private void awaitSlotReleased() {
-        ConnectionSettings c = Connections.settings(id, config);
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
-        try (Connection conn = Connections.open(c);
-                PreparedStatement ps = conn.prepareStatement(
-                        "select count(*) from pg_replication_slots where slot_name = ? and active")) {
-            ps.setString(1, config.slotName());
-            while (System.nanoTime() < deadline) {
-                try (ResultSet rs = ps.executeQuery()) {
-                    if (rs.next() && rs.getLong(1) == 0) {
-                        return;
-                    }
-                }
-                Thread.sleep(20);
+        try (Connection conn = Connections.open(Connections.settings(id, config))) {
+            if (ReplicationSlots.awaitInactive(conn, config.slotName(), Duration.ofSeconds(3), pid -> {})
+                    .isPresent()) {
+                LOG.debug("source {}: slot {} still active 3 s after the engine stopped", id, config.slotName());
             }
-            LOG.debug("source {}: slot {} still active 3 s after the engine stopped", id, config.slotName());
         } catch (SQLException | RuntimeException ex) {
             LOG.debug("source {}: cannot check that slot {} was released: {}", id, config.slotName(), ex.toString());
-        } catch (InterruptedException ex) {
-            Thread.currentThread().interrupt();
         }
     }
 

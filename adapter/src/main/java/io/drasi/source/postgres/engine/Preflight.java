@@ -741,37 +741,16 @@ public final class Preflight {
      * a consumer that is really streaming keeps it active for the whole wait.
      */
     private static void awaitSlotInactive(Connection c, String slot) throws SQLException {
-        long deadline = System.nanoTime() + SLOT_RELEASE_GRACE.toNanos();
-        boolean logged = false;
-        try (PreparedStatement ps =
-                c.prepareStatement("select active_pid from pg_replication_slots where slot_name = ? and active")) {
-            ps.setString(1, slot);
-            while (true) {
-                try (ResultSet rs = ps.executeQuery()) {
-                    if (!rs.next()) {
-                        return;
-                    }
-                    if (!logged) {
-                        LOG.info(
-                                "replication slot {} is active in pid {}; waiting up to {} s for a consumer that"
-                                        + " has just stopped to release it",
-                                slot,
-                                rs.getInt(1),
-                                SLOT_RELEASE_GRACE.toSeconds());
-                        logged = true;
-                    }
-                }
-                if (System.nanoTime() >= deadline) {
-                    return;
-                }
-                try {
-                    Thread.sleep(50);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    return;
-                }
-            }
-        }
+        ReplicationSlots.awaitInactive(
+                c,
+                slot,
+                SLOT_RELEASE_GRACE,
+                pid -> LOG.info(
+                        "replication slot {} is active in pid {}; waiting up to {} s for a consumer that has just"
+                                + " stopped to release it",
+                        slot,
+                        pid,
+                        SLOT_RELEASE_GRACE.toSeconds()));
     }
 
     /** The publication's state for a report; never changes anything. */

@@ -5,7 +5,10 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.function.IntConsumer;
 
 /**
  * The one place that speaks SQL about a logical replication slot of the connected database: create, look up,
@@ -113,6 +116,48 @@ public final class ReplicationSlots {
             });
         }
         return confirmed;
+    }
+
+    /**
+     * Waits until no session has the slot active: the walsender of a connection that was just closed exits
+     * asynchronously. Polls every 20 ms (as {@link #drop} retries).
+     *
+     * @param max          longest wait
+     * @param whileActive  told the active pid once, when the first look finds the slot active; never null
+     * @return the pid still holding the slot after {@code max}, or empty once it is free (or does not exist, or the
+     *     thread was interrupted: the interrupt is kept)
+     * @throws SQLException as the driver reports it
+     */
+    public static OptionalInt awaitInactive(Connection c, String slot, Duration max, IntConsumer whileActive)
+            throws SQLException {
+        long deadline = System.nanoTime() + max.toNanos();
+        boolean told = false;
+        try (PreparedStatement ps =
+                c.prepareStatement("select active_pid from pg_replication_slots where slot_name = ? and active")) {
+            ps.setString(1, slot);
+            while (true) {
+                int pid;
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (!rs.next()) {
+                        return OptionalInt.empty();
+                    }
+                    pid = rs.getInt(1);
+                }
+                if (!told) {
+                    whileActive.accept(pid);
+                    told = true;
+                }
+                if (System.nanoTime() >= deadline) {
+                    return OptionalInt.of(pid);
+                }
+                try {
+                    Thread.sleep(IN_USE_PAUSE_MS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return OptionalInt.empty();
+                }
+            }
+        }
     }
 
     private interface SlotCall {
