@@ -697,7 +697,8 @@ public final class Preflight {
                     ok = false;
                     checks.add(Check.failed(
                             name,
-                            "replication slot " + slot + " is active in another session (pid " + rs.getInt(5) + ")"
+                            "replication slot " + slot + " is active in another session ("
+                                    + ReplicationSlots.describeHolder(c, rs.getInt(5)) + ")"
                                     + (mode == Mode.START
                                             ? " and stayed active for " + SLOT_RELEASE_GRACE.toSeconds() + " s"
                                             : ""),

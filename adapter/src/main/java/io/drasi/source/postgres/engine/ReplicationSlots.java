@@ -160,6 +160,32 @@ public final class ReplicationSlots {
         }
     }
 
+    /**
+     * Who holds a slot, for an error message an operator can act on: the session's application name, client
+     * address and how long it has been connected.
+     *
+     * @param c   a connection to the slot's server; never null
+     * @param pid the slot's {@code active_pid}
+     * @return e.g. {@code pid 4711: application "Debezium Streaming", client 10.0.0.7, connected 52 s ago, state
+     *     active}; just {@code pid 4711} when the session is gone or not visible to this user
+     */
+    public static String describeHolder(Connection c, int pid) {
+        try (PreparedStatement ps = c.prepareStatement("select application_name, coalesce(host(client_addr), 'local'),"
+                + " extract(epoch from now() - backend_start)::bigint, state, backend_type"
+                + " from pg_stat_activity where pid = ?")) {
+            ps.setInt(1, pid);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    return "pid " + pid;
+                }
+                return "pid " + pid + ": " + rs.getString(5) + ", application \"" + rs.getString(1) + "\", client "
+                        + rs.getString(2) + ", connected " + rs.getLong(3) + " s ago, state " + rs.getString(4);
+            }
+        } catch (SQLException e) {
+            return "pid " + pid;
+        }
+    }
+
     private interface SlotCall {
         boolean run() throws SQLException;
     }

@@ -83,6 +83,7 @@ class LifecycleStressTest {
                     .withMaxBatchSize(512)
                     .build();
             int delayMs = random.nextInt(120);
+            LOG.debug("iteration {}: {} after {} ms", i, scenario, delayMs);
             String outcome = run(db, scenario, cfg, delayMs, random.nextInt(4));
             counts.merge(scenario + "->" + outcome, 1, Integer::sum);
             if (pg.canRestart() && i > 0 && i % 70 == 0) {

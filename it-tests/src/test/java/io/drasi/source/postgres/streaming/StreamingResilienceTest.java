@@ -125,7 +125,9 @@ class StreamingResilienceTest {
                     new PostgresReplicationSource("b", config(db, "s_busy", "t").build());
             assertThatThrownBy(() -> second.start(new RecordingSink()))
                     .isInstanceOf(PreflightException.class)
-                    .hasMessageContaining("s_busy is active in another session (pid");
+                    .hasMessageContaining("s_busy is active in another session (pid")
+                    .hasMessageContaining(": walsender, application \"")
+                    .hasMessageContaining("s ago");
         }
     }
 
