@@ -141,8 +141,6 @@ public final class PostgresReplicationSource implements AutoCloseable {
      */
     private volatile boolean slotClaimed;
     /** Of the current engine run (a resync while streaming starts a new one); guarded by engineLock for writes. */
-    private volatile CountDownLatch enginePolling = new CountDownLatch(1);
-
     private volatile CountDownLatch engineTerminated = new CountDownLatch(1);
     /** The element ids the consumer holds; only with on_slot_loss: resync. */
     private volatile HeldElements held;
@@ -427,19 +425,12 @@ public final class PostgresReplicationSource implements AutoCloseable {
                 mapper, sink, toast, generated, stats, resumeLsn, this::onStreaming, "drasi-pg-" + id + "-ack", held);
         handler.handOver(recordedHandovers(resumeLsn));
         recordTables(preflight.tables());
-        CountDownLatch polling = new CountDownLatch(1);
         CountDownLatch terminated = new CountDownLatch(1);
         DebeziumEngine<RecordChangeEvent<SourceRecord>> built = DebeziumEngine.create(
                         ChangeEventFormat.of(Connect.class))
                 .using(props)
                 .using(this::onCompleted)
                 .using(new AcknowledgedCommitPolicy(config.offsetFlushInterval()))
-                .using(new DebeziumEngine.ConnectorCallback() {
-                    @Override
-                    public void pollingStarted() {
-                        polling.countDown();
-                    }
-                })
                 .notifying(handler)
                 .build();
         ConnectionMonitor m = new ConnectionMonitor(
@@ -480,7 +471,6 @@ public final class PostgresReplicationSource implements AutoCloseable {
             engine = built;
             slotClaimed = true;
             monitor = m;
-            enginePolling = polling;
             engineTerminated = terminated;
             m.start();
             engineThread = new Thread(() -> runEngine(built, terminated, barrier), "drasi-pg-" + id + "-engine");
@@ -785,8 +775,9 @@ public final class PostgresReplicationSource implements AutoCloseable {
             synchronized (engineLock) {
                 e = engine;
             }
-            if (e != null) {
-                stopEngine(e);
+            if (e != null && !stopEngine(e)) {
+                throw new DrasiPostgresException(
+                        "the engine refused to stop within 30 s (still starting its task); the resync needs the slot");
             }
             closeHelpers();
             checkNotClosed("the resync");
@@ -1298,8 +1289,9 @@ public final class PostgresReplicationSource implements AutoCloseable {
                 e = engine;
                 m = monitor;
             }
+            boolean engineClosed = true;
             if (e != null) {
-                stopEngine(e);
+                engineClosed = stopEngine(e);
                 LOG.debug(
                         "source {}: stop: engine stopped {} ms after the cancel",
                         id,
@@ -1315,11 +1307,20 @@ public final class PostgresReplicationSource implements AutoCloseable {
             State end = failure.get() != null ? State.FAILED : State.STOPPED;
             if (e != null && engineTerminated.getCount() > 0) {
                 LOG.warn(
-                        "source {}: the engine thread did not stop within 30 s (a sink that does not return?);"
-                                + " state stays STOPPING until it does",
-                        id);
+                        "source {}: the engine thread did not stop within 30 s ({}); state stays STOPPING until it"
+                                + " does",
+                        id,
+                        engineClosed
+                                ? "a sink that does not return?"
+                                : "Debezium is still starting its task and refuses to close until it has; closing it"
+                                        + " then");
+                boolean closeAccepted = engineClosed;
                 Thread waiter = new Thread(
                         () -> {
+                            boolean accepted = closeAccepted;
+                            while (!accepted && engineTerminated.getCount() > 0) {
+                                accepted = tryCloseEngine(e);
+                            }
                             awaitQuietly(engineTerminated, Long.MAX_VALUE);
                             state.compareAndSet(State.STOPPING, end);
                         },
@@ -1338,13 +1339,24 @@ public final class PostgresReplicationSource implements AutoCloseable {
     /**
      * Debezium's engine may only be closed once it polls: closed while it is still creating or starting
      * its task, its own thread fails the next state change and logs that at ERROR (and closing while the
-     * task starts is refused). So: wait until it polls or has ended, then close it, retrying while it
-     * refuses; then wait for its thread.
+     * task starts is refused). So: wait until its task has polled once ({@link StopBarrier#awaitFirstPoll}) or the
+     * engine has ended, then close it, retrying while it refuses; then wait for its thread.
+     *
+     * @return true when the engine ended or accepted the close within 30 s; false when it still refused it (a task
+     *     start that takes longer): the caller keeps trying, or the engine would stream on after close()
      */
-    private void stopEngine(DebeziumEngine<RecordChangeEvent<SourceRecord>> e) {
+    private boolean stopEngine(DebeziumEngine<RecordChangeEvent<SourceRecord>> e) {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (engineTerminated.getCount() > 0 && enginePolling.getCount() > 0 && System.nanoTime() < deadline) {
-            awaitQuietly(enginePolling, 20);
+        StopBarrier barrier = stopBarrier;
+        try {
+            while (engineTerminated.getCount() > 0
+                    && barrier != null
+                    && !barrier.awaitFirstPoll(Duration.ofMillis(20))
+                    && System.nanoTime() < deadline) {
+                // still creating or starting its task: a close now is refused or fails Debezium's run at ERROR
+            }
+        } catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
         }
         BatchHandler h = batchHandler;
         if (h != null) {
@@ -1352,8 +1364,7 @@ public final class PostgresReplicationSource implements AutoCloseable {
                 if (!h.quiesce(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())))) {
                     LOG.debug("source {}: the sink did not return before the stop deadline", id);
                 }
-                StopBarrier b = stopBarrier;
-                if (b != null && !b.stopAndAwaitParked(STOP_SAFE_POINT_WAIT, h::isRefusedWaiting)) {
+                if (barrier != null && !barrier.stopAndAwaitParked(STOP_SAFE_POINT_WAIT, h::isRefusedWaiting)) {
                     LOG.debug(
                             "source {}: the polling thread reached no safe point within {}", id, STOP_SAFE_POINT_WAIT);
                 }
@@ -1361,39 +1372,51 @@ public final class PostgresReplicationSource implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
-        while (engineTerminated.getCount() > 0 && System.nanoTime() < deadline) {
-            try {
-                e.close();
-                unblockEngineThread();
-                break;
-            } catch (IllegalStateException ex) {
-                // still starting its task, or already stopping (e.g. after a failure): both end by themselves
-                LOG.debug("source {}: engine not closable yet: {}", id, ex.getMessage());
-                awaitQuietly(engineTerminated, 50);
-            } catch (IOException ex) {
-                LOG.debug("source {}: closing the engine: {}", id, ex.toString());
-                break;
-            }
+        boolean closed = false;
+        while (!closed && engineTerminated.getCount() > 0 && System.nanoTime() < deadline) {
+            closed = tryCloseEngine(e);
         }
         awaitQuietly(engineTerminated, Math.max(0, deadline - System.nanoTime()) / 1_000_000);
+        return closed || engineTerminated.getCount() == 0;
     }
 
     /**
-     * Debezium calls {@code pollingStarted} before it submits its polling task: a close() in between can remove
-     * the queued task from the executor without completing it, and the engine thread then waits for it forever
-     * (seen in the lifecycle stress test). Once close() has returned, the engine thread only has to notice that
-     * polling ended; if it has not within a moment, an interrupt makes it finish its shutdown normally (Debezium
-     * logs "Task interrupted while polling" at INFO).
+     * One attempt to close the engine; after a refusal waits 50 ms.
+     *
+     * @return true when the engine accepted the close (or failed it for good); false when it refused, still
+     *     starting its task or already stopping on its own (e.g. after a failure)
+     */
+    private boolean tryCloseEngine(DebeziumEngine<RecordChangeEvent<SourceRecord>> e) {
+        try {
+            e.close();
+            unblockEngineThread();
+            return true;
+        } catch (IllegalStateException ex) {
+            LOG.debug("source {}: engine not closable yet: {}", id, ex.getMessage());
+            awaitQuietly(engineTerminated, 50);
+            return false;
+        } catch (IOException ex) {
+            LOG.debug("source {}: closing the engine: {}", id, ex.toString());
+            return true;
+        }
+    }
+
+    /**
+     * Once the engine's close() has returned, its tasks are stopped and their offsets committed; the engine thread
+     * only has to notice that polling ended. A safety net: if it has not within a moment (Debezium announces polling
+     * before it submits the polling task, and a close in between leaves the engine thread waiting for a task that
+     * never runs; {@link #stopEngine} avoids that window by waiting for the first poll), an interrupt makes it finish
+     * its shutdown normally (Debezium logs "Task interrupted while polling" at INFO).
      */
     private void unblockEngineThread() {
-        awaitQuietly(engineTerminated, 2_000);
+        awaitQuietly(engineTerminated, 500);
         if (engineTerminated.getCount() > 0) {
             Thread t;
             synchronized (engineLock) {
                 t = engineThread;
             }
             if (t != null && t.isAlive()) {
-                LOG.debug("source {}: engine thread still waiting 2 s after close(); interrupting it", id);
+                LOG.debug("source {}: engine thread still waiting 500 ms after close(); interrupting it", id);
                 t.interrupt();
             }
         }

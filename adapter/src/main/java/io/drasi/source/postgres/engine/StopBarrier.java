@@ -4,6 +4,8 @@ import java.time.Duration;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -32,6 +34,7 @@ public final class StopBarrier {
     private final String key = UUID.randomUUID().toString();
     private boolean stopping; // guarded by this
     private boolean polled; // guarded by this: the task polled at least once, so it reaches a safe point
+    private final CountDownLatch firstPoll = new CountDownLatch(1);
     private int parked; // guarded by this
     private Runnable waker = () -> {}; // guarded by this
 
@@ -75,7 +78,10 @@ public final class StopBarrier {
      */
     void parkIfStopping() throws InterruptedException {
         synchronized (this) {
-            polled = true;
+            if (!polled) {
+                polled = true;
+                firstPoll.countDown();
+            }
             if (!stopping) {
                 return;
             }
@@ -89,6 +95,19 @@ public final class StopBarrier {
                 parked--;
             }
         }
+    }
+
+    /**
+     * Waits until the task's polling thread has polled once. From then on the engine's polling task is running, so
+     * closing the engine cannot drop it from the executor before it ran (Debezium announces polling before it
+     * submits the polling task; a close in that window leaves the engine thread waiting for a task that never
+     * runs), and Debezium's own state is {@code POLLING_TASKS}, where a close is accepted and quiet.
+     *
+     * @return true once the task has polled; false when {@code timeout} passed first
+     * @throws InterruptedException when the waiting thread is interrupted
+     */
+    public boolean awaitFirstPoll(Duration timeout) throws InterruptedException {
+        return firstPoll.await(timeout.toNanos(), TimeUnit.NANOSECONDS);
     }
 
     /**

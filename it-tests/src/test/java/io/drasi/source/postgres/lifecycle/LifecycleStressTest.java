@@ -16,6 +16,7 @@ import io.drasi.source.postgres.testing.PostgresServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -45,6 +46,8 @@ class LifecycleStressTest {
     private static final int ITERATIONS = Integer.getInteger("lifecycle.iterations", 200);
     private static final long SEED = Long.getLong("lifecycle.seed", System.nanoTime());
     private static final String SLOT = "s_lc_stress";
+    /** A server restart while streaming after every this many iterations ({@code -Dlifecycle.restartEvery=N}). */
+    private static final int RESTART_EVERY = Integer.getInteger("lifecycle.restartEvery", 70);
 
     @TempDir
     Path tmp;
@@ -73,6 +76,7 @@ class LifecycleStressTest {
         // consumers, and Debezium rightly refuses a stored position the slot has already passed
         boolean fileOffsets = random.nextBoolean();
         Map<String, Integer> counts = new TreeMap<>();
+        List<String> history = new ArrayList<>();
         int restarts = 0;
         long started = System.nanoTime();
         for (int i = 0; i < ITERATIONS; i++) {
@@ -84,9 +88,17 @@ class LifecycleStressTest {
                     .build();
             int delayMs = random.nextInt(120);
             LOG.debug("iteration {}: {} after {} ms", i, scenario, delayMs);
-            String outcome = run(db, scenario, cfg, delayMs, random.nextInt(4));
+            String outcome;
+            try {
+                outcome = run(db, scenario, cfg, delayMs, random.nextInt(4));
+            } catch (Throwable e) {
+                explain(db, i, scenario, history);
+                throw e;
+            }
+            history.add("#" + i + " " + scenario + " after " + delayMs + " ms");
             counts.merge(scenario + "->" + outcome, 1, Integer::sum);
-            if (pg.canRestart() && i > 0 && i % 70 == 0) {
+            if (pg.canRestart() && i > 0 && i % RESTART_EVERY == 0) {
+                history.add("#" + i + " server restart while streaming");
                 restartWhileStreaming(pg, db, cfg);
                 restarts++;
             }
@@ -110,6 +122,34 @@ class LifecycleStressTest {
                     .as("no temporary files")
                     .noneMatch(n -> n.endsWith(".tmp"));
         }
+    }
+
+    /**
+     * A failed iteration is rare and timing-bound (CI saw a slot still held after the previous close): say what led
+     * to it, who holds connections on the server, and what this JVM's threads were doing.
+     */
+    private static void explain(PostgresServer db, int i, Scenario scenario, List<String> history) {
+        StringBuilder b =
+                new StringBuilder("iteration " + i + " (" + scenario + ", seed " + SEED + ") failed; before: ");
+        b.append(history.subList(Math.max(0, history.size() - 4), history.size()));
+        try {
+            b.append("\nserver sessions: ")
+                    .append(db.query("SELECT pid, backend_type, application_name, state, backend_start, query"
+                            + " FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"))
+                    .append("\nslots: ")
+                    .append(slots(db));
+        } catch (RuntimeException e) {
+            b.append("\n(server not readable: ").append(e).append(')');
+        }
+        Thread.getAllStackTraces().forEach((t, stack) -> {
+            if (ours(t.getName()) || t.getName().startsWith("pool-")) {
+                b.append("\nthread ").append(t.getName()).append(' ').append(t.getState());
+                for (int k = 0; k < Math.min(stack.length, 12); k++) {
+                    b.append("\n    at ").append(stack[k]);
+                }
+            }
+        });
+        LOG.error("{}", b);
     }
 
     /** @return a short outcome label; fails on any outcome the lifecycle does not define */
