@@ -1387,6 +1387,10 @@ public final class PostgresReplicationSource implements AutoCloseable {
      *     starting its task or already stopping on its own (e.g. after a failure)
      */
     private boolean tryCloseEngine(DebeziumEngine<RecordChangeEvent<SourceRecord>> e) {
+        StopBarrier barrier = stopBarrier;
+        if (barrier != null) {
+            barrier.closing();
+        }
         try {
             e.close();
             unblockEngineThread();

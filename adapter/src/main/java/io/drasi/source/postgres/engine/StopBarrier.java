@@ -35,6 +35,10 @@ public final class StopBarrier {
     private boolean stopping; // guarded by this
     private boolean polled; // guarded by this: the task polled at least once, so it reaches a safe point
     private final CountDownLatch firstPoll = new CountDownLatch(1);
+    private long closingSince; // guarded by this: System.nanoTime() when the source began closing the engine, or 0
+    /** How long a parked polling thread waits for the engine's interrupt once the close has begun. */
+    static final Duration CLOSE_GRACE = Duration.ofMillis(200);
+
     private int parked; // guarded by this
     private Runnable waker = () -> {}; // guarded by this
 
@@ -71,29 +75,46 @@ public final class StopBarrier {
     }
 
     /**
-     * The polling thread at a safe point: returns at once unless a stop was requested; then waits until interrupted
-     * (by the engine's close).
+     * The polling thread at a safe point: returns false at once unless a stop was requested; then waits until the
+     * engine's close interrupts it (it cancels the polling task). Debezium adds the polling task's future to the
+     * list its close cancels only after submitting it, without synchronization: a close that comes right after the
+     * first poll can miss it, and then no interrupt ever comes while the engine's close waits for the task's stop,
+     * which needs this very thread (the engine's task pool has one thread per task). So once the source has begun
+     * to close the engine ({@link #closing()}), the wait also ends on its own after {@link #CLOSE_GRACE}: by then the
+     * engine is stopping, and its polling loop ends when this poll returns nothing.
      *
+     * @return true when the poll must return nothing: the stop was requested and the close has begun
      * @throws InterruptedException when the engine's close interrupts the polling thread
      */
-    void parkIfStopping() throws InterruptedException {
+    boolean parkIfStopping() throws InterruptedException {
         synchronized (this) {
             if (!polled) {
                 polled = true;
                 firstPoll.countDown();
             }
             if (!stopping) {
-                return;
+                return false;
             }
             parked++;
             notifyAll();
             try {
-                while (true) {
-                    wait();
+                while (closingSince == 0 || System.nanoTime() - closingSince < CLOSE_GRACE.toNanos()) {
+                    wait(closingSince == 0 ? 0 : 20);
                 }
+                return true;
             } finally {
                 parked--;
             }
+        }
+    }
+
+    /** The source is about to close the engine (after {@link #stopAndAwaitParked}); see {@link #parkIfStopping}. */
+    public void closing() {
+        synchronized (this) {
+            if (closingSince == 0) {
+                closingSince = System.nanoTime() | 1; // never 0
+            }
+            notifyAll();
         }
     }
 

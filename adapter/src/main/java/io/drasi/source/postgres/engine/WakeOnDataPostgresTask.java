@@ -95,12 +95,12 @@ public class WakeOnDataPostgresTask extends PostgresConnectorTask {
     public List<SourceRecord> doPoll() throws InterruptedException {
         PollGate g = gate;
         StopBarrier b = stopBarrier;
-        if (b != null) {
-            b.parkIfStopping(); // safe point: this poll's offset flush is done, the next one is ahead
+        if (b != null && b.parkIfStopping()) { // safe point: this poll's offset flush is done, the next is ahead
+            return List.of();
         }
         g.beforePoll();
-        if (b != null) {
-            b.parkIfStopping();
+        if (b != null && b.parkIfStopping()) {
+            return List.of();
         }
         List<SourceRecord> records = super.doPoll();
         g.afterPoll(records.size());
