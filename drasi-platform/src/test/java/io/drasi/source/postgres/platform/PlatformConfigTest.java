@@ -48,12 +48,13 @@ class PlatformConfigTest {
     @Test
     void fromEnv_jsonArrayTablesAndOverrides() {
         var env = new java.util.HashMap<>(PLATFORM_ENV);
-        env.put("tables", "[\"public.users\",\"orders\"]");
-        env.put("ssl", "false");
-        env.put("sslMode", "verify-full");
-        env.put("slotName", "custom_slot");
-        env.put("publicationName", "custom_pub");
-        env.put("sslRootCert", "/certs/ca.pem");
+        env.putAll(Map.of(
+                "tables", "[\"public.users\",\"orders\"]",
+                "ssl", "false",
+                "sslMode", "verify-full",
+                "slotName", "custom_slot",
+                "publicationName", "custom_pub",
+                "sslRootCert", "/certs/ca.pem"));
         PostgresSourceConfig c;
         try {
             c = PlatformConfig.fromEnv(env);

@@ -1,5 +1,6 @@
 package io.drasi.source.postgres.lifecycle;
 
+import static io.drasi.source.postgres.streaming.StreamingTestSupport.WAIT;
 import static io.drasi.source.postgres.streaming.StreamingTestSupport.config;
 import static io.drasi.source.postgres.streaming.StreamingTestSupport.running;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -16,7 +17,6 @@ import io.drasi.source.postgres.testing.PostgresExtension;
 import io.drasi.source.postgres.testing.PostgresServer;
 import java.sql.Connection;
 import java.sql.Statement;
-import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -24,12 +24,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(PostgresExtension.class)
 class FailureReasonTest {
 
-    private static final Duration WAIT = Duration.ofSeconds(30);
-
     @Test
     void stream_timetzWithSecondsInItsOffset_failsUnmappableValueNamingTheLsn(PostgresServer pg) throws Exception {
-        PostgresServer db = pg.newDatabase("fr_timetz");
-        db.execute("CREATE TABLE t (id int PRIMARY KEY, at timetz)");
+        PostgresServer db = pg.newDatabase("fr_timetz", "CREATE TABLE t (id int PRIMARY KEY, at timetz)");
         try (PostgresReplicationSource source = running("pg-source", config(db, "s_fr_timetz", "t"), b -> {}, WAIT)) {
             String lsnBefore = db.queryValue("SELECT pg_current_wal_lsn()::text");
             try (Connection c = db.connect();
@@ -56,8 +53,7 @@ class FailureReasonTest {
 
     @Test
     void stream_sinkThrows_failsSinkWithTheSinksException(PostgresServer pg) throws Exception {
-        PostgresServer db = pg.newDatabase("fr_sink");
-        db.execute("CREATE TABLE t (id int PRIMARY KEY)");
+        PostgresServer db = pg.newDatabase("fr_sink", "CREATE TABLE t (id int PRIMARY KEY)");
         IllegalStateException boom = new IllegalStateException("downstream is full");
         ChangeSink throwing = b -> {
             throw boom;
@@ -74,8 +70,7 @@ class FailureReasonTest {
 
     @Test
     void start_wrongPassword_authentication(PostgresServer pg) {
-        PostgresServer db = pg.newDatabase("fr_auth");
-        db.execute("CREATE TABLE t (id int PRIMARY KEY)");
+        PostgresServer db = pg.newDatabase("fr_auth", "CREATE TABLE t (id int PRIMARY KEY)");
         db.createReplicationRole("fr_auth_user", "right-password", "t");
         PostgresReplicationSource source = new PostgresReplicationSource(
                 "pg-source",

@@ -1,5 +1,6 @@
 package io.drasi.source.postgres.reliability;
 
+import static io.drasi.source.postgres.streaming.StreamingTestSupport.WAIT;
 import static io.drasi.source.postgres.streaming.StreamingTestSupport.node;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -31,8 +32,6 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(PostgresExtension.class)
 class SchemaChangeTest {
 
-    private static final Duration WAIT = Duration.ofSeconds(30);
-
     private static PostgresSourceConfig config(PostgresServer db, String slot, String... tables) {
         return StreamingTestSupport.config(db, slot, tables).build();
     }
@@ -54,8 +53,7 @@ class SchemaChangeTest {
 
     @Test
     void columnAddedDroppedRetyped_streamContinuesWithNewSchema(PostgresServer pg) throws Exception {
-        PostgresServer db = pg.newDatabase("fault_ddl");
-        db.execute("CREATE TABLE t (id int PRIMARY KEY, a int, b text)");
+        PostgresServer db = pg.newDatabase("fault_ddl", "CREATE TABLE t (id int PRIMARY KEY, a int, b text)");
         List<SourceChange> got = new ArrayList<>();
         try (PostgresReplicationSource source = new PostgresReplicationSource("ddl", config(db, "fault_ddl", "t"))) {
             source.start((List<PositionedChange> batch) -> {

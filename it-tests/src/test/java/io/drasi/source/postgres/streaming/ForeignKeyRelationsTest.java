@@ -1,5 +1,6 @@
 package io.drasi.source.postgres.streaming;
 
+import static io.drasi.source.postgres.streaming.StreamingTestSupport.WAIT;
 import static io.drasi.source.postgres.streaming.StreamingTestSupport.bootstrappedAndRunning;
 import static io.drasi.source.postgres.streaming.StreamingTestSupport.config;
 import static io.drasi.source.postgres.streaming.StreamingTestSupport.running;
@@ -88,8 +89,6 @@ class ForeignKeyRelationsTest {
     }
 
     private static final String[] TABLES = {"customers", "orders", "employees", "order_items", "shipments"};
-    private static final Duration WAIT = Duration.ofSeconds(30);
-
     /** All {@link #TABLES}, {@code foreign_key_relations} on, {@code orders_customer_id_fkey} labelled PLACED_BY. */
     private static PostgresSourceBuilder relations(PostgresServer db, String slot) {
         return config(db, slot, TABLES)

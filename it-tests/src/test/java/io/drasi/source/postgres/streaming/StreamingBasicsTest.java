@@ -1,5 +1,6 @@
 package io.drasi.source.postgres.streaming;
 
+import static io.drasi.source.postgres.streaming.StreamingTestSupport.WAIT;
 import static io.drasi.source.postgres.streaming.StreamingTestSupport.assertKindsAndIds;
 import static io.drasi.source.postgres.streaming.StreamingTestSupport.config;
 import static io.drasi.source.postgres.streaming.StreamingTestSupport.node;
@@ -18,7 +19,6 @@ import io.drasi.source.postgres.model.ElementValue;
 import io.drasi.source.postgres.model.SourceChange;
 import io.drasi.source.postgres.testing.PostgresExtension;
 import io.drasi.source.postgres.testing.PostgresServer;
-import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -29,12 +29,10 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(PostgresExtension.class)
 class StreamingBasicsTest {
 
-    private static final Duration WAIT = Duration.ofSeconds(30);
-
     @Test
     void start_insertUpdateDelete_deliversDrasiChangesWithIdsLabelsAndCommitTime(PostgresServer pg) throws Exception {
-        PostgresServer db = pg.newDatabase("stream_basic");
-        db.execute("CREATE TABLE users (id serial PRIMARY KEY, name varchar(100), email text, age int)");
+        PostgresServer db = pg.newDatabase(
+                "stream_basic", "CREATE TABLE users (id serial PRIMARY KEY, name varchar(100), email text, age int)");
         RecordingSink sink = new RecordingSink();
         try (PostgresReplicationSource source = running("pg-source", config(db, "s_basic", "users"), sink, WAIT)) {
             long before = System.currentTimeMillis();
@@ -101,8 +99,7 @@ class StreamingBasicsTest {
 
     @Test
     void start_keyChangeAndTruncate_deleteOldInsertNewThenTruncate(PostgresServer pg) throws Exception {
-        PostgresServer db = pg.newDatabase("stream_key");
-        db.execute("CREATE TABLE t (id int PRIMARY KEY, v text)");
+        PostgresServer db = pg.newDatabase("stream_key", "CREATE TABLE t (id int PRIMARY KEY, v text)");
         RecordingSink sink = new RecordingSink();
         try (PostgresReplicationSource source = started("src", config(db, "s_key", "t"), sink)) {
             db.execute("INSERT INTO t VALUES (1, 'a')", "UPDATE t SET id = 2 WHERE id = 1", "TRUNCATE t");
@@ -153,8 +150,7 @@ class StreamingBasicsTest {
 
     @Test
     void start_configuredKeyWithDefaultIdentity_failsAskingForReplicaIdentityFull(PostgresServer pg) {
-        PostgresServer db = pg.newDatabase("stream_ident");
-        db.execute("CREATE TABLE events (code text, n int)");
+        PostgresServer db = pg.newDatabase("stream_ident", "CREATE TABLE events (code text, n int)");
         PostgresReplicationSource source = new PostgresReplicationSource(
                 "src",
                 config(db, "s_ident", "events").withTableKey("events", "code").build());
@@ -165,8 +161,7 @@ class StreamingBasicsTest {
 
     @Test
     void start_wrongPassword_failsWithoutLeakingIt(PostgresServer pg) {
-        PostgresServer db = pg.newDatabase("stream_pw");
-        db.execute("CREATE TABLE t (id int PRIMARY KEY)");
+        PostgresServer db = pg.newDatabase("stream_pw", "CREATE TABLE t (id int PRIMARY KEY)");
         PostgresReplicationSource source = new PostgresReplicationSource(
                 "src", config(db, "s_pw", "t").withPassword("not-the-Passw0rd").build());
         assertThatThrownBy(() -> source.start(new RecordingSink()))

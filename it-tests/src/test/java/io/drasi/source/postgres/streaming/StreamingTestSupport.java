@@ -18,6 +18,9 @@ import java.util.function.Consumer;
 /** Shared set-up of the tests that run a {@link PostgresReplicationSource} (streaming, lifecycle, security). */
 public final class StreamingTestSupport {
 
+    /** How long a test waits for what the source does next (a change, a state); tests that need longer say so. */
+    public static final Duration WAIT = Duration.ofSeconds(30);
+
     private StreamingTestSupport() {}
 
     /** A builder pointing at the test database (host, port, database, user, password); nothing else set. */

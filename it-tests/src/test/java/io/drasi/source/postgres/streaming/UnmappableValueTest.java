@@ -1,5 +1,6 @@
 package io.drasi.source.postgres.streaming;
 
+import static io.drasi.source.postgres.streaming.StreamingTestSupport.WAIT;
 import static io.drasi.source.postgres.streaming.StreamingTestSupport.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -15,7 +16,6 @@ import io.drasi.source.postgres.testing.PostgresExtension;
 import io.drasi.source.postgres.testing.PostgresServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -33,15 +33,14 @@ import org.junit.jupiter.api.io.TempDir;
 @ExtendWith(PostgresExtension.class)
 class UnmappableValueTest {
 
-    private static final Duration WAIT = Duration.ofSeconds(30);
     private static final String DEEP = "repeat('[', " + (ElementValueJson.MAX_NESTING_DEPTH + 1) + ") || repeat(']', "
             + (ElementValueJson.MAX_NESTING_DEPTH + 1) + ")";
 
     @Test
     void stream_unmappableValue_failsNamingColumnAndLsn_textModeResumesAtThatChange(
             PostgresServer pg, @TempDir Path dir) throws Exception {
-        PostgresServer db = pg.newDatabase("unmappable");
-        db.execute("CREATE TABLE docs (id int PRIMARY KEY, doc jsonb, note text)");
+        PostgresServer db =
+                pg.newDatabase("unmappable", "CREATE TABLE docs (id int PRIMARY KEY, doc jsonb, note text)");
         Path offsets = dir.resolve("offsets");
         RecordingSink first = new RecordingSink();
         try (PostgresReplicationSource source = new PostgresReplicationSource(

@@ -189,16 +189,13 @@ class DrasiPgCliTest {
 
     @Test
     void stream_maxChanges_exit0AfterN(PostgresServer pg) throws Exception {
-        PostgresServer db = pg.newDatabase("cli_max");
-        db.execute("CREATE TABLE t (id int PRIMARY KEY, v text)");
-        CliProcess r = start(
-                "stream",
-                "--config",
-                config(db, "cli_max_slot", "t").toString(),
+        PostgresServer db = pg.newDatabase("cli_max", "CREATE TABLE t (id int PRIMARY KEY, v text)");
+        CliProcess r = CliProcess.stream(
+                tmp,
+                config(db, "cli_max_slot", "t"),
+                tmp.resolve("max.offsets").toString(),
                 "--max-changes",
                 "3",
-                "--offsets",
-                tmp.resolve("max.offsets").toString(),
                 "--format",
                 "host");
         r.awaitStderr("streaming until 3 changes", Duration.ofSeconds(60));
@@ -216,8 +213,7 @@ class DrasiPgCliTest {
 
     @Test
     void stream_sigtermThenRestart_losesAndDuplicatesNothing(PostgresServer pg) throws Exception {
-        PostgresServer db = pg.newDatabase("cli_term");
-        db.execute("CREATE TABLE t (id int PRIMARY KEY)");
+        PostgresServer db = pg.newDatabase("cli_term", "CREATE TABLE t (id int PRIMARY KEY)");
         for (int i = 1; i <= 20; i++) {
             db.execute("INSERT INTO t VALUES (" + i + ")");
         }
