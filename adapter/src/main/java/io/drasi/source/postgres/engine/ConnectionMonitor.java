@@ -11,7 +11,9 @@ import java.sql.SQLException;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import javax.management.MBeanServer;
 import javax.management.MBeanServerDelegate;
@@ -32,7 +34,14 @@ import org.slf4j.LoggerFactory;
 public final class ConnectionMonitor implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(ConnectionMonitor.class);
-    private static final long PERIOD_MS = 1000; // each tick is a wake-up and a query: idle cost (issue 19)
+    /** Ticks while the stream is not (yet, or no longer) connected: RUNNING is reached within a second. */
+    private static final long PERIOD_MS = 1000;
+    /**
+     * Ticks while connected: each tick is a wake-up, a JMX read and a query (issue 19: idle cost). A loss of the
+     * connection is seen at once without a tick (Debezium unregisters its streaming metrics), and a dropped or
+     * invalidated slot within this period.
+     */
+    static final long CONNECTED_PERIOD_MS = 5000;
 
     public interface Listener {
         void connected();
@@ -52,6 +61,7 @@ public final class ConnectionMonitor implements AutoCloseable {
     private final ObjectName pattern;
     private final boolean withSlotStats;
     private Boolean lastConnected;
+    private volatile ScheduledFuture<?> nextTick; // written on the executor thread (and by start())
     private Connection slotConnection;
     private long maxDecodedBytes;
     private String lastServerStart;
@@ -84,7 +94,7 @@ public final class ConnectionMonitor implements AutoCloseable {
     }
 
     public void start() {
-        executor.scheduleWithFixedDelay(this::tick, PERIOD_MS, PERIOD_MS, TimeUnit.MILLISECONDS);
+        schedule(PERIOD_MS);
         try {
             mbeans.addNotificationListener(MBeanServerDelegate.DELEGATE_NAME, unregistered, unregisteredFilter, null);
         } catch (javax.management.InstanceNotFoundException e) {
@@ -104,7 +114,7 @@ public final class ConnectionMonitor implements AutoCloseable {
     private void onUnregistered(Notification notification, Object handback) {
         try {
             executor.execute(this::lost);
-        } catch (java.util.concurrent.RejectedExecutionException e) {
+        } catch (RejectedExecutionException e) {
             // closed
         }
     }
@@ -119,7 +129,26 @@ public final class ConnectionMonitor implements AutoCloseable {
         if (Boolean.TRUE.equals(lastConnected)) {
             lastConnected = Boolean.FALSE;
             listener.disconnected();
+            schedule(PERIOD_MS); // watch the reconnect at the short period, not at the end of a connected one
         }
+    }
+
+    /** Replaces the next tick (executor thread, or before the first tick). */
+    private void schedule(long delayMs) {
+        ScheduledFuture<?> previous = nextTick;
+        if (previous != null) {
+            previous.cancel(false);
+        }
+        try {
+            nextTick = executor.schedule(this::tickAndReschedule, delayMs, TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException e) {
+            // closed
+        }
+    }
+
+    private void tickAndReschedule() {
+        tick();
+        schedule(Boolean.TRUE.equals(lastConnected) ? CONNECTED_PERIOD_MS : PERIOD_MS);
     }
 
     private void tick() {

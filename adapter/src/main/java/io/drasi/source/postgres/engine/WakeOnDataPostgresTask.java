@@ -50,8 +50,12 @@ public class WakeOnDataPostgresTask extends PostgresConnectorTask {
     public static final String LINGER_PROPERTY = "drasi.busy.linger.ms";
 
     static final long DEFAULT_LINGER_MS = 10;
-    /** Longest wait of the polling thread for data after an empty poll. */
-    static final long IDLE_WAIT_MS = 1000;
+    /**
+     * Longest wait of the polling thread for data after an empty poll: each end of it is an idle wake-up (issue 19).
+     * Data, a failed read and a stop all end the wait at once, and an offset flush due after a batch happens at the
+     * poll that follows the batch, so the bound only paces records queued without a read (none in practice).
+     */
+    static final long IDLE_WAIT_MS = 5000;
     /** Longest wait on the replication socket per read; bounds how late the streaming loop sees a stop. */
     static final int SOCKET_WAIT_MS = 500;
 
