@@ -1,6 +1,7 @@
 package io.drasi.source.postgres.lifecycle;
 
 import static io.drasi.source.postgres.streaming.StreamingTestSupport.config;
+import static io.drasi.source.postgres.streaming.StreamingTestSupport.id;
 import static io.drasi.source.postgres.streaming.StreamingTestSupport.running;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -46,17 +47,7 @@ class QuietStopTest {
                 CountDownLatch delivered = new CountDownLatch(1);
                 AtomicReference<String> firstId = new AtomicReference<>();
                 ChangeSink sink = batch -> {
-                    firstId.compareAndSet(
-                            null,
-                            batch.get(0)
-                                    .change()
-                                    .fold(
-                                            i -> i.element().metadata().elementId(),
-                                            u -> u.element().metadata().elementId(),
-                                            d -> d.metadata().elementId(),
-                                            t -> null,
-                                            r -> null)
-                                    .value());
+                    firstId.compareAndSet(null, id(batch.get(0).change()));
                     delivered.countDown();
                 };
                 PostgresReplicationSource source = running(
@@ -91,14 +82,7 @@ class QuietStopTest {
         db.execute("CREATE TABLE t (id int PRIMARY KEY, v int)");
         for (int round = 0; round < 4; round++) {
             LinkedBlockingQueue<String> ids = new LinkedBlockingQueue<>();
-            ChangeSink sink = batch -> batch.forEach(c -> ids.add(c.change()
-                    .fold(
-                            i -> i.element().metadata().elementId(),
-                            u -> u.element().metadata().elementId(),
-                            d -> d.metadata().elementId(),
-                            t -> null,
-                            r -> null)
-                    .value()));
+            ChangeSink sink = batch -> batch.forEach(c -> ids.add(id(c.change())));
             PostgresReplicationSource source = running(
                     "quiet",
                     config(db, "s_quiet_restart", "t").withOffsetStore(tmp.resolve("restart.offsets")),
