@@ -1289,9 +1289,8 @@ public final class PostgresReplicationSource implements AutoCloseable {
                 e = engine;
                 m = monitor;
             }
-            boolean engineClosed = true;
+            boolean engineClosed = e == null || stopEngine(e);
             if (e != null) {
-                engineClosed = stopEngine(e);
                 LOG.debug(
                         "source {}: stop: engine stopped {} ms after the cancel",
                         id,
@@ -1314,12 +1313,10 @@ public final class PostgresReplicationSource implements AutoCloseable {
                                 ? "a sink that does not return?"
                                 : "Debezium is still starting its task and refuses to close until it has; closing it"
                                         + " then");
-                boolean closeAccepted = engineClosed;
                 Thread waiter = new Thread(
                         () -> {
-                            boolean accepted = closeAccepted;
-                            while (!accepted && engineTerminated.getCount() > 0) {
-                                accepted = tryCloseEngine(e);
+                            if (!engineClosed) {
+                                closeEngine(e, Long.MAX_VALUE);
                             }
                             awaitQuietly(engineTerminated, Long.MAX_VALUE);
                             state.compareAndSet(State.STOPPING, end);
@@ -1372,12 +1369,23 @@ public final class PostgresReplicationSource implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
+        boolean closed = closeEngine(e, deadline);
+        awaitQuietly(engineTerminated, Math.max(0, deadline - System.nanoTime()) / 1_000_000);
+        return closed || engineTerminated.getCount() == 0;
+    }
+
+    /**
+     * Closes the engine, retrying while it refuses, until it accepts, has ended, or {@code deadline} (a
+     * {@link System#nanoTime()}) passed.
+     *
+     * @return true when it accepted the close
+     */
+    private boolean closeEngine(DebeziumEngine<RecordChangeEvent<SourceRecord>> e, long deadline) {
         boolean closed = false;
         while (!closed && engineTerminated.getCount() > 0 && System.nanoTime() < deadline) {
             closed = tryCloseEngine(e);
         }
-        awaitQuietly(engineTerminated, Math.max(0, deadline - System.nanoTime()) / 1_000_000);
-        return closed || engineTerminated.getCount() == 0;
+        return closed;
     }
 
     /**

@@ -33,8 +33,9 @@ public final class StopBarrier {
 
     private final String key = UUID.randomUUID().toString();
     private boolean stopping; // guarded by this
-    private boolean polled; // guarded by this: the task polled at least once, so it reaches a safe point
+    /** Counted down when the task polls the first time: from then on it reaches a safe point. */
     private final CountDownLatch firstPoll = new CountDownLatch(1);
+
     private long closingSince; // guarded by this: System.nanoTime() when the source began closing the engine, or 0
     /** How long a parked polling thread waits for the engine's interrupt once the close has begun. */
     static final Duration CLOSE_GRACE = Duration.ofMillis(200);
@@ -88,10 +89,7 @@ public final class StopBarrier {
      */
     boolean parkIfStopping() throws InterruptedException {
         synchronized (this) {
-            if (!polled) {
-                polled = true;
-                firstPoll.countDown();
-            }
+            firstPoll.countDown();
             if (!stopping) {
                 return false;
             }
@@ -147,7 +145,7 @@ public final class StopBarrier {
         wake.run();
         long deadline = System.nanoTime() + timeout.toNanos();
         synchronized (this) {
-            while (polled && parked == 0 && !elsewhereSafe.getAsBoolean()) {
+            while (firstPoll.getCount() == 0 && parked == 0 && !elsewhereSafe.getAsBoolean()) {
                 long left = deadline - System.nanoTime();
                 if (left <= 0) {
                     return false;
