@@ -6,7 +6,7 @@ import static io.drasi.source.postgres.streaming.StreamingTestSupport.config;
 import static io.drasi.source.postgres.streaming.StreamingTestSupport.node;
 import static io.drasi.source.postgres.streaming.StreamingTestSupport.prop;
 import static io.drasi.source.postgres.streaming.StreamingTestSupport.running;
-import static io.drasi.source.postgres.streaming.StreamingTestSupport.started;
+import static io.drasi.source.postgres.streaming.StreamingTestSupport.streamed;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -75,41 +75,38 @@ class StreamingBasicsTest {
         db.execute(
                 "CREATE TABLE orders (id int PRIMARY KEY, total numeric(10,2))",
                 "CREATE TABLE order_items (order_id int, line int, sku text, PRIMARY KEY (order_id, line))");
-        RecordingSink sink = new RecordingSink();
-        try (PostgresReplicationSource source =
-                started("pg-source", config(db, "s_tx", "orders", "public.order_items"), sink)) {
+        RecordingSink sink = streamed(config(db, "s_tx", "orders", "public.order_items"), 6, () -> {
             db.executeInTransaction(
                     "INSERT INTO orders VALUES (1001, 9.50)",
                     "INSERT INTO order_items VALUES (1001, 1, 'a'), (1001, 2, 'b'), (1001, 3, 'c')");
             db.executeInTransaction(
                     "UPDATE order_items SET sku = 'z' WHERE order_id = 1001 AND line = 3",
                     "DELETE FROM order_items WHERE order_id = 1001 AND line = 1");
-            List<SourceChange> changes = sink.await(6, WAIT);
-            assertKindsAndIds(
-                    changes,
-                    "Insert public:orders:1001",
-                    "Insert public:order_items:1001:1",
-                    "Insert public:order_items:1001:2",
-                    "Insert public:order_items:1001:3",
-                    "Update public:order_items:1001:3",
-                    "Delete public:order_items:1001:1");
-            assertThat(prop(changes.get(0), "total")).isEqualTo(new ElementValue.FloatValue(9.5));
-        }
+        });
+        List<SourceChange> changes = sink.changes();
+        assertKindsAndIds(
+                changes,
+                "Insert public:orders:1001",
+                "Insert public:order_items:1001:1",
+                "Insert public:order_items:1001:2",
+                "Insert public:order_items:1001:3",
+                "Update public:order_items:1001:3",
+                "Delete public:order_items:1001:1");
+        assertThat(prop(changes.get(0), "total")).isEqualTo(new ElementValue.FloatValue(9.5));
     }
 
     @Test
     void start_keyChangeAndTruncate_deleteOldInsertNewThenTruncate(PostgresServer pg) throws Exception {
         PostgresServer db = pg.newDatabase("stream_key", "CREATE TABLE t (id int PRIMARY KEY, v text)");
-        RecordingSink sink = new RecordingSink();
-        try (PostgresReplicationSource source = started("src", config(db, "s_key", "t"), sink)) {
-            db.execute("INSERT INTO t VALUES (1, 'a')", "UPDATE t SET id = 2 WHERE id = 1", "TRUNCATE t");
-            List<SourceChange> changes = sink.await(4, WAIT);
-            assertKindsAndIds(
-                    changes, "Insert public:t:1", "Delete public:t:1", "Insert public:t:2", "Truncate public:t:");
-            assertThat(prop(changes.get(2), "v")).isEqualTo(new ElementValue.StringValue("a"));
-            List<PositionedChange> p = sink.positioned();
-            assertThat(p.get(2).position()).isGreaterThan(p.get(1).position());
-        }
+        RecordingSink sink = streamed(
+                config(db, "s_key", "t"),
+                4,
+                () -> db.execute("INSERT INTO t VALUES (1, 'a')", "UPDATE t SET id = 2 WHERE id = 1", "TRUNCATE t"));
+        List<SourceChange> changes = sink.changes();
+        assertKindsAndIds(changes, "Insert public:t:1", "Delete public:t:1", "Insert public:t:2", "Truncate public:t:");
+        assertThat(prop(changes.get(2), "v")).isEqualTo(new ElementValue.StringValue("a"));
+        List<PositionedChange> p = sink.positioned();
+        assertThat(p.get(2).position()).isGreaterThan(p.get(1).position());
     }
 
     @Test
@@ -118,17 +115,16 @@ class StreamingBasicsTest {
         db.execute(
                 "CREATE TABLE events (code text NOT NULL, region text NOT NULL, n int)",
                 "ALTER TABLE events REPLICA IDENTITY FULL");
-        RecordingSink sink = new RecordingSink();
-        try (PostgresReplicationSource source =
-                started("src", config(db, "s_cfgkey", "events").withTableKey("events", "region", "code"), sink)) {
-            db.execute("INSERT INTO events VALUES ('x:1', 'eu', 1)", "UPDATE events SET n = 2", "DELETE FROM events");
-            List<SourceChange> changes = sink.await(3, WAIT);
-            assertKindsAndIds(
-                    changes,
-                    "Insert public:events:eu:x%3A1",
-                    "Update public:events:eu:x%3A1",
-                    "Delete public:events:eu:x%3A1");
-        }
+        RecordingSink sink = streamed(
+                config(db, "s_cfgkey", "events").withTableKey("events", "region", "code"),
+                3,
+                () -> db.execute(
+                        "INSERT INTO events VALUES ('x:1', 'eu', 1)", "UPDATE events SET n = 2", "DELETE FROM events"));
+        assertKindsAndIds(
+                sink.changes(),
+                "Insert public:events:eu:x%3A1",
+                "Update public:events:eu:x%3A1",
+                "Delete public:events:eu:x%3A1");
     }
 
     @Test

@@ -59,28 +59,27 @@ class StreamingResilienceTest {
 
     @Test
     void walsenderTerminatedAndServerRestarted_reconnectsAndLosesNothing(PostgresServer pg) throws Exception {
-        PostgresServer db = withKeyTable(pg, "stream_reconnect");
-        RecordingSink sink = new RecordingSink();
-        try (PostgresReplicationSource source = running("src", config(db, "s_reconnect", "t"), sink, WAIT)) {
+        try (KeyTableStream s = KeyTableStream.running(pg, "reconnect")) {
+            PostgresServer db = s.db();
             db.execute("INSERT INTO t VALUES (1)");
-            sink.await(1, WAIT);
+            s.sink().await(1, WAIT);
 
             assertThat(db.terminateWalSenders()).isGreaterThanOrEqualTo(1);
             db.execute("INSERT INTO t VALUES (2)"); // committed while disconnected
-            sink.await(2, WAIT);
-            assertThat(source.state()).isIn(State.RUNNING, State.RECONNECTING);
+            s.sink().await(2, WAIT);
+            assertThat(s.source().state()).isIn(State.RUNNING, State.RECONNECTING);
 
             if (db.canRestart()) {
                 db.restart(PostgresServer.ShutdownMode.IMMEDIATE);
                 db.execute("INSERT INTO t VALUES (3)");
-                sink.await(3, WAIT);
+                s.sink().await(3, WAIT);
                 db.restart(PostgresServer.ShutdownMode.FAST);
                 db.execute("INSERT INTO t VALUES (4)");
-                sink.await(4, WAIT);
-                assertThat(source.awaitState(State.RUNNING, WAIT)).isTrue();
-                assertThat(source.stats().reconnects()).isGreaterThanOrEqualTo(2);
+                s.sink().await(4, WAIT);
+                assertThat(s.source().awaitState(State.RUNNING, WAIT)).isTrue();
+                assertThat(s.source().stats().reconnects()).isGreaterThanOrEqualTo(2);
             }
-            assertThat(sink.changes())
+            assertThat(s.sink().changes())
                     .extracting(StreamingTestSupport::id)
                     .doesNotHaveDuplicates()
                     .startsWith("public:t:1", "public:t:2");
@@ -89,26 +88,22 @@ class StreamingResilienceTest {
 
     @Test
     void slotDroppedWhileStreaming_failsWithClearError(PostgresServer pg) throws Exception {
-        PostgresServer db = withKeyTable(pg, "stream_slotdrop");
-        RecordingSink sink = new RecordingSink();
-        try (PostgresReplicationSource source = running("src", config(db, "s_slotdrop", "t"), sink, WAIT)) {
-            db.execute("INSERT INTO t SELECT generate_series(100, 200)");
-            sink.await(101, WAIT);
+        try (KeyTableStream s = KeyTableStream.running(pg, "slotdrop")) {
+            s.db().execute("INSERT INTO t SELECT generate_series(100, 200)");
+            s.sink().await(101, WAIT);
             Thread.sleep(1500); // let the walsender publish its decoding statistics
-            db.dropSlotIfExists("s_slotdrop");
-            db.execute("INSERT INTO t VALUES (1)");
-            assertFails(source, "the slot was dropped", FailureReason.SLOT_MISSING, "s_slotdrop", "bootstrap");
+            s.db().dropSlotIfExists("s_slotdrop");
+            s.db().execute("INSERT INTO t VALUES (1)");
+            assertFails(s.source(), "the slot was dropped", FailureReason.SLOT_MISSING, "s_slotdrop", "bootstrap");
         }
     }
 
     @Test
     void publicationDroppedWhileStreaming_failsWithClearError(PostgresServer pg) throws Exception {
-        PostgresServer db = withKeyTable(pg, "stream_pubdrop");
-        RecordingSink sink = new RecordingSink();
-        try (PostgresReplicationSource source = running("src", config(db, "s_pubdrop", "t"), sink, WAIT)) {
-            db.execute("DROP PUBLICATION s_pubdrop_pub", "INSERT INTO t VALUES (1)");
+        try (KeyTableStream s = KeyTableStream.running(pg, "pubdrop")) {
+            s.db().execute("DROP PUBLICATION s_pubdrop_pub", "INSERT INTO t VALUES (1)");
             assertFails(
-                    source,
+                    s.source(),
                     "the publication was dropped",
                     FailureReason.PUBLICATION_MISSING,
                     "publication s_pubdrop_pub was dropped",
@@ -225,6 +220,27 @@ class StreamingResilienceTest {
         PostgresServer db = pg.newDatabase(name);
         db.execute("CREATE TABLE t (id int PRIMARY KEY)");
         return db;
+    }
+
+    /**
+     * A source {@code src}, RUNNING (within {@link #WAIT}) on a new database {@code stream_<name>} made by
+     * {@link #withKeyTable}, with slot {@code s_<name>}, publication {@code s_<name>_pub} and a new sink; closing it
+     * closes the source.
+     */
+    private record KeyTableStream(PostgresServer db, RecordingSink sink, PostgresReplicationSource source)
+            implements AutoCloseable {
+
+        static KeyTableStream running(PostgresServer pg, String name) throws InterruptedException {
+            PostgresServer db = withKeyTable(pg, "stream_" + name);
+            RecordingSink sink = new RecordingSink();
+            return new KeyTableStream(
+                    db, sink, StreamingTestSupport.running("src", config(db, "s_" + name, "t"), sink, WAIT));
+        }
+
+        @Override
+        public void close() {
+            source.close();
+        }
     }
 
     /** Waits up to 10 s (100 polls) for {@code slot} to be active, i.e. held by a walsender; returns either way. */

@@ -68,6 +68,29 @@ public final class StreamingTestSupport {
         return start(id, config, wait, source -> source.startWithBootstrap(sink, p -> {}));
     }
 
+    /** Database writes run by {@link #streamed}. */
+    @FunctionalInterface
+    public interface Writes {
+        /** Runs the writes. */
+        void run() throws Exception;
+    }
+
+    /**
+     * Runs one streaming scenario: a source {@code src} is {@linkplain #started started} on {@code config} and a new
+     * sink, {@code writes} run, and the source is closed once at least {@code n} changes arrived (within
+     * {@link #WAIT}).
+     *
+     * @return the sink, holding the changes (with their positions) that arrived until the close
+     */
+    public static RecordingSink streamed(PostgresSourceBuilder config, int n, Writes writes) throws Exception {
+        RecordingSink sink = new RecordingSink();
+        try (PostgresReplicationSource source = started("src", config, sink)) {
+            writes.run();
+            sink.await(n, WAIT);
+        }
+        return sink;
+    }
+
     /** Builds and starts a source; waits for RUNNING unless {@code wait} is null. */
     private static PostgresReplicationSource start(
             String id, PostgresSourceBuilder config, Duration wait, Consumer<PostgresReplicationSource> start)
