@@ -23,7 +23,7 @@ import org.postgresql.core.QueryExecutorBase;
  * and the offset commit only write status updates, under pgjdbc's lock, and never touch the input side or the
  * socket timeout), so {@link #awaitReadable} is called from that one thread and needs no lock.
  */
-final class ReplicationSocket {
+final class ReplicationSocket implements WaitingReplicationConnection.SocketWait {
 
     /** Set to {@code false} to switch the wait off (falls back to polling, logs one WARN per source). */
     static final String SWITCH = "drasi.pg.engine.socketWait";
@@ -81,8 +81,11 @@ final class ReplicationSocket {
      * closed or broken connection: the caller's next read reports that the way Debezium expects.
      *
      * @param timeoutMs the bound, > 0
+     * @return false when the bound passed with nothing to read; true when a byte can be read, or the connection is
+     *     closed or broken (the next read tells which)
      */
-    void awaitReadable(int timeoutMs) {
+    @Override
+    public boolean awaitReadable(int timeoutMs) {
         try {
             // peekChar() returns at once when a byte is already buffered and otherwise blocks in one socket read;
             // unlike hasMessagePending() it costs no 1 ms timeout and no exception per message under load
@@ -90,13 +93,14 @@ final class ReplicationSocket {
             stream.setNetworkTimeout(timeoutMs);
             try {
                 stream.peekChar();
+                return true;
             } catch (SocketTimeoutException e) {
-                // nothing within the bound: the caller's loop runs its heartbeat, probe and stop checks
+                return false; // nothing within the bound: the caller's loop runs its heartbeat, probe and stop checks
             } finally {
                 stream.setNetworkTimeout(previous);
             }
         } catch (IOException e) {
-            // closed or broken: the next read fails with pgjdbc's own exception
+            return true; // closed or broken: the next read fails with pgjdbc's own exception
         }
     }
 

@@ -19,10 +19,11 @@ import org.slf4j.LoggerFactory;
  * <p>Debezium's streaming loop calls {@code readPending()} and, after five empty reads, sleeps
  * {@code poll.interval.ms}: the interval is both the idle wake-up rate and the added latency. The wrapped stream's
  * {@code readPending()} first waits up to {@code socketWaitMs} for the socket to become readable
- * ({@link ReplicationSocket}), so an idle stream wakes a few times a second and data is read the moment it
- * arrives. The {@link PollGate} is told when a transaction is queued, and when a read failed. When the socket
- * cannot be reached, the stream logs one WARN per source and instead pauses {@code fallbackPauseMs} after each
- * empty read: Debezium's stock polling at the configured {@code poll_interval}.
+ * ({@link ReplicationSocket}), so an idle stream wakes twice a second and data is read the moment it arrives; a
+ * wait that ends with nothing to read returns "nothing read" without asking pgjdbc (but every
+ * {@link #IDLE_READ_EVERY_NANOS}). The {@link PollGate} is told when a transaction is queued, and when a read
+ * failed. When the socket cannot be reached, the stream logs one WARN per source and instead pauses
+ * {@code fallbackPauseMs} after each empty read: Debezium's stock polling at the configured {@code poll_interval}.
  *
  * <p>Thread-safety: as Debezium's; the stream is used by the streaming thread, {@code flushLsn} and keep-alive
  * by others exactly as before.
@@ -31,48 +32,65 @@ final class WaitingReplicationConnection implements ReplicationConnection {
 
     private static final Logger LOG = LoggerFactory.getLogger(WaitingReplicationConnection.class);
 
+    /**
+     * While nothing arrives, how often the stream still calls pgjdbc's read: it sends pgjdbc's periodic status update
+     * (Debezium's {@code status.update.interval.ms}) and logs server warnings. Other empty reads are skipped, because
+     * pgjdbc's non-blocking read peeks at the socket once more with a 1 ms timeout: a second wake-up per wait.
+     */
+    static final long IDLE_READ_EVERY_NANOS = 5_000_000_000L;
+
     private final ReplicationConnection delegate;
     private final PollGate gate;
-    private final int signalEvery;
-    private final int socketWaitMs;
-    private final long fallbackPauseMs;
-    private final AtomicBoolean fallbackWarned;
+    private final Waits waits;
+
+    /** Waits until the replication socket has a byte to read: {@link ReplicationSocket}, or a test's fake. */
+    interface SocketWait {
+        /**
+         * @param timeoutMs the bound, > 0
+         * @return false when the bound passed with nothing to read
+         */
+        boolean awaitReadable(int timeoutMs);
+    }
 
     /**
-     * @param delegate        Debezium's connection
-     * @param gate            told when a transaction (or a non-transactional message) is queued, or a read failed
+     * How the streams of one task wait and signal.
+     *
      * @param signalEvery     inside a large transaction, tell the gate after this many messages (the batch size)
      * @param socketWaitMs    longest wait on the socket per read, > 0
      * @param fallbackPauseMs pause after an empty read when the socket cannot be waited on, >= 1
      * @param fallbackWarned  shared by the connections of one task, so the fallback is logged once
      */
-    WaitingReplicationConnection(
-            ReplicationConnection delegate,
-            PollGate gate,
-            int signalEvery,
-            int socketWaitMs,
-            long fallbackPauseMs,
-            AtomicBoolean fallbackWarned) {
+    record Waits(int signalEvery, int socketWaitMs, long fallbackPauseMs, AtomicBoolean fallbackWarned) {
+        /** Raises {@code signalEvery} and {@code fallbackPauseMs} to at least 1. */
+        Waits {
+            signalEvery = Math.max(1, signalEvery);
+            fallbackPauseMs = Math.max(1, fallbackPauseMs);
+        }
+    }
+
+    /**
+     * @param delegate Debezium's connection
+     * @param gate     told when a transaction (or a non-transactional message) is queued, or a read failed
+     * @param waits    the task's waiting and signalling settings
+     */
+    WaitingReplicationConnection(ReplicationConnection delegate, PollGate gate, Waits waits) {
         this.delegate = delegate;
         this.gate = gate;
-        this.signalEvery = Math.max(1, signalEvery);
-        this.socketWaitMs = socketWaitMs;
-        this.fallbackPauseMs = Math.max(1, fallbackPauseMs);
-        this.fallbackWarned = fallbackWarned;
+        this.waits = waits;
     }
 
     private ReplicationStream wrap(ReplicationStream stream) {
-        ReplicationSocket socket;
+        SocketWait socket;
         try {
             socket = ReplicationSocket.of(delegate);
         } catch (ReplicationSocket.Unreachable e) {
             socket = null;
-            if (fallbackWarned.compareAndSet(false, true)) {
+            if (waits.fallbackWarned().compareAndSet(false, true)) {
                 LOG.warn(
                         "cannot wait on the replication socket ({}); polling it every {} ms instead (poll_interval),"
                                 + " which costs more CPU while idle",
                         e.getMessage(),
-                        fallbackPauseMs);
+                        waits.fallbackPauseMs());
             }
         }
         gate.activate();
@@ -123,11 +141,12 @@ final class WaitingReplicationConnection implements ReplicationConnection {
      */
     final class WaitingStream implements ReplicationStream {
         private final ReplicationStream delegate;
-        private final ReplicationSocket socket; // null: fall back to pausing after empty reads
+        private final SocketWait socket; // null: fall back to pausing after empty reads
         private final Boundaries boundaries = new Boundaries();
+        private long lastIdleRead = System.nanoTime();
 
         /** Waits and signals with the enclosing connection's gate and settings. */
-        WaitingStream(ReplicationStream delegate, ReplicationSocket socket) {
+        WaitingStream(ReplicationStream delegate, SocketWait socket) {
             this.delegate = delegate;
             this.socket = socket;
         }
@@ -139,8 +158,12 @@ final class WaitingReplicationConnection implements ReplicationConnection {
 
         @Override
         public boolean readPending(ReplicationMessageProcessor processor) throws SQLException, InterruptedException {
-            if (socket != null) {
-                socket.awaitReadable(socketWaitMs);
+            if (socket != null && !socket.awaitReadable(waits.socketWaitMs())) {
+                long now = System.nanoTime();
+                if (now - lastIdleRead < IDLE_READ_EVERY_NANOS) {
+                    return false; // nothing arrived: pgjdbc's read would only peek again, with a 1 ms timeout
+                }
+                lastIdleRead = now;
             }
             boolean read;
             try {
@@ -152,7 +175,7 @@ final class WaitingReplicationConnection implements ReplicationConnection {
             if (read) {
                 signalIfBoundary();
             } else if (socket == null) {
-                Thread.sleep(fallbackPauseMs);
+                Thread.sleep(waits.fallbackPauseMs());
             }
             return read;
         }
@@ -169,7 +192,7 @@ final class WaitingReplicationConnection implements ReplicationConnection {
         }
 
         private void signalIfBoundary() {
-            if (boundaries.ended || boundaries.pending >= signalEvery) {
+            if (boundaries.ended || boundaries.pending >= waits.signalEvery()) {
                 boundaries.ended = false;
                 boundaries.pending = 0;
                 gate.dataRead();

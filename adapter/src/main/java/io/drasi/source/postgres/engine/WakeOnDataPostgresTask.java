@@ -63,6 +63,8 @@ public class WakeOnDataPostgresTask extends PostgresConnectorTask {
     private volatile PollGate gate = new PollGate(IDLE_WAIT_MS, 0, 1);
     private volatile long lingerMs = DEFAULT_LINGER_MS;
     private volatile int batchSize = CommonConnectorConfig.DEFAULT_MAX_BATCH_SIZE;
+    private volatile WaitingReplicationConnection.Waits waits =
+            new WaitingReplicationConnection.Waits(batchSize, SOCKET_WAIT_MS, DEFAULT_LINGER_MS, fallbackWarned);
     private volatile StopBarrier stopBarrier;
 
     /** Debezium instantiates the task by its class. */
@@ -73,12 +75,14 @@ public class WakeOnDataPostgresTask extends PostgresConnectorTask {
         lingerMs = Math.max(0, config.getLong(LINGER_PROPERTY, DEFAULT_LINGER_MS));
         batchSize = Math.max(1, config.getInteger(CommonConnectorConfig.MAX_BATCH_SIZE));
         gate = new PollGate(IDLE_WAIT_MS, lingerMs, batchSize); // a restart starts afresh
+        waits = new WaitingReplicationConnection.Waits(batchSize, SOCKET_WAIT_MS, lingerMs, fallbackWarned);
         stopBarrier = StopBarrier.find(config.getString(StopBarrier.PROPERTY));
         if (stopBarrier != null) {
             stopBarrier.onStop(gate::close);
         }
         ChangeEventSourceCoordinator<PostgresPartition, PostgresOffsetContext> coordinator = super.start(config);
         CheapEventSummary.install(coordinator);
+        InlineLagMeasurement.install(coordinator);
         return coordinator;
     }
 
@@ -87,12 +91,7 @@ public class WakeOnDataPostgresTask extends PostgresConnectorTask {
             PostgresConnection jdbcConnection, PostgresSchema schema, PostgresConnectorConfig connectorConfig)
             throws SQLException {
         return new WaitingReplicationConnection(
-                super.buildReplicationConnection(jdbcConnection, schema, connectorConfig),
-                gate,
-                batchSize,
-                SOCKET_WAIT_MS,
-                Math.max(1, lingerMs),
-                fallbackWarned);
+                super.buildReplicationConnection(jdbcConnection, schema, connectorConfig), gate, waits);
     }
 
     @Override

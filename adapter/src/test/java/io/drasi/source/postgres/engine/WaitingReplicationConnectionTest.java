@@ -30,8 +30,8 @@ class WaitingReplicationConnectionTest {
 
     @Test
     void startStreaming_notAJdbcConnection_fallsBackWarnsOnceAndActivatesTheGate() throws Exception {
-        WaitingReplicationConnection c =
-                new WaitingReplicationConnection(new FakeConnection(stream), gate, 3, 500, 1, warned);
+        WaitingReplicationConnection c = new WaitingReplicationConnection(
+                new FakeConnection(stream), gate, new WaitingReplicationConnection.Waits(3, 500, 1, warned));
         assertThat(gate.next(System.nanoTime()))
                 .as("inactive before a stream started")
                 .isEqualTo(PollGate.Step.POLL);
@@ -43,7 +43,10 @@ class WaitingReplicationConnectionTest {
                 .as("active after the first stream started")
                 .isEqualTo(PollGate.Step.AWAIT_DATA);
         warned.set(false);
-        new WaitingReplicationConnection(new FakeConnection(stream), gate, 3, 500, 1, new AtomicBoolean(true))
+        new WaitingReplicationConnection(
+                        new FakeConnection(stream),
+                        gate,
+                        new WaitingReplicationConnection.Waits(3, 500, 1, new AtomicBoolean(true)))
                 .startStreaming(null);
         assertThat(warned)
                 .as("a connection of the same task does not warn again")
@@ -69,7 +72,8 @@ class WaitingReplicationConnectionTest {
 
     @Test
     void readPending_transaction_signalsTheGateAtItsCommitOnly() throws Exception {
-        ReplicationStream s = new WaitingReplicationConnection(new FakeConnection(stream), gate, 3, 500, 1, warned)
+        ReplicationStream s = new WaitingReplicationConnection(
+                        new FakeConnection(stream), gate, new WaitingReplicationConnection.Waits(3, 500, 1, warned))
                 .startStreaming(null);
         List<Operation> seen = new ArrayList<>();
         stream.reads.add(List.of());
@@ -98,7 +102,8 @@ class WaitingReplicationConnectionTest {
 
     @Test
     void readPending_largeTransaction_signalsEveryBatchSizeMessages() throws Exception {
-        ReplicationStream s = new WaitingReplicationConnection(new FakeConnection(stream), gate, 3, 500, 1, warned)
+        ReplicationStream s = new WaitingReplicationConnection(
+                        new FakeConnection(stream), gate, new WaitingReplicationConnection.Waits(3, 500, 1, warned))
                 .startStreaming(null);
         stream.reads.add(List.of(message(Operation.BEGIN, false)));
         for (int i = 0; i < 5; i++) {
@@ -112,7 +117,8 @@ class WaitingReplicationConnectionTest {
 
     @Test
     void readPending_readFails_signalsTheGateAndRethrows() throws Exception {
-        ReplicationStream s = new WaitingReplicationConnection(new FakeConnection(stream), gate, 3, 500, 1, warned)
+        ReplicationStream s = new WaitingReplicationConnection(
+                        new FakeConnection(stream), gate, new WaitingReplicationConnection.Waits(3, 500, 1, warned))
                 .startStreaming(null);
         stream.failure = new SQLException("connection lost");
         assertThat(gate.waitBoundMs()).isEqualTo(1000);
@@ -120,6 +126,26 @@ class WaitingReplicationConnectionTest {
         assertThat(gate.waitBoundMs())
                 .as("the polling thread must see the producer failure at once")
                 .isEqualTo(PollGate.FAILING_WAIT_MS);
+    }
+
+    @Test
+    void readPending_socketWaitEndsWithNothing_skipsPgjdbcsRead() throws Exception {
+        WaitingReplicationConnection connection = new WaitingReplicationConnection(
+                new FakeConnection(stream), gate, new WaitingReplicationConnection.Waits(3, 500, 1, warned));
+        AtomicBoolean readable = new AtomicBoolean(false);
+        ReplicationStream s = connection.new WaitingStream(stream, timeoutMs -> readable.get());
+
+        for (int i = 0; i < 10; i++) {
+            assertThat(s.readPending(m -> {})).isFalse();
+        }
+        assertThat(stream.readCalls)
+                .as("pgjdbc's non-blocking read peeks once more with a 1 ms timeout: not after an empty wait")
+                .isZero();
+
+        readable.set(true);
+        stream.reads.add(List.of(message(Operation.MESSAGE, false)));
+        assertThat(s.readPending(m -> {})).isTrue();
+        assertThat(stream.readCalls).isEqualTo(1);
     }
 
     private static final class FakeConnection implements ReplicationConnection {
@@ -176,12 +202,14 @@ class WaitingReplicationConnectionTest {
         final Deque<List<ReplicationMessage>> reads = new ArrayDeque<>();
 
         SQLException failure;
+        int readCalls;
 
         @Override
         public void read(ReplicationMessageProcessor processor) {}
 
         @Override
         public boolean readPending(ReplicationMessageProcessor processor) throws SQLException, InterruptedException {
+            readCalls++;
             if (failure != null) {
                 throw failure;
             }

@@ -59,7 +59,6 @@ final class DemoCommand implements Callable<Integer> {
             names = {"-d", "--duration"},
             paramLabel = "DURATION",
             defaultValue = "30s",
-            converter = DurationConverter.class,
             description = "How long the writer runs (default: ${DEFAULT-VALUE}); e.g. 500ms, 10s, 2m.")
     Duration duration;
 

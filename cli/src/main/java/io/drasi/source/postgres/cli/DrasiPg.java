@@ -4,6 +4,7 @@ import io.drasi.source.postgres.ConfigurationException;
 import io.drasi.source.postgres.PreflightException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.time.Duration;
 import java.util.Arrays;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -98,6 +99,7 @@ public final class DrasiPg implements Runnable {
         boolean verbose = Arrays.stream(args).anyMatch(a -> a.equals("-v") || a.equals("--verbose"));
         configureLogging(verbose);
         CommandLine cl = new CommandLine(new DrasiPg());
+        cl.registerConverter(Duration.class, new DurationConverter()); // every DURATION option: 500ms, 30s, 2m
         cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> handle(ex, commandLine, verbose));
         cl.setParameterExceptionHandler((ex, args2) -> {
             CommandLine c = ex.getCommandLine();

@@ -15,7 +15,6 @@ final class MonitoringOptions {
             names = "--progress-interval",
             paramLabel = "DURATION",
             defaultValue = "5s",
-            converter = DurationConverter.class,
             description = "How often a progress line goes to stderr (changes/s, totals, last LSN, lag); 0 disables"
                     + " (default: ${DEFAULT-VALUE}).")
     Duration progressInterval;

@@ -38,7 +38,6 @@ final class SinkOptions {
             names = "--sink-timeout",
             paramLabel = "DURATION",
             defaultValue = "30s",
-            converter = DurationConverter.class,
             description = "Connect and reply timeout of one POST; a timeout is retried (default: ${DEFAULT-VALUE}).")
     Duration timeout;
 
