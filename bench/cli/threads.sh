@@ -8,15 +8,15 @@ sleep 15
 java -cp "$PGJDBC" "$HERE/Lat.java" $PORT 1000 12 "$D/out" > /dev/null; sleep 5
 (java -cp "$PGJDBC" "$HERE/Lat.java" $PORT $RATE $((SECS + 6)) "$D/out" > "$D/lat.txt") & LP=$!
 sleep 4
-snap() { for t in /proc/$PID/task/*; do echo "$(basename $t) $(awk '{print $14+$15}' $t/stat 2>/dev/null)"; done; }
+snap() { for t in /proc/$PID/task/*; do echo "$(basename $t) $(awk '{print $14+$15}' $t/stat 2>/dev/null) $(tr ' ' _ < $t/comm)"; done; }
 snap > "$D/a"; sleep $SECS; snap > "$D/b"; jstack $PID > "$D/js" 2>/dev/null
 wait $LP; stop "$NAME" > /dev/null
 python3 - "$D" <<'PY'
 import sys, re
 d = sys.argv[1]
-a = dict(l.split() for l in open(d + '/a') if len(l.split()) == 2)
-b = dict(l.split() for l in open(d + '/b') if len(l.split()) == 2)
-names = {}
+a = dict(l.split()[:2] for l in open(d + '/a') if len(l.split()) == 3)
+b = dict(l.split()[:2] for l in open(d + '/b') if len(l.split()) == 3)
+names = {l.split()[0]: l.split()[2] for l in open(d + '/b') if len(l.split()) == 3}  # comm (15 chars), if jstack fails
 for l in open(d + '/js'):
     m = re.match(r'^"([^"]+)".*nid=(0x[0-9a-f]+)', l)
     if m: names[str(int(m.group(2), 16))] = m.group(1)

@@ -105,6 +105,11 @@ final class PollGate {
         active = true;
     }
 
+    /** @return true once {@link #close()} was called: the task stops */
+    boolean isClosed() {
+        return closed;
+    }
+
     /** Ends any wait now and makes later waits return at once (the task stops). */
     void close() {
         closed = true;

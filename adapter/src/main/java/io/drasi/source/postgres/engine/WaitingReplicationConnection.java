@@ -9,6 +9,7 @@ import io.debezium.connector.postgresql.spi.SlotCreationResult;
 import java.sql.SQLException;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -19,9 +20,9 @@ import org.slf4j.LoggerFactory;
  * <p>Debezium's streaming loop calls {@code readPending()} and, after five empty reads, sleeps
  * {@code poll.interval.ms}: the interval is both the idle wake-up rate and the added latency. The wrapped stream's
  * {@code readPending()} first waits up to {@code socketWaitMs} for the socket to become readable
- * ({@link ReplicationSocket}), so an idle stream wakes twice a second and data is read the moment it arrives; a
- * wait that ends with nothing to read returns "nothing read" without asking pgjdbc (but every
- * {@link #IDLE_READ_EVERY_NANOS}). The {@link PollGate} is told when a transaction is queued, and when a read
+ * ({@link ReplicationSocket}), in slices of {@code socketWaitMs}, so data is read the moment it arrives; an idle
+ * stream wakes once per slice and returns to Debezium's loop only every {@code idleReadEveryMs}, or at once when the
+ * gate closes (the task stops). The {@link PollGate} is told when a transaction is queued, and when a read
  * failed. When the socket cannot be reached, the stream logs one WARN per source and instead pauses
  * {@code fallbackPauseMs} after each empty read: Debezium's stock polling at the configured {@code poll_interval}.
  *
@@ -31,13 +32,6 @@ import org.slf4j.LoggerFactory;
 final class WaitingReplicationConnection implements ReplicationConnection {
 
     private static final Logger LOG = LoggerFactory.getLogger(WaitingReplicationConnection.class);
-
-    /**
-     * While nothing arrives, how often the stream still calls pgjdbc's read: it sends pgjdbc's periodic status update
-     * (Debezium's {@code status.update.interval.ms}) and logs server warnings. Other empty reads are skipped, because
-     * pgjdbc's non-blocking read peeks at the socket once more with a 1 ms timeout: a second wake-up per wait.
-     */
-    static final long IDLE_READ_EVERY_NANOS = 5_000_000_000L;
 
     private final ReplicationConnection delegate;
     private final PollGate gate;
@@ -56,11 +50,20 @@ final class WaitingReplicationConnection implements ReplicationConnection {
      * How the streams of one task wait and signal.
      *
      * @param signalEvery     inside a large transaction, tell the gate after this many messages (the batch size)
-     * @param socketWaitMs    longest wait on the socket per read, > 0
+     * @param socketWaitMs    longest single wait on the socket, > 0: bounds how soon a closed gate (the task stops)
+     *                        is noticed
+     * @param idleReadEveryMs while nothing arrives, how long {@code readPending()} keeps waiting before it returns to
+     *                        Debezium's loop (its heartbeat, connection probe and stop check) and calls pgjdbc's
+     *                        read (its periodic status update); a closed gate ends the wait at once
      * @param fallbackPauseMs pause after an empty read when the socket cannot be waited on, >= 1
      * @param fallbackWarned  shared by the connections of one task, so the fallback is logged once
      */
-    record Waits(int signalEvery, int socketWaitMs, long fallbackPauseMs, AtomicBoolean fallbackWarned) {
+    record Waits(
+            int signalEvery,
+            int socketWaitMs,
+            long idleReadEveryMs,
+            long fallbackPauseMs,
+            AtomicBoolean fallbackWarned) {
         /** Raises {@code signalEvery} and {@code fallbackPauseMs} to at least 1. */
         Waits {
             signalEvery = Math.max(1, signalEvery);
@@ -143,7 +146,7 @@ final class WaitingReplicationConnection implements ReplicationConnection {
         private final ReplicationStream delegate;
         private final SocketWait socket; // null: fall back to pausing after empty reads
         private final Boundaries boundaries = new Boundaries();
-        private long lastIdleRead = System.nanoTime();
+        private long lastEmptyRead = System.nanoTime();
 
         /** Waits and signals with the enclosing connection's gate and settings. */
         WaitingStream(ReplicationStream delegate, SocketWait socket) {
@@ -158,12 +161,8 @@ final class WaitingReplicationConnection implements ReplicationConnection {
 
         @Override
         public boolean readPending(ReplicationMessageProcessor processor) throws SQLException, InterruptedException {
-            if (socket != null && !socket.awaitReadable(waits.socketWaitMs())) {
-                long now = System.nanoTime();
-                if (now - lastIdleRead < IDLE_READ_EVERY_NANOS) {
-                    return false; // nothing arrived: pgjdbc's read would only peek again, with a 1 ms timeout
-                }
-                lastIdleRead = now;
+            if (socket != null && !awaitData()) {
+                return false; // the task stops: Debezium's loop checks that next
             }
             boolean read;
             try {
@@ -178,6 +177,28 @@ final class WaitingReplicationConnection implements ReplicationConnection {
                 Thread.sleep(waits.fallbackPauseMs());
             }
             return read;
+        }
+
+        /**
+         * Waits in {@code socketWaitMs} slices until data arrives, the gate closes, or {@code idleReadEveryMs} passed
+         * since the last empty read. Each slice that ends empty costs one wake-up; returning to Debezium's loop costs
+         * its heartbeat, probe, offset and commit checks plus pgjdbc's read, which peeks again with a 1 ms timeout: a
+         * second wake-up. So an idle stream returns only every {@code idleReadEveryMs}.
+         *
+         * @return false when the gate closed with nothing to read; true when pgjdbc's read should run
+         */
+        private boolean awaitData() {
+            while (!socket.awaitReadable(waits.socketWaitMs())) {
+                if (gate.isClosed()) {
+                    return false;
+                }
+                long now = System.nanoTime();
+                if (now - lastEmptyRead >= TimeUnit.MILLISECONDS.toNanos(waits.idleReadEveryMs())) {
+                    lastEmptyRead = now;
+                    return true;
+                }
+            }
+            return true;
         }
 
         @Override

@@ -56,15 +56,22 @@ public class WakeOnDataPostgresTask extends PostgresConnectorTask {
      * poll that follows the batch, so the bound only paces records queued without a read (none in practice).
      */
     static final long IDLE_WAIT_MS = 5000;
-    /** Longest wait on the replication socket per read; bounds how late the streaming loop sees a stop. */
+    /** Longest single wait on the replication socket; bounds how late the streaming loop sees a stop. */
     static final int SOCKET_WAIT_MS = 500;
+    /**
+     * While the stream is idle, how often the streaming thread returns to Debezium's loop (heartbeat, connection
+     * probe, pgjdbc's status update): every pass costs an extra wake-up and the loop's own work (issue 19). A stop
+     * through the gate (the source's close) ends the wait at the next slice; any other stop of the task (Debezium's
+     * restart after a retriable error) waits for this at most. Below Debezium's heartbeat and status intervals (10 s).
+     */
+    static final long IDLE_READ_EVERY_MS = 2000;
 
     private final AtomicBoolean fallbackWarned = new AtomicBoolean();
     private volatile PollGate gate = new PollGate(IDLE_WAIT_MS, 0, 1);
     private volatile long lingerMs = DEFAULT_LINGER_MS;
     private volatile int batchSize = CommonConnectorConfig.DEFAULT_MAX_BATCH_SIZE;
-    private volatile WaitingReplicationConnection.Waits waits =
-            new WaitingReplicationConnection.Waits(batchSize, SOCKET_WAIT_MS, DEFAULT_LINGER_MS, fallbackWarned);
+    private volatile WaitingReplicationConnection.Waits waits = new WaitingReplicationConnection.Waits(
+            batchSize, SOCKET_WAIT_MS, IDLE_READ_EVERY_MS, DEFAULT_LINGER_MS, fallbackWarned);
     private volatile StopBarrier stopBarrier;
 
     /** Debezium instantiates the task by its class. */
@@ -75,7 +82,8 @@ public class WakeOnDataPostgresTask extends PostgresConnectorTask {
         lingerMs = Math.max(0, config.getLong(LINGER_PROPERTY, DEFAULT_LINGER_MS));
         batchSize = Math.max(1, config.getInteger(CommonConnectorConfig.MAX_BATCH_SIZE));
         gate = new PollGate(IDLE_WAIT_MS, lingerMs, batchSize); // a restart starts afresh
-        waits = new WaitingReplicationConnection.Waits(batchSize, SOCKET_WAIT_MS, lingerMs, fallbackWarned);
+        waits = new WaitingReplicationConnection.Waits(
+                batchSize, SOCKET_WAIT_MS, IDLE_READ_EVERY_MS, lingerMs, fallbackWarned);
         stopBarrier = StopBarrier.find(config.getString(StopBarrier.PROPERTY));
         if (stopBarrier != null) {
             stopBarrier.onStop(gate::close);

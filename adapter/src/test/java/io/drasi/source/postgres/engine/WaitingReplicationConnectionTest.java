@@ -18,7 +18,9 @@ import java.util.Deque;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 /** The stream wrapper without a server: fallback when the socket is unreachable, and what it tells the gate. */
@@ -31,7 +33,7 @@ class WaitingReplicationConnectionTest {
     @Test
     void startStreaming_notAJdbcConnection_fallsBackWarnsOnceAndActivatesTheGate() throws Exception {
         WaitingReplicationConnection c = new WaitingReplicationConnection(
-                new FakeConnection(stream), gate, new WaitingReplicationConnection.Waits(3, 500, 1, warned));
+                new FakeConnection(stream), gate, new WaitingReplicationConnection.Waits(3, 500, 5000, 1, warned));
         assertThat(gate.next(System.nanoTime()))
                 .as("inactive before a stream started")
                 .isEqualTo(PollGate.Step.POLL);
@@ -46,7 +48,7 @@ class WaitingReplicationConnectionTest {
         new WaitingReplicationConnection(
                         new FakeConnection(stream),
                         gate,
-                        new WaitingReplicationConnection.Waits(3, 500, 1, new AtomicBoolean(true)))
+                        new WaitingReplicationConnection.Waits(3, 500, 5000, 1, new AtomicBoolean(true)))
                 .startStreaming(null);
         assertThat(warned)
                 .as("a connection of the same task does not warn again")
@@ -73,7 +75,9 @@ class WaitingReplicationConnectionTest {
     @Test
     void readPending_transaction_signalsTheGateAtItsCommitOnly() throws Exception {
         ReplicationStream s = new WaitingReplicationConnection(
-                        new FakeConnection(stream), gate, new WaitingReplicationConnection.Waits(3, 500, 1, warned))
+                        new FakeConnection(stream),
+                        gate,
+                        new WaitingReplicationConnection.Waits(3, 500, 5000, 1, warned))
                 .startStreaming(null);
         List<Operation> seen = new ArrayList<>();
         stream.reads.add(List.of());
@@ -103,7 +107,9 @@ class WaitingReplicationConnectionTest {
     @Test
     void readPending_largeTransaction_signalsEveryBatchSizeMessages() throws Exception {
         ReplicationStream s = new WaitingReplicationConnection(
-                        new FakeConnection(stream), gate, new WaitingReplicationConnection.Waits(3, 500, 1, warned))
+                        new FakeConnection(stream),
+                        gate,
+                        new WaitingReplicationConnection.Waits(3, 500, 5000, 1, warned))
                 .startStreaming(null);
         stream.reads.add(List.of(message(Operation.BEGIN, false)));
         for (int i = 0; i < 5; i++) {
@@ -118,7 +124,9 @@ class WaitingReplicationConnectionTest {
     @Test
     void readPending_readFails_signalsTheGateAndRethrows() throws Exception {
         ReplicationStream s = new WaitingReplicationConnection(
-                        new FakeConnection(stream), gate, new WaitingReplicationConnection.Waits(3, 500, 1, warned))
+                        new FakeConnection(stream),
+                        gate,
+                        new WaitingReplicationConnection.Waits(3, 500, 5000, 1, warned))
                 .startStreaming(null);
         stream.failure = new SQLException("connection lost");
         assertThat(gate.waitBoundMs()).isEqualTo(1000);
@@ -129,23 +137,63 @@ class WaitingReplicationConnectionTest {
     }
 
     @Test
-    void readPending_socketWaitEndsWithNothing_skipsPgjdbcsRead() throws Exception {
+    void readPending_idleSocket_keepsWaitingAndCallsPgjdbcOnlyEveryIdleReadInterval() throws Exception {
         WaitingReplicationConnection connection = new WaitingReplicationConnection(
-                new FakeConnection(stream), gate, new WaitingReplicationConnection.Waits(3, 500, 1, warned));
-        AtomicBoolean readable = new AtomicBoolean(false);
-        ReplicationStream s = connection.new WaitingStream(stream, timeoutMs -> readable.get());
+                new FakeConnection(stream), gate, new WaitingReplicationConnection.Waits(3, 1, 200, 1, warned));
+        AtomicInteger waits = new AtomicInteger();
+        ReplicationStream s = connection.new WaitingStream(stream, timeoutMs -> {
+            waits.incrementAndGet();
+            sleepMs(timeoutMs);
+            return false;
+        });
 
-        for (int i = 0; i < 10; i++) {
-            assertThat(s.readPending(m -> {})).isFalse();
-        }
+        long t0 = System.nanoTime();
+        assertThat(s.readPending(m -> {})).isFalse();
+        long elapsedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+
+        assertThat(elapsedMs).as("one readPending waits the idle read interval").isBetween(150L, 2_000L);
+        assertThat(waits.get()).as("in socket-wait slices").isGreaterThan(10);
         assertThat(stream.readCalls)
-                .as("pgjdbc's non-blocking read peeks once more with a 1 ms timeout: not after an empty wait")
-                .isZero();
+                .as("pgjdbc's read (status update) once per interval, not after every empty slice")
+                .isEqualTo(1);
+    }
 
-        readable.set(true);
+    @Test
+    void readPending_gateClosesWhileIdle_returnsWithinASliceWithoutReading() throws Exception {
+        WaitingReplicationConnection connection = new WaitingReplicationConnection(
+                new FakeConnection(stream), gate, new WaitingReplicationConnection.Waits(3, 1, 60_000, 1, warned));
+        AtomicInteger waits = new AtomicInteger();
+        ReplicationStream s = connection.new WaitingStream(stream, timeoutMs -> {
+            if (waits.incrementAndGet() == 3) {
+                gate.close(); // the source stops
+            }
+            return false;
+        });
+
+        assertThat(s.readPending(m -> {})).isFalse();
+        assertThat(waits.get()).isEqualTo(3);
+        assertThat(stream.readCalls).isZero();
+    }
+
+    @Test
+    void readPending_dataArrivesDuringTheWait_readsAtOnce() throws Exception {
+        WaitingReplicationConnection connection = new WaitingReplicationConnection(
+                new FakeConnection(stream), gate, new WaitingReplicationConnection.Waits(3, 1, 60_000, 1, warned));
+        AtomicInteger waits = new AtomicInteger();
+        ReplicationStream s = connection.new WaitingStream(stream, timeoutMs -> waits.incrementAndGet() == 4);
         stream.reads.add(List.of(message(Operation.MESSAGE, false)));
+
         assertThat(s.readPending(m -> {})).isTrue();
+        assertThat(waits.get()).isEqualTo(4);
         assertThat(stream.readCalls).isEqualTo(1);
+    }
+
+    private static void sleepMs(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private static final class FakeConnection implements ReplicationConnection {
