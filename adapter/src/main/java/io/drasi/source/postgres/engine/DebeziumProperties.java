@@ -137,6 +137,10 @@ public final class DebeziumProperties {
                 Long.toString(config.reconnectBackoffInitial().toMillis()));
 
         p.setProperty("record.processing.order", "ORDERED");
+        // The engine hands every record to its record pool and waits for it, even with no SMT (the adapter configures
+        // none). Debezium's default pool has one thread per core, so each batch wakes several threads for no-op work;
+        // one thread does the same work with one hand-off (issue 19: ~30 % less CPU at 20 tx/s, docs/PERFORMANCE.md).
+        p.setProperty("record.processing.threads", "1");
         config.debeziumProperties().forEach(p::setProperty);
         return p;
     }

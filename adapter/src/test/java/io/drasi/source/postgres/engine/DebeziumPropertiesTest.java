@@ -55,6 +55,9 @@ class DebeziumPropertiesTest {
         assertThat(p.getProperty("table.include.list")).isEqualTo("sales\\.Odd\\.Table");
         assertThat(p.getProperty("offset.storage")).endsWith("MemoryOffsetBackingStore");
         assertThat(p.getProperty("decimal.handling.mode")).isEqualTo("string");
+        assertThat(p.getProperty("record.processing.threads"))
+                .as("no SMT: one record thread, not one per core")
+                .isEqualTo("1");
         assertThat(DebeziumProperties.masked(p).getProperty("database.password"))
                 .isEqualTo("****");
     }
