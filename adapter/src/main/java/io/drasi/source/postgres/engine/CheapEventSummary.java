@@ -47,8 +47,7 @@ final class CheapEventSummary implements EventMetadataProvider {
      */
     static boolean install(ChangeEventSourceCoordinator<?, ?> coordinator) {
         try {
-            Object metrics = field(ChangeEventSourceCoordinator.class, "streamingMetrics")
-                    .get(coordinator);
+            Object metrics = streamingMetrics(coordinator);
             if (!(metrics instanceof PipelineMetrics<?>)) {
                 LOG.debug("Debezium's per-event summary kept: streaming metrics are {}", metrics);
                 return false;
@@ -81,6 +80,11 @@ final class CheapEventSummary implements EventMetadataProvider {
         }
         provider.set(meter, new CheapEventSummary(p));
         return true;
+    }
+
+    /** @return the coordinator's streaming metrics (Debezium keeps them in a protected field) */
+    static Object streamingMetrics(ChangeEventSourceCoordinator<?, ?> coordinator) throws ReflectiveOperationException {
+        return field(ChangeEventSourceCoordinator.class, "streamingMetrics").get(coordinator);
     }
 
     static Field field(Class<?> owner, String name) throws NoSuchFieldException {

@@ -45,8 +45,7 @@ final class InlineLagMeasurement extends MeasurementCollector<LagBehindSourceEve
      */
     static boolean install(ChangeEventSourceCoordinator<?, ?> coordinator) {
         try {
-            Object metrics = CheapEventSummary.field(ChangeEventSourceCoordinator.class, "streamingMetrics")
-                    .get(coordinator);
+            Object metrics = CheapEventSummary.streamingMetrics(coordinator);
             if (!(metrics instanceof DefaultStreamingChangeEventSourceMetrics<?>)) {
                 LOG.debug("Debezium's lag publisher thread kept: streaming metrics are {}", metrics);
                 return false;

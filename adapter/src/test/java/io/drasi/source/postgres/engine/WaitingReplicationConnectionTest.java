@@ -32,8 +32,7 @@ class WaitingReplicationConnectionTest {
 
     @Test
     void startStreaming_notAJdbcConnection_fallsBackWarnsOnceAndActivatesTheGate() throws Exception {
-        WaitingReplicationConnection c = new WaitingReplicationConnection(
-                new FakeConnection(stream), gate, new WaitingReplicationConnection.Waits(3, 500, 5000, 1, warned));
+        WaitingReplicationConnection c = connection(500, 5000);
         assertThat(gate.next(System.nanoTime()))
                 .as("inactive before a stream started")
                 .isEqualTo(PollGate.Step.POLL);
@@ -74,11 +73,7 @@ class WaitingReplicationConnectionTest {
 
     @Test
     void readPending_transaction_signalsTheGateAtItsCommitOnly() throws Exception {
-        ReplicationStream s = new WaitingReplicationConnection(
-                        new FakeConnection(stream),
-                        gate,
-                        new WaitingReplicationConnection.Waits(3, 500, 5000, 1, warned))
-                .startStreaming(null);
+        ReplicationStream s = connection(500, 5000).startStreaming(null);
         List<Operation> seen = new ArrayList<>();
         stream.reads.add(List.of());
         stream.reads.add(List.of(message(Operation.BEGIN, false)));
@@ -106,11 +101,7 @@ class WaitingReplicationConnectionTest {
 
     @Test
     void readPending_largeTransaction_signalsEveryBatchSizeMessages() throws Exception {
-        ReplicationStream s = new WaitingReplicationConnection(
-                        new FakeConnection(stream),
-                        gate,
-                        new WaitingReplicationConnection.Waits(3, 500, 5000, 1, warned))
-                .startStreaming(null);
+        ReplicationStream s = connection(500, 5000).startStreaming(null);
         stream.reads.add(List.of(message(Operation.BEGIN, false)));
         for (int i = 0; i < 5; i++) {
             stream.reads.add(List.of(message(Operation.INSERT, false)));
@@ -123,11 +114,7 @@ class WaitingReplicationConnectionTest {
 
     @Test
     void readPending_readFails_signalsTheGateAndRethrows() throws Exception {
-        ReplicationStream s = new WaitingReplicationConnection(
-                        new FakeConnection(stream),
-                        gate,
-                        new WaitingReplicationConnection.Waits(3, 500, 5000, 1, warned))
-                .startStreaming(null);
+        ReplicationStream s = connection(500, 5000).startStreaming(null);
         stream.failure = new SQLException("connection lost");
         assertThat(gate.waitBoundMs()).isEqualTo(1000);
         assertThatThrownBy(() -> s.readPending(m -> {})).isSameAs(stream.failure);
@@ -138,10 +125,8 @@ class WaitingReplicationConnectionTest {
 
     @Test
     void readPending_idleSocket_keepsWaitingAndCallsPgjdbcOnlyEveryIdleReadInterval() throws Exception {
-        WaitingReplicationConnection connection = new WaitingReplicationConnection(
-                new FakeConnection(stream), gate, new WaitingReplicationConnection.Waits(3, 1, 200, 1, warned));
         AtomicInteger waits = new AtomicInteger();
-        ReplicationStream s = connection.new WaitingStream(stream, timeoutMs -> {
+        ReplicationStream s = socketStream(200, timeoutMs -> {
             waits.incrementAndGet();
             sleepMs(timeoutMs);
             return false;
@@ -160,10 +145,8 @@ class WaitingReplicationConnectionTest {
 
     @Test
     void readPending_gateClosesWhileIdle_returnsWithinASliceWithoutReading() throws Exception {
-        WaitingReplicationConnection connection = new WaitingReplicationConnection(
-                new FakeConnection(stream), gate, new WaitingReplicationConnection.Waits(3, 1, 60_000, 1, warned));
         AtomicInteger waits = new AtomicInteger();
-        ReplicationStream s = connection.new WaitingStream(stream, timeoutMs -> {
+        ReplicationStream s = socketStream(60_000, timeoutMs -> {
             if (waits.incrementAndGet() == 3) {
                 gate.close(); // the source stops
             }
@@ -177,15 +160,26 @@ class WaitingReplicationConnectionTest {
 
     @Test
     void readPending_dataArrivesDuringTheWait_readsAtOnce() throws Exception {
-        WaitingReplicationConnection connection = new WaitingReplicationConnection(
-                new FakeConnection(stream), gate, new WaitingReplicationConnection.Waits(3, 1, 60_000, 1, warned));
         AtomicInteger waits = new AtomicInteger();
-        ReplicationStream s = connection.new WaitingStream(stream, timeoutMs -> waits.incrementAndGet() == 4);
+        ReplicationStream s = socketStream(60_000, timeoutMs -> waits.incrementAndGet() == 4);
         stream.reads.add(List.of(message(Operation.MESSAGE, false)));
 
         assertThat(s.readPending(m -> {})).isTrue();
         assertThat(waits.get()).isEqualTo(4);
         assertThat(stream.readCalls).isEqualTo(1);
+    }
+
+    /** A stream on {@link #stream} that waits in 1 ms slices on {@code socket}, with this idle read interval. */
+    private ReplicationStream socketStream(long idleReadEveryMs, WaitingReplicationConnection.SocketWait socket) {
+        return connection(1, idleReadEveryMs).new WaitingStream(stream, socket);
+    }
+
+    /** A connection over {@link #stream} signalling {@link #gate} every 3 messages, with these waits. */
+    private WaitingReplicationConnection connection(int socketWaitMs, long idleReadEveryMs) {
+        return new WaitingReplicationConnection(
+                new FakeConnection(stream),
+                gate,
+                new WaitingReplicationConnection.Waits(3, socketWaitMs, idleReadEveryMs, 1, warned));
     }
 
     private static void sleepMs(long ms) {

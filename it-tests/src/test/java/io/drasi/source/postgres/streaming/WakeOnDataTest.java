@@ -11,9 +11,13 @@ import io.drasi.source.postgres.testing.PostgresServer;
 import io.drasi.source.postgres.testing.StderrCapture;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -42,11 +46,15 @@ class WakeOnDataTest {
         String logs = StderrCapture.during(() -> {
             try (PostgresReplicationSource source = new PostgresReplicationSource(
                     "src", config(db, "s_wake_bursts", "t").build())) {
+                Set<Thread> publishersBefore = lagPublisherThreads();
                 source.start(sink);
                 assertThat(source.awaitState(State.RUNNING, WAIT)).isTrue();
                 int next = burstsAfterIdleGaps(db, 1, 3);
                 sink.await(next - 1, WAIT);
                 sink.assertNoMoreThan(next - 1, Duration.ofMillis(500));
+                assertThat(lagPublisherThreads())
+                        .as("Debezium's lag publisher thread (a 100 ms poll loop) is replaced by InlineLagMeasurement")
+                        .isSubsetOf(publishersBefore);
             }
         });
         assertThat(ids(sink.changes())).containsExactlyElementsOf(range(1, 3 * BURST));
@@ -142,6 +150,17 @@ class WakeOnDataTest {
 
     /** Changes per burst: one 200-row transaction and 50 single-row ones. */
     private static final int BURST = 250;
+
+    /** @return the live threads running Debezium's {@code MeasurementCollector} publisher loop */
+    private static Set<Thread> lagPublisherThreads() {
+        return Thread.getAllStackTraces().entrySet().stream()
+                .filter(e -> e.getKey().isAlive()
+                        && Arrays.stream(e.getValue())
+                                .anyMatch(f ->
+                                        f.getClassName().startsWith("io.debezium.metrics.stats.MeasurementCollector")))
+                .map(Map.Entry::getKey)
+                .collect(Collectors.toSet());
+    }
 
     /** @return the next id; each burst follows an idle gap longer than the socket and poll waits */
     private static int burstsAfterIdleGaps(PostgresServer db, int first, int bursts) throws InterruptedException {
