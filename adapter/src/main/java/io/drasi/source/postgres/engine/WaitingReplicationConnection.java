@@ -146,7 +146,7 @@ final class WaitingReplicationConnection implements ReplicationConnection {
         private final ReplicationStream delegate;
         private final SocketWait socket; // null: fall back to pausing after empty reads
         private final Boundaries boundaries = new Boundaries();
-        private long lastEmptyRead = System.nanoTime();
+        private long lastIdlePass = System.nanoTime();
 
         /** Waits and signals with the enclosing connection's gate and settings. */
         WaitingStream(ReplicationStream delegate, SocketWait socket) {
@@ -181,9 +181,9 @@ final class WaitingReplicationConnection implements ReplicationConnection {
 
         /**
          * Waits in {@code socketWaitMs} slices until data arrives, the gate closes, or {@code idleReadEveryMs} passed
-         * since the last empty read. Each slice that ends empty costs one wake-up; returning to Debezium's loop costs
-         * its heartbeat, probe, offset and commit checks plus pgjdbc's read, which peeks again with a 1 ms timeout: a
-         * second wake-up. So an idle stream returns only every {@code idleReadEveryMs}.
+         * since the last idle pass to pgjdbc's read. Each slice that ends empty costs one wake-up; returning to
+         * Debezium's loop costs its heartbeat, probe, offset and commit checks plus pgjdbc's read, which peeks again
+         * with a 1 ms timeout: a second wake-up. So an idle stream returns only every {@code idleReadEveryMs}.
          *
          * @return false when the gate closed with nothing to read; true when pgjdbc's read should run
          */
@@ -193,8 +193,8 @@ final class WaitingReplicationConnection implements ReplicationConnection {
                     return false;
                 }
                 long now = System.nanoTime();
-                if (now - lastEmptyRead >= TimeUnit.MILLISECONDS.toNanos(waits.idleReadEveryMs())) {
-                    lastEmptyRead = now;
+                if (now - lastIdlePass >= TimeUnit.MILLISECONDS.toNanos(waits.idleReadEveryMs())) {
+                    lastIdlePass = now;
                     return true;
                 }
             }

@@ -68,10 +68,12 @@ public class WakeOnDataPostgresTask extends PostgresConnectorTask {
 
     private final AtomicBoolean fallbackWarned = new AtomicBoolean();
     private volatile PollGate gate = new PollGate(IDLE_WAIT_MS, 0, 1);
-    private volatile long lingerMs = DEFAULT_LINGER_MS;
-    private volatile int batchSize = CommonConnectorConfig.DEFAULT_MAX_BATCH_SIZE;
     private volatile WaitingReplicationConnection.Waits waits = new WaitingReplicationConnection.Waits(
-            batchSize, SOCKET_WAIT_MS, IDLE_READ_EVERY_MS, DEFAULT_LINGER_MS, fallbackWarned);
+            CommonConnectorConfig.DEFAULT_MAX_BATCH_SIZE,
+            SOCKET_WAIT_MS,
+            IDLE_READ_EVERY_MS,
+            DEFAULT_LINGER_MS,
+            fallbackWarned);
     private volatile StopBarrier stopBarrier;
 
     /** Debezium instantiates the task by its class. */
@@ -79,8 +81,8 @@ public class WakeOnDataPostgresTask extends PostgresConnectorTask {
 
     @Override
     public ChangeEventSourceCoordinator<PostgresPartition, PostgresOffsetContext> start(Configuration config) {
-        lingerMs = Math.max(0, config.getLong(LINGER_PROPERTY, DEFAULT_LINGER_MS));
-        batchSize = Math.max(1, config.getInteger(CommonConnectorConfig.MAX_BATCH_SIZE));
+        long lingerMs = Math.max(0, config.getLong(LINGER_PROPERTY, DEFAULT_LINGER_MS));
+        int batchSize = Math.max(1, config.getInteger(CommonConnectorConfig.MAX_BATCH_SIZE));
         gate = new PollGate(IDLE_WAIT_MS, lingerMs, batchSize); // a restart starts afresh
         waits = new WaitingReplicationConnection.Waits(
                 batchSize, SOCKET_WAIT_MS, IDLE_READ_EVERY_MS, lingerMs, fallbackWarned);
