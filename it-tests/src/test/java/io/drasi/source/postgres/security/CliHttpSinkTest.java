@@ -89,7 +89,7 @@ class CliHttpSinkTest {
                     "--progress-interval",
                     "500ms");
             try {
-                stream.awaitStderr("streaming", Duration.ofSeconds(60));
+                stream.awaitStreaming();
                 db.execute(
                         "INSERT INTO t VALUES ('d', 4)",
                         "UPDATE t SET v = 20 WHERE k = 'b:1'",

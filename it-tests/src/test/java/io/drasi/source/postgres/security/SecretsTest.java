@@ -204,7 +204,7 @@ class SecretsTest {
                     tmp.resolve("o.offsets").toString(),
                     "--progress-interval",
                     "200ms");
-            stream.awaitStderr("streaming", Duration.ofSeconds(60));
+            stream.awaitStreaming();
             db.execute("INSERT INTO t VALUES (2, 'b')");
             assertThat(stream.await(Duration.ofSeconds(60))).as(stream.stderr()).isZero();
             assertThat(stream.stdout()).contains("\"public:t:2\"");

@@ -148,6 +148,14 @@ public final class CliProcess {
         }
     }
 
+    /**
+     * Waits until the CLI reports that it streams (stderr shows {@code streaming}), at most 60 s: the moment from
+     * which a test's writes are streamed rather than bootstrapped.
+     */
+    public void awaitStreaming() throws Exception {
+        awaitStderr("streaming", Duration.ofSeconds(60));
+    }
+
     /** Waits until stderr contains {@code text}; fails when the process exits first or after {@code timeout}. */
     public void awaitStderr(String text, Duration timeout) throws Exception {
         long deadline = System.nanoTime() + timeout.toNanos();

@@ -100,7 +100,7 @@ class CliSigtermTest {
         // streaming: after a change was printed
         for (String[] signal : new String[][] {{"INT", "130"}, {"TERM", "143"}}) {
             CliProcess p = CliProcess.stream(tmp, config, "memory");
-            p.awaitStderr("streaming", Duration.ofSeconds(60));
+            p.awaitStreaming();
             db.execute("UPDATE t SET v = v + 1");
             long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
             while (p.lines().isEmpty() && System.nanoTime() < deadline) {

@@ -48,7 +48,7 @@ class MetricsEndpointTest {
                 "reconnectBackoffMax: 1s");
         CliProcess p = CliProcess.stream(tmp, config, "memory", "--metrics-port", "0");
         try {
-            p.awaitStderr("streaming", Duration.ofSeconds(60));
+            p.awaitStreaming();
             Matcher m = PORT.matcher(p.stderr());
             assertThat(m.find()).as(p.stderr()).isTrue();
             String base = "http://127.0.0.1:" + m.group(1);

@@ -50,7 +50,7 @@ class MetricsJmxAndSinkTest {
             CliProcess p =
                     CliProcess.stream(tmp, config, "memory", "--metrics-port", "0", "--jmx", "--sink", server.url());
             try {
-                p.awaitStderr("streaming", Duration.ofSeconds(60));
+                p.awaitStreaming();
                 db.execute(
                         "INSERT INTO t VALUES (1, 1), (2, 2), (3, 3)",
                         "UPDATE t SET v = 9 WHERE id = 1",
