@@ -204,8 +204,7 @@ public final class BatchHandler implements DebeziumEngine.ChangeConsumer<RecordC
         Lsn commitLsn = null;
         List<long[]> committed = new ArrayList<>(2);
         Instant lastCommitTime = null;
-        for (RecordChangeEvent<SourceRecord> event : records) {
-            SourceRecord record = event.record();
+        for (SourceRecord record : PolledBatch.records(records)) {
             MappedRecord mapped = mapper.map(record);
             switch (mapped.kind()) {
                 case TX_END -> {

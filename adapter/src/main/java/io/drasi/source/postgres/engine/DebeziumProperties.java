@@ -93,6 +93,8 @@ public final class DebeziumProperties {
         p.setProperty(
                 io.drasi.source.postgres.engine.WakeOnDataPostgresTask.LINGER_PROPERTY,
                 Long.toString(Math.max(1, config.pollInterval().toMillis())));
+        // one hand-off per poll to the engine's record threads; the consumer is BatchHandler, which unwraps it
+        p.setProperty(PolledBatch.PROPERTY, "true");
         p.setProperty("max.batch.size", Integer.toString(config.maxBatchSize()));
         p.setProperty("max.queue.size", Integer.toString(config.maxQueueSize()));
         long hb = config.heartbeatInterval().toMillis();

@@ -31,6 +31,8 @@ import org.apache.kafka.connect.source.SourceRecord;
  *     {@code poll.interval.ms = 1}, Debezium's queue then returns about a millisecond after it is polled;</li>
  * <li>{@link #doStop()}: ends a wait at once.</li>
  * </ul>
+ * With {@value PolledBatch#PROPERTY} (set for the adapter's own engine only), a poll's records reach the engine as
+ * one {@link PolledBatch}: one hand-off to the engine's record threads per poll instead of one per record.
  * After {@link #start}, the streaming metrics' per-event "last event" summary ({@link CheapEventSummary}) is replaced
  * by the event's table name: Debezium renders every event's key, value and offset as a detailed string for the
  * {@code LastEvent} JMX attribute on the decoding thread (a Jackson {@code ObjectMapper} per event, ~20 % of that
@@ -75,6 +77,7 @@ public class WakeOnDataPostgresTask extends PostgresConnectorTask {
             DEFAULT_LINGER_MS,
             fallbackWarned);
     private volatile StopBarrier stopBarrier;
+    private volatile boolean pollAsOneRecord;
 
     /** Debezium instantiates the task by its class. */
     public WakeOnDataPostgresTask() {}
@@ -86,6 +89,7 @@ public class WakeOnDataPostgresTask extends PostgresConnectorTask {
         gate = new PollGate(IDLE_WAIT_MS, lingerMs, batchSize); // a restart starts afresh
         waits = new WaitingReplicationConnection.Waits(
                 batchSize, SOCKET_WAIT_MS, IDLE_READ_EVERY_MS, lingerMs, fallbackWarned);
+        pollAsOneRecord = config.getBoolean(PolledBatch.PROPERTY, false);
         stopBarrier = StopBarrier.find(config.getString(StopBarrier.PROPERTY));
         if (stopBarrier != null) {
             stopBarrier.onStop(gate::close);
@@ -117,7 +121,14 @@ public class WakeOnDataPostgresTask extends PostgresConnectorTask {
         }
         List<SourceRecord> records = super.doPoll();
         g.afterPoll(records.size());
-        return withoutTransactionBegins(records);
+        List<SourceRecord> kept = withoutTransactionBegins(records);
+        return pollAsOneRecord ? PolledBatch.asOne(kept) : kept;
+    }
+
+    /** Debezium's check (used to reset its retry count after a productive poll), on the records a batch holds. */
+    @Override
+    protected boolean containsChangeDataMessages(List<SourceRecord> records) {
+        return super.containsChangeDataMessages(PolledBatch.unwrap(records));
     }
 
     /**

@@ -69,6 +69,28 @@ class BatchHandlerTest {
     }
 
     @Test
+    void handleBatch_onePolledBatch_deliversItsRecordsAndMarksItOnce() throws Exception {
+        BatchHandler h = handler(batch -> delivered.add(batch));
+        users.txId = 700;
+        users.lsn = 0x2000;
+        SourceRecord first = users.insert(users.row("id", 1, "name", "a"));
+        users.lsn = 0x2100;
+        SourceRecord second = users.update(users.row("id", 1, "name", "a"), users.row("id", 1, "name", "b"));
+        Recorder committer = new Recorder();
+
+        h.handleBatch(
+                events(new PolledBatch(List.of(first, second, DebeziumFixtures.txEnd(700, 0x2200, 1L)))), committer);
+
+        assertThat(delivered).hasSize(1);
+        assertThat(delivered.get(0).stream().map(PositionedChange::position).toList())
+                .containsExactly(
+                        new ChangePosition(700, Lsn.of(0x2000 - 8), Lsn.of(0x2000), 0),
+                        new ChangePosition(700, Lsn.of(0x2100 - 8), Lsn.of(0x2100), 0));
+        assertThat(events).containsExactly("accept 2", "commit 700 0/2200");
+        assertThat(committer.log).containsExactly("processed", "batchFinished"); // the batch carries the last offset
+    }
+
+    @Test
     void handleBatch_sameLsnTwice_ordinalCounts() throws Exception {
         BatchHandler h = handler(batch -> delivered.add(batch));
         users.lsn = 0x3000;

@@ -58,6 +58,12 @@ class DebeziumPropertiesTest {
         assertThat(p.getProperty("record.processing.threads"))
                 .as("no SMT: one record thread, not one per core")
                 .isEqualTo("1");
+        assertThat(p.getProperty(PolledBatch.PROPERTY))
+                .as("a poll reaches the engine as one record")
+                .isEqualTo("true");
+        assertThat(p.getProperty("transforms"))
+                .as("a PolledBatch must not meet an SMT")
+                .isNull();
         assertThat(DebeziumProperties.masked(p).getProperty("database.password"))
                 .isEqualTo("****");
     }
