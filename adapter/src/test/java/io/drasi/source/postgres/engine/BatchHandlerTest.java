@@ -46,14 +46,9 @@ class BatchHandlerTest {
     @Test
     void handleBatch_changesAndCommit_positionsFollowTheWal() throws Exception {
         BatchHandler h = handler(batch -> delivered.add(batch));
-        users.txId = 700;
-        users.lsn = 0x2000;
-        SourceRecord first = users.insert(users.row("id", 1, "name", "a"));
-        users.lsn = 0x2100;
-        SourceRecord second = users.update(users.row("id", 1, "name", "a"), users.row("id", 1, "name", "b"));
         Recorder committer = new Recorder();
 
-        h.handleBatch(events(first, second, DebeziumFixtures.txEnd(700, 0x2200, 1L)), committer);
+        h.handleBatch(events(transaction700().toArray(SourceRecord[]::new)), committer);
 
         assertThat(delivered).hasSize(1);
         List<ChangePosition> positions =
@@ -71,15 +66,9 @@ class BatchHandlerTest {
     @Test
     void handleBatch_onePolledBatch_deliversItsRecordsAndMarksItOnce() throws Exception {
         BatchHandler h = handler(batch -> delivered.add(batch));
-        users.txId = 700;
-        users.lsn = 0x2000;
-        SourceRecord first = users.insert(users.row("id", 1, "name", "a"));
-        users.lsn = 0x2100;
-        SourceRecord second = users.update(users.row("id", 1, "name", "a"), users.row("id", 1, "name", "b"));
         Recorder committer = new Recorder();
 
-        h.handleBatch(
-                events(new PolledBatch(List.of(first, second, DebeziumFixtures.txEnd(700, 0x2200, 1L)))), committer);
+        h.handleBatch(events(new PolledBatch(transaction700())), committer);
 
         assertThat(delivered).hasSize(1);
         assertThat(delivered.get(0).stream().map(PositionedChange::position).toList())
@@ -248,6 +237,16 @@ class BatchHandlerTest {
                 () -> {},
                 "test-ack",
                 null);
+    }
+
+    /** Transaction 700: an insert at 0/2000, an update at 0/2100, its end at 0/2200. */
+    private List<SourceRecord> transaction700() {
+        users.txId = 700;
+        users.lsn = 0x2000;
+        SourceRecord first = users.insert(users.row("id", 1, "name", "a"));
+        users.lsn = 0x2100;
+        SourceRecord second = users.update(users.row("id", 1, "name", "a"), users.row("id", 1, "name", "b"));
+        return List.of(first, second, DebeziumFixtures.txEnd(700, 0x2200, 1L));
     }
 
     private static List<RecordChangeEvent<SourceRecord>> events(SourceRecord... records) {

@@ -36,4 +36,16 @@ class WakeOnDataPostgresTaskTest {
         List<SourceRecord> records = List.of(USERS.insert(USERS.row("id", 1)), DebeziumFixtures.txEnd(1, 0x1F0L, 1L));
         assertThat(WakeOnDataPostgresTask.withoutTransactionBegins(records)).isSameAs(records);
     }
+
+    @Test
+    void containsChangeDataMessages_changeInsideAPolledBatch_true() {
+        WakeOnDataPostgresTask task = new WakeOnDataPostgresTask();
+        SourceRecord insert = USERS.insert(USERS.row("id", 1));
+        SourceRecord end = DebeziumFixtures.txEnd(1, 0x1F0L, 1L);
+
+        assertThat(task.containsChangeDataMessages(PolledBatch.asOne(List.of(insert, end))))
+                .isTrue();
+        assertThat(task.containsChangeDataMessages(PolledBatch.asOne(List.of(end, DebeziumFixtures.heartbeat(2L)))))
+                .isFalse();
+    }
 }
