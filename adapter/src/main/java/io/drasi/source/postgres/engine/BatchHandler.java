@@ -198,53 +198,16 @@ public final class BatchHandler implements DebeziumEngine.ChangeConsumer<RecordC
             List<RecordChangeEvent<SourceRecord>> records,
             DebeziumEngine.RecordCommitter<RecordChangeEvent<SourceRecord>> committer)
             throws InterruptedException {
-        List<PositionedChange> out = new ArrayList<>(records.size());
-        List<TableId> tableOfChange = new ArrayList<>(records.size());
-        long commits = 0;
-        Lsn commitLsn = null;
-        List<long[]> committed = new ArrayList<>(2);
-        Instant lastCommitTime = null;
-        for (SourceRecord record : PolledBatch.records(records)) {
-            MappedRecord mapped = mapper.map(record);
-            switch (mapped.kind()) {
-                case TX_END -> {
-                    commits++;
-                    if (mapped.commitLsn() != null) {
-                        commitLsn = Lsn.of(mapped.commitLsn());
-                        committed.add(new long[] {mapped.txId() == null ? 0L : mapped.txId(), mapped.commitLsn()});
-                    }
-                }
-                case DATA, TRUNCATE -> {
-                    Struct source = ((Struct) record.value()).getStruct("source");
-                    Lsn lsn = mapped.lsn() == null ? Lsn.INVALID : Lsn.of(mapped.lsn());
-                    HandoverFilter handover = handovers.get(mapped.table());
-                    if (handover != null
-                            && mapped.txId() != null
-                            && !handover.belongsAfterSnapshot(mapped.txId(), lsn)) {
-                        continue; // in the added table's snapshot already
-                    }
-                    Lsn previousCommit = previousCommitLsn(source.getString("sequence"));
-                    if (!previousCommit.isValid()) {
-                        previousCommit = resumeLsn;
-                    }
-                    long txId = mapped.txId() == null ? 0L : mapped.txId();
-                    if (mapped.tsMs() != null) {
-                        lastCommitTime = Instant.ofEpochMilli(mapped.tsMs());
-                    }
-                    for (SourceChange change : mapped.changes()) {
-                        if (!mapped.unavailableProperties().isEmpty()) {
-                            change = toastFiller.fill(mapped, change);
-                        }
-                        out.add(new PositionedChange(change, next(txId, previousCommit, lsn)));
-                        tableOfChange.add(mapped.table());
-                    }
-                }
-                default -> {
-                    // tombstones, heartbeats, BEGIN: nothing to deliver
-                }
-            }
+        List<SourceRecord> polled = PolledBatch.records(records);
+        MappedBatch mapped = new MappedBatch(polled.size());
+        for (SourceRecord record : polled) {
+            add(record, mapped);
         }
-        out = generatedFiller.fill(out, tableOfChange);
+        long commits = mapped.commits;
+        Lsn commitLsn = mapped.commitLsn;
+        List<long[]> committed = mapped.committed;
+        Instant lastCommitTime = mapped.lastCommitTime;
+        List<PositionedChange> out = generatedFiller.fill(mapped.out, mapped.tableOfChange);
         CompletableFuture<Void> written = null;
         if (!out.isEmpty() || !committed.isEmpty()) {
             onDelivery.run();
@@ -289,6 +252,67 @@ public final class BatchHandler implements DebeziumEngine.ChangeConsumer<RecordC
                 ackLock.wait(); // backpressure
             }
             throwIfPipelineFailed();
+        }
+    }
+
+    /**
+     * Maps one record of a batch into {@code batch}. A method of its own, not the body of {@link #deliver}'s loop: the
+     * JIT then compiles the per-record work once, apart from the loop, instead of again in every compile of the loop
+     * (on-stack replacement, and each recompile when the workload's mix of record kinds changes; issue 19).
+     */
+    private void add(SourceRecord record, MappedBatch batch) {
+        MappedRecord mapped = mapper.map(record);
+        switch (mapped.kind()) {
+            case TX_END -> {
+                batch.commits++;
+                if (mapped.commitLsn() != null) {
+                    batch.commitLsn = Lsn.of(mapped.commitLsn());
+                    batch.committed.add(new long[] {mapped.txId() == null ? 0L : mapped.txId(), mapped.commitLsn()});
+                }
+            }
+            case DATA, TRUNCATE -> addChanges(record, mapped, batch);
+            default -> {
+                // tombstones, heartbeats, BEGIN: nothing to deliver
+            }
+        }
+    }
+
+    private void addChanges(SourceRecord record, MappedRecord mapped, MappedBatch batch) {
+        Struct source = ((Struct) record.value()).getStruct("source");
+        Lsn lsn = mapped.lsn() == null ? Lsn.INVALID : Lsn.of(mapped.lsn());
+        HandoverFilter handover = handovers.get(mapped.table());
+        if (handover != null && mapped.txId() != null && !handover.belongsAfterSnapshot(mapped.txId(), lsn)) {
+            return; // in the added table's snapshot already
+        }
+        Lsn previousCommit = previousCommitLsn(source.getString("sequence"));
+        if (!previousCommit.isValid()) {
+            previousCommit = resumeLsn;
+        }
+        long txId = mapped.txId() == null ? 0L : mapped.txId();
+        if (mapped.tsMs() != null) {
+            batch.lastCommitTime = Instant.ofEpochMilli(mapped.tsMs());
+        }
+        for (SourceChange change : mapped.changes()) {
+            if (!mapped.unavailableProperties().isEmpty()) {
+                change = toastFiller.fill(mapped, change);
+            }
+            batch.out.add(new PositionedChange(change, next(txId, previousCommit, lsn)));
+            batch.tableOfChange.add(mapped.table());
+        }
+    }
+
+    /** What the records of one batch map to, collected by {@link #add} (delivery thread only). */
+    private static final class MappedBatch {
+        final List<PositionedChange> out;
+        final List<TableId> tableOfChange;
+        final List<long[]> committed = new ArrayList<>(2);
+        long commits;
+        Lsn commitLsn;
+        Instant lastCommitTime;
+
+        MappedBatch(int records) {
+            this.out = new ArrayList<>(records);
+            this.tableOfChange = new ArrayList<>(records);
         }
     }
 
