@@ -26,6 +26,7 @@ import io.drasi.source.postgres.engine.DurableFileOffsetStore;
 import io.drasi.source.postgres.engine.Failures;
 import io.drasi.source.postgres.engine.GeneratedColumnFiller;
 import io.drasi.source.postgres.engine.HeldElements;
+import io.drasi.source.postgres.engine.InlineRecordProcessing;
 import io.drasi.source.postgres.engine.Mapping;
 import io.drasi.source.postgres.engine.Preflight;
 import io.drasi.source.postgres.engine.ReplicationSlots;
@@ -433,6 +434,7 @@ public final class PostgresReplicationSource implements AutoCloseable {
                 .using(new AcknowledgedCommitPolicy(config.offsetFlushInterval()))
                 .notifying(handler)
                 .build();
+        InlineRecordProcessing.install(built); // no hand-off to the engine's record thread (issue 19)
         ConnectionMonitor m = new ConnectionMonitor(
                 id,
                 DebeziumProperties.topicPrefix(id),

@@ -47,6 +47,7 @@ class WakeOnDataTest {
             try (PostgresReplicationSource source = new PostgresReplicationSource(
                     "src", config(db, "s_wake_bursts", "t").build())) {
                 Set<Thread> publishersBefore = lagPublisherThreads();
+                Set<Thread> threadsBefore = Thread.getAllStackTraces().keySet();
                 source.start(sink);
                 assertThat(source.awaitState(State.RUNNING, WAIT)).isTrue();
                 int next = burstsAfterIdleGaps(db, 1, 3);
@@ -55,6 +56,12 @@ class WakeOnDataTest {
                 assertThat(lagPublisherThreads())
                         .as("Debezium's lag publisher thread (a 100 ms poll loop) is replaced by InlineLagMeasurement")
                         .isSubsetOf(publishersBefore);
+                assertThat(Thread.getAllStackTraces().keySet().stream()
+                                .filter(t -> !threadsBefore.contains(t)
+                                        && t.getName().matches("pool-\\d+-thread-\\d+")))
+                        .as("the engine's polling thread only: records are processed on it (InlineRecordProcessing),"
+                                + " no record pool thread")
+                        .hasSize(1);
             }
         });
         assertThat(ids(sink.changes())).containsExactlyElementsOf(range(1, 3 * BURST));
