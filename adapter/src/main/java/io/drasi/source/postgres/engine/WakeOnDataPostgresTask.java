@@ -12,10 +12,13 @@ import io.debezium.connector.postgresql.connection.ReplicationConnection;
 import io.debezium.pipeline.ChangeEventSourceCoordinator;
 import io.drasi.source.postgres.mapping.ChangeMapper;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.connect.source.SourceRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Internal: not an API, may change in any release. Debezium's PostgreSQL task, paced by data instead of a clock;
@@ -67,6 +70,12 @@ public class WakeOnDataPostgresTask extends PostgresConnectorTask {
      * restart after a retriable error) waits for this at most. Below Debezium's heartbeat and status intervals (10 s).
      */
     static final long IDLE_READ_EVERY_MS = 2000;
+    /** Longest life of the thread that drops queued records while the task stops (it ends when the task stopped). */
+    static final Duration STOP_DRAIN_MAX = Duration.ofSeconds(30);
+    /** How often that thread drops what was queued: a full queue (8192 records by default) takes longer to refill. */
+    static final long STOP_DRAIN_EVERY_MS = 20;
+
+    private static final Logger LOG = LoggerFactory.getLogger(WakeOnDataPostgresTask.class);
 
     private final AtomicBoolean fallbackWarned = new AtomicBoolean();
     private volatile PollGate gate = new PollGate(IDLE_WAIT_MS, 0, 1);
@@ -78,6 +87,8 @@ public class WakeOnDataPostgresTask extends PostgresConnectorTask {
             fallbackWarned);
     private volatile StopBarrier stopBarrier;
     private volatile boolean pollAsOneRecord;
+    private volatile boolean stopped;
+    private final AtomicBoolean stopDrainStarted = new AtomicBoolean();
 
     /** Debezium instantiates the task by its class. */
     public WakeOnDataPostgresTask() {}
@@ -90,9 +101,14 @@ public class WakeOnDataPostgresTask extends PostgresConnectorTask {
         waits = new WaitingReplicationConnection.Waits(
                 batchSize, SOCKET_WAIT_MS, IDLE_READ_EVERY_MS, lingerMs, fallbackWarned);
         pollAsOneRecord = config.getBoolean(PolledBatch.PROPERTY, false);
+        stopped = false; // Debezium restarts a task (after a retriable error) by starting it again
         stopBarrier = StopBarrier.find(config.getString(StopBarrier.PROPERTY));
         if (stopBarrier != null) {
-            stopBarrier.onStop(gate::close);
+            PollGate g = gate;
+            stopBarrier.onStop(() -> {
+                g.close();
+                drainUntilStopped();
+            });
         }
         ChangeEventSourceCoordinator<PostgresPartition, PostgresOffsetContext> coordinator = super.start(config);
         CheapEventSummary.install(coordinator);
@@ -131,6 +147,46 @@ public class WakeOnDataPostgresTask extends PostgresConnectorTask {
         return super.containsChangeDataMessages(PolledBatch.unwrap(records));
     }
 
+    /** Polls Debezium's queue and drops what it returns (only after a stop request: {@link #drainUntilStopped}). */
+    private void dropQueued() throws InterruptedException {
+        int dropped = super.doPoll().size();
+        if (dropped > 0) {
+            LOG.debug("stopping: {} queued records not delivered (streamed again at the next start)", dropped);
+        }
+    }
+
+    /**
+     * Once the source requested the stop, drops what Debezium's decoding thread queues, until the task stops. The
+     * source quiesces the batch handler before it requests the stop, and from then on the handler refuses every batch
+     * (nothing polled later is acknowledged); so the dropped records were never acknowledged, their offsets never
+     * written, and the next start streams them again. Why: Debezium stops the decoding thread only after the polling
+     * task, and a decoding thread blocked on a full queue (a backlog behind a slow sink) stayed blocked until
+     * Debezium's executor timeout (5 s), which then interrupted it: "Coordinator didn't stop in the expected time" at
+     * WARN and "Producer failure" at ERROR.
+     */
+    private void drainUntilStopped() {
+        if (!stopDrainStarted.compareAndSet(false, true)) {
+            return;
+        }
+        Thread t = new Thread(
+                () -> {
+                    long deadline = System.nanoTime() + STOP_DRAIN_MAX.toNanos();
+                    try {
+                        while (!stopped && System.nanoTime() < deadline) {
+                            dropQueued();
+                            Thread.sleep(STOP_DRAIN_EVERY_MS);
+                        }
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    } catch (RuntimeException e) {
+                        LOG.debug("stopping: dropping queued records ended: {}", e.toString());
+                    }
+                },
+                "drasi-pg-stop-drain");
+        t.setDaemon(true);
+        t.start();
+    }
+
     /**
      * Drops the BEGIN records of transaction metadata: nothing downstream uses them ({@link
      * ChangeMapper#isTransactionBegin}), and each one would cost the engine a hand-off to its record threads, an
@@ -158,6 +214,7 @@ public class WakeOnDataPostgresTask extends PostgresConnectorTask {
 
     @Override
     protected void doStop() {
+        stopped = true; // after Debezium stopped the decoding thread: the stop drain ends
         gate.close();
         super.doStop();
     }
