@@ -75,8 +75,8 @@ class QuietStopTest {
      * A stop while Debezium's queue is full (a sink slower than decoding, a backlog behind it) is as quick and quiet,
      * and loses nothing. The decoding thread blocks on the full queue once the polling thread parks for the stop; it
      * used to stay blocked until Debezium's 5 s executor timeout, which then interrupted it: "Coordinator didn't stop
-     * in the expected time" (WARN) and "Producer failure" (ERROR). Once the stop is requested the task now drops what is
-     * queued; those records were never acknowledged, so the next start streams them again.
+     * in the expected time" (WARN) and "Producer failure" (ERROR). Once the stop is requested the task now drops what
+     * is queued; those records were never acknowledged, so the next start streams them again.
      */
     @Test
     void close_whileTheQueueIsFullBehindASlowSink_quickQuietAndEveryRowArrivesAfterARestart(PostgresServer pg)
