@@ -203,13 +203,9 @@ public final class BatchHandler implements DebeziumEngine.ChangeConsumer<RecordC
         for (SourceRecord record : polled) {
             add(record, mapped);
         }
-        long commits = mapped.commits;
-        Lsn commitLsn = mapped.commitLsn;
-        List<long[]> committed = mapped.committed;
-        Instant lastCommitTime = mapped.lastCommitTime;
         List<PositionedChange> out = generatedFiller.fill(mapped.out, mapped.tableOfChange);
         CompletableFuture<Void> written = null;
-        if (!out.isEmpty() || !committed.isEmpty()) {
+        if (!out.isEmpty() || !mapped.committed.isEmpty()) {
             onDelivery.run();
             delivering = Thread.currentThread();
             try {
@@ -231,7 +227,8 @@ public final class BatchHandler implements DebeziumEngine.ChangeConsumer<RecordC
                 written = null; // done: acknowledged below, on this thread
             }
         }
-        Pending batch = new Pending(records, committer, out, commits, commitLsn, committed, lastCommitTime);
+        Pending batch = new Pending(
+                records, committer, out, mapped.commits, mapped.commitLsn, mapped.committed, mapped.lastCommitTime);
         synchronized (ackLock) {
             throwIfPipelineFailed();
             pending.add(batch);

@@ -93,7 +93,7 @@ public final class DebeziumProperties {
         p.setProperty(
                 io.drasi.source.postgres.engine.WakeOnDataPostgresTask.LINGER_PROPERTY,
                 Long.toString(Math.max(1, config.pollInterval().toMillis())));
-        // one hand-off per poll to the engine's record threads; the consumer is BatchHandler, which unwraps it
+        // a poll reaches the engine as one record (one record task per poll); BatchHandler, its consumer, unwraps it
         p.setProperty(PolledBatch.PROPERTY, "true");
         p.setProperty("max.batch.size", Integer.toString(config.maxBatchSize()));
         p.setProperty("max.queue.size", Integer.toString(config.maxQueueSize()));
@@ -142,6 +142,7 @@ public final class DebeziumProperties {
         // The engine hands every record to its record pool and waits for it, even with no SMT (the adapter configures
         // none). Debezium's default pool has one thread per core, so each batch wakes several threads for no-op work;
         // one thread does the same work with one hand-off (issue 19: ~30 % less CPU at 20 tx/s, docs/PERFORMANCE.md).
+        // The source then runs that work on the polling thread (InlineRecordProcessing); this stays the fallback.
         p.setProperty("record.processing.threads", "1");
         config.debeziumProperties().forEach(p::setProperty);
         return p;

@@ -50,8 +50,7 @@ public final class InlineRecordProcessing {
                 LOG.debug("records keep the engine's record thread: the engine is a {}", type.getName());
                 return false;
             }
-            Field field = type.getDeclaredField("recordService");
-            field.setAccessible(true);
+            Field field = CheapEventSummary.field(type, "recordService");
             Object current = field.get(engine);
             if (current instanceof CallerRuns) {
                 return true;

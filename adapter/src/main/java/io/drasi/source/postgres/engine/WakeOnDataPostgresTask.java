@@ -35,7 +35,7 @@ import org.slf4j.LoggerFactory;
  * <li>{@link #doStop()}: ends a wait at once.</li>
  * </ul>
  * With {@value PolledBatch#PROPERTY} (set for the adapter's own engine only), a poll's records reach the engine as
- * one {@link PolledBatch}: one hand-off to the engine's record threads per poll instead of one per record.
+ * one {@link PolledBatch}: one task for the engine's record processing per poll instead of one per record.
  * After {@link #start}, the streaming metrics' per-event "last event" summary ({@link CheapEventSummary}) is replaced
  * by the event's table name: Debezium renders every event's key, value and offset as a detailed string for the
  * {@code LastEvent} JMX attribute on the decoding thread (a Jackson {@code ObjectMapper} per event, ~20 % of that
