@@ -85,7 +85,12 @@ public final class DebeziumProperties {
         p.setProperty("snapshot.mode", "no_data"); // bootstrap reads the slot's exported snapshot
         p.setProperty("skipped.operations", "none"); // deliver TRUNCATE
         p.setProperty("tombstones.on.delete", "false");
-        p.setProperty("provide.transaction.metadata", "true"); // BEGIN/END: commit LSN and transaction counts
+        // Every transaction ends with an END record (commit LSN and id: onCommit, handover, counts). The task queues
+        // one after each COMMIT (CommitMarkers); Debezium's transaction metadata, which also builds a BEGIN and a
+        // transaction block per change on the decoding thread, only where this Debezium version does not allow it.
+        boolean markers = CommitMarkers.supported();
+        p.setProperty(CommitMarkers.PROPERTY, Boolean.toString(markers));
+        p.setProperty("provide.transaction.metadata", Boolean.toString(!markers));
         p.setProperty("slot.drop.on.stop", "false");
 
         // The queue returns as soon as records are there; poll_interval is the linger under steady load

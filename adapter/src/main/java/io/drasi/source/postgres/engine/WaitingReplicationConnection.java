@@ -3,6 +3,7 @@ package io.drasi.source.postgres.engine;
 import io.debezium.connector.postgresql.connection.Lsn;
 import io.debezium.connector.postgresql.connection.ReplicationConnection;
 import io.debezium.connector.postgresql.connection.ReplicationMessage;
+import io.debezium.connector.postgresql.connection.ReplicationMessage.Operation;
 import io.debezium.connector.postgresql.connection.ReplicationStream;
 import io.debezium.connector.postgresql.connection.WalPositionLocator;
 import io.debezium.connector.postgresql.spi.SlotCreationResult;
@@ -36,6 +37,7 @@ final class WaitingReplicationConnection implements ReplicationConnection {
     private final ReplicationConnection delegate;
     private final PollGate gate;
     private final Waits waits;
+    private final CommitMarkers markers; // null: Debezium's transaction metadata ends the transactions
 
     /** Waits until the replication socket has a byte to read: {@link ReplicationSocket}, or a test's fake. */
     interface SocketWait {
@@ -75,11 +77,13 @@ final class WaitingReplicationConnection implements ReplicationConnection {
      * @param delegate Debezium's connection
      * @param gate     told when a transaction (or a non-transactional message) is queued, or a read failed
      * @param waits    the task's waiting and signalling settings
+     * @param markers  queues a marker after every processed COMMIT; null for none
      */
-    WaitingReplicationConnection(ReplicationConnection delegate, PollGate gate, Waits waits) {
+    WaitingReplicationConnection(ReplicationConnection delegate, PollGate gate, Waits waits, CommitMarkers markers) {
         this.delegate = delegate;
         this.gate = gate;
         this.waits = waits;
+        this.markers = markers;
     }
 
     private ReplicationStream wrap(ReplicationStream stream) {
@@ -145,7 +149,7 @@ final class WaitingReplicationConnection implements ReplicationConnection {
     final class WaitingStream implements ReplicationStream {
         private final ReplicationStream delegate;
         private final SocketWait socket; // null: fall back to pausing after empty reads
-        private final Boundaries boundaries = new Boundaries();
+        private final Boundaries boundaries = new Boundaries(markers);
         private long lastIdlePass = System.nanoTime();
 
         /** Waits and signals with the enclosing connection's gate and settings. */
@@ -225,11 +229,19 @@ final class WaitingReplicationConnection implements ReplicationConnection {
             delegate.flushLsn(lsn);
         }
 
-        /** Watches the messages of a read: did one end a transaction, how many are not signalled yet. */
+        /**
+         * Watches the messages of a read: did one end a transaction, how many are not signalled yet; and queues the
+         * commit marker behind every COMMIT Debezium processed ({@link CommitMarkers}).
+         */
         private static final class Boundaries implements ReplicationMessageProcessor {
+            private final CommitMarkers markers; // null: none
             private ReplicationMessageProcessor target;
             boolean ended;
             int pending;
+
+            Boundaries(CommitMarkers markers) {
+                this.markers = markers;
+            }
 
             ReplicationMessageProcessor around(ReplicationMessageProcessor processor) {
                 this.target = processor;
@@ -238,7 +250,13 @@ final class WaitingReplicationConnection implements ReplicationConnection {
 
             @Override
             public void process(ReplicationMessage message) throws SQLException, InterruptedException {
-                target.process(message);
+                if (markers != null && message != null && message.getOperation() == Operation.COMMIT) {
+                    Lsn before = markers.commitLsnBefore();
+                    target.process(message);
+                    markers.afterCommit(message, before);
+                } else {
+                    target.process(message);
+                }
                 if (endsUnit(message)) {
                     ended = true;
                 } else {

@@ -10,10 +10,8 @@ import io.debezium.connector.postgresql.PostgresSchema;
 import io.debezium.connector.postgresql.connection.PostgresConnection;
 import io.debezium.connector.postgresql.connection.ReplicationConnection;
 import io.debezium.pipeline.ChangeEventSourceCoordinator;
-import io.drasi.source.postgres.mapping.ChangeMapper;
 import java.sql.SQLException;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.connect.source.SourceRecord;
@@ -36,6 +34,8 @@ import org.slf4j.LoggerFactory;
  * </ul>
  * With {@value PolledBatch#PROPERTY} (set for the adapter's own engine only), a poll's records reach the engine as
  * one {@link PolledBatch}: one task for the engine's record processing per poll instead of one per record.
+ * With {@value CommitMarkers#PROPERTY} (likewise), the stream queues one END record after every COMMIT
+ * ({@link CommitMarkers}) instead of Debezium's transaction metadata, which is then off.
  * After {@link #start}, the streaming metrics' per-event "last event" summary ({@link CheapEventSummary}) is replaced
  * by the event's table name: Debezium renders every event's key, value and offset as a detailed string for the
  * {@code LastEvent} JMX attribute on the decoding thread (a Jackson {@code ObjectMapper} per event, ~20 % of that
@@ -86,6 +86,7 @@ public class WakeOnDataPostgresTask extends PostgresConnectorTask {
             DEFAULT_LINGER_MS,
             fallbackWarned);
     private volatile StopBarrier stopBarrier;
+    private volatile CommitMarkers markers; // null: Debezium's transaction metadata ends the transactions
     private volatile boolean pollAsOneRecord;
     private volatile boolean stopped;
     private final AtomicBoolean stopDrainStarted = new AtomicBoolean();
@@ -103,6 +104,15 @@ public class WakeOnDataPostgresTask extends PostgresConnectorTask {
         pollAsOneRecord = config.getBoolean(PolledBatch.PROPERTY, false);
         stopped = false; // Debezium restarts a task (after a retriable error) by starting it again
         stopBarrier = StopBarrier.find(config.getString(StopBarrier.PROPERTY));
+        CommitMarkers m = null;
+        if (config.getBoolean(CommitMarkers.PROPERTY, false)) {
+            PostgresConnectorConfig connectorConfig = new PostgresConnectorConfig(config);
+            m = new CommitMarkers(
+                    new PostgresPartition(connectorConfig.getLogicalName(), connectorConfig.databaseName())
+                            .getSourcePartition(),
+                    connectorConfig.getLogicalName() + ".transaction");
+        }
+        markers = m;
         if (stopBarrier != null) {
             PollGate g = gate;
             stopBarrier.onStop(() -> {
@@ -111,6 +121,9 @@ public class WakeOnDataPostgresTask extends PostgresConnectorTask {
             });
         }
         ChangeEventSourceCoordinator<PostgresPartition, PostgresOffsetContext> coordinator = super.start(config);
+        if (m != null) {
+            m.ready(this, coordinator);
+        }
         CheapEventSummary.install(coordinator);
         InlineLagMeasurement.install(coordinator);
         return coordinator;
@@ -121,7 +134,7 @@ public class WakeOnDataPostgresTask extends PostgresConnectorTask {
             PostgresConnection jdbcConnection, PostgresSchema schema, PostgresConnectorConfig connectorConfig)
             throws SQLException {
         return new WaitingReplicationConnection(
-                super.buildReplicationConnection(jdbcConnection, schema, connectorConfig), gate, waits);
+                super.buildReplicationConnection(jdbcConnection, schema, connectorConfig), gate, waits, markers);
     }
 
     @Override
@@ -137,8 +150,7 @@ public class WakeOnDataPostgresTask extends PostgresConnectorTask {
         }
         List<SourceRecord> records = super.doPoll();
         g.afterPoll(records.size());
-        List<SourceRecord> kept = withoutTransactionBegins(records);
-        return pollAsOneRecord ? PolledBatch.asOne(kept) : kept;
+        return pollAsOneRecord ? PolledBatch.asOne(records) : records;
     }
 
     /** Debezium's check (used to reset its retry count after a productive poll), on the records a batch holds. */
@@ -185,31 +197,6 @@ public class WakeOnDataPostgresTask extends PostgresConnectorTask {
                 "drasi-pg-stop-drain");
         t.setDaemon(true);
         t.start();
-    }
-
-    /**
-     * Drops the BEGIN records of transaction metadata: nothing downstream uses them ({@link
-     * ChangeMapper#isTransactionBegin}), and each one would cost the engine a hand-off to its record threads, an
-     * offset write and a mapping (a quarter of all records for single-row transactions). Their offsets are covered
-     * by the change records of the same transaction that follow them.
-     */
-    static List<SourceRecord> withoutTransactionBegins(List<SourceRecord> records) {
-        int begins = 0;
-        for (SourceRecord r : records) {
-            if (ChangeMapper.isTransactionBegin(r)) {
-                begins++;
-            }
-        }
-        if (begins == 0) {
-            return records;
-        }
-        List<SourceRecord> kept = new ArrayList<>(records.size() - begins);
-        for (SourceRecord r : records) {
-            if (!ChangeMapper.isTransactionBegin(r)) {
-                kept.add(r);
-            }
-        }
-        return kept;
     }
 
     @Override

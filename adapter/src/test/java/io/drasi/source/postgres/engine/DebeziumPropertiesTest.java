@@ -50,7 +50,12 @@ class DebeziumPropertiesTest {
         assertThat(p.getProperty("poll.interval.ms")).isEqualTo("1");
         assertThat(p.getProperty(WakeOnDataPostgresTask.LINGER_PROPERTY)).isEqualTo("10");
         assertThat(p.getProperty("skipped.operations")).isEqualTo("none");
-        assertThat(p.getProperty("provide.transaction.metadata")).isEqualTo("true");
+        assertThat(p.getProperty(CommitMarkers.PROPERTY))
+                .as("this Debezium version lets the task end transactions itself")
+                .isEqualTo("true");
+        assertThat(p.getProperty("provide.transaction.metadata"))
+                .as("no BEGIN records and per-change transaction blocks built on the decoding thread")
+                .isEqualTo("false");
         assertThat(p.getProperty("snapshot.mode")).isEqualTo("no_data");
         assertThat(p.getProperty("table.include.list")).isEqualTo("sales\\.Odd\\.Table");
         assertThat(p.getProperty("offset.storage")).endsWith("MemoryOffsetBackingStore");

@@ -47,7 +47,8 @@ class WaitingReplicationConnectionTest {
         new WaitingReplicationConnection(
                         new FakeConnection(stream),
                         gate,
-                        new WaitingReplicationConnection.Waits(3, 500, 5000, 1, new AtomicBoolean(true)))
+                        new WaitingReplicationConnection.Waits(3, 500, 5000, 1, new AtomicBoolean(true)),
+                        null)
                 .startStreaming(null);
         assertThat(warned)
                 .as("a connection of the same task does not warn again")
@@ -179,7 +180,8 @@ class WaitingReplicationConnectionTest {
         return new WaitingReplicationConnection(
                 new FakeConnection(stream),
                 gate,
-                new WaitingReplicationConnection.Waits(3, socketWaitMs, idleReadEveryMs, 1, warned));
+                new WaitingReplicationConnection.Waits(3, socketWaitMs, idleReadEveryMs, 1, warned),
+                null);
     }
 
     private static void sleepMs(long ms) {

@@ -20,24 +20,6 @@ class WakeOnDataPostgresTaskTest {
             "id");
 
     @Test
-    void withoutTransactionBegins_dropsOnlyBegins_keepsOrder() {
-        SourceRecord begin1 = DebeziumFixtures.txBegin(1, 0x100L, 1L);
-        SourceRecord insert = USERS.insert(USERS.row("id", 1));
-        SourceRecord end1 = DebeziumFixtures.txEnd(1, 0x1F0L, 1L);
-        SourceRecord begin2 = DebeziumFixtures.txBegin(2, 0x200L, 2L);
-        SourceRecord heartbeat = DebeziumFixtures.heartbeat(2L);
-
-        assertThat(WakeOnDataPostgresTask.withoutTransactionBegins(List.of(begin1, insert, end1, begin2, heartbeat)))
-                .containsExactly(insert, end1, heartbeat);
-    }
-
-    @Test
-    void withoutTransactionBegins_noBegin_sameList() {
-        List<SourceRecord> records = List.of(USERS.insert(USERS.row("id", 1)), DebeziumFixtures.txEnd(1, 0x1F0L, 1L));
-        assertThat(WakeOnDataPostgresTask.withoutTransactionBegins(records)).isSameAs(records);
-    }
-
-    @Test
     void containsChangeDataMessages_changeInsideAPolledBatch_true() {
         WakeOnDataPostgresTask task = new WakeOnDataPostgresTask();
         SourceRecord insert = USERS.insert(USERS.row("id", 1));

@@ -20,6 +20,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.kafka.connect.data.Field;
 import org.apache.kafka.connect.data.Schema;
+import org.apache.kafka.connect.data.SchemaBuilder;
 import org.apache.kafka.connect.data.Struct;
 import org.apache.kafka.connect.source.SourceRecord;
 
@@ -56,6 +57,13 @@ public final class ChangeMapper {
     private static final String HEARTBEAT_SCHEMA_SUFFIX = "Heartbeat";
     private static final String TX_SCHEMA_SUFFIX = "TransactionMetadataValue";
     private static final String TX_TOPIC_SUFFIX = ".transaction";
+    /** The value schema of {@link #transactionEnd}: the fields of Debezium's END record that the mapping reads. */
+    private static final Schema TX_END_SCHEMA = SchemaBuilder.struct()
+            .name("io.drasi.source.postgres." + TX_SCHEMA_SUFFIX)
+            .field("status", Schema.STRING_SCHEMA)
+            .field("id", Schema.STRING_SCHEMA)
+            .field("ts_ms", Schema.INT64_SCHEMA)
+            .build();
 
     private final String sourceId;
     private final TableKeys tableKeys;
@@ -109,20 +117,26 @@ public final class ChangeMapper {
     }
 
     /**
-     * Tells a transaction-metadata BEGIN record apart without mapping it. A BEGIN carries nothing the mapping uses (a
-     * change brings its own transaction id and commit time, and the END record ends the transaction), so a caller that
-     * sees every record, such as the engine's task, may drop BEGIN records before they cost anything downstream.
+     * Builds the record that ends a transaction when Debezium's transaction metadata is off: the adapter's own engine
+     * task emits one after every COMMIT it processed (its commit markers, issue 19), in place of Debezium's BEGIN and
+     * END records and the transaction block Debezium adds to every change. {@link #map} reads it exactly as Debezium's
+     * END record: {@link MappedRecord.Kind#TX_END} with the transaction id, the commit time and the {@code lsn} of
+     * {@code offset} as the commit LSN.
      *
-     * @param record a record from Debezium's PostgreSQL connector; never null
-     * @return true for a BEGIN record of transaction metadata
+     * @param partition    Debezium's source partition of the connector; never null
+     * @param offset       Debezium's offset right after the COMMIT; never null
+     * @param topic        the record's topic; never null
+     * @param txId         the transaction id (xid)
+     * @param commitTimeMs the commit time, ms since the epoch
+     * @return the record; never null
      */
-    public static boolean isTransactionBegin(SourceRecord record) {
-        Schema schema = record.valueSchema();
-        return schema != null
-                && schema.name() != null
-                && schema.name().endsWith(TX_SCHEMA_SUFFIX)
-                && record.value() instanceof Struct v
-                && "BEGIN".equals(v.getString("status"));
+    public static SourceRecord transactionEnd(
+            Map<String, ?> partition, Map<String, ?> offset, String topic, long txId, long commitTimeMs) {
+        Struct value = new Struct(TX_END_SCHEMA)
+                .put("status", "END")
+                .put("id", Long.toString(txId))
+                .put("ts_ms", commitTimeMs);
+        return new SourceRecord(partition, offset, topic, null, null, null, TX_END_SCHEMA, value);
     }
 
     /**

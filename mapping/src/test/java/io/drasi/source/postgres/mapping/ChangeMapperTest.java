@@ -33,20 +33,20 @@ class ChangeMapperTest {
     }
 
     @Test
-    void isTransactionBegin_onlyForBeginRecords_agreesWithMap() {
-        Table t = DebeziumFixtures.table("public", "users", schema("users"), "id");
-        SourceRecord begin = DebeziumFixtures.txBegin(771, 0x1A2B000L, 1_000L);
-        List<SourceRecord> others = List.of(
-                DebeziumFixtures.txEnd(771, 0x1A2BFF0L, 1_000L),
-                DebeziumFixtures.heartbeat(1_000L),
-                t.insert(t.row("id", 1)),
-                t.tombstone(t.row("id", 1)));
-        assertThat(ChangeMapper.isTransactionBegin(begin)).isTrue();
-        assertThat(mapper.map(begin).kind()).isEqualTo(MappedRecord.Kind.TX_BEGIN);
-        for (SourceRecord r : others) {
-            assertThat(ChangeMapper.isTransactionBegin(r)).as(r.topic()).isFalse();
-            assertThat(mapper.map(r).kind()).isNotEqualTo(MappedRecord.Kind.TX_BEGIN);
-        }
+    void transactionEnd_mapsAsDebeziumsEndRecord_txIdCommitTimeAndCommitLsn() {
+        Map<String, Object> offset = Map.of("lsn", 0x1A2BFF0L, "txId", 771L, "lsn_commit", 0x1A2BFF0L);
+        SourceRecord marker =
+                ChangeMapper.transactionEnd(Map.of("server", "pg"), offset, "pg.transaction", 771L, 1_234L);
+        MappedRecord m = mapper.map(marker);
+        MappedRecord debeziums = mapper.map(DebeziumFixtures.txEnd(771, 0x1A2BFF0L, 1_234L));
+
+        assertThat(m.kind()).isEqualTo(MappedRecord.Kind.TX_END);
+        assertThat(m.txId()).isEqualTo(771L).isEqualTo(debeziums.txId());
+        assertThat(m.tsMs()).isEqualTo(1_234L).isEqualTo(debeziums.tsMs());
+        assertThat(m.commitLsn()).isEqualTo(0x1A2BFF0L).isEqualTo(debeziums.commitLsn());
+        assertThat(m.changes()).isEmpty();
+        assertThat(marker.sourcePartition()).isEqualTo(Map.of("server", "pg"));
+        assertThat(marker.sourceOffset()).isEqualTo(offset);
     }
 
     @Test
