@@ -21,7 +21,11 @@ final class Stdout {
     /** Writes one line of text (no newline inside). */
     static void line(String s) {
         synchronized (OUT) {
-            run(() -> OUT.raw(s));
+            try {
+                OUT.raw(s);
+            } catch (UncheckedIOException e) {
+                throw failed(e);
+            }
         }
     }
 
@@ -31,17 +35,24 @@ final class Stdout {
      * @return false (nothing written) for a TRUNCATE in a format that has no form for it
      */
     static boolean change(OutputFormat format, SourceChange change, long lsn, String db) {
+        // no lambda per change: one call chain the JIT compiles once (issue 19)
         synchronized (OUT) {
-            boolean[] written = new boolean[1];
-            run(() -> written[0] = format.write(OUT, change, lsn, db));
-            return written[0];
+            try {
+                return format.write(OUT, change, lsn, db);
+            } catch (UncheckedIOException e) {
+                throw failed(e);
+            }
         }
     }
 
     /** Pushes everything written so far to stdout (returns after the write(2) calls). */
     static void flush() {
         synchronized (OUT) {
-            run(OUT::flush);
+            try {
+                OUT.flush();
+            } catch (UncheckedIOException e) {
+                throw failed(e);
+            }
         }
     }
 
@@ -50,12 +61,8 @@ final class Stdout {
         return OUT;
     }
 
-    private static void run(Runnable r) {
-        try {
-            r.run();
-        } catch (UncheckedIOException e) {
-            throw new UncheckedIOException(
-                    "writing to stdout failed (closed pipe?): " + e.getCause().getMessage(), e.getCause());
-        }
+    private static UncheckedIOException failed(UncheckedIOException e) {
+        return new UncheckedIOException(
+                "writing to stdout failed (closed pipe?): " + e.getCause().getMessage(), e.getCause());
     }
 }

@@ -38,37 +38,48 @@ public final class JsonLines implements Flushable {
 
     /** Writes {@code change} in the seed / drasi-core shape ({@link SeedJson#encode}) and a newline. */
     public void seed(SourceChange change) {
-        write(gen -> SeedJson.write(gen, change));
+        try { // no lambda per line: one call chain the JIT compiles once (issue 19)
+            SeedJson.write(g, change);
+            g.writeRaw('\n');
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /** Writes {@code change} as a drasi-server HTTP source event ({@link HostPushJson#encode}) and a newline. */
     public void host(SourceChange change) {
-        write(gen -> HostPushJson.write(gen, change));
+        try {
+            HostPushJson.write(g, change);
+            g.writeRaw('\n');
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /** Writes {@code change} in the Drasi platform wire shape ({@link PlatformWireJson#encode}) and a newline. */
     public void platform(SourceChange change, long lsn, long reactivatorStartNs, long reactivatorEndNs, String db) {
-        write(gen -> PlatformWireJson.write(gen, change, lsn, reactivatorStartNs, reactivatorEndNs, db));
+        try {
+            PlatformWireJson.write(g, change, lsn, reactivatorStartNs, reactivatorEndNs, db);
+            g.writeRaw('\n');
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /** Writes an already encoded line (no newline inside) and a newline. */
     public void raw(String line) {
-        write(gen -> gen.writeRaw(line));
+        try {
+            g.writeRaw(line);
+            g.writeRaw('\n');
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     @Override
     public void flush() {
         try {
             g.flush();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    private void write(Codecs.Writer body) {
-        try {
-            body.write(g);
-            g.writeRaw('\n');
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -96,6 +96,14 @@ public final class PgValueConverter {
     public static final String SOURCE_TYPE_PARAMETER = "__debezium.source.column.type";
 
     /**
+     * Debezium's source type names (upper case, e.g. {@code INT8}) in lower case, one instance per name: lowering
+     * each value's type allocated a string whose hash the value table's switch then computed again, for every value
+     * streamed (issue 19). Bounded by the number of distinct column types.
+     */
+    private static final java.util.concurrent.ConcurrentHashMap<String, String> LOWER_CASE_TYPES =
+            new java.util.concurrent.ConcurrentHashMap<>();
+
+    /**
      * The Debezium connector properties this converter relies on; the adapter must pass exactly these
      * (and must not override them). Iteration order is stable. {@code decimal.handling.mode=string}, not
      * {@code precise}: under {@code precise} Debezium drops a {@code numeric} NaN/Infinity value (the
@@ -785,7 +793,15 @@ public final class PgValueConverter {
             return null;
         }
         String t = params.get(SOURCE_TYPE_PARAMETER);
-        return t == null ? null : t.toLowerCase(Locale.ROOT);
+        if (t == null) {
+            return null;
+        }
+        String lower = LOWER_CASE_TYPES.get(t);
+        if (lower == null) {
+            lower = t.toLowerCase(Locale.ROOT);
+            LOWER_CASE_TYPES.putIfAbsent(t, lower);
+        }
+        return lower;
     }
 
     /** @return the bytes of a Connect BYTES value ({@code byte[]} or {@code ByteBuffer}, not consumed) */
