@@ -6,6 +6,7 @@ import io.drasi.source.postgres.bootstrap.ConnectionSettings;
 import io.drasi.source.postgres.core.Lsn;
 import io.drasi.source.postgres.engine.BatchHandler;
 import io.drasi.source.postgres.engine.Connections;
+import io.drasi.source.postgres.engine.DebeziumProperties;
 import io.drasi.source.postgres.engine.GeneratedColumnFiller;
 import io.drasi.source.postgres.engine.Mapping;
 import io.drasi.source.postgres.engine.Preflight;
@@ -33,7 +34,8 @@ import org.apache.kafka.connect.source.SourceRecord;
  * only after the sink returned).
  *
  * <p>At construction it checks that the engine's properties carry what the mapping relies on
- * ({@code PgValueConverter.REQUIRED_DEBEZIUM_PROPERTIES} and transaction metadata) and throws a
+ * ({@code PgValueConverter.REQUIRED_DEBEZIUM_PROPERTIES}, and an END record for every transaction: Debezium's
+ * transaction metadata, or the adapter's connector with its commit markers) and throws a
  * {@link ConfigurationException} naming every missing or different one;
  * {@link PostgresReplicationSource#debeziumEngineProperties} gives a complete set to start from. It also runs the
  * source's preflight (tables, keys, replica identity; creates the publication if missing), so it opens a short
@@ -94,7 +96,7 @@ public final class DrasiChangeConsumer
     static List<String> missingEngineProperties(Properties engineProperties) {
         Objects.requireNonNull(engineProperties, "engineProperties");
         List<String> problems = new ArrayList<>();
-        for (Map.Entry<String, String> e : required().entrySet()) {
+        for (Map.Entry<String, String> e : PgValueConverter.REQUIRED_DEBEZIUM_PROPERTIES.entrySet()) {
             String actual = engineProperties.getProperty(e.getKey());
             if (actual == null) {
                 problems.add("engine property `" + e.getKey() + "` is missing; set it to `" + e.getValue() + "`");
@@ -103,13 +105,14 @@ public final class DrasiChangeConsumer
                         + e.getValue() + "`");
             }
         }
+        if (!DebeziumProperties.endsTransactions(engineProperties)) { // commit LSNs and onCommit come from END records
+            String actual = engineProperties.getProperty("provide.transaction.metadata");
+            problems.add("engine property `provide.transaction.metadata` is "
+                    + (actual == null ? "missing" : "`" + actual + "`")
+                    + "; set it to `true` (or start from PostgresReplicationSource.debeziumEngineProperties, whose"
+                    + " connector ends every transaction itself)");
+        }
         return problems;
-    }
-
-    private static Map<String, String> required() {
-        Map<String, String> m = new java.util.LinkedHashMap<>(PgValueConverter.REQUIRED_DEBEZIUM_PROPERTIES);
-        m.put("provide.transaction.metadata", "true"); // commit LSNs and ChangeSink.onCommit come from END records
-        return m;
     }
 
     @Override

@@ -17,6 +17,21 @@ import java.util.stream.Collectors;
  */
 public final class DebeziumProperties {
 
+    /**
+     * Whether an engine built with {@code engineProperties} ends every transaction with an END record: Debezium's
+     * transaction metadata, or the adapter's connector with its commit markers (as {@link #of} sets them).
+     *
+     * @param engineProperties an engine's properties; never null
+     * @return true when the mapping sees every transaction's end
+     */
+    public static boolean endsTransactions(Properties engineProperties) {
+        return "true".equals(engineProperties.getProperty("provide.transaction.metadata"))
+                || ("true".equals(engineProperties.getProperty(CommitMarkers.PROPERTY))
+                        && WakeOnDataPostgresConnector.class
+                                .getName()
+                                .equals(engineProperties.getProperty("connector.class")));
+    }
+
     /** Prefix of the logical decoding messages the heartbeat emits. */
     static final String HEARTBEAT_PREFIX = "drasi-heartbeat";
 

@@ -44,6 +44,18 @@ class DebeziumPropertiesTest {
     }
 
     @Test
+    void endsTransactions_metadataOrTheAdaptersConnectorWithMarkers_only() {
+        Properties p = props(oddTableConfig());
+        assertThat(DebeziumProperties.endsTransactions(p)).isTrue();
+        p.setProperty("connector.class", "io.debezium.connector.postgresql.PostgresConnector");
+        assertThat(DebeziumProperties.endsTransactions(p))
+                .as("Debezium's own connector queues no commit markers")
+                .isFalse();
+        p.setProperty("provide.transaction.metadata", "true");
+        assertThat(DebeziumProperties.endsTransactions(p)).isTrue();
+    }
+
+    @Test
     void of_defaults_lowLatencyTransactionsTruncateAndQuotedTableRegex() {
         Properties p = props(oddTableConfig());
         assertThat(p.getProperty("connector.class")).isEqualTo(WakeOnDataPostgresConnector.class.getName());

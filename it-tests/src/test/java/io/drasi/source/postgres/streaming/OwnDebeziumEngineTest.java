@@ -72,6 +72,13 @@ class OwnDebeziumEngineTest {
                     .as("unchanged TOAST value re-read")
                     .isEqualTo(new ElementValue.StringValue(bio));
             assertThat(consumer.stats().changes()).isGreaterThanOrEqualTo(1);
+            long until = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            while (consumer.stats().transactions() < 3 && System.nanoTime() < until) {
+                Thread.sleep(20);
+            }
+            assertThat(consumer.stats().transactions())
+                    .as("the three transactions ended (the connector's commit markers)")
+                    .isEqualTo(3);
         } finally {
             executor.shutdown();
             assertThat(executor.awaitTermination(30, TimeUnit.SECONDS)).isTrue();
