@@ -1172,6 +1172,10 @@ public final class PostgresReplicationSource implements AutoCloseable {
      * {@code PgValueConverter.REQUIRED_DEBEZIUM_PROPERTIES}, batching, heartbeat and offsets. For teams that run
      * their own Debezium engine with this mapping, and for benchmarks that compare against raw Debezium under the
      * same settings. The tables are resolved against the catalog as the preflight does (one short connection).
+     * Differences from the source's own engine: every polled record reaches your consumer as itself (the source's
+     * engine passes a poll as one record that only its own batch handler unpacks). Like the source's engine, the
+     * connector ends every transaction with an END record on topic {@code <sourceId>.transaction}, in the layout of
+     * Debezium's transaction metadata ({@code DrasiChangeConsumer} turns it into {@code ChangeSink.onCommit}).
      *
      * <p>The result holds the password ({@code database.password}): keep it out of logs.
      *
@@ -1186,8 +1190,8 @@ public final class PostgresReplicationSource implements AutoCloseable {
         Objects.requireNonNull(config, "config");
         ConnectionSettings settings = Connections.settings(sourceId, config);
         try (Connection c = Connections.open(settings)) {
-            return DebeziumProperties.of(
-                    sourceId, config, Preflight.resolveTables(c, config), Mapping.engineProperties());
+            return DebeziumProperties.forOwnEngine(DebeziumProperties.of(
+                    sourceId, config, Preflight.resolveTables(c, config), Mapping.engineProperties()));
         } catch (SQLException e) {
             throw Connections.describe(e, settings);
         }

@@ -18,6 +18,22 @@ import java.util.stream.Collectors;
 public final class DebeziumProperties {
 
     /**
+     * The properties of {@link #of} for an engine whose consumer may not be the adapter's {@code BatchHandler} (a
+     * team's own engine, a benchmark's): every polled record reaches the consumer as itself. Only
+     * {@code BatchHandler} takes a poll's records out of the one record the adapter's engine passes per poll
+     * ({@link PolledBatch}); any other consumer would see one record without a value per poll.
+     *
+     * @param adapterProperties the result of {@link #of}; not modified
+     * @return a copy without the one-record-per-poll setting
+     */
+    public static Properties forOwnEngine(Properties adapterProperties) {
+        Properties p = new Properties();
+        p.putAll(adapterProperties);
+        p.remove(PolledBatch.PROPERTY);
+        return p;
+    }
+
+    /**
      * Whether an engine built with {@code engineProperties} ends every transaction with an END record: Debezium's
      * transaction metadata, or the adapter's connector with its commit markers (as {@link #of} sets them).
      *

@@ -44,6 +44,21 @@ class DebeziumPropertiesTest {
     }
 
     @Test
+    void forOwnEngine_withoutOneRecordPerPoll_restUnchanged() {
+        Properties adapter = props(oddTableConfig());
+        Properties own = DebeziumProperties.forOwnEngine(adapter);
+        assertThat(own.getProperty(PolledBatch.PROPERTY))
+                .as("only BatchHandler unpacks a PolledBatch")
+                .isNull();
+        assertThat(adapter.getProperty(PolledBatch.PROPERTY))
+                .as("the adapter's engine keeps it")
+                .isEqualTo("true");
+        own.setProperty(PolledBatch.PROPERTY, "true");
+        assertThat(own).isEqualTo(adapter);
+        assertThat(DebeziumProperties.endsTransactions(own)).isTrue();
+    }
+
+    @Test
     void endsTransactions_metadataOrTheAdaptersConnectorWithMarkers_only() {
         Properties p = props(oddTableConfig());
         assertThat(DebeziumProperties.endsTransactions(p)).isTrue();

@@ -19,9 +19,11 @@ import io.drasi.source.postgres.testing.PostgresServer;
 import java.time.Duration;
 import java.util.List;
 import java.util.Properties;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import org.apache.kafka.connect.data.Struct;
 import org.apache.kafka.connect.source.SourceRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -51,14 +53,7 @@ class OwnDebeziumEngineTest {
                         .notifying(consumer)
                         .build()) {
             executor.execute(engine);
-            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-            while (!"true"
-                            .equals(db.queryValue(
-                                    "SELECT coalesce(bool_or(active), false)::text FROM pg_replication_slots"
-                                            + " WHERE slot_name = 's_own_engine'"))
-                    && System.nanoTime() < deadline) {
-                Thread.sleep(50);
-            }
+            awaitSlotActive(db, "s_own_engine");
             String bio = "b".repeat(5000);
             db.execute(
                     "INSERT INTO users VALUES (1, 'Alice', '" + bio + "')",
@@ -83,6 +78,53 @@ class OwnDebeziumEngineTest {
             executor.shutdown();
             assertThat(executor.awaitTermination(30, TimeUnit.SECONDS)).isTrue();
             db.dropSlotIfExists("s_own_engine");
+        }
+    }
+
+    @Test
+    void ownEngine_plainConsumer_everyChangeRecordItselfAndTheTransactionsEnd(PostgresServer pg) throws Exception {
+        PostgresServer db = pg.newDatabase("own_plain");
+        db.execute("CREATE TABLE items (id int PRIMARY KEY)", "CREATE PUBLICATION s_own_plain_pub FOR TABLE items");
+        Properties props = PostgresReplicationSource.debeziumEngineProperties(
+                "plain", config(db, "s_own_plain", "items").build());
+        List<SourceRecord> seen = new CopyOnWriteArrayList<>();
+        ExecutorService executor = Executors.newSingleThreadExecutor();
+        try (DebeziumEngine<RecordChangeEvent<SourceRecord>> engine = DebeziumEngine.create(
+                        ChangeEventFormat.of(Connect.class))
+                .using(props)
+                .notifying(e -> seen.add(e.record()))
+                .build()) {
+            executor.execute(engine);
+            awaitSlotActive(db, "s_own_plain");
+            db.executeInTransaction("INSERT INTO items SELECT g FROM generate_series(1, 5) g");
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (seen.stream().noneMatch(r -> r.topic().equals("plain.transaction"))
+                    && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            assertThat(seen.stream().filter(r -> r.topic().equals("plain.public.items")))
+                    .as("every change reaches a consumer that is not the adapter's as a record of its own")
+                    .hasSize(5)
+                    .allSatisfy(r -> assertThat(r.value()).isNotNull());
+            assertThat(seen.stream().filter(r -> r.topic().equals("plain.transaction")))
+                    .as("the transaction ends with one END record")
+                    .singleElement()
+                    .satisfies(r ->
+                            assertThat(((Struct) r.value()).getString("status")).isEqualTo("END"));
+        } finally {
+            executor.shutdown();
+            assertThat(executor.awaitTermination(30, TimeUnit.SECONDS)).isTrue();
+            db.dropSlotIfExists("s_own_plain");
+        }
+    }
+
+    private static void awaitSlotActive(PostgresServer db, String slot) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (!"true"
+                        .equals(db.queryValue("SELECT coalesce(bool_or(active), false)::text FROM pg_replication_slots"
+                                + " WHERE slot_name = " + PostgresServer.quoteLiteral(slot)))
+                && System.nanoTime() < deadline) {
+            Thread.sleep(50);
         }
     }
 
