@@ -43,9 +43,7 @@ final class ReplicationSocket implements WaitingReplicationConnection.SocketWait
     /** @return the accessible field, or the Throwable that prevented reaching it */
     private static Object field(Class<?> owner, String name) {
         try {
-            Field field = owner.getDeclaredField(name);
-            field.setAccessible(true);
-            return field;
+            return CheapEventSummary.field(owner, name);
         } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
             return e;
         }
